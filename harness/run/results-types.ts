@@ -1,0 +1,110 @@
+/**
+ * The results file: one per run, versioned, rewritten atomically after every finished case so an
+ * interrupted run keeps what it finished. Reports and comparisons read only this.
+ */
+import type { CacheState, CodecSpec, DatasetSpec, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
+
+export const RESULTS_VERSION = 1;
+export const RESULTS_KIND = "layoutbench-results";
+
+export interface RunContext {
+  readonly hostname: string;
+  readonly platform: string;
+  readonly kernel: string;
+  readonly arch: string;
+  readonly cpuModel: string;
+  readonly cpus: number;
+  readonly memoryBytes: number;
+  readonly node: string;
+  /** Versions of the storage and support libraries that shaped the numbers. */
+  readonly libraries: Readonly<Record<string, string>>;
+  /** Filesystem type of the dataset cache (from /proc/mounts), e.g. ext4. */
+  readonly filesystem: string;
+  /** Block device readahead in KiB for that filesystem, when it can be read. */
+  readonly readaheadKiB: number | null;
+  readonly pageSize: number;
+  readonly eviction: {
+    readonly method: EvictionMethod;
+    /** True when a probe file was evicted and mincore confirmed it left the page cache. */
+    readonly verified: boolean;
+    readonly detail: string;
+  };
+}
+
+export interface Sample {
+  /** Wall time of the timed operation, in milliseconds. */
+  readonly ms: number;
+  /** Bytes read from storage during the timed operation (/proc/self/io read_bytes). */
+  readonly bytesRead: number;
+  /** Bytes written to storage during the timed operation (/proc/self/io write_bytes). */
+  readonly bytesWritten: number;
+  readonly majorFaults: number;
+  /** Cold samples: fraction of the layout's pages resident just before the timed operation. */
+  readonly residency: number | null;
+  /** Milliseconds to open the reader (not part of `ms`). */
+  readonly openMs: number;
+}
+
+export interface CaseSummary {
+  readonly samples: number;
+  readonly medianMs: number;
+  readonly meanMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly q1Ms: number;
+  readonly q3Ms: number;
+  /** Bytes the pattern asks for (elements × item size), per sample. */
+  readonly bytesRequested: number;
+  /** Median over samples of bytes read from storage. */
+  readonly bytesRead: number;
+  /** bytesRead / bytesRequested. */
+  readonly readAmplification: number;
+  /** bytesRequested / median time, in bytes per second. */
+  readonly throughput: number;
+  /** Largest residency seen before a cold sample (null for warm cases). */
+  readonly maxResidency: number | null;
+}
+
+export interface Warning {
+  readonly code: "residency" | "few-samples" | "eviction-unverified" | "no-storage-reads" | "noisy";
+  readonly message: string;
+}
+
+export interface StorageInfo {
+  /** Sum of the sizes of the layout's files, in bytes. */
+  readonly bytesOnDisk: number;
+  readonly files: number;
+  /** Logical array bytes / bytes on disk. */
+  readonly compressionRatio: number;
+}
+
+export interface CaseResult {
+  readonly id: string;
+  readonly scenario: string;
+  readonly dataset: DatasetSpec;
+  readonly layout: LayoutSpec;
+  readonly pattern: PatternSpec;
+  readonly cache: CacheState;
+  readonly status: "ok" | "failed";
+  /** Present when status is "failed". */
+  readonly error?: string;
+  readonly storage: StorageInfo | null;
+  readonly samples: readonly Sample[];
+  readonly summary: CaseSummary | null;
+  readonly warnings: readonly Warning[];
+  readonly peakRssBytes: number;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+}
+
+export interface ResultsFile {
+  readonly kind: typeof RESULTS_KIND;
+  readonly version: number;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly context: RunContext;
+  readonly scenarios: readonly { readonly file: string; readonly name: string; readonly description: string; readonly hash: string }[];
+  readonly cases: readonly CaseResult[];
+}
+
+export type { CodecSpec };

@@ -1,0 +1,126 @@
+/**
+ * The resolved scenario: what `load` returns after validation, with every default filled in.
+ * Everything downstream (expansion, backends, runner, reports) reads only these types.
+ */
+import type { Dtype } from "../data/dtype.ts";
+
+export const SCENARIO_VERSION = 1;
+
+export type GeneratorKind = "random" | "smooth" | "sequence" | "zeros";
+
+export interface DatasetSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: Dtype;
+  readonly generator: GeneratorKind;
+  readonly seed: number;
+}
+
+export type CodecSpec =
+  | { readonly name: "none" }
+  | { readonly name: "gzip"; readonly level: number }
+  | { readonly name: "zstd"; readonly level: number }
+  | { readonly name: "lz4"; readonly level: number }
+  | {
+      readonly name: "blosc";
+      readonly cname: "lz4" | "zstd" | "blosclz";
+      readonly level: number;
+      readonly shuffle: "none" | "byte" | "bit";
+    };
+
+export type MemmapAdvice = "normal" | "random" | "sequential";
+
+export interface MemmapLayout {
+  readonly name: string;
+  readonly backend: "memmap";
+  readonly advice: MemmapAdvice;
+  /** Element order on disk: C (last axis fastest) or F (first axis fastest). */
+  readonly order: "C" | "F";
+}
+
+export interface ZarrLayout {
+  readonly name: string;
+  readonly backend: "zarr";
+  readonly format: 2 | 3;
+  readonly chunks: readonly number[];
+  /** Shard shape (v3 only); `chunks` is then the inner chunk shape. */
+  readonly shards: readonly number[] | null;
+  readonly codec: CodecSpec;
+}
+
+export interface Hdf5Layout {
+  readonly name: string;
+  readonly backend: "hdf5";
+  /** null: contiguous storage. */
+  readonly chunks: readonly number[] | null;
+  readonly codec: CodecSpec;
+  readonly shuffle: boolean;
+}
+
+export type LayoutSpec = MemmapLayout | ZarrLayout | Hdf5Layout;
+export type BackendName = LayoutSpec["backend"];
+
+export type Order = "random" | "sequential";
+
+export type PatternShape =
+  /** The whole array, read in bands along axis 0 of at most `bandBytes` each. */
+  | { readonly kind: "full"; readonly bandBytes: number }
+  /** `count` hyperplane bands `width` indices thick along `axis`; all other axes whole. */
+  | { readonly kind: "slices"; readonly axis: number; readonly width: number; readonly count: number; readonly order: Order }
+  /** `count` boxes of `shape`; random positions are unaligned unless `aligned`. */
+  | { readonly kind: "tiles"; readonly shape: readonly number[]; readonly count: number; readonly order: Order; readonly aligned: boolean }
+  /** `count` single elements at random positions. */
+  | { readonly kind: "points"; readonly count: number }
+  /** `count` distinct grid-aligned blocks of `shape` at random grid positions (clipped at the edges). */
+  | { readonly kind: "chunks"; readonly shape: readonly number[]; readonly count: number }
+  /** One selection over the whole array taking every `step[i]`-th index along axis i. */
+  | { readonly kind: "strided"; readonly step: readonly number[] };
+
+export type PatternSpec = PatternShape & {
+  readonly name: string;
+  /** As written in the scenario (`rows` and `columns` resolve to `slices`). */
+  readonly label: string;
+  readonly op: "read" | "write";
+  readonly seed: number;
+  /** Share of the workload this pattern stands for, used by the recommendation (default 1). */
+  readonly weight: number;
+};
+
+export type CacheState = "cold" | "warm";
+export type EvictionMethod = "fadvise" | "drop_caches";
+
+export interface Sampling {
+  /** Most samples per case. */
+  readonly samples: number;
+  /** Fewest samples per case, even past the time budget. */
+  readonly minSamples: number;
+  /** Seconds per case after which sampling stops once `minSamples` are taken. */
+  readonly timeBudget: number;
+  /** Untimed runs before warm samples (never used for cold cases). */
+  readonly warmup: number;
+}
+
+export interface Scenario {
+  readonly version: number;
+  readonly file: string;
+  readonly name: string;
+  readonly description: string;
+  /** sha256 of the canonical resolved scenario (without `file`). */
+  readonly hash: string;
+  readonly datasets: readonly DatasetSpec[];
+  readonly layouts: readonly LayoutSpec[];
+  readonly patterns: readonly PatternSpec[];
+  readonly cache: readonly CacheState[];
+  readonly eviction: EvictionMethod;
+  readonly sampling: Sampling;
+}
+
+/** One dataset × layout × pattern × cache state. */
+export interface CaseSpec {
+  readonly id: string;
+  readonly scenario: Scenario;
+  readonly dataset: DatasetSpec;
+  readonly layout: LayoutSpec;
+  readonly pattern: PatternSpec;
+  readonly cache: CacheState;
+}
