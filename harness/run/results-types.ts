@@ -97,13 +97,22 @@ export interface CaseResult {
   readonly finishedAt: string;
 }
 
+export interface ScenarioInfo {
+  readonly file: string;
+  readonly name: string;
+  readonly description: string;
+  readonly hash: string;
+  /** Cache states the recommendation weighs; pattern weights travel with each case's pattern. */
+  readonly recommendation: { readonly cache: readonly CacheState[] };
+}
+
 export interface ResultsFile {
   readonly kind: typeof RESULTS_KIND;
   readonly version: number;
   readonly startedAt: string;
   readonly finishedAt: string | null;
   readonly context: RunContext;
-  readonly scenarios: readonly { readonly file: string; readonly name: string; readonly description: string; readonly hash: string }[];
+  readonly scenarios: readonly ScenarioInfo[];
   readonly cases: readonly CaseResult[];
 }
 

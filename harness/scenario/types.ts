@@ -113,6 +113,8 @@ export interface Scenario {
   readonly cache: readonly CacheState[];
   readonly eviction: EvictionMethod;
   readonly sampling: Sampling;
+  /** Which cache states the recommendation weighs (patterns carry their own weights). */
+  readonly recommendation: { readonly cache: readonly CacheState[] };
 }
 
 /** One dataset × layout × pattern × cache state. */
