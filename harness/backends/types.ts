@@ -42,6 +42,11 @@ export interface LayoutProblem {
 
 export interface Backend<L extends LayoutSpec = LayoutSpec> {
   readonly name: L["backend"];
+  /**
+   * Layout keys that change only how files are read, not their bytes (memmap's `advice`):
+   * layouts differing only in these share one materialized copy.
+   */
+  readonly readOnlyParams?: readonly string[];
   /** Problems with this layout for this dataset (limitations of the library, rank mismatches). */
   check(layout: L, dataset: DatasetSpec): LayoutProblem[];
   /** Writes the dataset into `ctx.dir`, streaming: never the whole array in memory. */

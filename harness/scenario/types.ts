@@ -81,6 +81,8 @@ export type PatternSpec = PatternShape & {
   /** As written in the scenario (`rows` and `columns` resolve to `slices`). */
   readonly label: string;
   readonly op: "read" | "write";
+  /** Write patterns: include making the data durable (msync/fdatasync) in the timed region. */
+  readonly flush: boolean;
   readonly seed: number;
   /** Share of the workload this pattern stands for, used by the recommendation (default 1). */
   readonly weight: number;

@@ -1,0 +1,189 @@
+/**
+ * Codecs for the Zarr backend: what a layout's `codec` may be, how it is written into Zarr v2 and v3
+ * metadata, and the byte encoders that write chunks.
+ *
+ * Three library traps shape this file (each pinned by test/zarr.test.ts):
+ * - zarrita's gzip/zlib codecs only decode. We encode and decode them with `node:zlib` (its decoder
+ *   is also ~2.5× faster than zarrita's DecompressionStream path) and register that in zarrita.
+ * - numcodecs.js Blosc honours only a numeric `shuffle`; the v3 spelling (`"shuffle"`) passes its
+ *   validation and silently means no shuffle. Every Blosc we build, and the one zarrita builds from
+ *   v3 metadata on `zarr.set`, gets the number.
+ * - numcodecs.js Blosc always shuffles with a 4-byte element size (`sizeof(int)` in its C glue), so
+ *   shuffling other dtypes would not be what was asked: `checkCodec` refuses it.
+ */
+import { promisify } from "node:util";
+import * as zlib from "node:zlib";
+import * as zarr from "zarrita";
+import Blosc from "numcodecs/blosc";
+import LZ4 from "numcodecs/lz4";
+import Zstd from "numcodecs/zstd";
+import { itemSize, type Dtype } from "../../data/dtype.ts";
+import type { CodecSpec } from "../../scenario/types.ts";
+import type { LayoutProblem } from "../types.ts";
+
+/** Turns a chunk's raw little-endian bytes into stored bytes (and back). */
+export interface ByteCodec {
+  encode(bytes: Uint8Array): Promise<Uint8Array>;
+  decode(bytes: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Zarr v3 codec metadata entry. */
+export interface CodecMetadata {
+  readonly name: string;
+  readonly configuration?: Record<string, unknown>;
+}
+
+const LEVELS = {
+  gzip: { min: 0, max: 9, note: "" },
+  // numcodecs.js silently turns levels <= 0 into 1 and clamps above 22.
+  zstd: { min: 1, max: 22, note: "" },
+  // LZ4's `acceleration`: 1 is its default and best ratio; higher is faster and compresses less.
+  lz4: { min: 1, max: 65537, note: " (the level is LZ4's acceleration: 1 = best ratio, higher = faster)" },
+  blosc: { min: 0, max: 9, note: "" },
+} as const;
+
+const BLOSC_SHUFFLE = { none: 0, byte: 1, bit: 2 } as const;
+const BLOSC_SHUFFLE_V3 = { none: "noshuffle", byte: "shuffle", bit: "bitshuffle" } as const;
+const BLOSC_TYPESIZE = 4;
+/** numcodecs.js Blosc and LZ4 take at most this many bytes per chunk (blosc1's BLOSC_MAX_BUFFERSIZE). */
+const WASM_MAX_CHUNK_BYTES = 2 ** 31 - 1 - 16;
+
+/** Problems with `codec` for chunks of `chunkBytes` bytes of `dtype`; fields are relative to the layout. */
+export function checkCodec(codec: CodecSpec, dtype: Dtype, chunkBytes: number): LayoutProblem[] {
+  if (codec.name === "none") return [];
+  const problems: LayoutProblem[] = [];
+  const range = LEVELS[codec.name];
+  if (!Number.isInteger(codec.level) || codec.level < range.min || codec.level > range.max) {
+    problems.push({
+      field: "codec.level",
+      message: `${codec.name} level must be an integer from ${range.min} to ${range.max}${range.note}, got ${codec.level}`,
+    });
+  }
+  if (codec.name === "blosc") {
+    if (!(codec.cname in { lz4: 1, zstd: 1, blosclz: 1 })) {
+      problems.push({ field: "codec.cname", message: `blosc cname must be lz4, zstd or blosclz, got ${String(codec.cname)}` });
+    }
+    if (!(codec.shuffle in BLOSC_SHUFFLE)) {
+      problems.push({ field: "codec.shuffle", message: `blosc shuffle must be none, byte or bit, got ${String(codec.shuffle)}` });
+    } else if (codec.shuffle !== "none" && itemSize(dtype) !== BLOSC_TYPESIZE) {
+      problems.push({
+        field: "codec.shuffle",
+        message: `numcodecs.js blosc always shuffles ${BLOSC_TYPESIZE}-byte elements, but ${dtype} has ` +
+          `${itemSize(dtype)}-byte elements; use shuffle: none or a 4-byte dtype (int32, uint32, float32)`,
+      });
+    }
+  }
+  if ((codec.name === "blosc" || codec.name === "lz4") && chunkBytes > WASM_MAX_CHUNK_BYTES) {
+    problems.push({
+      field: "chunks",
+      message: `numcodecs.js ${codec.name} compresses at most ${WASM_MAX_CHUNK_BYTES} bytes per chunk, ` +
+        `a chunk here has ${chunkBytes}; use smaller chunks`,
+    });
+  }
+  return problems;
+}
+
+/** The v3 codec list for one chunk: `bytes` (little-endian) then the compressor, if any. */
+export function v3Codecs(codec: CodecSpec, dtype: Dtype): CodecMetadata[] {
+  const bytes: CodecMetadata = { name: "bytes", configuration: { endian: "little" } };
+  switch (codec.name) {
+    case "none": return [bytes];
+    case "gzip": return [bytes, { name: "gzip", configuration: { level: codec.level } }];
+    case "zstd": return [bytes, { name: "zstd", configuration: { level: codec.level, checksum: false } }];
+    // Not a core v3 codec: zarr-python 3 spells numcodecs codecs this way, and zarrita reads it.
+    case "lz4": return [bytes, { name: "numcodecs.lz4", configuration: { acceleration: codec.level } }];
+    case "blosc": return [bytes, {
+      name: "blosc",
+      configuration: {
+        cname: codec.cname, clevel: codec.level, shuffle: BLOSC_SHUFFLE_V3[codec.shuffle],
+        typesize: itemSize(dtype), blocksize: 0,
+      },
+    }];
+  }
+}
+
+/** The v2 `.zarray` `compressor` entry (numcodecs' `get_config()` form), or null. */
+export function v2Compressor(codec: CodecSpec): Record<string, unknown> | null {
+  switch (codec.name) {
+    case "none": return null;
+    case "gzip": return { id: "gzip", level: codec.level };
+    case "zstd": return { id: "zstd", level: codec.level };
+    case "lz4": return { id: "lz4", acceleration: codec.level };
+    case "blosc": return { id: "blosc", cname: codec.cname, clevel: codec.level, shuffle: BLOSC_SHUFFLE[codec.shuffle], blocksize: 0 };
+  }
+}
+
+/** The byte codec that writes chunks for `codec`. */
+export function createByteCodec(codec: CodecSpec): ByteCodec {
+  switch (codec.name) {
+    case "none": return { encode: async (b) => b, decode: async (b) => b };
+    case "gzip": return new NodeZlibCodec("gzip", codec.level);
+    case "zstd": return Zstd.fromConfig({ id: "zstd", level: codec.level }) as ByteCodec;
+    case "lz4": return LZ4.fromConfig({ id: "lz4", acceleration: codec.level }) as ByteCodec;
+    case "blosc": return bloscCodec({ cname: codec.cname, clevel: codec.level, shuffle: BLOSC_SHUFFLE[codec.shuffle] });
+  }
+}
+
+const gzip = promisify(zlib.gzip);
+const gunzip = promisify(zlib.gunzip);
+const deflate = promisify(zlib.deflate);
+const inflate = promisify(zlib.inflate);
+
+/** gzip (RFC 1952) or zlib (RFC 1950) through node:zlib, which runs on the libuv thread pool. */
+class NodeZlibCodec implements ByteCodec {
+  readonly kind = "bytes_to_bytes";
+  constructor(private readonly format: "gzip" | "zlib", private readonly level: number) {}
+  async encode(bytes: Uint8Array): Promise<Uint8Array> {
+    const options = { level: this.level };
+    return owned(this.format === "gzip" ? await gzip(bytes, options) : await deflate(bytes, options));
+  }
+  async decode(bytes: Uint8Array): Promise<Uint8Array> {
+    return owned(this.format === "gzip" ? await gunzip(bytes) : await inflate(bytes));
+  }
+}
+
+/**
+ * `bytes` itself when it spans its whole ArrayBuffer, else a copy that does. Node hands out small
+ * Buffers as slices of a shared pool, and zarrita's `bytes` codec encodes `data.buffer` whole
+ * (ignoring the offset), so a pooled slice reaching `zarr.set` would write the pool's bytes.
+ */
+export function owned(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+}
+
+/** Blosc with its shuffle given as the number numcodecs.js honours (v3 metadata spells it as a string). */
+function bloscCodec(config: { cname?: unknown; clevel?: unknown; shuffle?: unknown; blocksize?: unknown }): ByteCodec {
+  const shuffle = typeof config.shuffle === "string"
+    ? { noshuffle: 0, shuffle: 1, bitshuffle: 2 }[config.shuffle]
+    : config.shuffle;
+  if (shuffle === undefined && config.shuffle !== undefined) throw new Error(`blosc: unknown shuffle ${String(config.shuffle)}`);
+  return Blosc.fromConfig({
+    id: "blosc", cname: config.cname as string, clevel: config.clevel as number,
+    shuffle: shuffle as number, blocksize: (config.blocksize as number | undefined) ?? 0,
+  }) as ByteCodec;
+}
+
+type RegistryEntry = Parameters<typeof zarr.registry.set>[1];
+
+function entry(fromConfig: (config: Record<string, unknown>) => ByteCodec): RegistryEntry {
+  const codec = {
+    kind: "bytes_to_bytes" as const,
+    fromConfig: (config: unknown) => Object.assign(fromConfig((config ?? {}) as Record<string, unknown>), { kind: "bytes_to_bytes" }),
+  };
+  return (async () => codec) as unknown as RegistryEntry;
+}
+
+let registered = false;
+
+/**
+ * Replaces zarrita's gzip, zlib and blosc codecs (v3 names and v2 `numcodecs.*` names) with ones that
+ * can encode (node:zlib) and honour the blosc shuffle, so `zarr.get` and `zarr.set` use them. Idempotent.
+ */
+export function registerZarrCodecs(): void {
+  if (registered) return;
+  registered = true;
+  const level = (c: Record<string, unknown>) => (typeof c.level === "number" ? c.level : 1);
+  for (const name of ["gzip", "numcodecs.gzip"]) zarr.registry.set(name, entry((c) => new NodeZlibCodec("gzip", level(c))));
+  for (const name of ["zlib", "numcodecs.zlib"]) zarr.registry.set(name, entry((c) => new NodeZlibCodec("zlib", level(c))));
+  for (const name of ["blosc", "numcodecs.blosc"]) zarr.registry.set(name, entry(bloscCodec));
+}

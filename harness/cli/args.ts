@@ -1,0 +1,15 @@
+/**
+ * Argument parsing for every command, on node:util parseArgs, with errors that name the flag.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UserError } from "../errors.ts";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export function parseCommandArgs<O extends Options>(command: string, args: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...args], options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UserError(`layoutbench ${command}: ${(err as Error).message.split("\n")[0]} (see layoutbench ${command} --help)`);
+  }
+}

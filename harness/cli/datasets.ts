@@ -1,0 +1,44 @@
+/**
+ * `layoutbench datasets list|clean`: what the materialization cache holds, and removing it.
+ */
+import { rmSync } from "node:fs";
+import { resolve } from "node:path";
+import { UserError } from "../errors.ts";
+import { listCache } from "../data/materialize.ts";
+import { parseCommandArgs } from "./args.ts";
+import type { Command } from "./command.ts";
+import { defaultCacheRoot } from "./paths.ts";
+
+const usage = `Usage: layoutbench datasets list|clean [--cache DIR] [--partial]
+
+  list      the materialized layouts in the cache, with size and parameters
+  clean     remove every materialized layout (with --partial: only unfinished leftovers)`;
+
+export const datasetsCommand: Command = {
+  name: "datasets",
+  summary: "list or clean the materialized dataset cache",
+  usage,
+  async run(args) {
+    const { positionals, values } = parseCommandArgs("datasets", args, { cache: { type: "string" }, partial: { type: "boolean" } });
+    if (values.help) { console.log(usage); return 0; }
+    const root = resolve(values.cache ?? defaultCacheRoot());
+    const action = positionals[0];
+    const { entries, partial } = listCache(root);
+    if (action === "list") {
+      if (entries.length === 0) console.log(`${root}: empty`);
+      for (const e of entries) {
+        const params = Object.entries(e.layout).filter(([k]) => k !== "name" && k !== "backend").map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
+        console.log(`${e.dir}  ${(e.bytesOnDisk / 2 ** 20).toFixed(1)} MiB  ${e.dataset.dtype}[${e.dataset.shape.join("×")}] ${e.dataset.generator}  ${e.layout.backend} ${params}`);
+      }
+      for (const p of partial) console.log(`${p}  (unfinished: never reused; remove with datasets clean --partial)`);
+      return 0;
+    }
+    if (action === "clean") {
+      const targets = values.partial ? partial : [...entries.map((e) => e.dir), ...partial];
+      for (const dir of targets) rmSync(dir, { recursive: true, force: true });
+      console.log(`removed ${targets.length} folder${targets.length === 1 ? "" : "s"} from ${root}`);
+      return 0;
+    }
+    throw new UserError(`layoutbench datasets: expected "list" or "clean", got ${action === undefined ? "nothing" : JSON.stringify(action)}`);
+  },
+};

@@ -1,0 +1,86 @@
+/**
+ * `layoutbench run FILE...`: validates, materializes, measures every case, writes the results file
+ * after each case, prints a summary table and renders the default reports.
+ */
+import { existsSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { UserError } from "../errors.ts";
+import { caseFilter } from "../scenario/expand.ts";
+import { loadScenario } from "../scenario/load.ts";
+import { consoleTable } from "../run/console-table.ts";
+import { runScenarios } from "../run/executor.ts";
+import { readResults } from "../run/results-file.ts";
+import { parseCommandArgs } from "./args.ts";
+import type { Command } from "./command.ts";
+import { defaultCacheRoot, defaultRunsDir } from "./paths.ts";
+
+const usage = `Usage: layoutbench run FILE... [options]
+
+Runs every case (dataset × layout × pattern × cache state) of the scenario files.
+
+Options:
+  --filter TEXT       run only cases whose id (scenario/dataset/layout/pattern/cache) contains
+                      every word of TEXT, or matches /REGEX/
+  --out FILE          results file (default: reports/runs/<scenario>-<time>.json)
+  --resume FILE       finish an interrupted run: keep its finished cases, run the missing ones
+  --cache DIR         dataset cache (default: datasets/cache, or $LAYOUTBENCH_CACHE)
+  --rematerialize     write every dataset again instead of reusing the cache
+  --no-report         do not render the Markdown and HTML reports
+  -h, --help          this text
+
+Ctrl-C once stops after the current sample and keeps every finished case; twice exits at once.`;
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:]/g, "").replace(/\..*/, "");
+}
+
+export const runCommand: Command = {
+  name: "run",
+  summary: "run scenario files and write a results file",
+  usage,
+  async run(args) {
+    const { positionals, values } = parseCommandArgs("run", args, {
+      filter: { type: "string" }, out: { type: "string" }, resume: { type: "string" }, cache: { type: "string" },
+      rematerialize: { type: "boolean" }, "no-report": { type: "boolean" },
+    });
+    if (values.help) { console.log(usage); return 0; }
+    if (positionals.length === 0) throw new UserError("layoutbench run: give at least one scenario file (e.g. scenarios/quickstart.yaml)");
+    const scenarios = positionals.map((file) => loadScenario(file));
+    let filter: (id: string) => boolean;
+    try { filter = caseFilter(values.filter); } catch (err) {
+      throw new UserError(`layoutbench run: --filter: ${(err as Error).message}`);
+    }
+    const done = values.resume ? readResults(values.resume).cases.filter((c) => c.status === "ok") : [];
+    const resultsPath = resolve(values.resume ?? values.out ?? join(defaultRunsDir(), `${scenarios.map((s) => s.name).join("+")}-${timestamp()}.json`));
+    if (values.out && !values.resume && existsSync(resultsPath)) {
+      throw new UserError(`${values.out}: results file exists; choose another --out, or --resume it`);
+    }
+
+    let interrupted = false;
+    const onSigint = () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      console.error("\ninterrupted: finishing the current sample, keeping finished cases (Ctrl-C again to quit now)");
+    };
+    process.on("SIGINT", onSigint);
+    try {
+      const results = await runScenarios(scenarios, {
+        cacheRoot: resolve(values.cache ?? defaultCacheRoot()), resultsPath, filter, done,
+        rematerialize: values.rematerialize, log: (line) => console.log(line), interrupted: () => interrupted,
+      });
+      if (results.cases.length === 0) throw new UserError(`layoutbench run: no case matches --filter ${JSON.stringify(values.filter)}`);
+      console.log("\n" + consoleTable(results));
+      console.log(`\nresults: ${resultsPath}${interrupted ? " (interrupted: finish with --resume " + basename(resultsPath) + ")" : ""}`);
+      if (!values["no-report"]) await renderReports(resultsPath);
+      return interrupted ? 130 : results.cases.some((c) => c.status === "failed") ? 2 : 0;
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
+  },
+};
+
+/** The report renderers are loaded on demand so `run` starts without loading vega. */
+async function renderReports(resultsPath: string): Promise<void> {
+  const { renderDefaultReports } = await import("./report.ts");
+  for (const path of await renderDefaultReports(resultsPath)) console.log(`report: ${path}`);
+}

@@ -1,0 +1,166 @@
+/**
+ * The materialization cache: each (dataset, layout) is written once, under a folder named by a
+ * hash of everything that determines its bytes. It is written into a temporary folder, flushed,
+ * given a manifest, then renamed into place, so a half-written dataset is never reused.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { UserError } from "../errors.ts";
+import { backendFor } from "../backends/registry.ts";
+import type { Stored } from "../backends/types.ts";
+import { canonicalJson, sha256 } from "../scenario/resolve.ts";
+import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
+import { itemSize } from "./dtype.ts";
+import { GENERATOR_VERSION } from "./generate.ts";
+
+/** Bump when a backend's on-disk output changes for the same parameters. */
+export const STORAGE_FORMAT_VERSION = 1;
+export const MANIFEST = "manifest.json";
+
+export interface Manifest {
+  readonly key: string;
+  readonly createdAt: string;
+  readonly dataset: DatasetSpec;
+  readonly layout: LayoutSpec;
+  /** Paths relative to the entry folder, with sizes. */
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+  readonly bytesOnDisk: number;
+  readonly seconds: number;
+}
+
+export interface Materialized {
+  readonly stored: Stored;
+  readonly manifest: Manifest;
+  /** True when this call wrote it. */
+  readonly created: boolean;
+}
+
+export function logicalBytes(dataset: DatasetSpec): number {
+  return dataset.shape.reduce((a, b) => a * b, 1) * itemSize(dataset.dtype);
+}
+
+/** What determines the bytes: not names, not read-only parameters. */
+export function storageKey(dataset: DatasetSpec, layout: LayoutSpec): string {
+  const skip = new Set(["name", ...(backendFor(layout).readOnlyParams ?? [])]);
+  const params = Object.fromEntries(Object.entries(layout).filter(([k]) => !skip.has(k)));
+  return sha256(canonicalJson({
+    storage: STORAGE_FORMAT_VERSION, generator: GENERATOR_VERSION,
+    dataset: { shape: dataset.shape, dtype: dataset.dtype, generator: dataset.generator, seed: dataset.seed },
+    layout: params,
+  }));
+}
+
+export function entryDir(root: string, dataset: DatasetSpec, layout: LayoutSpec): string {
+  return join(root, `${layout.backend}-${storageKey(dataset, layout).slice(0, 20)}`);
+}
+
+function listFiles(dir: string, prefix = ""): { path: string; bytes: number }[] {
+  const out: { path: string; bytes: number }[] = [];
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? join(prefix, entry.name) : entry.name;
+    if (entry.isDirectory()) out.push(...listFiles(dir, rel));
+    else if (entry.isFile() && rel !== MANIFEST) out.push({ path: rel, bytes: statSync(join(dir, rel)).size });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, "r");
+  try { fsyncSync(fd); } finally { closeSync(fd); }
+}
+
+/** The manifest of a complete entry, or undefined when the entry is missing, partial or stale. */
+export function readManifest(dir: string, key?: string): Manifest | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as Manifest;
+    if (key !== undefined && manifest.key !== key) return undefined;
+    for (const f of manifest.files) if (statSync(join(dir, f.path)).size !== f.bytes) return undefined;
+    return manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkFreeSpace(root: string, needed: number, what: string): void {
+  const fs = statfsSync(root);
+  const available = fs.bavail * fs.bsize;
+  if (available < needed) {
+    const gib = (n: number) => (n / 2 ** 30).toFixed(2) + " GiB";
+    throw new UserError(`${root}: not enough free space to materialize ${what}: needs up to ${gib(needed)}, ${gib(available)} available`);
+  }
+}
+
+export interface MaterializeOptions {
+  readonly progress?: (doneBytes: number, totalBytes: number) => void;
+  /** Throw away an existing entry and write it again. */
+  readonly rematerialize?: boolean;
+}
+
+/** The stored layout for (dataset, layout), writing it first when the cache has no complete copy. */
+export async function ensureMaterialized(
+  root: string, dataset: DatasetSpec, layout: LayoutSpec, options: MaterializeOptions = {},
+): Promise<Materialized> {
+  const backend = backendFor(layout);
+  const key = storageKey(dataset, layout);
+  const dir = entryDir(root, dataset, layout);
+  const stored = (): Stored => ({ dir, dataset, layout });
+  mkdirSync(root, { recursive: true });
+  if (options.rematerialize) rmSync(dir, { recursive: true, force: true });
+  const existing = readManifest(dir, key);
+  if (existing) return { stored: stored(), manifest: existing, created: false };
+  // Incomplete leftovers (no or stale manifest) are never reused.
+  rmSync(dir, { recursive: true, force: true });
+
+  // Uncompressed size plus slack for metadata: compressed layouts need less.
+  checkFreeSpace(root, Math.ceil(logicalBytes(dataset) * 1.05) + 16 * 2 ** 20, `${dataset.name} as ${layout.name}`);
+  const tmp = join(root, `.tmp-${key.slice(0, 12)}-${process.pid}-${randomBytes(4).toString("hex")}`);
+  mkdirSync(tmp);
+  const started = performance.now();
+  try {
+    await backend.materialize({ dataset, layout, dir: tmp, progress: options.progress ?? (() => {}) });
+    const files = listFiles(tmp);
+    for (const f of files) fsyncPath(join(tmp, f.path));
+    const manifest: Manifest = {
+      key, createdAt: new Date().toISOString(), dataset, layout, files,
+      bytesOnDisk: files.reduce((a, f) => a + f.bytes, 0),
+      seconds: (performance.now() - started) / 1000,
+    };
+    writeFileSync(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2));
+    fsyncPath(join(tmp, MANIFEST));
+    try {
+      renameSync(tmp, dir);
+    } catch (err) {
+      // Another run finished the same entry first: use theirs.
+      const theirs = readManifest(dir, key);
+      if (!theirs) throw err;
+      rmSync(tmp, { recursive: true, force: true });
+      return { stored: stored(), manifest: theirs, created: false };
+    }
+    fsyncPath(root);
+    return { stored: stored(), manifest, created: true };
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+const OWN_FOLDER = /^(?:[a-z0-9]+-[0-9a-f]{20}|\.tmp-[0-9a-f]{12}-\d+-[0-9a-f]{8}|\.scratch-\d+-[0-9a-f]{8})$/;
+
+/** Every complete entry in the cache, and the folders that are not complete entries. */
+export function listCache(root: string): { entries: (Manifest & { dir: string })[]; partial: string[] } {
+  const entries: (Manifest & { dir: string })[] = [];
+  const partial: string[] = [];
+  let names: string[] = [];
+  try { names = readdirSync(root); } catch { return { entries, partial }; }
+  for (const name of names.sort()) {
+    // Only folders this tool creates: anything else in the folder is left alone.
+    if (!OWN_FOLDER.test(name)) continue;
+    const dir = join(root, name);
+    if (!statSync(dir).isDirectory()) continue;
+    const manifest = readManifest(dir);
+    if (manifest) entries.push({ ...manifest, dir });
+    else partial.push(dir);
+  }
+  return { entries, partial };
+}

@@ -1,0 +1,33 @@
+/**
+ * The summary table `layoutbench run` prints at the end: one row per case, aligned columns.
+ */
+import type { ResultsFile } from "./results-types.ts";
+
+function bytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${n >= 100 || i === 0 ? n.toFixed(0) : n.toFixed(1)} ${units[i]}`;
+}
+
+function rate(bytesPerSecond: number): string {
+  return bytesPerSecond >= 1e9 ? `${(bytesPerSecond / 1e9).toFixed(2)} GB/s` : `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+}
+
+export function consoleTable(results: ResultsFile): string {
+  const header = ["dataset", "layout", "pattern", "cache", "median", "IQR", "throughput", "read", "amplif.", "n", "status"];
+  const rows = results.cases.map((c) => {
+    const s = c.summary;
+    const status = c.status === "failed" ? `FAILED: ${c.error}` : c.warnings.length ? `warn: ${c.warnings.map((w) => w.code).join(",")}` : "ok";
+    if (!s) return [c.dataset.name, c.layout.name, c.pattern.name, c.cache, "-", "-", "-", "-", "-", "0", status];
+    return [
+      c.dataset.name, c.layout.name, c.pattern.name, c.cache,
+      `${s.medianMs.toFixed(3)} ms`, `${(s.q3Ms - s.q1Ms).toFixed(3)} ms`, rate(s.throughput),
+      bytes(s.bytesRead), `${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×`, String(s.samples), status,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const numeric = new Set([4, 5, 6, 7, 8, 9]);
+  const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}

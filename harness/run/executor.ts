@@ -1,0 +1,141 @@
+/**
+ * Runs every case of one or more scenarios: materializes each (dataset, layout) once, samples each
+ * case, and appends it to the results file as soon as it is finished. A failed case is data: it is
+ * recorded with its error and the run goes on.
+ */
+import { cpSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { backendFor } from "../backends/registry.ts";
+import type { Stored } from "../backends/types.ts";
+import { evictFiles } from "../cache/evict.ts";
+import { residency } from "../cache/residency.ts";
+import { ensureMaterialized, logicalBytes, type Materialized } from "../data/materialize.ts";
+import { expandCases } from "../scenario/expand.ts";
+import type { CaseSpec, EvictionMethod, Scenario } from "../scenario/types.ts";
+import { collectContext } from "./context.ts";
+import { readIoCounters } from "./io-counters.ts";
+import { progressBar } from "./progress.ts";
+import { ResultsWriter } from "./results-file.ts";
+import { RESULTS_KIND, RESULTS_VERSION, type CaseResult, type ResultsFile, type StorageInfo } from "./results-types.ts";
+import { sampleCase, type CaseEnv } from "./sampler.ts";
+import { caseWarnings, summarize } from "./summary.ts";
+
+export interface RunOptions {
+  readonly cacheRoot: string;
+  readonly resultsPath: string;
+  readonly filter: (id: string) => boolean;
+  readonly rematerialize?: boolean;
+  /** One line per finished case. */
+  readonly log: (line: string) => void;
+  /** Cases already finished (resume): they are kept and not run again. */
+  readonly done?: readonly CaseResult[];
+  /** Polled between samples and cases; true ends the run early, keeping what finished. */
+  readonly interrupted?: () => boolean;
+}
+
+export function realEnv(method: EvictionMethod): CaseEnv {
+  return {
+    now: () => performance.now(),
+    io: () => {
+      const io = readIoCounters();
+      return { readBytes: io.readBytes, writeBytes: io.writeBytes, majorFaults: io.majorFaults };
+    },
+    evict: async (files) => evictFiles(files, method),
+    residency: (files) => residency(files).fraction,
+  };
+}
+
+function storageInfo(m: Materialized): StorageInfo {
+  const logical = logicalBytes(m.stored.dataset);
+  return {
+    bytesOnDisk: m.manifest.bytesOnDisk,
+    files: m.manifest.files.length,
+    compressionRatio: m.manifest.bytesOnDisk > 0 ? logical / m.manifest.bytesOnDisk : 0,
+  };
+}
+
+/** Write cases work on a private copy, so the cached layout is never modified. */
+function scratchCopy(cacheRoot: string, stored: Stored): Stored {
+  const dir = join(cacheRoot, `.scratch-${process.pid}-${randomBytes(4).toString("hex")}`);
+  cpSync(stored.dir, dir, { recursive: true });
+  rmSync(join(dir, "manifest.json"), { force: true });
+  return { ...stored, dir };
+}
+
+function formatLine(r: CaseResult, index: number, total: number): string {
+  const head = `[${index}/${total}] ${r.id}`;
+  if (r.status === "failed" || !r.summary) return `${head}  FAILED: ${r.error}`;
+  const s = r.summary;
+  const mbps = s.throughput / 1e6;
+  return `${head}  median ${s.medianMs.toFixed(2)} ms  ${mbps >= 100 ? mbps.toFixed(0) : mbps.toFixed(1)} MB/s  ` +
+    `read ${(s.bytesRead / 1024).toFixed(0)} KiB (${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×)` +
+    (r.warnings.length ? `  ⚠ ${r.warnings.map((w) => w.code).join(",")}` : "");
+}
+
+export async function runScenarios(scenarios: readonly Scenario[], options: RunOptions): Promise<ResultsFile> {
+  const method = scenarios.some((s) => s.eviction === "drop_caches") ? "drop_caches" : "fadvise";
+  const context = await collectContext(options.cacheRoot, method);
+  const doneIds = new Set((options.done ?? []).map((c) => c.id));
+  const writer = new ResultsWriter(options.resultsPath, {
+    kind: RESULTS_KIND, version: RESULTS_VERSION, startedAt: new Date().toISOString(), context,
+    scenarios: scenarios.map((s) => ({ file: s.file, name: s.name, description: s.description, hash: s.hash, recommendation: s.recommendation })),
+  }, options.done ?? []);
+  const cases = scenarios.flatMap(expandCases).filter((c) => options.filter(c.id) && !doneIds.has(c.id));
+  const env = realEnv(method);
+  const materialized = new Map<string, Materialized | Error>();
+  let index = 0;
+
+  for (const spec of cases) {
+    if (options.interrupted?.()) break;
+    index++;
+    const startedAt = new Date().toISOString();
+    const key = `${spec.scenario.name}/${spec.dataset.name}/${spec.layout.name}`;
+    if (!materialized.has(key)) {
+      const bar = progressBar(`materializing ${spec.dataset.name} as ${spec.layout.name}`);
+      try {
+        const m = await ensureMaterialized(options.cacheRoot, spec.dataset, spec.layout, {
+          progress: (d, t) => bar.update(d, t), rematerialize: options.rematerialize,
+        });
+        bar.end(m.created ? `written in ${m.manifest.seconds.toFixed(1)} s, ${(m.manifest.bytesOnDisk / 2 ** 20).toFixed(1)} MiB on disk` : `reusing ${m.stored.dir}`);
+        materialized.set(key, m);
+      } catch (err) {
+        bar.end(`failed: ${(err as Error).message}`);
+        materialized.set(key, err as Error);
+      }
+    }
+    const result = await runOne(spec, materialized.get(key)!, env, context.eviction.verified, options, startedAt);
+    writer.add(result);
+    options.log(formatLine(result, index, cases.length));
+  }
+  return writer.finish();
+}
+
+async function runOne(
+  spec: CaseSpec, m: Materialized | Error, env: CaseEnv, evictionVerified: boolean, options: RunOptions, startedAt: string,
+): Promise<CaseResult> {
+  const base = {
+    id: spec.id, scenario: spec.scenario.name, dataset: spec.dataset, layout: spec.layout, pattern: spec.pattern, cache: spec.cache, startedAt,
+  };
+  const failed = (error: string, storage: StorageInfo | null): CaseResult => ({
+    ...base, status: "failed", error, storage, samples: [], summary: null, warnings: [],
+    peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt: new Date().toISOString(),
+  });
+  if (m instanceof Error) return failed(`materialization failed: ${m.message}`, null);
+  const storage = storageInfo(m);
+  const backend = backendFor(spec.layout);
+  const stored = spec.pattern.op === "write" ? scratchCopy(options.cacheRoot, m.stored) : m.stored;
+  try {
+    const run = await sampleCase(spec, backend, stored, env, { shouldStop: options.interrupted });
+    const summary = summarize(run.samples, run.bytesRequested);
+    return {
+      ...base, status: "ok", storage, samples: run.samples, summary,
+      warnings: caseWarnings(run.samples, summary, spec.cache === "cold", spec.pattern.op, evictionVerified),
+      peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt: new Date().toISOString(),
+    };
+  } catch (err) {
+    return failed((err as Error).message.split("\n")[0], storage);
+  } finally {
+    if (stored !== m.stored) rmSync(stored.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Checks that need more than the schema: names unique, layouts that the backend can build for
+ * each dataset, patterns that fit each dataset's shape. Pure given the backends' `check`.
+ */
+import { patternProblem } from "../access/patterns.ts";
+import { backendFor } from "../backends/registry.ts";
+import { MAX_ELEMENTS } from "./defaults.ts";
+import { patternFor } from "./resolve.ts";
+import type { Scenario } from "./types.ts";
+
+export interface Problem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+function duplicates(kind: string, names: readonly string[]): Problem[] {
+  const seen = new Map<string, number>();
+  const out: Problem[] = [];
+  names.forEach((n, i) => {
+    const first = seen.get(n);
+    if (first !== undefined) out.push({ path: [kind, i, "name"], message: `duplicate name "${n}" (also ${kind}[${first}]): names must be unique` });
+    else seen.set(n, i);
+  });
+  return out;
+}
+
+export function checkScenario(scenario: Scenario): Problem[] {
+  const problems: Problem[] = [
+    ...duplicates("datasets", scenario.datasets.map((d) => d.name)),
+    ...duplicates("layouts", scenario.layouts.map((l) => l.name)),
+    ...duplicates("patterns", scenario.patterns.map((p) => p.name)),
+  ];
+  const several = scenario.datasets.length > 1;
+  scenario.datasets.forEach((dataset, di) => {
+    const elements = dataset.shape.reduce((a, b) => a * b, 1);
+    if (elements > MAX_ELEMENTS) {
+      problems.push({ path: ["datasets", di, "shape"], message: `${elements} elements is more than the ${MAX_ELEMENTS} allowed` });
+      return;
+    }
+    const which = several ? ` (dataset "${dataset.name}")` : "";
+    scenario.layouts.forEach((layout, li) => {
+      for (const p of backendFor(layout).check(layout, dataset)) {
+        problems.push({ path: ["layouts", li, ...p.field.split(".").filter(Boolean)], message: p.message + which });
+      }
+    });
+    scenario.patterns.forEach((pattern, pi) => {
+      const p = patternProblem(patternFor(pattern, dataset.shape.length), dataset.shape);
+      if (p) problems.push({ path: ["patterns", pi, ...p.field.split(".").filter(Boolean)], message: p.message + which });
+    });
+  });
+  const { samples, minSamples } = scenario.sampling;
+  if (minSamples > samples) {
+    problems.push({ path: ["sampling", "minSamples"], message: `${minSamples} is more than samples (${samples})` });
+  }
+  scenario.recommendation.cache.forEach((c, i) => {
+    if (!scenario.cache.includes(c)) {
+      problems.push({ path: ["recommendation", "cache", i], message: `"${c}" is not measured (cache: ${scenario.cache.join(", ")})` });
+    }
+  });
+  return problems;
+}

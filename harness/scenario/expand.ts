@@ -1,0 +1,39 @@
+/**
+ * A scenario's lists expand into a matrix of cases: dataset × layout × pattern × cache state.
+ * `--filter` keeps the cases whose id contains every given word (or matches a /regex/).
+ */
+import { patternFor } from "./resolve.ts";
+import type { CaseSpec, Scenario } from "./types.ts";
+
+export function caseId(scenario: string, dataset: string, layout: string, pattern: string, cache: string): string {
+  return `${scenario}/${dataset}/${layout}/${pattern}/${cache}`;
+}
+
+export function expandCases(scenario: Scenario): CaseSpec[] {
+  const cases: CaseSpec[] = [];
+  for (const dataset of scenario.datasets) {
+    for (const layout of scenario.layouts) {
+      for (const pattern of scenario.patterns) {
+        for (const cache of scenario.cache) {
+          cases.push({
+            id: caseId(scenario.name, dataset.name, layout.name, pattern.name, cache),
+            scenario, dataset, layout, pattern: patternFor(pattern, dataset.shape.length), cache,
+          });
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+/** A predicate from a filter: `/re/` is a regular expression, otherwise every word must appear. */
+export function caseFilter(filter: string | undefined): (id: string) => boolean {
+  if (!filter) return () => true;
+  const re = /^\/(.*)\/$/.exec(filter);
+  if (re) {
+    const regex = new RegExp(re[1]);
+    return (id) => regex.test(id);
+  }
+  const words = filter.split(/\s+/).filter(Boolean);
+  return (id) => words.every((w) => id.includes(w));
+}

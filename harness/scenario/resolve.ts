@@ -1,0 +1,119 @@
+/**
+ * Fills every default into a validated scenario file, producing the resolved Scenario that the
+ * rest of the harness reads. Pure: no I/O.
+ */
+import { createHash } from "node:crypto";
+import { DEFAULTS } from "./defaults.ts";
+import type { ScenarioFile } from "./schema.ts";
+import type {
+  CodecSpec, DatasetSpec, LayoutSpec, PatternShape, PatternSpec, Scenario, Sampling,
+} from "./types.ts";
+
+type FileCodec = NonNullable<Extract<ScenarioFile["layouts"][number], { backend: "zarr" }>["codec"]>;
+type FileLayout = ScenarioFile["layouts"][number];
+type FilePattern = ScenarioFile["patterns"][number];
+
+export function resolveCodec(codec: FileCodec | undefined): CodecSpec {
+  const c = typeof codec === "string" || codec === undefined ? { name: codec ?? DEFAULTS.codec } : codec;
+  switch (c.name) {
+    case "none": return { name: "none" };
+    case "gzip": case "zstd": case "lz4":
+      return { name: c.name, level: c.level ?? DEFAULTS.codecLevels[c.name] };
+    case "blosc":
+      return {
+        name: "blosc",
+        cname: c.cname ?? DEFAULTS.blosc.cname,
+        level: c.level ?? DEFAULTS.codecLevels.blosc,
+        shuffle: c.shuffle ?? DEFAULTS.blosc.shuffle,
+      };
+  }
+}
+
+function resolveLayout(l: FileLayout): LayoutSpec {
+  switch (l.backend) {
+    case "memmap":
+      return { name: l.name, backend: "memmap", advice: l.advice ?? DEFAULTS.memmap.advice, order: l.order ?? DEFAULTS.memmap.order };
+    case "zarr":
+      return {
+        name: l.name, backend: "zarr", format: l.format ?? DEFAULTS.zarr.format, chunks: l.chunks,
+        shards: l.shards ?? null, codec: resolveCodec(l.codec),
+      };
+    case "hdf5":
+      return { name: l.name, backend: "hdf5", chunks: l.chunks ?? null, codec: resolveCodec(l.codec), shuffle: l.shuffle ?? DEFAULTS.hdf5.shuffle };
+  }
+}
+
+function resolveShape(p: FilePattern): PatternShape {
+  const d = DEFAULTS.pattern;
+  switch (p.kind) {
+    case "full": return { kind: "full", bandBytes: p.bandBytes ?? DEFAULTS.fullBandBytes };
+    case "rows": case "columns": case "slices":
+      return {
+        kind: "slices",
+        // -1 stands for "the last axis" until the dataset's rank is known (see axisFor).
+        axis: p.kind === "rows" ? 0 : p.kind === "columns" ? -1 : p.axis,
+        width: p.width ?? d.width, count: p.count ?? d.count, order: p.order ?? d.order,
+      };
+    case "tiles":
+      return { kind: "tiles", shape: p.shape, count: p.count ?? d.count, order: p.order ?? d.order, aligned: p.aligned ?? d.aligned };
+    case "points": return { kind: "points", count: p.count ?? d.count };
+    case "chunks": return { kind: "chunks", shape: p.shape, count: p.count ?? d.count };
+    case "strided": return { kind: "strided", step: p.step };
+  }
+}
+
+function resolvePattern(p: FilePattern): PatternSpec {
+  const d = DEFAULTS.pattern;
+  return {
+    ...resolveShape(p), name: p.name, label: p.kind, op: p.op ?? d.op, flush: p.flush ?? d.flush,
+    seed: p.seed ?? DEFAULTS.seed, weight: p.weight ?? d.weight,
+  };
+}
+
+/** The pattern as it applies to a dataset of `rank` dimensions (`columns` = the last axis). */
+export function patternFor(pattern: PatternSpec, rank: number): PatternSpec {
+  return pattern.kind === "slices" && pattern.axis < 0 ? { ...pattern, axis: rank + pattern.axis } : pattern;
+}
+
+/** Stable JSON: keys sorted, so the hash does not depend on key order in the file. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return "[" + value.map(canonicalJson).join(",") + "]";
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return "{" + entries.map(([k, v]) => JSON.stringify(k) + ":" + canonicalJson(v)).join(",") + "}";
+  }
+  return JSON.stringify(value);
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+export function resolveScenario(file: ScenarioFile, path: string): Scenario {
+  const s = DEFAULTS.sampling;
+  const samples = file.sampling?.samples ?? s.samples;
+  const sampling: Sampling = {
+    samples,
+    minSamples: Math.min(file.sampling?.minSamples ?? s.minSamples, samples),
+    timeBudget: file.sampling?.timeBudget ?? s.timeBudget,
+    warmup: file.sampling?.warmup ?? s.warmup,
+  };
+  const datasets: DatasetSpec[] = file.datasets.map((d) => ({
+    name: d.name, shape: d.shape, dtype: d.dtype, generator: d.generator ?? DEFAULTS.generator, seed: d.seed ?? DEFAULTS.seed,
+  }));
+  const cache = file.cache ?? [...DEFAULTS.cache];
+  const body = {
+    version: file.version,
+    name: file.name,
+    description: file.description ?? "",
+    datasets,
+    layouts: file.layouts.map(resolveLayout),
+    patterns: file.patterns.map(resolvePattern),
+    cache,
+    eviction: file.eviction ?? DEFAULTS.eviction,
+    sampling,
+    recommendation: { cache: file.recommendation?.cache ?? cache },
+  };
+  const { description: _description, ...hashed } = body;
+  return { ...body, file: path, hash: sha256(canonicalJson(hashed)) };
+}

@@ -1,0 +1,127 @@
+/**
+ * The scenario file schema: the single source of truth for what a scenario may say. It validates
+ * parsed YAML and is exported as scenarios/schema.json for editors (`npm run schema`).
+ * Unknown keys are errors everywhere, so a misspelt key never silently falls back to a default.
+ */
+import { z } from "zod";
+import { DTYPES } from "../data/dtype.ts";
+import { DEFAULTS, NAME_PATTERN, NAME_RULE } from "./defaults.ts";
+import { unknownKeysMessage } from "./messages.ts";
+
+/** A strict object whose unknown-key error lists the allowed keys and the nearest one. */
+function strict<T extends z.ZodRawShape>(shape: T, description?: string) {
+  const allowed = Object.keys(shape);
+  const schema = z.strictObject(shape, {
+    error: (issue) => (issue.code === "unrecognized_keys" ? unknownKeysMessage(issue.keys, allowed) : undefined),
+  });
+  return description ? schema.describe(description) : schema;
+}
+
+const name = z.string().regex(NAME_PATTERN, { error: `expected a name of ${NAME_RULE}` });
+const size = z.number().int().min(1);
+const sizes = z.array(size).min(1).max(4);
+const order = z.enum(["random", "sequential"]);
+
+const codecName = z.enum(["none", "gzip", "zstd", "lz4", "blosc"]);
+const codecObject = strict({
+  name: codecName,
+  level: z.number().int().min(0).max(22).optional()
+    .describe(`Compression level (defaults: gzip ${DEFAULTS.codecLevels.gzip}, zstd ${DEFAULTS.codecLevels.zstd}, lz4 ${DEFAULTS.codecLevels.lz4}, blosc ${DEFAULTS.codecLevels.blosc}).`),
+  cname: z.enum(["lz4", "zstd", "blosclz"]).optional().describe(`blosc only: inner compressor (default ${DEFAULTS.blosc.cname}).`),
+  shuffle: z.enum(["none", "byte", "bit"]).optional().describe(`blosc only: shuffle filter (default ${DEFAULTS.blosc.shuffle}).`),
+});
+/** A codec name alone means that codec with its default settings. */
+const codec = z.union([codecName, codecObject]).describe("Compression codec: a name, or an object with settings.");
+
+const memmapLayout = strict({
+  name,
+  backend: z.literal("memmap"),
+  advice: z.enum(["normal", "random", "sequential"]).optional()
+    .describe(`madvise() advice for the mapping; decides readahead (default ${DEFAULTS.memmap.advice}).`),
+  order: z.enum(["C", "F"]).optional().describe(`Element order on disk (default ${DEFAULTS.memmap.order}).`),
+}, "A NumPy .npy file read through mmap.");
+
+const zarrLayout = strict({
+  name,
+  backend: z.literal("zarr"),
+  format: z.union([z.literal(2), z.literal(3)]).optional().describe(`Zarr format version (default ${DEFAULTS.zarr.format}).`),
+  chunks: sizes.describe("Chunk shape (the inner chunk shape when sharded)."),
+  shards: sizes.optional().describe("Shard shape, a multiple of chunks (format 3 only)."),
+  codec: codec.optional(),
+}, "A Zarr array on the local filesystem.");
+
+const hdf5Layout = strict({
+  name,
+  backend: z.literal("hdf5"),
+  chunks: sizes.nullable().optional().describe("Chunk shape; omit or null for contiguous storage."),
+  codec: codec.optional(),
+  shuffle: z.boolean().optional().describe("HDF5 shuffle filter."),
+}, "An HDF5 file with one dataset.");
+
+const layout = z.discriminatedUnion("backend", [memmapLayout, zarrLayout, hdf5Layout]);
+
+const patternCommon = {
+  name,
+  op: z.enum(["read", "write"]).optional().describe(`Read or write the selections (default ${DEFAULTS.pattern.op}).`),
+  flush: z.boolean().optional().describe("Writes: time making them durable too (msync/fdatasync)."),
+  seed: z.number().int().min(0).optional().describe("Seed for random positions."),
+  weight: z.number().min(0).optional().describe("Share of the workload for the recommendation (default 1)."),
+};
+
+const slicing = {
+  count: size.optional().describe(`How many (default ${DEFAULTS.pattern.count}).`),
+  width: size.optional().describe(`Indices per band (default ${DEFAULTS.pattern.width}).`),
+  order: order.optional().describe(`Positions at random or one after another (default ${DEFAULTS.pattern.order}).`),
+};
+
+const pattern = z.discriminatedUnion("kind", [
+  strict({ ...patternCommon, kind: z.literal("full"), bandBytes: size.optional() }, "The whole array, in bands along axis 0."),
+  strict({ ...patternCommon, kind: z.literal("rows"), ...slicing }, "Bands along the first axis."),
+  strict({ ...patternCommon, kind: z.literal("columns"), ...slicing }, "Bands along the last axis."),
+  strict({ ...patternCommon, kind: z.literal("slices"), axis: z.number().int().min(0), ...slicing }, "Bands along any axis."),
+  strict({
+    ...patternCommon, kind: z.literal("tiles"), shape: sizes, count: size.optional(), order: order.optional(),
+    aligned: z.boolean().optional(),
+  }, "Boxes of a given shape."),
+  strict({ ...patternCommon, kind: z.literal("points"), count: size.optional() }, "Single elements at random positions."),
+  strict({ ...patternCommon, kind: z.literal("chunks"), shape: sizes, count: size.optional() }, "Random grid-aligned blocks."),
+  strict({ ...patternCommon, kind: z.literal("strided"), step: sizes }, "Every step-th index along each axis."),
+]);
+
+const cacheState = z.enum(["cold", "warm"]);
+
+const dataset = strict({
+  name,
+  shape: sizes.describe("1 to 4 dimensions."),
+  dtype: z.enum(DTYPES),
+  generator: z.enum(["random", "smooth", "sequence", "zeros"]).optional().describe(`Content (default ${DEFAULTS.generator}).`),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+});
+
+/** The scenario file as written (before defaults). */
+export const scenarioFileSchema = strict({
+  $schema: z.string().optional(),
+  version: z.literal(1).describe("Scenario format version."),
+  name,
+  description: z.string().max(2000).optional(),
+  datasets: z.array(dataset).min(1).max(16),
+  layouts: z.array(layout).min(1).max(64),
+  patterns: z.array(pattern).min(1).max(64),
+  cache: z.array(cacheState).min(1).max(2).optional().describe("Cache states to measure (default both)."),
+  eviction: z.enum(["fadvise", "drop_caches"]).optional()
+    .describe("How cold cases empty the page cache: posix_fadvise per file, or drop_caches (root)."),
+  sampling: strict({
+    samples: size.max(100_000).optional(),
+    minSamples: size.optional(),
+    timeBudget: z.number().positive().optional().describe("Seconds per case."),
+    warmup: z.number().int().min(0).optional(),
+  }).optional(),
+  recommendation: strict({ cache: z.array(cacheState).min(1).max(2) }).optional(),
+});
+
+export type ScenarioFile = z.infer<typeof scenarioFileSchema>;
+
+/** The JSON Schema written to scenarios/schema.json. */
+export function scenarioJsonSchema(): object {
+  return z.toJSONSchema(scenarioFileSchema, { io: "input", unrepresentable: "any" });
+}

@@ -1,0 +1,109 @@
+/**
+ * Scenario files: every valid fixture loads; every invalid fixture fails with exactly the lines in
+ * its .expected file (file, line, field, what was found, what is allowed). Also defaults, the
+ * hash, case expansion and filters, and that scenarios/schema.json is current.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { UserError } from "../harness/errors.ts";
+import { caseFilter, expandCases } from "../harness/scenario/expand.ts";
+import { loadScenario, parseScenario } from "../harness/scenario/load.ts";
+import { schemaText, SCHEMA_PATH } from "../harness/scenario/export-schema.ts";
+import { PROJECT_ROOT } from "../harness/cli/paths.ts";
+
+const FIXTURES = join(import.meta.dirname, "fixtures", "scenarios");
+const rel = (p: string) => relative(PROJECT_ROOT, p);
+
+function errorLines(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
+    return [...err.lines];
+  }
+  assert.fail("expected an error");
+}
+
+describe("valid scenario fixtures load", () => {
+  for (const name of readdirSync(join(FIXTURES, "valid")).filter((f) => f.endsWith(".yaml"))) {
+    test(name, () => {
+      const scenario = loadScenario(rel(join(FIXTURES, "valid", name)));
+      assert.ok(expandCases(scenario).length > 0);
+    });
+  }
+  for (const name of readdirSync(join(PROJECT_ROOT, "scenarios")).filter((f) => f.endsWith(".yaml"))) {
+    test(`scenarios/${name}`, () => {
+      assert.ok(loadScenario(join("scenarios", name)).layouts.length > 0);
+    });
+  }
+});
+
+describe("invalid scenario fixtures fail with the expected lines", () => {
+  for (const name of readdirSync(join(FIXTURES, "invalid")).filter((f) => f.endsWith(".yaml"))) {
+    test(name, () => {
+      const file = rel(join(FIXTURES, "invalid", name));
+      const expected = readFileSync(join(FIXTURES, "invalid", name.replace(/\.yaml$/, ".expected")), "utf8").trimEnd().split("\n");
+      assert.deepEqual(errorLines(() => loadScenario(file)), expected);
+    });
+  }
+});
+
+describe("resolution", () => {
+  const minimal = () => loadScenario(rel(join(FIXTURES, "valid", "minimal.yaml")));
+
+  test("fills every default", () => {
+    const s = minimal();
+    assert.deepEqual(s.datasets[0], { name: "a", shape: [100], dtype: "int16", generator: "random", seed: 0 });
+    assert.deepEqual(s.layouts[0], { name: "npy", backend: "memmap", advice: "normal", order: "C" });
+    assert.deepEqual(s.cache, ["cold", "warm"]);
+    assert.deepEqual(s.sampling, { samples: 10, minSamples: 3, timeBudget: 60, warmup: 1 });
+    assert.deepEqual(s.recommendation, { cache: ["cold", "warm"] });
+    assert.equal(s.patterns[0].kind, "full");
+  });
+
+  test("the hash ignores key order and description, not content", () => {
+    const base = "version: 1\nname: h\ndatasets: [{name: a, shape: [4], dtype: int8}]\nlayouts: [{name: m, backend: memmap}]\npatterns: [{name: f, kind: full}]\n";
+    const reordered = "name: h\nversion: 1\ndescription: words\npatterns: [{kind: full, name: f}]\nlayouts: [{backend: memmap, name: m}]\ndatasets: [{dtype: int8, shape: [4], name: a}]\n";
+    const changed = base.replace("shape: [4]", "shape: [5]");
+    assert.equal(parseScenario(base, "a.yaml").hash, parseScenario(reordered, "b.yaml").hash);
+    assert.notEqual(parseScenario(base, "a.yaml").hash, parseScenario(changed, "a.yaml").hash);
+  });
+
+  test("columns resolve to the last axis of each dataset", () => {
+    const s = loadScenario(rel(join(FIXTURES, "valid", "everything.yaml")));
+    const columns = expandCases(s).filter((c) => c.pattern.name === "columns");
+    assert.deepEqual(new Set(columns.map((c) => (c.pattern as { axis: number }).axis)), new Set([2, 1]));
+  });
+
+  test("cases form the full matrix, and filters select by id", () => {
+    const s = loadScenario(rel(join(FIXTURES, "valid", "everything.yaml")));
+    const cases = expandCases(s);
+    assert.equal(cases.length, 2 * 2 * 9 * 1);
+    assert.equal(new Set(cases.map((c) => c.id)).size, cases.length);
+    assert.equal(cases.filter((c) => caseFilter("plane rows")(c.id)).length, 2);
+    assert.equal(cases.filter((c) => caseFilter("/\\/f\\/(rows|columns)\\//")(c.id)).length, 4);
+  });
+});
+
+describe("limits", () => {
+  test("an alias bomb is refused", () => {
+    // Each level repeats the previous one ten times: 10^12 nodes if expanded.
+    const levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i <= 12; i++) levels.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]`);
+    const lines = errorLines(() => parseScenario(["version: 1", ...levels].join("\n"), "bomb.yaml"));
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /^bomb\.yaml: YAML error: .*alias/i);
+  });
+
+  test("custom tags are not executed or resolved", () => {
+    const lines = errorLines(() => parseScenario("version: 1\nname: !!js/function 'x'\n", "tag.yaml"));
+    assert.ok(lines.length >= 1);
+    assert.ok(lines.every((l) => l.startsWith("tag.yaml")));
+  });
+});
+
+test("scenarios/schema.json is generated from the schema in code (npm run schema)", () => {
+  assert.equal(readFileSync(SCHEMA_PATH, "utf8"), schemaText());
+});
