@@ -22,6 +22,8 @@ const BAND_BYTES = 64 * 1024 * 1024;
 /** Stores a dataset as `data.npy` and reads it through a shared memory mapping. */
 export const memmapBackend: Backend<MemmapLayout> = {
   name: "memmap",
+  // Advice changes how the file is read, not its bytes: layouts differing only in advice share a file.
+  readOnlyParams: ["advice"],
   // Every dtype and rank maps to a .npy file; advice and order are already validated by the schema.
   check: () => [],
   materialize,

@@ -4,9 +4,11 @@
 import type { Backend } from "./types.ts";
 import type { BackendName, LayoutSpec } from "../scenario/types.ts";
 import { memmapBackend } from "./memmap.ts";
+import { zarrBackend } from "./zarr.ts";
 
 const BACKENDS: Partial<Record<BackendName, Backend<any>>> = {
   memmap: memmapBackend,
+  zarr: zarrBackend,
 };
 
 /** The backend for a layout; a UserError names what exists when it is missing. */

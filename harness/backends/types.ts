@@ -1,7 +1,7 @@
 /**
  * The backend contract. A backend turns a dataset into files for one layout, lists the files a
  * read may touch (so cache control can evict and check every one), and opens readers with fresh
- * library state. The same contract suite (test/backend-contract.test.ts) runs against every backend.
+ * library state. The same contract suite (test/support/contract.ts, called by one test file per backend) runs against every backend.
  */
 import type { TypedArray } from "../data/dtype.ts";
 import type { Selection } from "../access/selection.ts";

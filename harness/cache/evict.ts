@@ -18,6 +18,11 @@ const DROP_CACHES = "/proc/sys/vm/drop_caches";
  * @throws UserError (as a rejection) when `drop_caches` is not permitted here.
  */
 export async function evictFiles(paths: readonly string[], method: EvictionMethod): Promise<void> {
+  evictFilesSync(paths, method);
+}
+
+/** {@link evictFiles}, synchronously. @throws UserError when `drop_caches` is not permitted here. */
+export function evictFilesSync(paths: readonly string[], method: EvictionMethod): void {
   if (method === "drop_caches") dropAllCaches();
   for (const path of paths) evictFile(path);
 }

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EvictionMethod } from "../scenario/types.ts";
-import { evictFiles } from "./evict.ts";
+import { evictFilesSync } from "./evict.ts";
 import { residency } from "./residency.ts";
 
 const PROBE_BYTES = 4 * 1024 * 1024;
@@ -27,7 +27,7 @@ export interface EvictionProbe {
  * before and after, then deletes it. Never throws for an ineffective eviction (that is a finding);
  * it throws only when `dir` is unusable or the method is not permitted (UserError from evictFiles).
  */
-export async function probeEviction(dir: string, method: EvictionMethod): Promise<EvictionProbe> {
+export function probeEviction(dir: string, method: EvictionMethod): EvictionProbe {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `.eviction-probe-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
   const where = describeFilesystem(dir);
@@ -36,7 +36,7 @@ export async function probeEviction(dir: string, method: EvictionMethod): Promis
     writeFileSync(path, randomBytes(PROBE_BYTES));
     readFileSync(path);
     const before = residency([path]).fraction;
-    await evictFiles([path], method);
+    evictFilesSync([path], method);
     const after = residency([path]).fraction;
     const change = `${percent(before)} → ${percent(after)} resident`;
     if (before < MIN_RESIDENT_BEFORE) {

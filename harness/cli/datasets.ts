@@ -7,7 +7,7 @@ import { UserError } from "../errors.ts";
 import { listCache } from "../data/materialize.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
-import { defaultCacheRoot } from "./paths.ts";
+import { defaultCacheRoot } from "../paths.ts";
 
 const usage = `Usage: layoutbench datasets list|clean [--cache DIR] [--partial]
 

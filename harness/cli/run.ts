@@ -7,12 +7,13 @@ import { basename, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 import { caseFilter } from "../scenario/expand.ts";
 import { loadScenario } from "../scenario/load.ts";
+import type { Scenario } from "../scenario/types.ts";
 import { consoleTable } from "../run/console-table.ts";
 import { runScenarios } from "../run/executor.ts";
 import { readResults } from "../run/results-file.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
-import { defaultCacheRoot, defaultRunsDir } from "./paths.ts";
+import { defaultCacheRoot, defaultRunsDir } from "../paths.ts";
 
 const usage = `Usage: layoutbench run FILE... [options]
 
@@ -25,6 +26,7 @@ Options:
   --resume FILE       finish an interrupted run: keep its finished cases, run the missing ones
   --cache DIR         dataset cache (default: datasets/cache, or $LAYOUTBENCH_CACHE)
   --rematerialize     write every dataset again instead of reusing the cache
+  --samples N         at most N samples per case (overrides sampling.samples; for quick looks)
   --no-report         do not render the Markdown and HTML reports
   -h, --help          this text
 
@@ -41,11 +43,15 @@ export const runCommand: Command = {
   async run(args) {
     const { positionals, values } = parseCommandArgs("run", args, {
       filter: { type: "string" }, out: { type: "string" }, resume: { type: "string" }, cache: { type: "string" },
-      rematerialize: { type: "boolean" }, "no-report": { type: "boolean" },
+      rematerialize: { type: "boolean" }, "no-report": { type: "boolean" }, samples: { type: "string" },
     });
     if (values.help) { console.log(usage); return 0; }
     if (positionals.length === 0) throw new UserError("layoutbench run: give at least one scenario file (e.g. scenarios/quickstart.yaml)");
-    const scenarios = positionals.map((file) => loadScenario(file));
+    const samples = values.samples === undefined ? undefined : Number(values.samples);
+    if (samples !== undefined && !(Number.isInteger(samples) && samples >= 1)) {
+      throw new UserError(`layoutbench run: --samples: expected a whole number >= 1, got ${JSON.stringify(values.samples)}`);
+    }
+    const scenarios = positionals.map((file) => withSamples(loadScenario(file), samples));
     let filter: (id: string) => boolean;
     try { filter = caseFilter(values.filter); } catch (err) {
       throw new UserError(`layoutbench run: --filter: ${(err as Error).message}`);
@@ -78,6 +84,13 @@ export const runCommand: Command = {
     }
   },
 };
+
+/** Caps the sample count; the scenario hash stays that of the file. */
+function withSamples(scenario: Scenario, samples: number | undefined): Scenario {
+  if (samples === undefined) return scenario;
+  const s = scenario.sampling;
+  return { ...scenario, sampling: { ...s, samples, minSamples: Math.min(s.minSamples, samples) } };
+}
 
 /** The report renderers are loaded on demand so `run` starts without loading vega. */
 async function renderReports(resultsPath: string): Promise<void> {

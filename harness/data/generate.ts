@@ -4,7 +4,7 @@
  * its own, in any order, and every read can be verified without a stored copy.
  *
  * Content is a compatibility promise: changing any value invalidates users' materialized caches and
- * baselines. The golden-value tests pin it; change them only together with a cache-version bump.
+ * baselines. The golden-value tests pin it; change them only together with `GENERATOR_VERSION`.
  *
  * Speed: the loops below avoid per-element allocation, closures and BigInt. Number-valued output goes
  * through one Float64Array scratch and `TypedArray.prototype.set`, which converts natively; writing
@@ -15,6 +15,13 @@ import { allocate, itemSize, type Dtype, type TypedArray } from "./dtype.ts";
 import { finalize, hash32, mixBlock, seedKey, TWO_POW_32 } from "./hash.ts";
 import { cStrides, elementCount, formatSelection, selectionShape, type Selection } from "../access/selection.ts";
 import type { DatasetSpec } from "../scenario/types.ts";
+
+/**
+ * Version of the content the generators produce. Part of the materialization cache key: bump it
+ * whenever any generated value changes (the golden-value tests fail first), so stale caches are
+ * rebuilt instead of silently failing verification.
+ */
+export const GENERATOR_VERSION = 1;
 
 const CHUNK = 8192;
 /** Word positions of the low and high halves of a 64-bit element in a Uint32Array view. */
@@ -133,7 +140,7 @@ export function generateRegion(dataset: DatasetSpec, sel: Selection): TypedArray
 export function verifyRegion(dataset: DatasetSpec, sel: Selection, actual: TypedArray): string | undefined {
   const expected = generateRegion(dataset, sel);
   if (actual.constructor !== expected.constructor) {
-    return `${dataset.dtype}: expected a ${expected.constructor.name} for dtype ${dataset.dtype}, got a ${actual.constructor.name}`;
+    return `${dataset.dtype}: expected ${expected.constructor.name} data for dtype ${dataset.dtype}, got ${actual.constructor.name}`;
   }
   if (actual.length !== expected.length) {
     return `${dataset.dtype}: expected ${expected.length} elements for selection ${formatSelection(sel)}, got ${actual.length}`;
@@ -261,7 +268,7 @@ function randomNumbers(buf: Float64Array, p: number, idx: number, step: number, 
     let lo = idx | 0;
     const end = p + m;
     if (mode === RANDOM_INT) {
-      for (; p < end; p++, lo = (lo + st) | 0) buf[p] = finalize(mixBlock(ha, lo), 8);
+      for (; p < end; p++, lo = (lo + st) | 0) buf[p] = finalize(mixBlock(ha, lo), 8) | 0; // int32: converts fastest in `set`
     } else if (mode === RANDOM_F32) {
       for (; p < end; p++, lo = (lo + st) | 0) buf[p] = (finalize(mixBlock(ha, lo), 8) >>> 8) * 5.9604644775390625e-8;
     } else {

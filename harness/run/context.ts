@@ -3,7 +3,8 @@
  * kernel, filesystem and readahead under the dataset cache, versions, and how eviction was checked.
  */
 import { readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import { PROJECT_ROOT } from "../paths.ts";
 import os from "node:os";
 import { probeEviction } from "../cache/probe.ts";
 import { pageSize } from "../native/index.ts";
@@ -13,25 +14,19 @@ import type { RunContext } from "./results-types.ts";
 const LIBRARIES = ["zarrita", "numcodecs", "h5wasm", "h5wasm-plugins", "tinybench", "simple-statistics", "vega-lite"];
 
 function libraryVersions(): Record<string, string> {
-  const require = createRequire(import.meta.url);
   const out: Record<string, string> = {};
   for (const name of LIBRARIES) {
+    // Read package.json directly: several of these packages do not export it.
     try {
-      out[name] = (require(`${name}/package.json`) as { version: string }).version;
-    } catch {
-      // Some packages do not export package.json; fall back to reading it from node_modules.
-      try {
-        const entry = require.resolve(name);
-        const root = entry.slice(0, entry.lastIndexOf(`/node_modules/${name}/`) + `/node_modules/${name}/`.length);
-        out[name] = (JSON.parse(readFileSync(root + "package.json", "utf8")) as { version: string }).version;
-      } catch { /* not installed: leave it out */ }
-    }
+      out[name] = (JSON.parse(readFileSync(join(PROJECT_ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+    } catch { /* not installed: leave it out */ }
   }
   return out;
 }
 
 /** The filesystem type of the mount holding `path` (longest matching mount point). */
-export function filesystemOf(path: string): string {
+export function filesystemOf(relativePath: string): string {
+  const path = resolve(relativePath);
   let best = { point: "", type: "unknown" };
   try {
     for (const line of readFileSync("/proc/mounts", "utf8").split("\n")) {

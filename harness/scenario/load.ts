@@ -25,12 +25,12 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
 export function parseScenario(text: string, file: string): Scenario {
   const counter = new LineCounter();
   // Plain data only: the core schema has no custom tags, aliases are capped against expansion bombs.
-  const doc = parseDocument(text, { lineCounter: counter, schema: "core", uniqueKeys: true, prettyErrors: false, strict: true });
+  const doc = parseDocument(text, { lineCounter: counter, schema: "core", uniqueKeys: true, prettyErrors: true, strict: true });
   if (doc.errors.length > 0) {
-    throw new UserError(doc.errors.slice(0, 10).map((e) => {
-      const line = e.linePos?.[0] ? `:${e.linePos[0].line}` : "";
-      return `${file}${line}: YAML syntax error: ${e.message.split("\n")[0]}`;
-    }));
+    // Later syntax errors are usually echoes of the first.
+    const e = doc.errors[0];
+    const line = e.linePos?.[0] ? `:${e.linePos[0].line}` : "";
+    throw new UserError(`${file}${line}: YAML syntax error: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
   }
   let data: unknown;
   try {
@@ -51,7 +51,10 @@ export function parseScenario(text: string, file: string): Scenario {
     if (version !== undefined && version !== 1) {
       throw new UserError(`${where(["version"])}: this scenario has version ${JSON.stringify(version)}; this layoutbench reads version 1: rewrite it for version 1 or use a layoutbench that reads it`);
     }
-    throw new UserError(parsed.error.issues.map((issue) => `${where(issue.path)}: ${issueMessage(issue, data)}`));
+    // A value of the wrong type gets one message, not one more per check it could not pass.
+    const wrongType = new Set(parsed.error.issues.filter((i) => i.code === "invalid_type").map((i) => formatPath(i.path)));
+    const issues = parsed.error.issues.filter((i) => i.code === "invalid_type" || !wrongType.has(formatPath(i.path)));
+    throw new UserError(issues.map((issue) => `${where(issue.path)}: ${issueMessage(issue, data)}`));
   }
   const scenario = resolveScenario(parsed.data, file);
   const problems = checkScenario(scenario);

@@ -27,7 +27,9 @@ export function nearest(word: string, allowed: readonly string[]): string | unde
     const d = distance(word.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
+  // One- and two-letter words (C, F) are too short for a guess to mean anything.
+  if (best === undefined || best.length < 3) return undefined;
+  return bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
 }
 
 function hint(word: string, allowed: readonly string[]): string {
@@ -56,7 +58,8 @@ function typeName(expected: string): string {
   switch (expected) {
     case "object": return "a mapping";
     case "array": return "a list";
-    case "number": case "int": return "a number";
+    case "number": return "a number";
+    case "int": return "a whole number";
     case "string": return "a string";
     case "boolean": return "true or false";
     default: return expected;

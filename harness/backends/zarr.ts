@@ -1,0 +1,263 @@
+/**
+ * The Zarr backend: a group-less array in `<dir>/array.zarr`, Zarr format 3 (default) or 2, regular
+ * chunks or (v3) `sharding_indexed` shards, one of the harness codecs. Reads and writes go through
+ * zarrita (`zarr.get` / `zarr.set`) on a local-directory store; materialization writes chunk files
+ * and shard files itself, one chunk in memory per worker, because zarrita cannot write shards and
+ * writing through `zarr.set` would only add copies.
+ */
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import * as zarr from "zarrita";
+import { allocate, itemSize, numpyDescr, type Dtype, type TypedArray } from "../data/dtype.ts";
+import { cStrides, elementCount, selectionShape, type Selection } from "../access/selection.ts";
+import { UnsupportedError, UserError } from "../errors.ts";
+import type { DatasetSpec, ZarrLayout } from "../scenario/types.ts";
+import type { Backend, LayoutProblem, MaterializeContext, Reader, Stored } from "./types.ts";
+import { checkCodec, createByteCodec, registerZarrCodecs, v2Compressor, v3Codecs } from "./zarr/codecs.ts";
+import { chunkRegion, chunkValues, gridCoords, gridShape } from "./zarr/grid.ts";
+import { SHARD_INDEX_CODECS, writeShard } from "./zarr/shard-writer.ts";
+import { fdatasyncAll, LocalStore } from "./zarr/store.ts";
+
+/** The array's folder inside the layout's directory. */
+export const ARRAY_DIR = "array.zarr";
+/** Chunks read or written at once. zarrita's default starts every chunk of a selection at once,
+ * holding all of them encoded and decoded in memory; a bound keeps big reads from doing that. */
+const IO_CONCURRENCY = 16;
+/** Chunks (or shards) materialized at once: overlaps generating, encoding (node:zlib runs on the
+ * thread pool) and writing, with only this many chunks in memory. */
+const MATERIALIZE_CONCURRENCY = 4;
+
+function check(layout: ZarrLayout, dataset: DatasetSpec): LayoutProblem[] {
+  const problems: LayoutProblem[] = [];
+  const rank = dataset.shape.length;
+  if (layout.format !== 2 && layout.format !== 3) {
+    problems.push({ field: "format", message: `must be 2 or 3, got ${String(layout.format)}` });
+  }
+  const chunksOk = checkShape("chunks", layout.chunks, rank, problems);
+  if (layout.shards !== null) {
+    if (layout.format === 2) {
+      problems.push({ field: "shards", message: "sharding needs Zarr format 3; this layout has format 2" });
+    } else if (checkShape("shards", layout.shards, rank, problems) && chunksOk) {
+      layout.shards.forEach((s, i) => {
+        if (s % layout.chunks[i] !== 0) {
+          problems.push({
+            field: "shards",
+            message: `each shard must hold a whole number of chunks: axis ${i} has shard size ${s} and chunk size ${layout.chunks[i]}`,
+          });
+        }
+      });
+    }
+  }
+  const chunkBytes = chunksOk ? elementCount(layout.chunks) * itemSize(dataset.dtype) : 0;
+  problems.push(...checkCodec(layout.codec, dataset.dtype, chunkBytes));
+  return problems;
+}
+
+function checkShape(field: string, values: readonly number[], rank: number, problems: LayoutProblem[]): boolean {
+  if (values.length !== rank) {
+    problems.push({ field, message: `expected ${rank} numbers for a ${rank}-D array, got ${values.length}` });
+    return false;
+  }
+  if (!values.every((n) => Number.isSafeInteger(n) && n >= 1)) {
+    problems.push({ field, message: `expected positive integers, got [${values.join(", ")}]` });
+    return false;
+  }
+  return true;
+}
+
+/** The metadata file (name and JSON) that describes the array. */
+function metadataFile(dataset: DatasetSpec, layout: ZarrLayout): [string, object] {
+  if (layout.format === 2) {
+    return [".zarray", {
+      zarr_format: 2, shape: dataset.shape, chunks: layout.chunks, dtype: numpyDescr(dataset.dtype),
+      compressor: v2Compressor(layout.codec), fill_value: 0, order: "C", filters: null, dimension_separator: ".",
+    }];
+  }
+  const inner = v3Codecs(layout.codec, dataset.dtype);
+  return ["zarr.json", {
+    zarr_format: 3, node_type: "array", shape: dataset.shape, data_type: dataset.dtype,
+    chunk_grid: { name: "regular", configuration: { chunk_shape: layout.shards ?? layout.chunks } },
+    chunk_key_encoding: { name: "default", configuration: { separator: "/" } },
+    codecs: layout.shards === null ? inner : [{
+      name: "sharding_indexed",
+      configuration: { chunk_shape: layout.chunks, codecs: inner, index_codecs: SHARD_INDEX_CODECS, index_location: "end" },
+    }],
+    // zarrita writes null unless told, which the v3 spec does not allow.
+    fill_value: 0,
+    attributes: {},
+  }];
+}
+
+/** Path of a chunk (or shard) file relative to the array folder. */
+function chunkKey(format: 2 | 3, coord: readonly number[]): string {
+  return format === 3 ? ["c", ...coord].join("/") : coord.join(".") || "0";
+}
+
+async function materialize(ctx: MaterializeContext<ZarrLayout>): Promise<void> {
+  const { dataset, layout } = ctx;
+  const problems = check(layout, dataset);
+  if (problems.length > 0) throw new UserError(problems.map((p) => `layout ${layout.name}: ${p.field}: ${p.message}`));
+  const root = join(ctx.dir, ARRAY_DIR);
+  await mkdir(root, { recursive: true });
+  const [metaName, meta] = metadataFile(dataset, layout);
+  const written = [join(root, metaName)];
+  await writeFile(written[0], JSON.stringify(meta, null, 2));
+
+  const codec = createByteCodec(layout.codec);
+  const encode = (values: TypedArray) => codec.encode(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  const totalBytes = elementCount(dataset.shape) * itemSize(dataset.dtype);
+  let doneBytes = 0;
+  const advance = (bytes: number) => ctx.progress((doneBytes += bytes), totalBytes);
+  const outer = layout.shards ?? layout.chunks;
+  const dirs = new Set<string>();
+  const fileFor = async (coord: number[]) => {
+    const path = join(root, chunkKey(layout.format, coord));
+    const dir = join(path, "..");
+    if (!dirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      dirs.add(dir);
+    }
+    written.push(path);
+    return path;
+  };
+
+  await forEachConcurrently(gridCoords(gridShape(dataset.shape, outer)), MATERIALIZE_CONCURRENCY, async (coord) => {
+    const origin = coord.map((c, i) => c * outer[i]);
+    const path = await fileFor(coord);
+    if (layout.shards !== null) {
+      await writeShard({ dataset, path, origin, shards: layout.shards, chunks: layout.chunks, encode, onChunk: advance });
+      return;
+    }
+    const region = chunkRegion(origin, layout.chunks, dataset.shape)!;
+    const values = chunkValues(dataset, region, layout.chunks);
+    await writeFile(path, await encode(values));
+    advance(elementCount(selectionShape(region)) * values.BYTES_PER_ELEMENT);
+  });
+  if (elementCount(dataset.shape) === 0) ctx.progress(0, 0);
+  await fdatasyncAll(written);
+}
+
+async function forEachConcurrently<T>(items: Iterable<T>, concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const iterator = items[Symbol.iterator]();
+  const worker = async () => {
+    for (let next = iterator.next(); !next.done; next = iterator.next()) await fn(next.value);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+async function files(stored: Stored<ZarrLayout>): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string) => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile()) out.push(path);
+    }
+  };
+  await walk(join(stored.dir, ARRAY_DIR));
+  return out.sort();
+}
+
+/** A p-queue-compatible queue for zarrita running at most `limit` tasks at once. */
+function boundedQueue(limit: number): { add(fn: () => Promise<void>): void; onIdle(): Promise<void[]> } {
+  const tasks: (() => Promise<void>)[] = [];
+  return {
+    // zarrita adds every task before awaiting onIdle, so starting them there loses nothing.
+    add: (fn) => void tasks.push(fn),
+    onIdle: async () => {
+      let next = 0;
+      const worker = async () => { while (next < tasks.length) await tasks[next++](); };
+      await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+      return [];
+    },
+  };
+}
+const queueOptions = { createQueue: () => boundedQueue(IO_CONCURRENCY) };
+
+type ZarrArray = zarr.Array<zarr.DataType, LocalStore>;
+
+async function open(stored: Stored<ZarrLayout>, options: { writable: boolean }): Promise<Reader> {
+  registerZarrCodecs();
+  const store = new LocalStore(join(stored.dir, ARRAY_DIR));
+  const array: ZarrArray = stored.layout.format === 2
+    ? await zarr.open.v2(store, { kind: "array", attrs: false })
+    : await zarr.open.v3(store, { kind: "array" });
+  const dtype = stored.dataset.dtype;
+  if (array.dtype !== dtype) {
+    throw new UserError(`${join(stored.dir, ARRAY_DIR)}: holds ${array.dtype} data, but dataset ${stored.dataset.name} is ${dtype}`);
+  }
+  return new ZarrReader(store, array, dtype, stored.layout.shards !== null, options.writable);
+}
+
+class ZarrReader implements Reader {
+  #array: ZarrArray | undefined;
+  constructor(
+    private readonly store: LocalStore,
+    array: ZarrArray,
+    private readonly dtype: Dtype,
+    private readonly sharded: boolean,
+    private readonly writable: boolean,
+  ) {
+    this.#array = array;
+  }
+
+  async read(sel: Selection): Promise<TypedArray> {
+    const array = this.#live();
+    if (sel.length === 0) {
+      // zarrita returns a 0-d array's value as a scalar.
+      const out = allocate(this.dtype, 1);
+      out[0] = (await zarr.get(array, null)) as never;
+      return out;
+    }
+    const shape = selectionShape(sel);
+    if (elementCount(shape) === 0) return allocate(this.dtype, 0);
+    const result = await zarr.get(array, sel.map((s) => zarr.slice(s.start, s.stop, s.step)), queueOptions);
+    return toCOrder(result.data as TypedArray, result.shape, result.stride, this.dtype);
+  }
+
+  async write(sel: Selection, data: TypedArray): Promise<void> {
+    const array = this.#live();
+    if (this.sharded) {
+      throw new UnsupportedError("zarr: cannot write into a sharded array: zarrita reads sharding_indexed but cannot write it");
+    }
+    if (!this.writable) throw new Error("zarr: this reader was opened read-only (open with writable: true to write)");
+    const shape = selectionShape(sel);
+    if (data.length !== elementCount(shape) || data.BYTES_PER_ELEMENT !== itemSize(this.dtype)) {
+      throw new RangeError(`zarr write: expected ${elementCount(shape)} ${this.dtype} values, got a ${data.constructor.name} of ${data.length}`);
+    }
+    const chunk = { data, shape, stride: cStrides(shape) } as unknown as zarr.Chunk<zarr.DataType>;
+    await zarr.set(array as zarr.Array<zarr.DataType, zarr.Mutable>, sel.map((s) => zarr.slice(s.start, s.stop, s.step)), chunk, queueOptions);
+  }
+
+  async flush(): Promise<void> {
+    await this.store.flush();
+  }
+
+  async close(): Promise<void> {
+    this.#array = undefined;
+    this.store.close();
+  }
+
+  #live(): ZarrArray {
+    if (!this.#array) throw new Error("zarr: reader is closed");
+    return this.#array;
+  }
+}
+
+/** `data` itself when its strides are C order, else a C-order copy (zarrita keeps F order for v2 `order: "F"`). */
+function toCOrder(data: TypedArray, shape: readonly number[], stride: readonly number[], dtype: Dtype): TypedArray {
+  const c = cStrides(shape);
+  if (shape.every((n, i) => n === 1 || stride[i] === c[i])) return data;
+  const out = allocate(dtype, data.length) as Float64Array;
+  const src = data as Float64Array;
+  let k = 0;
+  for (const index of gridCoords(shape)) {
+    let from = 0;
+    for (let a = 0; a < index.length; a++) from += index[a] * stride[a];
+    out[k++] = src[from];
+  }
+  return out as unknown as TypedArray;
+}
+
+/** The Zarr backend (see the file comment). */
+export const zarrBackend: Backend<ZarrLayout> = { name: "zarr", check, materialize, files, open };

@@ -1,0 +1,148 @@
+/**
+ * The report view model: everything any renderer shows, computed once from a results file.
+ * Numbers stay numbers (renderers format them with format.ts); text is plain and unescaped.
+ */
+import type { Warning } from "../run/results-types.ts";
+import type { Comparison, Verdict } from "../stats/compare.ts";
+import type { OutlierClass } from "../stats/outliers.ts";
+import type { SampleSummary } from "../stats/summary.ts";
+import type { BackendName, CacheState } from "../scenario/types.ts";
+
+export interface ReportModel {
+  /** "layoutbench report: tiles". */
+  readonly title: string;
+  readonly startedAt: string;
+  /** null: the run was interrupted. */
+  readonly finishedAt: string | null;
+  readonly scenarios: readonly ScenarioView[];
+  readonly context: readonly ContextItem[];
+  readonly datasets: readonly DatasetView[];
+  /** Every warning of the run and its cases, run-level first. */
+  readonly warnings: readonly WarningView[];
+  readonly counts: { readonly cases: number; readonly ok: number; readonly failed: number };
+  /** How intervals were computed, so a reader can reproduce them. */
+  readonly statistics: { readonly confidence: number; readonly resamples: number; readonly seed: number };
+}
+
+export interface ScenarioView {
+  readonly name: string;
+  readonly description: string;
+  readonly file: string;
+  readonly hash: string;
+  readonly recommendationCache: readonly CacheState[];
+}
+
+/** One line of the run's context table. */
+export interface ContextItem {
+  readonly label: string;
+  readonly value: string;
+}
+
+export type WarningCode = Warning["code"] | "failed" | "interrupted";
+
+export interface WarningView {
+  /** The case it belongs to, or null for the run. */
+  readonly caseId: string | null;
+  /** Human scope: "image · npy-random · columns · cold", or "run". */
+  readonly scope: string;
+  readonly code: WarningCode;
+  readonly message: string;
+}
+
+export interface DatasetView {
+  /** Unique within the report: scenario and dataset name. */
+  readonly key: string;
+  readonly scenario: string;
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: string;
+  /** Array size in bytes, uncompressed. */
+  readonly logicalBytes: number;
+  readonly layouts: readonly LayoutView[];
+  readonly patterns: readonly PatternView[];
+  /** One per pattern × cache state, patterns in scenario order, cold before warm. */
+  readonly groups: readonly GroupView[];
+  readonly recommendation: Recommendation;
+}
+
+export interface LayoutView {
+  readonly name: string;
+  readonly backend: BackendName;
+  /** "zarr v3, chunks 256×256, zstd 3". */
+  readonly description: string;
+  readonly chunks: readonly number[] | null;
+  readonly bytesOnDisk: number | null;
+  readonly files: number | null;
+  readonly compressionRatio: number | null;
+  /** Weighted workload cost (Σ weight × median ms) per cache state; null when a case is missing or failed. */
+  readonly costByCache: Readonly<Partial<Record<CacheState, number | null>>>;
+}
+
+export interface PatternView {
+  readonly name: string;
+  readonly label: string;
+  readonly description: string;
+  readonly op: "read" | "write";
+  readonly weight: number;
+}
+
+export interface GroupView {
+  readonly pattern: PatternView;
+  readonly cache: CacheState;
+  /** Ranked: ok cases by median time, then failed ones. */
+  readonly rows: readonly RowView[];
+}
+
+export interface RowView {
+  readonly caseId: string;
+  /** 1 = fastest; null for failed cases. */
+  readonly rank: number | null;
+  readonly layout: string;
+  readonly backend: BackendName;
+  readonly status: "ok" | "failed";
+  readonly error: string | null;
+  readonly samplesMs: readonly number[];
+  /** Summary of samplesMs (ms); null without samples. */
+  readonly stats: SampleSummary | null;
+  /** Bootstrap CI of the median (ms); null below 2 samples. */
+  readonly medianCI: { readonly low: number; readonly high: number } | null;
+  /** Median ratio to the group's fastest case, with CI and verdict; null for the fastest itself. */
+  readonly vsBest: Comparison | null;
+  readonly outliers: Readonly<Record<OutlierClass, number>> | null;
+  readonly bytesRequested: number | null;
+  readonly bytesRead: number | null;
+  readonly readAmplification: number | null;
+  /** Bytes per second. */
+  readonly throughput: number | null;
+  readonly bytesOnDisk: number | null;
+  readonly compressionRatio: number | null;
+  readonly warnings: readonly string[];
+}
+
+export interface CandidateCost {
+  readonly layout: string;
+  /** Σ over patterns and recommendation cache states of weight × median (ms). */
+  readonly costMs: number;
+  readonly low: number;
+  readonly high: number;
+  /** cost / the winner's cost (1 for the winner), with the bootstrap CI of that ratio. */
+  readonly vsWinner: { readonly ratio: number; readonly low: number; readonly high: number; readonly verdict: Verdict };
+  readonly tiedWithWinner: boolean;
+}
+
+export interface Recommendation {
+  /** Cache states weighed (those of the scenario's `recommendation.cache` that were run). */
+  readonly cache: readonly CacheState[];
+  readonly weights: readonly { readonly pattern: string; readonly weight: number }[];
+  /** Ranked by cost, lowest first. */
+  readonly candidates: readonly CandidateCost[];
+  readonly excluded: readonly { readonly layout: string; readonly reason: string }[];
+  readonly winner: string | null;
+  readonly runnerUp: string | null;
+  /** True when the runner-up's cost ratio CI contains 1. */
+  readonly tie: boolean;
+  /** The recommendation in one or two sentences. */
+  readonly headline: string;
+  /** One or two telling facts drawn from the numbers. */
+  readonly facts: readonly string[];
+}

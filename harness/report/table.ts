@@ -1,0 +1,121 @@
+/**
+ * The report's tables as plain-text cells, shared by the Markdown and HTML renderers so both
+ * show the same columns and the same formatting; each renderer only escapes and lays out.
+ */
+import { formatBytes, formatFactor, formatInterval, formatMs, formatRate } from "./format.ts";
+import type { DatasetView, GroupView, Recommendation, ReportModel, RowView } from "./model-types.ts";
+
+export interface Column {
+  readonly title: string;
+  readonly align: "left" | "right";
+}
+
+/** "best" rows lead their table, "failed" ones carry an error: renderers may style them. */
+export type RowKind = "best" | "ok" | "failed";
+
+export interface Table {
+  readonly columns: readonly Column[];
+  readonly rows: readonly (readonly string[])[];
+  readonly kinds: readonly RowKind[];
+}
+
+const DASH = "–";
+const L = (title: string): Column => ({ title, align: "left" });
+const R = (title: string): Column => ({ title, align: "right" });
+
+function percent(confidence: number): string {
+  return `${Math.round(confidence * 100)}%`;
+}
+
+function vsBestCell(row: RowView): string {
+  if (row.rank === 1) return "fastest";
+  if (!row.vsBest) return DASH;
+  const v = row.vsBest;
+  const text = `${formatFactor(v.ratio)} (${formatInterval(v.low, v.high, formatFactor)})`;
+  return v.verdict === "tie" ? `${text}, tie` : text;
+}
+
+function samplesCell(row: RowView): string {
+  if (!row.stats) return "0";
+  const o = row.outliers!;
+  const outliers = o["low-mild"] + o["low-severe"] + o["high-mild"] + o["high-severe"];
+  return outliers ? `${row.stats.n} (${outliers} outlier${outliers === 1 ? "" : "s"})` : String(row.stats.n);
+}
+
+function statusCell(row: RowView): string {
+  if (row.status === "failed") return `failed: ${row.error}`;
+  return row.warnings.length ? `ok, ${row.warnings.length} warning${row.warnings.length === 1 ? "" : "s"}` : "ok";
+}
+
+/** One pattern × cache state: layouts ranked by median time. */
+export function groupTable(group: GroupView, confidence: number): Table {
+  const columns = [
+    R("#"), L("Layout"), R("Median"), R(`${percent(confidence)} CI`), R("vs fastest"), R("Throughput"),
+    R("Read ampl."), R("Read from storage"), R("On disk"), R("Compression"), R("Samples"), L("Status"),
+  ];
+  const rows = group.rows.map((r) => [
+    r.rank === null ? DASH : String(r.rank),
+    r.layout,
+    r.stats ? formatMs(r.stats.median) : DASH,
+    r.medianCI ? formatInterval(r.medianCI.low, r.medianCI.high, formatMs) : DASH,
+    vsBestCell(r),
+    r.throughput !== null ? formatRate(r.throughput) : DASH,
+    r.readAmplification !== null && r.stats ? formatFactor(r.readAmplification) : DASH,
+    r.bytesRead !== null && r.stats ? formatBytes(r.bytesRead) : DASH,
+    r.bytesOnDisk !== null ? formatBytes(r.bytesOnDisk) : DASH,
+    r.compressionRatio !== null ? formatFactor(r.compressionRatio) : DASH,
+    samplesCell(r),
+    statusCell(r),
+  ]);
+  const kinds = group.rows.map((r): RowKind => (r.status === "failed" ? "failed" : r.rank === 1 ? "best" : "ok"));
+  return { columns, rows, kinds };
+}
+
+/** The recommendation's ranking by expected workload cost. */
+export function candidatesTable(rec: Recommendation, confidence: number): Table {
+  const columns = [R("#"), L("Layout"), R("Expected cost"), R(`${percent(confidence)} CI`), R("vs best"), L("Verdict")];
+  const rows = rec.candidates.map((c, i) => [
+    String(i + 1),
+    c.layout,
+    formatMs(c.costMs),
+    formatInterval(c.low, c.high, formatMs),
+    i === 0 ? "best" : `${formatFactor(c.vsWinner.ratio)} (${formatInterval(c.vsWinner.low, c.vsWinner.high, formatFactor)})`,
+    i === 0 ? "recommended" : c.tiedWithWinner ? "tie with the best" : "costlier",
+  ]);
+  const excluded = rec.excluded.map((e) => [DASH, e.layout, DASH, DASH, DASH, `excluded: ${e.reason}`]);
+  const kinds: RowKind[] = [...rows.map((_, i): RowKind => (i === 0 ? "best" : "ok")), ...excluded.map((): RowKind => "failed")];
+  return { columns, rows: [...rows, ...excluded], kinds };
+}
+
+/** The dataset's layouts: how each stores the array, and its workload cost per cache state. */
+export function layoutsTable(dataset: DatasetView): Table {
+  const caches = [...new Set(dataset.groups.map((g) => g.cache))];
+  const columns = [L("Layout"), L("Storage"), R("On disk"), R("Files"), R("Compression"), ...caches.map((c) => R(`Cost, ${c}`))];
+  const rows = dataset.layouts.map((l) => [
+    l.name,
+    l.description,
+    l.bytesOnDisk !== null ? formatBytes(l.bytesOnDisk) : DASH,
+    l.files !== null ? String(l.files) : DASH,
+    l.compressionRatio !== null ? formatFactor(l.compressionRatio) : DASH,
+    ...caches.map((c) => {
+      const cost = l.costByCache[c];
+      return cost === null || cost === undefined ? DASH : formatMs(cost);
+    }),
+  ]);
+  return { columns, rows, kinds: rows.map((): RowKind => "ok") };
+}
+
+/** Label/value lines of the run's context. */
+export function contextTable(model: ReportModel): Table {
+  return {
+    columns: [L("Context"), L("Value")],
+    rows: model.context.map((c) => [c.label, c.value]),
+    kinds: model.context.map((): RowKind => "ok"),
+  };
+}
+
+/** A heading for a group: "columns (4 random slices 1 wide along axis 1), cold cache". */
+export function groupTitle(group: GroupView): string {
+  const weight = group.pattern.weight === 1 ? "" : `, weight ${group.pattern.weight}`;
+  return `${group.pattern.label === group.pattern.name ? group.pattern.name : `${group.pattern.name} (${group.pattern.label})`}, ${group.cache} cache: ${group.pattern.description}${weight}`;
+}
