@@ -43,6 +43,7 @@ const INT_MAX: Partial<Record<Dtype, number>> = {
 type NumberArray = Exclude<TypedArray, BigInt64Array | BigUint64Array>;
 
 const SEQUENCE = 0, RANDOM = 1, SMOOTH = 2;
+const GENERATOR_CODES: Partial<Record<string, number>> = { sequence: SEQUENCE, random: RANDOM, smooth: SMOOTH };
 const RANDOM_INT = 0, RANDOM_F32 = 1, RANDOM_F64 = 2;
 
 /** Everything one `fillRegion` call needs, resolved once so the loops read plain fields. */
@@ -192,7 +193,8 @@ function makePlan(dataset: DatasetSpec, dims: readonly number[], sel: Selection)
   const { dtype, generator, seed } = dataset;
   const max = INT_MAX[dtype];
   const isInt = max !== undefined;
-  const gen = generator === "sequence" ? SEQUENCE : generator === "random" ? RANDOM : SMOOTH;
+  const gen = GENERATOR_CODES[generator];
+  if (gen === undefined) throw new RangeError(`unknown generator ${JSON.stringify(generator)}`);
   const signed = dtype.startsWith("int");
   let tables: Float64Array[] = [];
   if (gen === SMOOTH) {

@@ -7,6 +7,7 @@
  * Everything uses `Math.imul` and 32-bit integer ops only: no floating-point rounding can differ.
  */
 
+/** 2^32, for splitting indices and seeds into 32-bit halves. */
 export const TWO_POW_32 = 4294967296;
 
 const C1 = 0xcc9e2d51;
