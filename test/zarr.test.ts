@@ -39,7 +39,7 @@ const CODECS: readonly [string, CodecSpec][] = [
 function dtypesFor(l: ZarrLayout): readonly Dtype[] {
   if (l.codec.name === "none") return l.shards === null ? DTYPES : ["int8", "uint16", "int32", "float64", "uint64"];
   if (l.codec.name === "blosc" && l.codec.shuffle !== "none") return l.format === 3 ? ["float32"] : ["int32"];
-  return l.format === 3 || l.shards !== null ? ["float32"] : ["int64"];
+  return l.format === 3 ? ["float32"] : ["int64"];
 }
 
 const UNSHARDED: ZarrLayout[] = [

@@ -5,10 +5,12 @@ import type { Backend } from "./types.ts";
 import type { BackendName, LayoutSpec } from "../scenario/types.ts";
 import { memmapBackend } from "./memmap.ts";
 import { zarrBackend } from "./zarr.ts";
+import { hdf5Backend } from "./hdf5.ts";
 
 const BACKENDS: Partial<Record<BackendName, Backend<any>>> = {
   memmap: memmapBackend,
   zarr: zarrBackend,
+  hdf5: hdf5Backend,
 };
 
 /** The backend for a layout; a UserError names what exists when it is missing. */

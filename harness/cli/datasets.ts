@@ -4,6 +4,7 @@
 import { rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { UserError } from "../errors.ts";
+import { acquireRunLock } from "../data/lock.ts";
 import { listCache } from "../data/materialize.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -12,7 +13,7 @@ import { defaultCacheRoot } from "../paths.ts";
 const usage = `Usage: layoutbench datasets list|clean [--cache DIR] [--partial]
 
   list      the materialized layouts in the cache, with size and parameters
-  clean     remove every materialized layout (with --partial: only unfinished leftovers)`;
+  clean     remove every materialized layout (with --partial: only unfinished and damaged ones)`;
 
 export const datasetsCommand: Command = {
   name: "datasets",
@@ -23,7 +24,7 @@ export const datasetsCommand: Command = {
     if (values.help) { console.log(usage); return 0; }
     const root = resolve(values.cache ?? defaultCacheRoot());
     const action = positionals[0];
-    const { entries, partial } = listCache(root);
+    const { entries, partial, damaged } = listCache(root);
     if (action === "list") {
       if (entries.length === 0) console.log(`${root}: empty`);
       for (const e of entries) {
@@ -31,12 +32,18 @@ export const datasetsCommand: Command = {
         console.log(`${e.dir}  ${(e.bytesOnDisk / 2 ** 20).toFixed(1)} MiB  ${e.dataset.dtype}[${e.dataset.shape.join("×")}] ${e.dataset.generator}  ${e.layout.backend} ${params}`);
       }
       for (const p of partial) console.log(`${p}  (unfinished: never reused; remove with datasets clean --partial)`);
+      for (const d of damaged) console.log(`${d.dir}  (damaged: ${d.problem}; run with --rematerialize or datasets clean)`);
       return 0;
     }
     if (action === "clean") {
-      const targets = values.partial ? partial : [...entries.map((e) => e.dir), ...partial];
-      for (const dir of targets) rmSync(dir, { recursive: true, force: true });
-      console.log(`removed ${targets.length} folder${targets.length === 1 ? "" : "s"} from ${root}`);
+      const release = acquireRunLock(root, "datasets clean");
+      try {
+        const targets = [...partial, ...damaged.map((d) => d.dir), ...(values.partial ? [] : entries.map((e) => e.dir))];
+        for (const dir of targets) rmSync(dir, { recursive: true, force: true });
+        console.log(`removed ${targets.length} folder${targets.length === 1 ? "" : "s"} from ${root}`);
+      } finally {
+        release();
+      }
       return 0;
     }
     throw new UserError(`layoutbench datasets: expected "list" or "clean", got ${action === undefined ? "nothing" : JSON.stringify(action)}`);

@@ -70,16 +70,40 @@ function fsyncPath(path: string): void {
   try { fsyncSync(fd); } finally { closeSync(fd); }
 }
 
-/** The manifest of a complete entry, or undefined when the entry is missing, partial or stale. */
-export function readManifest(dir: string, key?: string): Manifest | undefined {
+/** What a cache folder holds: nothing, an unfinished write, a damaged entry, or a complete one. */
+export type EntryState =
+  | { readonly state: "missing" }
+  | { readonly state: "partial" }
+  | { readonly state: "damaged"; readonly manifest: Manifest; readonly problem: string }
+  | { readonly state: "ok"; readonly manifest: Manifest };
+
+/**
+ * Inspects an entry. Without a manifest it is partial (never reused); with one whose files are
+ * missing or have other sizes it is damaged: that is reported, not silently rewritten.
+ */
+export function inspectEntry(dir: string, key?: string): EntryState {
+  let manifest: Manifest;
   try {
-    const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as Manifest;
-    if (key !== undefined && manifest.key !== key) return undefined;
-    for (const f of manifest.files) if (statSync(join(dir, f.path)).size !== f.bytes) return undefined;
-    return manifest;
+    manifest = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as Manifest;
   } catch {
-    return undefined;
+    try { statSync(dir); } catch { return { state: "missing" }; }
+    return { state: "partial" };
   }
+  if (key !== undefined && manifest.key !== key) return { state: "partial" };
+  for (const f of manifest.files) {
+    let size: number;
+    try { size = statSync(join(dir, f.path)).size; } catch {
+      return { state: "damaged", manifest, problem: `${join(dir, f.path)} is missing` };
+    }
+    if (size !== f.bytes) return { state: "damaged", manifest, problem: `${join(dir, f.path)} has ${size} bytes, the manifest says ${f.bytes}` };
+  }
+  return { state: "ok", manifest };
+}
+
+/** The manifest of a complete entry, or undefined when it is missing, partial, stale or damaged. */
+export function readManifest(dir: string, key?: string): Manifest | undefined {
+  const entry = inspectEntry(dir, key);
+  return entry.state === "ok" ? entry.manifest : undefined;
 }
 
 function checkFreeSpace(root: string, needed: number, what: string): void {
@@ -107,8 +131,11 @@ export async function ensureMaterialized(
   const stored = (): Stored => ({ dir, dataset, layout });
   mkdirSync(root, { recursive: true });
   if (options.rematerialize) rmSync(dir, { recursive: true, force: true });
-  const existing = readManifest(dir, key);
-  if (existing) return { stored: stored(), manifest: existing, created: false };
+  const existing = inspectEntry(dir, key);
+  if (existing.state === "ok") return { stored: stored(), manifest: existing.manifest, created: false };
+  if (existing.state === "damaged") {
+    throw new UserError(`cached ${dataset.name} as ${layout.name} is damaged: ${existing.problem}; run again with --rematerialize to write it anew`);
+  }
   // Incomplete leftovers (no or stale manifest) are never reused.
   rmSync(dir, { recursive: true, force: true });
 
@@ -148,19 +175,21 @@ export async function ensureMaterialized(
 const OWN_FOLDER = /^(?:[a-z0-9]+-[0-9a-f]{20}|\.tmp-[0-9a-f]{12}-\d+-[0-9a-f]{8}|\.scratch-\d+-[0-9a-f]{8})$/;
 
 /** Every complete entry in the cache, and the folders that are not complete entries. */
-export function listCache(root: string): { entries: (Manifest & { dir: string })[]; partial: string[] } {
+export function listCache(root: string): { entries: (Manifest & { dir: string })[]; partial: string[]; damaged: { dir: string; problem: string }[] } {
   const entries: (Manifest & { dir: string })[] = [];
   const partial: string[] = [];
+  const damaged: { dir: string; problem: string }[] = [];
   let names: string[] = [];
-  try { names = readdirSync(root); } catch { return { entries, partial }; }
+  try { names = readdirSync(root); } catch { return { entries, partial, damaged }; }
   for (const name of names.sort()) {
     // Only folders this tool creates: anything else in the folder is left alone.
     if (!OWN_FOLDER.test(name)) continue;
     const dir = join(root, name);
     if (!statSync(dir).isDirectory()) continue;
-    const manifest = readManifest(dir);
-    if (manifest) entries.push({ ...manifest, dir });
+    const entry = inspectEntry(dir);
+    if (entry.state === "ok") entries.push({ ...entry.manifest, dir });
+    else if (entry.state === "damaged") damaged.push({ dir, problem: entry.problem });
     else partial.push(dir);
   }
-  return { entries, partial };
+  return { entries, partial, damaged };
 }

@@ -10,7 +10,9 @@ import { backendFor } from "../backends/registry.ts";
 import type { Stored } from "../backends/types.ts";
 import { evictFiles } from "../cache/evict.ts";
 import { residency } from "../cache/residency.ts";
+import { acquireRunLock } from "../data/lock.ts";
 import { ensureMaterialized, logicalBytes, type Materialized } from "../data/materialize.ts";
+import { VerificationError } from "../errors.ts";
 import { expandCases } from "../scenario/expand.ts";
 import type { CaseSpec, EvictionMethod, Scenario } from "../scenario/types.ts";
 import { collectContext } from "./context.ts";
@@ -74,6 +76,15 @@ function formatLine(r: CaseResult, index: number, total: number): string {
 }
 
 export async function runScenarios(scenarios: readonly Scenario[], options: RunOptions): Promise<ResultsFile> {
+  const release = acquireRunLock(options.cacheRoot, `run ${scenarios.map((s) => s.name).join(", ")}`);
+  try {
+    return await runLocked(scenarios, options);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(scenarios: readonly Scenario[], options: RunOptions): Promise<ResultsFile> {
   const method = scenarios.some((s) => s.eviction === "drop_caches") ? "drop_caches" : "fadvise";
   const context = await collectContext(options.cacheRoot, method);
   const doneIds = new Set((options.done ?? []).map((c) => c.id));
@@ -108,7 +119,7 @@ export async function runScenarios(scenarios: readonly Scenario[], options: RunO
     writer.add(result);
     options.log(formatLine(result, index, cases.length));
   }
-  return writer.finish();
+  return writer.finish(options.interrupted?.() ?? false);
 }
 
 async function runOne(
@@ -134,7 +145,11 @@ async function runOne(
       peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt: new Date().toISOString(),
     };
   } catch (err) {
-    return failed((err as Error).message.split("\n")[0], storage);
+    const message = (err as Error).message.split("\n")[0];
+    if (err instanceof VerificationError) {
+      return failed(`${message}; the cached layout in ${m.stored.dir} may be damaged: run again with --rematerialize`, storage);
+    }
+    return failed(message, storage);
   } finally {
     if (stored !== m.stored) rmSync(stored.dir, { recursive: true, force: true });
   }

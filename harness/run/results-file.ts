@@ -34,8 +34,9 @@ export class ResultsWriter {
     this.results = { ...this.results, cases: [...this.results.cases, result] };
     writeJsonAtomic(this.path, this.results);
   }
-  finish(): ResultsFile {
-    this.results = { ...this.results, finishedAt: new Date().toISOString() };
+  /** Marks the run finished; an interrupted run keeps `finishedAt: null` so it reads as incomplete. */
+  finish(interrupted = false): ResultsFile {
+    this.results = { ...this.results, finishedAt: interrupted ? null : new Date().toISOString() };
     writeJsonAtomic(this.path, this.results);
     return this.results;
   }

@@ -110,6 +110,7 @@ export interface ResultsFile {
   readonly kind: typeof RESULTS_KIND;
   readonly version: number;
   readonly startedAt: string;
+  /** null while running, and for an interrupted run (finish it with `run --resume`). */
   readonly finishedAt: string | null;
   readonly context: RunContext;
   readonly scenarios: readonly ScenarioInfo[];

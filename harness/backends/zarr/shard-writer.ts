@@ -40,6 +40,7 @@ export function crc32c(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+/** One shard to write: where, which part of the array, and how to encode its inner chunks. */
 export interface ShardJob {
   readonly dataset: DatasetSpec;
   readonly path: string;

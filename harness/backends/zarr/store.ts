@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import type { AbsolutePath, RangeQuery } from "zarrita";
 import { owned } from "./codecs.ts";
 
+/** A zarrita `AsyncMutable` store rooted at one directory (the array folder); keys are `/`-rooted paths. */
 export class LocalStore {
   readonly #root: string;
   readonly #written = new Set<string>();

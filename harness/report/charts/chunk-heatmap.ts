@@ -53,7 +53,7 @@ export function chunkHeatmapChart(dataset: DatasetView): TopLevelSpec | null {
             color: {
               field: "ratio", type: "quantitative", title: "× best",
               scale: { type: "log", scheme: "orangered", domainMin: 1 },
-              legend: { format: ".2~r", labelExpr: "datum.label + '×'" },
+              legend: { format: ".2~r", labelExpr: "datum.label ? datum.label + '×' : ''" },
             },
             tooltip: [{ field: "chunks", title: "Layout" }, { field: "pattern", title: "Pattern" }, { field: "text", title: "Median" }, { field: "ratioText", title: "× best" }],
           },

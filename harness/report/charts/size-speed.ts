@@ -17,17 +17,24 @@ export function sizeSpeedChart(dataset: DatasetView): TopLevelSpec | null {
       size: formatBytes(l.bytesOnDisk!), cost: formatMs(cost!), ratio: formatFactor(l.compressionRatio ?? 1),
     })));
   if (values.length === 0) return null;
+  // Room to the right of the largest layout for its name.
+  const maxMiB = Math.max(...values.map((v) => v.mib));
+  const missing = dataset.layouts.some((l) => Object.values(l.costByCache).some((c) => c === null));
   const weights = dataset.patterns.filter((p) => p.weight > 0).map((p) => `${p.name} ×${p.weight}`).join(", ");
   return withTheme({
-    title: { text: `Size on disk vs workload cost: ${datasetLabel(dataset)}`, subtitle: `cost = Σ weight × median time (${weights}); lower left is better` },
+    title: { text: `Size on disk vs workload cost: ${datasetLabel(dataset)}`, subtitle: [
+      `cost = Σ weight × median time (${weights}); lower left is better`,
+      ...(missing ? ["a layout with a failed or missing case has no point in that panel"] : []),
+    ] },
     data: { values },
     facet: { column: { field: "cache", type: "nominal", title: "Page cache", sort: CACHE_SCALE.domain } },
+    resolve: { scale: { y: "independent" } },
     spec: {
       width: 300,
       height: 260,
       encoding: {
-        x: { field: "mib", type: "quantitative", title: "Size on disk (MiB)", scale: { zero: true, nice: true } },
-        y: { field: "costMs", type: "quantitative", title: "Workload cost (ms, log scale)", scale: { type: "log" } },
+        x: { field: "mib", type: "quantitative", title: "Size on disk (MiB)", scale: { zero: true, nice: false, domainMax: maxMiB * 1.3 }, axis: { offset: 0 } },
+        y: { field: "costMs", type: "quantitative", title: "Workload cost (ms, log scale)", scale: { type: "log", nice: false, padding: 16 } },
       },
       layer: [
         {

@@ -12,13 +12,19 @@ export const PANEL_WIDTH = 440;
 /** Cold as blue, warm as red: the reading the words suggest. */
 export const CACHE_SCALE = { domain: ["cold", "warm"], range: ["#4c78a8", "#e45756"] };
 
+/** The cache colour scale restricted to the states present, so legends list only those. */
+export function cacheScaleFor(present: readonly string[]): { domain: string[]; range: string[] } {
+  const keep = CACHE_SCALE.domain.map((d, i) => [d, CACHE_SCALE.range[i]]).filter(([d]) => present.includes(d));
+  return { domain: keep.map(([d]) => d), range: keep.map(([, r]) => r) };
+}
+
 /** Shared vega-lite config: readable sizes on a white background. */
 export const CHART_CONFIG = {
   font: CHART_FONT,
   background: "white",
   padding: 12,
   title: { fontSize: 16, subtitleFontSize: 12, subtitleColor: "#555", anchor: "start", offset: 12 },
-  axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 220 },
+  axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 220, gridColor: "#eee" },
   header: { labelFontSize: 12, titleFontSize: 12, labelFontWeight: "bold" },
   legend: { labelFontSize: 11, titleFontSize: 12 },
   view: { stroke: "#ddd" },

@@ -13,8 +13,12 @@ export function throughputChart(dataset: DatasetView): TopLevelSpec | null {
     pattern: g.pattern.name, layout: r.layout, cache: g.cache, mbps: r.throughput! / 1e6, label: formatRate(r.throughput!),
   })));
   if (values.length === 0) return null;
+  const failed = dataset.groups.some((g) => g.rows.some((r) => r.status === "failed"));
   return withTheme({
-    title: { text: `Throughput by layout: ${datasetLabel(dataset)}`, subtitle: "bytes requested ÷ median time; higher is better; log scale" },
+    title: { text: `Throughput by layout: ${datasetLabel(dataset)}`, subtitle: [
+      "bytes requested ÷ median time; higher is better; log scale",
+      ...(failed ? ["no bar: the case failed (see the tables)"] : []),
+    ] },
     data: { values },
     facet: { row: { field: "pattern", type: "nominal", title: "Access pattern", sort: patternOrder(dataset), header: { labelAngle: 0, labelAlign: "left" } } },
     spec: {
@@ -23,7 +27,7 @@ export function throughputChart(dataset: DatasetView): TopLevelSpec | null {
       encoding: {
         y: { field: "layout", type: "nominal", title: "Layout", sort: layoutOrder(dataset) },
         yOffset: { field: "cache", sort: CACHE_SCALE.domain },
-        x: { field: "mbps", type: "quantitative", title: "Throughput (MB/s, log scale)", scale: { type: "log" }, axis: { grid: true } },
+        x: { field: "mbps", type: "quantitative", title: "Throughput (MB/s, log scale)", scale: { type: "log", padding: 36 }, stack: null },
       },
       layer: [
         {

@@ -1,0 +1,164 @@
+/**
+ * The HDF5 backend: one dataset `/data` in `<dir>/data.h5`, contiguous or chunked, with at most one
+ * filter (deflate, shuffle, or the blosc / zstd / lz4 plugins from h5wasm-plugins), through h5wasm
+ * on real files.
+ *
+ * Materialization streams: the dataset is created empty with its full shape, then written in blocks
+ * of at most `blockBytes` aligned to the chunk grid, so arrays larger than h5wasm's WASM heap (2 GiB)
+ * work. Reads and writes of big selections are split the same way. Every reader opens a new h5wasm
+ * File: a fresh HDF5 metadata cache, and h5wasm opens and closes the dataset on every call, so no
+ * HDF5 chunk cache outlives a single read (its size cannot be set from h5wasm either).
+ */
+import { open as openHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { allocate, itemSize, type TypedArray } from "../data/dtype.ts";
+import { generateRegion } from "../data/generate.ts";
+import { fitsShape, formatSelection, fullSelection, selectionShape, type Selection } from "../access/selection.ts";
+import { UserError } from "../errors.ts";
+import type { Hdf5Layout } from "../scenario/types.ts";
+import type { Backend, MaterializeContext, Reader, Stored } from "./types.ts";
+import { copyBox, planBlocks, selectedCount } from "./hdf5/blocks.ts";
+import { checkHdf5Layout, explainWriteFailure, filterFor } from "./hdf5/filters.ts";
+import { closeFile, createDataset, flushFile, h5, openFile, transferHyperslab } from "./hdf5/library.ts";
+
+/** The file inside the layout's directory. */
+export const HDF5_FILE = "data.h5";
+
+/** Most bytes moved through the WASM heap per h5wasm call (materialization, big reads and writes). */
+export const DEFAULT_BLOCK_BYTES = 64 * 2 ** 20;
+
+export interface Hdf5Options {
+  /** Most bytes per h5wasm read or write call; tests lower it to exercise block-by-block paths. */
+  readonly blockBytes?: number;
+}
+
+/** An HDF5 backend; `hdf5Backend` is the one with default options. */
+export function createHdf5Backend(options: Hdf5Options = {}): Backend<Hdf5Layout> {
+  const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
+  return {
+    name: "hdf5",
+    check: checkHdf5Layout,
+    materialize: (ctx) => materialize(ctx, blockBytes),
+    files: async (stored) => [join(stored.dir, HDF5_FILE)],
+    open: (stored, { writable }) => openReader(stored, writable, blockBytes),
+  };
+}
+
+/** The HDF5 backend with default options. */
+export const hdf5Backend: Backend<Hdf5Layout> = createHdf5Backend();
+
+/** Storage unit per axis: the chunk shape, or ones for contiguous storage. */
+function unitOf(layout: Hdf5Layout, rank: number): number[] {
+  return layout.chunks ? [...layout.chunks] : new Array<number>(rank).fill(1);
+}
+
+async function materialize(ctx: MaterializeContext<Hdf5Layout>, blockBytes: number): Promise<void> {
+  const { dataset, layout } = ctx;
+  const problems = checkHdf5Layout(layout, dataset);
+  if (problems.length > 0) throw new UserError(problems.map((p) => `layout ${layout.name}: ${p.field}: ${p.message}`));
+  const module = await h5();
+  const path = join(ctx.dir, HDF5_FILE);
+  const size = itemSize(dataset.dtype);
+  const totalBytes = selectedCount(fullSelection(dataset.shape)) * size;
+  const file = openFile(module, path, "w");
+  try {
+    createDataset(module, file, { dtype: dataset.dtype, shape: dataset.shape, chunks: layout.chunks, filter: filterFor(layout) });
+    let doneBytes = 0;
+    for (const block of planBlocks(fullSelection(dataset.shape), unitOf(layout, dataset.shape.length), size, blockBytes)) {
+      const values = generateRegion(dataset, block.sel);
+      transferHyperslab(module, file, block.sel, size, "write", (heap) => heap.set(bytesOf(values)));
+      doneBytes += values.byteLength;
+      ctx.progress(doneBytes, totalBytes);
+    }
+    if (totalBytes === 0) ctx.progress(0, 0);
+  } catch (error) {
+    // Keep the first error; a close after a failed create or write may fail too.
+    try { closeFile(module, file); } catch { /* reported below */ }
+    throw explainWriteFailure(layout, error);
+  }
+  closeFile(module, file);
+  await fdatasync(path);
+}
+
+async function openReader(stored: Stored<Hdf5Layout>, writable: boolean, blockBytes: number): Promise<Reader> {
+  const module = await h5();
+  const { dataset, layout } = stored;
+  const path = join(stored.dir, HDF5_FILE);
+  const size = itemSize(dataset.dtype);
+  const unit = unitOf(layout, dataset.shape.length);
+  let file: ReturnType<typeof openFile> | null = openFile(module, path, writable ? "a" : "r");
+
+  const live = (sel: Selection) => {
+    if (file === null) throw new Error(`HDF5 reader of ${path} is closed`);
+    if (!fitsShape(sel, dataset.shape)) {
+      throw new RangeError(`selection ${formatSelection(sel)} does not fit array shape [${dataset.shape.join(", ")}]`);
+    }
+    return file;
+  };
+
+  const reader: Reader = {
+    async read(sel) {
+      const f = live(sel);
+      const out = allocate(dataset.dtype, selectedCount(sel));
+      const outBytes = bytesOf(out);
+      const outShape = selectionShape(sel);
+      // h5wasm 0.10 takes a step per axis ([start, stop, step] in `slice`, a hyperslab stride here),
+      // so strided selections are read by libhdf5 itself, not as a bounding box subsampled in JS.
+      for (const block of planBlocks(sel, unit, size, blockBytes)) {
+        const blockShape = selectionShape(block.sel);
+        transferHyperslab(module, f, block.sel, size, "read", (heap) =>
+          copyBox(heap, blockShape, blockShape.map(() => 0), outBytes, outShape, block.offset, blockShape, size));
+      }
+      return out;
+    },
+    async close() {
+      if (file === null) return;
+      const f = file;
+      file = null;
+      closeFile(module, f);
+    },
+  };
+  if (!writable) return reader;
+
+  return {
+    ...reader,
+    async write(sel, data) {
+      const f = live(sel);
+      const count = selectedCount(sel);
+      const expected = allocate(dataset.dtype, 0).constructor;
+      if (data.constructor !== expected || data.length !== count) {
+        throw new RangeError(`write ${formatSelection(sel)}: expected ${count} elements as ${expected.name}, got ${data.length} as ${data.constructor.name}`);
+      }
+      const dataBytes = bytesOf(data);
+      const dataShape = selectionShape(sel);
+      try {
+        for (const block of planBlocks(sel, unit, size, blockBytes)) {
+          const blockShape = selectionShape(block.sel);
+          transferHyperslab(module, f, block.sel, size, "write", (heap) =>
+            copyBox(dataBytes, dataShape, block.offset, heap, blockShape, blockShape.map(() => 0), blockShape, size));
+        }
+      } catch (error) {
+        throw explainWriteFailure(layout, error);
+      }
+    },
+    async flush() {
+      if (file === null) throw new Error(`HDF5 reader of ${path} is closed`);
+      flushFile(module, file);
+      await fdatasync(path);
+    },
+  };
+}
+
+function bytesOf(values: TypedArray): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** Makes the file's data durable, so its pages are clean and eviction can drop them. */
+async function fdatasync(path: string): Promise<void> {
+  const handle = await openHandle(path, "r");
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * What an HDF5 layout may ask for, and the one HDF5 filter (id + cd_values) each codec becomes.
+ *
+ * h5wasm 0.10 sets at most one filter per dataset when writing (its `create_dataset` calls
+ * `H5Pset_filter` once; the raw `H5Pset_*` calls are not exported from its WASM module), and it
+ * cannot set a chunk-cache size. So everything that would need a second filter is refused here
+ * with the reason and a way out, never replaced by something else.
+ */
+import { elementCount } from "../../access/selection.ts";
+import { itemSize } from "../../data/dtype.ts";
+import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../../scenario/types.ts";
+import { UnsupportedError } from "../../errors.ts";
+import type { LayoutProblem } from "../types.ts";
+
+/** HDF5 filter ids: built-in deflate and shuffle, and the registered plugin filters from h5wasm-plugins. */
+export const FILTER_ID = { deflate: 1, shuffle: 2, blosc: 32001, lz4: 32004, zstd: 32015 } as const;
+
+/** One HDF5 filter as `H5Pset_filter` takes it. */
+export interface FilterSpec {
+  readonly id: number;
+  /** Client data; the plugins fill in the zeros (blosc's version, type size, chunk size) themselves. */
+  readonly cdValues: readonly number[];
+}
+
+/** Codes of the blosc filter's cd_values[5] (shuffle) and cd_values[6] (compressor), from blosc.h. */
+const BLOSC_SHUFFLE = { none: 0, byte: 1, bit: 2 } as const;
+const BLOSC_COMPRESSOR = { blosclz: 0, lz4: 1, zstd: 5 } as const;
+
+const LEVELS = {
+  gzip: { min: 0, max: 9 },
+  zstd: { min: 1, max: 22 },
+  blosc: { min: 0, max: 9 },
+} as const;
+
+/** The lz4 level means LZ4's acceleration elsewhere in the harness (1 = LZ4's default). */
+const LZ4_DEFAULT_ACCELERATION = 1;
+
+/**
+ * Largest chunk accepted. h5wasm's WASM heap is at most 2 GiB, and a filtered read or write holds a
+ * chunk, its filtered copy and the selection's buffer in it at once.
+ */
+export const MAX_CHUNK_BYTES = 512 * 2 ** 20;
+
+/** Problems with `layout` for `dataset`; fields are relative to the layout. */
+export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): LayoutProblem[] {
+  const problems: LayoutProblem[] = [];
+  const rank = dataset.shape.length;
+  const { codec, chunks } = layout;
+  if (chunks !== null) {
+    if (chunks.length !== rank) {
+      problems.push({ field: "chunks", message: `expected ${rank} numbers for a ${rank}-D array, got ${chunks.length}` });
+    } else if (!chunks.every((n) => Number.isSafeInteger(n) && n >= 1)) {
+      problems.push({ field: "chunks", message: `expected positive integers, got [${chunks.join(", ")}]` });
+    } else {
+      const bytes = elementCount(chunks) * itemSize(dataset.dtype);
+      if (bytes > MAX_CHUNK_BYTES) {
+        problems.push({
+          field: "chunks",
+          message: `a chunk of [${chunks.join(", ")}] ${dataset.dtype} holds ${bytes} bytes; h5wasm works in a WASM heap ` +
+            `of at most 2 GiB, so chunks may hold at most ${MAX_CHUNK_BYTES} bytes: use smaller chunks`,
+        });
+      }
+    }
+  } else if (codec.name !== "none") {
+    problems.push({
+      field: "codec",
+      message: `HDF5 filters need chunked storage: ${codec.name} cannot compress a contiguous dataset (chunks: null); give chunks or use codec none`,
+    });
+  }
+  if (layout.shuffle) {
+    if (chunks === null) {
+      problems.push({
+        field: "shuffle",
+        message: "HDF5 filters need chunked storage: shuffle cannot apply to a contiguous dataset (chunks: null); give chunks or set shuffle: false",
+      });
+    } else if (codec.name !== "none") {
+      const instead = codec.name === "blosc"
+        ? "use blosc's own shuffle (codec shuffle: byte) instead"
+        : "use blosc with shuffle: byte instead";
+      problems.push({
+        field: "shuffle",
+        message: `h5wasm writes one filter per dataset: shuffle together with ${codec.name} is not possible; ${instead}`,
+      });
+    }
+  }
+  problems.push(...checkCodec(codec));
+  return problems;
+}
+
+function checkCodec(codec: CodecSpec): LayoutProblem[] {
+  if (codec.name === "none") return [];
+  if (codec.name === "lz4") {
+    return codec.level === LZ4_DEFAULT_ACCELERATION ? [] : [{
+      field: "codec.level",
+      message: `the HDF5 lz4 filter (id ${FILTER_ID.lz4}) has no level: it always compresses like LZ4 acceleration ` +
+        `${LZ4_DEFAULT_ACCELERATION}; use level ${LZ4_DEFAULT_ACCELERATION}, or blosc with cname lz4 for levels`,
+    }];
+  }
+  const problems: LayoutProblem[] = [];
+  const range = LEVELS[codec.name];
+  if (!Number.isInteger(codec.level) || codec.level < range.min || codec.level > range.max) {
+    problems.push({
+      field: "codec.level",
+      message: `${codec.name} level must be an integer from ${range.min} to ${range.max}, got ${codec.level}`,
+    });
+  }
+  if (codec.name === "blosc") {
+    if (!Object.hasOwn(BLOSC_COMPRESSOR, codec.cname)) {
+      problems.push({ field: "codec.cname", message: `blosc cname must be lz4, zstd or blosclz, got ${String(codec.cname)}` });
+    }
+    if (!Object.hasOwn(BLOSC_SHUFFLE, codec.shuffle)) {
+      problems.push({ field: "codec.shuffle", message: `blosc shuffle must be none, byte or bit, got ${String(codec.shuffle)}` });
+    }
+  }
+  return problems;
+}
+
+/** The filter a checked layout writes, or null for none. */
+export function filterFor(layout: Hdf5Layout): FilterSpec | null {
+  const { codec } = layout;
+  switch (codec.name) {
+    case "none":
+      return layout.shuffle ? { id: FILTER_ID.shuffle, cdValues: [] } : null;
+    case "gzip":
+      return { id: FILTER_ID.deflate, cdValues: [codec.level] };
+    case "zstd":
+      return { id: FILTER_ID.zstd, cdValues: [codec.level] };
+    case "lz4":
+      // cd_values[0] is the LZ4 block size; 0 means the filter's default (1 GiB, so one block per chunk).
+      return { id: FILTER_ID.lz4, cdValues: [0] };
+    case "blosc":
+      return {
+        id: FILTER_ID.blosc,
+        cdValues: [0, 0, 0, 0, codec.level, BLOSC_SHUFFLE[codec.shuffle], BLOSC_COMPRESSOR[codec.cname]],
+      };
+  }
+}
+
+/** Whether a filter id needs a plugin from h5wasm-plugins (as opposed to being built into libhdf5). */
+export function isPluginFilter(id: number): boolean {
+  return id >= 256;
+}
+
+/**
+ * Turns a failed blosc write into the reason. The HDF5 blosc filter gives up on a chunk it cannot
+ * shrink and counts on being registered optional, so HDF5 stores that chunk raw (as h5py and PyTables
+ * register it); h5wasm registers every filter mandatory, so HDF5 fails the write instead. Other
+ * errors pass through unchanged.
+ */
+export function explainWriteFailure(layout: Hdf5Layout, error: unknown): unknown {
+  if (layout.codec.name !== "blosc" || !(error instanceof Error) || !/filter returned failure/.test(error.message)) return error;
+  const unsupported = new UnsupportedError(
+    `layout ${layout.name}: blosc could not shrink a chunk; the HDF5 blosc filter (id ${FILTER_ID.blosc}) then needs to be an ` +
+    "optional filter so HDF5 stores the chunk uncompressed, but h5wasm makes every filter mandatory, so the write fails: " +
+    "use blosc only for compressible data, or zstd, lz4 or gzip, which store any chunk");
+  return Object.assign(unsupported, { cause: error });
+}

@@ -1,0 +1,45 @@
+/**
+ * The ONE place that writes report files. Renderers return strings and buffers; this writes
+ * them under one folder and returns the paths it wrote.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ResultsFile } from "../run/results-types.ts";
+import { buildCharts } from "./charts/index.ts";
+import { renderHtml } from "./html.ts";
+import { renderJson } from "./json.ts";
+import { renderMarkdown } from "./markdown.ts";
+import { buildReportModel, type ReportOptions } from "./model.ts";
+import { chartToSvg, svgToPng } from "./render-chart.ts";
+
+export const REPORT_FORMATS = ["md", "html", "svg", "png", "json"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/**
+ * Renders `results` in each of `formats` into `outDir` (created if missing): report.md,
+ * report.html, report.json, and for svg/png one file per chart named by its id
+ * (e.g. throughput-image.svg). Returns the written paths in that order.
+ */
+export async function writeReports(
+  results: ResultsFile, formats: readonly ReportFormat[], outDir: string, options: ReportOptions = {},
+): Promise<string[]> {
+  const model = buildReportModel(results, options);
+  const written: string[] = [];
+  mkdirSync(outDir, { recursive: true });
+  const write = (name: string, data: string | Buffer) => {
+    const path = join(outDir, name);
+    writeFileSync(path, data);
+    written.push(path);
+  };
+  if (formats.includes("md")) write("report.md", renderMarkdown(model));
+  if (formats.includes("html")) write("report.html", renderHtml(model));
+  if (formats.includes("json")) write("report.json", renderJson(model));
+  if (formats.includes("svg") || formats.includes("png")) {
+    for (const chart of buildCharts(model)) {
+      const svg = await chartToSvg(chart.spec);
+      if (formats.includes("svg")) write(`${chart.id}.svg`, svg);
+      if (formats.includes("png")) write(`${chart.id}.png`, svgToPng(svg));
+    }
+  }
+  return written;
+}

@@ -1,0 +1,210 @@
+/**
+ * Faults a long benchmark run meets: interruption (SIGINT, SIGKILL) and resume, interrupted
+ * materialization, damaged cached data, two runs on one cache, too little disk, and a filesystem
+ * where eviction cannot work. All on real files through the real CLI where a user would meet them.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, truncateSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { join } from "node:path";
+import { BIN, cli } from "./support/cli.ts";
+import { UserError } from "../harness/errors.ts";
+import { acquireRunLock, LOCK_FILE } from "../harness/data/lock.ts";
+import { ensureMaterialized, entryDir, inspectEntry } from "../harness/data/materialize.ts";
+import type { ResultsFile } from "../harness/run/results-types.ts";
+import type { DatasetSpec, MemmapLayout } from "../harness/scenario/types.ts";
+
+const ROOT = join(import.meta.dirname, "..");
+const SCENARIO = "test/fixtures/scenarios/runs/faults.yaml";
+const TOTAL_CASES = 2 * 3 * 2;
+
+function workDir(name: string): string {
+  const dir = join(ROOT, "datasets", "cache", "test-tmp", `faults-${name}-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Starts a run and resolves once `lines` cases have finished (their lines printed). */
+function startRun(args: string[], lines: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, "run", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      seen = (out.match(/^\[\d+\/\d+\]/gm) ?? []).length;
+      if (seen >= lines) resolve(child);
+    });
+    child.on("exit", (code) => reject(new Error(`run ended (code ${code}) after ${seen} cases:\n${out}`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? -1 : null))));
+}
+
+const readResults = (path: string) => JSON.parse(readFileSync(path, "utf8")) as ResultsFile;
+
+describe("interrupted runs keep their finished cases", () => {
+  test("SIGINT: stops after the current case, exit 130, finished cases kept; --resume runs only the rest", { timeout: 180_000 }, async (t) => {
+    const dir = workDir("sigint");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const out = join(dir, "results.json");
+    const child = await startRun([SCENARIO, "--out", out, "--cache", join(dir, "cache"), "--no-report"], 2);
+    const code = exited(child);
+    child.removeAllListeners("exit");
+    child.kill("SIGINT");
+    assert.equal(await code, 130);
+    const partial = readResults(out);
+    assert.equal(partial.finishedAt, null);
+    assert.ok(partial.cases.length >= 2 && partial.cases.length < TOTAL_CASES, `${partial.cases.length} cases`);
+    assert.ok(!existsSync(join(dir, "cache", LOCK_FILE)), "the run lock is released");
+
+    const resumed = cli(["run", SCENARIO, "--resume", out, "--cache", join(dir, "cache"), "--no-report"], { timeoutMs: 170_000 });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const full = readResults(out);
+    assert.equal(full.cases.length, TOTAL_CASES);
+    assert.equal(new Set(full.cases.map((c) => c.id)).size, TOTAL_CASES);
+    assert.notEqual(full.finishedAt, null);
+    // The cases finished before the interrupt are the very same records, not re-measured.
+    for (const c of partial.cases) assert.deepEqual(full.cases.find((f) => f.id === c.id), c);
+    assert.equal((resumed.stdout.match(/^\[\d+\/\d+\]/gm) ?? []).length, TOTAL_CASES - partial.cases.length);
+  });
+
+  test("SIGKILL: the results file is whole and holds the finished cases; a stale lock is taken over", { timeout: 120_000 }, async (t) => {
+    const dir = workDir("sigkill");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const out = join(dir, "results.json");
+    const child = await startRun([SCENARIO, "--out", out, "--cache", join(dir, "cache"), "--no-report"], 1);
+    child.removeAllListeners("exit");
+    const code = exited(child);
+    child.kill("SIGKILL");
+    await code;
+    const partial = readResults(out);
+    assert.ok(partial.cases.length >= 1);
+    assert.ok(partial.cases.every((c) => c.status === "ok"));
+    assert.ok(existsSync(join(dir, "cache", LOCK_FILE)), "a killed run cannot release its lock");
+    const again = cli(["run", SCENARIO, "--filter", "npy/rows/warm", "--out", join(dir, "again.json"), "--cache", join(dir, "cache"), "--no-report"]);
+    assert.equal(again.code, 0, again.stderr);
+  });
+});
+
+describe("materialization cache", () => {
+  const dataset: DatasetSpec = { name: "d", shape: [64, 64], dtype: "int16", generator: "random", seed: 3 };
+  const layout: MemmapLayout = { name: "npy", backend: "memmap", advice: "normal", order: "C" };
+
+  test("a half-written entry (no manifest) is never reused", async (t) => {
+    const dir = workDir("partial");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const entry = entryDir(dir, dataset, layout);
+    mkdirSync(entry, { recursive: true });
+    writeFileSync(join(entry, "data.npy"), "half");
+    assert.equal(inspectEntry(entry).state, "partial");
+    const m = await ensureMaterialized(dir, dataset, layout);
+    assert.equal(m.created, true);
+    assert.equal(inspectEntry(entry).state, "ok");
+  });
+
+  test("a killed materialization leaves only a temporary folder, which is not reused", { timeout: 60_000 }, async (t) => {
+    const dir = workDir("killmat");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const scenario = join(dir, "big.yaml");
+    writeFileSync(scenario, readFileSync(SCENARIO, "utf8").replace("shape: [1024, 1024]", "shape: [16384, 16384]"));
+    const child = spawn(process.execPath, [BIN, "run", scenario, "--out", join(dir, "r.json"), "--cache", join(dir, "cache"), "--no-report"], { stdio: ["ignore", "pipe", "pipe"] });
+    // Wait until the temporary folder exists and holds data, then kill.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !readdirSafe(join(dir, "cache")).some((n) => n.startsWith(".tmp-"))) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill("SIGKILL");
+    await exited(child);
+    const names = readdirSafe(join(dir, "cache"));
+    assert.ok(names.some((n) => n.startsWith(".tmp-")), names.join(","));
+    assert.ok(!names.some((n) => /^memmap-[0-9a-f]{20}$/.test(n)), "no finished entry appeared");
+    const list = cli(["datasets", "list", "--cache", join(dir, "cache")]);
+    assert.match(list.stdout, /\.tmp-.*unfinished: never reused/);
+  });
+
+  test("a flipped byte fails the case with the cached folder and --rematerialize named; --rematerialize repairs", { timeout: 60_000 }, (t) => {
+    const dir = workDir("flip");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const args = [SCENARIO, "--filter", "npy/full/warm", "--cache", join(dir, "cache"), "--no-report", "--samples", "2"];
+    assert.equal(cli(["run", ...args, "--out", join(dir, "a.json")]).code, 0);
+    const entry = readdirSafe(join(dir, "cache")).find((n) => n.startsWith("memmap-"))!;
+    const file = join(dir, "cache", entry, "data.npy");
+    const fd = openSync(file, "r+");
+    writeSync(fd, Buffer.from([0xff]), 0, 1, 128 + 4 * 1000);
+    closeSync(fd);
+    const bad = cli(["run", ...args, "--out", join(dir, "b.json")]);
+    assert.equal(bad.code, 2);
+    const failed = readResults(join(dir, "b.json")).cases[0];
+    assert.equal(failed.status, "failed");
+    assert.match(failed.error!, /returned wrong data: int32: 1 of \d+ elements differ .* first at \[0, 1000\]: expected 1000, got /);
+    assert.match(failed.error!, new RegExp(`${entry}.* --rematerialize`));
+    const fixed = cli(["run", ...args, "--out", join(dir, "c.json"), "--rematerialize"]);
+    assert.equal(fixed.code, 0, fixed.stdout);
+  });
+
+  test("a truncated file is reported as damaged, not measured", { timeout: 60_000 }, (t) => {
+    const dir = workDir("trunc");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const args = [SCENARIO, "--filter", "npy/rows/cold", "--cache", join(dir, "cache"), "--no-report", "--samples", "2"];
+    assert.equal(cli(["run", ...args, "--out", join(dir, "a.json")]).code, 0);
+    const entry = readdirSafe(join(dir, "cache")).find((n) => n.startsWith("memmap-"))!;
+    truncateSync(join(dir, "cache", entry, "data.npy"), 1000);
+    const bad = cli(["run", ...args, "--out", join(dir, "b.json")]);
+    assert.equal(bad.code, 2);
+    const c = readResults(join(dir, "b.json")).cases[0];
+    assert.equal(c.status, "failed");
+    assert.match(c.error!, /damaged: .*data\.npy has 1000 bytes, the manifest says 4194432; run again with --rematerialize/);
+  });
+
+  test("not enough disk space is refused before writing, with the amount needed", async (t) => {
+    const dir = workDir("space");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const fs = statfsSync(dir);
+    const side = Math.ceil(Math.sqrt((fs.bavail * fs.bsize) / 8)) * 2;
+    const huge: DatasetSpec = { ...dataset, shape: [side, side], dtype: "float64" };
+    await assert.rejects(ensureMaterialized(dir, huge, layout), (err: Error) =>
+      err instanceof UserError && /not enough free space to materialize d as npy: needs up to [\d.]+ GiB, [\d.]+ GiB available/.test(err.message));
+    assert.deepEqual(readdirSafe(dir).filter((n) => !n.startsWith(".run")), []);
+  });
+});
+
+describe("one run at a time per cache", () => {
+  test("a second run is refused with the pid of the first", (t) => {
+    const dir = workDir("lock");
+    const sleeper = spawn("sleep", ["30"]);
+    t.after(() => { sleeper.kill(); rmSync(dir, { recursive: true, force: true }); });
+    writeFileSync(join(dir, LOCK_FILE), `${sleeper.pid}\nrun other\n2026-01-01T00:00:00Z\n`);
+    assert.throws(() => acquireRunLock(dir, "test"), (err: Error) =>
+      err instanceof UserError && err.message.includes(`another layoutbench process (pid ${sleeper.pid}, run other`) && err.message.includes("use another --cache"));
+    const r = cli(["run", SCENARIO, "--cache", dir, "--out", join(dir, "r.json"), "--no-report"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /another layoutbench process .* is using this dataset cache/);
+    sleeper.kill();
+  });
+});
+
+describe("eviction that cannot work is reported", () => {
+  const shm = "/dev/shm";
+  const usable = existsSync(shm) && readFileSync("/proc/mounts", "utf8").includes(" /dev/shm tmpfs ");
+  test("on tmpfs, cold results are marked unverified", { skip: usable ? false : "no tmpfs at /dev/shm on this machine", timeout: 60_000 }, (t) => {
+    const dir = join(shm, `layoutbench-faults-${process.pid}`);
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const out = join(dir, "r.json");
+    const r = cli(["run", SCENARIO, "--filter", "npy/rows/cold", "--cache", dir, "--out", out, "--no-report", "--samples", "2"]);
+    assert.equal(r.code, 0, r.stderr);
+    const results = readResults(out);
+    assert.equal(results.context.eviction.verified, false);
+    assert.equal(results.context.filesystem, "tmpfs");
+    const codes = results.cases[0].warnings.map((w) => w.code);
+    assert.ok(codes.includes("eviction-unverified"), codes.join(","));
+    assert.ok(codes.includes("residency"), codes.join(","));
+  });
+});
+
+function readdirSafe(dir: string): string[] {
+  try { return readdirSync(dir); } catch { return []; }
+}
