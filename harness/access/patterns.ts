@@ -5,6 +5,7 @@
  */
 import { Prng } from "../data/hash.ts";
 import { elementCount, selectionShape, type Selection, type Slice } from "./selection.ts";
+import { MAX_SELECTIONS } from "../scenario/defaults.ts";
 import type { PatternShape, PatternSpec } from "../scenario/types.ts";
 
 /** What `patternProblem` reports: the offending field of the pattern and a one-line explanation. */
@@ -17,15 +18,25 @@ export interface PatternProblem {
 const KINDS = ["full", "slices", "tiles", "points", "chunks", "strided"] as const;
 
 /**
- * The first reason `pattern` cannot apply to an array of `shape`, or undefined when it can.
- * Messages state what was found and what is allowed, for the scenario loader to prefix with a path.
+ * The first reason `pattern` cannot apply to an array of `shape` with `itemBytes` per element, or
+ * undefined when it can. Messages state what was found and what is allowed, for the scenario loader to
+ * prefix with a path. Never throws, whatever the numbers: it is how bad input is caught before
+ * `expandPattern` allocates one entry per selection (so at most MAX_SELECTIONS of them).
  */
-export function patternProblem(pattern: PatternShape, shape: readonly number[]): PatternProblem | undefined {
+export function patternProblem(pattern: PatternShape, shape: readonly number[], itemBytes = 1): PatternProblem | undefined {
   const rank = shape.length;
   switch (pattern.kind) {
-    case "full":
+    case "full": {
       if (!(pattern.bandBytes > 0)) return { field: "bandBytes", message: `bandBytes must be a positive number of bytes, got ${pattern.bandBytes}` };
+      const bands = bandCount(shape, pattern.bandBytes, itemBytes);
+      if (bands > MAX_SELECTIONS) {
+        return {
+          field: "bandBytes",
+          message: `bandBytes ${pattern.bandBytes} cuts this array into ${approx(bands)} bands; at most ${MAX_SELECTIONS} are allowed: use larger bands`,
+        };
+      }
       return undefined;
+    }
     case "slices": {
       const { axis, width } = pattern;
       if (!Number.isInteger(axis) || axis < 0 || axis >= rank) {
@@ -76,15 +87,13 @@ export function expandPattern(pattern: PatternSpec, shape: readonly number[], it
   if (shape.length === 0 || !shape.every(isWhole)) {
     throw new RangeError(`array shape ${list(shape)} must have at least one axis, each a whole number ≥ 1`);
   }
-  const problem = patternProblem(pattern, shape);
+  const problem = patternProblem(pattern, shape, itemBytes);
   if (problem) throw new RangeError(`pattern ${pattern.name}: ${problem.field}: ${problem.message}`);
   // The name is mixed in so two patterns sharing a seed do not read the same positions.
   const rng = new Prng(pattern.seed, pattern.name);
   switch (pattern.kind) {
     case "full": {
-      // Bands of whole rows along axis 0, as thick as fits in bandBytes but at least one row.
-      const rowBytes = elementCount(shape.slice(1)) * itemBytes;
-      const thickness = Math.max(1, Math.floor(pattern.bandBytes / rowBytes));
+      const thickness = bandThickness(shape, pattern.bandBytes, itemBytes);
       const bands: Selection[] = [];
       for (let i = 0; i < shape[0]; i += thickness) bands.push(withAxis(shape, 0, i, Math.min(i + thickness, shape[0])));
       return bands;
@@ -164,8 +173,25 @@ function blockShapeProblem(what: string, block: readonly number[], rank: number)
   return undefined;
 }
 
-function countProblem(count: number): PatternProblem | undefined {
-  return isWhole(count) ? undefined : { field: "count", message: `count must be a whole number ≥ 1, got ${count}` };
+function countProblem(n: number): PatternProblem | undefined {
+  if (!isWhole(n)) return { field: "count", message: `count must be a whole number ≥ 1, got ${n}` };
+  if (n > MAX_SELECTIONS) return { field: "count", message: `count ${n} is more than the ${MAX_SELECTIONS} selections a pattern may make` };
+  return undefined;
+}
+
+/** Rows of axis 0 per band of a full scan: as many as fit in bandBytes, but at least one. */
+function bandThickness(shape: readonly number[], bandBytes: number, itemBytes: number): number {
+  const rowBytes = elementCount(shape.slice(1)) * itemBytes;
+  return Math.max(1, Math.floor(bandBytes / rowBytes));
+}
+
+function bandCount(shape: readonly number[], bandBytes: number, itemBytes: number): number {
+  return Math.ceil(shape[0] / bandThickness(shape, bandBytes, itemBytes));
+}
+
+/** A count for a message: exact while it is, rounded beyond 2^53. */
+function approx(n: number): string {
+  return Number.isSafeInteger(n) ? String(n) : `about ${n.toPrecision(3)}`;
 }
 
 /** The whole array except [start, stop) on `axis`. */

@@ -11,8 +11,8 @@
  */
 import { open as openHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { allocate, itemSize, type TypedArray } from "../data/dtype.ts";
-import { generateRegion } from "../data/generate.ts";
+import { allocate, itemSize, view, type TypedArray } from "../data/dtype.ts";
+import { fillRegion } from "../data/generate.ts";
 import { fitsShape, formatSelection, fullSelection, selectionShape, type Selection } from "../access/selection.ts";
 import { UserError } from "../errors.ts";
 import type { Hdf5Layout } from "../scenario/types.ts";
@@ -65,9 +65,12 @@ async function materialize(ctx: MaterializeContext<Hdf5Layout>, blockBytes: numb
     createDataset(module, file, { dtype: dataset.dtype, shape: dataset.shape, chunks: layout.chunks, filter: filterFor(layout) });
     let doneBytes = 0;
     for (const block of planBlocks(fullSelection(dataset.shape), unitOf(layout, dataset.shape.length), size, blockBytes)) {
-      const values = generateRegion(dataset, block.sel);
-      transferHyperslab(module, file, block.sel, size, "write", (heap) => heap.set(bytesOf(values)));
-      doneBytes += values.byteLength;
+      const count = selectedCount(block.sel);
+      // Generated straight into h5wasm's heap buffer: no block-sized JS array per block (malloc aligns
+      // to 8 bytes, enough for a BigInt64Array view).
+      transferHyperslab(module, file, block.sel, size, "write", (heap) =>
+        fillRegion(dataset, block.sel, view(dataset.dtype, heap.buffer, heap.byteOffset, count)));
+      doneBytes += count * size;
       ctx.progress(doneBytes, totalBytes);
     }
     if (totalBytes === 0) ctx.progress(0, 0);

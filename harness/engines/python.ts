@@ -168,8 +168,12 @@ function hdf5FilterProblem(layout: Hdf5Layout, v: PythonVersions | undefined): s
   return undefined;
 }
 
-/** Whether the engine can run here: ok when numpy, h5py and zarr-python all import. Never throws. */
-export async function pythonAvailable(): Promise<{ ok: boolean; reason: string }> {
+/**
+ * Whether the engine can run here: ok when numpy, h5py and zarr-python all import. Never throws.
+ * `versions` is there whenever the worker started, so callers can ask {@link pythonSupport} per layout
+ * even when one package is missing.
+ */
+export async function pythonAvailable(): Promise<{ ok: boolean; reason: string; versions?: PythonVersions }> {
   let worker: PythonWorker;
   try {
     worker = await startPythonWorker();
@@ -179,8 +183,8 @@ export async function pythonAvailable(): Promise<{ ok: boolean; reason: string }
   await worker.quit();
   const v = worker.versions;
   const missing = (["h5py", "zarr"] as const).filter((p) => v[p] === null).map((p) => `python3-${p}`);
-  if (missing.length > 0) return { ok: false, reason: `${missing.join(", ")} not installed: apt-get install ${missing.join(" ")}` };
-  return { ok: true, reason: describeVersions(v) };
+  if (missing.length > 0) return { ok: false, reason: `${missing.join(", ")} not installed: apt-get install ${missing.join(" ")}`, versions: v };
+  return { ok: true, reason: describeVersions(v), versions: v };
 }
 
 /** One line for logs and results: interpreter, libraries, plugin folder. */

@@ -46,10 +46,10 @@ function scopeOf(c: CaseResult): string {
 }
 
 /** The case's own warnings plus the ones the report adds (failure, few samples, noise). */
-function caseWarnings(c: CaseResult, row: RowView): WarningView[] {
+function reportWarnings(c: CaseResult, row: RowView): WarningView[] {
   const out: WarningView[] = c.warnings.map((w) => ({ caseId: c.id, scope: scopeOf(c), code: w.code, message: w.message }));
   const add = (code: WarningView["code"], message: string) => out.push({ caseId: c.id, scope: scopeOf(c), code, message });
-  if (c.status === "failed") add("failed", `failed: ${c.error ?? "no error message recorded"}`);
+  if (c.status === "failed") add("failed", c.error ?? "no error message recorded");
   const few = row.stats ? sampleCountWarning(row.stats.n) : null;
   if (few && !c.warnings.some((w) => w.code === "few-samples")) add("few-samples", few);
   if (row.stats && row.medianCI && !c.warnings.some((w) => w.code === "noisy")) {
@@ -119,7 +119,7 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
       if (members.length === 0) continue;
       const rows = rankRows(members.map((c) => buildRow(c, settings)), settings).map((row) => {
         const c = latest.get(row.caseId)!;
-        const own = caseWarnings(c, row);
+        const own = reportWarnings(c, row);
         warnings.push(...own);
         return { ...row, warnings: own.map((w) => w.message) };
       });

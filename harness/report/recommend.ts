@@ -52,6 +52,8 @@ function costDistributions(dataset: DatasetInput, weighted: readonly GroupView[]
 function headline(dataset: DatasetInput, rec: Omit<Recommendation, "headline" | "facts">, confidence: number): string {
   const ci = `${Math.round(confidence * 100)}% CI`;
   const [first, second] = rec.candidates;
+  if (rec.cache.length === 0) return `No recommendation for ${dataset.name}: none of the cache states in the scenario's recommendation.cache was run.`;
+  if (rec.weights.length === 0) return `No recommendation for ${dataset.name}: every pattern has weight 0.`;
   if (!first) return `No recommendation for ${dataset.name}: no layout has results for every weighted pattern in the ${cacheText(rec.cache)}${rec.excluded.length ? ` (${rec.excluded.map((e) => `${e.layout}: ${e.reason}`).join("; ")})` : ""}.`;
   const weights = rec.weights.map((w) => `${w.pattern} ×${w.weight}`).join(", ");
   const cost = `expected cost ${formatMs(first.costMs)} (${ci} ${formatInterval(first.low, first.high, formatMs)}) for one round of the workload (${weights}; ${cacheText(rec.cache)})`;

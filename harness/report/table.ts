@@ -51,7 +51,7 @@ function statusCell(row: RowView): string {
 export function groupTable(group: GroupView, confidence: number): Table {
   const columns = [
     R("#"), L("Layout"), R("Median"), R(`${percent(confidence)} CI`), R("vs fastest"), R("Throughput"),
-    R("Read ampl."), R("Read from storage"), R("On disk"), R("Compression"), R("Samples"), L("Status"),
+    R("Read ampl."), R("Read from storage"), R("On disk (compression)"), R("Samples"), L("Status"),
   ];
   const rows = group.rows.map((r) => [
     r.rank === null ? DASH : String(r.rank),
@@ -62,8 +62,7 @@ export function groupTable(group: GroupView, confidence: number): Table {
     r.throughput !== null ? formatRate(r.throughput) : DASH,
     r.readAmplification !== null && r.stats ? formatFactor(r.readAmplification) : DASH,
     r.bytesRead !== null && r.stats ? formatBytes(r.bytesRead) : DASH,
-    r.bytesOnDisk !== null ? formatBytes(r.bytesOnDisk) : DASH,
-    r.compressionRatio !== null ? formatFactor(r.compressionRatio) : DASH,
+    r.bytesOnDisk !== null ? `${formatBytes(r.bytesOnDisk)}${r.compressionRatio !== null ? ` (${formatFactor(r.compressionRatio)})` : ""}` : DASH,
     samplesCell(r),
     statusCell(r),
   ]);

@@ -4,6 +4,7 @@
  */
 import { patternProblem } from "../access/patterns.ts";
 import { backendFor } from "../backends/registry.ts";
+import { itemSize } from "../data/dtype.ts";
 import { MAX_ELEMENTS } from "./defaults.ts";
 import { patternFor } from "./resolve.ts";
 import type { Scenario } from "./types.ts";
@@ -32,9 +33,11 @@ export function checkScenario(scenario: Scenario): Problem[] {
   ];
   const several = scenario.datasets.length > 1;
   scenario.datasets.forEach((dataset, di) => {
+    // Checked before anything else looks at the shape: past 2^53 element counts are no longer exact.
     const elements = dataset.shape.reduce((a, b) => a * b, 1);
     if (elements > MAX_ELEMENTS) {
-      problems.push({ path: ["datasets", di, "shape"], message: `${elements} elements is more than the ${MAX_ELEMENTS} allowed` });
+      const n = Number.isSafeInteger(elements) ? String(elements) : `about ${elements.toPrecision(3)}`;
+      problems.push({ path: ["datasets", di, "shape"], message: `${n} elements is more than the ${MAX_ELEMENTS} (2^50) allowed` });
       return;
     }
     const which = several ? ` (dataset "${dataset.name}")` : "";
@@ -44,7 +47,7 @@ export function checkScenario(scenario: Scenario): Problem[] {
       }
     });
     scenario.patterns.forEach((pattern, pi) => {
-      const p = patternProblem(patternFor(pattern, dataset.shape.length), dataset.shape);
+      const p = patternProblem(patternFor(pattern, dataset.shape.length), dataset.shape, itemSize(dataset.dtype));
       if (p) problems.push({ path: ["patterns", pi, ...p.field.split(".").filter(Boolean)], message: p.message + which });
     });
   });

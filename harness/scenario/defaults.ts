@@ -23,9 +23,24 @@ export const DEFAULTS = {
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const NAME_RULE = "1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit";
 
-/** The largest scenario file accepted, so a huge file cannot exhaust memory while parsing. */
-export const MAX_SCENARIO_BYTES = 1024 * 1024;
+/**
+ * The largest scenario file accepted: 64 KiB is four times the largest possible scenario
+ * (16 datasets, 64 layouts, 64 patterns) written out in block style with comments.
+ */
+export const MAX_SCENARIO_BYTES = 64 * 1024;
+/**
+ * Most YAML tokens (keys, values, punctuation, line breaks) per file, counted before parsing:
+ * parsing costs about 10 µs per token (1 MiB of `1,` took 8 s), a real scenario has 0.3-0.5 tokens
+ * per byte, so this keeps the worst file under half a second without refusing any real one.
+ */
+export const MAX_YAML_TOKENS = 32 * 1024;
 /** YAML aliases allowed per file: guards against alias-expansion ("billion laughs") bombs. */
 export const MAX_YAML_ALIASES = 100;
+/** Deepest YAML nesting accepted, aliases expanded (a scenario needs 5: file → layouts → layout →
+ * codec → level); bounds the recursion of everything that walks the parsed data. */
+export const MAX_YAML_DEPTH = 32;
 /** The most elements a dataset may have (2^50: 8 PiB of float64 is already absurd). */
 export const MAX_ELEMENTS = 2 ** 50;
+/** The most selections one pattern may make per sample (count, or the bands of a full scan): each
+ * is held in memory, and a million reads per sample is already far past a useful benchmark. */
+export const MAX_SELECTIONS = 1_000_000;

@@ -1,13 +1,15 @@
 /**
  * Reads a scenario file: size limit → YAML as plain data → schema → defaults → semantic checks.
  * Every problem becomes one line `FILE:LINE: FIELD: MESSAGE`, all of them at once, in a UserError.
+ * Any text at all — binary garbage, alias bombs, deep nesting, odd tags — ends in a Scenario or a
+ * UserError, quickly: test/scenario-fuzz.test.ts holds the loader to that.
  */
 import { readFileSync, statSync } from "node:fs";
-import { LineCounter, parseDocument, type Document } from "yaml";
+import { isAlias, isCollection, isPair, Lexer, LineCounter, parseDocument, type Document, type Node, type YAMLError } from "yaml";
 import { UserError } from "../errors.ts";
-import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES } from "./defaults.ts";
+import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_TOKENS } from "./defaults.ts";
 import { checkScenario } from "./check.ts";
-import { formatPath, issueMessage } from "./messages.ts";
+import { describeValue, formatPath, issueMessage, oneLine } from "./messages.ts";
 import { resolveScenario } from "./resolve.ts";
 import { scenarioFileSchema } from "./schema.ts";
 import type { Scenario } from "./types.ts";
@@ -21,35 +23,184 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   return undefined;
 }
 
+function tooLarge(file: string, bytes: number): string {
+  return `${file}: scenario file is ${bytes} bytes; at most ${MAX_SCENARIO_BYTES} bytes are allowed`;
+}
+
+const TOO_DEEP = `nesting is more than ${MAX_YAML_DEPTH} levels deep; a scenario needs far fewer`;
+
+/**
+ * Indentation columns plus block indicators (`-`, `?`, `:`) on one line: a bound on the block nesting
+ * the line can reach, far above anything real, low enough that the parser never recurses too deep.
+ */
+const MAX_LINE_LEVELS = 16 * MAX_YAML_DEPTH;
+
+/**
+ * Limits checked on the token stream, before parsing: the number of tokens (parsing time grows with
+ * it) and nesting (the parser recurses once per level, and a stack overflow there costs seconds).
+ * The lexer is iterative and cheap. Exact nesting is checked after parsing, by structureProblem.
+ */
+function lexicalProblem(text: string): { line?: number; message: string } | undefined {
+  let tokens = 0;
+  let flow = 0;
+  let line = 1;
+  let lineLevels = 0;
+  let lineStart = true;
+  for (const token of new Lexer().lex(text)) {
+    if (++tokens > MAX_YAML_TOKENS) {
+      return { message: `more than ${MAX_YAML_TOKENS} YAML tokens (keys, values, punctuation, line breaks); a scenario needs far fewer` };
+    }
+    if (token === "[" || token === "{") {
+      if (++flow > MAX_YAML_DEPTH) return { line, message: TOO_DEEP };
+    } else if (token === "]" || token === "}") {
+      flow = Math.max(0, flow - 1);
+    } else if (token === "-" || token === "?" || token === ":" || (lineStart && /^ +$/.test(token))) {
+      lineLevels += token.length;
+      if (lineLevels > MAX_LINE_LEVELS) {
+        return { line, message: `more than ${MAX_LINE_LEVELS} levels of indentation and nesting on one line; a scenario needs far fewer` };
+      }
+    }
+    lineStart = false;
+    // Tokens are slices of the text (plus one-character markers), so line breaks can be counted.
+    for (let i = token.indexOf("\n"); i >= 0; i = token.indexOf("\n", i + 1)) {
+      line++;
+      lineStart = true;
+      lineLevels = 0;
+    }
+  }
+  return undefined;
+}
+
+/** One line for the first YAML error; parser wording that would mislead a user is replaced. */
+function yamlErrorLine(file: string, text: string, e: YAMLError): string {
+  const line = e.linePos?.[0] ? `:${e.linePos[0].line}` : "";
+  let kind = "YAML error";
+  let message: string;
+  switch (e.code) {
+    case "MULTIPLE_DOCS":
+      message = "a second YAML document starts here (a line ---); a scenario file holds one document: remove it or split the file";
+      break;
+    case "RESOURCE_EXHAUSTION":
+      message = TOO_DEEP;
+      break;
+    case "TAG_RESOLVE_FAILED":
+    case "BAD_COLLECTION_TYPE":
+      message = `tag ${oneLine(text.slice(e.pos[0], e.pos[1]), 40)} is not supported; ` +
+        "a scenario holds plain strings, numbers, true/false, null, lists and mappings";
+      break;
+    default:
+      // prettyErrors appends " at line L, column C:" and a source excerpt on the following lines.
+      kind = "YAML syntax error";
+      message = oneLine(e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""));
+  }
+  return `${file}${line}: ${kind}: ${message}`;
+}
+
+/**
+ * What would make turning the document into data unsafe: more aliases than allowed, an alias inside
+ * the node it refers to (a cycle), or nesting deeper than MAX_YAML_DEPTH — counting what aliases
+ * expand to. Iterative, so any nesting the parser accepted is measured without recursion.
+ */
+function structureProblem(doc: Document): { node: Node; message: string; located: boolean } | undefined {
+  interface Frame { readonly node: Node; readonly children: (Node | null)[]; next: number; height: number }
+  const anchors = new Map<string, Node>();
+  const heights = new Map<Node, number>(); // of finished anchored nodes, counting what their aliases expand to
+  const open = new Set<Node>();
+  const stack: Frame[] = [];
+  let aliases = 0;
+  const children = (node: Node): (Node | null)[] => isCollection(node)
+    ? node.items.flatMap((item) => (isPair(item) ? [item.key as Node | null, item.value as Node | null] : [item as Node]))
+    : [];
+  /** Enters `node` at depth stack.length + 1; returns its height if it is a leaf, or a problem. */
+  const enter = (node: Node): number | { node: Node; message: string; located: boolean } | undefined => {
+    const depth = stack.length + 1;
+    if (depth > MAX_YAML_DEPTH) return { node, message: TOO_DEEP, located: true };
+    if (node.anchor) anchors.set(node.anchor, node);
+    if (isAlias(node)) {
+      if (++aliases > MAX_YAML_ALIASES) {
+        return { node, message: `more than ${MAX_YAML_ALIASES} aliases (*name); at most ${MAX_YAML_ALIASES} are allowed, against alias expansion bombs`, located: false };
+      }
+      const target = anchors.get(node.source);
+      if (target && open.has(target)) {
+        return { node, message: `alias *${oneLine(node.source, 40)} is inside the node it refers to; aliases must not form a cycle`, located: false };
+      }
+      const height = target ? heights.get(target) ?? 1 : 1;
+      if (depth - 1 + height > MAX_YAML_DEPTH) {
+        return { node, message: `alias *${oneLine(node.source, 40)} expands to nesting more than ${MAX_YAML_DEPTH} levels deep`, located: false };
+      }
+      return height;
+    }
+    if (!isCollection(node)) return 1;
+    open.add(node);
+    stack.push({ node, children: children(node), next: 0, height: 1 });
+    return undefined;
+  };
+  const root = doc.contents as Node | null;
+  if (!root) return undefined;
+  const first = enter(root);
+  if (typeof first === "object") return first;
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    if (frame.next < frame.children.length) {
+      const child = frame.children[frame.next++];
+      if (!child) continue;
+      const result = enter(child);
+      if (typeof result === "object") return result;
+      if (typeof result === "number") frame.height = Math.max(frame.height, result + 1);
+      continue;
+    }
+    stack.pop();
+    open.delete(frame.node);
+    if (frame.node.anchor) heights.set(frame.node, frame.height);
+    const parent = stack[stack.length - 1];
+    if (parent) parent.height = Math.max(parent.height, frame.height + 1);
+  }
+  return undefined;
+}
+
 /** Parses and validates scenario text; `file` is used in messages and recorded in the scenario. */
 export function parseScenario(text: string, file: string): Scenario {
+  // Checked here too (not only in loadScenario): parsing time grows with the text.
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_SCENARIO_BYTES) throw new UserError(tooLarge(file, bytes));
+  const lexical = lexicalProblem(text);
+  if (lexical) throw new UserError(`${file}${lexical.line ? ":" + lexical.line : ""}: YAML error: ${lexical.message}`);
   const counter = new LineCounter();
-  // Plain data only: the core schema has no custom tags, aliases are capped against expansion bombs.
-  const doc = parseDocument(text, { lineCounter: counter, schema: "core", uniqueKeys: true, prettyErrors: true, strict: true });
-  if (doc.errors.length > 0) {
-    // Later syntax errors are usually echoes of the first.
-    const e = doc.errors[0];
-    const line = e.linePos?.[0] ? `:${e.linePos[0].line}` : "";
-    throw new UserError(`${file}${line}: YAML syntax error: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
+  // Plain data only: the core schema has no custom tags, and a tag it cannot resolve is refused below
+  // rather than read as a string. logLevel "error": the parser prints no warnings of its own.
+  const doc = parseDocument(text, {
+    lineCounter: counter, schema: "core", uniqueKeys: true, prettyErrors: true, strict: true, logLevel: "error",
+    resolveKnownTags: false,
+  });
+  // Later syntax errors are usually echoes of the first.
+  const error = doc.errors[0] ?? doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED" || w.code === "BAD_COLLECTION_TYPE");
+  if (error) throw new UserError(yamlErrorLine(file, text, error));
+  const unsafe = structureProblem(doc);
+  if (unsafe) {
+    // Alias problems keep the "FILE: YAML error:" form of the expansion limit below.
+    const at = unsafe.located && unsafe.node.range ? `:${counter.linePos(unsafe.node.range[0]).line}` : "";
+    throw new UserError(`${file}${at}: YAML error: ${unsafe.message}`);
   }
   let data: unknown;
   try {
+    // Aliases are capped against expansion ("billion laughs") bombs.
     data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (err) {
-    throw new UserError(`${file}: YAML error: ${(err as Error).message.split("\n")[0]}`);
+    throw new UserError(`${file}: YAML error: ${oneLine((err as Error).message)}`);
   }
   const where = (path: readonly PropertyKey[]) => {
     const line = lineOf(doc, counter, path);
     return `${file}${line ? ":" + line : ""}: ${formatPath(path)}`;
   };
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    throw new UserError(`${file}: expected a mapping with version, name, datasets, layouts and patterns, got ${data === null ? "an empty file" : Array.isArray(data) ? "a list" : typeof data}`);
+    const found = doc.contents === null ? "an empty file" : Array.isArray(data) ? "a list" : describeValue(data);
+    throw new UserError(`${file}: expected a mapping with version, name, datasets, layouts and patterns, got ${found}`);
   }
   const parsed = scenarioFileSchema.safeParse(data);
   if (!parsed.success) {
     const version = (data as { version?: unknown }).version;
     if (version !== undefined && version !== 1) {
-      throw new UserError(`${where(["version"])}: this scenario has version ${JSON.stringify(version)}; this layoutbench reads version 1: rewrite it for version 1 or use a layoutbench that reads it`);
+      throw new UserError(`${where(["version"])}: this scenario has version ${describeValue(version)}; this layoutbench reads version 1: rewrite it for version 1 or use a layoutbench that reads it`);
     }
     // A value of the wrong type gets one message, not one more per check it could not pass.
     const wrongType = new Set(parsed.error.issues.filter((i) => i.code === "invalid_type").map((i) => formatPath(i.path)));
@@ -73,8 +224,6 @@ export function loadScenario(file: string): Scenario {
     if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read scenario file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  if (size > MAX_SCENARIO_BYTES) {
-    throw new UserError(`${file}: scenario file is ${size} bytes; at most ${MAX_SCENARIO_BYTES} bytes are allowed`);
-  }
+  if (size > MAX_SCENARIO_BYTES) throw new UserError(tooLarge(file, size));
   return parseScenario(readFileSync(file, "utf8"), file);
 }

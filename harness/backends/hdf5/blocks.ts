@@ -74,6 +74,10 @@ export function copyBox(
 ): void {
   const rank = box.length;
   if (elementCount(box) === 0) return;
+  if (rank === 0) {
+    dst.set(src.subarray(0, itemBytes));
+    return;
+  }
   // Merge trailing axes into one run while the box spans them fully in both buffers.
   let runAxis = rank - 1;
   while (runAxis > 0 && box[runAxis] === srcShape[runAxis] && box[runAxis] === dstShape[runAxis]) runAxis--;

@@ -32,6 +32,9 @@ const LEVELS = {
   blosc: { min: 0, max: 9 },
 } as const;
 
+/** blosc1's MIN_BUFFERSIZE: smaller buffers are copied, never compressed (see explainWriteFailure). */
+const BLOSC_MIN_BUFFER = 128;
+
 /** The lz4 level means LZ4's acceleration elsewhere in the harness (1 = LZ4's default). */
 const LZ4_DEFAULT_ACCELERATION = 1;
 
@@ -47,7 +50,9 @@ export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): Layou
   const rank = dataset.shape.length;
   const { codec, chunks } = layout;
   if (chunks !== null) {
-    if (chunks.length !== rank) {
+    if (rank === 0) {
+      problems.push({ field: "chunks", message: "HDF5 cannot chunk a 0-D array; use chunks: null" });
+    } else if (chunks.length !== rank) {
       problems.push({ field: "chunks", message: `expected ${rank} numbers for a ${rank}-D array, got ${chunks.length}` });
     } else if (!chunks.every((n) => Number.isSafeInteger(n) && n >= 1)) {
       problems.push({ field: "chunks", message: `expected positive integers, got [${chunks.join(", ")}]` });
@@ -84,6 +89,16 @@ export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): Layou
     }
   }
   problems.push(...checkCodec(codec));
+  if (codec.name === "blosc" && chunks !== null && chunks.length === rank) {
+    const bytes = elementCount(chunks) * itemSize(dataset.dtype);
+    if (bytes < BLOSC_MIN_BUFFER) {
+      problems.push({
+        field: "chunks",
+        message: `blosc stores chunks under ${BLOSC_MIN_BUFFER} bytes uncompressed with a 16-byte header, which h5wasm's ` +
+          `mandatory filters turn into a failed write; a chunk here holds ${bytes} bytes: use chunks of at least ${BLOSC_MIN_BUFFER} bytes`,
+      });
+    }
+  }
   return problems;
 }
 

@@ -151,7 +151,9 @@ export function datasetLayout(module: H5Module, file: File): { shape: number[]; 
   return { shape: meta.shape ?? [], chunks: meta.chunks };
 }
 
-function hyperslab(sel: Selection): [bigint[], bigint[], bigint[]] {
+/** count, offset and stride of a selection; null for a 0-D array (HDF5 cannot select a hyperslab of a scalar). */
+function hyperslab(sel: Selection): [bigint[] | null, bigint[] | null, bigint[] | null] {
+  if (sel.length === 0) return [null, null, null];
   return [sel.map((s) => BigInt(Math.ceil((s.stop - s.start) / s.step))), sel.map((s) => BigInt(s.start)), sel.map((s) => BigInt(s.step))];
 }
 

@@ -25,6 +25,8 @@ export const CHART_CONFIG = {
   padding: 12,
   title: { fontSize: 16, subtitleFontSize: 12, subtitleColor: "#555", anchor: "start", offset: 12 },
   axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 220, gridColor: "#eee" },
+  // Log axes label 1, 2, 3…; browsers measure text wider than the headless estimate, so drop overlaps.
+  axisQuantitative: { labelOverlap: "greedy", labelSeparation: 4 },
   header: { labelFontSize: 12, titleFontSize: 12, labelFontWeight: "bold" },
   legend: { labelFontSize: 11, titleFontSize: 12 },
   view: { stroke: "#ddd" },

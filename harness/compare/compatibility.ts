@@ -1,0 +1,94 @@
+/**
+ * Can two runs be compared? Lists what differs between a baseline and a current results file.
+ * Pure.
+ *
+ * Two severities: `refuse` — the runs measured different things (a scenario's hash, or the
+ * dataset, layout or pattern behind a case id changed), so a ratio of their times means nothing;
+ * `warn` — the same things were measured on a different machine or software stack (CPU, memory,
+ * kernel, filesystem, Node or library versions, eviction method or whether it was verified), so
+ * ratios may carry that difference too.
+ */
+import { canonicalJson } from "../scenario/resolve.ts";
+import type { CaseResult, ResultsFile, RunContext } from "../run/results-types.ts";
+
+export interface Difference {
+  readonly severity: "refuse" | "warn";
+  /** What differs, e.g. `scenario "ci-zarr" hash`, `dataset "ci-zarr/grid"`, `CPU model`. */
+  readonly what: string;
+  readonly baseline: string;
+  readonly current: string;
+}
+
+/** `what: BASELINE (baseline) vs CURRENT (current)` — one line. */
+export function describeDifference(d: Difference): string {
+  return `${d.what}: ${d.baseline} (baseline) vs ${d.current} (current)`;
+}
+
+const GiB = 2 ** 30;
+
+/** The machine and stack fields worth a warning, each with how to show its value. */
+const CONTEXT_FIELDS: readonly { what: string; value: (c: RunContext) => string }[] = [
+  { what: "CPU model", value: (c) => c.cpuModel },
+  { what: "CPU count", value: (c) => String(c.cpus) },
+  { what: "memory", value: (c) => `${(c.memoryBytes / GiB).toFixed(1)} GiB` },
+  { what: "platform", value: (c) => `${c.platform}/${c.arch}` },
+  { what: "kernel", value: (c) => c.kernel },
+  { what: "filesystem", value: (c) => c.filesystem },
+  { what: "readahead", value: (c) => (c.readaheadKiB === null ? "unknown" : `${c.readaheadKiB} KiB`) },
+  { what: "page size", value: (c) => String(c.pageSize) },
+  { what: "Node.js", value: (c) => c.node },
+  { what: "eviction method", value: (c) => c.eviction.method },
+  { what: "eviction verified", value: (c) => (c.eviction.verified ? "yes" : "no") },
+];
+
+function short(hash: string): string {
+  return hash.slice(0, 12);
+}
+
+/** Differences of one spec kind (dataset, layout, pattern) among the cases both runs hold. */
+function specDifferences(
+  kind: "dataset" | "layout" | "pattern", pairs: readonly (readonly [CaseResult, CaseResult])[],
+): Difference[] {
+  const seen = new Map<string, Difference>();
+  for (const [b, c] of pairs) {
+    const key = `${b.scenario}/${b[kind].name}`;
+    if (seen.has(key)) continue;
+    const bText = canonicalJson(b[kind]);
+    const cText = canonicalJson(c[kind]);
+    if (bText !== cText) seen.set(key, { severity: "refuse", what: `${kind} "${key}"`, baseline: bText, current: cText });
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Every difference between the runs that can matter to a comparison, refusals first.
+ * Scenarios present in only one run are not differences: their cases show as added or removed.
+ * The hostname is not compared (CI runners get a new one every run).
+ */
+export function compareContexts(baseline: ResultsFile, current: ResultsFile): Difference[] {
+  const out: Difference[] = [];
+  const currentScenarios = new Map(current.scenarios.map((s) => [s.name, s]));
+  for (const b of baseline.scenarios) {
+    const c = currentScenarios.get(b.name);
+    if (c && c.hash !== b.hash) out.push({ severity: "refuse", what: `scenario "${b.name}" hash`, baseline: short(b.hash), current: short(c.hash) });
+  }
+  const currentCases = new Map(current.cases.map((c) => [c.id, c]));
+  const pairs = baseline.cases.flatMap((b) => {
+    const c = currentCases.get(b.id);
+    return c ? [[b, c] as const] : [];
+  });
+  out.push(...specDifferences("dataset", pairs), ...specDifferences("layout", pairs), ...specDifferences("pattern", pairs));
+
+  for (const field of CONTEXT_FIELDS) {
+    const b = field.value(baseline.context);
+    const c = field.value(current.context);
+    if (b !== c) out.push({ severity: "warn", what: field.what, baseline: b, current: c });
+  }
+  const libraries = [...new Set([...Object.keys(baseline.context.libraries), ...Object.keys(current.context.libraries)])].sort();
+  for (const name of libraries) {
+    const b = baseline.context.libraries[name] ?? "absent";
+    const c = current.context.libraries[name] ?? "absent";
+    if (b !== c) out.push({ severity: "warn", what: `library ${name}`, baseline: b, current: c });
+  }
+  return out;
+}
