@@ -53,8 +53,8 @@ describe("interrupted runs keep their finished cases", () => {
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, "results.json");
     const child = await startRun([SCENARIO, "--out", out, "--cache", join(dir, "cache"), "--no-report"], 2);
-    const code = exited(child);
     child.removeAllListeners("exit");
+    const code = exited(child);
     child.kill("SIGINT");
     assert.equal(await code, 130);
     const partial = readResults(out);

@@ -20,6 +20,9 @@ import type { Stored } from "../harness/backends/types.ts";
 import { DTYPES, numpyDescr, type Dtype } from "../harness/data/dtype.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../harness/scenario/types.ts";
+import { evictFiles } from "../harness/cache/evict.ts";
+import { probeEviction } from "../harness/cache/probe.ts";
+import { residency } from "../harness/cache/residency.ts";
 import { makeTestDir, runBackendContract } from "./support/contract.ts";
 
 const layout = (name: string, codec: CodecSpec, chunks: number[] | null = [], shuffle = false): Hdf5Layout =>
@@ -213,15 +216,19 @@ describe("hdf5 files", () => {
     });
   });
 
-  test("close releases the file descriptor", async () => {
+  test("reads go through the host file and its page cache; close releases the descriptor", async (t) => {
     const stored = await write(layout("fd", { name: "none" }, null));
     const path = join(stored.dir, HDF5_FILE);
     const openFds = () => readdirSync("/proc/self/fd").filter((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`) === path; } catch { return false; } });
+    const evictable = probeEviction(root, "fadvise");
+    await evictFiles([path], "fadvise");
     const reader = await hdf5Backend.open(stored, { writable: false });
-    await reader.read([slice(0, 1), slice(0, 1)]);
+    await reader.read(fullSelection(dataset.shape));
     assert.equal(openFds().length, 1);
     await reader.close();
     assert.equal(openFds().length, 0);
+    if (!evictable.verified) return t.diagnostic(`page-cache check skipped: ${evictable.detail}`);
+    assert.ok(residency([path]).fraction > 0.9, "a full read after eviction brought the file's pages back");
   });
 
   test("a failed HDF5 read throws instead of returning the heap's contents", async () => {

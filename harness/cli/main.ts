@@ -4,12 +4,15 @@
  */
 import { UserError } from "../errors.ts";
 import type { Command } from "./command.ts";
+import { baselineCommand } from "./baseline.ts";
+import { compareCommand } from "./compare.ts";
 import { datasetsCommand } from "./datasets.ts";
+import { exportCommand } from "./export.ts";
 import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
 import { validateCommand } from "./validate.ts";
 
-const COMMANDS: readonly Command[] = [runCommand, validateCommand, reportCommand, datasetsCommand];
+const COMMANDS: readonly Command[] = [runCommand, validateCommand, reportCommand, datasetsCommand, compareCommand, baselineCommand, exportCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
-import { REPORT_FORMATS, writeReports, type ReportFormat } from "../report/writer.ts";
+import { REPORT_FORMATS, type ReportFormat } from "../report/formats.ts";
 import { readResults } from "../run/results-file.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -37,6 +37,12 @@ function parseFormats(text: string): ReportFormat[] {
     throw new UserError(`layoutbench report: --format: unknown format ${JSON.stringify(unknown[0] ?? text)} (allowed: ${REPORT_FORMATS.join(", ")}, comma-separated)`);
   }
   return [...new Set(formats)] as ReportFormat[];
+}
+
+/** The renderers load vega and resvg: only when a report is really written. */
+async function writeReports(...args: Parameters<typeof import("../report/writer.ts").writeReports>): Promise<string[]> {
+  const writer = await import("../report/writer.ts");
+  return writer.writeReports(...args);
 }
 
 function load(resultsPath: string) {

@@ -12,8 +12,8 @@ import { renderMarkdown } from "./markdown.ts";
 import { buildReportModel, type ReportOptions } from "./model.ts";
 import { chartToSvg, svgToPng } from "./render-chart.ts";
 
-export const REPORT_FORMATS = ["md", "html", "svg", "png", "json"] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+import type { ReportFormat } from "./formats.ts";
+export { REPORT_FORMATS, type ReportFormat } from "./formats.ts";
 
 /**
  * Renders `results` in each of `formats` into `outDir` (created if missing): report.md,

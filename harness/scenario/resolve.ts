@@ -94,7 +94,8 @@ export function resolveScenario(file: ScenarioFile, path: string): Scenario {
   const samples = file.sampling?.samples ?? s.samples;
   const sampling: Sampling = {
     samples,
-    minSamples: Math.min(file.sampling?.minSamples ?? s.minSamples, samples),
+    // Only the default gives way to a small `samples`; a minSamples the file gives is checked (check.ts).
+    minSamples: file.sampling?.minSamples ?? Math.min(s.minSamples, samples),
     timeBudget: file.sampling?.timeBudget ?? s.timeBudget,
     warmup: file.sampling?.warmup ?? s.warmup,
   };

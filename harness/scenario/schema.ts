@@ -114,7 +114,7 @@ export const scenarioFileSchema = strict({
     samples: size.max(100_000).optional(),
     minSamples: size.optional(),
     timeBudget: z.number().positive().optional().describe("Seconds per case."),
-    warmup: z.number().int().min(0).optional(),
+    warmup: z.number().int().min(0).max(100_000).optional(),
   }).optional(),
   recommendation: strict({ cache: z.array(cacheState).min(1).max(2) }).optional(),
 });

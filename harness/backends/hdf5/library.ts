@@ -41,9 +41,9 @@ let loaded: Promise<H5Module> | undefined;
 
 /**
  * The initialized h5wasm module, with the h5wasm-plugins folder first on HDF5's plugin search path.
- * HDF5 dlopens a plugin (blosc, zstd, lz4) the first time a dataset needs its filter. The
- * HDF5_PLUGIN_PATH environment variable does not reach it: Emscripten's `getenv` sees its own small
- * environment, not `process.env`.
+ * HDF5 dlopens a plugin (blosc, zstd, lz4) the first time a dataset needs its filter. A host
+ * HDF5_PLUGIN_PATH does reach h5wasm (it replaces the default paths); ours goes before it because a
+ * path set for h5py holds native plugins that WASM cannot load.
  */
 export function h5(): Promise<H5Module> {
   loaded ??= h5wasm.ready.then((module) => {
