@@ -450,7 +450,7 @@ describe("fuzzing finds, fixed", () => {
       ["f.yaml:2: YAML error: more than 512 levels of indentation and nesting on one line; a scenario needs far fewer"]],
     // Was a TypeError (circular structure to JSON) while quoting the value.
     ["an alias inside its own anchor", "version: 1\nname: &n [*n]\n",
-      ["f.yaml: YAML error: alias *n is inside the node it refers to; aliases must not form a cycle"]],
+      ["f.yaml:2: YAML error: alias *n is inside the node it refers to; aliases must not form a cycle"]],
     // Was one "unknown key … (allowed: …)" per key on one line, raw newline and 300 k's included.
     ["odd unknown keys", M + '"a\\nb": 1\nc: 2\n"' + "k".repeat(300) + '": 3\nnmae: 4\n',
       ['f.yaml:1: (top level): unknown keys "a\\nb", "c", "kkkkkkkkkkkkkkkkkkkkkkkk…" (300 characters) and 1 more (allowed: version, name, description, datasets, layouts, patterns, cache, eviction, sampling, recommendation)']],
@@ -468,6 +468,8 @@ describe("fuzzing finds, fixed", () => {
     // Were read as a Uint8Array and a Set, reported as "got a mapping".
     ["!!binary", M.replace("name: m", "name: !!binary aGVsbG8="), [`f.yaml:2: YAML error: tag !!binary ${NOT_PLAIN}`]],
     ["!!set", M + "cache: !!set {cold, warm}\n", [`f.yaml:6: YAML error: tag !!set ${NOT_PLAIN}`]],
+    ["a core tag on the wrong value", M.replace("shape: [100]", "shape: [!!int hundred]"),
+      ["f.yaml:3: YAML error: tag !!int does not fit the value it is on; a scenario needs no tags: remove it"]],
     // parseScenario had no size limit, and 1 MiB of `1,` took 8 s to parse.
     ["over the size limit", M + "#".repeat(70_000), ["f.yaml: scenario file is 70146 bytes; at most 65536 bytes are allowed"]],
     ["too many tokens", M + "x: [" + "1,".repeat(11_000) + "1]\n",
@@ -495,7 +497,7 @@ describe("fuzzing finds, fixed", () => {
     });
   }
 
-  test("complex keys print no warning of the YAML parser", () => {
+  test("complex keys print no warning of the YAML parser", async () => {
     const warnings: string[] = [];
     const listener = (w: Error) => warnings.push(w.message);
     process.on("warning", listener);
@@ -503,6 +505,8 @@ describe("fuzzing finds, fixed", () => {
       const outcome = run(M + "? [a, b]\n: c\n", "f.yaml");
       assert.deepEqual(outcome.ok ? "accepted" : outcome.lines,
         ['f.yaml:1: (top level): unknown key "[ a, b ]" (allowed: version, name, description, datasets, layouts, patterns, cache, eviction, sampling, recommendation)']);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
     } finally {
       process.off("warning", listener);
     }

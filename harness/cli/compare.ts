@@ -82,7 +82,7 @@ export const compareCommand: Command = {
     const refusals = comparison.differences.filter((d) => d.severity === "refuse");
     if (refusals.length && !values["allow-mismatch"]) {
       throw new UserError(refusals.map((d) =>
-        `layoutbench compare: ${baselinePath} and ${currentPath} measured different things: ${describeDifference(d)}; re-run the baseline, or pass --allow-mismatch to compare anyway`));
+        `layoutbench compare: ${baselinePath} and ${currentPath} measured different things: ${describeDifference(d)}; save a new baseline, or pass --allow-mismatch to compare anyway`));
     }
     for (const d of comparison.differences) console.error(`warning: ${describeDifference(d)}`);
 

@@ -30,7 +30,8 @@ Options:
   --no-report         do not render the Markdown and HTML reports
   -h, --help          this text
 
-Ctrl-C once stops after the current sample and keeps every finished case; twice exits at once.`;
+Ctrl-C once stops after the current case (once it has minSamples) and keeps every finished case;
+twice exits at once.`;
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[:]/g, "").replace(/\..*/, "");
@@ -66,7 +67,7 @@ export const runCommand: Command = {
     const onSigint = () => {
       if (interrupted) process.exit(130);
       interrupted = true;
-      console.error("\ninterrupted: finishing the current sample, keeping finished cases (Ctrl-C again to quit now)");
+      console.error("\ninterrupted: finishing the current case, keeping finished cases (Ctrl-C again to quit now)");
     };
     process.on("SIGINT", onSigint);
     try {
@@ -76,7 +77,7 @@ export const runCommand: Command = {
       });
       if (results.cases.length === 0) throw new UserError(`layoutbench run: no case matches --filter ${JSON.stringify(values.filter)}`);
       console.log("\n" + consoleTable(results));
-      console.log(`\nresults: ${resultsPath}${interrupted ? " (interrupted: finish with --resume " + basename(resultsPath) + ")" : ""}`);
+      console.log(`\nresults: ${resultsPath}${interrupted ? " (interrupted: finish it with --resume " + resultsPath + ")" : ""}`);
       if (!values["no-report"]) await renderReports(resultsPath);
       return interrupted ? 130 : results.cases.some((c) => c.status === "failed") ? 2 : 0;
     } finally {

@@ -53,9 +53,14 @@ function specDifferences(
   for (const [b, c] of pairs) {
     const key = `${b.scenario}/${b[kind].name}`;
     if (seen.has(key)) continue;
-    const bText = canonicalJson(b[kind]);
-    const cText = canonicalJson(c[kind]);
-    if (bText !== cText) seen.set(key, { severity: "refuse", what: `${kind} "${key}"`, baseline: bText, current: cText });
+    const bSpec = b[kind] as unknown as Record<string, unknown>;
+    const cSpec = c[kind] as unknown as Record<string, unknown>;
+    const fields = [...new Set([...Object.keys(bSpec), ...Object.keys(cSpec)])].sort()
+      .filter((f) => canonicalJson(bSpec[f] ?? null) !== canonicalJson(cSpec[f] ?? null));
+    if (fields.length === 0) continue;
+    // Name only the fields that differ: "shape: [64,64] vs [128,128]" reads better than two specs.
+    const show = (spec: Record<string, unknown>) => fields.map((f) => `${f} ${canonicalJson(spec[f] ?? null)}`).join(", ");
+    seen.set(key, { severity: "refuse", what: `${kind} "${key}"`, baseline: show(bSpec), current: show(cSpec) });
   }
   return [...seen.values()];
 }

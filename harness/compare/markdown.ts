@@ -3,7 +3,6 @@
  * `$GITHUB_STEP_SUMMARY`: counts per class on top, then regressions, improvements, failed, added,
  * removed and insufficient cases, and the unchanged ones collapsed in a <details> block. Pure.
  */
-import { formatPercent } from "../report/format.ts";
 import type { RegressionClass } from "../stats/regression.ts";
 import { describeDifference } from "./compatibility.ts";
 import type { ComparedCase, Comparison } from "./model.ts";
@@ -88,6 +87,6 @@ export function comparisonMarkdown(comparison: Comparison): string {
   if (unchanged.length) {
     out.push("<details>", `<summary>${plural(unchanged.length, "unchanged case", "unchanged cases")}</summary>`, "", ...measuredTable(unchanged, true), "", "</details>", "");
   }
-  out.push(`<sub>${cell(ruleSentence(comparison))}. Default threshold ${formatPercent(comparison.defaultThreshold)}.</sub>`, "");
+  out.push(`<sub>Rule — ${cell(ruleSentence(comparison))}.</sub>`, "");
   return out.join("\n");
 }

@@ -2,7 +2,7 @@
  * The comparison as an aligned console table: counts, differences between the runs, then one row
  * per case (regressions first). Pure: returns the text.
  */
-import { formatFactor, formatInterval, formatMs, formatPercent } from "../report/format.ts";
+import { formatFactor, formatInterval, formatMs } from "../report/format.ts";
 import { REGRESSION_CLASSES } from "../stats/regression.ts";
 import { describeDifference } from "./compatibility.ts";
 import type { ComparedCase, Comparison } from "./model.ts";
@@ -21,18 +21,27 @@ export function caseCells(c: ComparedCase): { baseline: string; current: string;
     current: c.current ? formatMs(c.current.medianMs) : "–",
     ratio: "ratio" in v ? formatFactor(v.ratio) : "–",
     interval: "ratio" in v ? formatInterval(v.low, v.high, formatFactor) : "–",
-    threshold: formatPercent(v.threshold),
+    threshold: formatThreshold(v.threshold),
   };
+}
+
+/** A threshold as a percentage: 0.1 → "10%", 0.125 → "12.5%". */
+export function formatThreshold(t: number): string {
+  return `${Number((t * 100).toPrecision(3))}%`;
 }
 
 /** The rule in one sentence, for every renderer's footer. */
 export function ruleSentence(comparison: Comparison): string {
   const { rule, defaultThreshold } = comparison;
   const level = `${Math.round(rule.confidence * 100)}%`;
-  const test = rule.test === "bootstrap" ? `the ${level} bootstrap CI of median(current)/median(baseline) excludes 1` : `a Mann-Whitney U test gives p < ${(1 - rule.confidence).toPrecision(2)}`;
-  const beyond = rule.thresholdOn === "bound" ? "the whole CI lies beyond" : "the ratio of medians lies beyond";
-  const overrides = comparison.overrides.length ? ` (${comparison.overrides.map((o) => `${o.pattern}: ${formatPercent(o.threshold)}`).join(", ")})` : "";
-  return `regressed/improved: ${test} and ${beyond} 1 ± the threshold (${formatPercent(defaultThreshold)} by default${overrides}; improvements below 1/(1 + threshold))`;
+  const overrides = comparison.overrides.map((o) => `; ${o.pattern}: ${formatThreshold(o.threshold)}`).join("");
+  const thresholds = `threshold ${formatThreshold(defaultThreshold)}${overrides}`;
+  if (rule.thresholdOn === "bound" && rule.test === "bootstrap") {
+    return `regressed: the whole ${level} bootstrap CI of median(current)/median(baseline) lies above 1 + threshold; improved: below 1/(1 + threshold) (${thresholds})`;
+  }
+  const test = rule.test === "bootstrap" ? `the ${level} bootstrap CI of median(current)/median(baseline) excludes 1` : `a Mann-Whitney U test gives p < ${Number((1 - rule.confidence).toPrecision(2))}`;
+  const beyond = rule.thresholdOn === "bound" ? "the whole CI" : "the ratio of medians";
+  return `regressed/improved: ${test} and ${beyond} lies above 1 + threshold / below 1/(1 + threshold) (${thresholds})`;
 }
 
 export function comparisonTable(comparison: Comparison): string {

@@ -38,6 +38,10 @@ export interface CaseRun {
   readonly bytesRequested: number;
 }
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Throws VerificationError naming the selection when `data` is not what the dataset holds. */
 function verify(spec: CaseSpec, sel: Selection, data: TypedArray, what: string): void {
   const problem = verifyRegion(spec.dataset, sel, data);
@@ -98,6 +102,9 @@ export async function sampleCase(
     }
     const started = env.now();
     while (samples.length < sampling.samples) {
+      // Memory-mapped reads never wait on real async I/O, so without this the event loop would
+      // not run between samples and a Ctrl-C would only be seen at the end of the run.
+      await yieldToEventLoop();
       const elapsedSeconds = (env.now() - started) / 1000;
       if (samples.length >= sampling.minSamples && (elapsedSeconds > sampling.timeBudget || hooks.shouldStop?.())) break;
       let residency: number | null = null;

@@ -71,6 +71,9 @@ function lexicalProblem(text: string): { line?: number; message: string } | unde
   return undefined;
 }
 
+/** The YAML core schema's own tags: allowed, but never needed. */
+const CORE_TAGS = new Set(["!!str", "!!int", "!!float", "!!bool", "!!null", "!!map", "!!seq"]);
+
 /** One line for the first YAML error; parser wording that would mislead a user is replaced. */
 function yamlErrorLine(file: string, text: string, e: YAMLError): string {
   const line = e.linePos?.[0] ? `:${e.linePos[0].line}` : "";
@@ -84,10 +87,14 @@ function yamlErrorLine(file: string, text: string, e: YAMLError): string {
       message = TOO_DEEP;
       break;
     case "TAG_RESOLVE_FAILED":
-    case "BAD_COLLECTION_TYPE":
-      message = `tag ${oneLine(text.slice(e.pos[0], e.pos[1]), 40)} is not supported; ` +
-        "a scenario holds plain strings, numbers, true/false, null, lists and mappings";
+    case "BAD_COLLECTION_TYPE": {
+      // The parser says "Unresolved tag" both for unknown tags and for `!!int hundred`.
+      const tag = oneLine(text.slice(e.pos[0], e.pos[1]), 40);
+      message = CORE_TAGS.has(tag)
+        ? `tag ${tag} does not fit the value it is on; a scenario needs no tags: remove it`
+        : `tag ${tag} is not supported; a scenario holds plain strings, numbers, true/false, null, lists and mappings`;
       break;
+    }
     default:
       // prettyErrors appends " at line L, column C:" and a source excerpt on the following lines.
       kind = "YAML syntax error";
@@ -96,12 +103,15 @@ function yamlErrorLine(file: string, text: string, e: YAMLError): string {
   return `${file}${line}: ${kind}: ${message}`;
 }
 
+/** A reason not to turn the document into data; `located`: the problem is at `node`'s line. */
+interface Unsafe { readonly node: Node; readonly message: string; readonly located: boolean }
+
 /**
  * What would make turning the document into data unsafe: more aliases than allowed, an alias inside
  * the node it refers to (a cycle), or nesting deeper than MAX_YAML_DEPTH — counting what aliases
  * expand to. Iterative, so any nesting the parser accepted is measured without recursion.
  */
-function structureProblem(doc: Document): { node: Node; message: string; located: boolean } | undefined {
+function structureProblem(doc: Document): Unsafe | undefined {
   interface Frame { readonly node: Node; readonly children: (Node | null)[]; next: number; height: number }
   const anchors = new Map<string, Node>();
   const heights = new Map<Node, number>(); // of finished anchored nodes, counting what their aliases expand to
@@ -112,7 +122,7 @@ function structureProblem(doc: Document): { node: Node; message: string; located
     ? node.items.flatMap((item) => (isPair(item) ? [item.key as Node | null, item.value as Node | null] : [item as Node]))
     : [];
   /** Enters `node` at depth stack.length + 1; returns its height if it is a leaf, or a problem. */
-  const enter = (node: Node): number | { node: Node; message: string; located: boolean } | undefined => {
+  const enter = (node: Node): number | Unsafe | undefined => {
     const depth = stack.length + 1;
     if (depth > MAX_YAML_DEPTH) return { node, message: TOO_DEEP, located: true };
     if (node.anchor) anchors.set(node.anchor, node);
@@ -122,11 +132,11 @@ function structureProblem(doc: Document): { node: Node; message: string; located
       }
       const target = anchors.get(node.source);
       if (target && open.has(target)) {
-        return { node, message: `alias *${oneLine(node.source, 40)} is inside the node it refers to; aliases must not form a cycle`, located: false };
+        return { node, message: `alias *${oneLine(node.source, 40)} is inside the node it refers to; aliases must not form a cycle`, located: true };
       }
       const height = target ? heights.get(target) ?? 1 : 1;
       if (depth - 1 + height > MAX_YAML_DEPTH) {
-        return { node, message: `alias *${oneLine(node.source, 40)} expands to nesting more than ${MAX_YAML_DEPTH} levels deep`, located: false };
+        return { node, message: `alias *${oneLine(node.source, 40)} expands to nesting more than ${MAX_YAML_DEPTH} levels deep`, located: true };
       }
       return height;
     }
@@ -177,7 +187,7 @@ export function parseScenario(text: string, file: string): Scenario {
   if (error) throw new UserError(yamlErrorLine(file, text, error));
   const unsafe = structureProblem(doc);
   if (unsafe) {
-    // Alias problems keep the "FILE: YAML error:" form of the expansion limit below.
+    // Too many aliases is about the whole file, like the expansion limit below: no line.
     const at = unsafe.located && unsafe.node.range ? `:${counter.linePos(unsafe.node.range[0]).line}` : "";
     throw new UserError(`${file}${at}: YAML error: ${unsafe.message}`);
   }

@@ -128,7 +128,7 @@ export function classifyPair(baselineMs: readonly number[], currentMs: readonly 
   if (significant && faster) return { ...base, class: "improved", note: `${what} below ${times(down)}` };
   const note = !significant
     ? rule.test === "bootstrap" ? `${interval} contains 1: no significant change` : `Mann-Whitney p = ${p.toPrecision(2)}: no significant change`
-    : `significant, but within the ${Math.round(options.threshold * 100)}% threshold (${what})`;
+    : `significant, but within the ${Number((options.threshold * 100).toPrecision(3))}% threshold (${what})`;
   return { ...base, class: "unchanged", note };
 }
 

@@ -18,12 +18,12 @@
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import h5wasm, { dtype_to_metadata, type File } from "h5wasm/node";
+import type { File } from "h5wasm/node";
 import type { Dtype } from "../../data/dtype.ts";
 import type { Selection } from "../../access/selection.ts";
 import { selectedCount } from "./blocks.ts";
 
-type H5Module = Awaited<typeof h5wasm.ready>;
+type H5Module = Awaited<typeof import("h5wasm/node").default.ready>;
 
 /** Path of the one dataset inside `data.h5`. */
 export const DATASET_PATH = "/data";
@@ -38,6 +38,13 @@ const H5_DTYPE: Record<Dtype, string> = {
 const HDF5_DIAG = "HDF5-DIAG";
 
 let loaded: Promise<H5Module> | undefined;
+/** The h5wasm package, imported on first use: compiling its WebAssembly takes seconds and ~600 MiB. */
+let h5wasm: typeof import("h5wasm/node") | undefined;
+
+function lib(): typeof import("h5wasm/node") {
+  if (!h5wasm) throw new Error("h5wasm used before h5() loaded it");
+  return h5wasm;
+}
 
 /**
  * The initialized h5wasm module, with the h5wasm-plugins folder first on HDF5's plugin search path.
@@ -46,7 +53,9 @@ let loaded: Promise<H5Module> | undefined;
  * path set for h5py holds native plugins that WASM cannot load.
  */
 export function h5(): Promise<H5Module> {
-  loaded ??= h5wasm.ready.then((module) => {
+  loaded ??= import("h5wasm/node").then(async (pkg) => {
+    h5wasm = pkg;
+    const module = await pkg.default.ready;
     const folder = pluginFolder();
     if (!module.get_plugin_search_paths().includes(folder)) module.insert_plugin_search_path(folder, 0);
     return module;
@@ -95,7 +104,7 @@ export function hdf5ErrorSummary(stderr: string): string {
 
 /** Opens `path` for reading ("r") or reading and writing ("a"); throws when libhdf5 cannot. */
 export function openFile(module: H5Module, path: string, mode: "r" | "a" | "w"): File {
-  const { value: file, stderr } = capturingStderr(module, () => new h5wasm.File(path, mode));
+  const { value: file, stderr } = capturingStderr(module, () => new (lib().default.File)(path, mode));
   if (file.file_id < 0n) throw new Error(`HDF5 cannot open ${path} (mode ${mode}): ${hdf5ErrorSummary(stderr)}`);
   return file;
 }
@@ -120,7 +129,7 @@ export function createDataset(module: H5Module, file: File, options: CreateOptio
   // requested chunk shape stand (the dataset's shape is unchanged).
   const maxshape = chunks === null ? shape : shape.map((n, i) => Math.max(n, chunks[i]));
   const metadata = {
-    ...dtype_to_metadata(H5_DTYPE[options.dtype]),
+    ...lib().dtype_to_metadata(H5_DTYPE[options.dtype]),
     shape: shape.map(BigInt),
     maxshape: maxshape.map(BigInt),
     chunks: chunks === null ? null : chunks.map(BigInt),

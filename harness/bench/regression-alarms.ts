@@ -1,0 +1,257 @@
+/**
+ * `npm run bench:alarms`: does `layoutbench compare` raise false alarms, and does it catch real
+ * slow-downs? Runs the CI suite (scenarios/ci) as separate `layoutbench run` processes, as CI does:
+ *
+ *   (a) false alarms — two runs of the unchanged suite (A, B), compared at default settings,
+ *       repeated N times (default 5); every flagged case is a false alarm;
+ *   (b) sensitivity — a run of a variant of the suite that is slower by construction, with the
+ *       same case ids (S), compared with the unchanged run B before it: every slowed case should
+ *       be flagged `regressed`. The variant changes the scenario's hash, so this is what
+ *       `compare --allow-mismatch` computes. Two variants: `work` (the zarr scenario's rows and
+ *       tiles patterns read 1.5× as many selections) and `codec` (its zarr-128 layout stores
+ *       gzip-1 chunks instead of raw ones, so every read also inflates them).
+ *
+ * The same runs are then classified by every candidate rule, which is how the default rule was
+ * chosen (fewest false alarms), and the run-to-run spread of unchanged medians is printed: it
+ * is the noise no single-run comparison can see. Results files stay in reports/runs/alarms-TIME/.
+ *
+ * Options: --repeats N (5), --inject work,codec, --cache DIR (datasets/cache/regression-alarms).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { parse, stringify } from "yaml";
+import { buildComparison, shouldFail } from "../compare/model.ts";
+import { thresholdPolicy } from "../compare/thresholds.ts";
+import { defaultCacheRoot, defaultRunsDir, PROJECT_ROOT } from "../paths.ts";
+import { readResults } from "../run/results-file.ts";
+import type { ResultsFile } from "../run/results-types.ts";
+import { canonicalJson } from "../scenario/resolve.ts";
+import { classifyCase, DEFAULT_THRESHOLD, type RegressionRule } from "../stats/regression.ts";
+
+const BIN = join(PROJECT_ROOT, "harness", "cli", "bin.js");
+const SUITE_DIR = join(PROJECT_ROOT, "scenarios", "ci");
+const ZARR_SCENARIO = "zarr.yaml";
+
+interface Injection {
+  readonly name: string;
+  readonly description: string;
+  /** Edits the parsed zarr scenario in place. */
+  readonly apply: (scenario: { layouts: Record<string, unknown>[]; patterns: Record<string, unknown>[] }) => void;
+}
+
+const INJECTIONS: Record<string, Injection> = {
+  work: {
+    name: "work",
+    description: "zarr scenario: rows and tiles patterns read 1.5× as many selections (count ×1.5)",
+    apply: (s) => {
+      for (const p of s.patterns) if (typeof p.count === "number") p.count = Math.ceil(p.count * 1.5);
+    },
+  },
+  codec: {
+    name: "codec",
+    description: "zarr scenario: layout zarr-128 stores gzip level 1 chunks instead of raw chunks",
+    apply: (s) => {
+      const layout = s.layouts.find((l) => l.name === "zarr-128");
+      if (!layout) throw new Error("scenarios/ci/zarr.yaml has no layout zarr-128 to slow down");
+      layout.codec = { name: "gzip", level: 1 };
+    },
+  },
+};
+
+/** The rules compared; the first is layoutbench's default. */
+const RULES: readonly { label: string; rule: RegressionRule; threshold: number }[] = [
+  { label: "bootstrap 95% CI entirely beyond ±10% (default)", rule: { test: "bootstrap", thresholdOn: "bound", confidence: 0.95 }, threshold: DEFAULT_THRESHOLD },
+  { label: "bootstrap CI excludes 1 + ratio beyond ±10%", rule: { test: "bootstrap", thresholdOn: "point", confidence: 0.95 }, threshold: DEFAULT_THRESHOLD },
+  { label: "Mann-Whitney p<0.05 + ratio beyond ±10%", rule: { test: "mann-whitney", thresholdOn: "point", confidence: 0.95 }, threshold: DEFAULT_THRESHOLD },
+  { label: "Mann-Whitney p<0.002 + ratio beyond ±10% (asv)", rule: { test: "mann-whitney", thresholdOn: "point", confidence: 0.998 }, threshold: DEFAULT_THRESHOLD },
+  { label: "bootstrap CI excludes 1, no threshold", rule: { test: "bootstrap", thresholdOn: "point", confidence: 0.95 }, threshold: 0 },
+  { label: "Mann-Whitney p<0.05, no threshold", rule: { test: "mann-whitney", thresholdOn: "point", confidence: 0.95 }, threshold: 0 },
+];
+
+interface Run {
+  readonly label: string;
+  readonly path: string;
+  readonly results: ResultsFile;
+  readonly seconds: number;
+  /** 1-minute load average when the run started and ended. */
+  readonly load: readonly [number, number];
+}
+
+function runSuite(label: string, files: readonly string[], outDir: string, cache: string): Run {
+  const path = join(outDir, `${label}.json`);
+  const started = performance.now();
+  const loadBefore = loadavg()[0];
+  const r = spawnSync(process.execPath, [BIN, "run", ...files, "--out", path, "--cache", cache, "--no-report"], { encoding: "utf8" });
+  writeFileSync(join(outDir, `${label}.log`), `${r.stdout}\n${r.stderr}`);
+  // 2: some case failed — still a results file; the comparison shows the case as failed.
+  if (r.status !== 0 && r.status !== 2) throw new Error(`run ${label} exited with ${r.status}: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  const seconds = (performance.now() - started) / 1000;
+  const run = { label, path, results: readResults(path), seconds, load: [loadBefore, loadavg()[0]] as const };
+  console.error(`  ${label}: ${run.results.cases.length} cases in ${seconds.toFixed(0)} s (load ${run.load[0].toFixed(1)} → ${run.load[1].toFixed(1)})`);
+  return run;
+}
+
+/** Writes the zarr scenario with an injection applied, under the same name (so the same case ids). */
+function writeVariant(injection: Injection, dir: string): string {
+  const scenario = parse(readFileSync(join(SUITE_DIR, ZARR_SCENARIO), "utf8"));
+  injection.apply(scenario);
+  const path = join(dir, `zarr-${injection.name}.yaml`);
+  writeFileSync(path, `# ${injection.description}\n${stringify(scenario)}`);
+  return path;
+}
+
+/** Case ids whose layout or pattern differs between the runs: the cases an injection slowed. */
+function changedCases(baseline: ResultsFile, variant: ResultsFile): Set<string> {
+  const byId = new Map(baseline.cases.map((c) => [c.id, c]));
+  return new Set(variant.cases.filter((c) => {
+    const b = byId.get(c.id);
+    return b && (canonicalJson(b.layout) !== canonicalJson(c.layout) || canonicalJson(b.pattern) !== canonicalJson(c.pattern));
+  }).map((c) => c.id));
+}
+
+/** Ids each rule flags (regressed or improved) between two runs. */
+function flaggedBy(baseline: ResultsFile, current: ResultsFile, rule: RegressionRule, threshold: number): { regressed: Set<string>; improved: Set<string>; compared: number } {
+  const byId = new Map(current.cases.map((c) => [c.id, c]));
+  const regressed = new Set<string>();
+  const improved = new Set<string>();
+  let compared = 0;
+  for (const b of baseline.cases) {
+    const c = byId.get(b.id);
+    if (!c) continue;
+    compared++;
+    const v = classifyCase({ status: b.status, samplesMs: b.samples.map((s) => s.ms) }, { status: c.status, samplesMs: c.samples.map((s) => s.ms) }, { id: b.id, threshold, rule });
+    if (v.class === "regressed") regressed.add(b.id);
+    if (v.class === "improved") improved.add(b.id);
+  }
+  return { regressed, improved, compared };
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+const x = (v: number) => `${v.toFixed(2)}×`;
+const pct = (a: number, b: number) => `${a}/${b} (${b ? ((100 * a) / b).toFixed(1) : "0"}%)`;
+
+function main(): void {
+  const { values } = parseArgs({ options: { repeats: { type: "string" }, inject: { type: "string" }, cache: { type: "string" } } });
+  const repeats = Number(values.repeats ?? 5);
+  if (!(Number.isInteger(repeats) && repeats >= 1)) throw new Error(`--repeats: expected a whole number >= 1, got ${values.repeats}`);
+  const injections = (values.inject ?? "work,codec").split(",").map((n) => {
+    const i = INJECTIONS[n.trim()];
+    if (!i) throw new Error(`--inject: unknown injection ${JSON.stringify(n)} (known: ${Object.keys(INJECTIONS).join(", ")})`);
+    return i;
+  });
+  const cache = values.cache ?? join(defaultCacheRoot(), "regression-alarms");
+  const outDir = join(defaultRunsDir(), `alarms-${new Date().toISOString().replace(/[:]/g, "").replace(/\..*/, "")}`);
+  mkdirSync(outDir, { recursive: true });
+  const suite = readdirSync(SUITE_DIR).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(SUITE_DIR, f));
+  const variants = new Map(injections.map((i) => [i.name, suite.map((f) => (f.endsWith(ZARR_SCENARIO) ? writeVariant(i, outDir) : f))]));
+
+  console.error(`${repeats} repetitions of: unchanged run A, unchanged run B, ${injections.map((i) => `injected run ${i.name}`).join(", ")}; results in ${relative(process.cwd(), outDir)}`);
+  const reps: { a: Run; b: Run; injected: Map<string, Run> }[] = [];
+  for (let r = 1; r <= repeats; r++) {
+    console.error(`repetition ${r}/${repeats}`);
+    const a = runSuite(`r${r}-A`, suite, outDir, cache);
+    const b = runSuite(`r${r}-B`, suite, outDir, cache);
+    const injected = new Map(injections.map((i) => [i.name, runSuite(`r${r}-${i.name}`, variants.get(i.name)!, outDir, cache)]));
+    reps.push({ a, b, injected });
+  }
+
+  const defaults = thresholdPolicy(DEFAULT_THRESHOLD);
+  const compare = (base: Run, cur: Run) => buildComparison(base.results, cur.results, { baselinePath: base.path, currentPath: cur.path, thresholds: defaults });
+  const all = reps.flatMap((r) => [r.a, r.b, ...r.injected.values()]);
+  const ctx = reps[0].a.results.context;
+  const loads = all.flatMap((r) => r.load);
+  const out: string[] = [];
+  const cases = reps[0].a.results.cases.length;
+  out.push(`layoutbench regression alarms: ${repeats} repetitions of the CI suite (${suite.map((f) => relative(PROJECT_ROOT, f)).join(", ")}: ${cases} cases)`);
+  out.push(`machine: ${ctx.cpuModel} ×${ctx.cpus}, ${ctx.filesystem}, eviction ${ctx.eviction.method} (${ctx.eviction.verified ? "verified" : "NOT verified"}); ` +
+    `1-min load average during the runs ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}; one run took ${Math.min(...all.map((r) => r.seconds)).toFixed(0)}–${Math.max(...all.map((r) => r.seconds)).toFixed(0)} s`);
+  out.push(`rule: the whole 95% bootstrap CI of median(current)/median(baseline) above 1.10 (regressed) or below 1/1.10 (improved)`);
+
+  out.push("", "(a) false alarms: unchanged tree, run A vs run B, default settings (layoutbench compare A B)");
+  let falseTotal = 0;
+  let failing = 0;
+  for (const [i, r] of reps.entries()) {
+    const c = compare(r.a, r.b);
+    const flagged = c.cases.filter((k) => k.verdict.class === "regressed" || k.verdict.class === "improved");
+    falseTotal += flagged.length;
+    if (shouldFail(c, "regressed")) failing++;
+    out.push(`  repetition ${i + 1}: ${flagged.length} of ${c.cases.length} cases flagged, compare would exit ${shouldFail(c, "regressed") ? 3 : 0}` +
+      (flagged.length ? ` — ${flagged.map((k) => `${k.id} ${k.verdict.class} ${"ratio" in k.verdict ? x(k.verdict.ratio) : ""}`).join("; ")}` : ""));
+  }
+  out.push(`  FALSE ALARMS: ${falseTotal} of ${repeats * cases} case comparisons flagged; ${failing} of ${repeats} comparisons would have failed CI`);
+
+  const sensitivity: { name: string; flagged: number; slowed: number; failing: number; other: number; ratios: number[] }[] = [];
+  for (const injection of injections) {
+    out.push("", `(b) sensitivity, injected slow-down "${injection.name}": ${injection.description}`, `    run B vs injected run (layoutbench compare B S --allow-mismatch)`);
+    const s = { name: injection.name, flagged: 0, slowed: 0, failing: 0, other: 0, ratios: [] as number[] };
+    for (const [i, r] of reps.entries()) {
+      const run = r.injected.get(injection.name)!;
+      const slowed = changedCases(r.b.results, run.results);
+      const c = compare(r.b, run);
+      const hit = c.cases.filter((k) => slowed.has(k.id) && k.verdict.class === "regressed");
+      const other = c.cases.filter((k) => !slowed.has(k.id) && (k.verdict.class === "regressed" || k.verdict.class === "improved"));
+      const ratios = c.cases.filter((k) => slowed.has(k.id) && "ratio" in k.verdict).map((k) => (k.verdict as { ratio: number }).ratio);
+      s.flagged += hit.length; s.slowed += slowed.size; s.other += other.length; s.ratios.push(...ratios);
+      if (hit.length > 0 && shouldFail(c, "regressed")) s.failing++;
+      out.push(`  repetition ${i + 1}: ${hit.length} of ${slowed.size} slowed cases flagged regressed (ratios ${ratios.map(x).join(" ")}); ` +
+        `${other.length} of ${c.cases.length - slowed.size} other cases flagged; compare would exit ${shouldFail(c, "regressed") ? 3 : 0}`);
+    }
+    out.push(`  DETECTED: ${s.flagged} of ${s.slowed} slowed cases flagged; the slow-down failed CI in ${s.failing} of ${repeats} repetitions; ` +
+      `measured ratio of the slowed cases: median ${x(median(s.ratios))}, range ${x(Math.min(...s.ratios))}–${x(Math.max(...s.ratios))}`);
+    sensitivity.push(s);
+  }
+
+  out.push("", "Candidate rules on the same runs (false alarms: cases flagged in A vs B; detected: slowed cases flagged regressed)");
+  const head = ["rule", "false alarms (a)", ...injections.map((i) => `detected "${i.name}"`)];
+  const rows = RULES.map(({ label, rule, threshold }) => {
+    let fa = 0; let total = 0;
+    for (const r of reps) {
+      const f = flaggedBy(r.a.results, r.b.results, rule, threshold);
+      fa += f.regressed.size + f.improved.size; total += f.compared;
+    }
+    const det = injections.map((inj) => {
+      let hit = 0; let n = 0;
+      for (const r of reps) {
+        const run = r.injected.get(inj.name)!;
+        const slowed = changedCases(r.b.results, run.results);
+        const f = flaggedBy(r.b.results, run.results, rule, threshold);
+        hit += [...slowed].filter((id) => f.regressed.has(id)).length; n += slowed.size;
+      }
+      return pct(hit, n);
+    });
+    return [label, pct(fa, total), ...det];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const r of [head, ...rows]) out.push("  " + r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
+
+  // Noise no single run can see: how far apart the medians of unchanged runs are.
+  const unchanged = reps.flatMap((r) => [r.a, r.b]);
+  let allPairsFlagged = 0; let allPairs = 0;
+  for (let i = 0; i < unchanged.length; i++) {
+    for (let j = i + 1; j < unchanged.length; j++) {
+      const c = compare(unchanged[i], unchanged[j]);
+      allPairsFlagged += c.counts.regressed + c.counts.improved; allPairs += c.cases.length;
+    }
+  }
+  const spreads = reps[0].a.results.cases.map((k) => {
+    const medians = unchanged.map((r) => r.results.cases.find((c) => c.id === k.id)?.summary?.medianMs).filter((m): m is number => m !== undefined);
+    return { id: k.id, spread: Math.max(...medians) / Math.min(...medians) };
+  }).sort((p, q) => q.spread - p.spread);
+  out.push("", `Run-to-run noise: over the ${unchanged.length} unchanged runs, a case's largest median is ${x(median(spreads.map((s) => s.spread)))} its smallest ` +
+    `(median over cases; worst ${spreads[0].id} ${x(spreads[0].spread)}, steadiest ${spreads[spreads.length - 1].id} ${x(spreads[spreads.length - 1].spread)}).`);
+  out.push(`All ${unchanged.length * (unchanged.length - 1) / 2} pairs of unchanged runs at default settings: ${pct(allPairsFlagged, allPairs)} case comparisons flagged.`);
+  out.push(`results files: ${relative(process.cwd(), outDir)}`);
+  const text = out.join("\n");
+  console.log(text);
+  writeFileSync(join(outDir, "summary.txt"), text + "\n");
+  writeFileSync(join(outDir, "summary.json"), JSON.stringify({ repeats, cases, falseAlarms: falseTotal, failingComparisons: failing, sensitivity, spreads }, null, 1) + "\n");
+}
+
+main();
