@@ -22,7 +22,7 @@ test("quickstart: cold reads hit storage with ~0 residency, warm reads none", { 
   const results = JSON.parse(readFileSync(out, "utf8")) as ResultsFile;
 
   assert.equal(results.context.eviction.verified, true, results.context.eviction.detail);
-  assert.equal(results.cases.length, 3 * 5 * 2);
+  assert.equal(results.cases.length, 4 * 5 * 2);
   for (const c of results.cases) {
     assert.equal(c.status, "ok", `${c.id}: ${c.error}`);
     assert.equal(c.samples.length, 3, c.id);
@@ -34,14 +34,14 @@ test("quickstart: cold reads hit storage with ~0 residency, warm reads none", { 
     } else {
       for (const s of c.samples) assert.equal(s.bytesRead, 0, `${c.id}: a warm sample read from storage`);
     }
-    assert.ok(c.storage && c.storage.bytesOnDisk >= 2048 * 2048 * 4, c.id);
+    assert.ok(c.storage && c.storage.bytesOnDisk > 0, c.id);
   }
   const summary = (layout: string, pattern: string, cache: string) =>
     results.cases.find((c) => c.layout.name === layout && c.pattern.name === pattern && c.cache === cache)!.summary!;
   // The article's claim: a cold column of a C-order array reads a page per element.
   assert.ok(summary("npy-random", "columns", "cold").readAmplification > 100);
   assert.ok(summary("npy-random", "rows", "cold").readAmplification < 3);
-  // ... and Fortran order turns it around.
-  assert.ok(summary("npy-fortran", "columns", "cold").readAmplification < 3);
+  // Chunked layouts read a column as a column of chunks: far less than a page per element.
+  assert.ok(summary("zarr-256", "columns", "cold").readAmplification < summary("npy-random", "columns", "cold").readAmplification / 4);
   assert.match(r.stdout, /results: .*results\.json/);
 });

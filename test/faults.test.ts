@@ -18,7 +18,7 @@ import type { DatasetSpec, MemmapLayout } from "../harness/scenario/types.ts";
 const ROOT = join(import.meta.dirname, "..");
 const SCENARIO = "test/fixtures/scenarios/runs/faults.yaml";
 /** The interrupt tests run the C-order layout only: 3 patterns × 2 cache states. */
-const ONE_LAYOUT = ["--filter", "/npy/"];
+const ONE_LAYOUT = ["--filter", "grid/npy/"];
 const TOTAL_CASES = 3 * 2;
 
 function workDir(name: string): string {

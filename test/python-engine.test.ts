@@ -143,7 +143,9 @@ describe("python reference engine", { skip: versions ? false : `${availability.r
         const cold = await worker.pass(selections);
         assert.ok(cold.readBytes > 0, `cold pass read ${cold.readBytes} bytes from storage`);
         assert.equal(verifyDigests(ds, selections, cold.digests), undefined);
-        const warm = await worker.pass(selections);
+        let warm = await worker.pass(selections);
+        // One retry: on a shared machine another process may drop the page cache (drop_caches) mid-test.
+        if (warm.readBytes > 0) warm = await worker.pass(selections);
         assert.equal(warm.readBytes, 0, "warm pass reads nothing from storage");
         assert.equal(verifyDigests(ds, selections, warm.digests), undefined);
       } finally {
@@ -161,7 +163,10 @@ describe("python reference engine", { skip: versions ? false : `${availability.r
     assert.match(pythonSupport(zstd)!, /zstd filter \(id 32015\)/);
     assert.match(pythonSupport(memmap("m", "C"), { op: "write" })!, /only reads/);
     assert.equal(pythonSupport(memmap("m", "C")), undefined);
-    assert.equal(pythonSupport(zarrV2("z", [8, 8], { name: "blosc", cname: "zstd", level: 1, shuffle: "none" }), { versions }), undefined);
+    const bloscZarr = zarrV2("z", [8, 8], { name: "blosc", cname: "zstd", level: 1, shuffle: "none" });
+    assert.equal(pythonSupport(bloscZarr), undefined);
+    if (versions?.zarr) assert.equal(pythonSupport(bloscZarr, { versions }), undefined);
+    else assert.match(pythonSupport(bloscZarr, { versions })!, /python3-zarr not installed: apt-get install python3-zarr/);
 
     const ds = dataset("tiny", [16, 16], "int32");
     await assert.rejects(worker.open({ dir: join(root, "nowhere"), dataset: ds, layout: v3 }, { writable: false }),

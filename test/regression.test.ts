@@ -1,12 +1,14 @@
 /**
  * Regression classification (harness/stats/regression.ts), pure: a table of cases with the class
  * each must get, the rule's edge cases, Mann-Whitney reference values from scipy 1.10, and the
- * threshold policy of `compare --threshold-for`.
+ * threshold policy of `compare --threshold-for`. The p-values use an erfc approximation good to
+ * ~1.5e-7, hence the 1e-6 tolerance.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseThreshold, parseThresholdOverride, thresholdPolicy } from "../harness/compare/thresholds.ts";
 import { UserError } from "../harness/errors.ts";
+import { deriveSeed } from "../harness/stats/prng.ts";
 import { classifyCase, classifyPair, DEFAULT_RULE, mannWhitney, type CaseSamples } from "../harness/stats/regression.ts";
 
 /** `base` scaled by small fixed relative offsets: a tight, realistic-looking sample. */
@@ -46,7 +48,7 @@ describe("classification table (default rule, threshold 10%)", () => {
   test("the threshold applies to the whole interval, not only to the point ratio", () => {
     // ratio 1.15 with a CI reaching below 1.10: beyond the threshold by its point, not by its bound.
     const baseline = tight(10);
-    const current = [11, 11.5, 11.2, 11.9, 11.5, 11.7, 11.3, 11.6, 12.1];
+    const current = [10.6, 11.8, 11.0, 12.2, 11.5, 10.9, 11.9, 11.4, 12.4];
     const bound = classifyPair(baseline, current, { threshold: 0.1 });
     const point = classifyPair(baseline, current, { threshold: 0.1, rule: { thresholdOn: "point" } });
     assert.ok(bound.low < 1.1 && bound.ratio > 1.1, `CI ${bound.low}–${bound.high}, ratio ${bound.ratio}`);
@@ -109,12 +111,10 @@ describe("cases: presence, failures, sample counts, per-case thresholds", () => 
     assert.equal(classifyCase(ok(tight(10)), ok(tight(20)), opts).class, "regressed");
     assert.equal(classifyCase(ok(tight(10)), ok(tight(20)), { ...opts, threshold: 1.5 }).class, "unchanged");
   });
-  test("seeded by case id: the same case gives the same interval whatever else is compared", () => {
+  test("seeded by case id: a case's interval does not depend on what else is compared", () => {
     const a = classifyCase(ok(noisy(10)), ok(noisy(12)), opts);
-    const b = classifyCase(ok(noisy(10)), ok(noisy(12)), opts);
-    const other = classifyCase(ok(noisy(10)), ok(noisy(12)), { ...opts, id: "s/d/l/p/warm" });
-    assert.deepEqual(a, b);
-    assert.ok("low" in a && "low" in other && a.low !== other.low);
+    assert.deepEqual(a, classifyCase(ok(noisy(10)), ok(noisy(12)), opts));
+    assert.deepEqual(a, classifyPair(noisy(10), noisy(12), { threshold: 0.1, seed: deriveSeed("regression", opts.id) }));
   });
 });
 
@@ -128,14 +128,14 @@ describe("Mann-Whitney U against scipy.stats.mannwhitneyu 1.10", () => {
   test("normal approximation with ties (tie and continuity corrections)", () => {
     const tied = mannWhitney([1.1, 2.2, 3.3, 4.4], [1.1, 2.5, 3.9, 4.4, 5.0, 6.1]);
     assert.equal(tied.u, 7);
-    close(tied.p, 0.33440899899761134, 1e-7);
-    close(mannWhitney([1, 1, 1], [2, 2, 2]).p, 0.04685417760387376, 1e-7);
+    close(tied.p, 0.33440899899761134, 1e-6);
+    close(mannWhitney([1, 1, 1], [2, 2, 2]).p, 0.04685417760387376, 1e-6);
     assert.deepEqual(mannWhitney([5, 5, 5], [5, 5, 5]), { u: 4.5, p: 1 });
   });
   test("normal approximation beyond the exact limit (30 × 25)", () => {
     const r = mannWhitney(Array.from({ length: 30 }, (_, i) => i), Array.from({ length: 25 }, (_, i) => i + 7.5));
     assert.equal(r.u, 253);
-    close(r.p, 0.04000233106564058, 1e-7);
+    close(r.p, 0.04000233106564058, 1e-6);
   });
   test("symmetric in its p-value; u + u' = n·m", () => {
     const a = [3, 8, 1, 9.5, 4];

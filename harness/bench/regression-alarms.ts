@@ -15,7 +15,11 @@
  * chosen (fewest false alarms), and the run-to-run spread of unchanged medians is printed: it
  * is the noise no single-run comparison can see. Results files stay in reports/runs/alarms-TIME/.
  *
- * Options: --repeats N (5), --inject work,codec, --cache DIR (datasets/cache/regression-alarms).
+ * Before the measured runs, one untimed pass (1 sample per case) of the suite and of each variant
+ * materializes every layout, so no measured run shares the machine with writing datasets back.
+ *
+ * Options: --repeats N (5), --inject work,codec, --cache DIR (datasets/cache/regression-alarms),
+ * --reuse DIR (analyse the results files of an earlier invocation instead of running again).
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -80,11 +84,11 @@ interface Run {
   readonly load: readonly [number, number];
 }
 
-function runSuite(label: string, files: readonly string[], outDir: string, cache: string): Run {
+function runSuite(label: string, files: readonly string[], outDir: string, cache: string, extra: readonly string[] = []): Run {
   const path = join(outDir, `${label}.json`);
   const started = performance.now();
   const loadBefore = loadavg()[0];
-  const r = spawnSync(process.execPath, [BIN, "run", ...files, "--out", path, "--cache", cache, "--no-report"], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [BIN, "run", ...files, "--out", path, "--cache", cache, "--no-report", ...extra], { encoding: "utf8" });
   writeFileSync(join(outDir, `${label}.log`), `${r.stdout}\n${r.stderr}`);
   // 2: some case failed — still a results file; the comparison shows the case as failed.
   if (r.status !== 0 && r.status !== 2) throw new Error(`run ${label} exited with ${r.status}: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
@@ -138,7 +142,7 @@ const x = (v: number) => `${v.toFixed(2)}×`;
 const pct = (a: number, b: number) => `${a}/${b} (${b ? ((100 * a) / b).toFixed(1) : "0"}%)`;
 
 function main(): void {
-  const { values } = parseArgs({ options: { repeats: { type: "string" }, inject: { type: "string" }, cache: { type: "string" } } });
+  const { values } = parseArgs({ options: { repeats: { type: "string" }, inject: { type: "string" }, cache: { type: "string" }, reuse: { type: "string" } } });
   const repeats = Number(values.repeats ?? 5);
   if (!(Number.isInteger(repeats) && repeats >= 1)) throw new Error(`--repeats: expected a whole number >= 1, got ${values.repeats}`);
   const injections = (values.inject ?? "work,codec").split(",").map((n) => {
@@ -147,31 +151,42 @@ function main(): void {
     return i;
   });
   const cache = values.cache ?? join(defaultCacheRoot(), "regression-alarms");
-  const outDir = join(defaultRunsDir(), `alarms-${new Date().toISOString().replace(/[:]/g, "").replace(/\..*/, "")}`);
-  mkdirSync(outDir, { recursive: true });
   const suite = readdirSync(SUITE_DIR).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(SUITE_DIR, f));
-  const variants = new Map(injections.map((i) => [i.name, suite.map((f) => (f.endsWith(ZARR_SCENARIO) ? writeVariant(i, outDir) : f))]));
-
-  console.error(`${repeats} repetitions of: unchanged run A, unchanged run B, ${injections.map((i) => `injected run ${i.name}`).join(", ")}; results in ${relative(process.cwd(), outDir)}`);
   const reps: { a: Run; b: Run; injected: Map<string, Run> }[] = [];
-  for (let r = 1; r <= repeats; r++) {
-    console.error(`repetition ${r}/${repeats}`);
-    const a = runSuite(`r${r}-A`, suite, outDir, cache);
-    const b = runSuite(`r${r}-B`, suite, outDir, cache);
-    const injected = new Map(injections.map((i) => [i.name, runSuite(`r${r}-${i.name}`, variants.get(i.name)!, outDir, cache)]));
-    reps.push({ a, b, injected });
+  let outDir: string;
+  if (values.reuse) {
+    outDir = values.reuse;
+    const load = (label: string): Run => ({ label, path: join(outDir, `${label}.json`), results: readResults(join(outDir, `${label}.json`)), seconds: Number.NaN, load: [Number.NaN, Number.NaN] });
+    for (let r = 1; r <= repeats; r++) reps.push({ a: load(`r${r}-A`), b: load(`r${r}-B`), injected: new Map(injections.map((i) => [i.name, load(`r${r}-${i.name}`)])) });
+  } else {
+    outDir = join(defaultRunsDir(), `alarms-${new Date().toISOString().replace(/[:]/g, "").replace(/\..*/, "")}`);
+    mkdirSync(outDir, { recursive: true });
+    const variants = new Map(injections.map((i) => [i.name, suite.map((f) => (f.endsWith(ZARR_SCENARIO) ? writeVariant(i, outDir) : f))]));
+    console.error(`preparing: one sample per case of the suite and of each variant, so every layout is written before measuring`);
+    runSuite("prepare", suite, outDir, cache, ["--samples", "1"]);
+    for (const i of injections) runSuite(`prepare-${i.name}`, variants.get(i.name)!, outDir, cache, ["--samples", "1"]);
+    spawnSync("sync");
+    console.error(`${repeats} repetitions of: unchanged run A, unchanged run B, ${injections.map((i) => `injected run ${i.name}`).join(", ")}; results in ${relative(process.cwd(), outDir)}`);
+    for (let r = 1; r <= repeats; r++) {
+      console.error(`repetition ${r}/${repeats}`);
+      const a = runSuite(`r${r}-A`, suite, outDir, cache);
+      const b = runSuite(`r${r}-B`, suite, outDir, cache);
+      const injected = new Map(injections.map((i) => [i.name, runSuite(`r${r}-${i.name}`, variants.get(i.name)!, outDir, cache)]));
+      reps.push({ a, b, injected });
+    }
   }
 
   const defaults = thresholdPolicy(DEFAULT_THRESHOLD);
   const compare = (base: Run, cur: Run) => buildComparison(base.results, cur.results, { baselinePath: base.path, currentPath: cur.path, thresholds: defaults });
   const all = reps.flatMap((r) => [r.a, r.b, ...r.injected.values()]);
   const ctx = reps[0].a.results.context;
-  const loads = all.flatMap((r) => r.load);
+  const loads = all.flatMap((r) => r.load).filter((l) => Number.isFinite(l));
+  const times = all.map((r) => r.seconds).filter((t) => Number.isFinite(t));
   const out: string[] = [];
   const cases = reps[0].a.results.cases.length;
   out.push(`layoutbench regression alarms: ${repeats} repetitions of the CI suite (${suite.map((f) => relative(PROJECT_ROOT, f)).join(", ")}: ${cases} cases)`);
   out.push(`machine: ${ctx.cpuModel} ×${ctx.cpus}, ${ctx.filesystem}, eviction ${ctx.eviction.method} (${ctx.eviction.verified ? "verified" : "NOT verified"}); ` +
-    `1-min load average during the runs ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}; one run took ${Math.min(...all.map((r) => r.seconds)).toFixed(0)}–${Math.max(...all.map((r) => r.seconds)).toFixed(0)} s`);
+    (loads.length ? `1-min load average during the runs ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}; one run took ${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)} s` : "reused runs"));
   out.push(`rule: the whole 95% bootstrap CI of median(current)/median(baseline) above 1.10 (regressed) or below 1/1.10 (improved)`);
 
   out.push("", "(a) false alarms: unchanged tree, run A vs run B, default settings (layoutbench compare A B)");
@@ -230,6 +245,31 @@ function main(): void {
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const r of [head, ...rows]) out.push("  " + r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
+
+  // What threshold this machine needs: the default rule at larger thresholds.
+  out.push("", "Default rule at other thresholds (compare --threshold X)");
+  const sweepHead = ["threshold", "false alarms (a)", ...injections.map((i) => `detected "${i.name}"`)];
+  const sweepRows = [0.1, 0.25, 0.5, 1].map((threshold) => {
+    const rule = RULES[0].rule;
+    let fa = 0; let total = 0;
+    for (const r of reps) {
+      const f = flaggedBy(r.a.results, r.b.results, rule, threshold);
+      fa += f.regressed.size + f.improved.size; total += f.compared;
+    }
+    const det = injections.map((inj) => {
+      let hit = 0; let n = 0;
+      for (const r of reps) {
+        const run = r.injected.get(inj.name)!;
+        const slowed = changedCases(r.b.results, run.results);
+        const f = flaggedBy(r.b.results, run.results, rule, threshold);
+        hit += [...slowed].filter((id) => f.regressed.has(id)).length; n += slowed.size;
+      }
+      return pct(hit, n);
+    });
+    return [`${threshold}`, pct(fa, total), ...det];
+  });
+  const sweepWidths = sweepHead.map((h, i) => Math.max(h.length, ...sweepRows.map((r) => r[i].length)));
+  for (const r of [sweepHead, ...sweepRows]) out.push("  " + r.map((cell, i) => (i === 0 ? cell.padEnd(sweepWidths[i]) : cell.padStart(sweepWidths[i]))).join("  "));
 
   // Noise no single run can see: how far apart the medians of unchanged runs are.
   const unchanged = reps.flatMap((r) => [r.a, r.b]);
