@@ -39,9 +39,12 @@ test("quickstart: cold reads hit storage with ~0 residency, warm reads none", { 
   const summary = (layout: string, pattern: string, cache: string) =>
     results.cases.find((c) => c.layout.name === layout && c.pattern.name === pattern && c.cache === cache)!.summary!;
   // The article's claim: a cold column of a C-order array reads a page per element.
-  assert.ok(summary("npy-random", "columns", "cold").readAmplification > 100);
-  assert.ok(summary("npy-random", "rows", "cold").readAmplification < 3);
-  // Chunked layouts read a column as a column of chunks: far less than a page per element.
-  assert.ok(summary("zarr-256", "columns", "cold").readAmplification < summary("npy-random", "columns", "cold").readAmplification / 4);
+  const column = summary("npy-random", "columns", "cold");
+  const row = summary("npy-random", "rows", "cold");
+  assert.ok(column.readAmplification > 100, `cold column amplification ${column.readAmplification}`);
+  assert.ok(row.readAmplification < 3, `cold row amplification ${row.readAmplification}`);
+  // A chunked layout reads a column as the column of chunks holding it, not the whole file.
+  const zarrColumn = summary("zarr-256", "columns", "cold");
+  assert.ok(zarrColumn.bytesRead < column.bytesRead / 2, `zarr column read ${zarrColumn.bytesRead} B, npy ${column.bytesRead} B`);
   assert.match(r.stdout, /results: .*results\.json/);
 });

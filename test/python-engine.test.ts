@@ -66,7 +66,10 @@ function selectionsFor(shape: readonly number[]): Selection[] {
   return [...contractSelections(shape), shape.map((n) => slice(n >> 1, n >> 1))];
 }
 
-describe("python reference engine", { skip: versions ? false : `${availability.reason} (${PYTHON_INSTALL})` }, () => {
+const suiteSkip = versions ? false : availability.reason.includes(PYTHON_INSTALL) ? availability.reason : `${availability.reason} (${PYTHON_INSTALL})`;
+if (suiteSkip) console.log(`# skip python reference engine: ${suiteSkip}`);
+
+describe("python reference engine", { skip: suiteSkip }, () => {
   let root = "";
   let worker: PythonWorker;
   let evictionVerified = false;

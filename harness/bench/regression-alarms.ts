@@ -223,53 +223,34 @@ function main(): void {
     sensitivity.push(s);
   }
 
+  /** False alarms over the A/B pairs and detections per injection, for one rule and threshold. */
+  const tally = (rule: RegressionRule, threshold: number): string[] => {
+    let fa = 0; let total = 0;
+    for (const r of reps) {
+      const f = flaggedBy(r.a.results, r.b.results, rule, threshold);
+      fa += f.regressed.size + f.improved.size; total += f.compared;
+    }
+    const detected = injections.map((inj) => {
+      let hit = 0; let n = 0;
+      for (const r of reps) {
+        const run = r.injected.get(inj.name)!;
+        const slowed = changedCases(r.b.results, run.results);
+        const f = flaggedBy(r.b.results, run.results, rule, threshold);
+        hit += [...slowed].filter((id) => f.regressed.has(id)).length; n += slowed.size;
+      }
+      return pct(hit, n);
+    });
+    return [pct(fa, total), ...detected];
+  };
+  const table = (head: string[], rows: string[][]) => {
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    for (const r of [head, ...rows]) out.push("  " + r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
+  };
+  const detectedHead = injections.map((i) => `detected "${i.name}"`);
   out.push("", "Candidate rules on the same runs (false alarms: cases flagged in A vs B; detected: slowed cases flagged regressed)");
-  const head = ["rule", "false alarms (a)", ...injections.map((i) => `detected "${i.name}"`)];
-  const rows = RULES.map(({ label, rule, threshold }) => {
-    let fa = 0; let total = 0;
-    for (const r of reps) {
-      const f = flaggedBy(r.a.results, r.b.results, rule, threshold);
-      fa += f.regressed.size + f.improved.size; total += f.compared;
-    }
-    const det = injections.map((inj) => {
-      let hit = 0; let n = 0;
-      for (const r of reps) {
-        const run = r.injected.get(inj.name)!;
-        const slowed = changedCases(r.b.results, run.results);
-        const f = flaggedBy(r.b.results, run.results, rule, threshold);
-        hit += [...slowed].filter((id) => f.regressed.has(id)).length; n += slowed.size;
-      }
-      return pct(hit, n);
-    });
-    return [label, pct(fa, total), ...det];
-  });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  for (const r of [head, ...rows]) out.push("  " + r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
-
-  // What threshold this machine needs: the default rule at larger thresholds.
-  out.push("", "Default rule at other thresholds (compare --threshold X)");
-  const sweepHead = ["threshold", "false alarms (a)", ...injections.map((i) => `detected "${i.name}"`)];
-  const sweepRows = [0.1, 0.25, 0.5, 1].map((threshold) => {
-    const rule = RULES[0].rule;
-    let fa = 0; let total = 0;
-    for (const r of reps) {
-      const f = flaggedBy(r.a.results, r.b.results, rule, threshold);
-      fa += f.regressed.size + f.improved.size; total += f.compared;
-    }
-    const det = injections.map((inj) => {
-      let hit = 0; let n = 0;
-      for (const r of reps) {
-        const run = r.injected.get(inj.name)!;
-        const slowed = changedCases(r.b.results, run.results);
-        const f = flaggedBy(r.b.results, run.results, rule, threshold);
-        hit += [...slowed].filter((id) => f.regressed.has(id)).length; n += slowed.size;
-      }
-      return pct(hit, n);
-    });
-    return [`${threshold}`, pct(fa, total), ...det];
-  });
-  const sweepWidths = sweepHead.map((h, i) => Math.max(h.length, ...sweepRows.map((r) => r[i].length)));
-  for (const r of [sweepHead, ...sweepRows]) out.push("  " + r.map((cell, i) => (i === 0 ? cell.padEnd(sweepWidths[i]) : cell.padStart(sweepWidths[i]))).join("  "));
+  table(["rule", "false alarms (a)", ...detectedHead], RULES.map(({ label, rule, threshold }) => [label, ...tally(rule, threshold)]));
+  out.push("", "The default rule at other thresholds (compare --threshold X)");
+  table(["threshold", "false alarms (a)", ...detectedHead], [0.1, 0.25, 0.5, 1].map((t) => [String(t), ...tally(RULES[0].rule, t)]));
 
   // Noise no single run can see: how far apart the medians of unchanged runs are.
   const unchanged = reps.flatMap((r) => [r.a, r.b]);

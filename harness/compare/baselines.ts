@@ -31,8 +31,12 @@ export function baselinePath(name: string): string {
  */
 export function resolveResultsArgument(arg: string): string {
   if (existsSync(arg)) return arg;
-  if (NAME_PATTERN.test(arg) && existsSync(baselinePath(arg))) return baselinePath(arg);
-  throw new UserError(`${arg}: no such results file${NAME_PATTERN.test(arg) ? ` and no saved baseline ${baselinePath(arg)}` : ""} (layoutbench baseline list shows the saved baselines)`);
+  // A bare name (no folder, no .json) is looked up among the saved baselines.
+  const bareName = NAME_PATTERN.test(arg) && !arg.endsWith(".json");
+  if (bareName && existsSync(baselinePath(arg))) return baselinePath(arg);
+  throw new UserError(bareName
+    ? `${arg}: no such results file, and no saved baseline "${arg}" in ${baselinesDir()} (layoutbench baseline list shows the saved ones)`
+    : `${arg}: no such results file`);
 }
 
 /** The most recently modified results file in reports/runs, or a UserError. */

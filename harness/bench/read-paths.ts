@@ -1,0 +1,244 @@
+/**
+ * `npm run bench:read-paths [-- --cold] [-- --reps N] [-- --only SUBSTRING]`: our Zarr and HDF5 read
+ * paths side by side with NumPy / zarr-python 2.13 / h5py on the same files (the issue "Backend
+ * speed"). A 4096×4096 int32 `smooth` dataset is materialized as five layouts; for each layout and
+ * pattern (full, one row, one column, 16 random 256² tiles, 200 random points) both engines read the
+ * same selections, interleaved sample by sample (one Python subprocess per layout,
+ * harness/bench/read-paths.py). Warm (default): one reader per engine and case, one untimed warm-up
+ * pass, then `reps` timed passes. Cold (`--cold`): before every pass the files are evicted and each
+ * engine opens afresh (open untimed, as in the runner). Prints a Markdown table of medians.
+ *
+ * Our results are verified against the generator on the first pass, and both engines' checksums must
+ * agree, all outside the timed region.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createInterface, type Interface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { defaultCacheRoot } from "../paths.ts";
+import { ensureMaterialized } from "../data/materialize.ts";
+import { backendFor } from "../backends/registry.ts";
+import { ARRAY_DIR } from "../backends/zarr.ts";
+import { HDF5_FILE } from "../backends/hdf5.ts";
+import { evictFilesSync } from "../cache/evict.ts";
+import { formatSelection, slice, type Selection } from "../access/selection.ts";
+import { verifyRegion } from "../data/generate.ts";
+import type { TypedArray } from "../data/dtype.ts";
+import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
+import type { Reader } from "../backends/types.ts";
+
+const PYTHON = "/usr/bin/python3";
+const SCRIPT = fileURLToPath(new URL("./read-paths.py", import.meta.url));
+const N = 4096;
+const DATASET: DatasetSpec = { name: "read-paths", shape: [N, N], dtype: "int32", generator: "smooth", seed: 7 };
+
+const LAYOUTS: LayoutSpec[] = [
+  { name: "zarr v2 512² none", backend: "zarr", format: 2, chunks: [512, 512], shards: null, codec: { name: "none" } },
+  {
+    name: "zarr v2 512² blosc-lz4 shuffle", backend: "zarr", format: 2, chunks: [512, 512], shards: null,
+    codec: { name: "blosc", cname: "lz4", level: 5, shuffle: "byte" },
+  },
+  { name: "zarr v3 512² none", backend: "zarr", format: 3, chunks: [512, 512], shards: null, codec: { name: "none" } },
+  { name: "hdf5 contiguous", backend: "hdf5", chunks: null, codec: { name: "none" }, shuffle: false },
+  { name: "hdf5 512² gzip-1", backend: "hdf5", chunks: [512, 512], codec: { name: "gzip", level: 1 }, shuffle: false },
+];
+
+/** A small seeded PRNG (mulberry32): the same selections on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+function patterns(): [string, Selection[]][] {
+  const r = rng(42);
+  const at = (n: number) => Math.floor(r() * n);
+  const tile = 256;
+  return [
+    ["full", [[slice(0, N), slice(0, N)]]],
+    ["row", [[slice(1234, 1235), slice(0, N)]]],
+    ["column", [[slice(0, N), slice(2345, 2346)]]],
+    ["16 tiles 256²", Array.from({ length: 16 }, () => {
+      const i = at(N - tile), j = at(N - tile);
+      return [slice(i, i + tile), slice(j, j + tile)];
+    })],
+    ["200 points", Array.from({ length: 200 }, () => {
+      const i = at(N), j = at(N);
+      return [slice(i, i + 1), slice(j, j + 1)];
+    })],
+  ];
+}
+
+/** One JSON-lines request/response channel to read-paths.py. */
+class PythonEngine {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #lines: Interface;
+  readonly #waiting: ((line: string) => void)[] = [];
+
+  constructor(backend: string, path: string) {
+    this.#child = spawn(PYTHON, [SCRIPT, backend, path], { stdio: ["pipe", "pipe", "pipe"] });
+    this.#child.stderr.on("data", (d: Buffer) => process.stderr.write(`[python] ${d.toString()}`));
+    this.#lines = createInterface({ input: this.#child.stdout });
+    this.#lines.on("line", (line) => this.#waiting.shift()?.(line));
+  }
+
+  async request<T>(req: object): Promise<T> {
+    const reply = new Promise<string>((resolve, reject) => {
+      this.#waiting.push(resolve);
+      this.#child.once("exit", (code) => reject(new Error(`${PYTHON} ${SCRIPT} exited with ${code}`)));
+    });
+    this.#child.stdin.write(JSON.stringify(req) + "\n");
+    const parsed = JSON.parse(await reply) as T & { error?: string };
+    if (parsed.error) throw new Error(`python: ${parsed.error}`);
+    return parsed;
+  }
+
+  async quit(): Promise<void> {
+    this.#child.stdin.end();
+    await new Promise((resolve) => this.#child.once("close", resolve));
+  }
+}
+
+function sumOf(data: TypedArray): bigint {
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += Number(data[i]);
+  return BigInt(s);
+}
+
+/** One timed pass of our reader over `selections`; with `check`, verifies and sums outside the timing. */
+async function ourPass(reader: Reader, selections: readonly Selection[], check: boolean): Promise<{ ms: number; sum: bigint | null }> {
+  let ms = 0;
+  let sum = check ? 0n : null;
+  for (const sel of selections) {
+    const t0 = performance.now();
+    const data = await reader.read(sel);
+    ms += performance.now() - t0;
+    if (check) {
+      const problem = verifyRegion(DATASET, sel, data);
+      if (problem) throw new Error(`our read of ${formatSelection(sel)} returned wrong data: ${problem}`);
+      sum! += sumOf(data);
+    }
+  }
+  return { ms, sum };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+interface Row { layout: string; pattern: string; ours: number; python: number | null }
+
+async function benchLayout(layout: LayoutSpec, reps: number, cold: boolean): Promise<Row[]> {
+  const { stored } = await ensureMaterialized(defaultCacheRoot(), DATASET, layout, {
+    progress: (done, total) => process.stderr.write(`\rmaterializing ${layout.name}: ${((100 * done) / total).toFixed(0)}%`),
+  });
+  process.stderr.write("\n");
+  const backend = backendFor(layout);
+  const files = await backend.files(stored);
+  const pyPath = layout.backend === "zarr" ? `${stored.dir}/${ARRAY_DIR}` : `${stored.dir}/${HDF5_FILE}`;
+  const python = layout.backend === "zarr" && layout.format === 3 ? null : new PythonEngine(layout.backend, pyPath);
+  const rows: Row[] = [];
+  try {
+    for (const [pattern, selections] of patterns()) {
+      const pySel = selections.map((sel) => sel.map((s) => [s.start, s.stop, s.step]));
+      const pyPass = async (check: boolean) => python!.request<{ ms: number; sum: number | null }>({ op: "pass", selections: pySel, sum: check });
+      const ours: number[] = [], theirs: number[] = [];
+      let reader: Reader | null = null;
+      let ourSum: bigint | null = null, theirSum: bigint | null = null;
+      if (!cold) {
+        reader = await backend.open(stored, { writable: false });
+        ourSum = (await ourPass(reader, selections, true)).sum;
+        if (python) {
+          await python.request({ op: "open" });
+          theirSum = BigInt((await pyPass(true)).sum!);
+        }
+      }
+      for (let rep = 0; rep < reps; rep++) {
+        // Alternate which engine goes first, so neither always reads right after the other.
+        const engines = [async () => {
+          if (cold) {
+            evictFilesSync(files, "fadvise");
+            const r = await backend.open(stored, { writable: false });
+            const pass = await ourPass(r, selections, rep === 0);
+            await r.close();
+            if (rep === 0) ourSum = pass.sum;
+            ours.push(pass.ms);
+          } else {
+            ours.push((await ourPass(reader!, selections, false)).ms);
+          }
+        }, async () => {
+          if (!python) return;
+          if (cold) {
+            evictFilesSync(files, "fadvise");
+            await python.request({ op: "open" });
+            const pass = await pyPass(rep === 0);
+            await python.request({ op: "close" });
+            if (rep === 0) theirSum = BigInt(pass.sum!);
+            theirs.push(pass.ms);
+          } else {
+            theirs.push((await pyPass(false)).ms);
+          }
+        }];
+        if (rep % 2) engines.reverse();
+        for (const run of engines) await run();
+      }
+      if (reader) await reader.close();
+      if (python && !cold) await python.request({ op: "close" });
+      if (python && ourSum !== theirSum) throw new Error(`${layout.name} ${pattern}: checksums differ: ours ${ourSum}, python ${theirSum}`);
+      const row = { layout: layout.name, pattern, ours: median(ours), python: python ? median(theirs) : null };
+      process.stderr.write(`${row.layout} | ${row.pattern}: ours ${row.ours.toFixed(2)} ms, python ${row.python?.toFixed(2) ?? "-"} ms\n`);
+      rows.push(row);
+    }
+  } finally {
+    await python?.quit();
+  }
+  return rows;
+}
+
+/** First-touch cost of a fresh output as big as a full read, in each runtime (not a read at all). */
+async function touchCost(reps: number): Promise<{ node: number; numpy: number }> {
+  const bytes = N * N * 4;
+  const python = new PythonEngine("zarr", "-");
+  const node: number[] = [], numpy: number[] = [];
+  try {
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      new Int32Array(bytes / 4).fill(1);
+      node.push(performance.now() - t0);
+      numpy.push((await python.request<{ ms: number }>({ op: "touch", bytes })).ms);
+    }
+  } finally {
+    await python.quit();
+  }
+  return { node: median(node), numpy: median(numpy) };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const cold = args.includes("--cold");
+  const repsAt = args.indexOf("--reps");
+  const reps = repsAt >= 0 ? Number(args[repsAt + 1]) : 7;
+  const onlyAt = args.indexOf("--only");
+  const only = onlyAt >= 0 ? args[onlyAt + 1] : "";
+  const rows: Row[] = [];
+  for (const layout of LAYOUTS.filter((l) => l.name.includes(only))) rows.push(...(await benchLayout(layout, reps, cold)));
+  const touch = await touchCost(reps);
+
+  console.log(`\n${cold ? "Cold" : "Warm"} reads, ${N}×${N} int32 (${DATASET.generator}), median of ${reps} passes; ` +
+    `ratio = ours / python (≤ 1.2 is the goal).\n`);
+  console.log("| layout | pattern | ours ms | python ms | ratio |");
+  console.log("|---|---|---:|---:|---:|");
+  for (const r of rows) {
+    const ratio = r.python === null ? "–" : `${(r.ours / r.python).toFixed(2)}×`;
+    console.log(`| ${r.layout} | ${r.pattern} | ${r.ours.toFixed(2)} | ${r.python?.toFixed(2) ?? "– (zarr-python 2 reads v2 only)"} | ${ratio} |`);
+  }
+  console.log(`\nFirst touch of a fresh 64 MiB output (allocate + fill, no I/O): Node ${touch.node.toFixed(1)} ms, ` +
+    `NumPy ${touch.numpy.toFixed(1)} ms (NumPy asks for transparent huge pages on big arrays; Node's ArrayBuffers do not get them).`);
+}
+
+await main();
