@@ -140,7 +140,7 @@ describe("compare in-process: --fail-on never, thresholds, names, options", () =
     const cases: [string[], string][] = [
       [["compare", fx("baseline"), fx("same"), "--fail-on", "sometimes"], 'layoutbench compare: --fail-on: expected one of regressed, any, never, got "sometimes"\n'],
       [["compare", fx("baseline"), fx("same"), "--format", "xml"], 'layoutbench compare: --format: expected one of table, md, json, got "xml"\n'],
-      [["compare", fx("baseline"), fx("same"), "--threshold", "-1"], 'layoutbench compare: --threshold: expected a number >= 0 (a fraction: 0.1 means 10%), got "-1"\n'],
+      [["compare", fx("baseline"), fx("same"), "--threshold=-1"], 'layoutbench compare: --threshold: expected a number >= 0 (a fraction: 0.1 means 10%), got "-1"\n'],
       [["compare", fx("baseline")], "layoutbench compare: expected BASELINE and CURRENT, got 1 argument (see layoutbench compare --help)\n"],
       [["compare", fx("baseline"), "nope.json"], "nope.json: no such results file\n"],
       [["compare", "ci", fx("same")], `ci: no such results file, and no saved baseline "ci" in ${join(TMP, "no-baselines")} (layoutbench baseline list shows the saved ones)\n`],

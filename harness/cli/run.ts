@@ -3,11 +3,12 @@
  * after each case, prints a summary table and renders the default reports.
  */
 import { existsSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 import { caseFilter } from "../scenario/expand.ts";
 import { loadScenario } from "../scenario/load.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { ENGINES, type EngineName } from "../engines/types.ts";
 import { consoleTable } from "../run/console-table.ts";
 import { runScenarios } from "../run/executor.ts";
 import { readResults } from "../run/results-file.ts";
@@ -27,6 +28,8 @@ Options:
   --cache DIR         dataset cache (default: datasets/cache, or $LAYOUTBENCH_CACHE)
   --rematerialize     write every dataset again instead of reusing the cache
   --samples N         at most N samples per case (overrides sampling.samples; for quick looks)
+  --engines LIST      js, python or js,python (overrides the scenario's engines): python reads
+                      the same files through NumPy, h5py and zarr-python for a side-by-side view
   --no-report         do not render the Markdown and HTML reports
   -h, --help          this text
 
@@ -44,7 +47,7 @@ export const runCommand: Command = {
   async run(args) {
     const { positionals, values } = parseCommandArgs("run", args, {
       filter: { type: "string" }, out: { type: "string" }, resume: { type: "string" }, cache: { type: "string" },
-      rematerialize: { type: "boolean" }, "no-report": { type: "boolean" }, samples: { type: "string" },
+      rematerialize: { type: "boolean" }, "no-report": { type: "boolean" }, samples: { type: "string" }, engines: { type: "string" },
     });
     if (values.help) { console.log(usage); return 0; }
     if (positionals.length === 0) throw new UserError("layoutbench run: give at least one scenario file (e.g. scenarios/quickstart.yaml)");
@@ -52,7 +55,8 @@ export const runCommand: Command = {
     if (samples !== undefined && !(Number.isInteger(samples) && samples >= 1)) {
       throw new UserError(`layoutbench run: --samples: expected a whole number >= 1, got ${JSON.stringify(values.samples)}`);
     }
-    const scenarios = positionals.map((file) => withSamples(loadScenario(file), samples));
+    const engines = values.engines === undefined ? undefined : parseEngines(values.engines);
+    const scenarios = positionals.map((file) => withEngines(withSamples(loadScenario(file), samples), engines));
     let filter: (id: string) => boolean;
     try { filter = caseFilter(values.filter); } catch (err) {
       throw new UserError(`layoutbench run: --filter: ${(err as Error).message}`);
@@ -91,6 +95,19 @@ function withSamples(scenario: Scenario, samples: number | undefined): Scenario 
   if (samples === undefined) return scenario;
   const s = scenario.sampling;
   return { ...scenario, sampling: { ...s, samples, minSamples: Math.min(s.minSamples, samples) } };
+}
+
+function parseEngines(text: string): EngineName[] {
+  const names = text.split(",").map((e) => e.trim()).filter(Boolean);
+  const unknown = names.find((n) => !(ENGINES as readonly string[]).includes(n));
+  if (unknown !== undefined || names.length === 0) {
+    throw new UserError(`layoutbench run: --engines: unknown engine ${JSON.stringify(unknown ?? text)} (allowed: ${ENGINES.join(", ")}, comma-separated)`);
+  }
+  return [...new Set(names)] as EngineName[];
+}
+
+function withEngines(scenario: Scenario, engines: EngineName[] | undefined): Scenario {
+  return engines ? { ...scenario, engines } : scenario;
 }
 
 /** The report renderers are loaded on demand so `run` starts without loading vega. */

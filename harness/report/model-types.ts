@@ -1,3 +1,4 @@
+import type { EngineName } from "../engines/types.ts";
 /**
  * The report view model: everything any renderer shows, computed once from a results file.
  * Numbers stay numbers (renderers format them with format.ts); text is plain and unescaped.
@@ -68,6 +69,8 @@ export interface DatasetView {
 export interface LayoutView {
   readonly name: string;
   readonly backend: BackendName;
+  /** Who read: the harness ("js") or the reference engine; only js layouts are recommended. */
+  readonly engine: EngineName;
   /** "zarr v3, chunks 256×256, zstd 3". */
   readonly description: string;
   readonly chunks: readonly number[] | null;

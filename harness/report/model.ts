@@ -3,6 +3,7 @@
  * groups cases by dataset, pattern and cache state, ranks layouts, attaches statistics,
  * collects warnings and the recommendation. Pure and deterministic for a seed.
  */
+import { layoutLabel } from "../engines/types.ts";
 import type { CaseResult, ResultsFile } from "../run/results-types.ts";
 import type { CacheState } from "../scenario/types.ts";
 import { bootstrapSettings, medianCI, type BootstrapOptions } from "../stats/bootstrap.ts";
@@ -140,7 +141,9 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
       costByCache[cache] = cost;
     }
     return {
-      name: layout.name, backend: layout.backend, description: describeLayout(layout), chunks: chunksOf(layout),
+      name: layout.name, backend: layout.backend, engine: list[0].engine ?? "js",
+      description: describeLayout(layout) + (list[0].engine && list[0].engine !== "js" ? `, read by ${list[0].engine}` : ""),
+      chunks: chunksOf(layout),
       bytesOnDisk: storage?.bytesOnDisk ?? null, files: storage?.files ?? null, compressionRatio: storage?.compressionRatio ?? null,
       costByCache,
     };
@@ -172,10 +175,19 @@ function runWarnings(results: ResultsFile): WarningView[] {
  * The view model of a results file. `options` fixes the bootstrap (seed, resamples,
  * confidence) so the same file always gives the same report.
  */
+/**
+ * Reads by the reference engine become rows of their own, "npy (python)", next to the harness's
+ * "npy": every table and chart then shows both engines side by side with the ratio.
+ */
+export function engineLabel(c: CaseResult): CaseResult {
+  if (!c.engine || c.engine === "js") return c;
+  return { ...c, layout: { ...c.layout, name: layoutLabel(c.layout.name, c.engine) } };
+}
+
 export function buildReportModel(results: ResultsFile, options: ReportOptions = {}): ReportModel {
   const settings = bootstrapSettings(options);
   const warnings = runWarnings(results);
-  const byDataset = groupBy(results.cases, (c) => `${c.scenario}/${c.dataset.name}`);
+  const byDataset = groupBy(results.cases.map(engineLabel), (c) => `${c.scenario}/${c.dataset.name}`);
   const datasets = [...byDataset].map(([key, cases]) => buildDataset(key, cases, results, settings, warnings));
   const names = results.scenarios.map((s) => s.name);
   const failed = results.cases.filter((c) => c.status === "failed").length;

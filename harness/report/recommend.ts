@@ -24,7 +24,8 @@ function cacheText(cache: readonly CacheState[]): string {
 function costDistributions(dataset: DatasetInput, weighted: readonly GroupView[], settings: Required<BootstrapOptions>) {
   const costs = new Map<string, { point: number; draws: Float64Array }>();
   const excluded: { layout: string; reason: string }[] = [];
-  for (const layout of dataset.layouts) {
+  // The reference engine's rows show what a format costs elsewhere; the choice is between layouts.
+  for (const layout of dataset.layouts.filter((l) => l.engine === "js")) {
     const missing: string[] = [];
     const draws = new Float64Array(settings.resamples);
     let point = 0;

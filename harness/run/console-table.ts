@@ -1,6 +1,7 @@
 /**
  * The summary table `layoutbench run` prints at the end: one row per case, aligned columns.
  */
+import { layoutLabel } from "../engines/types.ts";
 import type { ResultsFile } from "./results-types.ts";
 
 function bytes(n: number): string {
@@ -16,7 +17,8 @@ function rate(bytesPerSecond: number): string {
 
 export function consoleTable(results: ResultsFile): string {
   const header = ["dataset", "layout", "pattern", "cache", "median", "IQR", "throughput", "read", "amplif.", "n", "status"];
-  const rows = results.cases.map((c) => {
+  const rows = results.cases.map((raw) => {
+    const c = { ...raw, layout: { ...raw.layout, name: layoutLabel(raw.layout.name, raw.engine) } };
     const s = c.summary;
     const status = c.status === "failed" ? `FAILED: ${c.error}` : c.warnings.length ? `warn: ${c.warnings.map((w) => w.code).join(",")}` : "ok";
     if (!s) return [c.dataset.name, c.layout.name, c.pattern.name, c.cache, "-", "-", "-", "-", "-", "0", status];

@@ -12,14 +12,19 @@ import { evictFiles } from "../cache/evict.ts";
 import { residency } from "../cache/residency.ts";
 import { acquireRunLock } from "../data/lock.ts";
 import { ensureMaterialized, logicalBytes, type Materialized } from "../data/materialize.ts";
-import { VerificationError } from "../errors.ts";
+import { expandPattern, requestedBytes } from "../access/patterns.ts";
+import { itemSize } from "../data/dtype.ts";
+import { jsSession } from "../engines/js.ts";
+import { pythonAvailable, pythonSupport, startPythonWorker, type PythonWorker } from "../engines/python.ts";
+import { pythonSession } from "../engines/python-session.ts";
+import { UserError, VerificationError } from "../errors.ts";
 import { expandCases } from "../scenario/expand.ts";
 import type { CaseSpec, EvictionMethod, Scenario } from "../scenario/types.ts";
 import { collectContext } from "./context.ts";
 import { readIoCounters } from "./io-counters.ts";
 import { progressBar } from "./progress.ts";
 import { ResultsWriter } from "./results-file.ts";
-import { RESULTS_KIND, RESULTS_VERSION, type CaseResult, type ResultsFile, type StorageInfo } from "./results-types.ts";
+import { RESULTS_KIND, RESULTS_VERSION, type CaseResult, type ResultsFile, type RunContext, type StorageInfo } from "./results-types.ts";
 import { sampleCase, type CaseEnv } from "./sampler.ts";
 import { caseWarnings, summarize } from "./summary.ts";
 
@@ -88,12 +93,44 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions): P
   const method = scenarios.some((s) => s.eviction === "drop_caches") ? "drop_caches" : "fadvise";
   const context = await collectContext(options.cacheRoot, method);
   const doneIds = new Set((options.done ?? []).map((c) => c.id));
-  const writer = new ResultsWriter(options.resultsPath, {
-    kind: RESULTS_KIND, version: RESULTS_VERSION, startedAt: new Date().toISOString(), context,
-    scenarios: scenarios.map((s) => ({ file: s.file, name: s.name, description: s.description, hash: s.hash, recommendation: s.recommendation })),
-  }, options.done ?? []);
-  const cases = scenarios.flatMap(expandCases).filter((c) => options.filter(c.id) && !doneIds.has(c.id));
-  const env = realEnv(method);
+  const wanted = scenarios.flatMap(expandCases).filter((c) => options.filter(c.id) && !doneIds.has(c.id));
+  const python = wanted.some((c) => c.engine === "python") ? await startPython() : null;
+  try {
+    const writer = new ResultsWriter(options.resultsPath, {
+      kind: RESULTS_KIND, version: RESULTS_VERSION, startedAt: new Date().toISOString(), context,
+      scenarios: scenarios.map((s) => ({ file: s.file, name: s.name, description: s.description, hash: s.hash, recommendation: s.recommendation })),
+    }, options.done ?? []);
+    return await runCases(supportedCases(wanted, python, options.log), python, writer, context, options);
+  } finally {
+    await python?.quit();
+  }
+}
+
+/** Starts the reference engine, or explains in one line what to install. */
+async function startPython(): Promise<PythonWorker> {
+  const available = await pythonAvailable();
+  if (!available.ok) throw new UserError(`engines: python: ${available.reason}`);
+  return startPythonWorker();
+}
+
+/** Python cases for layouts the reference stack cannot read are left out, each reason said once. */
+function supportedCases(cases: readonly CaseSpec[], python: PythonWorker | null, log: (line: string) => void): CaseSpec[] {
+  const said = new Set<string>();
+  return cases.filter((c) => {
+    if (c.engine !== "python" || !python) return true;
+    const reason = pythonSupport(c.layout, { op: c.pattern.op, versions: python.versions });
+    if (!reason) return true;
+    const key = `${c.layout.name}: ${reason}`;
+    if (!said.has(key)) log(`python engine skips ${key}`);
+    said.add(key);
+    return false;
+  });
+}
+
+async function runCases(
+  cases: readonly CaseSpec[], python: PythonWorker | null, writer: ResultsWriter, context: RunContext, options: RunOptions,
+): Promise<ResultsFile> {
+  const env = realEnv(context.eviction.method);
   const materialized = new Map<string, Materialized | Error>();
   let index = 0;
 
@@ -115,7 +152,7 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions): P
         materialized.set(key, err as Error);
       }
     }
-    const result = await runOne(spec, materialized.get(key)!, env, context.eviction.verified, options, startedAt);
+    const result = await runOne(spec, materialized.get(key)!, env, python, context.eviction.verified, options, startedAt);
     writer.add(result);
     options.log(formatLine(result, index, cases.length));
   }
@@ -123,10 +160,12 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions): P
 }
 
 async function runOne(
-  spec: CaseSpec, m: Materialized | Error, env: CaseEnv, evictionVerified: boolean, options: RunOptions, startedAt: string,
+  spec: CaseSpec, m: Materialized | Error, env: CaseEnv, python: PythonWorker | null, evictionVerified: boolean,
+  options: RunOptions, startedAt: string,
 ): Promise<CaseResult> {
   const base = {
-    id: spec.id, scenario: spec.scenario.name, dataset: spec.dataset, layout: spec.layout, pattern: spec.pattern, cache: spec.cache, startedAt,
+    id: spec.id, scenario: spec.scenario.name, dataset: spec.dataset, layout: spec.layout, pattern: spec.pattern,
+    cache: spec.cache, engine: spec.engine, startedAt,
   };
   const failed = (error: string, storage: StorageInfo | null): CaseResult => ({
     ...base, status: "failed", error, storage, samples: [], summary: null, warnings: [],
@@ -137,11 +176,16 @@ async function runOne(
   const backend = backendFor(spec.layout);
   const stored = spec.pattern.op === "write" ? scratchCopy(options.cacheRoot, m.stored) : m.stored;
   try {
-    const run = await sampleCase(spec, backend, stored, env, { shouldStop: options.interrupted });
-    const summary = summarize(run.samples, run.bytesRequested);
+    const itemBytes = itemSize(spec.dataset.dtype);
+    const selections = expandPattern(spec.pattern, spec.dataset.shape, itemBytes);
+    const session = spec.engine === "python"
+      ? pythonSession(spec, python!, stored, selections)
+      : jsSession(spec, backend, stored, selections, env.now);
+    const samples = await sampleCase(spec, session, await backend.files(stored), env, { shouldStop: options.interrupted });
+    const summary = summarize(samples, requestedBytes(selections, itemBytes));
     return {
-      ...base, status: "ok", storage, samples: run.samples, summary,
-      warnings: caseWarnings(run.samples, summary, spec.cache === "cold", spec.pattern.op, evictionVerified),
+      ...base, status: "ok", storage, samples, summary,
+      warnings: caseWarnings(samples, summary, spec.cache === "cold", spec.pattern.op, evictionVerified),
       peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt: new Date().toISOString(),
     };
   } catch (err) {

@@ -2,6 +2,7 @@
  * The results file: one per run, versioned, rewritten atomically after every finished case so an
  * interrupted run keeps what it finished. Reports and comparisons read only this.
  */
+import type { EngineName } from "../engines/types.ts";
 import type { CacheState, CodecSpec, DatasetSpec, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
 
 export const RESULTS_VERSION = 1;
@@ -85,6 +86,8 @@ export interface CaseResult {
   readonly layout: LayoutSpec;
   readonly pattern: PatternSpec;
   readonly cache: CacheState;
+  /** Who performed the reads; absent in files from before engines existed, meaning "js". */
+  readonly engine?: EngineName;
   readonly status: "ok" | "failed";
   /** Present when status is "failed". */
   readonly error?: string;

@@ -5,8 +5,9 @@
 import { patternFor } from "./resolve.ts";
 import type { CaseSpec, Scenario } from "./types.ts";
 
-export function caseId(scenario: string, dataset: string, layout: string, pattern: string, cache: string): string {
-  return `${scenario}/${dataset}/${layout}/${pattern}/${cache}`;
+/** `scenario/dataset/layout/pattern/cache`, with `@python` appended for the reference engine. */
+export function caseId(scenario: string, dataset: string, layout: string, pattern: string, cache: string, engine = "js"): string {
+  return `${scenario}/${dataset}/${layout}/${pattern}/${cache}${engine === "js" ? "" : "@" + engine}`;
 }
 
 export function expandCases(scenario: Scenario): CaseSpec[] {
@@ -15,10 +16,12 @@ export function expandCases(scenario: Scenario): CaseSpec[] {
     for (const layout of scenario.layouts) {
       for (const pattern of scenario.patterns) {
         for (const cache of scenario.cache) {
-          cases.push({
-            id: caseId(scenario.name, dataset.name, layout.name, pattern.name, cache),
-            scenario, dataset, layout, pattern: patternFor(pattern, dataset.shape.length), cache,
-          });
+          for (const engine of scenario.engines) {
+            cases.push({
+              id: caseId(scenario.name, dataset.name, layout.name, pattern.name, cache, engine),
+              scenario, dataset, layout, pattern: patternFor(pattern, dataset.shape.length), cache, engine,
+            });
+          }
         }
       }
     }

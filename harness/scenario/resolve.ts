@@ -113,6 +113,7 @@ export function resolveScenario(file: ScenarioFile, path: string): Scenario {
     cache,
     eviction: file.eviction ?? DEFAULTS.eviction,
     sampling,
+    engines: file.engines ?? ["js"],
     recommendation: { cache: file.recommendation?.cache ?? cache },
   };
   const { description: _description, ...hashed } = body;

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DTYPES } from "../data/dtype.ts";
+import { ENGINES } from "../engines/types.ts";
 import { DEFAULTS, NAME_PATTERN, NAME_RULE } from "./defaults.ts";
 import { unknownKeysMessage } from "./messages.ts";
 
@@ -117,6 +118,8 @@ export const scenarioFileSchema = strict({
     warmup: z.number().int().min(0).max(100_000).optional(),
   }).optional(),
   recommendation: strict({ cache: z.array(cacheState).min(1).max(2) }).optional(),
+  engines: z.array(z.enum(ENGINES)).min(1).max(2).optional()
+    .describe("Who reads: js (the harness, default) and/or python (NumPy, h5py, zarr-python on the same files)."),
 });
 
 export type ScenarioFile = z.infer<typeof scenarioFileSchema>;

@@ -3,6 +3,7 @@
  * Everything downstream (expansion, backends, runner, reports) reads only these types.
  */
 import type { Dtype } from "../data/dtype.ts";
+import type { EngineName } from "../engines/types.ts";
 
 export const SCENARIO_VERSION = 1;
 
@@ -115,6 +116,8 @@ export interface Scenario {
   readonly cache: readonly CacheState[];
   readonly eviction: EvictionMethod;
   readonly sampling: Sampling;
+  /** Who performs the reads: the harness ("js") and/or the Python reference stack ("python"). */
+  readonly engines: readonly EngineName[];
   /** Which cache states the recommendation weighs (patterns carry their own weights). */
   readonly recommendation: { readonly cache: readonly CacheState[] };
 }
@@ -127,4 +130,5 @@ export interface CaseSpec {
   readonly layout: LayoutSpec;
   readonly pattern: PatternSpec;
   readonly cache: CacheState;
+  readonly engine: EngineName;
 }

@@ -1,0 +1,66 @@
+/**
+ * `npm run bench:engines`: every case of scenarios/bench/engines.yaml read by the harness (js) and
+ * by the native Python stack on the same files, interleaved case by case in one run. Prints the
+ * ratio js/python per case, and every ranking inversion: a pair of layouts the Python stack
+ * separates by more than 1.5× that the harness ranks the other way round.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defaultCacheRoot } from "../paths.ts";
+import { runScenarios } from "../run/executor.ts";
+import type { CaseResult } from "../run/results-types.ts";
+import { loadScenario } from "../scenario/load.ts";
+
+const SCENARIO = "scenarios/bench/engines.yaml";
+const SEPARATED = 1.5;
+const TARGET = 1.2;
+
+async function main(): Promise<void> {
+  const scenario = loadScenario(process.argv[2] ?? SCENARIO);
+  const resultsPath = join(mkdtempSync(join(tmpdir(), "layoutbench-bench-")), "engines.json");
+  const results = await runScenarios([scenario], { cacheRoot: defaultCacheRoot(), resultsPath, filter: () => true, log: (l) => console.error(l) });
+  const median = (c: CaseResult | undefined) => c?.summary?.medianMs;
+  const find = (layout: string, pattern: string, cache: string, engine: string) =>
+    results.cases.find((c) => c.layout.name === layout && c.pattern.name === pattern && c.cache === cache && (c.engine ?? "js") === engine);
+
+  console.log("| layout | pattern | cache | harness ms | python ms | harness ÷ python |");
+  console.log("|---|---|---|---:|---:|---:|");
+  let within = 0;
+  let compared = 0;
+  for (const cache of scenario.cache) {
+    for (const pattern of scenario.patterns) {
+      for (const layout of scenario.layouts) {
+        const js = median(find(layout.name, pattern.name, cache, "js"));
+        const py = median(find(layout.name, pattern.name, cache, "python"));
+        const ratio = js !== undefined && py !== undefined ? js / py : undefined;
+        if (ratio !== undefined) { compared++; if (ratio <= TARGET) within++; }
+        console.log(`| ${layout.name} | ${pattern.name} | ${cache} | ${js?.toFixed(2) ?? "–"} | ${py?.toFixed(2) ?? "–"} | ${ratio !== undefined ? ratio.toFixed(2) + "×" : "–"} |`);
+      }
+    }
+  }
+  console.log(`\n${within} of ${compared} cases within ${TARGET}× of the Python stack`);
+
+  const inversions: string[] = [];
+  for (const cache of scenario.cache) {
+    for (const pattern of scenario.patterns) {
+      const layouts = scenario.layouts.map((l) => l.name);
+      for (const a of layouts) {
+        for (const b of layouts) {
+          const pyA = median(find(a, pattern.name, cache, "python"));
+          const pyB = median(find(b, pattern.name, cache, "python"));
+          const jsA = median(find(a, pattern.name, cache, "js"));
+          const jsB = median(find(b, pattern.name, cache, "js"));
+          if ([pyA, pyB, jsA, jsB].some((v) => v === undefined)) continue;
+          if (pyB! / pyA! > SEPARATED && jsA! > jsB!) {
+            inversions.push(`${pattern.name}/${cache}: python has ${a} ${(pyB! / pyA!).toFixed(1)}× faster than ${b}; the harness has ${a} ${(jsA! / jsB!).toFixed(1)}× slower`);
+          }
+        }
+      }
+    }
+  }
+  console.log(inversions.length ? `\nranking inversions:\n${inversions.map((l) => "- " + l).join("\n")}` : "\nno ranking inversions (pairs Python separates by more than 1.5×)");
+  console.log(`\nresults: ${resultsPath}`);
+}
+
+await main();

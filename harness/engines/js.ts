@@ -1,0 +1,73 @@
+/**
+ * The js engine: the harness's own backends in this process. Each read is timed alone and its
+ * data verified against the generator right after, outside the timed region.
+ */
+import type { Selection } from "../access/selection.ts";
+import { formatSelection } from "../access/selection.ts";
+import type { Backend, Reader, Stored } from "../backends/types.ts";
+import type { TypedArray } from "../data/dtype.ts";
+import { generateRegion, verifyRegion } from "../data/generate.ts";
+import { VerificationError } from "../errors.ts";
+import type { CaseSpec } from "../scenario/types.ts";
+import type { EngineSession } from "./types.ts";
+
+/** Throws VerificationError naming the selection when `data` is not what the dataset holds. */
+export function verifySelection(spec: CaseSpec, sel: Selection, data: TypedArray, what: string): void {
+  const problem = verifyRegion(spec.dataset, sel, data);
+  if (problem) throw new VerificationError(`${what} ${formatSelection(sel)} returned wrong data: ${problem}`);
+}
+
+export function jsSession(
+  spec: CaseSpec, backend: Backend, stored: Stored, selections: readonly Selection[], now: () => number,
+): EngineSession {
+  const writing = spec.pattern.op === "write";
+  // Writes store the dataset's own values, so the layout stays valid and can be verified after.
+  const writeData = writing ? selections.map((sel) => generateRegion(spec.dataset, sel)) : null;
+  let reader: Reader | null = null;
+  const open = (): Reader => {
+    if (!reader) throw new Error("session used before open()");
+    return reader;
+  };
+  return {
+    async open() {
+      const t0 = now();
+      reader = await backend.open(stored, { writable: writing });
+      return now() - t0;
+    },
+    async pass() {
+      const r = open();
+      let ms = 0;
+      for (let i = 0; i < selections.length; i++) {
+        const sel = selections[i];
+        if (writeData) {
+          if (!r.write) throw new Error(`the ${spec.layout.backend} backend cannot write`);
+          const t0 = now();
+          await r.write(sel, writeData[i]);
+          ms += now() - t0;
+        } else {
+          const t0 = now();
+          const data = await r.read(sel);
+          ms += now() - t0;
+          verifySelection(spec, sel, data, "read");
+        }
+      }
+      if (writeData && spec.pattern.flush && r.flush) {
+        const t0 = now();
+        await r.flush();
+        ms += now() - t0;
+      }
+      return { ms, io: null };
+    },
+    async finish() {
+      const r = open();
+      if (!writing) return;
+      if (r.flush) await r.flush();
+      for (const sel of selections) verifySelection(spec, sel, await r.read(sel), "read-back after write of");
+    },
+    async close() {
+      const r = reader;
+      reader = null;
+      if (r) await r.close();
+    },
+  };
+}

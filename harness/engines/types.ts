@@ -1,0 +1,36 @@
+/**
+ * An engine is what performs a case's timed reads: the harness's own backends ("js") or the
+ * Python reference stack ("python", NumPy/h5py/zarr-python in a subprocess). The sample loop
+ * drives an EngineSession and owns cache control; the session owns timing and verification.
+ */
+export const ENGINES = ["js", "python"] as const;
+export type EngineName = (typeof ENGINES)[number];
+
+export interface IoSnapshot {
+  readonly readBytes: number;
+  readonly writeBytes: number;
+  readonly majorFaults: number;
+}
+
+export interface PassResult {
+  /** Wall time of the timed operations only, in milliseconds. */
+  readonly ms: number;
+  /** I/O counted by the engine's own process, or null to let the sampler count around the pass. */
+  readonly io: IoSnapshot | null;
+}
+
+export interface EngineSession {
+  /** Opens with fresh library state; resolves to the milliseconds the open took. */
+  open(): Promise<number>;
+  /** One timed pass over the case's selections, each verified outside the timed region. */
+  pass(): Promise<PassResult>;
+  /** After the last sample, with the session open: e.g. read back and verify what was written. */
+  finish(): Promise<void>;
+  /** Releases every handle and mapping (a live mapping pins pages against eviction). */
+  close(): Promise<void>;
+}
+
+/** How reports name a layout read by an engine: "npy" for the harness, "npy (python)" otherwise. */
+export function layoutLabel(layoutName: string, engine: EngineName | undefined): string {
+  return !engine || engine === "js" ? layoutName : `${layoutName} (${engine})`;
+}
