@@ -151,9 +151,10 @@ function openReader(stored: Stored<MemmapLayout>, writable: boolean): Reader {
   }
 
   return {
-    async read(sel) {
+    async read(sel, into) {
       const { offset, strides, counts } = place(sel, "read");
-      const out = allocate(dataset.dtype, elementCount(counts));
+      const n = elementCount(counts);
+      const out = into && into.length === n ? into : allocate(dataset.dtype, n);
       copyBox(data, offset, strides, out, 0, cStrides(counts), counts);
       return out;
     },

@@ -24,8 +24,13 @@ export interface Stored<L extends LayoutSpec = LayoutSpec> {
 }
 
 export interface Reader {
-  /** The selected elements in C order, as a fresh array the caller may keep. */
-  read(sel: Selection): Promise<TypedArray>;
+  /**
+   * The selected elements in C order, as a fresh array the caller may keep. When `out` is given
+   * (the dataset's dtype, exactly the selection's element count) a backend may fill and return it
+   * instead: the caller then owns no new memory. The sampler passes reused buffers, because on
+   * some machines the first touch of fresh memory costs more than the read being measured.
+   */
+  read(sel: Selection, out?: TypedArray): Promise<TypedArray>;
   /** Writes `data` (C order, the selection's shape) into the selection. Optional capability. */
   write?(sel: Selection, data: TypedArray): Promise<void>;
   /** Makes written data durable (msync / fdatasync). */
