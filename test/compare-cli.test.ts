@@ -191,7 +191,7 @@ describe("baseline save / list", () => {
   test("save, refuse to overwrite, list", async () => {
     const dir = join(TMP, "baselines");
     const env = { LAYOUTBENCH_BASELINES: dir };
-    const saved = await run(["baseline", "save", "ci-1.0", fx("baseline")], env);
+    const saved = await inProcess(["baseline", "save", "ci-1.0", fx("baseline")], env);
     assert.equal(saved.code, 0, saved.stderr);
     assert.match(saved.stdout, /^baseline "ci-1\.0": test\/fixtures\/compare\/baseline\.json -> .*ci-1\.0\.json \(6 cases\)\n$/);
     assert.deepEqual(readFileSync(join(dir, "ci-1.0.json")), readFileSync(fx("baseline")));
@@ -229,7 +229,7 @@ describe("baseline save / list", () => {
 
 describe("export", () => {
   test("github: customSmallerIsBetter entries, failed cases left out", async () => {
-    const r = await run(["export", fx("changed"), "--format", "github"]);
+    const r = await inProcess(["export", fx("changed"), "--format", "github"]);
     assert.equal(r.code, 0, r.stderr);
     const entries = JSON.parse(r.stdout);
     assert.equal(entries.length, 5);

@@ -41,7 +41,8 @@ describe("classification table (default rule, threshold 10%)", () => {
 
   test("notes say why", () => {
     assert.match(classifyPair(tight(10), tight(20), { threshold: 0.1 }).note, /^95% CI 1\.\d\d×–2\.\d\d× above 1\.10×$/);
-    assert.match(classifyPair(tight(10), tight(10.5), { threshold: 0.1 }).note, /^significant, but within the 10% threshold/);
+    assert.match(classifyPair(tight(10), tight(10.5), { threshold: 0.1 }).note, /^significant, but the 95% CI 1\.0\d×–1\.0\d× reaches below 1\.10×$/);
+    assert.match(classifyPair(tight(10), tight(10.5), { threshold: 0.1, rule: { thresholdOn: "point" } }).note, /^significant, but within the 10% threshold \(ratio 1\.05×\)$/);
     assert.match(classifyPair(noisy(10), noisy(15), { threshold: 0.1 }).note, /contains 1: no significant change$/);
   });
 

@@ -19,7 +19,7 @@ import type { Hdf5Layout } from "../scenario/types.ts";
 import type { Backend, MaterializeContext, Reader, Stored } from "./types.ts";
 import { copyBox, planBlocks, selectedCount } from "./hdf5/blocks.ts";
 import { checkHdf5Layout, explainWriteFailure, filterFor } from "./hdf5/filters.ts";
-import { closeFile, createDataset, flushFile, h5, openFile, transferHyperslab } from "./hdf5/library.ts";
+import { closeFile, createDataset, DATASET_PATH, flushFile, h5, openFile, transferHyperslab } from "./hdf5/library.ts";
 
 /** The file inside the layout's directory. */
 export const HDF5_FILE = "data.h5";
@@ -87,6 +87,8 @@ async function openReader(stored: Stored<Hdf5Layout>, writable: boolean, blockBy
   const module = await h5();
   const { dataset, layout } = stored;
   const path = join(stored.dir, HDF5_FILE);
+  // A dataset read from an existing file (bring your own data) may live at another path in it.
+  const datasetPath = dataset.source?.dataset ?? DATASET_PATH;
   const size = itemSize(dataset.dtype);
   const unit = unitOf(layout, dataset.shape.length);
   let file: ReturnType<typeof openFile> | null = openFile(module, path, writable ? "a" : "r");
@@ -110,7 +112,7 @@ async function openReader(stored: Stored<Hdf5Layout>, writable: boolean, blockBy
       for (const block of planBlocks(sel, unit, size, blockBytes)) {
         const blockShape = selectionShape(block.sel);
         transferHyperslab(module, f, block.sel, size, "read", (heap) =>
-          copyBox(heap, blockShape, blockShape.map(() => 0), outBytes, outShape, block.offset, blockShape, size));
+          copyBox(heap, blockShape, blockShape.map(() => 0), outBytes, outShape, block.offset, blockShape, size), datasetPath);
       }
       return out;
     },
@@ -138,7 +140,7 @@ async function openReader(stored: Stored<Hdf5Layout>, writable: boolean, blockBy
         for (const block of planBlocks(sel, unit, size, blockBytes)) {
           const blockShape = selectionShape(block.sel);
           transferHyperslab(module, f, block.sel, size, "write", (heap) =>
-            copyBox(dataBytes, dataShape, block.offset, heap, blockShape, blockShape.map(() => 0), blockShape, size));
+            copyBox(dataBytes, dataShape, block.offset, heap, blockShape, blockShape.map(() => 0), blockShape, size), datasetPath);
         }
       } catch (error) {
         throw explainWriteFailure(layout, error);

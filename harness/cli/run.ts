@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 import { caseFilter } from "../scenario/expand.ts";
-import { loadScenario } from "../scenario/load.ts";
+import { loadScenarioAsync } from "../scenario/load.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { ENGINES, type EngineName } from "../engines/types.ts";
 import { consoleTable } from "../run/console-table.ts";
@@ -56,7 +56,8 @@ export const runCommand: Command = {
       throw new UserError(`layoutbench run: --samples: expected a whole number >= 1, got ${JSON.stringify(values.samples)}`);
     }
     const engines = values.engines === undefined ? undefined : parseEngines(values.engines);
-    const scenarios = positionals.map((file) => withEngines(withSamples(loadScenario(file), samples), engines));
+    const scenarios: Scenario[] = [];
+    for (const file of positionals) scenarios.push(withEngines(withSamples(await loadScenarioAsync(file), samples), engines));
     let filter: (id: string) => boolean;
     try { filter = caseFilter(values.filter); } catch (err) {
       throw new UserError(`layoutbench run: --filter: ${(err as Error).message}`);

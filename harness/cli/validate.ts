@@ -3,7 +3,7 @@
  */
 import { UserError } from "../errors.ts";
 import { expandCases } from "../scenario/expand.ts";
-import { loadScenario } from "../scenario/load.ts";
+import { loadScenarioAsync } from "../scenario/load.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 
@@ -23,7 +23,7 @@ export const validateCommand: Command = {
     let failed = false;
     for (const file of positionals) {
       try {
-        const scenario = loadScenario(file);
+        const scenario = await loadScenarioAsync(file);
         console.log(`${file}: ok (${expandCases(scenario).length} cases)`);
       } catch (err) {
         if (!(err instanceof UserError)) throw err;

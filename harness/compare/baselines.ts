@@ -4,7 +4,7 @@
  * tests use so they never write into the repository.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 import { PROJECT_ROOT, defaultRunsDir } from "../paths.ts";
 import { readResults } from "../run/results-file.ts";
@@ -33,7 +33,10 @@ export function resolveResultsArgument(arg: string): string {
   if (existsSync(arg)) return arg;
   // A bare name (no folder, no .json) is looked up among the saved baselines.
   const bareName = NAME_PATTERN.test(arg) && !arg.endsWith(".json");
-  if (bareName && existsSync(baselinePath(arg))) return baselinePath(arg);
+  if (bareName && existsSync(baselinePath(arg))) {
+    const path = relative(process.cwd(), baselinePath(arg));
+    return path.startsWith("..") ? baselinePath(arg) : path;
+  }
   throw new UserError(bareName
     ? `${arg}: no such results file, and no saved baseline "${arg}" in ${baselinesDir()} (layoutbench baseline list shows the saved ones)`
     : `${arg}: no such results file`);

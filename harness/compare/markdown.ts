@@ -40,8 +40,8 @@ function headline(comparison: Comparison): string {
   return "no significant changes";
 }
 
-function measuredTable(cases: readonly ComparedCase[], withNote: boolean): string[] {
-  const head = ["case", "baseline", "current", "ratio", `CI`, "threshold", ...(withNote ? ["note"] : [])];
+function measuredTable(cases: readonly ComparedCase[], confidence: number, withNote: boolean): string[] {
+  const head = ["case", "baseline", "current", "ratio", `${Math.round(confidence * 100)}% CI`, "threshold", ...(withNote ? ["note"] : [])];
   const rows = cases.map((c) => {
     const x = caseCells(c);
     return [code(c.id), x.baseline, x.current, x.ratio, x.interval, x.threshold, ...(withNote ? [cell(c.verdict.note)] : [])];
@@ -77,7 +77,7 @@ export function comparisonMarkdown(comparison: Comparison): string {
   }
   for (const kind of ["regressed", "improved"] as const) {
     const cases = comparison.cases.filter((c) => c.verdict.class === kind);
-    if (cases.length) out.push(`#### ${TITLES[kind]} (${cases.length})`, "", ...measuredTable(cases, false), "");
+    if (cases.length) out.push(`#### ${TITLES[kind]} (${cases.length})`, "", ...measuredTable(cases, comparison.rule.confidence, false), "");
   }
   for (const kind of ["failed", "added", "removed", "insufficient"] as const) {
     const cases = comparison.cases.filter((c) => c.verdict.class === kind);
@@ -85,7 +85,7 @@ export function comparisonMarkdown(comparison: Comparison): string {
   }
   const unchanged = comparison.cases.filter((c) => c.verdict.class === "unchanged");
   if (unchanged.length) {
-    out.push("<details>", `<summary>${plural(unchanged.length, "unchanged case", "unchanged cases")}</summary>`, "", ...measuredTable(unchanged, true), "", "</details>", "");
+    out.push("<details>", `<summary>${plural(unchanged.length, "unchanged case", "unchanged cases")}</summary>`, "", ...measuredTable(unchanged, comparison.rule.confidence, true), "", "</details>", "");
   }
   out.push(`<sub>Rule — ${cell(ruleSentence(comparison))}.</sub>`, "");
   return out.join("\n");

@@ -50,7 +50,7 @@ export function comparisonTable(comparison: Comparison): string {
     `current:  ${comparison.current.path} (${comparison.current.startedAt}, ${comparison.current.machine})`,
   ];
   for (const d of comparison.differences) lines.push(`${d.severity === "refuse" ? "MISMATCH" : "warning"}: ${describeDifference(d)}`);
-  const header = ["change", "case", "baseline", "current", "ratio", "CI", "threshold", "note"];
+  const header = ["change", "case", "baseline", "current", "ratio", `${Math.round(comparison.rule.confidence * 100)}% CI`, "threshold", "note"];
   const rows = comparison.cases.map((c) => {
     const cells = caseCells(c);
     const note = c.verdict.class === "unchanged" ? "" : c.verdict.note;

@@ -66,6 +66,9 @@ interface Plan {
  * typed array of the dataset's dtype). Throws RangeError if `sel` does not fit or `out` is the wrong size.
  */
 export function fillRegion(dataset: DatasetSpec, sel: Selection, out: TypedArray): void {
+  if (dataset.generator === "file") {
+    throw new Error(`dataset ${dataset.name} is read from ${dataset.source?.path ?? "a file"}: it has no generator to produce or verify values (verify against reference reads)`);
+  }
   const shape = dataset.shape;
   checkSelection(shape, sel);
   const count = elementCount(selectionShape(sel));
@@ -139,18 +142,25 @@ export function generateRegion(dataset: DatasetSpec, sel: Selection): TypedArray
  * the first differing global index with both values.
  */
 export function verifyRegion(dataset: DatasetSpec, sel: Selection, actual: TypedArray): string | undefined {
-  const expected = generateRegion(dataset, sel);
+  return compareRegion(dataset.dtype, sel, generateRegion(dataset, sel), actual);
+}
+
+/**
+ * Compares data read at `sel` with `expected`, byte for byte: undefined when equal, else one line
+ * naming how many elements differ and the first differing global index with both values.
+ */
+export function compareRegion(dtype: Dtype, sel: Selection, expected: TypedArray, actual: TypedArray): string | undefined {
   if (actual.constructor !== expected.constructor) {
-    return `${dataset.dtype}: expected ${expected.constructor.name} data for dtype ${dataset.dtype}, got ${actual.constructor.name}`;
+    return `${dtype}: expected ${expected.constructor.name} data for dtype ${dtype}, got ${actual.constructor.name}`;
   }
   if (actual.length !== expected.length) {
-    return `${dataset.dtype}: expected ${expected.length} elements for selection ${formatSelection(sel)}, got ${actual.length}`;
+    return `${dtype}: expected ${expected.length} elements for selection ${formatSelection(sel)}, got ${actual.length}`;
   }
   const eb = new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength);
   const ab = new Uint8Array(actual.buffer, actual.byteOffset, actual.byteLength);
   if (Buffer.compare(eb, ab) === 0) return undefined;
   // Rare path (a failed read): a plain byte loop, counting each differing element once.
-  const size = itemSize(dataset.dtype);
+  const size = itemSize(dtype);
   let differing = 0;
   let first = -1;
   for (let i = 0, lastElement = -1; i < eb.length; i++) {
@@ -162,7 +172,7 @@ export function verifyRegion(dataset: DatasetSpec, sel: Selection, actual: Typed
     differing++;
   }
   const index = globalIndex(sel, first);
-  return `${dataset.dtype}: ${differing} of ${expected.length} elements differ in ${formatSelection(sel)}; ` +
+  return `${dtype}: ${differing} of ${expected.length} elements differ in ${formatSelection(sel)}; ` +
     `first at [${index.join(", ")}]: expected ${show(expected[first])}, got ${show(actual[first])}`;
 }
 

@@ -13,6 +13,7 @@ import { canonicalJson, sha256 } from "../scenario/resolve.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { itemSize } from "./dtype.ts";
 import { GENERATOR_VERSION } from "./generate.ts";
+import { ensureSourceEntry } from "./source-entry.ts";
 
 /** Bump when a backend's on-disk output changes for the same parameters. */
 export const STORAGE_FORMAT_VERSION = 1;
@@ -27,6 +28,8 @@ export interface Manifest {
   readonly files: readonly { readonly path: string; readonly bytes: number }[];
   readonly bytesOnDisk: number;
   readonly seconds: number;
+  /** Datasets read from a file: the linked source, with the size and mtime it had when linked. */
+  readonly source?: { readonly path: string; readonly bytes: number; readonly files: number; readonly mtimeMs: number };
 }
 
 export interface Materialized {
@@ -42,6 +45,11 @@ export function logicalBytes(dataset: DatasetSpec): number {
 
 /** What determines the bytes: not names, not read-only parameters. */
 export function storageKey(dataset: DatasetSpec, layout: LayoutSpec): string {
+  if (dataset.source) {
+    // A source is identified by where it is; its content is tracked by size and mtime (source-entry.ts).
+    const { path, format, dataset: inFile } = dataset.source;
+    return sha256(canonicalJson({ storage: STORAGE_FORMAT_VERSION, source: { path, format, dataset: inFile } }));
+  }
   const skip = new Set(["name", ...(backendFor(layout).readOnlyParams ?? [])]);
   const params = Object.fromEntries(Object.entries(layout).filter(([k]) => !skip.has(k)));
   return sha256(canonicalJson({
@@ -130,6 +138,11 @@ export async function ensureMaterialized(
   const dir = entryDir(root, dataset, layout);
   const stored = (): Stored => ({ dir, dataset, layout });
   mkdirSync(root, { recursive: true });
+  if (dataset.source) {
+    // Linked, never rewritten: nothing is written next to the user's file.
+    const { manifest, created } = ensureSourceEntry(root, dir, key, dataset, layout, options.rematerialize ?? false);
+    return { stored: stored(), manifest, created };
+  }
   if (options.rematerialize) rmSync(dir, { recursive: true, force: true });
   const existing = inspectEntry(dir, key);
   if (existing.state === "ok") return { stored: stored(), manifest: existing.manifest, created: false };

@@ -1,15 +1,28 @@
 /**
  * The python engine as a session: the worker opens, times and digests; this side verifies the
- * digests against the generator, so Python's reads are checked byte for byte too.
+ * digests against the generator (or a source's reference reads), so Python's reads are checked too.
  */
-import type { Selection } from "../access/selection.ts";
+import { formatSelection, type Selection } from "../access/selection.ts";
 import type { Stored } from "../backends/types.ts";
 import { VerificationError } from "../errors.ts";
 import type { CaseSpec } from "../scenario/types.ts";
-import { verifyDigests, type PythonWorker } from "./python.ts";
+import { ENGINE_NAME, verifyDigests, type PythonWorker } from "./python.ts";
 import type { EngineSession } from "./types.ts";
+import type { SelectionVerifier } from "./verify.ts";
 
-export function pythonSession(spec: CaseSpec, worker: PythonWorker, stored: Stored, selections: readonly Selection[]): EngineSession {
+/** Digests checked against reference reads (datasets read from a file have no generator). */
+function checkDigests(verifier: SelectionVerifier, selections: readonly Selection[], digests: readonly string[]): string | undefined {
+  if (digests.length !== selections.length) return `${ENGINE_NAME}: ${digests.length} digests for ${selections.length} selections`;
+  for (let i = 0; i < selections.length; i++) {
+    const problem = verifier.checkDigest(i, digests[i]);
+    if (problem) return `${ENGINE_NAME}: read ${formatSelection(selections[i])} returned wrong data: ${problem}`;
+  }
+  return undefined;
+}
+
+export function pythonSession(
+  spec: CaseSpec, worker: PythonWorker, stored: Stored, selections: readonly Selection[], verifier?: SelectionVerifier,
+): EngineSession {
   let opened = false;
   return {
     async open() {
@@ -19,7 +32,7 @@ export function pythonSession(spec: CaseSpec, worker: PythonWorker, stored: Stor
     },
     async pass() {
       const r = await worker.pass(selections);
-      const problem = verifyDigests(spec.dataset, selections, r.digests);
+      const problem = verifier && verifier.kind !== "generator" ? checkDigests(verifier, selections, r.digests) : verifyDigests(spec.dataset, selections, r.digests);
       if (problem) throw new VerificationError(problem);
       return { ms: r.ms, io: { readBytes: r.readBytes, writeBytes: r.writeBytes, majorFaults: r.majorFaults } };
     },

@@ -200,7 +200,7 @@ function openTarget(stored: Stored): { path: string; datasetPath?: string } {
   switch (stored.layout.backend) {
     case "memmap": return { path: join(stored.dir, NPY_FILE) };
     case "zarr": return { path: join(stored.dir, ARRAY_DIR) };
-    case "hdf5": return { path: join(stored.dir, HDF5_FILE), datasetPath: DATASET_PATH };
+    case "hdf5": return { path: join(stored.dir, HDF5_FILE), datasetPath: stored.dataset.source?.dataset ?? DATASET_PATH };
   }
 }
 

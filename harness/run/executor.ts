@@ -17,6 +17,7 @@ import { itemSize } from "../data/dtype.ts";
 import { jsSession } from "../engines/js.ts";
 import { pythonAvailable, pythonSupport, startPythonWorker, type PythonWorker } from "../engines/python.ts";
 import { pythonSession } from "../engines/python-session.ts";
+import { verifierFor } from "../engines/verify.ts";
 import { UserError, VerificationError } from "../errors.ts";
 import { expandCases } from "../scenario/expand.ts";
 import type { CaseSpec, EvictionMethod, Scenario } from "../scenario/types.ts";
@@ -173,23 +174,33 @@ async function runOne(
   });
   if (m instanceof Error) return failed(`materialization failed: ${m.message}`, null);
   const storage = storageInfo(m);
+  // Validation refuses these; a write here would go through the link into the user's file.
+  if (spec.dataset.source && spec.pattern.op === "write") return failed(`dataset ${spec.dataset.name} is read from a file: write patterns cannot run on it`, storage);
   const backend = backendFor(spec.layout);
   const stored = spec.pattern.op === "write" ? scratchCopy(options.cacheRoot, m.stored) : m.stored;
   try {
     const itemBytes = itemSize(spec.dataset.dtype);
     const selections = expandPattern(spec.pattern, spec.dataset.shape, itemBytes);
+    // Reference reads of a dataset read from a file happen here, before any timed or evicted sample.
+    const verifier = await verifierFor(spec.dataset, backend, stored, selections);
     const session = spec.engine === "python"
-      ? pythonSession(spec, python!, stored, selections)
-      : jsSession(spec, backend, stored, selections, env.now);
+      ? pythonSession(spec, python!, stored, selections, verifier)
+      : jsSession(spec, backend, stored, selections, env.now, verifier);
     const samples = await sampleCase(spec, session, await backend.files(stored), env, { shouldStop: options.interrupted });
     const summary = summarize(samples, requestedBytes(selections, itemBytes));
+    const warnings = caseWarnings(samples, summary, spec.cache === "cold", spec.pattern.op, evictionVerified);
+    if (verifier.kind === "self") {
+      warnings.push({ code: "self-verified", message: `data read from ${spec.dataset.source?.format} files is checked against a second read through the same library, not an independent reader` });
+    }
     return {
-      ...base, status: "ok", storage, samples, summary,
-      warnings: caseWarnings(samples, summary, spec.cache === "cold", spec.pattern.op, evictionVerified),
+      ...base, status: "ok", storage, samples, summary, warnings,
       peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt: new Date().toISOString(),
     };
   } catch (err) {
     const message = (err as Error).message.split("\n")[0];
+    if (err instanceof VerificationError && spec.dataset.source) {
+      return failed(`${message}; did ${spec.dataset.source.path} change during the run?`, storage);
+    }
     if (err instanceof VerificationError) {
       return failed(`${message}; the cached layout in ${m.stored.dir} may be damaged: run again with --rematerialize`, storage);
     }

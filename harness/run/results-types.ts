@@ -67,7 +67,7 @@ export interface CaseSummary {
 }
 
 export interface Warning {
-  readonly code: "residency" | "few-samples" | "eviction-unverified" | "no-storage-reads" | "noisy";
+  readonly code: "residency" | "few-samples" | "eviction-unverified" | "no-storage-reads" | "noisy" | "self-verified";
   readonly message: string;
 }
 

@@ -7,7 +7,7 @@ import { backendFor } from "../backends/registry.ts";
 import { itemSize } from "../data/dtype.ts";
 import { MAX_ELEMENTS } from "./defaults.ts";
 import { patternFor } from "./resolve.ts";
-import type { Scenario } from "./types.ts";
+import { AS_IS_LAYOUT, type Scenario } from "./types.ts";
 
 export interface Problem {
   readonly path: readonly (string | number)[];
@@ -32,6 +32,13 @@ export function checkScenario(scenario: Scenario): Problem[] {
     ...duplicates("patterns", scenario.patterns.map((p) => p.name)),
   ];
   const several = scenario.datasets.length > 1;
+  if (scenario.datasets.some((d) => d.source)) {
+    scenario.layouts.forEach((layout, li) => {
+      if (layout.name === AS_IS_LAYOUT) {
+        problems.push({ path: ["layouts", li, "name"], message: `"${AS_IS_LAYOUT}" names the layout of datasets read from a file; choose another name` });
+      }
+    });
+  }
   scenario.datasets.forEach((dataset, di) => {
     // Checked before anything else looks at the shape: past 2^53 element counts are no longer exact.
     const elements = dataset.shape.reduce((a, b) => a * b, 1);
@@ -41,7 +48,18 @@ export function checkScenario(scenario: Scenario): Problem[] {
       return;
     }
     const which = several ? ` (dataset "${dataset.name}")` : "";
-    scenario.layouts.forEach((layout, li) => {
+    if (dataset.source) {
+      // Measured as it is, in its own layout: the scenario's layouts do not apply, and nothing may write to it.
+      scenario.patterns.forEach((pattern, pi) => {
+        if (pattern.op === "write") {
+          problems.push({
+            path: ["patterns", pi, "op"],
+            message: `write patterns cannot run on dataset "${dataset.name}": it is read from an existing ${dataset.source!.format} source as it is, and layoutbench never writes to a source; put write patterns in a scenario of generated datasets`,
+          });
+        }
+      });
+    }
+    if (!dataset.source) scenario.layouts.forEach((layout, li) => {
       for (const p of backendFor(layout).check(layout, dataset)) {
         problems.push({ path: ["layouts", li, ...p.field.split(".").filter(Boolean)], message: p.message + which });
       }

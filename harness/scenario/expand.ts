@@ -1,5 +1,6 @@
 /**
- * A scenario's lists expand into a matrix of cases: dataset × layout × pattern × cache state.
+ * A scenario's lists expand into a matrix of cases: dataset × layout × pattern × cache state
+ * (a dataset with a source has one layout: its file as it is).
  * `--filter` keeps the cases whose id contains every given word (or matches a /regex/).
  */
 import { patternFor } from "./resolve.ts";
@@ -13,7 +14,8 @@ export function caseId(scenario: string, dataset: string, layout: string, patter
 export function expandCases(scenario: Scenario): CaseSpec[] {
   const cases: CaseSpec[] = [];
   for (const dataset of scenario.datasets) {
-    for (const layout of scenario.layouts) {
+    // A dataset read from a file is measured in its own layout only ("as-is").
+    for (const layout of dataset.source ? [dataset.source.layout] : scenario.layouts) {
       for (const pattern of scenario.patterns) {
         for (const cache of scenario.cache) {
           for (const engine of scenario.engines) {

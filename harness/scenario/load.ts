@@ -5,13 +5,16 @@
  * UserError, quickly: test/scenario-fuzz.test.ts holds the loader to that.
  */
 import { readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { isAlias, isCollection, isPair, Lexer, LineCounter, parseDocument, type Document, type Node, type YAMLError } from "yaml";
 import { UserError } from "../errors.ts";
 import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_TOKENS } from "./defaults.ts";
 import { checkScenario } from "./check.ts";
 import { describeValue, formatPath, issueMessage, oneLine } from "./messages.ts";
-import { resolveScenario } from "./resolve.ts";
-import { scenarioFileSchema } from "./schema.ts";
+import { resolveScenario, type ProbedSource } from "./resolve.ts";
+import { scenarioFileSchema, type ScenarioFile } from "./schema.ts";
+import { DATASET_PATH } from "../backends/hdf5/library.ts";
+import { loadSourceReaders, NeedsHdf5, probeSource, SourceProblem } from "../data/source.ts";
 import type { Scenario } from "./types.ts";
 
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
@@ -217,10 +220,50 @@ export function parseScenario(text: string, file: string): Scenario {
     const issues = parsed.error.issues.filter((i) => i.code === "invalid_type" || !wrongType.has(formatPath(i.path)));
     throw new UserError(issues.map((issue) => `${where(issue.path)}: ${issueMessage(issue, data)}`));
   }
-  const scenario = resolveScenario(parsed.data, file);
+  const sources = probeSources(parsed.data, file);
+  const sourceProblems = sources.flatMap((s, i) => (s instanceof SourceProblem ? [`${where(["datasets", i, "source", "path"])}: ${s.message}`] : []));
+  if (sourceProblems.length > 0) throw new UserError(sourceProblems);
+  const scenario = resolveScenario(parsed.data, file, sources as (ProbedSource | undefined)[]);
   const problems = checkScenario(scenario);
   if (problems.length > 0) throw new UserError(problems.map((p) => `${where(p.path)}: ${p.message}`));
   return scenario;
+}
+
+/**
+ * Reads each dataset's source (paths relative to the scenario file): its shape, dtype and as-is
+ * layout, or the problem that keeps it from being benchmarked.
+ */
+function probeSources(data: ScenarioFile, file: string): (ProbedSource | SourceProblem | undefined)[] {
+  return data.datasets.map((d) => {
+    if (!d.source) return undefined;
+    const { format, dataset } = d.source;
+    const path = resolve(dirname(file), d.source.path);
+    const shown = isAbsolute(d.source.path) ? d.source.path : join(dirname(file), d.source.path);
+    try {
+      const info = probeSource(path, shown, format, dataset);
+      return {
+        shape: info.shape, dtype: info.dtype,
+        source: { path, format, ...(format === "hdf5" ? { dataset: dataset ?? DATASET_PATH } : {}), layout: info.layout },
+      };
+    } catch (err) {
+      if (err instanceof SourceProblem) return err;
+      throw err;
+    }
+  });
+}
+
+/**
+ * {@link loadScenario} for any scenario: one with an hdf5 source needs h5wasm to read the file's
+ * header, and h5wasm loads asynchronously (only then: it takes seconds).
+ */
+export async function loadScenarioAsync(file: string): Promise<Scenario> {
+  try {
+    return loadScenario(file);
+  } catch (err) {
+    if (!(err instanceof NeedsHdf5)) throw err;
+    await loadSourceReaders();
+    return loadScenario(file);
+  }
 }
 
 /** Loads a scenario file from disk; a missing or oversized file is a one-line UserError. */

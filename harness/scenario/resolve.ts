@@ -6,12 +6,29 @@ import { createHash } from "node:crypto";
 import { DEFAULTS } from "./defaults.ts";
 import type { ScenarioFile } from "./schema.ts";
 import type {
-  CodecSpec, DatasetSpec, LayoutSpec, PatternShape, PatternSpec, Scenario, Sampling,
+  CodecSpec, DatasetSource, DatasetSpec, LayoutSpec, PatternShape, PatternSpec, Scenario, Sampling,
 } from "./types.ts";
 
-type FileCodec = NonNullable<Extract<ScenarioFile["layouts"][number], { backend: "zarr" }>["codec"]>;
-type FileLayout = ScenarioFile["layouts"][number];
+type FileLayout = NonNullable<ScenarioFile["layouts"]>[number];
+type FileCodec = NonNullable<Extract<FileLayout, { backend: "zarr" }>["codec"]>;
 type FilePattern = ScenarioFile["patterns"][number];
+type FileDataset = ScenarioFile["datasets"][number];
+
+/** What a dataset's source holds, read by load.ts (the only I/O of loading) before resolution. */
+export interface ProbedSource {
+  readonly source: DatasetSource;
+  readonly shape: readonly number[];
+  readonly dtype: DatasetSpec["dtype"];
+}
+
+function resolveDataset(d: FileDataset, probed: ProbedSource | undefined): DatasetSpec {
+  if (d.source) {
+    if (!probed) throw new Error(`dataset ${d.name}: its source was not read before resolution`);
+    return { name: d.name, shape: probed.shape, dtype: probed.dtype, generator: "file", seed: 0, source: probed.source };
+  }
+  // The schema guarantees shape and dtype when there is no source.
+  return { name: d.name, shape: d.shape!, dtype: d.dtype!, generator: d.generator ?? DEFAULTS.generator, seed: d.seed ?? DEFAULTS.seed };
+}
 
 export function resolveCodec(codec: FileCodec | undefined): CodecSpec {
   const c = typeof codec === "string" || codec === undefined ? { name: codec ?? DEFAULTS.codec } : codec;
@@ -89,7 +106,8 @@ export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-export function resolveScenario(file: ScenarioFile, path: string): Scenario {
+/** `sources[i]`: what dataset i's source holds (datasets with a source only). */
+export function resolveScenario(file: ScenarioFile, path: string, sources: readonly (ProbedSource | undefined)[] = []): Scenario {
   const s = DEFAULTS.sampling;
   const samples = file.sampling?.samples ?? s.samples;
   const sampling: Sampling = {
@@ -99,16 +117,14 @@ export function resolveScenario(file: ScenarioFile, path: string): Scenario {
     timeBudget: file.sampling?.timeBudget ?? s.timeBudget,
     warmup: file.sampling?.warmup ?? s.warmup,
   };
-  const datasets: DatasetSpec[] = file.datasets.map((d) => ({
-    name: d.name, shape: d.shape, dtype: d.dtype, generator: d.generator ?? DEFAULTS.generator, seed: d.seed ?? DEFAULTS.seed,
-  }));
+  const datasets: DatasetSpec[] = file.datasets.map((d, i) => resolveDataset(d, sources[i]));
   const cache = file.cache ?? [...DEFAULTS.cache];
   const body = {
     version: file.version,
     name: file.name,
     description: file.description ?? "",
     datasets,
-    layouts: file.layouts.map(resolveLayout),
+    layouts: (file.layouts ?? []).map(resolveLayout),
     patterns: file.patterns.map(resolvePattern),
     cache,
     eviction: file.eviction ?? DEFAULTS.eviction,

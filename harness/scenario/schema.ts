@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { DTYPES } from "../data/dtype.ts";
 import { ENGINES } from "../engines/types.ts";
+import { SOURCE_FORMATS } from "./types.ts";
 import { DEFAULTS, NAME_PATTERN, NAME_RULE } from "./defaults.ts";
 import { unknownKeysMessage } from "./messages.ts";
 
@@ -91,13 +92,41 @@ const pattern = z.discriminatedUnion("kind", [
 
 const cacheState = z.enum(["cold", "warm"]);
 
+const source = strict({
+  path: z.string().min(1).max(4096).describe("The .npy or .h5 file, or the Zarr array folder; relative to the scenario file."),
+  format: z.enum(SOURCE_FORMATS),
+  dataset: z.string().min(1).max(1024).optional().describe("hdf5 only: the dataset's path in the file (default /data)."),
+}, "An existing file, benchmarked as it is (never rewritten): shape and dtype come from its header.");
+
+/** What a dataset read from a file must not say: the file decides them. */
+const GENERATED_ONLY = ["shape", "dtype", "generator", "seed"] as const;
+
 const dataset = strict({
   name,
-  shape: sizes.describe("1 to 4 dimensions."),
-  dtype: z.enum(DTYPES),
+  shape: sizes.optional().describe("1 to 4 dimensions (not with source)."),
+  dtype: z.enum(DTYPES).optional().describe("Element type (not with source)."),
   generator: z.enum(["random", "smooth", "sequence", "zeros"]).optional().describe(`Content (default ${DEFAULTS.generator}).`),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
-});
+  source: source.optional(),
+}).superRefine((d, ctx) => {
+  // Runs even when a field failed (`when`), so a missing shape is reported next to other problems.
+  if (!d || typeof d !== "object") return;
+  if (d.source === undefined) {
+    if (d.shape === undefined) ctx.addIssue({ code: "custom", path: ["shape"], message: "missing (expected a list)" });
+    if (d.dtype === undefined) ctx.addIssue({ code: "custom", path: ["dtype"], message: `missing (allowed: ${DTYPES.join(", ")})` });
+    return;
+  }
+  const extra = GENERATED_ONLY.filter((k) => d[k] !== undefined);
+  if (extra.length > 0) {
+    ctx.addIssue({
+      code: "custom", path: [extra[0]],
+      message: `a dataset with a source takes its shape and dtype from the file and is not generated: remove ${extra.join(", ")}`,
+    });
+  }
+  if (d.source && typeof d.source === "object" && d.source.dataset !== undefined && d.source.format !== "hdf5") {
+    ctx.addIssue({ code: "custom", path: ["source", "dataset"], message: `only hdf5 sources have a dataset path; this source is ${String(d.source.format)}` });
+  }
+}, { when: () => true } as object);
 
 /** The scenario file as written (before defaults). */
 export const scenarioFileSchema = strict({
@@ -106,7 +135,7 @@ export const scenarioFileSchema = strict({
   name,
   description: z.string().max(2000).optional(),
   datasets: z.array(dataset).min(1).max(16),
-  layouts: z.array(layout).min(1).max(64),
+  layouts: z.array(layout).min(1).max(64).optional().describe("Required unless every dataset has a source (measured as it is)."),
   patterns: z.array(pattern).min(1).max(64),
   cache: z.array(cacheState).min(1).max(2).optional().describe("Cache states to measure (default both)."),
   eviction: z.enum(["fadvise", "drop_caches"]).optional()
@@ -120,7 +149,13 @@ export const scenarioFileSchema = strict({
   recommendation: strict({ cache: z.array(cacheState).min(1).max(2) }).optional(),
   engines: z.array(z.enum(ENGINES)).min(1).max(2).optional()
     .describe("Who reads: js (the harness, default) and/or python (NumPy, h5py, zarr-python on the same files)."),
-});
+}).superRefine((f, ctx) => {
+  if (!f || typeof f !== "object" || f.layouts !== undefined || !Array.isArray(f.datasets)) return;
+  // Datasets read from files bring their own layout; generated ones need the scenario's.
+  if (f.datasets.some((d) => !d || typeof d !== "object" || d.source === undefined)) {
+    ctx.addIssue({ code: "custom", path: ["layouts"], message: "missing (expected a list)" });
+  }
+}, { when: () => true } as object);
 
 export type ScenarioFile = z.infer<typeof scenarioFileSchema>;
 

@@ -7,7 +7,25 @@ import type { EngineName } from "../engines/types.ts";
 
 export const SCENARIO_VERSION = 1;
 
-export type GeneratorKind = "random" | "smooth" | "sequence" | "zeros";
+/** "file": the values are those of an existing file (a dataset with a `source`), not generated. */
+export type GeneratorKind = "random" | "smooth" | "sequence" | "zeros" | "file";
+
+export const SOURCE_FORMATS = ["npy", "hdf5", "zarr"] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+/** The name of the one layout a dataset read from an existing file is measured as. */
+export const AS_IS_LAYOUT = "as-is";
+
+/** An existing file (or Zarr folder) benchmarked as it is, never rewritten. */
+export interface DatasetSource {
+  /** Absolute path of the `.npy` or `.h5` file or of the Zarr array folder. */
+  readonly path: string;
+  readonly format: SourceFormat;
+  /** HDF5 only: the dataset's path inside the file. */
+  readonly dataset?: string;
+  /** The file's own layout (name "as-is"), read from its header or metadata. */
+  readonly layout: LayoutSpec;
+}
 
 export interface DatasetSpec {
   readonly name: string;
@@ -15,6 +33,8 @@ export interface DatasetSpec {
   readonly dtype: Dtype;
   readonly generator: GeneratorKind;
   readonly seed: number;
+  /** Set when the data comes from an existing file; generator is then "file". */
+  readonly source?: DatasetSource;
 }
 
 export type CodecSpec =

@@ -172,6 +172,7 @@ function hyperslab(sel: Selection): [bigint[] | null, bigint[] | null, bigint[] 
  */
 export function transferHyperslab(
   module: H5Module, file: File, sel: Selection, itemBytes: number, direction: "read" | "write", io: (heap: Uint8Array) => void,
+  datasetPath: string = DATASET_PATH,
 ): void {
   const nbytes = selectedCount(sel) * itemBytes;
   if (nbytes === 0) return;
@@ -181,12 +182,12 @@ export function transferHyperslab(
     const [count, offset, stride] = hyperslab(sel);
     if (direction === "write") io(module.HEAPU8.subarray(ptr, ptr + nbytes));
     const { value: status, stderr } = capturingStderr(module, () => direction === "read"
-      ? module.get_dataset_data(file.file_id, DATASET_PATH, count, offset, stride, BigInt(ptr))
-      : module.set_dataset_data(file.file_id, DATASET_PATH, count, offset, stride, BigInt(ptr)));
+      ? module.get_dataset_data(file.file_id, datasetPath, count, offset, stride, BigInt(ptr))
+      : module.set_dataset_data(file.file_id, datasetPath, count, offset, stride, BigInt(ptr)));
     // h5wasm closes the dataset at the end of each call, flushing its chunk cache: a filter that fails
     // then only shows as an error stack on stderr, with a success status.
     if (status < 0 || stderr.includes(HDF5_DIAG)) {
-      throw new Error(`HDF5 ${direction} of ${DATASET_PATH} in ${file.filename} failed: ${hdf5ErrorSummary(stderr)}`);
+      throw new Error(`HDF5 ${direction} of ${datasetPath} in ${file.filename} failed: ${hdf5ErrorSummary(stderr)}`);
     }
     // Read HEAPU8 again: the heap may have grown (and its old buffer been detached) during the call.
     if (direction === "read") io(module.HEAPU8.subarray(ptr, ptr + nbytes));

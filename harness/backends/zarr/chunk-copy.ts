@@ -1,0 +1,104 @@
+/**
+ * Where a selection meets the chunk grid, and copying the selected part of one decoded chunk into
+ * the selection's C-order result. Pure: no I/O.
+ */
+import type { Slice } from "../../access/selection.ts";
+
+/** The part of one chunk (along one axis) that a slice selects. */
+export interface AxisPart {
+  /** Chunk index along the axis. */
+  readonly chunk: number;
+  /** First selected index inside the chunk. */
+  readonly from: number;
+  /** Selected indices in the chunk. */
+  readonly count: number;
+  /** The slice's step. */
+  readonly step: number;
+  /** Position of the first of them in the result along this axis. */
+  readonly outAt: number;
+}
+
+/** The chunks along one axis (chunk length `chunk`) holding indices of `s`, in order; none for an empty slice. */
+export function intersect(s: Slice, chunk: number): AxisPart[] {
+  const parts: AxisPart[] = [];
+  let outAt = 0;
+  for (let i = s.start; i < s.stop;) {
+    const k = Math.floor(i / chunk);
+    const hi = Math.min(s.stop, (k + 1) * chunk);
+    const count = Math.ceil((hi - i) / s.step);
+    parts.push({ chunk: k, from: i - k * chunk, count, step: s.step, outAt });
+    outAt += count;
+    i += count * s.step;
+  }
+  return parts;
+}
+
+/** Runs shorter than this are copied byte by byte: cheaper than making a subarray. */
+const SHORT_RUN = 64;
+
+/**
+ * Copies the part `parts` (one per axis) of a decoded chunk `src` (C order, shape `srcShape`) into
+ * `dst` (C order, shape `dstShape`), elements of `item` bytes. Trailing axes that are contiguous in
+ * both buffers are merged into one run, so a chunk whose rows are selected whole is copied with a
+ * few large `set` calls.
+ */
+export function copySelected(
+  src: Uint8Array, srcShape: readonly number[], dst: Uint8Array, dstShape: readonly number[], parts: readonly AxisPart[], item: number,
+): void {
+  const rank = parts.length;
+  if (rank === 0) {
+    dst.set(src.subarray(0, item));
+    return;
+  }
+  const srcStrides = byteStrides(srcShape, item);
+  const dstStrides = byteStrides(dstShape, item);
+  const last = parts[rank - 1];
+  const contiguous = last.step === 1;
+  // Axes from `inner` on are copied by the inner loop: one run, or the strided last axis.
+  let inner = rank - 1;
+  let run = contiguous ? last.count * item : item;
+  if (contiguous) {
+    while (inner > 0 && parts[inner].count === srcShape[inner] && parts[inner].count === dstShape[inner] && parts[inner - 1].step === 1) {
+      inner--;
+      run *= parts[inner].count;
+    }
+  }
+  let s = 0, d = 0;
+  for (let a = 0; a < rank; a++) {
+    s += parts[a].from * srcStrides[a];
+    d += parts[a].outAt * dstStrides[a];
+  }
+  const outer = contiguous ? inner : rank - 1;
+  const index = new Array<number>(outer).fill(0);
+  const lastStride = last.step * item;
+  for (;;) {
+    if (contiguous) {
+      if (run >= SHORT_RUN) dst.set(src.subarray(s, s + run), d);
+      else for (let b = 0; b < run; b++) dst[d + b] = src[s + b];
+    } else {
+      for (let k = 0, from = s, to = d; k < last.count; k++, from += lastStride, to += item) {
+        for (let b = 0; b < item; b++) dst[to + b] = src[from + b];
+      }
+    }
+    let a = outer - 1;
+    for (; a >= 0; a--) {
+      s += parts[a].step * srcStrides[a];
+      d += dstStrides[a];
+      if (++index[a] < parts[a].count) break;
+      s -= parts[a].count * parts[a].step * srcStrides[a];
+      d -= parts[a].count * dstStrides[a];
+      index[a] = 0;
+    }
+    if (a < 0) return;
+  }
+}
+
+function byteStrides(shape: readonly number[], item: number): number[] {
+  const strides = new Array<number>(shape.length);
+  let acc = item;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = acc;
+    acc *= shape[i];
+  }
+  return strides;
+}
