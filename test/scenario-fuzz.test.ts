@@ -453,7 +453,7 @@ describe("fuzzing finds, fixed", () => {
       ["f.yaml:2: YAML error: alias *n is inside the node it refers to; aliases must not form a cycle"]],
     // Was one "unknown key … (allowed: …)" per key on one line, raw newline and 300 k's included.
     ["odd unknown keys", M + '"a\\nb": 1\nc: 2\n"' + "k".repeat(300) + '": 3\nnmae: 4\n',
-      ['f.yaml:1: (top level): unknown keys "a\\nb", "c", "kkkkkkkkkkkkkkkkkkkkkkkk…" (300 characters) and 1 more (allowed: version, name, description, datasets, layouts, patterns, cache, eviction, sampling, recommendation)']],
+      ['f.yaml:1: (top level): unknown keys "a\\nb", "c", "kkkkkkkkkkkkkkkkkkkkkkkk…" (300 characters) and 1 more (allowed: version, name, description, datasets, layouts, patterns, cache, eviction, sampling, recommendation, engines)']],
     // Was the whole list as JSON (a 1,000-character line).
     ["a short list of a long string", M.replace("name: m", "name: [" + JSON.stringify("x".repeat(1000)) + "]"),
       ["f.yaml:2: name: expected a string, got a list of 1 item"]],
@@ -504,7 +504,7 @@ describe("fuzzing finds, fixed", () => {
     try {
       const outcome = run(M + "? [a, b]\n: c\n", "f.yaml");
       assert.deepEqual(outcome.ok ? "accepted" : outcome.lines,
-        ['f.yaml:1: (top level): unknown key "[ a, b ]" (allowed: version, name, description, datasets, layouts, patterns, cache, eviction, sampling, recommendation)']);
+        ['f.yaml:1: (top level): unknown key "[ a, b ]" (allowed: version, name, description, datasets, layouts, patterns, cache, eviction, sampling, recommendation, engines)']);
       // Warnings are emitted on the next tick.
       await new Promise((resolve) => setImmediate(resolve));
     } finally {
