@@ -13,7 +13,7 @@ import { UserError } from "../harness/errors.ts";
 import { acquireRunLock, LOCK_FILE } from "../harness/data/lock.ts";
 import { ensureMaterialized, entryDir, inspectEntry } from "../harness/data/materialize.ts";
 import type { ResultsFile } from "../harness/run/results-types.ts";
-import type { DatasetSpec, MemmapLayout } from "../harness/scenario/types.ts";
+import type { DatasetSpec, MemmapLayout, ZarrLayout } from "../harness/scenario/types.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const SCENARIO = "test/fixtures/scenarios/runs/faults.yaml";
@@ -160,6 +160,20 @@ describe("materialization cache", () => {
     const c = readResults(join(dir, "b.json")).cases[0];
     assert.equal(c.status, "failed");
     assert.match(c.error!, /damaged: .*data\.npy has 1000 bytes, the manifest says 16777344; run again with --rematerialize/);
+  });
+
+  test("a deleted Zarr chunk makes the entry damaged, named, never measured", async (t) => {
+    const dir = workDir("zarrchunk");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const zarr: ZarrLayout = { name: "z", backend: "zarr", format: 3, chunks: [16, 16], shards: null, codec: { name: "none" } };
+    const m = await ensureMaterialized(dir, dataset, zarr);
+    const chunk = m.manifest.files.find((f) => /\/c\/1\/2$/.test(f.path));
+    assert.ok(chunk, m.manifest.files.map((f) => f.path).join(","));
+    rmSync(join(m.stored.dir, chunk.path));
+    await assert.rejects(ensureMaterialized(dir, dataset, zarr), (err: Error) =>
+      err instanceof UserError && err.message.includes(`damaged: ${join(m.stored.dir, chunk.path)} is missing; run again with --rematerialize`));
+    const again = await ensureMaterialized(dir, dataset, zarr, { rematerialize: true });
+    assert.equal(again.created, true);
   });
 
   test("not enough disk space is refused before writing, with the amount needed", async (t) => {
