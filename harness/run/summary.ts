@@ -1,32 +1,28 @@
 /**
  * Per-case summary and warnings from raw samples. Pure.
  */
-import { quantileSorted } from "simple-statistics";
+import { MIN_SAMPLES, quantile, summarize as summarizeTimes } from "../stats/summary.ts";
 import type { CaseSummary, Sample, Warning } from "./results-types.ts";
 
 /** Below this many samples a median and its spread say little. */
-export const MIN_RELIABLE_SAMPLES = 5;
+export const MIN_RELIABLE_SAMPLES = MIN_SAMPLES;
 /** A cold sample with more of its files resident than this was not really cold. */
 export const RESIDENCY_LIMIT = 0.02;
 
-function medianOf(values: readonly number[]): number {
-  return quantileSorted([...values].sort((a, b) => a - b), 0.5);
-}
-
 export function summarize(samples: readonly Sample[], bytesRequested: number): CaseSummary | null {
   if (samples.length === 0) return null;
-  const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
-  const medianMs = quantileSorted(ms, 0.5);
-  const bytesRead = medianOf(samples.map((s) => s.bytesRead));
+  const times = summarizeTimes(samples.map((s) => s.ms));
+  const medianMs = times.median;
+  const bytesRead = quantile(samples.map((s) => s.bytesRead), 0.5);
   const residencies = samples.map((s) => s.residency).filter((r): r is number => r !== null);
   return {
-    samples: ms.length,
+    samples: times.n,
     medianMs,
-    meanMs: ms.reduce((a, b) => a + b, 0) / ms.length,
-    minMs: ms[0],
-    maxMs: ms[ms.length - 1],
-    q1Ms: quantileSorted(ms, 0.25),
-    q3Ms: quantileSorted(ms, 0.75),
+    meanMs: times.mean,
+    minMs: times.min,
+    maxMs: times.max,
+    q1Ms: times.q1,
+    q3Ms: times.q3,
     bytesRequested,
     bytesRead,
     readAmplification: bytesRequested > 0 ? bytesRead / bytesRequested : 0,
