@@ -1,11 +1,12 @@
 /**
  * The Zarr backend: a group-less array in `<dir>/array.zarr`, Zarr format 3 (default) or 2, regular
  * chunks or (v3) `sharding_indexed` shards, one of the harness codecs. Reads of regular (unsharded)
- * arrays take the direct path in zarr/chunk-reader.ts (5–20× less overhead than `zarr.get`, see
- * there); sharded arrays, and arrays whose metadata that path does not cover, are read through
- * zarrita's `zarr.get`. Writes go through `zarr.set` on a local-directory store; materialization writes chunk files
- * and shard files itself, one chunk in memory per worker, because zarrita cannot write shards and
- * writing through `zarr.set` would only add copies.
+ * arrays take the direct path in zarr/chunk-reader.ts (whole-chunk positional reads, decoders kept
+ * per reader, copies on whole runs; 5–20× less overhead than `zarr.get`, see there); sharded arrays,
+ * and arrays whose metadata that path does not cover (zarr/chunk-format.ts), are read through
+ * zarrita's `zarr.get`. Writes go through `zarr.set` on a local-directory store; materialization
+ * writes chunk files and shard files itself, one chunk in memory per worker, because zarrita cannot
+ * write shards and writing through `zarr.set` would only add copies.
  */
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -192,7 +193,7 @@ async function open(stored: Stored<ZarrLayout>, options: { writable: boolean }):
   }
   const sharded = stored.layout.shards !== null;
   const format = sharded ? undefined : chunkFormat(join(stored.dir, ARRAY_DIR), stored.layout.format, dtype);
-  const direct = format && format.shape.every((n, i) => n === array.shape[i]) ? new ChunkReader(format) : undefined;
+  const direct = format && format.shape.every((n, i) => n === array.shape[i]) ? await ChunkReader.open(format) : undefined;
   return new ZarrReader(store, array, dtype, sharded, options.writable, direct);
 }
 
@@ -210,7 +211,7 @@ class ZarrReader implements Reader {
     this.#array = array;
   }
 
-  async read(sel: Selection): Promise<TypedArray> {
+  async read(sel: Selection, into?: TypedArray): Promise<TypedArray> {
     const array = this.#live();
     if (sel.length === 0) {
       // zarrita returns a 0-d array's value as a scalar.
@@ -221,7 +222,11 @@ class ZarrReader implements Reader {
     if (!fitsShape(sel, array.shape)) {
       throw new RangeError(`selection ${formatSelection(sel)} does not fit array shape [${array.shape.join(", ")}]`);
     }
-    if (this.direct) return this.direct.read(sel, (n) => allocate(this.dtype, n));
+    if (this.direct) {
+      // A caller's buffer is filled whole: every selected element lies in exactly one chunk.
+      const empty = allocate(this.dtype, 0);
+      return this.direct.read(sel, (n) => (into && into.length === n && into.constructor === empty.constructor ? into : allocate(this.dtype, n)));
+    }
     const shape = selectionShape(sel);
     if (elementCount(shape) === 0) return allocate(this.dtype, 0);
     const result = await zarr.get(array, sel.map((s) => zarr.slice(s.start, s.stop, s.step)), queueOptions);

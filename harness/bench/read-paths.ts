@@ -1,5 +1,5 @@
 /**
- * `npm run bench:read-paths [-- --cold] [-- --reps N] [-- --only SUBSTRING]`: our Zarr and HDF5 read
+ * `npm run bench:read-paths -- [--cold] [--fresh] [--reps N] [--only SUBSTRING]`: our Zarr and HDF5 read
  * paths side by side with NumPy / zarr-python 2.13 / h5py on the same files (the issue "Backend
  * speed"). A 4096×4096 int32 `smooth` dataset is materialized as five layouts; for each layout and
  * pattern (full, one row, one column, 16 random 256² tiles, 200 random points) both engines read the
@@ -8,11 +8,18 @@
  * pass, then `reps` timed passes. Cold (`--cold`): before every pass the files are evicted and each
  * engine opens afresh (open untimed, as in the runner). Prints a Markdown table of medians.
  *
+ * Outputs: by default both engines read into buffers reused per selection size (ours through
+ * `read(sel, out)`, as the js engine does; Python through `out=` / `read_direct`), so the table
+ * compares read paths, not allocators. `--fresh` makes both allocate every result: on this machine
+ * kind that adds ~12–15 µs per fresh 4 KiB page in Node, and NumPy avoids most of it with huge pages
+ * for large arrays (h5py's `ds[...]` does not). The last line prints both first-touch costs.
+ *
  * Our results are verified against the generator on the first pass, and both engines' checksums must
  * agree, all outside the timed region.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface, type Interface } from "node:readline";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defaultCacheRoot } from "../paths.ts";
 import { ensureMaterialized } from "../data/materialize.ts";
@@ -22,7 +29,7 @@ import { HDF5_FILE } from "../backends/hdf5.ts";
 import { evictFilesSync } from "../cache/evict.ts";
 import { formatSelection, slice, type Selection } from "../access/selection.ts";
 import { verifyRegion } from "../data/generate.ts";
-import type { TypedArray } from "../data/dtype.ts";
+import { allocate, type TypedArray } from "../data/dtype.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import type { Reader } from "../backends/types.ts";
 
@@ -76,20 +83,24 @@ function patterns(): [string, Selection[]][] {
 class PythonEngine {
   readonly #child: ChildProcessWithoutNullStreams;
   readonly #lines: Interface;
-  readonly #waiting: ((line: string) => void)[] = [];
+  readonly #waiting: { resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
+
+  #exited: Error | undefined;
 
   constructor(backend: string, path: string) {
     this.#child = spawn(PYTHON, [SCRIPT, backend, path], { stdio: ["pipe", "pipe", "pipe"] });
     this.#child.stderr.on("data", (d: Buffer) => process.stderr.write(`[python] ${d.toString()}`));
     this.#lines = createInterface({ input: this.#child.stdout });
-    this.#lines.on("line", (line) => this.#waiting.shift()?.(line));
+    this.#lines.on("line", (line) => this.#waiting.shift()?.resolve(line));
+    this.#child.once("exit", (code) => {
+      this.#exited = new Error(`${PYTHON} ${SCRIPT} exited with ${code}`);
+      for (const w of this.#waiting.splice(0)) w.reject(this.#exited);
+    });
   }
 
   async request<T>(req: object): Promise<T> {
-    const reply = new Promise<string>((resolve, reject) => {
-      this.#waiting.push(resolve);
-      this.#child.once("exit", (code) => reject(new Error(`${PYTHON} ${SCRIPT} exited with ${code}`)));
-    });
+    if (this.#exited) throw this.#exited;
+    const reply = new Promise<string>((resolve, reject) => this.#waiting.push({ resolve, reject }));
     this.#child.stdin.write(JSON.stringify(req) + "\n");
     const parsed = JSON.parse(await reply) as T & { error?: string };
     if (parsed.error) throw new Error(`python: ${parsed.error}`);
@@ -98,7 +109,7 @@ class PythonEngine {
 
   async quit(): Promise<void> {
     this.#child.stdin.end();
-    await new Promise((resolve) => this.#child.once("close", resolve));
+    if (!this.#exited) await new Promise((resolve) => this.#child.once("close", resolve));
   }
 }
 
@@ -108,13 +119,28 @@ function sumOf(data: TypedArray): bigint {
   return BigInt(s);
 }
 
+/**
+ * Output buffers reused across reads, one per selection size, as the runner's js engine does
+ * (harness/engines/js.ts); null with `--fresh`: every read allocates its result.
+ */
+let outputs: Map<number, TypedArray> | null = new Map();
+
+function outputFor(sel: Selection): TypedArray | undefined {
+  if (!outputs) return undefined;
+  const n = sel.reduce((acc, s) => acc * Math.ceil((s.stop - s.start) / s.step), 1);
+  let out = outputs.get(n);
+  if (!out) outputs.set(n, (out = allocate(DATASET.dtype, n)));
+  return out;
+}
+
 /** One timed pass of our reader over `selections`; with `check`, verifies and sums outside the timing. */
 async function ourPass(reader: Reader, selections: readonly Selection[], check: boolean): Promise<{ ms: number; sum: bigint | null }> {
   let ms = 0;
   let sum = check ? 0n : null;
   for (const sel of selections) {
+    const into = outputFor(sel);
     const t0 = performance.now();
-    const data = await reader.read(sel);
+    const data = await reader.read(sel, into);
     ms += performance.now() - t0;
     if (check) {
       const problem = verifyRegion(DATASET, sel, data);
@@ -131,7 +157,13 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-interface Row { layout: string; pattern: string; ours: number; python: number | null }
+interface Row { layout: string; pattern: string; ours: number; python: number | null; oursRead: number; pythonRead: number | null }
+
+/** Bytes this process has read through read syscalls so far (page-cache hits included): /proc/self/io rchar. */
+function rchar(): number {
+  const line = readFileSync("/proc/self/io", "utf8").split("\n").find((l) => l.startsWith("rchar:"));
+  return Number(line?.split(":")[1] ?? 0);
+}
 
 async function benchLayout(layout: LayoutSpec, reps: number, cold: boolean): Promise<Row[]> {
   const { stored } = await ensureMaterialized(defaultCacheRoot(), DATASET, layout, {
@@ -146,8 +178,8 @@ async function benchLayout(layout: LayoutSpec, reps: number, cold: boolean): Pro
   try {
     for (const [pattern, selections] of patterns()) {
       const pySel = selections.map((sel) => sel.map((s) => [s.start, s.stop, s.step]));
-      const pyPass = async (check: boolean) => python!.request<{ ms: number; sum: number | null }>({ op: "pass", selections: pySel, sum: check });
-      const ours: number[] = [], theirs: number[] = [];
+      const pyPass = async (check: boolean) => python!.request<{ ms: number; sum: number | null; rchar?: number }>({ op: "pass", selections: pySel, sum: check, reuse: outputs !== null });
+      const ours: number[] = [], theirs: number[] = [], oursRead: number[] = [], theirsRead: number[] = [];
       let reader: Reader | null = null;
       let ourSum: bigint | null = null, theirSum: bigint | null = null;
       if (!cold) {
@@ -169,7 +201,9 @@ async function benchLayout(layout: LayoutSpec, reps: number, cold: boolean): Pro
             if (rep === 0) ourSum = pass.sum;
             ours.push(pass.ms);
           } else {
+            const before = rchar();
             ours.push((await ourPass(reader!, selections, false)).ms);
+            oursRead.push(rchar() - before);
           }
         }, async () => {
           if (!python) return;
@@ -181,7 +215,9 @@ async function benchLayout(layout: LayoutSpec, reps: number, cold: boolean): Pro
             if (rep === 0) theirSum = BigInt(pass.sum!);
             theirs.push(pass.ms);
           } else {
-            theirs.push((await pyPass(false)).ms);
+            const pass = await pyPass(false);
+            theirs.push(pass.ms);
+            theirsRead.push(pass.rchar ?? 0);
           }
         }];
         if (rep % 2) engines.reverse();
@@ -190,7 +226,10 @@ async function benchLayout(layout: LayoutSpec, reps: number, cold: boolean): Pro
       if (reader) await reader.close();
       if (python && !cold) await python.request({ op: "close" });
       if (python && ourSum !== theirSum) throw new Error(`${layout.name} ${pattern}: checksums differ: ours ${ourSum}, python ${theirSum}`);
-      const row = { layout: layout.name, pattern, ours: median(ours), python: python ? median(theirs) : null };
+      const row = {
+        layout: layout.name, pattern, ours: median(ours), python: python ? median(theirs) : null,
+        oursRead: cold ? NaN : median(oursRead), pythonRead: python && !cold ? median(theirsRead) : null,
+      };
       process.stderr.write(`${row.layout} | ${row.pattern}: ours ${row.ours.toFixed(2)} ms, python ${row.python?.toFixed(2) ?? "-"} ms\n`);
       rows.push(row);
     }
@@ -225,17 +264,23 @@ async function main(): Promise<void> {
   const reps = repsAt >= 0 ? Number(args[repsAt + 1]) : 7;
   const onlyAt = args.indexOf("--only");
   const only = onlyAt >= 0 ? args[onlyAt + 1] : "";
+  if (args.includes("--fresh")) outputs = null;
   const rows: Row[] = [];
   for (const layout of LAYOUTS.filter((l) => l.name.includes(only))) rows.push(...(await benchLayout(layout, reps, cold)));
   const touch = await touchCost(reps);
 
   console.log(`\n${cold ? "Cold" : "Warm"} reads, ${N}×${N} int32 (${DATASET.generator}), median of ${reps} passes; ` +
-    `ratio = ours / python (≤ 1.2 is the goal).\n`);
-  console.log("| layout | pattern | ours ms | python ms | ratio |");
-  console.log("|---|---|---:|---:|---:|");
+    `ratio = ours / python (≤ 1.2 is the goal). Outputs of both engines: ${outputs ? "reused per selection size, as the js engine does (python: out= / read_direct)" : "fresh per read (--fresh)"}. ` +
+    `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? "(unset)"}.\n`);
+  // "read/pass": bytes each engine read by syscalls per warm pass: every pass reads (and decodes)
+  // the chunks again; nothing is served from a library cache.
+  console.log("| layout | pattern | ours ms | python ms | ratio | ours read/pass | python read/pass |");
+  console.log("|---|---|---:|---:|---:|---:|---:|");
   for (const r of rows) {
     const ratio = r.python === null ? "–" : `${(r.ours / r.python).toFixed(2)}×`;
-    console.log(`| ${r.layout} | ${r.pattern} | ${r.ours.toFixed(2)} | ${r.python?.toFixed(2) ?? "– (zarr-python 2 reads v2 only)"} | ${ratio} |`);
+    const mib = (n: number | null) => (n === null || Number.isNaN(n) ? "–" : `${(n / 2 ** 20).toFixed(2)} MiB`);
+    console.log(`| ${r.layout} | ${r.pattern} | ${r.ours.toFixed(2)} | ${r.python?.toFixed(2) ?? "– (zarr-python 2 reads v2 only)"} | ${ratio} | ` +
+      `${mib(r.oursRead)} | ${mib(r.pythonRead)} |`);
   }
   console.log(`\nFirst touch of a fresh 64 MiB output (allocate + fill, no I/O): Node ${touch.node.toFixed(1)} ms, ` +
     `NumPy ${touch.numpy.toFixed(1)} ms (NumPy asks for transparent huge pages on big arrays; Node's ArrayBuffers do not get them).`);

@@ -23,7 +23,7 @@ import type { Dtype } from "../../data/dtype.ts";
 import type { Selection } from "../../access/selection.ts";
 import { selectedCount } from "./blocks.ts";
 
-type H5Module = Awaited<typeof import("h5wasm/node").default.ready>;
+export type H5Module = Awaited<typeof import("h5wasm/node").default.ready>;
 
 /** Path of the one dataset inside `data.h5`. */
 export const DATASET_PATH = "/data";

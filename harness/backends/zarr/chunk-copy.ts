@@ -102,3 +102,62 @@ function byteStrides(shape: readonly number[], item: number): number[] {
   }
   return strides;
 }
+
+/** Shortest selected run worth reading straight into the result (shorter ones go through a copy). */
+const MIN_SCATTER_RUN = 512;
+/** Linux's IOV_MAX: most buffers one readv takes. */
+const MAX_PIECES = 1024;
+
+/**
+ * How to read an uncompressed chunk file whole with one `readv` so that its selected runs land in
+ * the result: pieces in file order, each `["out", at, length]` (into the result's bytes) or
+ * `["junk", 0, length]` (bytes not selected), adding up to `chunkBytes`; `junk` is the longest
+ * junk piece. Undefined when the runs are short or many, or cover under a quarter of the chunk.
+ */
+export function scatterPlan(
+  srcShape: readonly number[], dstShape: readonly number[], parts: readonly AxisPart[], item: number, chunkBytes: number,
+): { pieces: ["out" | "junk", number, number][]; junk: number } | undefined {
+  const rank = parts.length;
+  if (rank === 0 || parts[rank - 1].step !== 1) return undefined;
+  let inner = rank - 1;
+  let run = parts[rank - 1].count * item;
+  while (inner > 0 && parts[inner].count === srcShape[inner] && parts[inner].count === dstShape[inner] && parts[inner - 1].step === 1) {
+    inner--;
+    run *= parts[inner].count;
+  }
+  const runs = parts.slice(0, inner).reduce((acc, p) => acc * p.count, 1);
+  if (run < MIN_SCATTER_RUN || 2 * runs + 1 > MAX_PIECES || 4 * run * runs < chunkBytes) return undefined;
+  const srcStrides = byteStrides(srcShape, item);
+  const dstStrides = byteStrides(dstShape, item);
+  let s = 0, d = 0;
+  for (let a = 0; a < rank; a++) {
+    s += parts[a].from * srcStrides[a];
+    d += parts[a].outAt * dstStrides[a];
+  }
+  const pieces: ["out" | "junk", number, number][] = [];
+  const index = new Array<number>(inner).fill(0);
+  let filePos = 0, junk = 0;
+  for (;;) {
+    if (s > filePos) {
+      pieces.push(["junk", 0, s - filePos]);
+      junk = Math.max(junk, s - filePos);
+    }
+    pieces.push(["out", d, run]);
+    filePos = s + run;
+    let a = inner - 1;
+    for (; a >= 0; a--) {
+      s += parts[a].step * srcStrides[a];
+      d += dstStrides[a];
+      if (++index[a] < parts[a].count) break;
+      s -= parts[a].count * parts[a].step * srcStrides[a];
+      d -= parts[a].count * dstStrides[a];
+      index[a] = 0;
+    }
+    if (a < 0) break;
+  }
+  if (chunkBytes > filePos) {
+    pieces.push(["junk", 0, chunkBytes - filePos]);
+    junk = Math.max(junk, chunkBytes - filePos);
+  }
+  return { pieces, junk };
+}

@@ -26,7 +26,7 @@ function fromV2(root: string, meta: Json, dtype: Dtype): ChunkFormat | undefined
   if (!sameDescr(meta.dtype, dtype)) return undefined;
   const compressor = meta.compressor === null || meta.compressor === undefined ? null : meta.compressor as Json;
   const spec: CompressorSpec | null = compressor === null ? null : { id: String(compressor.id), config: compressor };
-  const decoder = chunkDecoder(spec, chunkBytes(chunks, dtype));
+  const decoder = chunkDecoder(spec);
   const fill = fillBytes(meta.fill_value, dtype);
   if (!decoder || !fill) return undefined;
   const sep = meta.dimension_separator === "/" ? "/" : ".";
@@ -56,7 +56,7 @@ function fromV3(root: string, meta: Json, dtype: Dtype): ChunkFormat | undefined
     if (!id) return undefined;
     spec = { id, config: (compressor.configuration ?? {}) as Json };
   }
-  const decoder = chunkDecoder(spec, chunkBytes(chunks, dtype));
+  const decoder = chunkDecoder(spec);
   const fill = fillBytes(meta.fill_value, dtype);
   const keys = meta.chunk_key_encoding as Json | undefined;
   const sep = (keys?.configuration as Json | undefined)?.separator;
@@ -80,10 +80,6 @@ function isShape(value: unknown): value is number[] {
 
 function isChunkShape(value: unknown): value is number[] {
   return isShape(value) && value.every((n) => n >= 1);
-}
-
-function chunkBytes(chunks: readonly number[], dtype: Dtype): number {
-  return chunks.reduce((a, b) => a * b, 1) * itemSize(dtype);
 }
 
 /** v2 descriptors that mean `dtype` stored little-endian (single bytes have no order). */

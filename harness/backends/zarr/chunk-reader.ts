@@ -1,31 +1,36 @@
 /**
  * The direct read path for regular (unsharded) Zarr arrays, used instead of `zarr.get` when the
- * metadata allows (see `openChunkReader`); everything else still goes through zarrita.
+ * metadata allows (see chunk-format.ts); everything else still goes through zarrita.
  *
  * Why: profiling `zarr.get` on a 4096² int32 array in 512² chunks (node --cpu-prof) showed a full
- * read spending its time in zarrita's element-wise `setFromChunkBinary` and, for points, in
- * per-chunk `readFile` round trips (open, fstat, read into a fresh Buffer, close) on the thread pool.
- * Here each read:
+ * read spending its time in zarrita's element-wise `setFromChunkBinary` (54% of samples), numcodecs'
+ * embind marshalling for blosc (`toWireType`, 14%) and, for points, waiting on per-chunk `readFile`
+ * round trips (open, fstat, read into a fresh Buffer, close) on the thread pool. Here each read:
  * - finds the chunks the selection touches and reads each chunk file whole, as zarr-python and
  *   zarrita do (so the I/O per chunk, and a cold read's amplification, are those of the format),
  *   in chunk order, with synchronous positional reads into buffers reused across reads. Measured
  *   on this machine kind: `fs.readSync` of an 850 KB chunk from the page cache takes ~0.03 ms, an
  *   `fs.read` through the thread pool 0.2–0.4 ms (thread hand-off, worse on a busy machine), and
  *   zarr-python 2 and h5py read chunks one after another too;
- * - decodes with one decoder per reader (chunk-decoders.ts); asynchronous decoders (node:zlib, on
- *   the thread pool) run for up to CHUNKS_IN_FLIGHT chunks at once while the next chunks are read;
- * - copies the selected part of each chunk into a fresh output with `TypedArray.set` on whole runs.
+ * - uncompressed chunks whose selected runs are long are read with one `readv` straight into the
+ *   result (`#scatter`); others are read into a scratch buffer and copied with `TypedArray.set` on
+ *   whole runs (chunk-copy.ts);
+ * - decodes with one decoder per reader (chunk-decoders.ts): node:zlib on the thread pool, up to
+ *   CHUNKS_IN_FLIGHT chunks at once; codecs decoded in JavaScript (blosc, lz4, zstd) on this thread
+ *   and, for reads of several chunks, in worker threads too (decode-pool.ts).
  * File descriptors are kept for the reader's life (closed by `close`); decoded data never outlives
  * the read that decoded it, so two reads of the same selection each read and decode again.
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync, readvSync } from "node:fs";
 import { join } from "node:path";
-import { allocate, type TypedArray } from "../../data/dtype.ts";
+import type { TypedArray } from "../../data/dtype.ts";
 import { selectionShape, type Selection } from "../../access/selection.ts";
 import type { ChunkDecoder } from "./chunk-decoders.ts";
-import { copySelected, intersect, type AxisPart } from "./chunk-copy.ts";
+import { copySelected, intersect, scatterPlan, type AxisPart } from "./chunk-copy.ts";
+import { decodePool, type DecodePool } from "./decode-pool.ts";
+import { borrow, giveBack } from "./scratch.ts";
 
-/** What the direct path needs to know about an array (built from its metadata by zarr-metadata.ts). */
+/** What the direct path needs to know about an array (built from its metadata by chunk-format.ts). */
 export interface ChunkFormat {
   readonly root: string;
   readonly shape: readonly number[];
@@ -38,8 +43,18 @@ export interface ChunkFormat {
   readonly fill: Uint8Array;
 }
 
-/** Chunks decoded at once by asynchronous decoders (each holds one slot of buffers). */
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** A scratch buffer of at least `bytes` in place of `old`, which goes back to the shared scratch (scratch.ts). */
+function swap(old: Uint8Array, bytes: number, shared = false): Uint8Array {
+  giveBack(old);
+  return borrow(bytes, shared);
+}
+
+/** Chunks decoded at once by node:zlib on the thread pool (each holds one slot of buffers). */
 const CHUNKS_IN_FLIGHT = 4;
+/** Most decoded bytes the worker arena holds; reads of more chunks go in rounds. */
+const ARENA_BYTES = 64 * 2 ** 20;
 /** Total bytes of the reusable buffers a reader may hold; fewer chunks in flight for huge chunks. */
 const MAX_SCRATCH_BYTES = 64 * 2 ** 20;
 /** Descriptors kept open per reader; the oldest is closed past this (never one in use: a slot
@@ -53,20 +68,39 @@ interface Slot {
   decoded: Uint8Array;
 }
 
+/** A chunk the read touches and the part of it selected. */
+interface Task {
+  readonly coord: number[];
+  readonly parts: AxisPart[];
+}
+
 export class ChunkReader {
   readonly #format: ChunkFormat;
   readonly #chunkBytes: number;
   readonly #slots: Slot[] = [];
+  readonly #pool: DecodePool | undefined;
   readonly #fds = new Map<string, number>();
+  /** Where workers put decoded chunks (grown on demand up to ARENA_BYTES). */
+  #arena: Uint8Array = new Uint8Array(new SharedArrayBuffer(0));
+  /** Receives the bytes of an uncompressed chunk that a scatter read skips. */
+  #junk: Uint8Array = EMPTY;
   #fillChunk: Uint8Array | undefined;
   #closed = false;
 
-  constructor(format: ChunkFormat) {
+  private constructor(format: ChunkFormat, pool: DecodePool | undefined) {
     this.#format = format;
     this.#chunkBytes = format.chunks.reduce((a, b) => a * b, 1) * format.itemBytes;
+    this.#pool = pool;
   }
 
-  /** The selected elements (every step allowed) in C order, as a fresh `dtype` array. */
+  /** A reader for `format`; waits for the decode workers to start when its codec uses them. */
+  static async open(format: ChunkFormat): Promise<ChunkReader> {
+    const pool = format.decoder.concurrency === "workers" ? decodePool() : undefined;
+    await pool?.ready();
+    return new ChunkReader(format, pool);
+  }
+
+  /** The selected elements (every step allowed) in C order, into `allocateOut(count)`. */
   async read(sel: Selection, allocateOut: (length: number) => TypedArray): Promise<TypedArray> {
     if (this.#closed) throw new Error(`zarr reader of ${this.#format.root} is closed`);
     const outShape = selectionShape(sel);
@@ -74,25 +108,74 @@ export class ChunkReader {
     if (out.length === 0) return out;
     const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     const tasks = this.#plan(sel);
-    const inFlight = !this.#format.decoder.parallel ? 1
-      : Math.max(1, Math.min(CHUNKS_IN_FLIGHT, tasks.length, Math.floor(MAX_SCRATCH_BYTES / Math.max(1, 2 * this.#chunkBytes))));
-    while (this.#slots.length < inFlight) this.#slots.push({ encoded: new Uint8Array(0), decoded: new Uint8Array(0) });
+    if (this.#pool && tasks.length > 1) {
+      await this.#readPooled(tasks, this.#pool, outBytes, outShape);
+      return out;
+    }
+    const { decoder } = this.#format;
+    const memory = Math.max(1, Math.floor(MAX_SCRATCH_BYTES / Math.max(1, 2 * this.#chunkBytes)));
+    const inFlight = decoder.concurrency === "threads" ? Math.max(1, Math.min(CHUNKS_IN_FLIGHT, tasks.length, memory)) : 1;
+    while (this.#slots.length < inFlight) this.#slots.push({ encoded: EMPTY, decoded: EMPTY });
     let next = 0;
-    const worker = async (slot: Slot) => {
+    const run = async (slot: Slot) => {
       while (next < tasks.length) {
         const task = tasks[next++];
-        const chunk = await this.#chunk(task.coord, slot);
-        copySelected(chunk, this.#format.chunks, outBytes, outShape, task.parts, this.#format.itemBytes);
+        if (!decoder.compressed && this.#scatter(task, outBytes, outShape)) continue;
+        this.#copy(await this.#chunk(task.coord, slot), task, outBytes, outShape);
       }
     };
-    await Promise.all(this.#slots.slice(0, inFlight).map(worker));
+    await Promise.all(this.#slots.slice(0, inFlight).map(run));
     return out;
+  }
+
+  /**
+   * Several chunks of a codec decoded in JavaScript: each round, every worker gets the round's chunk
+   * list in one message, and the workers and this thread take chunks from it one at a time through a
+   * shared counter. This thread copies its own chunks at once, the workers' ones from the arena when
+   * they are done.
+   */
+  async #readPooled(tasks: Task[], pool: DecodePool, out: Uint8Array, outShape: readonly number[]): Promise<void> {
+    const { decoder, root, keyOf } = this.#format;
+    const chunkBytes = this.#chunkBytes;
+    const perRound = Math.max(2, Math.floor(ARENA_BYTES / chunkBytes));
+    if (this.#slots.length === 0) this.#slots.push({ encoded: EMPTY, decoded: EMPTY });
+    for (let start = 0; start < tasks.length;) {
+      const round = tasks.slice(start, start + perRound);
+      start += round.length;
+      if (this.#arena.length < round.length * chunkBytes) this.#arena = swap(this.#arena, round.length * chunkBytes, true);
+      const arena = this.#arena.buffer as SharedArrayBuffer;
+      const next = new Int32Array(new SharedArrayBuffer(4));
+      const paths = round.map((t) => join(root, keyOf(t.coord)));
+      // Settled promises: a worker failing while this thread decodes must not go unhandled.
+      const batches = Array.from({ length: Math.min(pool.size, round.length - 1) }, () =>
+        pool.decode(decoder.spec!, chunkBytes, paths, arena, next.buffer as SharedArrayBuffer)
+          .then((result) => ({ result }), (error: Error) => ({ error })));
+      for (let i = Atomics.add(next, 0, 1); i < round.length; i = Atomics.add(next, 0, 1)) {
+        this.#copy(await this.#chunk(round[i].coord, this.#slots[0]), round[i], out, outShape);
+      }
+      for (const batch of await Promise.all(batches)) {
+        if ("error" in batch) throw batch.error;
+        for (const i of batch.result.done) this.#copy(new Uint8Array(arena, i * chunkBytes, chunkBytes), round[i], out, outShape);
+        for (const i of batch.result.missing) this.#copy(this.#filled(), round[i], out, outShape);
+      }
+    }
+  }
+
+  #copy(chunk: Uint8Array, task: Task, out: Uint8Array, outShape: readonly number[]): void {
+    copySelected(chunk, this.#format.chunks, out, outShape, task.parts, this.#format.itemBytes);
   }
 
   /** Closes every descriptor; later reads throw. */
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
     this.forgetFiles();
+    for (const slot of this.#slots.splice(0)) {
+      giveBack(slot.encoded);
+      giveBack(slot.decoded);
+    }
+    giveBack(this.#arena);
+    giveBack(this.#junk);
   }
 
   /** Closes descriptors so the next read reopens each file (after a write replaced chunk files). */
@@ -103,10 +186,10 @@ export class ChunkReader {
   }
 
   /** The chunks `sel` touches, in C order of the chunk grid, each with the part of it selected. */
-  #plan(sel: Selection): { coord: number[]; parts: AxisPart[] }[] {
+  #plan(sel: Selection): Task[] {
     const { chunks } = this.#format;
     const perAxis = sel.map((s, a) => intersect(s, chunks[a]));
-    const tasks: { coord: number[]; parts: AxisPart[] }[] = [];
+    const tasks: Task[] = [];
     if (perAxis.some((p) => p.length === 0)) return tasks;
     const index = perAxis.map(() => 0);
     for (;;) {
@@ -118,6 +201,24 @@ export class ChunkReader {
     }
   }
 
+  /**
+   * An uncompressed chunk whose selected runs are long: one `readv` of the whole chunk file puts the
+   * selected runs straight into the output and the bytes between them into a junk buffer (the file
+   * is still read whole, as everywhere else). Saves copying through a scratch buffer, which for a
+   * full read was a quarter of the time. False when the chunk is not worth it or the file is not
+   * there or short: the caller then reads it the ordinary way.
+   */
+  #scatter(task: Task, out: Uint8Array, outShape: readonly number[]): boolean {
+    const { chunks, itemBytes } = this.#format;
+    const plan = scatterPlan(chunks, outShape, task.parts, itemBytes, this.#chunkBytes);
+    if (!plan) return false;
+    const fd = this.#open(this.#format.keyOf(task.coord));
+    if (fd === undefined) return false;
+    if (this.#junk.length < plan.junk) this.#junk = swap(this.#junk, plan.junk);
+    const buffers = plan.pieces.map(([into, at, length]) => into === "out" ? out.subarray(at, at + length) : this.#junk.subarray(0, length));
+    return readvSync(fd, buffers, 0) === this.#chunkBytes;
+  }
+
   /** The decoded bytes of the chunk at `coord` (the fill value when its file does not exist). */
   async #chunk(coord: readonly number[], slot: Slot): Promise<Uint8Array> {
     const { decoder } = this.#format;
@@ -125,21 +226,22 @@ export class ChunkReader {
     const fd = this.#open(key);
     if (fd === undefined) return this.#filled();
     const expected = this.#chunkBytes;
-    if (slot.encoded.length < expected) slot.encoded = new Uint8Array(expected + (decoder.compressed ? 4096 : 0));
+    if (slot.encoded.length < expected) slot.encoded = swap(slot.encoded, expected + (decoder.compressed ? 4096 : 0));
     let size = 0;
     for (;;) {
       const n = readSync(fd, slot.encoded, size, slot.encoded.length - size, size);
       size += n;
       if (n === 0 || !decoder.compressed && size === expected) break;
       if (size === slot.encoded.length) {
-        const grown = new Uint8Array(slot.encoded.length * 2);
+        const grown = borrow(slot.encoded.length * 2);
         grown.set(slot.encoded);
+        giveBack(slot.encoded);
         slot.encoded = grown;
       }
     }
     const path = join(this.#format.root, key);
     if (!decoder.compressed && size !== expected) throw new Error(`${path}: uncompressed chunk holds ${size} bytes, expected ${expected}`);
-    if (slot.decoded.length < expected && decoder.compressed) slot.decoded = new Uint8Array(expected);
+    if (slot.decoded.length < expected && decoder.compressed) slot.decoded = swap(slot.decoded, expected);
     let decoded: Uint8Array;
     try {
       decoded = await decoder.decode(slot.encoded.subarray(0, size), slot.decoded);
