@@ -95,8 +95,13 @@ export class ChunkReader {
 
   /** A reader for `format`; waits for the decode workers to start when its codec uses them. */
   static async open(format: ChunkFormat): Promise<ChunkReader> {
-    const pool = format.decoder.concurrency === "workers" ? decodePool() : undefined;
-    await pool?.ready();
+    let pool = format.decoder.concurrency === "workers" ? decodePool() : undefined;
+    try {
+      await pool?.ready();
+    } catch {
+      // Workers that cannot start leave decoding to this thread.
+      pool = undefined;
+    }
     return new ChunkReader(format, pool);
   }
 
