@@ -18,7 +18,7 @@
  */
 import { fstatSync, readSync, statSync } from "node:fs";
 import type { File } from "h5wasm/node";
-import { selectionShape, slice, type Selection } from "../../access/selection.ts";
+import { selectionShape, slice, type Selection, cStrides } from "../../access/selection.ts";
 import { selectedCount } from "./blocks.ts";
 import { transferHyperslab, type H5Module } from "./library.ts";
 
@@ -199,12 +199,7 @@ export class ContiguousReader {
   }
 }
 
+/** C-order strides in bytes. */
 function byteStrides(shape: readonly number[], item: number): number[] {
-  const strides = new Array<number>(shape.length);
-  let acc = item;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = acc;
-    acc *= shape[i];
-  }
-  return strides;
+  return cStrides(shape).map((stride) => stride * item);
 }

@@ -2,6 +2,7 @@
  * Where a selection meets the chunk grid, and copying the selected part of one decoded chunk into
  * the selection's C-order result. Pure: no I/O.
  */
+import { cStrides } from "../../access/selection.ts";
 import type { Slice } from "../../access/selection.ts";
 
 /** The part of one chunk (along one axis) that a slice selects. */
@@ -93,14 +94,9 @@ export function copySelected(
   }
 }
 
+/** C-order strides in bytes. */
 function byteStrides(shape: readonly number[], item: number): number[] {
-  const strides = new Array<number>(shape.length);
-  let acc = item;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = acc;
-    acc *= shape[i];
-  }
-  return strides;
+  return cStrides(shape).map((stride) => stride * item);
 }
 
 /** Shortest selected run worth reading straight into the result (shorter ones go through a copy). */
