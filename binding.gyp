@@ -2,7 +2,10 @@
   "targets": [
     {
       "target_name": "layoutbench_native",
-      "sources": ["harness/native/layoutbench.c"],
+      "sources": [
+        "harness/native/layoutbench.c", "harness/native/decode.c", "harness/native/decode-pool.c",
+        "harness/native/blosc.c", "harness/native/lz4.c", "harness/native/copy.c"
+      ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]
     }
   ]

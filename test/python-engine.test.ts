@@ -119,6 +119,50 @@ describe("python reference engine", { skip: suiteSkip }, () => {
     });
   }
 
+  // The worker reads into one reused buffer per selection shape: a read that left part of it
+  // untouched would hand back the previous selection's data. Selections here share shapes but not
+  // data, come back in a second pass and after a reopen, and the buffers outlive the file. The
+  // 64 KiB ones and the whole array take h5py's read_direct path; the smaller ones its ds[key].
+  const REUSE_SELECTIONS: Selection[] = [
+    [slice(0, 128), slice(0, 128)], [slice(2, 130), slice(22, 150)],
+    [slice(0, 8), slice(0, 8)], [slice(20, 28), slice(30, 38)], [slice(3, 11), slice(17, 25)],
+    [slice(5, 6), slice(7, 8)], [slice(129, 130), slice(149, 150)], [slice(0, 1), slice(0, 1)],
+    [slice(1, 130, 4), slice(0, 150, 3)], [slice(0, 129, 4), slice(2, 150, 3)],
+    [slice(0, 130), slice(0, 150)], [slice(10, 10), slice(0, 150)],
+  ];
+  const REUSE_CASES: [DatasetSpec, LayoutSpec][] = [
+    [dataset("i32", [130, 150], "int32"), memmap("reuse-memmap-C", "C")],
+    [dataset("i32", [130, 150], "int32"), memmap("reuse-memmap-F", "F")],
+    [dataset("i32", [130, 150], "int32"), zarrV2("reuse-zarr2-none", [32, 64], { name: "none" })],
+    [dataset("i32", [130, 150], "int32"), zarrV2("reuse-zarr2-gzip", [32, 32], { name: "gzip", level: 1 })],
+    [dataset("i32", [130, 150], "int32"), hdf5("reuse-hdf5-contiguous", null, { name: "none" })],
+    [dataset("i32", [130, 150], "int32"), hdf5("reuse-hdf5-gzip", [32, 32], { name: "gzip", level: 1 })],
+  ];
+  for (const [ds, layout] of REUSE_CASES) {
+    test(`${layout.name}: reads into reused buffers match the generator pass after pass and after reopen`, { skip: skipFor(layout) }, async () => {
+      const check = (digests: readonly string[], when: string) => REUSE_SELECTIONS.forEach((sel, i) =>
+        assert.equal(digests[i], digestOf(generateRegion(ds, sel)), `${layout.name} ${when} ${formatSelection(sel)}`));
+      // A second dataset of the same shape and dtype, read first, leaves its data in the buffers.
+      const other = await materialize({ ...ds, seed: 99 }, layout);
+      await worker.open(other, { writable: false });
+      try {
+        await worker.pass(REUSE_SELECTIONS);
+      } finally {
+        await worker.close();
+      }
+      const stored = await materialize(ds, layout);
+      for (const when of ["after another file", "after reopen"]) {
+        await worker.open(stored, { writable: false });
+        try {
+          check((await worker.pass(REUSE_SELECTIONS)).digests, `${when}, pass 1`);
+          check([...(await worker.pass([...REUSE_SELECTIONS].reverse())).digests].reverse(), `${when}, pass 2 reversed`);
+        } finally {
+          await worker.close();
+        }
+      }
+    });
+  }
+
   const COLD_CASES: [DatasetSpec, LayoutSpec][] = [
     [dataset("big-i32", [1024, 1024], "int32"), memmap("cold-memmap", "C")],
     [dataset("big-i32", [1024, 1024], "int32"), zarrV2("cold-zarr", [256, 256], { name: "none" })],

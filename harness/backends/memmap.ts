@@ -6,13 +6,13 @@
  */
 import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { allocate, itemSize, view, type Dtype, type TypedArray } from "../data/dtype.ts";
+import { allocate, itemSize, view, type Dtype } from "../data/dtype.ts";
 import { fillRegion } from "../data/generate.ts";
-import { cStrides, elementCount, fitsShape, formatSelection, fStrides, selectionShape, slice, type Selection } from "../access/selection.ts";
+import { cStrides, elementCount, fitsShape, formatSelection, fStrides, selectionShape, slice, sliceLength, type Selection } from "../access/selection.ts";
 import type { MemmapLayout } from "../scenario/types.ts";
 import type { Backend, MaterializeContext, Reader, Stored } from "./types.ts";
 import { formatNpyHeader, NPY_PREFIX_BYTES, npyHeaderLength, parseNpyHeader, type NpyHeader } from "./npy.ts";
-import { madvise, map, msync, unmap } from "../native/index.ts";
+import { copyStrided, madvise, map, msync, PLAN_HEADER, unmap } from "../native/index.ts";
 
 /** The one file of a memmap layout. */
 export const NPY_FILE = "data.npy";
@@ -71,7 +71,7 @@ async function materialize(ctx: MaterializeContext<MemmapLayout>): Promise<void>
       if (layout.order === "F") {
         // The generator yields C order; the file wants the block in F order.
         out = transposed.subarray(0, n);
-        copyBox(block, 0, cStrides(counts), out, 0, fStrides(counts), counts);
+        copyStrided(block, out, boxPlan(size, cStrides(counts), fStrides(counts), counts));
       }
       const first = sel.reduce((acc, s, a) => acc + s.start * fileStrides[a], 0);
       writeAll(fd, new Uint8Array(out.buffer, out.byteOffset, out.byteLength), header.length + first * size);
@@ -135,36 +135,56 @@ function openReader(stored: Stored<MemmapLayout>, writable: boolean): Reader {
     throw error;
   }
   const shape = dataset.shape;
-  const fileStrides = layout.order === "C" ? cStrides(shape) : fStrides(shape);
+  const rank = shape.length;
+  const size = itemSize(dataset.dtype);
+  const fileBytes = (layout.order === "C" ? cStrides(shape) : fStrides(shape)).map((s) => s * size);
   const data = view(dataset.dtype, buffer, header.dataOffset, elementCount(shape));
+  // Everything per selection that does not depend on it is fixed here, at open: one copy plan
+  // filled in place by every read and write, so a read allocates nothing and crosses into the
+  // addon once (a warm read of one row or point is a few microseconds; per-call costs show).
+  const plan = new Float64Array(PLAN_HEADER + 3 * rank);
+  plan[0] = size;
+  plan[1] = rank;
   let closed = false;
 
-  /** Element offset of the selection's first element and the file stride of each selected axis. */
-  function place(sel: Selection, verb: string): { offset: number; strides: number[]; counts: number[] } {
+  /**
+   * Fills `plan` to copy `sel` between the file and a C-order array of the selection's elements
+   * (the file is the source when `fromFile`); returns the element count.
+   */
+  function place(sel: Selection, verb: string, fromFile: boolean): number {
     if (closed) throw new Error(`memmap reader for ${path} is closed`);
     if (!fitsShape(sel, shape)) throw new RangeError(`cannot ${verb} ${formatSelection(sel)}: it does not fit shape [${shape.join(", ")}]`);
-    return {
-      offset: sel.reduce((acc, s, a) => acc + s.start * fileStrides[a], 0),
-      strides: sel.map((s, a) => s.step * fileStrides[a]),
-      counts: selectionShape(sel),
-    };
+    let n = 1;
+    let first = 0;
+    for (let a = rank - 1; a >= 0; a--) {
+      const s = sel[a];
+      const count = sliceLength(s);
+      const p = PLAN_HEADER + 3 * a;
+      plan[p] = count;
+      plan[fromFile ? p + 1 : p + 2] = s.step * fileBytes[a];
+      plan[fromFile ? p + 2 : p + 1] = n * size;
+      first += s.start * fileBytes[a];
+      n *= count;
+    }
+    plan[fromFile ? 2 : 3] = first;
+    plan[fromFile ? 3 : 2] = 0;
+    return n;
   }
 
   return {
     async read(sel, into) {
-      const { offset, strides, counts } = place(sel, "read");
-      const n = elementCount(counts);
-      const out = into && into.length === n ? into : allocate(dataset.dtype, n);
-      copyBox(data, offset, strides, out, 0, cStrides(counts), counts);
+      const n = place(sel, "read", true);
+      const out = into && into.length === n && into.constructor === data.constructor ? into : allocate(dataset.dtype, n);
+      if (n > 0) copyStrided(data, out, plan);
       return out;
     },
     async write(sel, values) {
       if (!writable) throw new Error(`memmap reader for ${path} was opened read-only; open it with { writable: true } to write`);
-      const { offset, strides, counts } = place(sel, "write");
-      if (values.constructor !== data.constructor || values.length !== elementCount(counts)) {
-        throw new TypeError(`write ${formatSelection(sel)}: expected a ${data.constructor.name} of ${elementCount(counts)} elements, got a ${values.constructor.name} of ${values.length}`);
+      const n = place(sel, "write", false);
+      if (values.constructor !== data.constructor || values.length !== n) {
+        throw new TypeError(`write ${formatSelection(sel)}: expected a ${data.constructor.name} of ${n} elements, got a ${values.constructor.name} of ${values.length}`);
       }
-      copyBox(values, 0, cStrides(counts), data, offset, strides, counts);
+      if (n > 0) copyStrided(values, data, plan);
     },
     async flush() {
       if (writable && buffer.byteLength > 0) msync(buffer);
@@ -185,58 +205,11 @@ function checkHeader(path: string, header: NpyHeader, dtype: Dtype, shape: reado
   if (want !== got) throw new Error(`${path}: holds ${got}, the layout expects ${want}; delete the stale cache entry`);
 }
 
-// ---- N-d strided copy -----------------------------------------------------------------------------
-
-interface Axis { n: number; s: number; d: number }
-
-/**
- * Copies a box of `counts` elements from `src` (starting element `srcOffset`, element strides
- * `srcStrides`) to `dst` likewise. Elements move as 8/16/32-bit words, never as JS numbers, so
- * NaN payloads survive and the store stays monomorphic per word size. Runs contiguous in both
- * arrays are copied with `set(subarray)`; other axes are visited with the smallest source stride
- * innermost, so a mapped file is walked in file order.
- */
-function copyBox(src: TypedArray, srcOffset: number, srcStrides: readonly number[], dst: TypedArray, dstOffset: number, dstStrides: readonly number[], counts: readonly number[]): void {
-  const size = src.BYTES_PER_ELEMENT;
-  const aligned = (a: TypedArray) => a.byteOffset % Math.min(size, 4) === 0;
-  const wordBytes = aligned(src) && aligned(dst) ? Math.min(size, 4) : 1;
-  const k = size / wordBytes; // words per element
-  let axes: Axis[] = counts.map((n, i) => ({ n, s: srcStrides[i] * k, d: dstStrides[i] * k }));
-  if (axes.some((a) => a.n === 0)) return;
-  if (k > 1) axes.push({ n: k, s: 1, d: 1 });
-  axes = axes.filter((a) => a.n > 1).sort((a, b) => b.s - a.s);
-  const merged: Axis[] = [];
-  for (const a of axes) {
-    const prev = merged[merged.length - 1];
-    if (prev && prev.s === a.n * a.s && prev.d === a.n * a.d) merged[merged.length - 1] = { n: prev.n * a.n, s: a.s, d: a.d };
-    else merged.push({ ...a });
-  }
-  const s = words(src, wordBytes);
-  const d = words(dst, wordBytes);
-  let so = srcOffset * k;
-  let dO = dstOffset * k;
-  const last = merged.pop() ?? { n: 1, s: 1, d: 1 };
-  const contiguous = last.s === 1 && last.d === 1;
-  const index = merged.map(() => 0);
-  for (;;) {
-    if (contiguous) d.set(s.subarray(so, so + last.n), dO);
-    else for (let i = 0, si = so, di = dO; i < last.n; i++, si += last.s, di += last.d) d[di] = s[si];
-    // Odometer over the outer axes, moving both offsets incrementally.
-    let a = merged.length - 1;
-    for (; a >= 0; a--) {
-      const ax = merged[a];
-      if (++index[a] < ax.n) { so += ax.s; dO += ax.d; break; }
-      index[a] = 0;
-      so -= (ax.n - 1) * ax.s;
-      dO -= (ax.n - 1) * ax.d;
-    }
-    if (a < 0) return;
-  }
-}
-
-function words(a: TypedArray, wordBytes: number): Uint8Array | Uint16Array | Uint32Array {
-  const n = a.byteLength / wordBytes;
-  if (wordBytes === 4) return new Uint32Array(a.buffer, a.byteOffset, n);
-  if (wordBytes === 2) return new Uint16Array(a.buffer, a.byteOffset, n);
-  return new Uint8Array(a.buffer, a.byteOffset, n);
+/** A copyStrided plan for a box of `counts` elements of `size` bytes; strides in elements, no offsets. */
+function boxPlan(size: number, srcStrides: readonly number[], dstStrides: readonly number[], counts: readonly number[]): Float64Array {
+  const plan = new Float64Array(PLAN_HEADER + 3 * counts.length);
+  plan[0] = size;
+  plan[1] = counts.length;
+  counts.forEach((n, a) => plan.set([n, srcStrides[a] * size, dstStrides[a] * size], PLAN_HEADER + 3 * a));
+  return plan;
 }

@@ -3,6 +3,9 @@
  * by the native Python stack on the same files, interleaved case by case in one run. Prints the
  * ratio js/python per case, and every ranking inversion: a pair of layouts the Python stack
  * separates by more than 1.5× that the harness ranks the other way round.
+ *
+ * Usage: `npm run bench:engines -- [scenario.yaml] [--only <substring>]...`; `--only` keeps the cases
+ * whose id (`engines/grid/npy/row/warm`) contains one of the substrings, e.g. `--only /npy/`.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,15 +14,23 @@ import { defaultCacheRoot } from "../paths.ts";
 import { runScenarios } from "../run/executor.ts";
 import type { CaseResult } from "../run/results-types.ts";
 import { loadScenario } from "../scenario/load.ts";
+import { parseCommandArgs } from "../cli/args.ts";
 
 const SCENARIO = "scenarios/bench/engines.yaml";
 const SEPARATED = 1.5;
 const TARGET = 1.2;
 
 async function main(): Promise<void> {
-  const scenario = loadScenario(process.argv[2] ?? SCENARIO);
+  const args = parseCommandArgs("bench:engines", process.argv.slice(2), { only: { type: "string", multiple: true } });
+  if (args.values.help) {
+    console.log("usage: npm run bench:engines -- [scenario.yaml] [--only <substring>]...");
+    return;
+  }
+  const only = args.values.only ?? [];
+  const scenario = loadScenario(args.positionals[0] ?? SCENARIO);
   const resultsPath = join(mkdtempSync(join(tmpdir(), "layoutbench-bench-")), "engines.json");
-  const results = await runScenarios([scenario], { cacheRoot: defaultCacheRoot(), resultsPath, filter: () => true, log: (l) => console.error(l) });
+  const filter = (id: string) => only.length === 0 || only.some((o) => id.includes(o));
+  const results = await runScenarios([scenario], { cacheRoot: defaultCacheRoot(), resultsPath, filter, log: (l) => console.error(l) });
   const median = (c: CaseResult | undefined) => c?.summary?.medianMs;
   const find = (layout: string, pattern: string, cache: string, engine: string) =>
     results.cases.find((c) => c.layout.name === layout && c.pattern.name === pattern && c.cache === cache && (c.engine ?? "js") === engine);
@@ -33,6 +44,7 @@ async function main(): Promise<void> {
       for (const layout of scenario.layouts) {
         const js = median(find(layout.name, pattern.name, cache, "js"));
         const py = median(find(layout.name, pattern.name, cache, "python"));
+        if (js === undefined && py === undefined) continue; // left out by --only
         const ratio = js !== undefined && py !== undefined ? js / py : undefined;
         if (ratio !== undefined) { compared++; if (ratio <= TARGET) within++; }
         console.log(`| ${layout.name} | ${pattern.name} | ${cache} | ${js?.toFixed(2) ?? "–"} | ${py?.toFixed(2) ?? "–"} | ${ratio !== undefined ? ratio.toFixed(2) + "×" : "–"} |`);

@@ -6,13 +6,16 @@
 import type { Selection } from "../access/selection.ts";
 import { formatSelection } from "../access/selection.ts";
 import type { Backend, Reader, Stored } from "../backends/types.ts";
-import { allocate, type TypedArray } from "../data/dtype.ts";
+import type { TypedArray } from "../data/dtype.ts";
 import { elementCount, selectionShape } from "../access/selection.ts";
 import { generateRegion, verifyRegion } from "../data/generate.ts";
 import { VerificationError } from "../errors.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import type { EngineSession } from "./types.ts";
+import { OutputPool } from "./output-pool.ts";
 import { generatorVerifier, type SelectionVerifier } from "./verify.ts";
+
+export { OutputPool };
 
 /** Throws VerificationError naming the selection when `data` is not what the dataset holds. */
 export function verifySelection(spec: CaseSpec, sel: Selection, data: TypedArray, what: string): void {
@@ -22,22 +25,14 @@ export function verifySelection(spec: CaseSpec, sel: Selection, data: TypedArray
 
 export function jsSession(
   spec: CaseSpec, backend: Backend, stored: Stored, selections: readonly Selection[], now: () => number,
-  verifier: SelectionVerifier = generatorVerifier(spec.dataset, selections),
+  verifier: SelectionVerifier = generatorVerifier(spec.dataset, selections), outputs: OutputPool = new OutputPool(),
 ): EngineSession {
   const writing = spec.pattern.op === "write";
   // Writes store the dataset's own values, so the layout stays valid and can be verified after.
   const writeData = writing ? selections.map((sel) => generateRegion(spec.dataset, sel)) : null;
   let reader: Reader | null = null;
-  // Output buffers reused across reads and passes, one per selection size (each read is verified
-  // before the next): what an application reading in a loop does, and it keeps first-touch page
-  // faults on fresh memory out of the measured time.
-  const outputs = new Map<number, TypedArray>();
-  const outputFor = (sel: Selection): TypedArray => {
-    const n = elementCount(selectionShape(sel));
-    let out = outputs.get(n);
-    if (!out) outputs.set(n, (out = allocate(spec.dataset.dtype, n)));
-    return out;
-  };
+  // Output buffers reused across reads, passes, rounds and cases (output-pool.ts).
+  const outputFor = (sel: Selection): TypedArray => outputs.get(spec.dataset.dtype, elementCount(selectionShape(sel)));
   const open = (): Reader => {
     if (!reader) throw new Error("session used before open()");
     return reader;

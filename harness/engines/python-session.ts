@@ -32,7 +32,7 @@ export function pythonSession(
     },
     async pass() {
       const r = await worker.pass(selections);
-      const problem = verifier && verifier.kind !== "generator" ? checkDigests(verifier, selections, r.digests) : verifyDigests(spec.dataset, selections, r.digests);
+      const problem = verifier ? checkDigests(verifier, selections, r.digests) : verifyDigests(spec.dataset, selections, r.digests);
       if (problem) throw new VerificationError(problem);
       return { ms: r.ms, io: { readBytes: r.readBytes, writeBytes: r.writeBytes, majorFaults: r.majorFaults } };
     },

@@ -1,7 +1,8 @@
 /**
  * Typed access to the small N-API addon (harness/native/layoutbench.c, built by `npm install` via
  * binding.gyp). It provides what Node lacks for real page-cache control: mmap that can be unmapped
- * on demand, madvise, msync, mincore and posix_fadvise.
+ * on demand, madvise, msync, mincore and posix_fadvise; the LZ4 and Blosc chunk decoders; and one
+ * strided copy (copy.c) for reading selections out of a mapping.
  */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -26,6 +27,11 @@ interface NativeModule {
   fadvise(fd: number, offset: number, length: number, advice: number): void;
   sync(): void;
   pageSize(): number;
+  // Decoders (decode.c); absent from addons built before them.
+  lz4Decode?(src: Uint8Array, dst: Uint8Array): number;
+  bloscDecode?(src: Uint8Array, dst: Uint8Array, threads: number): number;
+  // copy.c; absent from addons built before it.
+  copyStrided?(src: ArrayBufferView, dst: ArrayBufferView, plan: Float64Array): void;
 }
 
 const ADDON_PATH = fileURLToPath(new URL("../../build/Release/layoutbench_native.node", import.meta.url));
@@ -89,6 +95,51 @@ export function syncAll(): void {
 /** The system page size in bytes. */
 export function pageSize(): number {
   return native().pageSize();
+}
+
+/** Entries of a {@link copyStrided} plan before the per-axis triples. */
+export const PLAN_HEADER = 4;
+
+/**
+ * Copies one N-d box of elements from `src` to `dst` in a single native call. `plan` holds, in
+ * bytes relative to each array's first byte: `[elementBytes, rank, srcOffset, dstOffset]`, then
+ * `count, srcStride, dstStride` per axis (so `PLAN_HEADER + 3 * rank` entries, all whole numbers
+ * ≥ 0). Throws a RangeError, copying nothing, when the box reaches outside either array or the two
+ * regions overlap. Bytes move unchanged, so NaN payloads survive.
+ */
+export function copyStrided(src: ArrayBufferView, dst: ArrayBufferView, plan: Float64Array): void {
+  const m = native();
+  if (!m.copyStrided) throw new Error(`the native addon (${ADDON_PATH}) predates copyStrided: rebuild it with \`npm install\` or \`npx node-gyp rebuild\``);
+  m.copyStrided(src, dst, plan);
+}
+
+/**
+ * The addon's chunk decoders (harness/native/decode.c), synchronous. Each writes into `dst` and
+ * returns the decoded size, or throws `corrupt chunk: …` (the JS decoders' wording); a corrupt
+ * chunk never makes them read or write outside `src` and `dst`.
+ */
+export interface NativeDecoders {
+  /** numcodecs' `lz4` codec: a uint32 size, then one LZ4 block. */
+  lz4(src: Uint8Array, dst: Uint8Array): number;
+  /**
+   * A Blosc 1 frame with LZ4 inside, byte shuffle or none, its blocks decoded on up to `threads`
+   * threads (this one included); -1 for a frame it does not cover (bit shuffle, another compressor,
+   * Blosc 2), left untouched for another decoder.
+   */
+  blosc(src: Uint8Array, dst: Uint8Array, threads: number): number;
+}
+
+/** The decoders, or undefined when the addon is missing or was built before them (rebuild with `npm install`). */
+export function nativeDecoders(): NativeDecoders | undefined {
+  let m: NativeModule;
+  try {
+    m = native();
+  } catch {
+    return undefined;
+  }
+  const { lz4Decode, bloscDecode } = m;
+  if (!lz4Decode || !bloscDecode) return undefined;
+  return { lz4: lz4Decode, blosc: bloscDecode };
 }
 
 /** True when the addon loads; lets callers (tests, `doctor`-style checks) report instead of throw. */

@@ -3,6 +3,7 @@
  * the OS page cache for real: mmap/munmap (npm's mmap-io cannot unmap, and a live mapping pins its
  * pages so cold reads would be impossible), madvise, msync, mincore (residency checks) and
  * posix_fadvise (eviction without root). Errors are thrown as JS errors carrying errno text.
+ * The chunk decoders (LZ4, Blosc) live in decode.c and the files it includes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +15,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "decode.h"
+#include "copy.h"
 
 /* One mapping; owned by the ArrayBuffer's finalizer, reachable from JS through napi_wrap. */
 typedef struct {
@@ -213,6 +216,8 @@ static napi_value init(napi_env env, napi_value exports) {
     { "pageSize", NULL, js_page_size, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   CALL(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  CALL(env, define_decoders(env, exports));
+  CALL(env, define_copy(env, exports));
   return exports;
 }
 

@@ -1,0 +1,79 @@
+/**
+ * Real Blosc 1 and LZ4 frames made by Python's numcodecs (the C libraries zarr-python decodes
+ * with), written at run time by numcodecs-frames.py, to check our decoders byte for byte.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const PYTHON = "/usr/bin/python3";
+const SCRIPT = fileURLToPath(new URL("./numcodecs-frames.py", import.meta.url));
+
+export interface Frame {
+  readonly name: string;
+  readonly codec: "blosc" | "lz4";
+  /** The bytes numcodecs encoded. */
+  readonly raw: Uint8Array;
+  /** The encoded frame. */
+  readonly encoded: Uint8Array;
+}
+
+/** Blosc header flags (byte 2) of a frame. */
+export const bloscFlags = (frame: Uint8Array) => ({
+  shuffle: (frame[2] & 1) !== 0, memcpyed: (frame[2] & 2) !== 0, bitShuffle: (frame[2] & 4) !== 0, compressor: frame[2] >> 5,
+});
+
+/** True when our decoders cover the frame (LZ4 inside Blosc, no bit shuffle; or memcpyed). */
+export const covered = (f: Frame) =>
+  f.codec === "lz4" || bloscFlags(f.encoded).memcpyed || (!bloscFlags(f.encoded).bitShuffle && bloscFlags(f.encoded).compressor === 1);
+
+/** The frames, written into `dir`; or why they cannot be made (python3 or numcodecs missing). */
+export function numcodecsFrames(dir: string): { frames: Frame[] } | { skip: string } {
+  const run = spawnSync(PYTHON, [SCRIPT, dir], { encoding: "utf8", maxBuffer: 1 << 20 });
+  if (run.error) return { skip: `${PYTHON} cannot run (${run.error.message}): frames from numcodecs not tested` };
+  if (run.status !== 0) {
+    if (/No module named '?(numcodecs|numpy)/.test(run.stderr)) return { skip: `${PYTHON} has no numcodecs (apt install python3-zarr): frames from numcodecs not tested` };
+    throw new Error(`${SCRIPT} failed (${run.status}): ${run.stderr}`);
+  }
+  const manifest = JSON.parse(run.stdout) as { name: string; codec: "blosc" | "lz4"; file: string }[];
+  return {
+    frames: manifest.map((m) => ({
+      name: m.name,
+      codec: m.codec,
+      raw: new Uint8Array(readFileSync(join(dir, `${m.file}.raw`))),
+      encoded: new Uint8Array(readFileSync(join(dir, `${m.file}.enc`))),
+    })),
+  };
+}
+
+/** A small seeded PRNG (mulberry32), so corruptions are the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** `count` copies of `frame`, each with 1–4 random bytes from `from` on set to random values. */
+export function corruptions(frame: Uint8Array, count: number, seed: number, from = 0): Uint8Array[] {
+  const r = rng(seed);
+  return Array.from({ length: count }, () => {
+    const copy = frame.slice();
+    for (let k = 1 + Math.floor(r() * 4); k > 0; k--) copy[from + Math.floor(r() * (frame.length - from))] = Math.floor(r() * 256);
+    return copy;
+  });
+}
+
+/** Guard bytes each side of {@link guarded} outputs. */
+const GUARD = 64;
+
+/** An output of `size` bytes inside a larger buffer whose guard bytes `intact()` checks. */
+export function guarded(size: number): { out: Uint8Array; intact(): boolean } {
+  const whole = new Uint8Array(size + 2 * GUARD).fill(0xa5);
+  const out = whole.subarray(GUARD, GUARD + size);
+  return { out, intact: () => whole.subarray(0, GUARD).every((b) => b === 0xa5) && whole.subarray(GUARD + size).every((b) => b === 0xa5) };
+}
