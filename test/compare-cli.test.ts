@@ -245,9 +245,9 @@ describe("export", () => {
     const r = await inProcess(["export", fx("baseline"), "--format", "csv", "--out", out]);
     assert.equal(r.code, 0, r.stderr);
     const rows = readFileSync(out, "utf8").split("\r\n");
-    assert.equal(rows[0], "case,scenario,dataset,shape,dtype,layout,backend,pattern,kind,op,cache,sample,ms,bytes_read,bytes_written,major_faults,residency,open_ms,bytes_requested");
-    assert.equal(rows[1], "fx/grid/npy/rows/cold,fx,grid,64x64,float32,npy,memmap,rows,slices,read,cold,0,10,1024,0,0,0,0.05,1024");
-    assert.equal(rows[8], "fx/grid/npy/rows/warm,fx,grid,64x64,float32,npy,memmap,rows,slices,read,warm,0,1,0,0,0,,0.05,1024");
+    assert.equal(rows[0], "case,scenario,dataset,shape,dtype,layout,backend,pattern,kind,op,cache,sample,ms,bytes_read,bytes_written,major_faults,residency,open_ms,round,passes,bytes_requested");
+    assert.equal(rows[1], "fx/grid/npy/rows/cold,fx,grid,64x64,float32,npy,memmap,rows,slices,read,cold,0,10,1024,0,0,0,0.05,,1,1024");
+    assert.equal(rows[8], "fx/grid/npy/rows/warm,fx,grid,64x64,float32,npy,memmap,rows,slices,read,warm,0,1,0,0,0,,0.05,,1,1024");
     assert.equal(rows.length, 6 * 7 + 2); // header, 42 samples, and the empty string after the last CRLF
   });
 

@@ -50,7 +50,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 const readResults = (path: string) => JSON.parse(readFileSync(path, "utf8")) as ResultsFile;
 
 describe("interrupted runs keep their finished cases", () => {
-  test("SIGINT: stops after the current case, exit 130, finished cases kept; --resume runs only the rest", { timeout: 180_000 }, async (t) => {
+  test("SIGINT: stops after the current round of a case, exit 130, every sample kept; --resume samples only unfinished cases", { timeout: 180_000 }, async (t) => {
     const dir = workDir("sigint");
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, "results.json");
@@ -61,7 +61,12 @@ describe("interrupted runs keep their finished cases", () => {
     assert.equal(await code, 130);
     const partial = readResults(out);
     assert.equal(partial.finishedAt, null);
-    assert.ok(partial.cases.length >= 2 && partial.cases.length < TOTAL_CASES, `${partial.cases.length} cases`);
+    // Samples are taken in rounds across cases: the cases not finished when the signal came hold
+    // the rounds they took, marked incomplete.
+    const incomplete = (c: ResultsFile["cases"][number]) => c.warnings.some((w) => w.code === "incomplete");
+    const finished = partial.cases.filter((c) => !incomplete(c));
+    assert.ok(finished.length >= 2 && finished.length < TOTAL_CASES, `${finished.length} finished cases`);
+    assert.ok(partial.cases.filter(incomplete).every((c) => c.status === "ok" && c.samples.length > 0 && c.samples.length < 40));
     assert.ok(!existsSync(join(dir, "cache", LOCK_FILE)), "the run lock is released");
 
     const resumed = cli(["run", SCENARIO, ...ONE_LAYOUT, "--resume", out, "--cache", join(dir, "cache"), "--no-report"], { timeoutMs: 170_000 });
@@ -70,9 +75,11 @@ describe("interrupted runs keep their finished cases", () => {
     assert.equal(full.cases.length, TOTAL_CASES);
     assert.equal(new Set(full.cases.map((c) => c.id)).size, TOTAL_CASES);
     assert.notEqual(full.finishedAt, null);
+    assert.ok(!full.cases.some(incomplete));
+    assert.ok(full.cases.every((c) => c.samples.length === 40));
     // The cases finished before the interrupt are the very same records, not re-measured.
-    for (const c of partial.cases) assert.deepEqual(full.cases.find((f) => f.id === c.id), c);
-    assert.equal((resumed.stdout.match(/^\[\d+\/\d+\]/gm) ?? []).length, TOTAL_CASES - partial.cases.length);
+    for (const c of finished) assert.deepEqual(full.cases.find((f) => f.id === c.id), c);
+    assert.equal((resumed.stdout.match(/^\[\d+\/\d+\]/gm) ?? []).length, TOTAL_CASES - finished.length);
   });
 
   test("SIGKILL: the results file is whole and holds the finished cases; a stale lock is taken over", { timeout: 120_000 }, async (t) => {

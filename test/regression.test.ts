@@ -82,7 +82,7 @@ describe("classification table (default rule, threshold 10%)", () => {
   });
 
   test("the default rule is the one documented", () => {
-    assert.deepEqual(DEFAULT_RULE, { test: "bootstrap", thresholdOn: "bound", confidence: 0.95 });
+    assert.deepEqual(DEFAULT_RULE, { test: "bootstrap", thresholdOn: "bound", confidence: 0.95, resample: "rounds" });
   });
 
   test("bad thresholds are bugs of the caller", () => {
@@ -162,5 +162,44 @@ describe("threshold policy (--threshold, --threshold-for)", () => {
     assert.throws(() => parseThreshold("10", "--threshold"), /thresholds are fractions/);
     assert.throws(() => parseThresholdOverride("0.25"), (e: Error) => e.message === '--threshold-for: expected PATTERN=FRACTION (e.g. warm=0.25 or /npy.*cold$/=0.2), got "0.25"');
     assert.throws(() => parseThresholdOverride("/(/=0.2"), (e: Error) => e instanceof UserError && e.message.startsWith("--threshold-for /(/: Invalid regular expression"));
+  });
+});
+
+describe("two-stage bootstrap over rounds", () => {
+  // Four rounds whose levels differ by ±15% (the machine's state moved between rounds), each
+  // round's samples tight around its level: 20 samples that are not 20 independent draws.
+  const levels = [1, 1.15, 0.87, 1.1];
+  const rounds = levels.flatMap((_, r) => Array.from({ length: 5 }, () => r + 1));
+  const run = (base: number, shift = levels) => shift.flatMap((l) => [0, 0.01, -0.01, 0.005, -0.005].map((e) => base * l * (1 + e)));
+
+  test("the interval carries the round-to-round spread that a samples bootstrap hides", () => {
+    const baseline = run(10);
+    const current = run(10, [0.9, 1.0, 1.05, 1.2]); // another run: rounds at other levels, same centre
+    const bySamples = classifyPair(baseline, current, { threshold: 0.1, rule: { resample: "samples" }, seed: 1 });
+    const byRounds = classifyPair(baseline, current, { threshold: 0.1, seed: 1, rounds: { baseline: rounds, current: rounds } });
+    assert.ok(byRounds.high / byRounds.low > bySamples.high / bySamples.low, `rounds ${byRounds.low}–${byRounds.high} vs samples ${bySamples.low}–${bySamples.high}`);
+    assert.equal(byRounds.class, "unchanged");
+  });
+
+  test("a shift much larger than the round-to-round spread is still flagged", () => {
+    const v = classifyPair(run(10), run(20), { threshold: 0.1, seed: 1, rounds: { baseline: rounds, current: rounds } });
+    assert.equal(v.class, "regressed");
+    assert.ok(v.low > 1.1);
+  });
+
+  test("without round labels, or with one round, it is the samples bootstrap", () => {
+    const b = tight(10);
+    const c = tight(12);
+    const plain = classifyPair(b, c, { threshold: 0.1, seed: 3 });
+    const oneRound = classifyPair(b, c, { threshold: 0.1, seed: 3, rounds: { baseline: b.map(() => 1), current: c.map(() => 1) } });
+    assert.deepEqual([oneRound.low, oneRound.high], [plain.low, plain.high]);
+  });
+
+  test("rounds of unequal sizes (a round cut short by the time budget) resample without error", () => {
+    const values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    const labels = [1, 1, 1, 1, 1, 1, 1, 1, 2, 3, 3];
+    const v = classifyPair(values, values.map((x) => x * 3), { threshold: 0.1, seed: 5, rounds: { baseline: labels, current: labels } });
+    assert.ok(Number.isFinite(v.low) && Number.isFinite(v.high) && v.low <= v.ratio * 1.5);
+    assert.throws(() => classifyPair(values, values, { threshold: 0.1, rounds: { baseline: [1, 2], current: labels } }), /2 group labels for 11 values/);
   });
 });

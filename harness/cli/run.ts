@@ -24,7 +24,8 @@ Options:
   --filter TEXT       run only cases whose id (scenario/dataset/layout/pattern/cache) contains
                       every word of TEXT, or matches /REGEX/
   --out FILE          results file (default: reports/runs/<scenario>-<time>.json)
-  --resume FILE       finish an interrupted run: keep its finished cases, run the missing ones
+  --resume FILE       finish an interrupted run: keep its finished cases, sample the missing
+                      and incomplete ones again
   --cache DIR         dataset cache (default: datasets/cache, or $LAYOUTBENCH_CACHE)
   --rematerialize     write every dataset again instead of reusing the cache
   --samples N         at most N samples per case (overrides sampling.samples; for quick looks)
@@ -62,7 +63,8 @@ export const runCommand: Command = {
     try { filter = caseFilter(values.filter); } catch (err) {
       throw new UserError(`layoutbench run: --filter: ${(err as Error).message}`);
     }
-    const done = values.resume ? readResults(values.resume).cases.filter((c) => c.status === "ok") : [];
+    // Cases that failed or missed rounds are sampled again from the start.
+    const done = values.resume ? readResults(values.resume).cases.filter((c) => c.status === "ok" && !c.warnings.some((w) => w.code === "incomplete")) : [];
     const resultsPath = resolve(values.resume ?? values.out ?? join(defaultRunsDir(), `${scenarios.map((s) => s.name).join("+")}-${timestamp()}.json`));
     if (values.out && !values.resume && existsSync(resultsPath)) {
       throw new UserError(`${values.out}: results file exists; choose another --out, or --resume it`);
@@ -95,7 +97,7 @@ export const runCommand: Command = {
 function withSamples(scenario: Scenario, samples: number | undefined): Scenario {
   if (samples === undefined) return scenario;
   const s = scenario.sampling;
-  return { ...scenario, sampling: { ...s, samples, minSamples: Math.min(s.minSamples, samples) } };
+  return { ...scenario, sampling: { ...s, samples, minSamples: Math.min(s.minSamples, samples), rounds: Math.min(s.rounds, samples) } };
 }
 
 function parseEngines(text: string): EngineName[] {

@@ -64,7 +64,7 @@ function side(c: CaseResult | undefined): Side | null {
 }
 
 function samplesOf(c: CaseResult | undefined): CaseSamples | undefined {
-  return c && { status: c.status, samplesMs: c.samples.map((s) => s.ms), error: c.error };
+  return c && { status: c.status, samplesMs: c.samples.map((s) => s.ms), rounds: c.samples.map((s) => s.round), error: c.error };
 }
 
 function label(path: string, r: ResultsFile): RunLabel {

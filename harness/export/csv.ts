@@ -24,6 +24,8 @@ const COLUMNS: readonly { name: string; value: (c: CaseResult, s: Sample, i: num
   { name: "major_faults", value: (_c, s) => s.majorFaults },
   { name: "residency", value: (_c, s) => s.residency },
   { name: "open_ms", value: (_c, s) => s.openMs },
+  { name: "round", value: (_c, s) => s.round ?? null },
+  { name: "passes", value: (_c, s) => s.passes ?? 1 },
   { name: "bytes_requested", value: (c) => c.summary?.bytesRequested ?? null },
 ];
 

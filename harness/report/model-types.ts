@@ -105,6 +105,8 @@ export interface RowView {
   readonly status: "ok" | "failed";
   readonly error: string | null;
   readonly samplesMs: readonly number[];
+  /** Round of each sample, parallel to samplesMs; absent for runs from before rounds. Intervals resample rounds, then samples. */
+  readonly rounds?: readonly number[];
   /** Summary of samplesMs (ms); null without samples. */
   readonly stats: SampleSummary | null;
   /** Bootstrap CI of the median (ms); null below 2 samples. */

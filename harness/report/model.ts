@@ -66,13 +66,14 @@ function buildRow(c: CaseResult, settings: Required<BootstrapOptions>): RowView 
   const samplesMs = c.samples.map((s) => s.ms);
   const ok = c.status === "ok" && samplesMs.length > 0;
   const stats = ok ? summarize(samplesMs) : null;
-  const ci = ok && samplesMs.length >= 2 ? medianCI(samplesMs, { ...settings, seed: deriveSeed(settings.seed, c.id) }) : null;
+  const rounds = c.samples.every((s) => s.round !== undefined) ? c.samples.map((s) => s.round!) : undefined;
+  const ci = ok && samplesMs.length >= 2 ? medianCI(samplesMs, { ...settings, seed: deriveSeed(settings.seed, c.id) }, rounds) : null;
   const s = c.summary;
   return {
     caseId: c.id, rank: null, layout: c.layout.name, backend: c.layout.backend,
     status: ok ? "ok" : "failed",
     error: ok ? null : c.error ?? (c.status === "ok" ? "no samples recorded" : "no error message recorded"),
-    samplesMs, stats,
+    samplesMs, rounds: ok ? rounds : undefined, stats,
     medianCI: ci ? { low: ci.low, high: ci.high } : null,
     vsBest: null,
     outliers: ok ? classifyOutliers(samplesMs).counts : null,
@@ -94,7 +95,7 @@ function rankRows(rows: RowView[], settings: Required<BootstrapOptions>): RowVie
   const ranked = ok.map((r, i): RowView => {
     const comparable = i > 0 && r.samplesMs.length >= 2 && best.samplesMs.length >= 2 && best.stats!.median > 0;
     const vsBest = comparable
-      ? compareMedians(r.samplesMs, best.samplesMs, { ...settings, seed: deriveSeed(settings.seed, r.caseId, best.caseId) })
+      ? compareMedians(r.samplesMs, best.samplesMs, { ...settings, seed: deriveSeed(settings.seed, r.caseId, best.caseId) }, { candidate: r.rounds, baseline: best.rounds })
       : null;
     return { ...r, rank: i + 1, vsBest };
   });
@@ -163,7 +164,11 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
 function runWarnings(results: ResultsFile): WarningView[] {
   const out: WarningView[] = [];
   const run = (code: WarningView["code"], message: string) => out.push({ caseId: null, scope: "run", code, message });
-  if (results.finishedAt === null) run("interrupted", `the run did not finish: this report shows the ${results.cases.length} cases it completed; finish it with layoutbench run --resume`);
+  if (results.finishedAt === null) {
+    const incomplete = results.cases.filter((c) => c.warnings.some((w) => w.code === "incomplete")).length;
+    run("interrupted", `the run did not finish: this report shows the ${results.cases.length - incomplete} cases it completed` +
+      (incomplete ? ` and ${incomplete} with rounds missing` : "") + "; finish it with layoutbench run --resume");
+  }
   if (!results.context.eviction.verified && results.cases.some((c) => c.cache === "cold")) {
     run("eviction-unverified", `page-cache eviction (${results.context.eviction.method}) could not be verified: ${results.context.eviction.detail}; cold numbers may be warm`);
   }

@@ -40,7 +40,7 @@ function costDistributions(dataset: DatasetInput, weighted: readonly GroupView[]
       point += w * row.stats.median;
       // A single sample has no spread to resample: it enters every resample as is.
       const medians = row.samplesMs.length >= 2
-        ? resampleMedians(row.samplesMs, settings.resamples, createRng(deriveSeed(settings.seed, "recommend", row.caseId)))
+        ? resampleMedians(row.samplesMs, settings.resamples, createRng(deriveSeed(settings.seed, "recommend", row.caseId)), row.rounds)
         : new Float64Array(settings.resamples).fill(row.stats.median);
       for (let b = 0; b < draws.length; b++) draws[b] += w * medians[b];
     }

@@ -1,23 +1,27 @@
 /**
- * Runs every case of one or more scenarios: materializes each (dataset, layout) once, samples each
- * case, and appends it to the results file as soon as it is finished. A failed case is data: it is
- * recorded with its error and the run goes on.
+ * Runs every case of one or more scenarios: writes every (dataset, layout) first, then samples
+ * the cases in rounds (round 1 of every case, then round 2, ...) so each case's samples span the
+ * whole run and a passing burst of load shows up as spread in every case rather than as a shift
+ * of one. The results file is rewritten after every round of every case: a case still missing
+ * rounds carries an `incomplete` warning, which `run --resume` replaces. A failed case is data:
+ * it is recorded with its error and the run goes on.
  */
 import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { backendFor } from "../backends/registry.ts";
-import type { Stored } from "../backends/types.ts";
+import type { Backend, Stored } from "../backends/types.ts";
+import type { Selection } from "../access/selection.ts";
 import { evictFiles } from "../cache/evict.ts";
 import { residency } from "../cache/residency.ts";
 import { acquireRunLock } from "../data/lock.ts";
 import { ensureMaterialized, logicalBytes, type Materialized } from "../data/materialize.ts";
 import { expandPattern, requestedBytes } from "../access/patterns.ts";
 import { itemSize } from "../data/dtype.ts";
-import { jsSession } from "../engines/js.ts";
+import { jsSession, OutputPool } from "../engines/js.ts";
 import { pythonAvailable, pythonSupport, startPythonWorker, type PythonWorker } from "../engines/python.ts";
 import { pythonSession } from "../engines/python-session.ts";
-import { verifierFor } from "../engines/verify.ts";
+import { verifierFor, type SelectionVerifier } from "../engines/verify.ts";
 import { UserError, VerificationError } from "../errors.ts";
 import { expandCases } from "../scenario/expand.ts";
 import type { CaseSpec, EvictionMethod, Scenario } from "../scenario/types.ts";
@@ -25,8 +29,8 @@ import { collectContext } from "./context.ts";
 import { readIoCounters } from "./io-counters.ts";
 import { progressBar } from "./progress.ts";
 import { ResultsWriter } from "./results-file.ts";
-import { RESULTS_KIND, RESULTS_VERSION, type CaseResult, type ResultsFile, type RunContext, type StorageInfo } from "./results-types.ts";
-import { sampleCase, type CaseEnv } from "./sampler.ts";
+import { RESULTS_KIND, RESULTS_VERSION, type CaseResult, type ResultsFile, type RunContext, type Sample, type StorageInfo } from "./results-types.ts";
+import { perRound, sampleRound, type CaseEnv, type RoundPlan } from "./sampler.ts";
 import { caseWarnings, summarize } from "./summary.ts";
 
 export interface RunOptions {
@@ -128,84 +132,171 @@ function supportedCases(cases: readonly CaseSpec[], python: PythonWorker | null,
   });
 }
 
+/** One case through the rounds: what it needs to sample, and what it has taken so far. */
+interface CaseRun {
+  readonly spec: CaseSpec;
+  readonly index: number;
+  readonly startedAt: string;
+  /** Set once the case cannot be sampled (materialization, reference reads or a pass failed). */
+  failure?: CaseResult;
+  prepared?: Prepared;
+  samples: Sample[];
+  /** Passes per warm sample, fixed by the first round. */
+  passes?: number;
+  roundsDone: number;
+}
+
+/** Buffers shared by every case of the run: where reads go, and where expected values are generated. */
+interface Pools {
+  readonly outputs: OutputPool;
+  readonly expected: OutputPool;
+}
+
+interface Prepared {
+  readonly m: Materialized;
+  readonly storage: StorageInfo;
+  readonly backend: Backend;
+  readonly selections: readonly Selection[];
+  readonly verifier: SelectionVerifier;
+  readonly files: readonly string[];
+}
+
 async function runCases(
   cases: readonly CaseSpec[], python: PythonWorker | null, writer: ResultsWriter, context: RunContext, options: RunOptions,
 ): Promise<ResultsFile> {
   const env = realEnv(context.eviction.method);
-  const materialized = new Map<string, Materialized | Error>();
-  let index = 0;
-
-  for (const spec of cases) {
-    if (options.interrupted?.()) break;
-    index++;
-    const startedAt = new Date().toISOString();
-    const key = `${spec.scenario.name}/${spec.dataset.name}/${spec.layout.name}`;
-    if (!materialized.has(key)) {
-      const bar = progressBar(`materializing ${spec.dataset.name} as ${spec.layout.name}`);
-      try {
-        const m = await ensureMaterialized(options.cacheRoot, spec.dataset, spec.layout, {
-          progress: (d, t) => bar.update(d, t), rematerialize: options.rematerialize,
-        });
-        bar.end(m.created ? `written in ${m.manifest.seconds.toFixed(1)} s, ${(m.manifest.bytesOnDisk / 2 ** 20).toFixed(1)} MiB on disk` : `reusing ${m.stored.dir}`);
-        materialized.set(key, m);
-      } catch (err) {
-        bar.end(`failed: ${(err as Error).message}`);
-        materialized.set(key, err as Error);
-      }
+  // Every layout is written before anything is timed, so no sample shares the machine with writing.
+  const materialized = await materializeAll(cases, options);
+  const pools: Pools = { outputs: new OutputPool(), expected: new OutputPool() };
+  const runs: CaseRun[] = cases.map((spec, i) => ({ spec, index: i + 1, startedAt: "", samples: [], roundsDone: 0 }));
+  const roundsOf = (spec: CaseSpec) => spec.scenario.sampling.rounds;
+  const totalRounds = Math.max(0, ...cases.map(roundsOf));
+  let stopped = false;
+  for (let round = 1; round <= totalRounds && !stopped; round++) {
+    if (totalRounds > 1) options.log(`round ${round} of ${totalRounds}`);
+    for (const run of runs) {
+      if (options.interrupted?.()) { stopped = true; break; }
+      if (run.failure || round > roundsOf(run.spec)) continue;
+      await sampleCaseRound(run, round, materialized, env, python, pools, options);
+      const record = recordOf(run, context.eviction.verified);
+      writer.put(record);
+      if (run.failure || run.roundsDone === roundsOf(run.spec)) options.log(formatLine(record, run.index, runs.length));
     }
-    const result = await runOne(spec, materialized.get(key)!, env, python, context.eviction.verified, options, startedAt);
-    writer.add(result);
-    options.log(formatLine(result, index, cases.length));
   }
-  return writer.finish(options.interrupted?.() ?? false);
+  return writer.finish(stopped || (options.interrupted?.() ?? false));
 }
 
-async function runOne(
-  spec: CaseSpec, m: Materialized | Error, env: CaseEnv, python: PythonWorker | null, evictionVerified: boolean,
-  options: RunOptions, startedAt: string,
-): Promise<CaseResult> {
-  const base = {
-    id: spec.id, scenario: spec.scenario.name, dataset: spec.dataset, layout: spec.layout, pattern: spec.pattern,
-    cache: spec.cache, engine: spec.engine, startedAt,
-  };
-  const failed = (error: string, storage: StorageInfo | null): CaseResult => ({
-    ...base, status: "failed", error, storage, samples: [], summary: null, warnings: [],
-    peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt: new Date().toISOString(),
-  });
-  if (m instanceof Error) return failed(`materialization failed: ${m.message}`, null);
+async function materializeAll(cases: readonly CaseSpec[], options: RunOptions): Promise<Map<string, Materialized | Error>> {
+  const materialized = new Map<string, Materialized | Error>();
+  for (const spec of cases) {
+    const key = materializedKey(spec);
+    if (materialized.has(key)) continue;
+    if (options.interrupted?.()) break;
+    const bar = progressBar(`materializing ${spec.dataset.name} as ${spec.layout.name}`);
+    try {
+      const m = await ensureMaterialized(options.cacheRoot, spec.dataset, spec.layout, {
+        progress: (d, t) => bar.update(d, t), rematerialize: options.rematerialize,
+      });
+      bar.end(m.created ? `written in ${m.manifest.seconds.toFixed(1)} s, ${(m.manifest.bytesOnDisk / 2 ** 20).toFixed(1)} MiB on disk` : `reusing ${m.stored.dir}`);
+      materialized.set(key, m);
+    } catch (err) {
+      bar.end(`failed: ${(err as Error).message}`);
+      materialized.set(key, err as Error);
+    }
+  }
+  return materialized;
+}
+
+function materializedKey(spec: CaseSpec): string {
+  return `${spec.scenario.name}/${spec.dataset.name}/${spec.layout.name}`;
+}
+
+/** Takes one round of samples of a case; a failure is recorded in `run.failure`, never thrown. */
+async function sampleCaseRound(
+  run: CaseRun, round: number, materialized: Map<string, Materialized | Error>, env: CaseEnv,
+  python: PythonWorker | null, pools: Pools, options: RunOptions,
+): Promise<void> {
+  const { spec } = run;
+  if (round === 1) (run as { startedAt: string }).startedAt = new Date().toISOString();
+  const m = materialized.get(materializedKey(spec));
+  if (!m) return fail(run, "the run stopped before this case's layout was written", null);
+  if (m instanceof Error) return fail(run, `materialization failed: ${m.message}`, null);
   const storage = storageInfo(m);
   // Validation refuses these; a write here would go through the link into the user's file.
-  if (spec.dataset.source && spec.pattern.op === "write") return failed(`dataset ${spec.dataset.name} is read from a file: write patterns cannot run on it`, storage);
-  const backend = backendFor(spec.layout);
-  const stored = spec.pattern.op === "write" ? scratchCopy(options.cacheRoot, m.stored) : m.stored;
+  if (spec.dataset.source && spec.pattern.op === "write") return fail(run, `dataset ${spec.dataset.name} is read from a file: write patterns cannot run on it`, storage);
+  let stored: Stored | null = null;
   try {
-    const itemBytes = itemSize(spec.dataset.dtype);
-    const selections = expandPattern(spec.pattern, spec.dataset.shape, itemBytes);
-    // Reference reads of a dataset read from a file happen here, before any timed or evicted sample.
-    const verifier = await verifierFor(spec.dataset, backend, stored, selections);
+    const prepared = run.prepared ?? (run.prepared = await prepare(spec, m, storage, pools.expected));
+    stored = spec.pattern.op === "write" ? scratchCopy(options.cacheRoot, m.stored) : m.stored;
     const session = spec.engine === "python"
-      ? pythonSession(spec, python!, stored, selections, verifier)
-      : jsSession(spec, backend, stored, selections, env.now, verifier);
-    const samples = await sampleCase(spec, session, await backend.files(stored), env, { shouldStop: options.interrupted });
-    const summary = summarize(samples, requestedBytes(selections, itemBytes));
-    const warnings = caseWarnings(samples, summary, spec.cache === "cold", spec.pattern.op, evictionVerified);
-    if (verifier.kind === "self") {
-      warnings.push({ code: "self-verified", message: `data read from ${spec.dataset.source?.format} files is checked against a second read through the same library, not an independent reader` });
-    }
-    return {
-      ...base, status: "ok", storage, samples, summary, warnings,
-      peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt: new Date().toISOString(),
+      ? pythonSession(spec, python!, stored, prepared.selections, prepared.verifier)
+      : jsSession(spec, prepared.backend, stored, prepared.selections, env.now, prepared.verifier, pools.outputs);
+    const { sampling } = spec.scenario;
+    const plan: RoundPlan = {
+      round,
+      samples: perRound(sampling.samples, sampling.rounds)[round - 1],
+      minSamples: perRound(sampling.minSamples, sampling.rounds)[round - 1],
+      timeBudget: sampling.timeBudget / sampling.rounds,
+      passes: run.passes,
     };
+    const files = stored === m.stored ? prepared.files : await prepared.backend.files(stored);
+    const taken = await sampleRound(spec, session, files, env, plan, { shouldStop: options.interrupted });
+    run.samples.push(...taken.samples);
+    run.passes = taken.passes;
+    run.roundsDone = round;
   } catch (err) {
     const message = (err as Error).message.split("\n")[0];
     if (err instanceof VerificationError && spec.dataset.source) {
-      return failed(`${message}; did ${spec.dataset.source.path} change during the run?`, storage);
+      return fail(run, `${message}; did ${spec.dataset.source.path} change during the run?`, storage);
     }
     if (err instanceof VerificationError) {
-      return failed(`${message}; the cached layout in ${m.stored.dir} may be damaged: run again with --rematerialize`, storage);
+      return fail(run, `${message}; the cached layout in ${m.stored.dir} may be damaged: run again with --rematerialize`, storage);
     }
-    return failed(message, storage);
+    return fail(run, message, storage);
   } finally {
-    if (stored !== m.stored) rmSync(stored.dir, { recursive: true, force: true });
+    if (stored && stored !== m.stored) rmSync(stored.dir, { recursive: true, force: true });
   }
+}
+
+/** What every round of a case shares: selections, the verifier (reference reads happen here, before any timed or evicted sample) and the file list. */
+async function prepare(spec: CaseSpec, m: Materialized, storage: StorageInfo, expected: OutputPool): Promise<Prepared> {
+  const backend = backendFor(spec.layout);
+  const selections = expandPattern(spec.pattern, spec.dataset.shape, itemSize(spec.dataset.dtype));
+  const verifier = await verifierFor(spec.dataset, backend, m.stored, selections, expected);
+  return { m, storage, backend, selections, verifier, files: await backend.files(m.stored) };
+}
+
+function fail(run: CaseRun, error: string, storage: StorageInfo | null): void {
+  run.failure = {
+    ...caseBase(run), status: "failed", error, storage, samples: [], summary: null, warnings: [],
+    peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt: new Date().toISOString(),
+  };
+}
+
+function caseBase(run: CaseRun) {
+  const { spec } = run;
+  return {
+    id: spec.id, scenario: spec.scenario.name, dataset: spec.dataset, layout: spec.layout, pattern: spec.pattern,
+    cache: spec.cache, engine: spec.engine, startedAt: run.startedAt,
+  };
+}
+
+/** The case as the results file holds it now: failed, finished, or incomplete (rounds still to come). */
+function recordOf(run: CaseRun, evictionVerified: boolean): CaseResult {
+  if (run.failure) return run.failure;
+  const { spec, prepared } = run;
+  const itemBytes = itemSize(spec.dataset.dtype);
+  const summary = summarize(run.samples, requestedBytes(prepared!.selections, itemBytes));
+  const warnings = caseWarnings(run.samples, summary, spec.cache === "cold", spec.pattern.op, evictionVerified);
+  if (prepared!.verifier.kind === "self") {
+    warnings.push({ code: "self-verified", message: `data read from ${spec.dataset.source?.format} files is checked against a second read through the same library, not an independent reader` });
+  }
+  const rounds = spec.scenario.sampling.rounds;
+  if (run.roundsDone < rounds) {
+    warnings.push({ code: "incomplete", message: `${run.roundsDone} of ${rounds} rounds taken: the run stopped before this case finished; run --resume samples it again` });
+  }
+  return {
+    ...caseBase(run), status: "ok", storage: prepared!.storage, samples: run.samples, summary, warnings,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt: new Date().toISOString(),
+  };
 }

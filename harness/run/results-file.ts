@@ -1,6 +1,6 @@
 /**
  * Reading and writing results files. Written atomically (temporary file + rename) after every
- * case, so a killed run leaves a complete file holding every case it finished.
+ * round of every case, so a killed run leaves a complete file holding every case it finished.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
@@ -30,8 +30,13 @@ export class ResultsWriter {
   get current(): ResultsFile {
     return this.results;
   }
-  add(result: CaseResult): void {
-    this.results = { ...this.results, cases: [...this.results.cases, result] };
+  /** Adds a case, or replaces the record of the same id (a case sampled over several rounds). */
+  put(result: CaseResult): void {
+    const cases = [...this.results.cases];
+    const at = cases.findIndex((c) => c.id === result.id);
+    if (at >= 0) cases[at] = result;
+    else cases.push(result);
+    this.results = { ...this.results, cases };
     writeJsonAtomic(this.path, this.results);
   }
   /** Marks the run finished; an interrupted run keeps `finishedAt: null` so it reads as incomplete. */

@@ -44,6 +44,13 @@ export interface Sample {
   readonly residency: number | null;
   /** Milliseconds to open the reader (not part of `ms`). */
   readonly openMs: number;
+  /** Round of the run the sample was taken in (1-based); absent in files from before rounds. */
+  readonly round?: number;
+  /**
+   * Passes the sample repeated (warm samples of short reads); `ms`, `bytesRead`, `bytesWritten`
+   * and `majorFaults` are then means per pass. Absent means 1.
+   */
+  readonly passes?: number;
 }
 
 export interface CaseSummary {
@@ -67,7 +74,7 @@ export interface CaseSummary {
 }
 
 export interface Warning {
-  readonly code: "residency" | "few-samples" | "eviction-unverified" | "no-storage-reads" | "noisy" | "self-verified";
+  readonly code: "residency" | "few-samples" | "eviction-unverified" | "no-storage-reads" | "noisy" | "self-verified" | "incomplete";
   readonly message: string;
 }
 

@@ -1,13 +1,17 @@
 /**
- * Runs one case's sample loop with cold preparation and I/O accounting. Effects come in through
- * `CaseEnv` (clock, I/O counters, eviction, residency) and the engine session, so the loop can be
- * tested with a scripted clock and a fake session.
+ * Runs one round of one case's sample loop with cold preparation and I/O accounting. Effects
+ * come in through `CaseEnv` (clock, I/O counters, eviction, residency) and the engine session, so
+ * the loop can be tested with a scripted clock and a fake session.
  *
  * Cold sample: close the session → evict every file of the layout → open afresh (timed apart as
  * openMs) → evict again, since opening reads headers and readahead may pull in data pages with
  * them → measure residency → one timed pass. The library keeps what it parsed at open (metadata);
- * the page cache holds none of the layout's files when the timed pass starts. Warm case: one open, untimed warm-up passes,
- * then timed passes. The session verifies every selection outside the timed region.
+ * the page cache holds none of the layout's files when the timed pass starts.
+ *
+ * Warm round: one open, untimed warm-up samples, then timed samples. A warm sample repeats the
+ * pass `passes` times and records the mean per pass: the first round calibrates `passes` from the
+ * warm-up so a sample lasts at least `minSampleMs`, later rounds reuse it so every sample of a case
+ * means the same. The session verifies every selection outside the timed region.
  */
 import type { CaseSpec } from "../scenario/types.ts";
 import type { EngineSession, IoSnapshot } from "../engines/types.ts";
@@ -24,36 +28,84 @@ export interface CaseEnv {
   residency(files: readonly string[]): number;
 }
 
+/** What one round of a case takes. */
+export interface RoundPlan {
+  /** 1-based round number, recorded in each sample. */
+  readonly round: number;
+  /** Samples to take. */
+  readonly samples: number;
+  /** Samples taken even past the time budget or a stop request. */
+  readonly minSamples: number;
+  /** Seconds after which the round stops once minSamples are taken. */
+  readonly timeBudget: number;
+  /** Passes per warm sample; undefined: calibrate from the warm-up. Cold samples are one pass. */
+  readonly passes?: number;
+}
+
+export interface RoundResult {
+  readonly samples: Sample[];
+  /** Passes per sample used (1 for cold cases). */
+  readonly passes: number;
+}
+
+/** A warm sample never repeats its pass more often than this, however short the pass. */
+export const MAX_PASSES_PER_SAMPLE = 1000;
+
+/** Passes per warm sample so that one sample lasts at least `minSampleMs`. Pure. */
+export function passesFor(passMs: number, minSampleMs: number): number {
+  if (!(minSampleMs > 0) || !(passMs >= 0)) return 1;
+  if (passMs === 0) return MAX_PASSES_PER_SAMPLE;
+  return Math.min(MAX_PASSES_PER_SAMPLE, Math.max(1, Math.ceil(minSampleMs / passMs)));
+}
+
+/**
+ * Splits `total` as evenly as possible over `rounds`, larger parts first: 10 over 3 → [4, 3, 3].
+ * Pure. Invariants: total ≥ 0, rounds ≥ 1.
+ */
+export function perRound(total: number, rounds: number): number[] {
+  const base = Math.floor(total / rounds);
+  return Array.from({ length: rounds }, (_, i) => base + (i < total % rounds ? 1 : 0));
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
- * Samples one case. `files` are every file the layout owns (what cold samples evict and check).
- * `onSample` sees each sample as it is taken; `shouldStop` ends sampling early once minSamples
- * are taken. Throws (VerificationError or the engine's error) on the first failed pass.
+ * Samples one round of a case. `files` are every file the layout owns (what cold samples evict
+ * and check). `onSample` sees each sample as it is taken; `shouldStop` ends the round early once
+ * its minSamples are taken. Throws (VerificationError or the engine's error) on the first failed pass.
  */
-export async function sampleCase(
-  spec: CaseSpec, session: EngineSession, files: readonly string[], env: CaseEnv,
+export async function sampleRound(
+  spec: CaseSpec, session: EngineSession, files: readonly string[], env: CaseEnv, plan: RoundPlan,
   hooks: { onSample?: (s: Sample) => void; shouldStop?: () => boolean } = {},
-): Promise<Sample[]> {
+): Promise<RoundResult> {
   const { sampling } = spec.scenario;
   const cold = spec.cache === "cold";
   const samples: Sample[] = [];
+  let passes = cold ? 1 : plan.passes ?? 1;
   let open = false;
   try {
     if (!cold) {
       await session.open();
       open = true;
-      for (let i = 0; i < sampling.warmup; i++) await session.pass();
+      // Warm-up: `warmup` untimed samples of `passes` passes each. The first round calibrates
+      // `passes` from its last single warm-up pass, then tops the warm-up up to full samples.
+      let warmed = 0;
+      if (plan.passes === undefined) {
+        let lastMs = Number.NaN;
+        for (; warmed < sampling.warmup; warmed++) lastMs = (await session.pass()).ms;
+        if (sampling.warmup > 0) passes = passesFor(lastMs, sampling.minSampleMs);
+      }
+      for (; warmed < sampling.warmup * passes; warmed++) await session.pass();
     }
     const started = env.now();
-    while (samples.length < sampling.samples) {
+    while (samples.length < plan.samples) {
       // Memory-mapped reads never wait on real async I/O, so without this the event loop would
       // not run between samples and a Ctrl-C would only be seen at the end of the run.
       await yieldToEventLoop();
       const elapsedSeconds = (env.now() - started) / 1000;
-      if (samples.length >= sampling.minSamples && (elapsedSeconds > sampling.timeBudget || hooks.shouldStop?.())) break;
+      if (samples.length >= plan.minSamples && (elapsedSeconds > plan.timeBudget || hooks.shouldStop?.())) break;
       let residency: number | null = null;
       let openMs = 0;
       if (cold) {
@@ -65,16 +117,20 @@ export async function sampleCase(
         await env.evict(files);
         residency = env.residency(files);
       }
-      const before = env.io();
-      const pass = await session.pass();
-      const after = env.io();
-      const io = pass.io ?? {
-        readBytes: after.readBytes - before.readBytes,
-        writeBytes: after.writeBytes - before.writeBytes,
-        majorFaults: after.majorFaults - before.majorFaults,
-      };
+      let ms = 0;
+      const io = { readBytes: 0, writeBytes: 0, majorFaults: 0 };
+      for (let p = 0; p < passes; p++) {
+        const before = env.io();
+        const pass = await session.pass();
+        const after = env.io();
+        ms += pass.ms;
+        io.readBytes += pass.io ? pass.io.readBytes : after.readBytes - before.readBytes;
+        io.writeBytes += pass.io ? pass.io.writeBytes : after.writeBytes - before.writeBytes;
+        io.majorFaults += pass.io ? pass.io.majorFaults : after.majorFaults - before.majorFaults;
+      }
       const sample: Sample = {
-        ms: pass.ms, bytesRead: io.readBytes, bytesWritten: io.writeBytes, majorFaults: io.majorFaults, residency, openMs,
+        ms: ms / passes, bytesRead: io.readBytes / passes, bytesWritten: io.writeBytes / passes, majorFaults: io.majorFaults / passes,
+        residency, openMs, round: plan.round, passes,
       };
       samples.push(sample);
       hooks.onSample?.(sample);
@@ -83,5 +139,5 @@ export async function sampleCase(
   } finally {
     if (open) await session.close();
   }
-  return samples;
+  return { samples, passes };
 }

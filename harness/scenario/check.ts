@@ -69,9 +69,12 @@ export function checkScenario(scenario: Scenario): Problem[] {
       if (p) problems.push({ path: ["patterns", pi, ...p.field.split(".").filter(Boolean)], message: p.message + which });
     });
   });
-  const { samples, minSamples } = scenario.sampling;
+  const { samples, minSamples, rounds } = scenario.sampling;
   if (minSamples > samples) {
     problems.push({ path: ["sampling", "minSamples"], message: `${minSamples} is more than samples (${samples})` });
+  }
+  if (rounds > samples) {
+    problems.push({ path: ["sampling", "rounds"], message: `${rounds} is more than samples (${samples}): each round takes at least one sample of every case` });
   }
   scenario.recommendation.cache.forEach((c, i) => {
     if (!scenario.cache.includes(c)) {

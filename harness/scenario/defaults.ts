@@ -16,7 +16,13 @@ export const DEFAULTS = {
   fullBandBytes: 256 * 1024 * 1024,
   cache: ["cold", "warm"],
   eviction: "fadvise",
-  sampling: { samples: 10, minSamples: 3, timeBudget: 60, warmup: 1 },
+  /**
+   * Samples are taken in rounds across all cases (round 1 of every case, then round 2, ...) so
+   * each case's samples span the run and a burst of load cannot land on one case alone (asv
+   * interleaves rounds for the same reason). A warm sample repeats the pass until it has taken at
+   * least minSampleMs, so sub-millisecond reads are not at the mercy of one interrupt.
+   */
+  sampling: { samples: 10, minSamples: 3, timeBudget: 60, warmup: 1, rounds: 3, minSampleMs: 10 },
 } as const;
 
 /** Names become parts of file and folder names: keep them to a safe alphabet. */

@@ -116,6 +116,8 @@ export function resolveScenario(file: ScenarioFile, path: string, sources: reado
     minSamples: file.sampling?.minSamples ?? Math.min(s.minSamples, samples),
     timeBudget: file.sampling?.timeBudget ?? s.timeBudget,
     warmup: file.sampling?.warmup ?? s.warmup,
+    rounds: file.sampling?.rounds ?? Math.min(s.rounds, samples),
+    minSampleMs: file.sampling?.minSampleMs ?? s.minSampleMs,
   };
   const datasets: DatasetSpec[] = file.datasets.map((d, i) => resolveDataset(d, sources[i]));
   const cache = file.cache ?? [...DEFAULTS.cache];

@@ -144,7 +144,12 @@ export const scenarioFileSchema = strict({
     samples: size.max(100_000).optional(),
     minSamples: size.optional(),
     timeBudget: z.number().positive().optional().describe("Seconds per case."),
-    warmup: z.number().int().min(0).max(100_000).optional(),
+    warmup: z.number().int().min(0).max(100_000).optional()
+      .describe(`Untimed samples before the timed ones of a warm case, in every round (default ${DEFAULTS.sampling.warmup}).`),
+    rounds: size.max(1000).optional()
+      .describe(`Rounds the samples are spread over, across all cases, so each case's samples span the run (default ${DEFAULTS.sampling.rounds}).`),
+    minSampleMs: z.number().min(0).max(60_000).optional()
+      .describe(`Warm samples repeat the pass until they take at least this many milliseconds; 0 means one pass per sample (default ${DEFAULTS.sampling.minSampleMs}).`),
   }).optional(),
   recommendation: strict({ cache: z.array(cacheState).min(1).max(2) }).optional(),
   engines: z.array(z.enum(ENGINES)).min(1).max(2).optional()

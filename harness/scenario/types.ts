@@ -119,8 +119,12 @@ export interface Sampling {
   readonly minSamples: number;
   /** Seconds per case after which sampling stops once `minSamples` are taken. */
   readonly timeBudget: number;
-  /** Untimed runs before warm samples (never used for cold cases). */
+  /** Untimed samples before the timed ones of a warm case, in every round (never used for cold cases). */
   readonly warmup: number;
+  /** Samples are taken in this many rounds across all cases; warm cases reopen and warm up each round. */
+  readonly rounds: number;
+  /** A warm sample repeats the pass until it has taken at least this long (the sample is the mean per pass). */
+  readonly minSampleMs: number;
 }
 
 export interface Scenario {

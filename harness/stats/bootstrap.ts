@@ -51,20 +51,49 @@ function medianOfSorted(sorted: Float64Array): number {
 
 /**
  * `resamples` medians of resamples drawn with replacement from `values`, using `rng`.
- * Invariants: at least 2 values (one value has no sampling spread), all finite.
- * Cost: O(resamples × n log n).
+ *
+ * `groups[i]` (optional) names the group value i was taken in, e.g. its round of the run. With two
+ * or more groups the resampling is two-stage (a hierarchical bootstrap): draw groups with
+ * replacement, then values within each drawn group. Samples of one round share that moment's
+ * machine state, so they are not independent draws; resampling them one by one would make the
+ * interval as narrow as if they were, and blind to the round-to-round spread.
+ * Invariants: at least 2 values (one value has no sampling spread), all finite; groups, when given,
+ * as long as values. Cost: O(resamples × n log n).
  */
-export function resampleMedians(values: readonly number[], resamples: number, rng: Rng): Float64Array {
+export function resampleMedians(values: readonly number[], resamples: number, rng: Rng, groups?: readonly unknown[]): Float64Array {
   assertSample(values, 2, "bootstrap");
   const n = values.length;
-  const scratch = new Float64Array(n);
+  const clusters = groups ? clustersOf(values, groups) : [];
+  // A resample of clusters can hold the largest one many times over.
+  const scratch = new Float64Array(Math.max(n, clusters.length * Math.max(0, ...clusters.map((c) => c.length))));
   const out = new Float64Array(resamples);
   for (let b = 0; b < resamples; b++) {
-    for (let i = 0; i < n; i++) scratch[i] = values[Math.floor(rng() * n)];
-    scratch.sort();
-    out[b] = medianOfSorted(scratch);
+    if (clusters.length >= 2) {
+      let k = 0;
+      for (let g = 0; g < clusters.length; g++) {
+        const cluster = clusters[Math.floor(rng() * clusters.length)];
+        for (let i = 0; i < cluster.length; i++) scratch[k++] = cluster[Math.floor(rng() * cluster.length)];
+      }
+      out[b] = medianOfSorted(scratch.subarray(0, k).sort());
+    } else {
+      for (let i = 0; i < n; i++) scratch[i] = values[Math.floor(rng() * n)];
+      scratch.sort();
+      out[b] = medianOfSorted(scratch);
+    }
   }
   return out;
+}
+
+/** Values split by group label, in order of first appearance. */
+function clustersOf(values: readonly number[], groups: readonly unknown[]): number[][] {
+  if (groups.length !== values.length) throw new RangeError(`bootstrap: ${groups.length} group labels for ${values.length} values`);
+  const byLabel = new Map<unknown, number[]>();
+  values.forEach((v, i) => {
+    const cluster = byLabel.get(groups[i]);
+    if (cluster) cluster.push(v);
+    else byLabel.set(groups[i], [v]);
+  });
+  return [...byLabel.values()];
 }
 
 /**
@@ -79,14 +108,14 @@ export function percentileInterval(distribution: Float64Array, confidence: numbe
 }
 
 /**
- * Percentile-bootstrap confidence interval of the median of `values`, deterministic for a seed.
- * Invariants: at least 2 values, all finite. Every resample median lies in [min, max] of the
+ * Percentile-bootstrap confidence interval of the median of `values`, deterministic for a seed;
+ * two-stage when `groups` labels two or more groups (see resampleMedians). Invariants: at least 2 values, all finite. Every resample median lies in [min, max] of the
  * sample, so the interval does too; it brackets the sample median in practice (the resample
  * medians spread around it), though a percentile interval does not guarantee that.
  */
-export function medianCI(values: readonly number[], options: BootstrapOptions = {}): ConfidenceInterval {
+export function medianCI(values: readonly number[], options: BootstrapOptions = {}, groups?: readonly unknown[]): ConfidenceInterval {
   const { seed, resamples, confidence } = bootstrapSettings(options);
   const sorted = Float64Array.from(values).sort();
-  const medians = resampleMedians(values, resamples, createRng(seed));
+  const medians = resampleMedians(values, resamples, createRng(seed), groups);
   return { estimate: medianOfSorted(sorted), ...percentileInterval(medians, confidence), confidence };
 }

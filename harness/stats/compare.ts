@@ -37,21 +37,22 @@ export function ratioDistribution(numerator: Float64Array, denominator: Float64A
 
 /**
  * Compares the median times of `candidate` and `baseline` (e.g. per-sample milliseconds).
- * Each is resampled independently (they are independent runs); the ratio's percentile interval
- * gives the verdict.
+ * Each is resampled independently (they are independent runs), in two stages where `groups`
+ * labels each value's round (see resampleMedians); the ratio's percentile interval gives the verdict.
  * Invariants: each has at least 2 values, all finite; baseline values are > 0 (a ratio needs a
  * non-zero denominator). Deterministic for a seed. Cost: O(resamples × n log n).
  */
 export function compareMedians(
   candidate: readonly number[], baseline: readonly number[], options: BootstrapOptions = {},
+  groups: { readonly candidate?: readonly unknown[]; readonly baseline?: readonly unknown[] } = {},
 ): Comparison {
   const { seed, resamples, confidence } = bootstrapSettings(options);
   assertSample(candidate, 2, "compare (candidate)");
   assertSample(baseline, 2, "compare (baseline)");
   if (baseline.some((v) => v <= 0)) throw new RangeError("compare (baseline): values must be > 0");
   const rng = createRng(seed);
-  const a = resampleMedians(candidate, resamples, rng);
-  const b = resampleMedians(baseline, resamples, rng);
+  const a = resampleMedians(candidate, resamples, rng, groups.candidate);
+  const b = resampleMedians(baseline, resamples, rng, groups.baseline);
   const { low, high } = percentileInterval(ratioDistribution(a, b), confidence);
   const ratio = summarize(candidate).median / summarize(baseline).median;
   return { ratio, low, high, confidence, verdict: verdictOf(low, high) };

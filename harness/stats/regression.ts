@@ -44,10 +44,16 @@ export interface RegressionRule {
   readonly thresholdOn: "bound" | "point";
   /** Coverage of the bootstrap interval; 1 − confidence is the Mann-Whitney significance level. */
   readonly confidence: number;
+  /**
+   * What the bootstrap resamples: `rounds` — rounds of the run, then samples within each (a
+   * two-stage bootstrap, so the interval carries the round-to-round spread; runs without round
+   * labels fall back to samples); `samples` — samples one by one, as if all were independent.
+   */
+  readonly resample: "rounds" | "samples";
 }
 
 /** The rule layoutbench uses (chosen by measuring false alarms, see the file comment). */
-export const DEFAULT_RULE: RegressionRule = { test: "bootstrap", thresholdOn: "bound", confidence: DEFAULT_CONFIDENCE };
+export const DEFAULT_RULE: RegressionRule = { test: "bootstrap", thresholdOn: "bound", confidence: DEFAULT_CONFIDENCE, resample: "rounds" };
 
 export interface PairOptions {
   /** Relative change ignored, ≥ 0 (0.1 = 10%). */
@@ -56,6 +62,8 @@ export interface PairOptions {
   /** Bootstrap seed; the same inputs and seed give the same answer. */
   readonly seed?: number;
   readonly resamples?: number;
+  /** Round of each sample (parallel to the times), for the two-stage bootstrap. */
+  readonly rounds?: { readonly baseline?: readonly unknown[]; readonly current?: readonly unknown[] };
 }
 
 export interface PairVerdict {
@@ -79,6 +87,8 @@ export interface PairVerdict {
 export interface CaseSamples {
   readonly status: "ok" | "failed";
   readonly samplesMs: readonly number[];
+  /** Round each sample was taken in, parallel to samplesMs (absent in files from before rounds). */
+  readonly rounds?: readonly unknown[];
   readonly error?: string;
 }
 
@@ -114,9 +124,10 @@ function times(x: number): string {
 export function classifyPair(baselineMs: readonly number[], currentMs: readonly number[], options: PairOptions): PairVerdict {
   assertThreshold(options.threshold);
   const rule = resolveRule(options.rule);
+  const byRound = rule.resample === "rounds" ? options.rounds ?? {} : {};
   const { ratio, low, high, confidence } = compareMedians(currentMs, baselineMs, {
     seed: options.seed, resamples: options.resamples, confidence: rule.confidence,
-  });
+  }, { candidate: byRound.current, baseline: byRound.baseline });
   const { p } = mannWhitney(baselineMs, currentMs);
   const significant = rule.test === "bootstrap" ? low > 1 || high < 1 : p < 1 - rule.confidence;
   const up = 1 + options.threshold;
@@ -157,7 +168,7 @@ export function classifyCase(baseline: CaseSamples | undefined, current: CaseSam
   if (bad !== undefined) return { class: "insufficient", threshold, note: `a sample time is ${bad} ms (times must be > 0 to form a ratio)` };
   // Seeding by case id makes each verdict independent of which other cases are compared.
   const seed = options.seed ?? (options.id ? deriveSeed("regression", options.id) : undefined);
-  return classifyPair(baseline.samplesMs, current.samplesMs, { ...options, seed });
+  return classifyPair(baseline.samplesMs, current.samplesMs, { ...options, seed, rounds: { baseline: baseline.rounds, current: current.rounds } });
 }
 
 // ---- Mann-Whitney U test -------------------------------------------------------------------

@@ -1,0 +1,153 @@
+/**
+ * The sample loop and its rounds: the pure planning helpers, one round driven by a scripted
+ * session and clock, and a real run through the CLI showing that cases are sampled in rounds.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cli } from "./support/cli.ts";
+import { MAX_PASSES_PER_SAMPLE, passesFor, perRound, sampleRound, type CaseEnv, type RoundPlan } from "../harness/run/sampler.ts";
+import type { EngineSession } from "../harness/engines/types.ts";
+import type { CaseSpec } from "../harness/scenario/types.ts";
+import type { ResultsFile } from "../harness/run/results-types.ts";
+
+const ROOT = join(import.meta.dirname, "..");
+
+describe("round planning", () => {
+  test("samples are split over rounds as evenly as possible, larger parts first", () => {
+    assert.deepEqual(perRound(10, 3), [4, 3, 3]);
+    assert.deepEqual(perRound(9, 3), [3, 3, 3]);
+    assert.deepEqual(perRound(3, 1), [3]);
+    assert.deepEqual(perRound(2, 2), [1, 1]);
+    for (let total = 0; total < 40; total++) {
+      for (let rounds = 1; rounds <= 7; rounds++) assert.equal(perRound(total, rounds).reduce((a, b) => a + b, 0), total);
+    }
+  });
+
+  test("a warm sample repeats its pass until it lasts minSampleMs, within bounds", () => {
+    assert.equal(passesFor(0.5, 10), 20);
+    assert.equal(passesFor(3, 10), 4);
+    assert.equal(passesFor(25, 10), 1);
+    assert.equal(passesFor(0.001, 10), MAX_PASSES_PER_SAMPLE);
+    assert.equal(passesFor(0, 10), MAX_PASSES_PER_SAMPLE);
+    assert.equal(passesFor(0.5, 0), 1, "minSampleMs 0: one pass per sample");
+    assert.equal(passesFor(Number.NaN, 10), 1, "no warm-up pass to calibrate from");
+  });
+});
+
+/** A session whose passes take `passMs` on a scripted clock, counting what it was asked to do. */
+function scripted(passMs: number) {
+  let clock = 0;
+  const calls = { open: 0, close: 0, pass: 0, finish: 0, evict: 0 };
+  const session: EngineSession = {
+    async open() { calls.open++; return 1; },
+    async pass() { calls.pass++; clock += passMs; return { ms: passMs, io: { readBytes: 4096, writeBytes: 0, majorFaults: 1 } }; },
+    async finish() { calls.finish++; },
+    async close() { calls.close++; },
+  };
+  const env: CaseEnv = {
+    now: () => clock,
+    io: () => ({ readBytes: 0, writeBytes: 0, majorFaults: 0 }),
+    evict: async () => { calls.evict++; },
+    residency: () => 0,
+  };
+  return { session, env, calls };
+}
+
+function spec(cache: "cold" | "warm", sampling: Partial<CaseSpec["scenario"]["sampling"]> = {}): CaseSpec {
+  return {
+    cache,
+    scenario: { sampling: { samples: 6, minSamples: 3, timeBudget: 60, warmup: 1, rounds: 2, minSampleMs: 10, ...sampling } },
+  } as unknown as CaseSpec;
+}
+
+const plan = (p: Partial<RoundPlan> = {}): RoundPlan => ({ round: 1, samples: 3, minSamples: 2, timeBudget: 30, ...p });
+
+describe("one round of a case", () => {
+  test("warm, first round: one open, the pass count calibrated from the warm-up, means per pass recorded", async () => {
+    const { session, env, calls } = scripted(0.5);
+    const r = await sampleRound(spec("warm"), session, ["f"], env, plan());
+    assert.equal(r.passes, 20);
+    assert.equal(r.samples.length, 3);
+    for (const s of r.samples) {
+      assert.equal(s.ms, 0.5, "the sample is the mean per pass");
+      assert.equal(s.passes, 20);
+      assert.equal(s.round, 1);
+      assert.equal(s.bytesRead, 4096, "I/O is per pass too");
+      assert.equal(s.residency, null);
+    }
+    // Warm-up: one calibration pass, topped up to one full sample (20 passes); then 3 × 20 timed.
+    assert.equal(calls.pass, 20 + 60);
+    assert.deepEqual([calls.open, calls.close, calls.finish, calls.evict], [1, 1, 1, 0]);
+  });
+
+  test("warm, later round: the first round's pass count is kept, warm-up is one full sample", async () => {
+    const { session, env, calls } = scripted(0.5);
+    const r = await sampleRound(spec("warm"), session, ["f"], env, plan({ round: 2, passes: 7 }));
+    assert.equal(r.passes, 7);
+    assert.ok(r.samples.every((s) => s.passes === 7 && s.round === 2));
+    assert.equal(calls.pass, 7 + 3 * 7);
+  });
+
+  test("warm with minSampleMs 0: one pass per sample", async () => {
+    const { session, env, calls } = scripted(0.5);
+    const r = await sampleRound(spec("warm", { minSampleMs: 0 }), session, ["f"], env, plan());
+    assert.equal(r.passes, 1);
+    assert.equal(calls.pass, 1 + 3);
+  });
+
+  test("cold: every sample is one pass after close, evict, open, evict again", async () => {
+    const { session, env, calls } = scripted(0.5);
+    const r = await sampleRound(spec("cold"), session, ["f"], env, plan({ passes: 20 }));
+    assert.equal(r.passes, 1, "cold samples are never repeated: the second pass would be warm");
+    assert.ok(r.samples.every((s) => s.passes === 1 && s.residency === 0 && s.openMs === 1));
+    assert.deepEqual([calls.pass, calls.open, calls.evict], [3, 3, 6]);
+  });
+
+  test("the round stops at its time budget once its minimum is taken, or when asked to stop", async () => {
+    const slow = scripted(20_000);
+    const r = await sampleRound(spec("cold"), slow.session, ["f"], slow.env, plan({ samples: 5, minSamples: 2, timeBudget: 30 }));
+    assert.equal(r.samples.length, 2);
+    const stopped = scripted(1);
+    const s = await sampleRound(spec("cold"), stopped.session, ["f"], stopped.env, plan({ samples: 5, minSamples: 1 }), { shouldStop: () => true });
+    assert.equal(s.samples.length, 1);
+  });
+});
+
+describe("a run samples its cases in rounds", () => {
+  test("round 1 of every case comes before round 2 of any; each sample records its round", { timeout: 60_000 }, (t) => {
+    const dir = join(ROOT, "datasets", "cache", "test-tmp", `rounds-${process.pid}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const scenario = join(dir, "rounds.yaml");
+    writeFileSync(scenario, [
+      "version: 1", "name: rounds",
+      "datasets: [{name: d, shape: [256, 256], dtype: int32}]",
+      "layouts: [{name: npy, backend: memmap}]",
+      "patterns: [{name: rows, kind: rows, count: 2}, {name: full, kind: full}]",
+      "cache: [cold, warm]",
+      "sampling: {samples: 5, minSamples: 5, rounds: 2, minSampleMs: 2}",
+    ].join("\n"));
+    const out = join(dir, "r.json");
+    const r = cli(["run", scenario, "--out", out, "--cache", join(dir, "cache"), "--no-report"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    const second = lines.indexOf("round 2 of 2");
+    assert.ok(lines.indexOf("round 1 of 2") >= 0 && second > lines.indexOf("round 1 of 2"), r.stdout);
+    // A case is reported when its last round is done: all four after round 2 began.
+    const reported = lines.map((l, i) => (/^\[\d\/4\]/.test(l) ? i : -1)).filter((i) => i >= 0);
+    assert.equal(reported.length, 4);
+    assert.ok(reported.every((i) => i > second));
+    const results = JSON.parse(readFileSync(out, "utf8")) as ResultsFile;
+    for (const c of results.cases) {
+      assert.equal(c.status, "ok", c.error);
+      assert.deepEqual(c.samples.map((s) => s.round), [1, 1, 1, 2, 2]);
+      assert.ok(!c.warnings.some((w) => w.code === "incomplete"));
+      const passes = new Set(c.samples.map((s) => s.passes));
+      assert.equal(passes.size, 1, "every sample of a case repeats its pass as often");
+      if (c.cache === "cold") assert.deepEqual([...passes], [1]);
+    }
+  });
+});
