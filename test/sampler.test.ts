@@ -150,4 +150,39 @@ describe("a run samples its cases in rounds", () => {
       if (c.cache === "cold") assert.deepEqual([...passes], [1]);
     }
   });
+
+  test("freshProcess: every round is taken by a new process, and the results are the same kind", { timeout: 90_000 }, (t) => {
+    const dir = join(ROOT, "datasets", "cache", "test-tmp", `fresh-${process.pid}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const scenario = join(dir, "fresh.yaml");
+    writeFileSync(scenario, [
+      "version: 1", "name: fresh",
+      "datasets: [{name: d, shape: [256, 256], dtype: int32}]",
+      "layouts: [{name: npy, backend: memmap}, {name: z, backend: zarr, chunks: [64, 64]}]",
+      "patterns: [{name: rows, kind: rows, count: 2}]",
+      "cache: [cold, warm]",
+      "sampling: {samples: 6, minSamples: 6, rounds: 3, minSampleMs: 1, freshProcess: true}",
+    ].join("\n"));
+    const out = join(dir, "r.json");
+    const r = cli(["run", scenario, "--out", out, "--cache", join(dir, "cache"), "--no-report"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^round 3 of 3 \(fresh process\)$/m);
+    const results = JSON.parse(readFileSync(out, "utf8")) as ResultsFile;
+    assert.equal(results.cases.length, 4);
+    const pidOfRound = new Map<number, number>();
+    for (const c of results.cases) {
+      assert.equal(c.status, "ok", c.error);
+      assert.deepEqual(c.samples.map((s) => s.round), [1, 1, 2, 2, 3, 3]);
+      for (const s of c.samples) {
+        assert.ok(typeof s.pid === "number" && s.pid !== process.pid);
+        // One process per round, shared by every case of that round.
+        assert.equal(pidOfRound.get(s.round!) ?? s.pid, s.pid);
+        pidOfRound.set(s.round!, s.pid!);
+      }
+      assert.ok(c.summary && c.summary.medianMs > 0);
+    }
+    assert.equal(new Set(pidOfRound.values()).size, 3);
+  });
 });

@@ -58,7 +58,7 @@ describe("resolution", () => {
     assert.deepEqual(s.datasets[0], { name: "a", shape: [100], dtype: "int16", generator: "random", seed: 0 });
     assert.deepEqual(s.layouts[0], { name: "npy", backend: "memmap", advice: "normal", order: "C" });
     assert.deepEqual(s.cache, ["cold", "warm"]);
-    assert.deepEqual(s.sampling, { samples: 10, minSamples: 3, timeBudget: 60, warmup: 1, rounds: 3, minSampleMs: 10 });
+    assert.deepEqual(s.sampling, { samples: 10, minSamples: 3, timeBudget: 60, warmup: 1, rounds: 3, minSampleMs: 10, freshProcess: false });
     assert.deepEqual(s.recommendation, { cache: ["cold", "warm"] });
     assert.equal(s.patterns[0].kind, "full");
   });

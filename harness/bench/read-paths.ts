@@ -32,6 +32,7 @@ import { verifyRegion } from "../data/generate.ts";
 import { allocate, type TypedArray } from "../data/dtype.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import type { Reader } from "../backends/types.ts";
+import { createRng } from "../stats/prng.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = fileURLToPath(new URL("./read-paths.py", import.meta.url));
@@ -50,19 +51,8 @@ const LAYOUTS: LayoutSpec[] = [
   { name: "hdf5 512² gzip-1", backend: "hdf5", chunks: [512, 512], codec: { name: "gzip", level: 1 }, shuffle: false },
 ];
 
-/** A small seeded PRNG (mulberry32): the same selections on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 function patterns(): [string, Selection[]][] {
-  const r = rng(42);
+  const r = createRng(42);
   const at = (n: number) => Math.floor(r() * n);
   const tile = 256;
   return [

@@ -31,6 +31,7 @@ import { progressBar } from "./progress.ts";
 import { ResultsWriter } from "./results-file.ts";
 import { RESULTS_KIND, RESULTS_VERSION, type CaseResult, type ResultsFile, type RunContext, type Sample, type StorageInfo } from "./results-types.ts";
 import { perRound, sampleRound, type CaseEnv, type RoundPlan } from "./sampler.ts";
+import { roundInFreshProcess } from "./fresh-process.ts";
 import { caseWarnings, summarize } from "./summary.ts";
 
 export interface RunOptions {
@@ -133,10 +134,10 @@ function supportedCases(cases: readonly CaseSpec[], python: PythonWorker | null,
 }
 
 /** One case through the rounds: what it needs to sample, and what it has taken so far. */
-interface CaseRun {
+export interface CaseRun {
   readonly spec: CaseSpec;
   readonly index: number;
-  readonly startedAt: string;
+  startedAt: string;
   /** Set once the case cannot be sampled (materialization, reference reads or a pass failed). */
   failure?: CaseResult;
   prepared?: Prepared;
@@ -147,7 +148,7 @@ interface CaseRun {
 }
 
 /** Buffers shared by every case of the run: where reads go, and where expected values are generated. */
-interface Pools {
+export interface Pools {
   readonly outputs: OutputPool;
   readonly expected: OutputPool;
 }
@@ -171,22 +172,41 @@ async function runCases(
   const runs: CaseRun[] = cases.map((spec, i) => ({ spec, index: i + 1, startedAt: "", samples: [], roundsDone: 0 }));
   const roundsOf = (spec: CaseSpec) => spec.scenario.sampling.rounds;
   const totalRounds = Math.max(0, ...cases.map(roundsOf));
+  const fresh = cases.some((c) => c.scenario.sampling.freshProcess);
+  const finished = (run: CaseRun) => {
+    const record = recordOf(run, context.eviction.verified);
+    writer.put(record);
+    if (run.failure || run.roundsDone === roundsOf(run.spec)) options.log(formatLine(record, run.index, runs.length));
+  };
   let stopped = false;
   for (let round = 1; round <= totalRounds && !stopped; round++) {
-    if (totalRounds > 1) options.log(`round ${round} of ${totalRounds}`);
-    for (const run of runs) {
+    if (options.interrupted?.()) break;
+    if (totalRounds > 1) options.log(`round ${round} of ${totalRounds}${fresh ? " (fresh process)" : ""}`);
+    const due = runs.filter((run) => !run.failure && round <= roundsOf(run.spec));
+    if (fresh) {
+      for (const run of due) if (round === 1) run.startedAt = new Date().toISOString();
+      stopped = await roundInFreshProcess(round, due, context, options, async (run, reply) => {
+        if (reply.failure) run.failure = reply.failure;
+        else {
+          run.samples.push(...reply.samples);
+          run.passes = reply.passes;
+          run.roundsDone = round;
+          run.prepared ??= await prepare(run.spec, materialized.get(materializedKey(run.spec)) as Materialized, pools.expected);
+        }
+        finished(run);
+      });
+      continue;
+    }
+    for (const run of due) {
       if (options.interrupted?.()) { stopped = true; break; }
-      if (run.failure || round > roundsOf(run.spec)) continue;
       await sampleCaseRound(run, round, materialized, env, python, pools, options);
-      const record = recordOf(run, context.eviction.verified);
-      writer.put(record);
-      if (run.failure || run.roundsDone === roundsOf(run.spec)) options.log(formatLine(record, run.index, runs.length));
+      finished(run);
     }
   }
   return writer.finish(stopped || (options.interrupted?.() ?? false));
 }
 
-async function materializeAll(cases: readonly CaseSpec[], options: RunOptions): Promise<Map<string, Materialized | Error>> {
+export async function materializeAll(cases: readonly CaseSpec[], options: Pick<RunOptions, "cacheRoot" | "rematerialize" | "interrupted">): Promise<Map<string, Materialized | Error>> {
   const materialized = new Map<string, Materialized | Error>();
   for (const spec of cases) {
     const key = materializedKey(spec);
@@ -212,12 +232,12 @@ function materializedKey(spec: CaseSpec): string {
 }
 
 /** Takes one round of samples of a case; a failure is recorded in `run.failure`, never thrown. */
-async function sampleCaseRound(
+export async function sampleCaseRound(
   run: CaseRun, round: number, materialized: Map<string, Materialized | Error>, env: CaseEnv,
-  python: PythonWorker | null, pools: Pools, options: RunOptions,
+  python: PythonWorker | null, pools: Pools, options: Pick<RunOptions, "cacheRoot" | "interrupted">,
 ): Promise<void> {
   const { spec } = run;
-  if (round === 1) (run as { startedAt: string }).startedAt = new Date().toISOString();
+  if (round === 1 && !run.startedAt) run.startedAt = new Date().toISOString();
   const m = materialized.get(materializedKey(spec));
   if (!m) return fail(run, "the run stopped before this case's layout was written", null);
   if (m instanceof Error) return fail(run, `materialization failed: ${m.message}`, null);
@@ -226,7 +246,7 @@ async function sampleCaseRound(
   if (spec.dataset.source && spec.pattern.op === "write") return fail(run, `dataset ${spec.dataset.name} is read from a file: write patterns cannot run on it`, storage);
   let stored: Stored | null = null;
   try {
-    const prepared = run.prepared ?? (run.prepared = await prepare(spec, m, storage, pools.expected));
+    const prepared = run.prepared ?? (run.prepared = await prepare(spec, m, pools.expected));
     stored = spec.pattern.op === "write" ? scratchCopy(options.cacheRoot, m.stored) : m.stored;
     const session = spec.engine === "python"
       ? pythonSession(spec, python!, stored, prepared.selections, prepared.verifier)
@@ -259,7 +279,8 @@ async function sampleCaseRound(
 }
 
 /** What every round of a case shares: selections, the verifier (reference reads happen here, before any timed or evicted sample) and the file list. */
-async function prepare(spec: CaseSpec, m: Materialized, storage: StorageInfo, expected: OutputPool): Promise<Prepared> {
+async function prepare(spec: CaseSpec, m: Materialized, expected: OutputPool): Promise<Prepared> {
+  const storage = storageInfo(m);
   const backend = backendFor(spec.layout);
   const selections = expandPattern(spec.pattern, spec.dataset.shape, itemSize(spec.dataset.dtype));
   const verifier = await verifierFor(spec.dataset, backend, m.stored, selections, expected);

@@ -51,6 +51,8 @@ export interface Sample {
    * and `majorFaults` are then means per pass. Absent means 1.
    */
   readonly passes?: number;
+  /** The process that took the sample, when rounds run in fresh processes (sampling.freshProcess). */
+  readonly pid?: number;
 }
 
 export interface CaseSummary {

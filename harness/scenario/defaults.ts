@@ -22,7 +22,7 @@ export const DEFAULTS = {
    * interleaves rounds for the same reason). A warm sample repeats the pass until it has taken at
    * least minSampleMs, so sub-millisecond reads are not at the mercy of one interrupt.
    */
-  sampling: { samples: 10, minSamples: 3, timeBudget: 60, warmup: 1, rounds: 3, minSampleMs: 10 },
+  sampling: { samples: 10, minSamples: 3, timeBudget: 60, warmup: 1, rounds: 3, minSampleMs: 10, freshProcess: false },
 } as const;
 
 /** Names become parts of file and folder names: keep them to a safe alphabet. */

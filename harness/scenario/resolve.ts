@@ -118,6 +118,7 @@ export function resolveScenario(file: ScenarioFile, path: string, sources: reado
     warmup: file.sampling?.warmup ?? s.warmup,
     rounds: file.sampling?.rounds ?? Math.min(s.rounds, samples),
     minSampleMs: file.sampling?.minSampleMs ?? s.minSampleMs,
+    freshProcess: file.sampling?.freshProcess ?? s.freshProcess,
   };
   const datasets: DatasetSpec[] = file.datasets.map((d, i) => resolveDataset(d, sources[i]));
   const cache = file.cache ?? [...DEFAULTS.cache];

@@ -150,6 +150,8 @@ export const scenarioFileSchema = strict({
       .describe(`Rounds the samples are spread over, across all cases, so each case's samples span the run (default ${DEFAULTS.sampling.rounds}).`),
     minSampleMs: z.number().min(0).max(60_000).optional()
       .describe(`Warm samples repeat the pass until they take at least this many milliseconds; 0 means one pass per sample (default ${DEFAULTS.sampling.minSampleMs}).`),
+    freshProcess: z.boolean().optional()
+      .describe("Take each round in a new process, so what belongs to one process (heap, mappings, compiled code) shows as spread between rounds (default false; any scenario asking for it makes the whole run do it)."),
   }).optional(),
   recommendation: strict({ cache: z.array(cacheState).min(1).max(2) }).optional(),
   engines: z.array(z.enum(ENGINES)).min(1).max(2).optional()

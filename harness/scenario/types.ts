@@ -125,6 +125,8 @@ export interface Sampling {
   readonly rounds: number;
   /** A warm sample repeats the pass until it has taken at least this long (the sample is the mean per pass). */
   readonly minSampleMs: number;
+  /** Each round runs in a new process, so what belongs to one process shows as round-to-round spread. */
+  readonly freshProcess: boolean;
 }
 
 export interface Scenario {

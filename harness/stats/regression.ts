@@ -9,10 +9,11 @@
  * point ratio, as asv does. The threshold is multiplicative and symmetric on a log scale: 0.1 means
  * "1.1× slower" or "1.1× faster".
  *
- * Why the bound: the samples of one run are taken within seconds, so they share that moment's
- * load, disk latency and CPU frequency; a test that knows only the within-run spread calls
- * run-to-run shifts significant. Asking the whole interval to clear the threshold turns the
- * threshold into an allowance for that shift. Measured with `npm run bench:alarms` on the same
+ * Why the bound: samples taken close together share that moment's load, disk latency and CPU
+ * frequency; a test that knows only their spread calls run-to-run shifts significant. The
+ * interval is two-stage by default (rounds of the run, then samples within them), so it carries
+ * the spread between rounds, and asking the whole interval to clear the threshold turns the
+ * threshold into an allowance for the drift no single run can see. Measured with `npm run bench:alarms` on the same
  * runs, it raised the fewest false alarms of the rules at the 95% level (fewer than "significant
  * + point ratio beyond", bootstrap or Mann-Whitney); asv's p < 0.002 raised fewer at 10% but also
  * caught fewer real slow-downs. README "Regression tracking" has the figures.

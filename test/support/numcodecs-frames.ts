@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRng } from "../../harness/stats/prng.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = fileURLToPath(new URL("./numcodecs-frames.py", import.meta.url));
@@ -47,20 +48,9 @@ export function numcodecsFrames(dir: string): { frames: Frame[] } | { skip: stri
   };
 }
 
-/** A small seeded PRNG (mulberry32), so corruptions are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** `count` copies of `frame`, each with 1–4 random bytes from `from` on set to random values. */
 export function corruptions(frame: Uint8Array, count: number, seed: number, from = 0): Uint8Array[] {
-  const r = rng(seed);
+  const r = createRng(seed);
   return Array.from({ length: count }, () => {
     const copy = frame.slice();
     for (let k = 1 + Math.floor(r() * 4); k > 0; k--) copy[from + Math.floor(r() * (frame.length - from))] = Math.floor(r() * 256);
