@@ -4,6 +4,7 @@
  */
 import { cStrides } from "../../access/selection.ts";
 import type { Slice } from "../../access/selection.ts";
+import { copyStrided, PLAN_HEADER } from "../../native/index.ts";
 
 /** The part of one chunk (along one axis) that a slice selects. */
 export interface AxisPart {
@@ -34,14 +35,13 @@ export function intersect(s: Slice, chunk: number): AxisPart[] {
   return parts;
 }
 
-/** Runs shorter than this are copied byte by byte: cheaper than making a subarray. */
-const SHORT_RUN = 64;
+/** One plan per rank, refilled for every copy (copies are synchronous). */
+const plans = new Map<number, Float64Array>();
 
 /**
  * Copies the part `parts` (one per axis) of a decoded chunk `src` (C order, shape `srcShape`) into
- * `dst` (C order, shape `dstShape`), elements of `item` bytes. Trailing axes that are contiguous in
- * both buffers are merged into one run, so a chunk whose rows are selected whole is copied with a
- * few large `set` calls.
+ * `dst` (C order, shape `dstShape`), elements of `item` bytes, in one native strided copy (which
+ * merges axes contiguous in both buffers into long runs, as the .npy reader's copies do).
  */
 export function copySelected(
   src: Uint8Array, srcShape: readonly number[], dst: Uint8Array, dstShape: readonly number[], parts: readonly AxisPart[], item: number,
@@ -53,45 +53,23 @@ export function copySelected(
   }
   const srcStrides = byteStrides(srcShape, item);
   const dstStrides = byteStrides(dstShape, item);
-  const last = parts[rank - 1];
-  const contiguous = last.step === 1;
-  // Axes from `inner` on are copied by the inner loop: one run, or the strided last axis.
-  let inner = rank - 1;
-  let run = contiguous ? last.count * item : item;
-  if (contiguous) {
-    while (inner > 0 && parts[inner].count === srcShape[inner] && parts[inner].count === dstShape[inner] && parts[inner - 1].step === 1) {
-      inner--;
-      run *= parts[inner].count;
-    }
-  }
+  let plan = plans.get(rank);
+  if (!plan) plans.set(rank, (plan = new Float64Array(PLAN_HEADER + 3 * rank)));
   let s = 0, d = 0;
   for (let a = 0; a < rank; a++) {
-    s += parts[a].from * srcStrides[a];
-    d += parts[a].outAt * dstStrides[a];
+    const part = parts[a];
+    s += part.from * srcStrides[a];
+    d += part.outAt * dstStrides[a];
+    const at = PLAN_HEADER + 3 * a;
+    plan[at] = part.count;
+    plan[at + 1] = part.step * srcStrides[a];
+    plan[at + 2] = dstStrides[a];
   }
-  const outer = contiguous ? inner : rank - 1;
-  const index = new Array<number>(outer).fill(0);
-  const lastStride = last.step * item;
-  for (;;) {
-    if (contiguous) {
-      if (run >= SHORT_RUN) dst.set(src.subarray(s, s + run), d);
-      else for (let b = 0; b < run; b++) dst[d + b] = src[s + b];
-    } else {
-      for (let k = 0, from = s, to = d; k < last.count; k++, from += lastStride, to += item) {
-        for (let b = 0; b < item; b++) dst[to + b] = src[from + b];
-      }
-    }
-    let a = outer - 1;
-    for (; a >= 0; a--) {
-      s += parts[a].step * srcStrides[a];
-      d += dstStrides[a];
-      if (++index[a] < parts[a].count) break;
-      s -= parts[a].count * parts[a].step * srcStrides[a];
-      d -= parts[a].count * dstStrides[a];
-      index[a] = 0;
-    }
-    if (a < 0) return;
-  }
+  plan[0] = item;
+  plan[1] = rank;
+  plan[2] = s;
+  plan[3] = d;
+  copyStrided(src, dst, plan);
 }
 
 /** C-order strides in bytes. */
