@@ -22,6 +22,7 @@ import { parseScenario } from "../harness/scenario/load.ts";
 import { patternFor } from "../harness/scenario/resolve.ts";
 import type { PatternShape, Scenario } from "../harness/scenario/types.ts";
 import { cli, hasStack } from "./support/cli.ts";
+import { createRng } from "../harness/stats/prng.ts";
 
 /** No single case may take longer (ms); the whole file should stay well under 20 s. */
 const SLOWEST_ALLOWED_MS = 2000;
@@ -29,17 +30,7 @@ const MAX_LINE = 400;
 
 // ---- deterministic randomness -------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(20240611);
+const random = createRng(20240611);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 const sample = <T>(items: readonly T[], k: number): T[] => {
   const copy = [...items];
@@ -164,7 +155,7 @@ const MINIMAL = BASES.find((b) => b.name === "minimal.yaml")!.text;
 const QUICKSTART = BASES.find((b) => b.name === "quickstart.yaml")!.text;
 const nest = (n: number, open: string, close: string, inner = "1") => open.repeat(n) + inner + close.repeat(n);
 const garbage = (bytes: number, seed: number) => {
-  const r = mulberry32(seed);
+  const r = createRng(seed);
   return Buffer.from(Array.from({ length: bytes }, () => Math.floor(r() * 256))).toString("utf8");
 };
 const laughs = (levels: number, fan: number) => {
