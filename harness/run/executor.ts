@@ -187,6 +187,7 @@ async function runCases(
       for (const run of due) if (round === 1) run.startedAt = new Date().toISOString();
       stopped = await roundInFreshProcess(round, due, context, options, async (run, reply) => {
         if (reply.failure) run.failure = reply.failure;
+        else if (reply.error) fail(run, reply.error, null);
         else {
           run.samples.push(...reply.samples);
           run.passes = reply.passes;

@@ -33,6 +33,8 @@ export interface RoundReply {
   readonly samples: Sample[];
   readonly passes?: number;
   readonly failure?: CaseResult;
+  /** Set by the parent for a case the worker never replied for: the case fails with it. */
+  readonly error?: string;
 }
 
 /** Takes one round of `runs` in a new process; resolves to true when the run was interrupted. */
@@ -73,7 +75,7 @@ export async function roundInFreshProcess(
       for (const run of runs) {
         if (replied.has(run.spec.id)) continue;
         const status = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
-        await onReply(run, { id: run.spec.id, samples: [], failure: unsampled(run, `the process taking round ${round} ended (${status}) before sampling this case`) });
+        await onReply(run, { id: run.spec.id, samples: [], error: `the process taking round ${round} ended (${status}) before sampling this case` });
       }
     }
     return interrupted;
@@ -81,14 +83,4 @@ export async function roundInFreshProcess(
     clearInterval(poll);
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
-}
-
-function unsampled(run: CaseRun, error: string): CaseResult {
-  const { spec } = run;
-  return {
-    id: spec.id, scenario: spec.scenario.name, dataset: spec.dataset, layout: spec.layout, pattern: spec.pattern,
-    cache: spec.cache, engine: spec.engine, startedAt: run.startedAt,
-    status: "failed", error, storage: null, samples: [], summary: null, warnings: [],
-    peakRssBytes: 0, finishedAt: new Date().toISOString(),
-  };
 }
