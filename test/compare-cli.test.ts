@@ -7,7 +7,6 @@
  * the same entry point in-process (`main(argv)`: argument parsing, dispatch, error printing).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,24 +19,16 @@ import { UserError } from "../harness/errors.ts";
 import { csvField, samplesCsv } from "../harness/export/csv.ts";
 import { readResults } from "../harness/run/results-file.ts";
 import { main } from "../harness/cli/main.ts";
-import { BIN, hasStack, type CliResult } from "./support/cli.ts";
+import { cliAsync, hasStack, type CliResult } from "./support/cli.ts";
 
 const FIXTURES = "test/fixtures/compare";
 const fx = (name: string) => `${FIXTURES}/${name}.json`;
 const TMP = mkdtempSync(join(tmpdir(), "layoutbench-compare-test-"));
 after(() => rmSync(TMP, { recursive: true, force: true }));
 
-/** The real CLI, asynchronously, so several can run at once. */
+/** The real CLI, asynchronously, with no saved baselines unless `env` points at some. */
 function run(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LAYOUTBENCH_BASELINES: join(TMP, "no-baselines"), ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return cliAsync(args, { env: { LAYOUTBENCH_BASELINES: join(TMP, "no-baselines"), ...env } });
 }
 
 /**

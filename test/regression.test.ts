@@ -203,3 +203,43 @@ describe("two-stage bootstrap over rounds", () => {
     assert.throws(() => classifyPair(values, values, { threshold: 0.1, rounds: { baseline: [1, 2], current: labels } }), /2 group labels for 11 values/);
   });
 });
+
+describe("paired bootstrap over blocks measured alternately (layoutbench ab)", () => {
+  // Eight blocks at levels ±30% apart: the machine's state moved from block to block, and both
+  // runs of a block met the same state (they ran side by side).
+  const levels = [1, 1.3, 0.8, 1.25, 0.75, 1.1, 0.9, 1.2];
+  const blocks = levels.flatMap((_, b) => [b + 1, b + 1, b + 1]);
+  const run = (base: number) => levels.flatMap((l) => [0, 0.01, -0.01].map((e) => base * l * (1 + e)));
+  const rounds = { baseline: blocks, current: blocks };
+
+  test("a 30% slow-down under block-to-block drift of ±30% is flagged paired, not when the blocks are drawn apart", () => {
+    const paired = classifyPair(run(10), run(13), { threshold: 0.1, seed: 2, rounds, paired: true });
+    const apart = classifyPair(run(10), run(13), { threshold: 0.1, seed: 2, rounds });
+    assert.equal(paired.class, "regressed", paired.note);
+    assert.ok(paired.low > 1.2 && paired.high < 1.4, `${paired.low}–${paired.high}`);
+    assert.equal(apart.class, "unchanged", apart.note);
+  });
+
+  test("no change under the same drift: the paired interval is narrow around 1", () => {
+    const v = classifyPair(run(10), run(10), { threshold: 0.1, seed: 2, rounds, paired: true });
+    assert.equal(v.class, "unchanged");
+    assert.ok(v.low > 0.97 && v.high < 1.03, `${v.low}–${v.high}`);
+  });
+
+  test("only blocks both runs hold are paired; fewer than 2 shared blocks fall back to independent draws", () => {
+    const some = classifyPair(run(10), run(13).slice(0, 12), {
+      threshold: 0.1, seed: 2, rounds: { baseline: blocks, current: blocks.slice(0, 12) }, paired: true,
+    });
+    assert.ok(Number.isFinite(some.low) && some.low > 1);
+    const disjoint = { baseline: blocks, current: blocks.map((b) => b + 100) };
+    const fallback = classifyPair(run(10), run(13), { threshold: 0.1, seed: 2, rounds: disjoint, paired: true });
+    const apart = classifyPair(run(10), run(13), { threshold: 0.1, seed: 2, rounds: disjoint });
+    assert.deepEqual([fallback.low, fallback.high], [apart.low, apart.high]);
+  });
+
+  test("the samples rule ignores pairing", () => {
+    const paired = classifyPair(run(10), run(13), { threshold: 0.1, seed: 2, rounds, paired: true, rule: { resample: "samples" } });
+    const plain = classifyPair(run(10), run(13), { threshold: 0.1, seed: 2, rule: { resample: "samples" } });
+    assert.deepEqual([paired.low, paired.high], [plain.low, plain.high]);
+  });
+});

@@ -18,8 +18,16 @@
  * Before the measured runs, one untimed pass (1 sample per case) of the suite and of each variant
  * materializes every layout, so no measured run shares the machine with writing datasets back.
  *
- * Options: --repeats N (5), --inject work,codec, --cache DIR (datasets/cache/regression-alarms),
- * --reuse DIR (analyse the results files of an earlier invocation instead of running again).
+ * Two modes, measured on the same machine in the same invocation (`--mode both`, the default):
+ *   sequential — the runs above one after the other, as a CI job comparing with a committed
+ *                baseline measures: A, B, then each injected run;
+ *   alternate  — the same runs measured alternately in blocks (interleave/alternate.ts, as
+ *                `layoutbench ab` measures a baseline tree and a changed one): block k of A, B and
+ *                every injected run side by side, and compare pairs the blocks.
+ *
+ * Options: --repeats N (5), --inject work,codec, --mode sequential|alternate|both,
+ * --cache DIR (datasets/cache/regression-alarms), --reuse DIR (analyse the results files of an
+ * earlier invocation instead of running again).
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -27,13 +35,14 @@ import { loadavg } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
+import { runAlternately } from "../interleave/alternate.ts";
 import { buildComparison, shouldFail } from "../compare/model.ts";
 import { thresholdPolicy } from "../compare/thresholds.ts";
 import { defaultCacheRoot, defaultRunsDir, PROJECT_ROOT } from "../paths.ts";
 import { readResults } from "../run/results-file.ts";
 import type { ResultsFile } from "../run/results-types.ts";
 import { canonicalJson } from "../scenario/resolve.ts";
-import { classifyCase, DEFAULT_THRESHOLD, type RegressionRule } from "../stats/regression.ts";
+import { DEFAULT_THRESHOLD, type RegressionRule } from "../stats/regression.ts";
 
 const BIN = join(PROJECT_ROOT, "harness", "cli", "bin.js");
 /** A slowed case counts for the sensitivity figure when its median ratio over repetitions reaches this. */
@@ -124,22 +133,11 @@ function changedCases(baseline: ResultsFile, variant: ResultsFile): Set<string> 
   }).map((c) => c.id));
 }
 
-/** Ids each rule flags (regressed or improved) between two runs. */
+/** Ids each rule flags (regressed or improved) between two runs; runs of one alternation are compared as a pair. */
 function flaggedBy(baseline: ResultsFile, current: ResultsFile, rule: RegressionRule, threshold: number): { regressed: Set<string>; improved: Set<string>; compared: number } {
-  const byId = new Map(current.cases.map((c) => [c.id, c]));
-  const regressed = new Set<string>();
-  const improved = new Set<string>();
-  let compared = 0;
-  for (const b of baseline.cases) {
-    const c = byId.get(b.id);
-    if (!c) continue;
-    compared++;
-    const side = (k: typeof b) => ({ status: k.status, samplesMs: k.samples.map((s) => s.ms), rounds: k.samples.map((s) => s.round) });
-    const v = classifyCase(side(b), side(c), { id: b.id, threshold, rule });
-    if (v.class === "regressed") regressed.add(b.id);
-    if (v.class === "improved") improved.add(b.id);
-  }
-  return { regressed, improved, compared };
+  const c = buildComparison(baseline, current, { baselinePath: "", currentPath: "", thresholds: thresholdPolicy(threshold), rule });
+  const ids = (k: string) => new Set(c.cases.filter((x) => x.verdict.class === k).map((x) => x.id));
+  return { regressed: ids("regressed"), improved: ids("improved"), compared: c.cases.filter((x) => x.verdict.class !== "added" && x.verdict.class !== "removed").length };
 }
 
 function median(values: readonly number[]): number {
@@ -150,8 +148,60 @@ function median(values: readonly number[]): number {
 const x = (v: number) => `${v.toFixed(2)}×`;
 const pct = (a: number, b: number) => `${a}/${b} (${b ? ((100 * a) / b).toFixed(1) : "0"}%)`;
 
-function main(): void {
-  const { values } = parseArgs({ options: { repeats: { type: "string" }, inject: { type: "string" }, cache: { type: "string" }, reuse: { type: "string" } } });
+/** One repetition's runs: unchanged A and B, and one run per injection. */
+interface Repetition {
+  readonly a: Run;
+  readonly b: Run;
+  readonly injected: ReadonlyMap<string, Run>;
+}
+
+const MODES = ["sequential", "alternate"] as const;
+type Mode = (typeof MODES)[number];
+
+interface Plan {
+  readonly suite: readonly string[];
+  readonly variants: ReadonlyMap<string, readonly string[]>;
+  readonly injections: readonly Injection[];
+  readonly outDir: string;
+  readonly cache: string;
+}
+
+/** Reads a run an earlier invocation left in `dir`. */
+function loadRun(dir: string, label: string): Run {
+  const path = join(dir, `${label}.json`);
+  return { label, path, results: readResults(path), seconds: Number.NaN, load: [Number.NaN, Number.NaN] };
+}
+
+function sequentialRepetition(r: number, plan: Plan): Repetition {
+  const a = runSuite(`r${r}-A`, plan.suite, plan.outDir, plan.cache);
+  const b = runSuite(`r${r}-B`, plan.suite, plan.outDir, plan.cache);
+  const injected = new Map(plan.injections.map((i) => [i.name, runSuite(`r${r}-${i.name}`, plan.variants.get(i.name)!, plan.outDir, plan.cache)]));
+  return { a, b, injected };
+}
+
+/** A, B and every injected run of one repetition, measured alternately in the suite's rounds as blocks. */
+async function alternateRepetition(r: number, plan: Plan): Promise<Repetition> {
+  const dir = join(plan.outDir, `r${r}-alternate`);
+  const sides = [
+    { name: "A", files: plan.suite },
+    { name: "B", files: plan.suite },
+    ...plan.injections.map((i) => ({ name: i.name, files: plan.variants.get(i.name)! })),
+  ].map((s) => ({ ...s, tree: PROJECT_ROOT, cache: plan.cache }));
+  const sampling = parse(readFileSync(plan.suite[0], "utf8")).sampling as { samples: number; rounds: number };
+  const started = performance.now();
+  const loadBefore = loadavg()[0];
+  const done = await runAlternately(sides, {
+    blocks: sampling.rounds, samplesPerBlock: Math.ceil(sampling.samples / sampling.rounds), outDir: dir, log: () => {},
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const load = [loadBefore, loadavg()[0]] as const;
+  console.error(`  r${r} alternate: ${sides.length} runs × ${done.blocks} blocks in ${seconds.toFixed(0)} s (load ${load[0].toFixed(1)} → ${load[1].toFixed(1)})`);
+  const run = (name: string): Run => ({ ...loadRun(dir, name), seconds: seconds / sides.length, load });
+  return { a: run("A"), b: run("B"), injected: new Map(plan.injections.map((i) => [i.name, run(i.name)])) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { repeats: { type: "string" }, inject: { type: "string" }, cache: { type: "string" }, reuse: { type: "string" }, mode: { type: "string" } } });
   const repeats = Number(values.repeats ?? 5);
   if (!(Number.isInteger(repeats) && repeats >= 1)) throw new Error(`--repeats: expected a whole number >= 1, got ${values.repeats}`);
   const injections = (values.inject ?? "work,codec").split(",").map((n) => {
@@ -159,14 +209,21 @@ function main(): void {
     if (!i) throw new Error(`--inject: unknown injection ${JSON.stringify(n)} (known: ${Object.keys(INJECTIONS).join(", ")})`);
     return i;
   });
+  const modes: readonly Mode[] = values.mode === undefined || values.mode === "both" ? MODES : [values.mode as Mode];
+  if (!modes.every((m) => MODES.includes(m))) throw new Error(`--mode: expected ${MODES.join(", ")} or both, got ${JSON.stringify(values.mode)}`);
   const cache = values.cache ?? join(defaultCacheRoot(), "regression-alarms");
   const suite = readdirSync(SUITE_DIR).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(SUITE_DIR, f));
-  const reps: { a: Run; b: Run; injected: Map<string, Run> }[] = [];
+  const reps = new Map<Mode, Repetition[]>(modes.map((m) => [m, []]));
   let outDir: string;
   if (values.reuse) {
     outDir = values.reuse;
-    const load = (label: string): Run => ({ label, path: join(outDir, `${label}.json`), results: readResults(join(outDir, `${label}.json`)), seconds: Number.NaN, load: [Number.NaN, Number.NaN] });
-    for (let r = 1; r <= repeats; r++) reps.push({ a: load(`r${r}-A`), b: load(`r${r}-B`), injected: new Map(injections.map((i) => [i.name, load(`r${r}-${i.name}`)])) });
+    for (let r = 1; r <= repeats; r++) {
+      for (const mode of modes) {
+        const dir = mode === "sequential" ? outDir : join(outDir, `r${r}-alternate`);
+        const label = (name: string) => (mode === "sequential" ? `r${r}-${name}` : name);
+        reps.get(mode)!.push({ a: loadRun(dir, label("A")), b: loadRun(dir, label("B")), injected: new Map(injections.map((i) => [i.name, loadRun(dir, label(i.name))])) });
+      }
+    }
   } else {
     outDir = join(defaultRunsDir(), `alarms-${new Date().toISOString().replace(/[:]/g, "").replace(/\..*/, "")}`);
     mkdirSync(outDir, { recursive: true });
@@ -174,33 +231,47 @@ function main(): void {
       const name = f.slice(SUITE_DIR.length + 1);
       return i.scenarios.includes(name) ? writeVariant(i, name, outDir) : f;
     })]));
+    const plan: Plan = { suite, variants, injections, outDir, cache };
     console.error(`preparing: one sample per case of the suite and of each variant, so every layout is written before measuring`);
     runSuite("prepare", suite, outDir, cache, ["--samples", "1"]);
     for (const i of injections) runSuite(`prepare-${i.name}`, variants.get(i.name)!, outDir, cache, ["--samples", "1"]);
     spawnSync("sync");
-    console.error(`${repeats} repetitions of: unchanged run A, unchanged run B, ${injections.map((i) => `injected run ${i.name}`).join(", ")}; results in ${relative(process.cwd(), outDir)}`);
+    console.error(`${repeats} repetitions (${modes.join(" and ")}) of: unchanged run A, unchanged run B, ${injections.map((i) => `injected run ${i.name}`).join(", ")}; results in ${relative(process.cwd(), outDir)}`);
     for (let r = 1; r <= repeats; r++) {
       console.error(`repetition ${r}/${repeats}`);
-      const a = runSuite(`r${r}-A`, suite, outDir, cache);
-      const b = runSuite(`r${r}-B`, suite, outDir, cache);
-      const injected = new Map(injections.map((i) => [i.name, runSuite(`r${r}-${i.name}`, variants.get(i.name)!, outDir, cache)]));
-      reps.push({ a, b, injected });
+      // The modes take turns within each repetition, so both meet the same hours of the machine.
+      for (const mode of modes) reps.get(mode)!.push(mode === "sequential" ? sequentialRepetition(r, plan) : await alternateRepetition(r, plan));
     }
   }
 
+  const all = [...reps.values()].flat().flatMap((r) => [r.a, r.b, ...r.injected.values()]);
+  const ctx = all[0].results.context;
+  const loads = all.flatMap((r) => r.load).filter((l) => Number.isFinite(l));
+  const out: string[] = [];
+  out.push(`layoutbench regression alarms: ${repeats} repetitions of the CI suite (${suite.map((f) => relative(PROJECT_ROOT, f)).join(", ")}: ${all[0].results.cases.length} cases), ${modes.join(" and ")}`);
+  out.push(`machine: ${ctx.cpuModel} ×${ctx.cpus}, ${ctx.filesystem}, eviction ${ctx.eviction.method} (${ctx.eviction.verified ? "verified" : "NOT verified"}); ` +
+    (loads.length ? `1-min load average during the runs ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : "reused runs"));
+  out.push(`rule: the whole 95% bootstrap CI (rounds, then samples within them; paired block by block for runs measured alternately) of median(current)/median(baseline) above 1.10 (regressed) or below 1/1.10 (improved)`);
+  const summary: Record<string, unknown> = { repeats };
+  for (const mode of modes) {
+    out.push("", `==== ${mode === "sequential" ? "SEQUENTIAL: runs measured one after the other (compare with a committed baseline)" : "ALTERNATE: runs measured alternately in blocks (layoutbench ab)"} ====`);
+    summary[mode] = report(reps.get(mode)!, injections, out);
+  }
+  out.push(`results files: ${relative(process.cwd(), outDir)}`);
+  const text = out.join("\n");
+  console.log(text);
+  writeFileSync(join(outDir, "summary.txt"), text + "\n");
+  writeFileSync(join(outDir, "summary.json"), JSON.stringify(summary, null, 1) + "\n");
+}
+
+/** The figures for one mode's repetitions, appended to `out`; returns them for summary.json. */
+function report(reps: readonly Repetition[], injections: readonly Injection[], out: string[]): unknown {
   const defaults = thresholdPolicy(DEFAULT_THRESHOLD);
   const compare = (base: Run, cur: Run) => buildComparison(base.results, cur.results, { baselinePath: base.path, currentPath: cur.path, thresholds: defaults });
-  const all = reps.flatMap((r) => [r.a, r.b, ...r.injected.values()]);
-  const ctx = reps[0].a.results.context;
-  const loads = all.flatMap((r) => r.load).filter((l) => Number.isFinite(l));
-  const times = all.map((r) => r.seconds).filter((t) => Number.isFinite(t));
-  const out: string[] = [];
+  const repeats = reps.length;
   const cases = reps[0].a.results.cases.length;
-  out.push(`layoutbench regression alarms: ${repeats} repetitions of the CI suite (${suite.map((f) => relative(PROJECT_ROOT, f)).join(", ")}: ${cases} cases)`);
-  out.push(`machine: ${ctx.cpuModel} ×${ctx.cpus}, ${ctx.filesystem}, eviction ${ctx.eviction.method} (${ctx.eviction.verified ? "verified" : "NOT verified"}); ` +
-    (loads.length ? `1-min load average during the runs ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}; one run took ${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)} s` : "reused runs"));
-  out.push(`rule: the whole 95% bootstrap CI (rounds, then samples within them) of median(current)/median(baseline) above 1.10 (regressed) or below 1/1.10 (improved)`);
-
+  const times = reps.flatMap((r) => [r.a, r.b, ...r.injected.values()]).map((r) => r.seconds).filter((t) => Number.isFinite(t));
+  if (times.length) out.push(`one run took ${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)} s`);
   out.push("", "(a) false alarms: unchanged tree, run A vs run B, default settings (layoutbench compare A B)");
   let falseTotal = 0;
   let failing = 0;
@@ -296,11 +367,10 @@ function main(): void {
   out.push("", `Run-to-run noise: over the ${unchanged.length} unchanged runs, a case's largest median is ${x(median(spreads.map((s) => s.spread)))} its smallest ` +
     `(median over cases; worst ${spreads[0].id} ${x(spreads[0].spread)}, steadiest ${spreads[spreads.length - 1].id} ${x(spreads[spreads.length - 1].spread)}).`);
   out.push(`All ${unchanged.length * (unchanged.length - 1) / 2} pairs of unchanged runs at default settings: ${pct(allPairsFlagged, allPairs)} case comparisons flagged.`);
-  out.push(`results files: ${relative(process.cwd(), outDir)}`);
-  const text = out.join("\n");
-  console.log(text);
-  writeFileSync(join(outDir, "summary.txt"), text + "\n");
-  writeFileSync(join(outDir, "summary.json"), JSON.stringify({ repeats, cases, falseAlarms: falseTotal, failingComparisons: failing, sensitivity, spreads }, null, 1) + "\n");
+  return { falseAlarms: falseTotal, failingComparisons: failing, sensitivity, spreads };
 }
 
-main();
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -13,3 +13,11 @@ export function parseCommandArgs<O extends Options>(command: string, args: reado
     throw new UserError(`layoutbench ${command}: ${(err as Error).message.split("\n")[0]} (see layoutbench ${command} --help)`);
   }
 }
+
+/** A `--NAME N` option that must be a whole number >= 1; undefined when not given. */
+export function wholeNumberOption(command: string, name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(Number.isInteger(n) && n >= 1)) throw new UserError(`layoutbench ${command}: --${name}: expected a whole number >= 1, got ${JSON.stringify(text)}`);
+  return n;
+}

@@ -4,6 +4,7 @@
  */
 import { UserError } from "../errors.ts";
 import type { Command } from "./command.ts";
+import { abCommand } from "./ab.ts";
 import { baselineCommand } from "./baseline.ts";
 import { compareCommand } from "./compare.ts";
 import { datasetsCommand } from "./datasets.ts";
@@ -12,7 +13,7 @@ import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
 import { validateCommand } from "./validate.ts";
 
-const COMMANDS: readonly Command[] = [runCommand, validateCommand, reportCommand, datasetsCommand, compareCommand, baselineCommand, exportCommand];
+const COMMANDS: readonly Command[] = [runCommand, validateCommand, reportCommand, datasetsCommand, compareCommand, abCommand, baselineCommand, exportCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -12,7 +12,7 @@ import { ENGINES, type EngineName } from "../engines/types.ts";
 import { consoleTable } from "../run/console-table.ts";
 import { runScenarios } from "../run/executor.ts";
 import { readResults } from "../run/results-file.ts";
-import { parseCommandArgs } from "./args.ts";
+import { parseCommandArgs, wholeNumberOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { defaultCacheRoot, defaultRunsDir } from "../paths.ts";
 
@@ -29,6 +29,8 @@ Options:
   --cache DIR         dataset cache (default: datasets/cache, or $LAYOUTBENCH_CACHE)
   --rematerialize     write every dataset again instead of reusing the cache
   --samples N         at most N samples per case (overrides sampling.samples; for quick looks)
+  --rounds N          take the samples in N rounds (overrides sampling.rounds; at most the
+                      samples per case)
   --engines LIST      js, python or js,python (overrides the scenario's engines): python reads
                       the same files through NumPy, h5py and zarr-python for a side-by-side view
   --no-report         do not render the Markdown and HTML reports
@@ -48,17 +50,15 @@ export const runCommand: Command = {
   async run(args) {
     const { positionals, values } = parseCommandArgs("run", args, {
       filter: { type: "string" }, out: { type: "string" }, resume: { type: "string" }, cache: { type: "string" },
-      rematerialize: { type: "boolean" }, "no-report": { type: "boolean" }, samples: { type: "string" }, engines: { type: "string" },
+      rematerialize: { type: "boolean" }, "no-report": { type: "boolean" }, samples: { type: "string" }, rounds: { type: "string" }, engines: { type: "string" },
     });
     if (values.help) { console.log(usage); return 0; }
     if (positionals.length === 0) throw new UserError("layoutbench run: give at least one scenario file (e.g. scenarios/quickstart.yaml)");
-    const samples = values.samples === undefined ? undefined : Number(values.samples);
-    if (samples !== undefined && !(Number.isInteger(samples) && samples >= 1)) {
-      throw new UserError(`layoutbench run: --samples: expected a whole number >= 1, got ${JSON.stringify(values.samples)}`);
-    }
+    const samples = wholeNumberOption("run", "samples", values.samples);
+    const rounds = wholeNumberOption("run", "rounds", values.rounds);
     const engines = values.engines === undefined ? undefined : parseEngines(values.engines);
     const scenarios: Scenario[] = [];
-    for (const file of positionals) scenarios.push(withEngines(withSamples(await loadScenarioAsync(file), samples), engines));
+    for (const file of positionals) scenarios.push(withEngines(withSampling(await loadScenarioAsync(file), samples, rounds), engines));
     let filter: (id: string) => boolean;
     try { filter = caseFilter(values.filter); } catch (err) {
       throw new UserError(`layoutbench run: --filter: ${(err as Error).message}`);
@@ -93,11 +93,16 @@ export const runCommand: Command = {
   },
 };
 
-/** Caps the sample count; the scenario hash stays that of the file. */
-function withSamples(scenario: Scenario, samples: number | undefined): Scenario {
-  if (samples === undefined) return scenario;
+
+/**
+ * Caps the sample count and sets the rounds; the scenario hash stays that of the file (the same
+ * cases, measured with fewer samples or differently spread over the run).
+ */
+function withSampling(scenario: Scenario, samples: number | undefined, rounds: number | undefined): Scenario {
+  if (samples === undefined && rounds === undefined) return scenario;
   const s = scenario.sampling;
-  return { ...scenario, sampling: { ...s, samples, minSamples: Math.min(s.minSamples, samples), rounds: Math.min(s.rounds, samples) } };
+  const n = samples ?? s.samples;
+  return { ...scenario, sampling: { ...s, samples: n, minSamples: Math.min(s.minSamples, n), rounds: Math.min(rounds ?? s.rounds, n) } };
 }
 
 function parseEngines(text: string): EngineName[] {

@@ -40,6 +40,8 @@ export interface Comparison {
   readonly defaultThreshold: number;
   readonly overrides: readonly { readonly pattern: string; readonly threshold: number }[];
   readonly differences: readonly Difference[];
+  /** Blocks paired when the runs were measured alternately (`layoutbench ab`); null for independent runs. */
+  readonly pairedBlocks: number | null;
   readonly counts: Readonly<Record<RegressionClass, number>>;
   /** Regressions first (largest first), then improvements, failures, added, removed, insufficient, unchanged. */
   readonly cases: readonly ComparedCase[];
@@ -71,6 +73,13 @@ function label(path: string, r: ResultsFile): RunLabel {
   return { path, startedAt: r.startedAt, machine: `${r.context.cpuModel} ×${r.context.cpus}, ${r.context.filesystem}, Node ${r.context.node}` };
 }
 
+/** The blocks two runs of one alternation share (`layoutbench ab`), or null when they were measured apart. */
+function pairedBlocksOf(baseline: ResultsFile, current: ResultsFile): number | null {
+  const a = baseline.pairing;
+  const b = current.pairing;
+  return a && b && a.id === b.id && a.side !== b.side ? Math.min(a.blocks, b.blocks) : null;
+}
+
 /** How far from "no change" a verdict is, for ordering: |log ratio|, 0 without a ratio. */
 function distance(v: CaseVerdict): number {
   return "ratio" in v ? Math.abs(Math.log(v.ratio)) : 0;
@@ -94,11 +103,12 @@ export function buildComparison(baseline: ResultsFile, current: ResultsFile, opt
   const baselineCases = new Map(baseline.cases.map((c) => [c.id, c]));
   const currentCases = new Map(current.cases.map((c) => [c.id, c]));
   const ids = [...new Set([...baselineCases.keys(), ...currentCases.keys()])];
+  const pairedBlocks = pairedBlocksOf(baseline, current);
   const compared = ids.map((id): ComparedCase => {
     const b = baselineCases.get(id);
     const c = currentCases.get(id);
     const verdict = classifyCase(samplesOf(b), samplesOf(c), {
-      id, threshold: options.thresholds.thresholdFor(id), rule, resamples: options.resamples,
+      id, threshold: options.thresholds.thresholdFor(id), rule, resamples: options.resamples, paired: pairedBlocks !== null,
     });
     return { id, baseline: side(b), current: side(c), verdict };
   });
@@ -116,6 +126,7 @@ export function buildComparison(baseline: ResultsFile, current: ResultsFile, opt
     defaultThreshold: options.thresholds.defaultThreshold,
     overrides: options.thresholds.overrides.map((o) => ({ pattern: o.pattern, threshold: o.threshold })),
     differences: compareContexts(baseline, current),
+    pairedBlocks,
     counts,
     cases,
   };

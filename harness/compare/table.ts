@@ -33,7 +33,10 @@ export function formatThreshold(t: number): string {
 /** The rule in one sentence, for every renderer's footer. */
 export function ruleSentence(comparison: Comparison): string {
   const { rule, defaultThreshold } = comparison;
-  const level = `${Math.round(rule.confidence * 100)}%${rule.resample === "rounds" ? " two-stage (rounds, then samples)" : ""}`;
+  const stages = comparison.pairedBlocks !== null
+    ? ` paired two-stage (the ${comparison.pairedBlocks} blocks measured alternately, drawn together for both runs, then samples)`
+    : " two-stage (rounds, then samples)";
+  const level = `${Math.round(rule.confidence * 100)}%${rule.resample === "rounds" ? stages : ""}`;
   const overrides = comparison.overrides.map((o) => `; ${o.pattern}: ${formatThreshold(o.threshold)}`).join("");
   const thresholds = `threshold ${formatThreshold(defaultThreshold)}${overrides}`;
   if (rule.thresholdOn === "bound" && rule.test === "bootstrap") {

@@ -172,7 +172,8 @@ async function runCases(
   const runs: CaseRun[] = cases.map((spec, i) => ({ spec, index: i + 1, startedAt: "", samples: [], roundsDone: 0 }));
   const roundsOf = (spec: CaseSpec) => spec.scenario.sampling.rounds;
   const totalRounds = Math.max(0, ...cases.map(roundsOf));
-  const fresh = cases.some((c) => c.scenario.sampling.freshProcess);
+  // A run of one round (a block of `layoutbench ab`) is already a process of its own.
+  const fresh = totalRounds > 1 && cases.some((c) => c.scenario.sampling.freshProcess);
   const finished = (run: CaseRun) => {
     const record = recordOf(run, context.eviction.verified);
     writer.put(record);

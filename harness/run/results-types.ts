@@ -118,12 +118,30 @@ export interface ScenarioInfo {
   readonly recommendation: { readonly cache: readonly CacheState[] };
 }
 
+/**
+ * A run measured alternately with others (`layoutbench ab`): it was taken in blocks of one round
+ * each, block k of every run side by side in time, so each sample's `round` is its block and
+ * `compare` pairs the blocks of two runs that share the pairing id.
+ */
+export interface Pairing {
+  /** Shared by every run measured in the same alternation. */
+  readonly id: string;
+  /** Which run of the alternation this is, e.g. "baseline" or "current". */
+  readonly side: string;
+  /** The layoutbench tree that took this run's samples. */
+  readonly tree: string;
+  /** Blocks every run of the alternation finished (the samples' rounds are 1..blocks). */
+  readonly blocks: number;
+}
+
 export interface ResultsFile {
   readonly kind: typeof RESULTS_KIND;
   readonly version: number;
   readonly startedAt: string;
   /** null while running, and for an interrupted run (finish it with `run --resume`). */
   readonly finishedAt: string | null;
+  /** Present when the run was measured alternately with another (`layoutbench ab`). */
+  readonly pairing?: Pairing;
   readonly context: RunContext;
   readonly scenarios: readonly ScenarioInfo[];
   readonly cases: readonly CaseResult[];

@@ -86,6 +86,10 @@ export function resampleMedians(values: readonly number[], resamples: number, rn
 
 /** Values split by group label, in order of first appearance. */
 function clustersOf(values: readonly number[], groups: readonly unknown[]): number[][] {
+  return [...clustersByLabel(values, groups).values()];
+}
+
+function clustersByLabel(values: readonly number[], groups: readonly unknown[]): Map<unknown, number[]> {
   if (groups.length !== values.length) throw new RangeError(`bootstrap: ${groups.length} group labels for ${values.length} values`);
   const byLabel = new Map<unknown, number[]>();
   values.forEach((v, i) => {
@@ -93,7 +97,43 @@ function clustersOf(values: readonly number[], groups: readonly unknown[]): numb
     if (cluster) cluster.push(v);
     else byLabel.set(groups[i], [v]);
   });
-  return [...byLabel.values()];
+  return byLabel;
+}
+
+/**
+ * Bootstrap medians of two runs measured alternately in the same blocks (`layoutbench ab`, where
+ * block k of one run and block k of the other ran side by side): each resample draws blocks with
+ * replacement once and uses that draw on both sides, then values within each drawn block of each
+ * side. A slow spell of the machine lands on both runs' samples of a block, so drawing the blocks
+ * together keeps it out of the ratio, where independent draws would count it as a difference
+ * (a paired, or blocked, bootstrap). Only blocks both runs hold are used.
+ * Returns null when they share fewer than 2 blocks: the caller then resamples each run alone.
+ * Invariants: labels as long as their values, values finite. Cost: O(resamples × n log n).
+ */
+export function resamplePairedMedians(
+  a: readonly number[], aGroups: readonly unknown[], b: readonly number[], bGroups: readonly unknown[], resamples: number, rng: Rng,
+): { a: Float64Array; b: Float64Array } | null {
+  const aBlocks = clustersByLabel(a, aGroups);
+  const bBlocks = clustersByLabel(b, bGroups);
+  const shared = [...aBlocks.keys()].filter((label) => bBlocks.has(label));
+  if (shared.length < 2) return null;
+  const pairs = shared.map((label) => [aBlocks.get(label)!, bBlocks.get(label)!] as const);
+  const largest = (side: 0 | 1) => Math.max(...pairs.map((p) => p[side].length));
+  const scratch = [new Float64Array(pairs.length * largest(0)), new Float64Array(pairs.length * largest(1))];
+  const out = { a: new Float64Array(resamples), b: new Float64Array(resamples) };
+  const drawn = new Int32Array(pairs.length);
+  for (let r = 0; r < resamples; r++) {
+    for (let g = 0; g < pairs.length; g++) drawn[g] = Math.floor(rng() * pairs.length);
+    for (const side of [0, 1] as const) {
+      let k = 0;
+      for (const g of drawn) {
+        const block = pairs[g][side];
+        for (let i = 0; i < block.length; i++) scratch[side][k++] = block[Math.floor(rng() * block.length)];
+      }
+      (side === 0 ? out.a : out.b)[r] = medianOfSorted(scratch[side].subarray(0, k).sort());
+    }
+  }
+  return out;
 }
 
 /**

@@ -3,7 +3,7 @@
  * A ratio (not a difference) because timings of different patterns differ by orders of
  * magnitude and "1.8× slower" reads the same at every scale.
  */
-import { bootstrapSettings, percentileInterval, resampleMedians, type BootstrapOptions } from "./bootstrap.ts";
+import { bootstrapSettings, percentileInterval, resampleMedians, resamplePairedMedians, type BootstrapOptions } from "./bootstrap.ts";
 import { createRng } from "./prng.ts";
 import { assertSample, summarize } from "./summary.ts";
 
@@ -35,24 +35,39 @@ export function ratioDistribution(numerator: Float64Array, denominator: Float64A
   return numerator.map((v, i) => v / denominator[i]);
 }
 
+/** Round (or block) labels of each side's values, and whether the two sides' labels pair up. */
+export interface SampleGroups {
+  readonly candidate?: readonly unknown[];
+  readonly baseline?: readonly unknown[];
+  /**
+   * The runs were measured alternately in the same blocks and each label is a block: the blocks
+   * are resampled together (see resamplePairedMedians). Otherwise the runs are independent.
+   */
+  readonly paired?: boolean;
+}
+
 /**
  * Compares the median times of `candidate` and `baseline` (e.g. per-sample milliseconds).
  * Each is resampled independently (they are independent runs), in two stages where `groups`
- * labels each value's round (see resampleMedians); the ratio's percentile interval gives the verdict.
+ * labels each value's round (see resampleMedians), or block by block for runs measured
+ * alternately (`groups.paired`); the ratio's percentile interval gives the verdict.
  * Invariants: each has at least 2 values, all finite; baseline values are > 0 (a ratio needs a
  * non-zero denominator). Deterministic for a seed. Cost: O(resamples × n log n).
  */
 export function compareMedians(
   candidate: readonly number[], baseline: readonly number[], options: BootstrapOptions = {},
-  groups: { readonly candidate?: readonly unknown[]; readonly baseline?: readonly unknown[] } = {},
+  groups: SampleGroups = {},
 ): Comparison {
   const { seed, resamples, confidence } = bootstrapSettings(options);
   assertSample(candidate, 2, "compare (candidate)");
   assertSample(baseline, 2, "compare (baseline)");
   if (baseline.some((v) => v <= 0)) throw new RangeError("compare (baseline): values must be > 0");
   const rng = createRng(seed);
-  const a = resampleMedians(candidate, resamples, rng, groups.candidate);
-  const b = resampleMedians(baseline, resamples, rng, groups.baseline);
+  const paired = groups.paired && groups.candidate && groups.baseline
+    ? resamplePairedMedians(candidate, groups.candidate, baseline, groups.baseline, resamples, rng)
+    : null;
+  const a = paired?.a ?? resampleMedians(candidate, resamples, rng, groups.candidate);
+  const b = paired?.b ?? resampleMedians(baseline, resamples, rng, groups.baseline);
   const { low, high } = percentileInterval(ratioDistribution(a, b), confidence);
   const ratio = summarize(candidate).median / summarize(baseline).median;
   return { ratio, low, high, confidence, verdict: verdictOf(low, high) };

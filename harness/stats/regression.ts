@@ -65,6 +65,11 @@ export interface PairOptions {
   readonly resamples?: number;
   /** Round of each sample (parallel to the times), for the two-stage bootstrap. */
   readonly rounds?: { readonly baseline?: readonly unknown[]; readonly current?: readonly unknown[] };
+  /**
+   * The runs were measured alternately (`layoutbench ab`): round k of one ran beside round k of
+   * the other, so the bootstrap draws their rounds together (resample "rounds" only).
+   */
+  readonly paired?: boolean;
 }
 
 export interface PairVerdict {
@@ -128,7 +133,7 @@ export function classifyPair(baselineMs: readonly number[], currentMs: readonly 
   const byRound = rule.resample === "rounds" ? options.rounds ?? {} : {};
   const { ratio, low, high, confidence } = compareMedians(currentMs, baselineMs, {
     seed: options.seed, resamples: options.resamples, confidence: rule.confidence,
-  }, { candidate: byRound.current, baseline: byRound.baseline });
+  }, { candidate: byRound.current, baseline: byRound.baseline, paired: rule.resample === "rounds" && options.paired });
   const { p } = mannWhitney(baselineMs, currentMs);
   const significant = rule.test === "bootstrap" ? low > 1 || high < 1 : p < 1 - rule.confidence;
   const up = 1 + options.threshold;
