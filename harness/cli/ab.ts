@@ -12,6 +12,7 @@ import { comparisonTable } from "../compare/table.ts";
 import { thresholdPolicy } from "../compare/thresholds.ts";
 import { runAlternately, type Side } from "../interleave/alternate.ts";
 import { defaultCacheRoot, defaultRunsDir, PROJECT_ROOT } from "../paths.ts";
+import { catchInterrupt } from "../run/interrupt.ts";
 import { readResults } from "../run/results-file.ts";
 import { loadScenarioAsync } from "../scenario/load.ts";
 import { DEFAULT_THRESHOLD } from "../stats/regression.ts";
@@ -77,17 +78,11 @@ export const abCommand: Command = {
       { name: "current", tree: PROJECT_ROOT, files, cache },
     ];
 
-    let interrupted = false;
-    const onSigint = () => {
-      if (interrupted) process.exit(130);
-      interrupted = true;
-      console.error("\ninterrupted: finishing the current case, keeping the blocks both trees finished (Ctrl-C again to quit now)");
-    };
-    process.on("SIGINT", onSigint);
+    const { interrupted, release } = catchInterrupt("finishing the current case, keeping the blocks both trees finished");
     try {
       console.log(`${blocks} blocks of ${samplesPerBlock} sample${samplesPerBlock === 1 ? "" : "s"} per case; baseline ${baselineTree}, current ${PROJECT_ROOT}; files in ${relative(process.cwd(), outDir) || outDir}`);
       const done = await runAlternately(sides, {
-        blocks, samplesPerBlock, outDir, filter: values.filter, log: (line) => console.log(line), interrupted: () => interrupted,
+        blocks, samplesPerBlock, outDir, filter: values.filter, log: (line) => console.log(line), interrupted,
       });
       if (done.blocks === 0) {
         console.log("interrupted before the first block finished: nothing to compare");
@@ -101,7 +96,7 @@ export const abCommand: Command = {
       if (done.interrupted) return 130;
       return [...baseline.cases, ...current.cases].some((c) => c.status === "failed") ? 2 : 0;
     } finally {
-      process.off("SIGINT", onSigint);
+      release();
     }
   },
 };

@@ -11,6 +11,7 @@ import type { Scenario } from "../scenario/types.ts";
 import { ENGINES, type EngineName } from "../engines/types.ts";
 import { consoleTable } from "../run/console-table.ts";
 import { runScenarios } from "../run/executor.ts";
+import { catchInterrupt } from "../run/interrupt.ts";
 import { readResults } from "../run/results-file.ts";
 import { parseCommandArgs, wholeNumberOption } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -70,25 +71,19 @@ export const runCommand: Command = {
       throw new UserError(`${values.out}: results file exists; choose another --out, or --resume it`);
     }
 
-    let interrupted = false;
-    const onSigint = () => {
-      if (interrupted) process.exit(130);
-      interrupted = true;
-      console.error("\ninterrupted: finishing the current case, keeping finished cases (Ctrl-C again to quit now)");
-    };
-    process.on("SIGINT", onSigint);
+    const { interrupted, release } = catchInterrupt("finishing the current case, keeping finished cases");
     try {
       const results = await runScenarios(scenarios, {
         cacheRoot: resolve(values.cache ?? defaultCacheRoot()), resultsPath, filter, done,
-        rematerialize: values.rematerialize, log: (line) => console.log(line), interrupted: () => interrupted,
+        rematerialize: values.rematerialize, log: (line) => console.log(line), interrupted,
       });
       if (results.cases.length === 0) throw new UserError(`layoutbench run: no case matches --filter ${JSON.stringify(values.filter)}`);
       console.log("\n" + consoleTable(results));
-      console.log(`\nresults: ${resultsPath}${interrupted ? " (interrupted: finish it with --resume " + resultsPath + ")" : ""}`);
+      console.log(`\nresults: ${resultsPath}${interrupted() ? " (interrupted: finish it with --resume " + resultsPath + ")" : ""}`);
       if (!values["no-report"]) await renderReports(resultsPath);
-      return interrupted ? 130 : results.cases.some((c) => c.status === "failed") ? 2 : 0;
+      return interrupted() ? 130 : results.cases.some((c) => c.status === "failed") ? 2 : 0;
     } finally {
-      process.off("SIGINT", onSigint);
+      release();
     }
   },
 };

@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { UserError } from "../errors.ts";
+import { forwardInterrupt } from "../run/interrupt.ts";
 import { readResults, writeJsonAtomic } from "../run/results-file.ts";
 import type { ResultsFile } from "../run/results-types.ts";
 import { mergeBlocks } from "./merge.ts";
@@ -105,17 +106,11 @@ async function runBlock(
   let output = "";
   child.stdout.on("data", (d) => { output += d; });
   child.stderr.on("data", (d) => { output += d; });
-  let forwarded = false;
-  const poll = setInterval(() => {
-    if (!forwarded && options.interrupted?.()) {
-      forwarded = true;
-      child.kill("SIGINT");
-    }
-  }, 50);
+  const stopForwarding = forwardInterrupt(child, options.interrupted);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (c, signal) => resolve(c ?? (signal === "SIGINT" ? 130 : null)));
-  }).finally(() => clearInterval(poll));
+  }).finally(stopForwarding);
   const log = join(blocksDir, `${side.name}-${label}.log`);
   writeFileSync(log, output);
   if (code === 130 || options.interrupted?.()) return { interrupted: true };

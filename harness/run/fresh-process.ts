@@ -13,6 +13,7 @@
  */
 import { fork } from "node:child_process";
 import { join } from "node:path";
+import { forwardInterrupt } from "./interrupt.ts";
 import type { CaseResult, RunContext, Sample } from "./results-types.ts";
 import type { CaseRun, RunOptions } from "./executor.ts";
 import type { CaseSpec } from "../scenario/types.ts";
@@ -45,13 +46,7 @@ export async function roundInFreshProcess(
   const byId = new Map(runs.map((r) => [r.spec.id, r]));
   const replied = new Set<string>();
   const child = fork(WORKER, [], { execArgv: ["--import", TSX], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  let forwarded = false;
-  const poll = setInterval(() => {
-    if (!forwarded && options.interrupted?.()) {
-      forwarded = true;
-      child.kill("SIGINT");
-    }
-  }, 50);
+  const stopForwarding = forwardInterrupt(child, options.interrupted);
   let pending = Promise.resolve();
   try {
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
@@ -80,7 +75,7 @@ export async function roundInFreshProcess(
     }
     return interrupted;
   } finally {
-    clearInterval(poll);
+    stopForwarding();
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 }
