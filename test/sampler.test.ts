@@ -176,6 +176,9 @@ describe("a run samples its cases in rounds", () => {
         pidOfRound.set(s.round!, s.pid!);
       }
       assert.ok(c.summary && c.summary.medianMs > 0);
+      // The record's basis comes back from the workers: 2 rows of 256 int32, and the layout's files.
+      assert.equal(c.summary.bytesRequested, 2 * 256 * 4);
+      assert.ok(c.storage && c.storage.bytesOnDisk >= 256 * 256 * 4 * (c.layout.backend === "memmap" ? 1 : 0.01));
     }
     assert.equal(new Set(pidOfRound.values()).size, 3);
   });

@@ -141,6 +141,8 @@ export interface CaseRun {
   /** Set once the case cannot be sampled (materialization, reference reads or a pass failed). */
   failure?: CaseResult;
   prepared?: Prepared;
+  /** What the case's record needs beyond its samples; set by the process that sampled it. */
+  basis?: RecordBasis;
   samples: Sample[];
   /** Passes per warm sample, fixed by the first round. */
   passes?: number;
@@ -151,6 +153,14 @@ export interface CaseRun {
 export interface Pools {
   readonly outputs: OutputPool;
   readonly expected: OutputPool;
+}
+
+/** What a case's record needs beyond its samples, small enough to come back from a round worker. */
+export interface RecordBasis {
+  readonly storage: StorageInfo;
+  readonly bytesRequested: number;
+  /** Data read from files is checked against a second read through the same library. */
+  readonly selfVerified: boolean;
 }
 
 interface Prepared {
@@ -193,7 +203,7 @@ async function runCases(
           run.samples.push(...reply.samples);
           run.passes = reply.passes;
           run.roundsDone = round;
-          run.prepared ??= await prepare(run.spec, materialized.get(materializedKey(run.spec)) as Materialized, pools.expected);
+          run.basis = reply.basis;
         }
         finished(run);
       });
@@ -249,6 +259,11 @@ export async function sampleCaseRound(
   let stored: Stored | null = null;
   try {
     const prepared = run.prepared ?? (run.prepared = await prepare(spec, m, pools.expected));
+    run.basis ??= {
+      storage: prepared.storage,
+      bytesRequested: requestedBytes(prepared.selections, itemSize(spec.dataset.dtype)),
+      selfVerified: prepared.verifier.kind === "self",
+    };
     stored = spec.pattern.op === "write" ? scratchCopy(options.cacheRoot, m.stored) : m.stored;
     const session = spec.engine === "python"
       ? pythonSession(spec, python!, stored, prepared.selections, prepared.verifier)
@@ -307,11 +322,11 @@ function caseBase(run: CaseRun) {
 /** The case as the results file holds it now: failed, finished, or incomplete (rounds still to come). */
 function recordOf(run: CaseRun, evictionVerified: boolean): CaseResult {
   if (run.failure) return run.failure;
-  const { spec, prepared } = run;
-  const itemBytes = itemSize(spec.dataset.dtype);
-  const summary = summarize(run.samples, requestedBytes(prepared!.selections, itemBytes));
+  const { spec } = run;
+  const basis = run.basis!;
+  const summary = summarize(run.samples, basis.bytesRequested);
   const warnings = caseWarnings(run.samples, summary, spec.cache === "cold", spec.pattern.op, evictionVerified);
-  if (prepared!.verifier.kind === "self") {
+  if (basis.selfVerified) {
     warnings.push({ code: "self-verified", message: `data read from ${spec.dataset.source?.format} files is checked against a second read through the same library, not an independent reader` });
   }
   const rounds = spec.scenario.sampling.rounds;
@@ -319,7 +334,7 @@ function recordOf(run: CaseRun, evictionVerified: boolean): CaseResult {
     warnings.push({ code: "incomplete", message: `${run.roundsDone} of ${rounds} rounds taken: the run stopped before this case finished; run --resume samples it again` });
   }
   return {
-    ...caseBase(run), status: "ok", storage: prepared!.storage, samples: run.samples, summary, warnings,
+    ...caseBase(run), status: "ok", storage: basis.storage, samples: run.samples, summary, warnings,
     peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt: new Date().toISOString(),
   };
 }

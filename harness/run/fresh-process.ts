@@ -15,7 +15,7 @@ import { fork } from "node:child_process";
 import { join } from "node:path";
 import { forwardInterrupt } from "./interrupt.ts";
 import type { CaseResult, RunContext, Sample } from "./results-types.ts";
-import type { CaseRun, RunOptions } from "./executor.ts";
+import type { CaseRun, RecordBasis, RunOptions } from "./executor.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 
 const WORKER = join(import.meta.dirname, "round-worker.ts");
@@ -33,6 +33,8 @@ export interface RoundReply {
   readonly id: string;
   readonly samples: Sample[];
   readonly passes?: number;
+  /** Set with samples: what the parent's record of the case needs besides them. */
+  readonly basis?: RecordBasis;
   readonly failure?: CaseResult;
   /** Set by the parent for a case the worker never replied for: the case fails with it. */
   readonly error?: string;

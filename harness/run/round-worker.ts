@@ -38,7 +38,7 @@ async function work(request: RoundRequest): Promise<void> {
       const run: CaseRun = { spec: c.spec, index: 0, startedAt: c.startedAt, samples: [], passes: c.passes, roundsDone: request.round - 1 };
       await sampleCaseRound(run, request.round, materialized, env, python, pools, options);
       const reply: RoundReply = {
-        id: c.spec.id, failure: run.failure, passes: run.passes,
+        id: c.spec.id, failure: run.failure, passes: run.passes, basis: run.basis,
         samples: run.samples.map((s) => ({ ...s, pid: process.pid })),
       };
       await new Promise<void>((resolve, reject) => process.send!(reply, undefined, {}, (err) => (err ? reject(err) : resolve())));
