@@ -14,6 +14,9 @@ import { after, before, describe, test } from "node:test";
 import { fullSelection, slice, type Selection } from "../harness/access/selection.ts";
 import { createHdf5Backend, hdf5Backend, HDF5_FILE } from "../harness/backends/hdf5.ts";
 import { planBlocks } from "../harness/backends/hdf5/blocks.ts";
+import { ContiguousReader } from "../harness/backends/hdf5/contiguous.ts";
+import { Prng } from "../harness/data/hash.ts";
+import { nativeSievedRead } from "../harness/native/index.ts";
 import { FILTER_ID } from "../harness/backends/hdf5/filters.ts";
 import { closeFile, datasetFilters, h5, openFile } from "../harness/backends/hdf5/library.ts";
 import type { Stored } from "../harness/backends/types.ts";
@@ -109,6 +112,81 @@ describe("hdf5 check()", () => {
   for (const [name, change, expected] of cases) {
     test(name, () => assert.deepEqual(hdf5Backend.check({ ...base, ...change }, d2), expected));
   }
+});
+
+describe("hdf5 contiguous direct reads", () => {
+  let root = "";
+  before(() => (root = makeTestDir("hdf5-contiguous")));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const native = nativeSievedRead();
+
+  /** A file of `header` bytes, then a C-order array of `shape` with `item`-byte elements (each byte its own value). */
+  function arrayFile(name: string, header: number, shape: number[], item: number): { path: string; bytes: Uint8Array } {
+    const rng = new Prng(9, name);
+    const bytes = new Uint8Array(header + shape.reduce((a, b) => a * b, 1) * item).map(() => rng.nextInt(256));
+    const path = join(root, name);
+    writeFileSync(path, bytes);
+    return { path, bytes };
+  }
+
+  /** `sel`'s elements in C order, picked byte by byte from the file's bytes. */
+  function expected(bytes: Uint8Array, header: number, shape: number[], item: number, sel: Selection): Uint8Array {
+    const out: number[] = [];
+    const strides = shape.map((_, a) => shape.slice(a + 1).reduce((x, y) => x * y, 1));
+    const walk = (a: number, offset: number): void => {
+      if (a === shape.length) {
+        for (let b = 0; b < item; b++) out.push(bytes[header + offset * item + b]);
+        return;
+      }
+      for (let i = sel[a].start; i < sel[a].stop; i += sel[a].step) walk(a + 1, offset + i * strides[a]);
+    };
+    walk(0, 0);
+    return Uint8Array.from(out);
+  }
+
+  test("native and JS reads return the selected bytes, for runs shorter and longer than the sieve", { skip: native ? false : "native addon not built" }, () => {
+    const rng = new Prng(3, "sieved");
+    // The second shape's rows are 80 KB: whole-row runs are read straight into the result.
+    for (const [shape, item] of [[[37], 8], [[3, 20000], 4], [[5, 7, 300], 2], [[4, 3, 2, 50], 1]] as [number[], number][]) {
+      const header = 1 + rng.nextInt(3000);
+      const { path, bytes } = arrayFile(`a${shape.join("x")}`, header, shape, item);
+      const fd = openSync(path, "r");
+      try {
+        const viaNative = new ContiguousReader(path, fd, header, shape, item);
+        const viaJs = new ContiguousReader(path, fd, header, shape, item, null);
+        for (let trial = 0; trial < 60; trial++) {
+          const sel = shape.map((n) => {
+            const start = rng.nextInt(n);
+            const step = rng.nextInt(3) === 0 ? 1 + rng.nextInt(4) : 1;
+            return slice(start, start + 1 + rng.nextInt(n - start), step);
+          });
+          if (trial === 0) sel.splice(0, sel.length, ...shape.map((n) => slice(0, n)));
+          const want = expected(bytes, header, shape, item, sel);
+          for (const [what, reader] of [["native", viaNative], ["js", viaJs]] as const) {
+            const got = new Uint8Array(want.length).fill(0xee);
+            reader.read(sel, got);
+            assert.deepEqual(got, want, `${what} ${JSON.stringify(sel)} of [${shape}]`);
+          }
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+  });
+
+  test("a file that ends inside the dataset fails the read on both paths, naming the file", () => {
+    const shape = [64, 100];
+    const { path } = arrayFile("short", 16, [60, 100], 4);
+    const fd = openSync(path, "r");
+    try {
+      for (const reader of [new ContiguousReader(path, fd, 16, shape, 4), new ContiguousReader(path, fd, 16, shape, 4, null)]) {
+        assert.throws(() => reader.read([slice(50, 64), slice(0, 100)], new Uint8Array(14 * 100 * 4)), (e: Error) => e.message.startsWith(`${path}: file ends at byte 24016, inside the dataset`));
+        assert.throws(() => reader.read([slice(62, 63), slice(3, 4)], new Uint8Array(4)), /file ends at byte 24828, inside the dataset/);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  });
 });
 
 describe("hdf5 blocks", () => {

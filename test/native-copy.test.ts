@@ -5,7 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { copyStrided, PLAN_HEADER } from "../harness/native/index.ts";
+import { copyStrided, nativeSievedRead, PLAN_HEADER, SIEVE_PLAN_HEADER } from "../harness/native/index.ts";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Prng } from "../harness/data/hash.ts";
 
 interface Box { size: number; srcOffset: number; dstOffset: number; axes: { n: number; s: number; d: number }[] }
@@ -100,4 +103,41 @@ test("a plan that reaches outside either array, overlaps, or is malformed throws
   copyStrided(src, dst, planOf({ size: 1, srcOffset: 0, dstOffset: 0, axes: [] }));
   assert.equal(dst[0], 1, "rank 0: one element");
   assert.equal(PLAN_HEADER, 4);
+});
+
+test("readSieved: runs through the window or straight into out; plans reaching past out, the sieve or the dataset throw", () => {
+  const readSieved = nativeSievedRead();
+  assert.ok(readSieved, "the addon exports readSieved");
+  const dir = mkdtempSync(join(tmpdir(), "layoutbench-sieved-"));
+  const path = join(dir, "data");
+  const file = new Uint8Array(1000).map((_, i) => i % 251);
+  writeFileSync(path, file);
+  const fd = openSync(path, "r");
+  try {
+    const plan = (run: number, window: number, first: number, end: number, perRun: number, runStep: number, outer: [number, number][] = []) =>
+      new Float64Array([run, window, first, end, perRun, runStep, outer.length, ...outer.flat()]);
+    // 3 × 4 runs of 2 bytes: runs 10 apart, rows 100 apart, from byte 5; a 32-byte window.
+    const out = new Uint8Array(24);
+    const sieve = new Uint8Array(32);
+    readSieved!(fd, plan(2, 32, 5, 1000, 4, 10, [[3, 100]]), out, sieve);
+    const want: number[] = [];
+    for (let r = 0; r < 3; r++) for (let k = 0; k < 4; k++) want.push(file[5 + r * 100 + k * 10], file[6 + r * 100 + k * 10]);
+    assert.deepEqual([...out], want);
+    // A run longer than the window skips it: 40 bytes straight into out.
+    const long = new Uint8Array(40);
+    readSieved!(fd, plan(40, 32, 900, 1000, 1, 0), long, sieve);
+    assert.deepEqual(long, file.subarray(900, 940));
+    const untouched = new Uint8Array(24);
+    assert.throws(() => readSieved!(fd, plan(2, 32, 5, 1000, 4, 10, [[4, 100]]), untouched, sieve), (e: Error) => e instanceof RangeError && /past the end/.test(e.message), "out holds 3 rows, not 4");
+    assert.throws(() => readSieved!(fd, plan(2, 32, 5, 200, 4, 10, [[3, 100]]), untouched, sieve), RangeError, "the last run ends at byte 237, past the dataset's end at 200");
+    assert.throws(() => readSieved!(fd, plan(2, 64, 5, 1000, 4, 10, [[3, 100]]), untouched, sieve), /windowBytes <= sieve.length/);
+    assert.throws(() => readSieved!(fd, plan(2, 32, 0.5, 1000, 1, 0), untouched, sieve), /readSieved: plan entries must be whole numbers/);
+    assert.throws(() => readSieved!(fd, new Uint8Array(8) as unknown as Float64Array, untouched, sieve), /Float64Array/);
+    assert.deepEqual(untouched, new Uint8Array(24), "nothing was written");
+    assert.throws(() => readSieved!(fd, plan(2, 32, 990, 1100, 1, 0, [[2, 50]]), untouched, sieve), /file ends at byte 1000, inside the dataset/);
+    assert.equal(SIEVE_PLAN_HEADER, 7);
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

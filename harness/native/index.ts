@@ -32,6 +32,7 @@ interface NativeModule {
   bloscDecode?(src: Uint8Array, dst: Uint8Array, threads: number): number;
   // copy.c; absent from addons built before it.
   copyStrided?(src: ArrayBufferView, dst: ArrayBufferView, plan: Float64Array): void;
+  readSieved?(fd: number, plan: Float64Array, out: Uint8Array, sieve: Uint8Array): void;
 }
 
 const ADDON_PATH = fileURLToPath(new URL("../../build/Release/layoutbench_native.node", import.meta.url));
@@ -111,6 +112,29 @@ export function copyStrided(src: ArrayBufferView, dst: ArrayBufferView, plan: Fl
   const m = native();
   if (!m.copyStrided) throw new Error(`the native addon (${ADDON_PATH}) predates copyStrided: rebuild it with \`npm install\` or \`npx node-gyp rebuild\``);
   m.copyStrided(src, dst, plan);
+}
+
+/** Entries of a {@link SievedRead} plan before the (count, step) pairs of the outer axes. */
+export const SIEVE_PLAN_HEADER = 7;
+
+/**
+ * Reads a selection of a contiguous dataset from `fd` into `out` with the reads libhdf5 makes, in
+ * one native call (copy.c). `plan`, in bytes: `[run, windowBytes, first, end, perRun, runStep,
+ * outerRank]`, then `count, step` per outer axis, outermost first. Runs of `run` bytes start at
+ * `first + k * runStep` (k < perRun) plus the outer axes' steps; runs longer than `windowBytes`
+ * are read straight into `out`, shorter ones through a window of `sieve` of up to `windowBytes`
+ * ending at most at `end`. Throws, having written nothing outside `out` and `sieve`, when the
+ * plan reaches past either, or `Error("file ends at byte N, inside the dataset")`.
+ */
+export type SievedRead = (fd: number, plan: Float64Array, out: Uint8Array, sieve: Uint8Array) => void;
+
+/** The native sieved read, or null when the addon is missing or was built before it. */
+export function nativeSievedRead(): SievedRead | null {
+  try {
+    return native().readSieved ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**
