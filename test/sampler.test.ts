@@ -77,9 +77,19 @@ describe("one round of a case", () => {
       assert.equal(s.bytesRead, 4096, "I/O is per pass too");
       assert.equal(s.residency, null);
     }
-    // Warm-up: one calibration pass, topped up to one full sample (20 passes); then 3 × 20 timed.
+    // Warm-up: two calibration passes, topped up to one full sample (20 passes); then 3 × 20 timed.
     assert.equal(calls.pass, 20 + 60);
     assert.deepEqual([calls.open, calls.close, calls.finish, calls.evict], [1, 1, 1, 0]);
+  });
+
+  test("warm, first round: the first pass after the open (first touches) does not set the pass count", async () => {
+    const { session, env, calls } = scripted(0.05);
+    const pass = session.pass.bind(session);
+    // The first pass of a fresh mapping takes 40 ms of page faults; later ones 0.05 ms.
+    session.pass = async () => (calls.pass === 0 ? (await pass(), { ms: 40, io: { readBytes: 0, writeBytes: 0, majorFaults: 0 } }) : pass());
+    const r = await sampleRound(spec("warm"), session, ["f"], env, plan());
+    assert.equal(r.passes, 200, "10 ms / 0.05 ms");
+    assert.ok(r.samples.every((s) => Math.abs(s.ms - 0.05) < 1e-9));
   });
 
   test("warm, later round: the first round's pass count is kept, warm-up is one full sample", async () => {
