@@ -5,6 +5,8 @@ import { hash32, Prng } from "../harness/data/hash.ts";
 import { fillRegion, generateRegion, GENERATOR_VERSION, verifyRegion } from "../harness/data/generate.ts";
 import { cStrides, fullSelection, selectionShape, type Selection } from "../harness/access/selection.ts";
 import type { DatasetSpec, GeneratorKind } from "../harness/scenario/types.ts";
+import { digestOf } from "../harness/engines/python.ts";
+import { generatorVerifier, KEEP_EXPECTED_BYTES } from "../harness/engines/verify.ts";
 
 const GENERATORS: GeneratorKind[] = ["random", "smooth", "sequence", "zeros"];
 const SHAPES = [[37], [7, 9], [4, 5, 6], [3, 4, 2, 5]];
@@ -276,4 +278,29 @@ describe("verifyRegion", () => {
     assert.equal(verifyRegion(ds, sel, new Int32Array(27)), "float32: expected Float32Array data for dtype float32, got Int32Array");
     assert.equal(verifyRegion(ds, sel, new Float32Array(26)), "float32: expected 27 elements for selection [1:6:2, 0:7:3, 2:5], got 26");
   });
+});
+
+describe("generatorVerifier: every check compares the read with the generator's values", () => {
+  const dataset: DatasetSpec = { name: "d", shape: [600, 600], dtype: "float32", generator: "smooth", seed: 4 };
+  const row = (i: number): Selection => [{ start: i, stop: i + 1, step: 1 }, { start: 0, stop: 600, step: 1 }];
+
+  for (const [what, selections] of [
+    ["a small case (expected values kept between checks)", [row(3), row(7)]],
+    ["a case over KEEP_EXPECTED_BYTES (expected values regenerated per check)", [fullSelection(dataset.shape)]],
+  ] as const) {
+    test(what, async () => {
+      const bytes = selections.reduce((sum, s) => sum + selectionShape(s).reduce((a, b) => a * b, 1) * 4, 0);
+      assert.equal(bytes <= KEEP_EXPECTED_BYTES, selections.length === 2);
+      const verifier = generatorVerifier(dataset, selections);
+      for (const [i, sel] of selections.entries()) {
+        const data = generateRegion(dataset, sel);
+        assert.equal(await verifier.check(i, data), undefined);
+        assert.equal(verifier.checkDigest(i, digestOf(data)), undefined);
+        // A later pass that read wrong data is caught as well: nothing is trusted from the first check.
+        (data as Float32Array)[5] += 1;
+        assert.match((await verifier.check(i, data)) ?? "", /1 of \d+ elements differ/);
+        assert.match(verifier.checkDigest(i, digestOf(data)) ?? "", /^sha256 .*expected/);
+      }
+    });
+  }
 });

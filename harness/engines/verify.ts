@@ -30,22 +30,37 @@ export interface SelectionVerifier {
   checkDigest(i: number, digest: string): string | undefined;
 }
 
+/**
+ * A case whose selections hold at most this many bytes in all keeps their expected values from
+ * one check to the next. Those are the short reads, whose warm samples repeat the pass hundreds of
+ * times (sampling.minSampleMs): generating the expected values again for every pass took more of
+ * the CI suite's time than the reads. Larger cases regenerate them per check, into shared buffers.
+ */
+export const KEEP_EXPECTED_BYTES = 1 << 20;
+
 /** Checks against the generator (datasets without a source). */
 export function generatorVerifier(dataset: DatasetSpec, selections: readonly Selection[], scratch: OutputPool = new OutputPool()): SelectionVerifier {
-  // The expected values go into one buffer per size, refilled per check. A fresh array per read
-  // (64 MiB for a full scan) left garbage that V8 frees on its own threads, during the next timed
-  // read of either engine: cold npy full scans measured ~1.9× slower that way. The pool is the
-  // run's (never the one reads go into), so buffers are shared by cases, not held by each.
+  // Larger cases: the expected values go into one buffer per size, refilled per check. A fresh
+  // array per read (64 MiB for a full scan) left garbage that V8 frees on its own threads, during
+  // the next timed read of either engine: cold npy full scans measured ~1.9× slower that way. The
+  // pool is the run's (never the one reads go into), so buffers are shared by cases, not held by each.
+  const counts = selections.map((sel) => elementCount(selectionShape(sel)));
+  const keep = counts.reduce((sum, n) => sum + n, 0) * itemSize(dataset.dtype) <= KEEP_EXPECTED_BYTES;
+  const kept: TypedArray[] = [];
+  const digests: string[] = [];
   const expected = (i: number): TypedArray => {
-    const e = scratch.get(dataset.dtype, elementCount(selectionShape(selections[i])));
+    if (kept[i]) return kept[i];
+    const e = keep ? allocate(dataset.dtype, counts[i]) : scratch.get(dataset.dtype, counts[i]);
     fillRegion(dataset, selections[i], e);
+    if (keep) kept[i] = e;
     return e;
   };
   return {
     kind: "generator",
     check: async (i, data) => compareRegion(dataset.dtype, selections[i], expected(i), data),
     checkDigest: (i, digest) => {
-      const want = digestOf(expected(i));
+      // A digest is a few bytes whatever the selection's size: kept for every case.
+      const want = (digests[i] ??= digestOf(expected(i)));
       return digest === want ? undefined : `sha256 ${digest.slice(0, 12)}…, expected ${want.slice(0, 12)}…`;
     },
   };
