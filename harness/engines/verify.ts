@@ -43,10 +43,10 @@ export const KEEP_EXPECTED_BYTES = 1 << 20;
 
 /** Checks against the generator (datasets without a source). */
 export function generatorVerifier(dataset: DatasetSpec, selections: readonly Selection[], scratch: OutputPool = new OutputPool()): SelectionVerifier {
-  // Larger cases: the expected values go into one buffer per size, refilled per check. A fresh
-  // array per read (64 MiB for a full scan) left garbage that V8 frees on its own threads, during
-  // the next timed read of either engine: cold npy full scans measured ~1.9× slower that way. The
-  // pool is the run's (never the one reads go into), so buffers are shared by cases, not held by each.
+  // Larger cases: the expected values (needed for the digest, then again only on a mismatch) go
+  // into one buffer per size of the run's pool, never the one reads go into, shared by cases rather
+  // than held by each. A fresh array per check (64 MiB for a full scan) left garbage that V8 frees on
+  // its own threads, during the next timed read of either engine: cold npy full scans ran ~1.9× slower.
   const counts = selections.map((sel) => elementCount(selectionShape(sel)));
   const keep = counts.reduce((sum, n) => sum + n, 0) * itemSize(dataset.dtype) <= KEEP_EXPECTED_BYTES;
   const kept: TypedArray[] = [];

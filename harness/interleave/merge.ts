@@ -54,5 +54,5 @@ function mergeCase(records: readonly (CaseResult | undefined)[], planned: number
   if (taken < planned) {
     warnings.push({ code: "incomplete", message: `${taken} of ${planned} blocks taken: the alternation stopped before this case finished` });
   }
-  return { ...base, samples, summary, warnings, startedAt: base.startedAt, finishedAt, peakRssBytes };
+  return { ...base, samples, summary, warnings, finishedAt, peakRssBytes };
 }
