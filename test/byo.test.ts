@@ -13,11 +13,11 @@ import { join } from "node:path";
 import { cli } from "./support/cli.ts";
 import { memmapBackend } from "../harness/backends/memmap.ts";
 import { zarrBackend } from "../harness/backends/zarr.ts";
-import { slice } from "../harness/access/selection.ts";
+import { slice } from "../harness/core/selection.ts";
 import { generateRegion } from "../harness/data/generate.ts";
 import { readNpyRegion } from "../harness/engines/verify.ts";
 import { expandCases } from "../harness/scenario/expand.ts";
-import { loadScenarioAsync } from "../harness/scenario/load.ts";
+import { loadScenarioAsync } from "../harness/plan/load.ts";
 import type { DatasetSpec, LayoutSpec } from "../harness/scenario/types.ts";
 import type { ResultsFile } from "../harness/run/results-types.ts";
 

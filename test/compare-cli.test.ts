@@ -15,7 +15,7 @@ import { checkBaselineName, saveBaseline } from "../harness/compare/baselines.ts
 import { compareContexts } from "../harness/compare/compatibility.ts";
 import { buildComparison } from "../harness/compare/model.ts";
 import { thresholdPolicy } from "../harness/compare/thresholds.ts";
-import { UserError } from "../harness/errors.ts";
+import { UserError } from "../harness/core/errors.ts";
 import { csvField, samplesCsv } from "../harness/export/csv.ts";
 import { readResults } from "../harness/run/results-file.ts";
 import { main } from "../harness/cli/main.ts";

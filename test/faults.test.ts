@@ -9,9 +9,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, truncateSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, cli } from "./support/cli.ts";
-import { UserError } from "../harness/errors.ts";
-import { acquireRunLock, LOCK_FILE } from "../harness/data/lock.ts";
-import { ensureMaterialized, entryDir, inspectEntry } from "../harness/data/materialize.ts";
+import { UserError } from "../harness/core/errors.ts";
+import { acquireRunLock, LOCK_FILE } from "../harness/store/lock.ts";
+import { ensureMaterialized, entryDir, inspectEntry } from "../harness/store/materialize.ts";
 import type { ResultsFile } from "../harness/run/results-types.ts";
 import type { DatasetSpec, MemmapLayout, ZarrLayout } from "../harness/scenario/types.ts";
 

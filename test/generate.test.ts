@@ -1,9 +1,9 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { DTYPES, allocate, type Dtype, type TypedArray } from "../harness/data/dtype.ts";
-import { hash32, Prng } from "../harness/data/hash.ts";
+import { DTYPES, allocate, type Dtype, type TypedArray } from "../harness/core/dtype.ts";
+import { hash32, Prng } from "../harness/core/hash.ts";
 import { fillRegion, generateRegion, GENERATOR_VERSION, verifyRegion } from "../harness/data/generate.ts";
-import { cStrides, fullSelection, selectionShape, type Selection } from "../harness/access/selection.ts";
+import { cStrides, fullSelection, selectionShape, type Selection } from "../harness/core/selection.ts";
 import type { DatasetSpec, GeneratorKind } from "../harness/scenario/types.ts";
 import { digestOf } from "../harness/engines/python.ts";
 import { generatorVerifier, KEEP_EXPECTED_BYTES } from "../harness/engines/verify.ts";

@@ -10,9 +10,9 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { memmapBackend, NPY_FILE } from "../harness/backends/memmap.ts";
 import { formatNpyHeader, NpyFormatError, parseNpyHeader } from "../harness/backends/npy.ts";
-import { DTYPES, numpyDescr } from "../harness/data/dtype.ts";
+import { DTYPES, numpyDescr } from "../harness/core/dtype.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
-import { fullSelection, slice } from "../harness/access/selection.ts";
+import { fullSelection, slice } from "../harness/core/selection.ts";
 import type { DatasetSpec, MemmapLayout } from "../harness/scenario/types.ts";
 import { contractSelections, makeTestDir, runBackendContract } from "./support/contract.ts";
 

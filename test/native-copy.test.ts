@@ -9,7 +9,7 @@ import { copyStrided, nativeSievedRead, PLAN_HEADER, SIEVE_PLAN_HEADER } from ".
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Prng } from "../harness/data/hash.ts";
+import { Prng } from "../harness/core/hash.ts";
 
 interface Box { size: number; srcOffset: number; dstOffset: number; axes: { n: number; s: number; d: number }[] }
 

@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { expandPattern, patternProblem, requestedBytes } from "../harness/access/patterns.ts";
-import { elementCount, fitsShape, selectionShape, type Selection } from "../harness/access/selection.ts";
+import { elementCount, fitsShape, selectionShape, type Selection } from "../harness/core/selection.ts";
 import type { PatternShape, PatternSpec } from "../harness/scenario/types.ts";
 
 const SHAPES = [[1000], [64, 48], [12, 10, 8], [6, 5, 4, 7]];

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { formatSelection, fullSelection, slice, type Selection } from "../harness/access/selection.ts";
+import { formatSelection, fullSelection, slice, type Selection } from "../harness/core/selection.ts";
 import { hdf5Backend } from "../harness/backends/hdf5.ts";
 import { memmapBackend } from "../harness/backends/memmap.ts";
 import type { Backend, Stored } from "../harness/backends/types.ts";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseThreshold, parseThresholdOverride, thresholdPolicy } from "../harness/compare/thresholds.ts";
-import { UserError } from "../harness/errors.ts";
+import { UserError } from "../harness/core/errors.ts";
 import { deriveSeed } from "../harness/stats/prng.ts";
 import { classifyCase, classifyPair, DEFAULT_RULE, mannWhitney, type CaseSamples } from "../harness/stats/regression.ts";
 

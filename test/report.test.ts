@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, describe, test } from "node:test";
 import { renderDefaultReports, reportCommand } from "../harness/cli/report.ts";
-import { UserError } from "../harness/errors.ts";
+import { UserError } from "../harness/core/errors.ts";
 import { buildCharts } from "../harness/report/charts/index.ts";
 import { renderHtml } from "../harness/report/html.ts";
 import { renderJson } from "../harness/report/json.ts";

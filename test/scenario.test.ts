@@ -7,11 +7,11 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { UserError } from "../harness/errors.ts";
+import { UserError } from "../harness/core/errors.ts";
 import { caseFilter, expandCases } from "../harness/scenario/expand.ts";
-import { loadScenario, parseScenario } from "../harness/scenario/load.ts";
+import { loadScenario, parseScenario } from "../harness/plan/load.ts";
 import { schemaText, SCHEMA_PATH } from "../harness/scenario/export-schema.ts";
-import { PROJECT_ROOT } from "../harness/paths.ts";
+import { PROJECT_ROOT } from "../harness/core/paths.ts";
 
 const FIXTURES = join(import.meta.dirname, "fixtures", "scenarios");
 const rel = (p: string) => relative(PROJECT_ROOT, p);

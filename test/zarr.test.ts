@@ -11,13 +11,13 @@ import { chunkDecoder, type CompressorSpec } from "../harness/backends/zarr/chun
 import { decodeBlosc, decodeNumcodecsLz4 } from "../harness/backends/zarr/lz4-blosc.ts";
 import { nativeDecoders } from "../harness/native/index.ts";
 import * as zarr from "zarrita";
-import { fullSelection, slice } from "../harness/access/selection.ts";
+import { fullSelection, slice } from "../harness/core/selection.ts";
 import { ARRAY_DIR, zarrBackend } from "../harness/backends/zarr.ts";
 import { crc32c } from "../harness/backends/zarr/shard-writer.ts";
 import { LocalStore } from "../harness/backends/zarr/store.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
-import { DTYPES, type Dtype } from "../harness/data/dtype.ts";
-import { UnsupportedError } from "../harness/errors.ts";
+import { DTYPES, type Dtype } from "../harness/core/dtype.ts";
+import { UnsupportedError } from "../harness/core/errors.ts";
 import type { CodecSpec, DatasetSpec, ZarrLayout } from "../harness/scenario/types.ts";
 import { makeTestDir, runBackendContract } from "./support/contract.ts";
 import { corruptions, covered, guarded, numcodecsFrames, type Frame } from "./support/numcodecs-frames.ts";

@@ -3,8 +3,8 @@
  * the same array shape always yields the same selections, on every machine, so runs are comparable
  * and a baseline measured months ago read the same places.
  */
-import { Prng } from "../data/hash.ts";
-import { elementCount, selectionShape, type Selection, type Slice } from "./selection.ts";
+import { Prng } from "../core/hash.ts";
+import { elementCount, selectionShape, type Selection, type Slice } from "../core/selection.ts";
 import { MAX_SELECTIONS } from "../scenario/defaults.ts";
 import type { PatternShape, PatternSpec } from "../scenario/types.ts";
 

@@ -15,10 +15,10 @@
  */
 import { open as openHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { allocate, itemSize, view, type TypedArray } from "../data/dtype.ts";
+import { allocate, itemSize, view, type TypedArray } from "../core/dtype.ts";
 import { fillRegion } from "../data/generate.ts";
-import { fitsShape, formatSelection, fullSelection, selectionShape, type Selection } from "../access/selection.ts";
-import { UserError } from "../errors.ts";
+import { fitsShape, formatSelection, fullSelection, selectionShape, type Selection } from "../core/selection.ts";
+import { UserError } from "../core/errors.ts";
 import type { Hdf5Layout } from "../scenario/types.ts";
 import type { Backend, MaterializeContext, Reader, Stored } from "./types.ts";
 import { copyBox, planBlocks, selectedCount } from "./hdf5/blocks.ts";

@@ -6,9 +6,9 @@
  */
 import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { allocate, itemSize, view, type Dtype } from "../data/dtype.ts";
+import { allocate, itemSize, view, type Dtype } from "../core/dtype.ts";
 import { fillRegion } from "../data/generate.ts";
-import { cStrides, elementCount, fitsShape, formatSelection, fStrides, selectionShape, slice, sliceLength, type Selection } from "../access/selection.ts";
+import { cStrides, elementCount, fitsShape, formatSelection, fStrides, selectionShape, slice, sliceLength, type Selection } from "../core/selection.ts";
 import type { MemmapLayout } from "../scenario/types.ts";
 import type { Backend, MaterializeContext, Reader, Stored } from "./types.ts";
 import { formatNpyHeader, NPY_PREFIX_BYTES, npyHeaderLength, parseNpyHeader, type NpyHeader } from "./npy.ts";

@@ -4,7 +4,7 @@
  * the header would not fit in 64 KiB) and reads headers of files written by NumPy, so
  * `numpy.load(path, mmap_mode="r")` and the memmap backend see the same bytes.
  */
-import { dtypeFromNumpyDescr, numpyDescr, type Dtype } from "../data/dtype.ts";
+import { dtypeFromNumpyDescr, numpyDescr, type Dtype } from "../core/dtype.ts";
 
 const MAGIC = Buffer.from([0x93, ...Buffer.from("NUMPY", "latin1")]);
 /** NumPy aligns the data start to 64 bytes so memory-mapped data is aligned for any dtype. */

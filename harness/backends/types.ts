@@ -3,8 +3,8 @@
  * read may touch (so cache control can evict and check every one), and opens readers with fresh
  * library state. The same contract suite (test/support/contract.ts, called by one test file per backend) runs against every backend.
  */
-import type { TypedArray } from "../data/dtype.ts";
-import type { Selection } from "../access/selection.ts";
+import type { TypedArray } from "../core/dtype.ts";
+import type { Selection } from "../core/selection.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 
 export interface MaterializeContext<L extends LayoutSpec = LayoutSpec> {

@@ -11,9 +11,9 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as zarr from "zarrita";
-import { allocate, itemSize, numpyDescr, type Dtype, type TypedArray } from "../data/dtype.ts";
-import { cStrides, elementCount, fitsShape, formatSelection, selectionShape, type Selection } from "../access/selection.ts";
-import { UnsupportedError, UserError } from "../errors.ts";
+import { allocate, itemSize, numpyDescr, type Dtype, type TypedArray } from "../core/dtype.ts";
+import { cStrides, elementCount, fitsShape, formatSelection, selectionShape, type Selection } from "../core/selection.ts";
+import { UnsupportedError, UserError } from "../core/errors.ts";
 import type { DatasetSpec, ZarrLayout } from "../scenario/types.ts";
 import type { Backend, LayoutProblem, MaterializeContext, Reader, Stored } from "./types.ts";
 import { checkCodec, createByteCodec, registerZarrCodecs, v2Compressor, v3Codecs } from "./zarr/codecs.ts";

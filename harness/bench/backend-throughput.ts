@@ -9,10 +9,10 @@ import { closeSync, mkdtempSync, openSync, readSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { evictFiles } from "../cache/evict.ts";
-import { ensureMaterialized, logicalBytes } from "../data/materialize.ts";
-import { defaultCacheRoot } from "../paths.ts";
+import { ensureMaterialized, logicalBytes } from "../store/materialize.ts";
+import { defaultCacheRoot } from "../core/paths.ts";
 import { runScenarios } from "../run/executor.ts";
-import { loadScenario } from "../scenario/load.ts";
+import { loadScenario } from "../plan/load.ts";
 import type { MemmapLayout } from "../scenario/types.ts";
 
 const SCENARIO = "scenarios/bench/backends-fullscan.yaml";

@@ -15,9 +15,9 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARRAY_DIR } from "../backends/zarr.ts";
 import { decodeBlosc, decodeNumcodecsLz4 } from "../backends/zarr/lz4-blosc.ts";
-import { ensureMaterialized } from "../data/materialize.ts";
+import { ensureMaterialized } from "../store/materialize.ts";
 import { nativeDecoders } from "../native/index.ts";
-import { defaultCacheRoot } from "../paths.ts";
+import { defaultCacheRoot } from "../core/paths.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 
 const PYTHON = "/usr/bin/python3";

@@ -10,10 +10,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultCacheRoot } from "../paths.ts";
+import { defaultCacheRoot } from "../core/paths.ts";
 import { runScenarios } from "../run/executor.ts";
 import type { CaseResult } from "../run/results-types.ts";
-import { loadScenario } from "../scenario/load.ts";
+import { loadScenario } from "../plan/load.ts";
 import { parseCommandArgs } from "../cli/args.ts";
 
 const SCENARIO = "scenarios/bench/engines.yaml";

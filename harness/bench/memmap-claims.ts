@@ -6,8 +6,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultCacheRoot } from "../paths.ts";
-import { loadScenario } from "../scenario/load.ts";
+import { defaultCacheRoot } from "../core/paths.ts";
+import { loadScenario } from "../plan/load.ts";
 import { runScenarios } from "../run/executor.ts";
 import type { CaseResult, ResultsFile } from "../run/results-types.ts";
 

@@ -38,7 +38,7 @@ import { parse, stringify } from "yaml";
 import { runAlternately } from "../interleave/alternate.ts";
 import { buildComparison, shouldFail } from "../compare/model.ts";
 import { thresholdPolicy } from "../compare/thresholds.ts";
-import { defaultCacheRoot, defaultRunsDir, PROJECT_ROOT } from "../paths.ts";
+import { defaultCacheRoot, defaultRunsDir, PROJECT_ROOT } from "../core/paths.ts";
 import { readResults } from "../run/results-file.ts";
 import type { ResultsFile } from "../run/results-types.ts";
 import { canonicalJson } from "../scenario/resolve.ts";

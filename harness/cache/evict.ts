@@ -5,7 +5,7 @@
  * (a live mapping pins its pages); the runner checks the outcome with `residency()`.
  */
 import { closeSync, fdatasyncSync, openSync, writeFileSync } from "node:fs";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import type { EvictionMethod } from "../scenario/types.ts";
 import { fadvise, syncAll } from "../native/index.ts";
 

@@ -6,15 +6,15 @@
  */
 import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import { buildComparison } from "../compare/model.ts";
 import { comparisonTable } from "../compare/table.ts";
 import { thresholdPolicy } from "../compare/thresholds.ts";
 import { runAlternately, type Side } from "../interleave/alternate.ts";
-import { defaultCacheRoot, defaultRunsDir, PROJECT_ROOT } from "../paths.ts";
+import { defaultCacheRoot, defaultRunsDir, PROJECT_ROOT } from "../core/paths.ts";
 import { catchInterrupt } from "../run/interrupt.ts";
 import { readResults } from "../run/results-file.ts";
-import { loadScenarioAsync } from "../scenario/load.ts";
+import { loadScenarioAsync } from "../plan/load.ts";
 import { DEFAULT_THRESHOLD } from "../stats/regression.ts";
 import { parseCommandArgs, wholeNumberOption } from "./args.ts";
 import type { Command } from "./command.ts";

@@ -3,7 +3,7 @@
  * reports/baselines/ (or $LAYOUTBENCH_BASELINES) for `compare` and CI.
  */
 import { relative } from "node:path";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import { baselinesDir, listBaselines, newestRun, saveBaseline } from "../compare/baselines.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";

@@ -4,7 +4,7 @@
  * "bad input" (1).
  */
 import { writeFileSync } from "node:fs";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import { resolveResultsArgument } from "../compare/baselines.ts";
 import { describeDifference } from "../compare/compatibility.ts";
 import { comparisonJson } from "../compare/json.ts";

@@ -3,12 +3,12 @@
  */
 import { rmSync } from "node:fs";
 import { resolve } from "node:path";
-import { UserError } from "../errors.ts";
-import { acquireRunLock } from "../data/lock.ts";
-import { listCache } from "../data/materialize.ts";
+import { UserError } from "../core/errors.ts";
+import { acquireRunLock } from "../store/lock.ts";
+import { listCache } from "../store/materialize.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
-import { defaultCacheRoot } from "../paths.ts";
+import { defaultCacheRoot } from "../core/paths.ts";
 
 const usage = `Usage: layoutbench datasets list|clean [--cache DIR] [--partial]
 

@@ -3,7 +3,7 @@
  * GitHub benchmark action's "customSmallerIsBetter" JSON, or one CSV row per sample.
  */
 import { writeFileSync } from "node:fs";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import { samplesCsv } from "../export/csv.ts";
 import { githubBenchmarkJson } from "../export/github.ts";
 import { readResults } from "../run/results-file.ts";

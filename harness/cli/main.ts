@@ -2,7 +2,7 @@
  * The CLI: dispatches to one command per file. A UserError is printed as its lines (no stack)
  * with exit code 1; any other error is a bug and is printed in full.
  */
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import type { Command } from "./command.ts";
 import { abCommand } from "./ab.ts";
 import { baselineCommand } from "./baseline.ts";

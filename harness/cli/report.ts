@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import { REPORT_FORMATS, type ReportFormat } from "../report/formats.ts";
 import { readResults } from "../run/results-file.ts";
 import { parseCommandArgs } from "./args.ts";

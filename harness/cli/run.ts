@@ -4,9 +4,9 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import { caseFilter } from "../scenario/expand.ts";
-import { loadScenarioAsync } from "../scenario/load.ts";
+import { loadScenarioAsync } from "../plan/load.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { ENGINES, type EngineName } from "../engines/types.ts";
 import { consoleTable } from "../run/console-table.ts";
@@ -15,7 +15,7 @@ import { catchInterrupt } from "../run/interrupt.ts";
 import { readResults } from "../run/results-file.ts";
 import { parseCommandArgs, wholeNumberOption } from "./args.ts";
 import type { Command } from "./command.ts";
-import { defaultCacheRoot, defaultRunsDir } from "../paths.ts";
+import { defaultCacheRoot, defaultRunsDir } from "../core/paths.ts";
 
 const usage = `Usage: layoutbench run FILE... [options]
 

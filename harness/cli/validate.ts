@@ -1,9 +1,9 @@
 /**
  * `layoutbench validate FILE...`: checks scenario files without writing anything.
  */
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import { expandCases } from "../scenario/expand.ts";
-import { loadScenarioAsync } from "../scenario/load.ts";
+import { loadScenarioAsync } from "../plan/load.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 

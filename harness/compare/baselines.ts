@@ -5,8 +5,8 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { UserError } from "../errors.ts";
-import { PROJECT_ROOT, defaultRunsDir } from "../paths.ts";
+import { UserError } from "../core/errors.ts";
+import { PROJECT_ROOT, defaultRunsDir } from "../core/paths.ts";
 import { readResults } from "../run/results-file.ts";
 import type { ResultsFile } from "../run/results-types.ts";
 import { NAME_PATTERN, NAME_RULE } from "../scenario/defaults.ts";

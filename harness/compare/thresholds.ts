@@ -4,7 +4,7 @@
  * matches like `run --filter`: every word must appear in the case id, or `/REGEX/`. When several
  * overrides match, the last one given wins, so a general rule can be followed by exceptions.
  */
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import { caseFilter } from "../scenario/expand.ts";
 
 export interface ThresholdOverride {

@@ -11,9 +11,9 @@
  * straight into 8 different typed-array types from one loop would make V8's store megamorphic
  * (several times slower). 64-bit integers are written as two 32-bit words through a Uint32Array view.
  */
-import { allocate, itemSize, type Dtype, type TypedArray } from "./dtype.ts";
-import { finalize, hash32, mixBlock, seedKey, TWO_POW_32 } from "./hash.ts";
-import { cStrides, elementCount, formatSelection, selectionShape, type Selection } from "../access/selection.ts";
+import { allocate, itemSize, type Dtype, type TypedArray } from "../core/dtype.ts";
+import { finalize, hash32, mixBlock, seedKey, TWO_POW_32 } from "../core/hash.ts";
+import { cStrides, elementCount, formatSelection, selectionShape, type Selection } from "../core/selection.ts";
 import type { DatasetSpec } from "../scenario/types.ts";
 
 /**

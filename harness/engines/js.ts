@@ -3,13 +3,13 @@
  * data verified right after, outside the timed region: against the generator, or for a dataset
  * read from a file against reference reads (verify.ts).
  */
-import type { Selection } from "../access/selection.ts";
-import { formatSelection } from "../access/selection.ts";
+import type { Selection } from "../core/selection.ts";
+import { formatSelection } from "../core/selection.ts";
 import type { Backend, Reader, Stored } from "../backends/types.ts";
-import type { TypedArray } from "../data/dtype.ts";
-import { elementCount, selectionShape } from "../access/selection.ts";
+import type { TypedArray } from "../core/dtype.ts";
+import { elementCount, selectionShape } from "../core/selection.ts";
 import { generateRegion, verifyRegion } from "../data/generate.ts";
-import { VerificationError } from "../errors.ts";
+import { VerificationError } from "../core/errors.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import type { EngineSession } from "./types.ts";
 import { OutputPool } from "./output-pool.ts";

@@ -4,7 +4,7 @@
  * do. Sharing them across cases and rounds means no timed read ever lands on fresh memory: on a
  * VM the first touch of a page costs 12–15 µs per 4 KiB, more than reading it from the page cache.
  */
-import { allocate, type Dtype, type TypedArray } from "../data/dtype.ts";
+import { allocate, type Dtype, type TypedArray } from "../core/dtype.ts";
 
 export class OutputPool {
   private readonly buffers = new Map<string, TypedArray>();

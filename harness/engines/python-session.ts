@@ -2,9 +2,9 @@
  * The python engine as a session: the worker opens, times and digests; this side verifies the
  * digests against the generator (or a source's reference reads), so Python's reads are checked too.
  */
-import { formatSelection, type Selection } from "../access/selection.ts";
+import { formatSelection, type Selection } from "../core/selection.ts";
 import type { Stored } from "../backends/types.ts";
-import { VerificationError } from "../errors.ts";
+import { VerificationError } from "../core/errors.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import { ENGINE_NAME, verifyDigests, type PythonWorker } from "./python.ts";
 import type { EngineSession } from "./types.ts";

@@ -16,13 +16,13 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { formatSelection, type Selection } from "../access/selection.ts";
+import { formatSelection, type Selection } from "../core/selection.ts";
 import { NPY_FILE } from "../backends/memmap.ts";
 import { ARRAY_DIR } from "../backends/zarr.ts";
 import { HDF5_FILE } from "../backends/hdf5.ts";
 import { DATASET_PATH } from "../backends/hdf5/library.ts";
 import type { Stored } from "../backends/types.ts";
-import { numpyDescr, type TypedArray } from "../data/dtype.ts";
+import { numpyDescr, type TypedArray } from "../core/dtype.ts";
 import { generateRegion } from "../data/generate.ts";
 import type { DatasetSpec, Hdf5Layout, LayoutSpec } from "../scenario/types.ts";
 

@@ -9,11 +9,11 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { cStrides, elementCount, fStrides, selectionShape, type Selection } from "../access/selection.ts";
+import { cStrides, elementCount, fStrides, selectionShape, type Selection } from "../core/selection.ts";
 import { NPY_FILE } from "../backends/memmap.ts";
 import { npyHeaderLength, NPY_PREFIX_BYTES, parseNpyHeader } from "../backends/npy.ts";
 import type { Backend, Stored } from "../backends/types.ts";
-import { allocate, itemSize, type Dtype, type TypedArray } from "../data/dtype.ts";
+import { allocate, itemSize, type Dtype, type TypedArray } from "../core/dtype.ts";
 import { compareRegion, fillRegion } from "../data/generate.ts";
 import type { DatasetSpec } from "../scenario/types.ts";
 import { OutputPool } from "./output-pool.ts";

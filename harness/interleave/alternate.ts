@@ -16,7 +16,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import { forwardInterrupt } from "../run/interrupt.ts";
 import { readResults, writeJsonAtomic } from "../run/results-file.ts";
 import type { ResultsFile } from "../run/results-types.ts";

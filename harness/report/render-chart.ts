@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { Resvg, type ResvgRenderOptions } from "@resvg/resvg-js";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 
 /** Pixels per SVG unit in PNGs: 2 keeps text crisp on high-density screens and in docs. */
 export const PNG_SCALE = 2;

@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { PROJECT_ROOT } from "../paths.ts";
+import { PROJECT_ROOT } from "../core/paths.ts";
 import os from "node:os";
 import { probeEviction } from "../cache/probe.ts";
 import { pageSize } from "../native/index.ts";

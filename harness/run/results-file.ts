@@ -4,7 +4,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import { RESULTS_KIND, RESULTS_VERSION, type CaseResult, type ResultsFile } from "./results-types.ts";
 
 export function writeJsonAtomic(path: string, value: unknown): void {

@@ -4,7 +4,7 @@
  */
 import { patternProblem } from "../access/patterns.ts";
 import { backendFor } from "../backends/registry.ts";
-import { itemSize } from "../data/dtype.ts";
+import { itemSize } from "../core/dtype.ts";
 import { MAX_ELEMENTS } from "./defaults.ts";
 import { patternFor } from "./resolve.ts";
 import { AS_IS_LAYOUT, type Scenario } from "./types.ts";

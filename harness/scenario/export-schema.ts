@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../paths.ts";
+import { PROJECT_ROOT } from "../core/paths.ts";
 import { scenarioJsonSchema } from "./schema.ts";
 
 export const SCHEMA_PATH = join(PROJECT_ROOT, "scenarios", "schema.json");

@@ -4,7 +4,7 @@
  * Unknown keys are errors everywhere, so a misspelt key never silently falls back to a default.
  */
 import { z } from "zod";
-import { DTYPES } from "../data/dtype.ts";
+import { DTYPES } from "../core/dtype.ts";
 import { ENGINES } from "../engines/types.ts";
 import { SOURCE_FORMATS } from "./types.ts";
 import { DEFAULTS, NAME_PATTERN, NAME_RULE } from "./defaults.ts";

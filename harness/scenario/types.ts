@@ -2,7 +2,7 @@
  * The resolved scenario: what `load` returns after validation, with every default filled in.
  * Everything downstream (expansion, backends, runner, reports) reads only these types.
  */
-import type { Dtype } from "../data/dtype.ts";
+import type { Dtype } from "../core/dtype.ts";
 import type { EngineName } from "../engines/types.ts";
 
 export const SCENARIO_VERSION = 1;

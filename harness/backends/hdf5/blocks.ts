@@ -8,7 +8,7 @@
  * a split read decompresses no chunk twice along the split axes. Blocks are cut along axis 0 first, then
  * axis 1, ..., so they are as long in the fast axes as the byte limit allows.
  */
-import { cStrides, elementCount, selectionShape, slice, sliceLength, type Selection } from "../../access/selection.ts";
+import { cStrides, elementCount, selectionShape, slice, sliceLength, type Selection } from "../../core/selection.ts";
 
 /** One block of a selection, and where its elements go in the selection's C-order result. */
 export interface Block {

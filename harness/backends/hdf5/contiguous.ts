@@ -20,7 +20,7 @@
  */
 import { fstatSync, readSync, statSync } from "node:fs";
 import type { File } from "h5wasm/node";
-import { selectionShape, slice, type Selection, cStrides } from "../../access/selection.ts";
+import { selectionShape, slice, type Selection, cStrides } from "../../core/selection.ts";
 import { selectedCount } from "./blocks.ts";
 import { transferHyperslab, type H5Module } from "./library.ts";
 import { nativeSievedRead, SIEVE_PLAN_HEADER, type SievedRead } from "../../native/index.ts";

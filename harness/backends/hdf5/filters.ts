@@ -6,10 +6,10 @@
  * cannot set a chunk-cache size. So everything that would need a second filter is refused here
  * with the reason and a way out, never replaced by something else.
  */
-import { elementCount } from "../../access/selection.ts";
-import { itemSize } from "../../data/dtype.ts";
+import { elementCount } from "../../core/selection.ts";
+import { itemSize } from "../../core/dtype.ts";
 import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../../scenario/types.ts";
-import { UnsupportedError } from "../../errors.ts";
+import { UnsupportedError } from "../../core/errors.ts";
 import type { LayoutProblem } from "../types.ts";
 
 /** HDF5 filter ids: built-in deflate and shuffle, and the registered plugin filters from h5wasm-plugins. */

@@ -19,8 +19,8 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { File } from "h5wasm/node";
-import type { Dtype } from "../../data/dtype.ts";
-import type { Selection } from "../../access/selection.ts";
+import type { Dtype } from "../../core/dtype.ts";
+import type { Selection } from "../../core/selection.ts";
 import { selectedCount } from "./blocks.ts";
 
 export type H5Module = Awaited<typeof import("h5wasm/node").default.ready>;

@@ -2,8 +2,8 @@
  * Where a selection meets the chunk grid, and copying the selected part of one decoded chunk into
  * the selection's C-order result. Pure: no I/O.
  */
-import { cStrides } from "../../access/selection.ts";
-import type { Slice } from "../../access/selection.ts";
+import { cStrides } from "../../core/selection.ts";
+import type { Slice } from "../../core/selection.ts";
 import { copyStrided, PLAN_HEADER } from "../../native/index.ts";
 
 /** The part of one chunk (along one axis) that a slice selects. */

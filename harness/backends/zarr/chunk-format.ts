@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { allocate, itemSize, numpyDescr, type Dtype } from "../../data/dtype.ts";
+import { allocate, itemSize, numpyDescr, type Dtype } from "../../core/dtype.ts";
 import { chunkDecoder, type CompressorSpec } from "./chunk-decoders.ts";
 import type { ChunkFormat } from "./chunk-reader.ts";
 

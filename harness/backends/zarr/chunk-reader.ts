@@ -25,8 +25,8 @@
  */
 import { closeSync, openSync, readSync, readvSync } from "node:fs";
 import { join } from "node:path";
-import type { TypedArray } from "../../data/dtype.ts";
-import { selectionShape, type Selection } from "../../access/selection.ts";
+import type { TypedArray } from "../../core/dtype.ts";
+import { selectionShape, type Selection } from "../../core/selection.ts";
 import type { ChunkDecoder } from "./chunk-decoders.ts";
 import { copySelected, intersect, scatterPlan, type AxisPart } from "./chunk-copy.ts";
 import { decodePool, type DecodePool } from "./decode-pool.ts";

@@ -17,7 +17,7 @@ import * as zarr from "zarrita";
 import Blosc from "numcodecs/blosc";
 import LZ4 from "numcodecs/lz4";
 import Zstd from "numcodecs/zstd";
-import { itemSize, type Dtype } from "../../data/dtype.ts";
+import { itemSize, type Dtype } from "../../core/dtype.ts";
 import type { CodecSpec } from "../../scenario/types.ts";
 import type { LayoutProblem } from "../types.ts";
 

@@ -3,9 +3,9 @@
  * chunk's values as Zarr stores them (always the full chunk shape; the part past the array's edge
  * holds the fill value 0).
  */
-import { allocate, type TypedArray } from "../../data/dtype.ts";
+import { allocate, type TypedArray } from "../../core/dtype.ts";
 import { generateRegion } from "../../data/generate.ts";
-import { cStrides, elementCount, slice, type Selection } from "../../access/selection.ts";
+import { cStrides, elementCount, slice, type Selection } from "../../core/selection.ts";
 import type { DatasetSpec } from "../../scenario/types.ts";
 
 /** Chunks along each axis. */

@@ -8,7 +8,7 @@
  * reads the index from the end whatever `index_location` says, so we never write it at the start.
  */
 import { open } from "node:fs/promises";
-import type { TypedArray } from "../../data/dtype.ts";
+import type { TypedArray } from "../../core/dtype.ts";
 import type { DatasetSpec } from "../../scenario/types.ts";
 import type { CodecMetadata } from "./codecs.ts";
 import { chunkRegion, chunkValues, gridCoords } from "./grid.ts";

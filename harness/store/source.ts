@@ -10,7 +10,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, typ
 import { join } from "node:path";
 import { npyHeaderLength, NPY_PREFIX_BYTES, parseNpyHeader } from "../backends/npy.ts";
 import { closeFile, DATASET_PATH, h5, openFile } from "../backends/hdf5/library.ts";
-import { DTYPES, dtypeFromNumpyDescr, isDtype, itemSize, type Dtype } from "./dtype.ts";
+import { DTYPES, dtypeFromNumpyDescr, isDtype, itemSize, type Dtype } from "../core/dtype.ts";
 import type { CodecSpec, LayoutSpec, SourceFormat } from "../scenario/types.ts";
 import { AS_IS_LAYOUT } from "../scenario/types.ts";
 

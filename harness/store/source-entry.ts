@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { NPY_FILE } from "../backends/memmap.ts";
 import { ARRAY_DIR } from "../backends/zarr.ts";
 import { HDF5_FILE } from "../backends/hdf5.ts";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import type { BackendName, DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { sourceStamp, type SourceStamp } from "./source.ts";
 import type { Manifest } from "./materialize.ts";

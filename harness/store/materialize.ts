@@ -6,13 +6,13 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 import { backendFor } from "../backends/registry.ts";
 import type { Stored } from "../backends/types.ts";
 import { canonicalJson, sha256 } from "../scenario/resolve.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
-import { itemSize } from "./dtype.ts";
-import { GENERATOR_VERSION } from "./generate.ts";
+import { itemSize } from "../core/dtype.ts";
+import { GENERATOR_VERSION } from "../data/generate.ts";
 import { ensureSourceEntry } from "./source-entry.ts";
 
 /** Bump when a backend's on-disk output changes for the same parameters. */

@@ -7,15 +7,15 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { isAlias, isCollection, isPair, Lexer, LineCounter, parseDocument, type Document, type Node, type YAMLError } from "yaml";
-import { UserError } from "../errors.ts";
-import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_TOKENS } from "./defaults.ts";
-import { checkScenario } from "./check.ts";
-import { describeValue, formatPath, issueMessage, oneLine } from "./messages.ts";
-import { resolveScenario, type ProbedSource } from "./resolve.ts";
-import { scenarioFileSchema, type ScenarioFile } from "./schema.ts";
+import { UserError } from "../core/errors.ts";
+import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_TOKENS } from "../scenario/defaults.ts";
+import { checkScenario } from "../scenario/check.ts";
+import { describeValue, formatPath, issueMessage, oneLine } from "../scenario/messages.ts";
+import { resolveScenario, type ProbedSource } from "../scenario/resolve.ts";
+import { scenarioFileSchema, type ScenarioFile } from "../scenario/schema.ts";
 import { DATASET_PATH } from "../backends/hdf5/library.ts";
-import { loadSourceReaders, NeedsHdf5, probeSource, SourceProblem } from "../data/source.ts";
-import type { Scenario } from "./types.ts";
+import { loadSourceReaders, NeedsHdf5, probeSource, SourceProblem } from "../store/source.ts";
+import type { Scenario } from "../scenario/types.ts";
 
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
   // Walk up to the deepest node that exists, so "missing key" problems point at their parent.

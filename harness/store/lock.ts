@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { UserError } from "../errors.ts";
+import { UserError } from "../core/errors.ts";
 
 export const LOCK_FILE = ".run.lock";
 
