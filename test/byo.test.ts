@@ -15,7 +15,7 @@ import { memmapBackend } from "../harness/backends/memmap.ts";
 import { zarrBackend } from "../harness/backends/zarr.ts";
 import { slice } from "../harness/core/selection.ts";
 import { generateRegion } from "../harness/data/generate.ts";
-import { readNpyRegion } from "../harness/engines/verify.ts";
+import { readNpyRegion } from "../harness/backends/npy.ts";
 import { expandCases } from "../harness/scenario/expand.ts";
 import { loadScenarioAsync } from "../harness/plan/load.ts";
 import type { DatasetSpec, LayoutSpec } from "../harness/scenario/types.ts";

@@ -5,7 +5,7 @@ import { hash32, Prng } from "../harness/core/hash.ts";
 import { fillRegion, generateRegion, GENERATOR_VERSION, verifyRegion } from "../harness/data/generate.ts";
 import { cStrides, fullSelection, selectionShape, type Selection } from "../harness/core/selection.ts";
 import type { DatasetSpec, GeneratorKind } from "../harness/scenario/types.ts";
-import { digestOf } from "../harness/engines/python.ts";
+import { digestOf } from "../harness/core/digest.ts";
 import { generatorVerifier, KEEP_EXPECTED_BYTES } from "../harness/engines/verify.ts";
 
 const GENERATORS: GeneratorKind[] = ["random", "smooth", "sequence", "zeros"];

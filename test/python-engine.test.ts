@@ -19,8 +19,9 @@ import { evictFiles } from "../harness/cache/evict.ts";
 import { probeEviction } from "../harness/cache/probe.ts";
 import { residency } from "../harness/cache/residency.ts";
 import { generateRegion } from "../harness/data/generate.ts";
+import { digestOf } from "../harness/core/digest.ts";
 import {
-  digestOf, PYTHON_INSTALL, pythonAvailable, pythonSupport, startPythonWorker, verifyDigests, type PythonWorker,
+  PYTHON_INSTALL, pythonAvailable, pythonSupport, startPythonWorker, verifyDigests, type PythonWorker,
 } from "../harness/engines/python.ts";
 import type { DatasetSpec, Hdf5Layout, LayoutSpec, MemmapLayout, ZarrLayout } from "../harness/scenario/types.ts";
 import { contractSelections, makeTestDir } from "./support/contract.ts";

@@ -25,6 +25,8 @@ import { copyBox, planBlocks, selectedCount } from "./hdf5/blocks.ts";
 import { checkHdf5Layout, explainWriteFailure, filterFor } from "./hdf5/filters.ts";
 import { closeFile, createDataset, DATASET_PATH, flushFile, h5, openFile, transferHyperslab } from "./hdf5/library.ts";
 import { openContiguous } from "./hdf5/contiguous.ts";
+import { prepareHdf5Probe, probeHdf5 } from "./hdf5/probe.ts";
+import { describeCodec, formatShape } from "../scenario/describe.ts";
 
 /** The file inside the layout's directory. */
 export const HDF5_FILE = "data.h5";
@@ -46,6 +48,17 @@ export function createHdf5Backend(options: Hdf5Options = {}): Backend<Hdf5Layout
     materialize: (ctx) => materialize(ctx, blockBytes),
     files: async (stored) => [join(stored.dir, HDF5_FILE)],
     open: (stored, { writable }) => openReader(stored, writable, blockBytes),
+    mainFile: HDF5_FILE,
+    locate: (stored) => ({ path: join(stored.dir, HDF5_FILE), datasetPath: stored.dataset.source?.dataset ?? DATASET_PATH }),
+    describe: (layout) => [
+      "hdf5",
+      layout.chunks ? `chunks ${formatShape(layout.chunks)}` : "contiguous",
+      describeCodec(layout.codec),
+      ...(layout.shuffle ? ["shuffle"] : []),
+    ].join(", "),
+    sourceFormat: "hdf5",
+    probeSource: (path, { shown, stats, datasetPath }) => probeHdf5(path, shown, stats, datasetPath),
+    prepareProbe: prepareHdf5Probe,
   };
 }
 

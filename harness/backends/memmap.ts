@@ -4,14 +4,16 @@
  * selection touches is faulted in through the page cache exactly as NumPy's `np.load(mmap_mode=)`
  * would, readahead included: that is the behaviour this backend exists to measure.
  */
-import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, fdatasyncSync, fstatSync, openSync, writeSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { allocate, itemSize, view, type Dtype } from "../core/dtype.ts";
 import { fillRegion } from "../data/generate.ts";
 import { cStrides, elementCount, fitsShape, formatSelection, fStrides, selectionShape, slice, sliceLength, type Selection } from "../core/selection.ts";
 import type { MemmapLayout } from "../scenario/types.ts";
 import type { Backend, MaterializeContext, Reader, Stored } from "./types.ts";
-import { formatNpyHeader, NPY_PREFIX_BYTES, npyHeaderLength, parseNpyHeader, type NpyHeader } from "./npy.ts";
+import { formatNpyHeader, NpyFormatError, readNpyHeader, readNpyRegion, type NpyHeader } from "./npy.ts";
+import { AS_IS_LAYOUT } from "../scenario/types.ts";
+import { SourceProblem, SUPPORTED_DTYPES, type SourceInfo } from "./source-probe.ts";
 import { copyStrided, madvise, map, msync, PLAN_HEADER, unmap } from "../native/index.ts";
 
 /** The one file of a memmap layout. */
@@ -29,7 +31,36 @@ export const memmapBackend: Backend<MemmapLayout> = {
   materialize,
   files: async (stored) => [join(stored.dir, NPY_FILE)],
   open: async (stored, options) => openReader(stored, options.writable),
+  mainFile: NPY_FILE,
+  locate: (stored) => ({ path: join(stored.dir, NPY_FILE) }),
+  describe: (layout) => `memmap (.npy), ${layout.order} order, advice ${layout.advice}`,
+  sourceFormat: "npy",
+  probeSource: (path, { shown, stats }) => probeNpy(path, shown, stats),
+  referenceRead: async (stored, sel) => readNpyRegion(join(stored.dir, NPY_FILE), sel, stored.dataset),
 };
+
+/** What a user's `.npy` file holds; its layout is a memmap one in the file's own order. */
+function probeNpy(path: string, shown: string, st: Stats): SourceInfo {
+  if (!st.isFile()) throw new SourceProblem(`${shown} is not a file; format npy expects a .npy file`);
+  const fd = openSync(path, "r");
+  try {
+    let header: NpyHeader;
+    try {
+      header = readNpyHeader(fd);
+    } catch (err) {
+      throw new SourceProblem(`${shown} is not a readable .npy file: ${(err as Error).message}`);
+    }
+    if (!header.dtype) throw new SourceProblem(`${shown} holds dtype '${header.descr}', which layoutbench cannot read (${SUPPORTED_DTYPES}, little-endian)`);
+    const needed = header.dataOffset + header.shape.reduce((a, b) => a * b, 1) * itemSize(header.dtype);
+    if (st.size < needed) throw new SourceProblem(`${shown} has ${st.size} bytes, its header promises ${needed}: the file is truncated`);
+    return {
+      shape: header.shape, dtype: header.dtype,
+      layout: { name: AS_IS_LAYOUT, backend: "memmap", advice: "normal", order: header.fortranOrder ? "F" : "C" },
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Logical axes from slowest to fastest varying in the file. */
 function storageAxes(rank: number, order: "C" | "F"): number[] {
@@ -109,11 +140,12 @@ function writeAll(fd: number, bytes: Uint8Array, position: number): void {
 
 /** Reads the header with pread: touching the mapping would fault in a whole readahead window. */
 function readHeader(fd: number, path: string): NpyHeader {
-  const prefix = Buffer.alloc(NPY_PREFIX_BYTES);
-  readSync(fd, prefix, 0, prefix.length, 0);
-  const bytes = Buffer.alloc(npyHeaderLength(prefix));
-  if (readSync(fd, bytes, 0, bytes.length, 0) !== bytes.length) throw new Error(`${path}: truncated .npy header`);
-  return parseNpyHeader(bytes);
+  try {
+    return readNpyHeader(fd);
+  } catch (err) {
+    if (err instanceof NpyFormatError) throw new Error(`${path}: ${err.message}`);
+    throw err;
+  }
 }
 
 function openReader(stored: Stored<MemmapLayout>, writable: boolean): Reader {

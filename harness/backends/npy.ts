@@ -4,7 +4,10 @@
  * the header would not fit in 64 KiB) and reads headers of files written by NumPy, so
  * `numpy.load(path, mmap_mode="r")` and the memmap backend see the same bytes.
  */
-import { dtypeFromNumpyDescr, numpyDescr, type Dtype } from "../core/dtype.ts";
+import { closeSync, openSync, readSync } from "node:fs";
+import { allocate, dtypeFromNumpyDescr, itemSize, numpyDescr, type Dtype, type TypedArray } from "../core/dtype.ts";
+import { cStrides, elementCount, fStrides, selectionShape, type Selection } from "../core/selection.ts";
+import type { DatasetSpec } from "../scenario/types.ts";
 
 const MAGIC = Buffer.from([0x93, ...Buffer.from("NUMPY", "latin1")]);
 /** NumPy aligns the data start to 64 bytes so memory-mapped data is aligned for any dtype. */
@@ -74,6 +77,19 @@ export function npyHeaderLength(prefix: Uint8Array): number {
   throw new NpyFormatError(`unsupported .npy format version ${major}.${b[7]} (supported: 1.0, 2.0, 3.0)`);
 }
 
+/**
+ * The header of the `.npy` file open as `fd`: its length field first, then exactly the header. The
+ * one way every part of the harness reads a header (the memmap reader, source probes, the reference
+ * read that verifies a user's file).
+ */
+export function readNpyHeader(fd: number): NpyHeader {
+  const prefix = Buffer.alloc(NPY_PREFIX_BYTES);
+  const got = readSync(fd, prefix, 0, prefix.length, 0);
+  const bytes = Buffer.alloc(npyHeaderLength(prefix.subarray(0, got)));
+  const length = readSync(fd, bytes, 0, bytes.length, 0);
+  return parseNpyHeader(bytes.subarray(0, length));
+}
+
 /** Parses a complete header (at least {@link npyHeaderLength} bytes of the file's start). */
 export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -105,4 +121,65 @@ export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
     shape,
     dataOffset,
   };
+}
+
+/** Unsigned views by element size: elements move as integers, so NaN payloads survive. */
+function words(a: TypedArray | Uint8Array, size: number): Uint8Array | Uint16Array | Uint32Array | BigUint64Array {
+  const n = a.byteLength / size;
+  if (size === 8) return new BigUint64Array(a.buffer, a.byteOffset, n);
+  if (size === 4) return new Uint32Array(a.buffer, a.byteOffset, n);
+  if (size === 2) return new Uint16Array(a.buffer, a.byteOffset, n);
+  return new Uint8Array(a.buffer, a.byteOffset, n);
+}
+
+function readFully(fd: number, into: Uint8Array, position: number, path: string): void {
+  for (let done = 0; done < into.length;) {
+    const n = readSync(fd, into, done, into.length - done, position + done);
+    if (n === 0) throw new Error(`${path}: file ends before byte ${position + into.length}`);
+    done += n;
+  }
+}
+
+/**
+ * The elements of `sel` (C order) read from a `.npy` file with plain positioned reads, one per run
+ * along the file's fastest axis: no mapping, none of the memmap backend's code.
+ */
+export function readNpyRegion(path: string, sel: Selection, dataset: DatasetSpec): TypedArray {
+  const fd = openSync(path, "r");
+  try {
+    const header = readNpyHeader(fd);
+    if (header.dtype !== dataset.dtype || header.shape.join() !== dataset.shape.join()) {
+      throw new Error(`${path}: holds ${header.descr} (${header.shape.join(", ")}), dataset ${dataset.name} is ${dataset.dtype} (${dataset.shape.join(", ")})`);
+    }
+    const size = itemSize(dataset.dtype);
+    const counts = selectionShape(sel);
+    const out = allocate(dataset.dtype, elementCount(counts));
+    if (out.length === 0) return out;
+    const fileStrides = header.fortranOrder ? fStrides(dataset.shape) : cStrides(dataset.shape);
+    const outStrides = cStrides(counts);
+    const fast = header.fortranOrder ? 0 : sel.length - 1;
+    const outer = sel.map((_, a) => a).filter((a) => a !== fast);
+    const n = counts[fast];
+    const step = sel[fast].step;
+    const span = new Uint8Array(((n - 1) * step + 1) * size);
+    // Same-size unsigned views: the element copy below never mixes number and bigint.
+    const src = words(span, size) as Uint32Array;
+    const dst = words(out, size) as Uint32Array;
+    const index = outer.map(() => 0);
+    for (;;) {
+      let fileElem = sel[fast].start * fileStrides[fast];
+      let outElem = 0;
+      outer.forEach((a, k) => {
+        fileElem += (sel[a].start + index[k] * sel[a].step) * fileStrides[a];
+        outElem += index[k] * outStrides[a];
+      });
+      readFully(fd, span, header.dataOffset + fileElem * size, path);
+      for (let k = 0; k < n; k++) dst[outElem + k * outStrides[fast]] = src[k * step];
+      let k = outer.length - 1;
+      while (k >= 0 && ++index[k] === counts[outer[k]]) index[k--] = 0;
+      if (k < 0) return out;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -2,10 +2,18 @@
  * The backend contract. A backend turns a dataset into files for one layout, lists the files a
  * read may touch (so cache control can evict and check every one), and opens readers with fresh
  * library state. The same contract suite (test/support/contract.ts, called by one test file per backend) runs against every backend.
+ *
+ * Beyond those, a backend may offer optional capabilities (reading a user's own file, describing a
+ * layout for reports, naming the path other readers open, a reference read). Callers that need one
+ * check it with {@link requireCapability}, which names the backend and the capability when it is
+ * missing: nothing outside backends/ switches on a backend's name.
  */
+import type { Stats } from "node:fs";
+import { UnsupportedError } from "../core/errors.ts";
 import type { TypedArray } from "../core/dtype.ts";
 import type { Selection } from "../core/selection.ts";
-import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
+import type { DatasetSpec, LayoutSpec, SourceFormat } from "../scenario/types.ts";
+import type { SourceInfo } from "./source-probe.ts";
 
 export interface MaterializeContext<L extends LayoutSpec = LayoutSpec> {
   readonly dataset: DatasetSpec;
@@ -60,4 +68,49 @@ export interface Backend<L extends LayoutSpec = LayoutSpec> {
   files(stored: Stored<L>): Promise<string[]>;
   /** A reader with fresh library state (no chunk cache carried over). */
   open(stored: Stored<L>, options: { writable: boolean }): Promise<Reader>;
+
+  // Optional capabilities.
+
+  /**
+   * The file or folder, relative to a stored layout's `dir`, that holds the array: what a user's
+   * source is linked as inside a cache entry, and what other readers (the Python engine) open.
+   */
+  readonly mainFile?: string;
+  /** The path another reader opens (absolute), and the array's path inside it for formats that hold several. */
+  locate?(stored: Stored<L>): { path: string; datasetPath?: string };
+  /** One line for reports: everything about the layout but its name, e.g. "zarr v3, chunks 256×256, zstd 3". */
+  describe?(layout: L): string;
+  /** The `source.format` of scenario files whose existing files this backend reads as they are. */
+  readonly sourceFormat?: SourceFormat;
+  /**
+   * Shape, dtype and own layout (named "as-is") of a user's file at `path`, read from its header or
+   * metadata; throws a SourceProblem naming `shown` when it cannot be benchmarked. Synchronous: a
+   * library that loads asynchronously is loaded by {@link Backend.prepareProbe} first.
+   */
+  probeSource?(path: string, options: { shown: string; stats: Stats; datasetPath?: string }): SourceInfo;
+  /** Loads what `probeSource` needs (seconds: only when a source of this format is probed). */
+  prepareProbe?(): Promise<void>;
+  /**
+   * The selection read by a path independent of `open()`'s (plain positioned reads), to verify a
+   * user's file against; backends without one are verified against a second read of their own.
+   */
+  referenceRead?(stored: Stored<L>, sel: Selection): Promise<TypedArray>;
+}
+
+/** The optional members of {@link Backend}. */
+export type BackendCapability = "mainFile" | "locate" | "describe" | "sourceFormat" | "probeSource" | "prepareProbe" | "referenceRead";
+
+/** A backend asked for a capability it does not have; names both. */
+export class UnsupportedCapabilityError extends UnsupportedError {
+  constructor(readonly backend: string, readonly capability: BackendCapability) {
+    super(`the ${backend} backend does not support ${capability}`);
+    this.name = "UnsupportedCapabilityError";
+  }
+}
+
+/** Narrows `backend` to one that has `capability`, or throws an {@link UnsupportedCapabilityError}. */
+export function requireCapability<B extends Backend<any>, K extends BackendCapability>(
+  backend: B, capability: K,
+): asserts backend is B & Required<Pick<B, K>> {
+  if (backend[capability] === undefined) throw new UnsupportedCapabilityError(backend.name, capability);
 }

@@ -22,6 +22,8 @@ import { SHARD_INDEX_CODECS, writeShard } from "./zarr/shard-writer.ts";
 import { fdatasyncAll, LocalStore } from "./zarr/store.ts";
 import { ChunkReader } from "./zarr/chunk-reader.ts";
 import { chunkFormat } from "./zarr/chunk-format.ts";
+import { probeZarr } from "./zarr/probe.ts";
+import { describeCodec, formatShape } from "../scenario/describe.ts";
 
 /** The array's folder inside the layout's directory. */
 export const ARRAY_DIR = "array.zarr";
@@ -281,4 +283,16 @@ function toCOrder(data: TypedArray, shape: readonly number[], stride: readonly n
 }
 
 /** The Zarr backend (see the file comment). */
-export const zarrBackend: Backend<ZarrLayout> = { name: "zarr", check, materialize, files, open };
+export const zarrBackend: Backend<ZarrLayout> = {
+  name: "zarr", check, materialize, files, open,
+  mainFile: ARRAY_DIR,
+  locate: (stored) => ({ path: join(stored.dir, ARRAY_DIR) }),
+  describe: (layout) => [
+    `zarr v${layout.format}`,
+    `chunks ${formatShape(layout.chunks)}`,
+    ...(layout.shards ? [`shards ${formatShape(layout.shards)}`] : []),
+    describeCodec(layout.codec),
+  ].join(", "),
+  sourceFormat: "zarr",
+  probeSource: (path, { shown, stats }) => probeZarr(path, shown, stats),
+};

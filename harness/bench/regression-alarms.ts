@@ -41,7 +41,7 @@ import { thresholdPolicy } from "../compare/thresholds.ts";
 import { defaultCacheRoot, defaultRunsDir, PROJECT_ROOT } from "../core/paths.ts";
 import { readResults } from "../run/results-file.ts";
 import type { ResultsFile } from "../run/results-types.ts";
-import { canonicalJson } from "../scenario/resolve.ts";
+import { canonicalJson } from "../core/digest.ts";
 import { DEFAULT_THRESHOLD, type RegressionRule } from "../stats/regression.ts";
 
 const BIN = join(PROJECT_ROOT, "harness", "cli", "bin.js");

@@ -8,7 +8,7 @@
  * kernel, filesystem, Node or library versions, eviction method or whether it was verified), so
  * ratios may carry that difference too.
  */
-import { canonicalJson } from "../scenario/resolve.ts";
+import { canonicalJson } from "../core/digest.ts";
 import type { CaseResult, ResultsFile, RunContext } from "../run/results-types.ts";
 
 export interface Difference {

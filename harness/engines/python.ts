@@ -12,17 +12,13 @@
  * `{"error": "<one line>"}`; it rejects that request only and the worker keeps serving.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createHash } from "node:crypto";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { formatSelection, type Selection } from "../core/selection.ts";
-import { NPY_FILE } from "../backends/memmap.ts";
-import { ARRAY_DIR } from "../backends/zarr.ts";
-import { HDF5_FILE } from "../backends/hdf5.ts";
-import { DATASET_PATH } from "../backends/hdf5/library.ts";
-import type { Stored } from "../backends/types.ts";
-import { numpyDescr, type TypedArray } from "../core/dtype.ts";
+import { backendFor } from "../backends/registry.ts";
+import { requireCapability, type Stored } from "../backends/types.ts";
+import { numpyDescr } from "../core/dtype.ts";
+import { digestOf } from "../core/digest.ts";
 import { generateRegion } from "../data/generate.ts";
 import type { DatasetSpec, Hdf5Layout, LayoutSpec } from "../scenario/types.ts";
 
@@ -94,11 +90,6 @@ export class PythonEngineError extends Error {
 /** The interpreter to run: LAYOUTBENCH_PYTHON, or Debian's /usr/bin/python3. */
 export function pythonExecutable(): string {
   return process.env.LAYOUTBENCH_PYTHON || DEFAULT_PYTHON;
-}
-
-/** sha256 (hex) of the array's bytes: for generator output, the C-order bytes the worker digests. */
-export function digestOf(data: TypedArray): string {
-  return createHash("sha256").update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest("hex");
 }
 
 /**
@@ -195,13 +186,11 @@ export function describeVersions(v: PythonVersions): string {
     `HDF5 plugins from ${v.hdf5PluginPath ?? "nowhere"}`;
 }
 
-/** What each backend's files are called, so the worker opens exactly what the js backend wrote. */
+/** Where the backend keeps the array, so the worker opens exactly what the js backend wrote. */
 function openTarget(stored: Stored): { path: string; datasetPath?: string } {
-  switch (stored.layout.backend) {
-    case "memmap": return { path: join(stored.dir, NPY_FILE) };
-    case "zarr": return { path: join(stored.dir, ARRAY_DIR) };
-    case "hdf5": return { path: join(stored.dir, HDF5_FILE), datasetPath: stored.dataset.source?.dataset ?? DATASET_PATH };
-  }
+  const backend = backendFor(stored.layout);
+  requireCapability(backend, "locate");
+  return backend.locate(stored);
 }
 
 /**

@@ -3,9 +3,6 @@
  * Python reference stack ("python", NumPy/h5py/zarr-python in a subprocess). The sample loop
  * drives an EngineSession and owns cache control; the session owns timing and verification.
  */
-export const ENGINES = ["js", "python"] as const;
-export type EngineName = (typeof ENGINES)[number];
-
 export interface IoSnapshot {
   readonly readBytes: number;
   readonly writeBytes: number;
@@ -28,9 +25,4 @@ export interface EngineSession {
   finish(): Promise<void>;
   /** Releases every handle and mapping (a live mapping pins pages against eviction). */
   close(): Promise<void>;
-}
-
-/** How reports name a layout read by an engine: "npy" for the harness, "npy (python)" otherwise. */
-export function layoutLabel(layoutName: string, engine: EngineName | undefined): string {
-  return !engine || engine === "js" ? layoutName : `${layoutName} (${engine})`;
 }

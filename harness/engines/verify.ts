@@ -3,21 +3,18 @@
  * generator. Datasets read from a file (bring your own data) have no generator: each selection is
  * read once before sampling starts — before any cold eviction, so it warms nothing that is timed —
  * and its sha256 kept; every timed read must then match it.
- * - `.npy`: the reference is a plain `pread` of the needed byte ranges (independent of the mmap path).
- * - Zarr, HDF5: the reference is a read through a freshly opened reader of the same backend, so
- *   it only shows the reads are consistent ("self-verified"), not that the library decodes right.
+ * - Backends with a `referenceRead` (memmap: a plain `pread` of the needed byte ranges, independent
+ *   of the mmap path): the reference is that read.
+ * - Others (Zarr, HDF5): the reference is a read through a freshly opened reader of the same backend,
+ *   so it only shows the reads are consistent ("self-verified"), not that the library decodes right.
  */
-import { closeSync, openSync, readSync } from "node:fs";
-import { join } from "node:path";
-import { cStrides, elementCount, fStrides, selectionShape, type Selection } from "../core/selection.ts";
-import { NPY_FILE } from "../backends/memmap.ts";
-import { npyHeaderLength, NPY_PREFIX_BYTES, parseNpyHeader } from "../backends/npy.ts";
+import { elementCount, selectionShape, type Selection } from "../core/selection.ts";
 import type { Backend, Stored } from "../backends/types.ts";
 import { allocate, itemSize, type Dtype, type TypedArray } from "../core/dtype.ts";
+import { digestOf } from "../core/digest.ts";
 import { compareRegion, fillRegion } from "../data/generate.ts";
 import type { DatasetSpec } from "../scenario/types.ts";
 import { OutputPool } from "./output-pool.ts";
-import { digestOf } from "./python.ts";
 
 export type VerificationKind = "generator" | "reference" | "self";
 
@@ -80,9 +77,9 @@ export async function verifierFor(
   dataset: DatasetSpec, backend: Backend, stored: Stored, selections: readonly Selection[], scratch?: OutputPool,
 ): Promise<SelectionVerifier> {
   if (!dataset.source) return generatorVerifier(dataset, selections, scratch);
-  if (stored.layout.backend === "memmap") {
-    const path = join(stored.dir, NPY_FILE);
-    const read = async (i: number) => readNpyRegion(path, selections[i], dataset);
+  const referenceRead = backend.referenceRead;
+  if (referenceRead) {
+    const read = async (i: number) => referenceRead(stored, selections[i]);
     const digests: string[] = [];
     for (let i = 0; i < selections.length; i++) digests.push(digestOf(await read(i)));
     return digestVerifier("reference", selections, dataset.dtype, digests, read);
@@ -118,69 +115,4 @@ function digestVerifier(
       return digest === digests[i] ? undefined : `sha256 ${digest.slice(0, 12)}… differs from ${what} (${digests[i].slice(0, 12)}…)`;
     },
   };
-}
-
-/** Unsigned views by element size: elements move as integers, so NaN payloads survive. */
-function words(a: TypedArray | Uint8Array, size: number): Uint8Array | Uint16Array | Uint32Array | BigUint64Array {
-  const n = a.byteLength / size;
-  if (size === 8) return new BigUint64Array(a.buffer, a.byteOffset, n);
-  if (size === 4) return new Uint32Array(a.buffer, a.byteOffset, n);
-  if (size === 2) return new Uint16Array(a.buffer, a.byteOffset, n);
-  return new Uint8Array(a.buffer, a.byteOffset, n);
-}
-
-function readFully(fd: number, into: Uint8Array, position: number, path: string): void {
-  for (let done = 0; done < into.length;) {
-    const n = readSync(fd, into, done, into.length - done, position + done);
-    if (n === 0) throw new Error(`${path}: file ends before byte ${position + into.length}`);
-    done += n;
-  }
-}
-
-/**
- * The elements of `sel` (C order) read from a `.npy` file with plain positioned reads, one per run
- * along the file's fastest axis: no mapping, none of the memmap backend's code.
- */
-export function readNpyRegion(path: string, sel: Selection, dataset: DatasetSpec): TypedArray {
-  const fd = openSync(path, "r");
-  try {
-    const prefix = new Uint8Array(NPY_PREFIX_BYTES);
-    readFully(fd, prefix, 0, path);
-    const headerBytes = new Uint8Array(npyHeaderLength(prefix));
-    readFully(fd, headerBytes, 0, path);
-    const header = parseNpyHeader(headerBytes);
-    if (header.dtype !== dataset.dtype || header.shape.join() !== dataset.shape.join()) {
-      throw new Error(`${path}: holds ${header.descr} (${header.shape.join(", ")}), dataset ${dataset.name} is ${dataset.dtype} (${dataset.shape.join(", ")})`);
-    }
-    const size = itemSize(dataset.dtype);
-    const counts = selectionShape(sel);
-    const out = allocate(dataset.dtype, elementCount(counts));
-    if (out.length === 0) return out;
-    const fileStrides = header.fortranOrder ? fStrides(dataset.shape) : cStrides(dataset.shape);
-    const outStrides = cStrides(counts);
-    const fast = header.fortranOrder ? 0 : sel.length - 1;
-    const outer = sel.map((_, a) => a).filter((a) => a !== fast);
-    const n = counts[fast];
-    const step = sel[fast].step;
-    const span = new Uint8Array(((n - 1) * step + 1) * size);
-    // Same-size unsigned views: the element copy below never mixes number and bigint.
-    const src = words(span, size) as Uint32Array;
-    const dst = words(out, size) as Uint32Array;
-    const index = outer.map(() => 0);
-    for (;;) {
-      let fileElem = sel[fast].start * fileStrides[fast];
-      let outElem = 0;
-      outer.forEach((a, k) => {
-        fileElem += (sel[a].start + index[k] * sel[a].step) * fileStrides[a];
-        outElem += index[k] * outStrides[a];
-      });
-      readFully(fd, span, header.dataOffset + fileElem * size, path);
-      for (let k = 0; k < n; k++) dst[outElem + k * outStrides[fast]] = src[k * step];
-      let k = outer.length - 1;
-      while (k >= 0 && ++index[k] === counts[outer[k]]) index[k--] = 0;
-      if (k < 0) return out;
-    }
-  } finally {
-    closeSync(fd);
-  }
 }

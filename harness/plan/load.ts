@@ -9,12 +9,11 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { isAlias, isCollection, isPair, Lexer, LineCounter, parseDocument, type Document, type Node, type YAMLError } from "yaml";
 import { UserError } from "../core/errors.ts";
 import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_TOKENS } from "../scenario/defaults.ts";
-import { checkScenario } from "../scenario/check.ts";
+import { checkScenario } from "./check.ts";
 import { describeValue, formatPath, issueMessage, oneLine } from "../scenario/messages.ts";
 import { resolveScenario, type ProbedSource } from "../scenario/resolve.ts";
 import { scenarioFileSchema, type ScenarioFile } from "../scenario/schema.ts";
-import { DATASET_PATH } from "../backends/hdf5/library.ts";
-import { loadSourceReaders, NeedsHdf5, probeSource, SourceProblem } from "../store/source.ts";
+import { prepareSourceProbes, ProbeNotReady, probeSource, SourceProblem } from "../store/source.ts";
 import type { Scenario } from "../scenario/types.ts";
 
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
@@ -243,7 +242,7 @@ function probeSources(data: ScenarioFile, file: string): (ProbedSource | SourceP
       const info = probeSource(path, shown, format, dataset);
       return {
         shape: info.shape, dtype: info.dtype,
-        source: { path, format, ...(format === "hdf5" ? { dataset: dataset ?? DATASET_PATH } : {}), layout: info.layout },
+        source: { path, format, ...(info.datasetPath !== undefined ? { dataset: info.datasetPath } : {}), layout: info.layout },
       };
     } catch (err) {
       if (err instanceof SourceProblem) return err;
@@ -260,8 +259,8 @@ export async function loadScenarioAsync(file: string): Promise<Scenario> {
   try {
     return loadScenario(file);
   } catch (err) {
-    if (!(err instanceof NeedsHdf5)) throw err;
-    await loadSourceReaders();
+    if (!(err instanceof ProbeNotReady)) throw err;
+    await prepareSourceProbes();
     return loadScenario(file);
   }
 }

@@ -2,48 +2,22 @@
  * Short plain-text descriptions of layouts and patterns for tables and chart labels.
  * Plain text: the renderers escape it for their format.
  */
-import type { CodecSpec, LayoutSpec, PatternSpec } from "../scenario/types.ts";
+import { describeLayout } from "../backends/registry.ts";
+import { formatShape } from "../scenario/describe.ts";
+import type { EngineName, LayoutSpec, PatternSpec } from "../scenario/types.ts";
 import { formatBytes } from "./format.ts";
 
-/** "256×256" */
-export function formatShape(shape: readonly number[]): string {
-  return shape.join("×");
-}
-
-/** "uncompressed", "zstd 3", "blosc lz4 5 (byte shuffle)". */
-export function describeCodec(codec: CodecSpec): string {
-  switch (codec.name) {
-    case "none": return "uncompressed";
-    case "blosc": return `blosc ${codec.cname} ${codec.level}${codec.shuffle === "none" ? "" : ` (${codec.shuffle} shuffle)`}`;
-    default: return `${codec.name} ${codec.level}`;
-  }
-}
+export { describeCodec, formatShape } from "../scenario/describe.ts";
+export { describeLayout };
 
 /** The layout's chunk shape, or null when it is not chunked (memmap, contiguous HDF5). */
 export function chunksOf(layout: LayoutSpec): readonly number[] | null {
-  return layout.backend === "memmap" ? null : layout.chunks;
+  return "chunks" in layout ? layout.chunks : null;
 }
 
-/** Everything but the name: "zarr v3, chunks 256×256, zstd 3". */
-export function describeLayout(layout: LayoutSpec): string {
-  switch (layout.backend) {
-    case "memmap":
-      return `memmap (.npy), ${layout.order} order, advice ${layout.advice}`;
-    case "zarr":
-      return [
-        `zarr v${layout.format}`,
-        `chunks ${formatShape(layout.chunks)}`,
-        ...(layout.shards ? [`shards ${formatShape(layout.shards)}`] : []),
-        describeCodec(layout.codec),
-      ].join(", ");
-    case "hdf5":
-      return [
-        "hdf5",
-        layout.chunks ? `chunks ${formatShape(layout.chunks)}` : "contiguous",
-        describeCodec(layout.codec),
-        ...(layout.shuffle ? ["shuffle"] : []),
-      ].join(", ");
-  }
+/** How reports name a layout read by an engine: "npy" for the harness, "npy (python)" otherwise. */
+export function layoutLabel(layoutName: string, engine: EngineName | undefined): string {
+  return !engine || engine === "js" ? layoutName : `${layoutName} (${engine})`;
 }
 
 /** What the pattern reads or writes: "16 random slices 1 wide along axis 0". */

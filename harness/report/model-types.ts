@@ -1,4 +1,4 @@
-import type { EngineName } from "../engines/types.ts";
+import type { EngineName } from "../scenario/types.ts";
 /**
  * The report view model: everything any renderer shows, computed once from a results file.
  * Numbers stay numbers (renderers format them with format.ts); text is plain and unescaped.

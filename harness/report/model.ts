@@ -3,7 +3,6 @@
  * groups cases by dataset, pattern and cache state, ranks layouts, attaches statistics,
  * collects warnings and the recommendation. Pure and deterministic for a seed.
  */
-import { layoutLabel } from "../engines/types.ts";
 import type { CaseResult, ResultsFile } from "../run/results-types.ts";
 import type { CacheState } from "../scenario/types.ts";
 import { bootstrapSettings, medianCI, type BootstrapOptions } from "../stats/bootstrap.ts";
@@ -12,7 +11,7 @@ import { classifyOutliers } from "../stats/outliers.ts";
 import { deriveSeed } from "../stats/prng.ts";
 import { sampleCountWarning, summarize } from "../stats/summary.ts";
 import { contextItems } from "./context.ts";
-import { chunksOf, describeLayout, describePattern } from "./describe.ts";
+import { chunksOf, describeLayout, describePattern, layoutLabel } from "./describe.ts";
 import type { DatasetView, GroupView, LayoutView, PatternView, ReportModel, RowView, WarningView } from "./model-types.ts";
 import { recommend } from "./recommend.ts";
 

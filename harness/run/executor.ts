@@ -29,7 +29,7 @@ import { collectContext } from "./context.ts";
 import { readIoCounters } from "./io-counters.ts";
 import { progressBar } from "./progress.ts";
 import { ResultsWriter } from "./results-file.ts";
-import { RESULTS_KIND, RESULTS_VERSION, type CaseResult, type ResultsFile, type RunContext, type Sample, type StorageInfo } from "./results-types.ts";
+import { RESULTS_KIND, RESULTS_VERSION, type CaseResult, type RecordBasis, type ResultsFile, type RunContext, type Sample, type StorageInfo } from "./results-types.ts";
 import { perRound, sampleRound, type CaseEnv, type RoundPlan } from "./sampler.ts";
 import { roundInFreshProcess } from "./fresh-process.ts";
 import { caseWarnings, summarize } from "./summary.ts";
@@ -153,14 +153,6 @@ export interface CaseRun {
 export interface Pools {
   readonly outputs: OutputPool;
   readonly expected: OutputPool;
-}
-
-/** What a case's record needs beyond its samples, small enough to come back from a round worker. */
-export interface RecordBasis {
-  readonly storage: StorageInfo;
-  readonly bytesRequested: number;
-  /** Data read from files is checked against a second read through the same library. */
-  readonly selfVerified: boolean;
 }
 
 interface Prepared {

@@ -14,8 +14,7 @@
 import { fork } from "node:child_process";
 import { join } from "node:path";
 import { forwardInterrupt } from "./interrupt.ts";
-import type { CaseResult, RunContext, Sample } from "./results-types.ts";
-import type { CaseRun, RecordBasis, RunOptions } from "./executor.ts";
+import type { CaseResult, RecordBasis, RunContext, Sample } from "./results-types.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 
 const WORKER = join(import.meta.dirname, "round-worker.ts");
@@ -40,10 +39,18 @@ export interface RoundReply {
   readonly error?: string;
 }
 
+/** What a round needs of each case it takes (the executor's CaseRun has these). */
+interface RoundCase {
+  readonly spec: CaseSpec;
+  readonly startedAt: string;
+  readonly passes?: number;
+}
+
 /** Takes one round of `runs` in a new process; resolves to true when the run was interrupted. */
-export async function roundInFreshProcess(
-  round: number, runs: readonly CaseRun[], context: RunContext, options: RunOptions,
-  onReply: (run: CaseRun, reply: RoundReply) => Promise<void>,
+export async function roundInFreshProcess<R extends RoundCase>(
+  round: number, runs: readonly R[], context: RunContext,
+  options: { readonly cacheRoot: string; readonly interrupted?: () => boolean },
+  onReply: (run: R, reply: RoundReply) => Promise<void>,
 ): Promise<boolean> {
   const byId = new Map(runs.map((r) => [r.spec.id, r]));
   const replied = new Set<string>();

@@ -2,7 +2,7 @@
  * The results file: one per run, versioned, rewritten atomically after every finished case so an
  * interrupted run keeps what it finished. Reports and comparisons read only this.
  */
-import type { EngineName } from "../engines/types.ts";
+import type { EngineName } from "../scenario/types.ts";
 import type { CacheState, CodecSpec, DatasetSpec, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
 
 export const RESULTS_VERSION = 1;
@@ -148,3 +148,11 @@ export interface ResultsFile {
 }
 
 export type { CodecSpec };
+
+/** What a case's record needs beyond its samples, small enough to come back from a round worker. */
+export interface RecordBasis {
+  readonly storage: StorageInfo;
+  readonly bytesRequested: number;
+  /** Data read from files is checked against a second read through the same library. */
+  readonly selfVerified: boolean;
+}

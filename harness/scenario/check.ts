@@ -1,17 +1,30 @@
 /**
- * Checks that need more than the schema: names unique, layouts that the backend can build for
- * each dataset, patterns that fit each dataset's shape. Pure given the backends' `check`.
+ * Checks that need more than the schema: names unique, sizes within limits, sampling settings that
+ * agree, and — through the checks passed in — layouts the backend can build for each dataset and
+ * patterns that fit each dataset's shape. Pure: what knows backends and patterns is injected (plan/
+ * passes the backends' `check` and the access patterns' `patternProblem`).
  */
-import { patternProblem } from "../access/patterns.ts";
-import { backendFor } from "../backends/registry.ts";
-import { itemSize } from "../core/dtype.ts";
 import { MAX_ELEMENTS } from "./defaults.ts";
 import { patternFor } from "./resolve.ts";
-import { AS_IS_LAYOUT, type Scenario } from "./types.ts";
+import { AS_IS_LAYOUT, type DatasetSpec, type LayoutSpec, type PatternSpec, type Scenario } from "./types.ts";
 
 export interface Problem {
   readonly path: readonly (string | number)[];
   readonly message: string;
+}
+
+/** A problem with one layout or pattern; `field` is relative to it, dot-separated. */
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** The checks of layouts and patterns against a dataset, which need the backends and access patterns. */
+export interface ScenarioChecks {
+  /** Problems with building `layout` for `dataset` (the backend's own limits). */
+  layout(layout: LayoutSpec, dataset: DatasetSpec): readonly FieldProblem[];
+  /** The first reason `pattern` (with its axes resolved for the dataset's rank) cannot apply to `dataset`. */
+  pattern(pattern: PatternSpec, dataset: DatasetSpec): FieldProblem | undefined;
 }
 
 function duplicates(kind: string, names: readonly string[]): Problem[] {
@@ -25,7 +38,7 @@ function duplicates(kind: string, names: readonly string[]): Problem[] {
   return out;
 }
 
-export function checkScenario(scenario: Scenario): Problem[] {
+export function checkScenario(scenario: Scenario, checks: ScenarioChecks): Problem[] {
   const problems: Problem[] = [
     ...duplicates("datasets", scenario.datasets.map((d) => d.name)),
     ...duplicates("layouts", scenario.layouts.map((l) => l.name)),
@@ -60,12 +73,12 @@ export function checkScenario(scenario: Scenario): Problem[] {
       });
     }
     if (!dataset.source) scenario.layouts.forEach((layout, li) => {
-      for (const p of backendFor(layout).check(layout, dataset)) {
+      for (const p of checks.layout(layout, dataset)) {
         problems.push({ path: ["layouts", li, ...p.field.split(".").filter(Boolean)], message: p.message + which });
       }
     });
     scenario.patterns.forEach((pattern, pi) => {
-      const p = patternProblem(patternFor(pattern, dataset.shape.length), dataset.shape, itemSize(dataset.dtype));
+      const p = checks.pattern(patternFor(pattern, dataset.shape.length), dataset);
       if (p) problems.push({ path: ["patterns", pi, ...p.field.split(".").filter(Boolean)], message: p.message + which });
     });
   });

@@ -2,7 +2,7 @@
  * Fills every default into a validated scenario file, producing the resolved Scenario that the
  * rest of the harness reads. Pure: no I/O.
  */
-import { createHash } from "node:crypto";
+import { canonicalJson, sha256 } from "../core/digest.ts";
 import { DEFAULTS } from "./defaults.ts";
 import type { ScenarioFile } from "./schema.ts";
 import type {
@@ -90,20 +90,6 @@ function resolvePattern(p: FilePattern): PatternSpec {
 /** The pattern as it applies to a dataset of `rank` dimensions (`columns` = the last axis). */
 export function patternFor(pattern: PatternSpec, rank: number): PatternSpec {
   return pattern.kind === "slices" && pattern.axis < 0 ? { ...pattern, axis: rank + pattern.axis } : pattern;
-}
-
-/** Stable JSON: keys sorted, so the hash does not depend on key order in the file. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return "[" + value.map(canonicalJson).join(",") + "]";
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return "{" + entries.map(([k, v]) => JSON.stringify(k) + ":" + canonicalJson(v)).join(",") + "}";
-  }
-  return JSON.stringify(value);
-}
-
-export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 /** `sources[i]`: what dataset i's source holds (datasets with a source only). */

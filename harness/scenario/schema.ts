@@ -5,8 +5,7 @@
  */
 import { z } from "zod";
 import { DTYPES } from "../core/dtype.ts";
-import { ENGINES } from "../engines/types.ts";
-import { SOURCE_FORMATS } from "./types.ts";
+import { ENGINES, SOURCE_FORMATS } from "./types.ts";
 import { DEFAULTS, NAME_PATTERN, NAME_RULE } from "./defaults.ts";
 import { unknownKeysMessage } from "./messages.ts";
 

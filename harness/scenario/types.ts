@@ -3,9 +3,15 @@
  * Everything downstream (expansion, backends, runner, reports) reads only these types.
  */
 import type { Dtype } from "../core/dtype.ts";
-import type { EngineName } from "../engines/types.ts";
 
 export const SCENARIO_VERSION = 1;
+
+/**
+ * Who performs a case's timed reads: the harness's own backends ("js") or the Python reference
+ * stack ("python", NumPy/h5py/zarr-python in a subprocess). See engines/.
+ */
+export const ENGINES = ["js", "python"] as const;
+export type EngineName = (typeof ENGINES)[number];
 
 /** "file": the values are those of an existing file (a dataset with a `source`), not generated. */
 export type GeneratorKind = "random" | "smooth" | "sequence" | "zeros" | "file";

@@ -9,28 +9,15 @@ import { randomBytes } from "node:crypto";
 import { UserError } from "../core/errors.ts";
 import { backendFor } from "../backends/registry.ts";
 import type { Stored } from "../backends/types.ts";
-import { canonicalJson, sha256 } from "../scenario/resolve.ts";
+import { canonicalJson, sha256 } from "../core/digest.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { itemSize } from "../core/dtype.ts";
 import { GENERATOR_VERSION } from "../data/generate.ts";
+import { MANIFEST, type Manifest } from "./manifest.ts";
 import { ensureSourceEntry } from "./source-entry.ts";
 
 /** Bump when a backend's on-disk output changes for the same parameters. */
 export const STORAGE_FORMAT_VERSION = 1;
-export const MANIFEST = "manifest.json";
-
-export interface Manifest {
-  readonly key: string;
-  readonly createdAt: string;
-  readonly dataset: DatasetSpec;
-  readonly layout: LayoutSpec;
-  /** Paths relative to the entry folder, with sizes. */
-  readonly files: readonly { readonly path: string; readonly bytes: number }[];
-  readonly bytesOnDisk: number;
-  readonly seconds: number;
-  /** Datasets read from a file: the linked source, with the size and mtime it had when linked. */
-  readonly source?: { readonly path: string; readonly bytes: number; readonly files: number; readonly mtimeMs: number };
-}
 
 export interface Materialized {
   readonly stored: Stored;

@@ -7,18 +7,12 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { NPY_FILE } from "../backends/memmap.ts";
-import { ARRAY_DIR } from "../backends/zarr.ts";
-import { HDF5_FILE } from "../backends/hdf5.ts";
+import { backendFor } from "../backends/registry.ts";
+import { requireCapability } from "../backends/types.ts";
 import { UserError } from "../core/errors.ts";
-import type { BackendName, DatasetSpec, LayoutSpec } from "../scenario/types.ts";
+import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { sourceStamp, type SourceStamp } from "./source.ts";
-import type { Manifest } from "./materialize.ts";
-
-/** The name each backend opens inside an entry folder. */
-const LINK_NAME: Record<BackendName, string> = { memmap: NPY_FILE, zarr: ARRAY_DIR, hdf5: HDF5_FILE };
-
-const MANIFEST = "manifest.json";
+import { MANIFEST, type Manifest } from "./manifest.ts";
 
 function sameStamp(a: SourceStamp | undefined, b: SourceStamp): boolean {
   return a !== undefined && a.bytes === b.bytes && a.files === b.files && a.mtimeMs === b.mtimeMs;
@@ -45,7 +39,10 @@ export function ensureSourceEntry(
 ): { manifest: Manifest; created: boolean } {
   const source = dataset.source;
   if (!source) throw new Error(`dataset ${dataset.name} has no source`);
-  const link = LINK_NAME[layout.backend];
+  // Linked under the name the backend opens inside an entry folder.
+  const backend = backendFor(layout);
+  requireCapability(backend, "mainFile");
+  const link = backend.mainFile;
   let stamp: SourceStamp;
   try {
     stamp = sourceStamp(source.path);

@@ -1,8 +1,8 @@
 /**
  * The summary table `layoutbench run` prints at the end: one row per case, aligned columns.
  */
-import { layoutLabel } from "../engines/types.ts";
-import type { ResultsFile } from "./results-types.ts";
+import type { ResultsFile } from "../run/results-types.ts";
+import { layoutLabel } from "./describe.ts";
 
 function bytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
