@@ -32,7 +32,7 @@ import { describeCodec, formatShape } from "../scenario/describe.ts";
 export const HDF5_FILE = "data.h5";
 
 /** Most bytes moved through the WASM heap per h5wasm call (materialization, big reads and writes). */
-export const DEFAULT_BLOCK_BYTES = 64 * 2 ** 20;
+const DEFAULT_BLOCK_BYTES = 64 * 2 ** 20;
 
 export interface Hdf5Options {
   /** Most bytes per h5wasm read or write call; tests lower it to exercise block-by-block paths. */

@@ -11,7 +11,7 @@ import type { DatasetSpec } from "../scenario/types.ts";
 
 const MAGIC = Buffer.from([0x93, ...Buffer.from("NUMPY", "latin1")]);
 /** NumPy aligns the data start to 64 bytes so memory-mapped data is aligned for any dtype. */
-export const NPY_ALIGN = 64;
+const NPY_ALIGN = 64;
 
 export interface NpyHeader {
   /** Format version as [major, minor]. */
@@ -62,10 +62,10 @@ export function formatNpyHeader(dtype: Dtype, shape: readonly number[], fortranO
 }
 
 /** Bytes needed to read any header's length field; a caller reads more once it knows the length. */
-export const NPY_PREFIX_BYTES = 12;
+const NPY_PREFIX_BYTES = 12;
 
 /** Total header length (= data offset) from the first {@link NPY_PREFIX_BYTES} bytes. */
-export function npyHeaderLength(prefix: Uint8Array): number {
+function npyHeaderLength(prefix: Uint8Array): number {
   const b = Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   if (b.length < 10 || !b.subarray(0, 6).equals(MAGIC)) throw new NpyFormatError("not a .npy file (bad magic)");
   const major = b[6];

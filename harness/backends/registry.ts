@@ -20,10 +20,6 @@ export function backendFor<L extends LayoutSpec>(layout: L): Backend<L> {
   return backend as Backend<L>;
 }
 
-export function availableBackends(): BackendName[] {
-  return Object.keys(BACKENDS) as BackendName[];
-}
-
 /** The backend that reads existing files of a scenario's `source.format` as they are. */
 export function backendForSource(format: SourceFormat): Backend & Required<Pick<Backend, "probeSource">> {
   const backend = Object.values(BACKENDS).find((b) => b.sourceFormat === format);

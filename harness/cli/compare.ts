@@ -18,7 +18,7 @@ import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 
 /** Exit code when the comparison finds what --fail-on fails on (1 stays "bad input"). */
-export const EXIT_REGRESSION = 3;
+const EXIT_REGRESSION = 3;
 
 const FORMATS = { table: comparisonTable, md: comparisonMarkdown, json: comparisonJson } as const;
 

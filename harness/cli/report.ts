@@ -25,7 +25,7 @@ Options:
   -h, --help      this text`;
 
 /** The default report folder: reports/runs/x.json → reports/runs/x/. */
-export function defaultReportDir(resultsPath: string): string {
+function defaultReportDir(resultsPath: string): string {
   const file = resolve(resultsPath);
   return join(dirname(file), basename(file, extname(file)));
 }

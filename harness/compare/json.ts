@@ -4,8 +4,8 @@
  */
 import type { Comparison } from "./model.ts";
 
-export const COMPARISON_KIND = "layoutbench-comparison";
-export const COMPARISON_VERSION = 1;
+const COMPARISON_KIND = "layoutbench-comparison";
+const COMPARISON_VERSION = 1;
 
 export function comparisonJson(comparison: Comparison): string {
   return JSON.stringify({ kind: COMPARISON_KIND, version: COMPARISON_VERSION, ...comparison }, null, 2) + "\n";

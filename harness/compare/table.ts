@@ -26,7 +26,7 @@ export function caseCells(c: ComparedCase): { baseline: string; current: string;
 }
 
 /** A threshold as a percentage: 0.1 → "10%", 0.125 → "12.5%". */
-export function formatThreshold(t: number): string {
+function formatThreshold(t: number): string {
   return `${Number((t * 100).toPrecision(3))}%`;
 }
 

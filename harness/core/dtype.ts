@@ -68,6 +68,3 @@ export function dtypeFromNumpyDescr(descr: string): Dtype | undefined {
   return undefined;
 }
 
-export function isBigIntDtype(dtype: Dtype): boolean {
-  return dtype === "int64" || dtype === "uint64";
-}

@@ -40,7 +40,7 @@ export function finalize(h: number, byteLength: number): number {
 }
 
 /** Folds a string (UTF-16 code units) into a 32-bit key, e.g. to give each pattern its own stream. */
-export function hashString(text: string, seed = 0): number {
+function hashString(text: string, seed = 0): number {
   let h = hash32(seed, text.length, 0x5354524e);
   for (let i = 0; i < text.length; i++) h = hash32(h, text.charCodeAt(i), i);
   return h;

@@ -18,7 +18,7 @@ import { generatorVerifier, type SelectionVerifier } from "./verify.ts";
 export { OutputPool };
 
 /** Throws VerificationError naming the selection when `data` is not what the dataset holds. */
-export function verifySelection(spec: CaseSpec, sel: Selection, data: TypedArray, what: string): void {
+function verifySelection(spec: CaseSpec, sel: Selection, data: TypedArray, what: string): void {
   const problem = verifyRegion(spec.dataset, sel, data);
   if (problem) throw new VerificationError(`${what} ${formatSelection(sel)} returned wrong data: ${problem}`);
 }

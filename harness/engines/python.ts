@@ -25,7 +25,7 @@ import type { DatasetSpec, Hdf5Layout, LayoutSpec } from "../scenario/types.ts";
 /** How errors and reports name this engine. */
 export const ENGINE_NAME = "python engine";
 /** Debian's interpreter, which sees the python3-* packages (a pyenv `python3` on PATH does not). */
-export const DEFAULT_PYTHON = "/usr/bin/python3";
+const DEFAULT_PYTHON = "/usr/bin/python3";
 /** Everything the engine can use, as one command. */
 export const PYTHON_INSTALL =
   "apt-get install -y python3-numpy python3-h5py python3-zarr hdf5-filter-plugin hdf5-filter-plugin-blosc-serial";
@@ -80,7 +80,7 @@ export interface PythonWorker {
 }
 
 /** A failure in the Python engine; `message` is one line starting with the engine's name. */
-export class PythonEngineError extends Error {
+class PythonEngineError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(`${ENGINE_NAME}: ${oneLine(message)}`, options);
     this.name = "PythonEngineError";
@@ -88,7 +88,7 @@ export class PythonEngineError extends Error {
 }
 
 /** The interpreter to run: LAYOUTBENCH_PYTHON, or Debian's /usr/bin/python3. */
-export function pythonExecutable(): string {
+function pythonExecutable(): string {
   return process.env.LAYOUTBENCH_PYTHON || DEFAULT_PYTHON;
 }
 
@@ -179,7 +179,7 @@ export async function pythonAvailable(): Promise<{ ok: boolean; reason: string; 
 }
 
 /** One line for logs and results: interpreter, libraries, plugin folder. */
-export function describeVersions(v: PythonVersions): string {
+function describeVersions(v: PythonVersions): string {
   const lib = (name: string, version: string | null) => `${name} ${version ?? "missing"}`;
   return `Python ${v.python} (${v.executable}): ${lib("numpy", v.numpy)}, ${lib("h5py", v.h5py)}` +
     `${v.hdf5 ? ` (HDF5 ${v.hdf5})` : ""}, ${lib("zarr", v.zarr)}, ${lib("numcodecs", v.numcodecs)}; ` +

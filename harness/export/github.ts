@@ -24,7 +24,7 @@ function round(x: number): number {
 }
 
 /** Entries for every finished case with a summary; failed cases have no value and are left out. */
-export function githubBenchmarkEntries(results: ResultsFile): GithubBenchmarkEntry[] {
+function githubBenchmarkEntries(results: ResultsFile): GithubBenchmarkEntry[] {
   return results.cases.flatMap((c) => {
     const s = c.summary;
     if (c.status !== "ok" || !s) return [];

@@ -166,12 +166,3 @@ export function nativeDecoders(): NativeDecoders | undefined {
   return { lz4: lz4Decode, blosc: bloscDecode };
 }
 
-/** True when the addon loads; lets callers (tests, `doctor`-style checks) report instead of throw. */
-export function nativeAvailable(): boolean {
-  try {
-    native();
-    return true;
-  } catch {
-    return false;
-  }
-}

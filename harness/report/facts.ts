@@ -8,7 +8,7 @@ import { formatBytes, formatFactor, formatMs, formatPercent } from "./format.ts"
 import type { DatasetView, RowView } from "./model-types.ts";
 
 /** At most this many facts per dataset: a report should not read like a log. */
-export const MAX_FACTS = 2;
+const MAX_FACTS = 2;
 const MIN_AMPLIFICATION = 4;
 const MIN_CACHE_GAP = 3;
 const MIN_COMPRESSION = 1.5;

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 /** In load order: vega-lite needs the `vega` global, vega-embed needs both. */
-export const VEGA_PACKAGES = ["vega", "vega-lite", "vega-embed"] as const;
+const VEGA_PACKAGES = ["vega", "vega-lite", "vega-embed"] as const;
 
 function packageRoot(name: string): { root: string; manifest: { name: string; version: string; unpkg?: string } } {
   let dir = dirname(createRequire(import.meta.url).resolve(name));

@@ -29,7 +29,7 @@ const CAPTIONS: Record<ChartKind, string> = {
 };
 
 /** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 }
 
@@ -37,7 +37,7 @@ export function escapeHtml(text: string): string {
  * JSON that is safe inside a <script> element: "<" (and the line separators JavaScript once
  * rejected) become \u escapes, which JSON.parse reads back unchanged.
  */
-export function scriptJson(value: unknown): string {
+function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 

@@ -12,7 +12,7 @@ import type { ReportModel } from "./model-types.ts";
  * HTML); entities also work inside the <details> blocks. Newlines become spaces.
  * Parentheses stay: with [ and ] escaped they cannot form a link.
  */
-export function escapeMarkdown(text: string): string {
+function escapeMarkdown(text: string): string {
   return text
     .replace(/[\r\n]+/g, " ")
     .replace(/[\\`*_{}[\]|~]/g, (ch) => `\\${ch}`)

@@ -183,7 +183,7 @@ function runWarnings(results: ResultsFile): WarningView[] {
  * Reads by the reference engine become rows of their own, "npy (python)", next to the harness's
  * "npy": every table and chart then shows both engines side by side with the ratio.
  */
-export function engineLabel(c: CaseResult): CaseResult {
+function engineLabel(c: CaseResult): CaseResult {
   if (!c.engine || c.engine === "js") return c;
   return { ...c, layout: { ...c.layout, name: layoutLabel(c.layout.name, c.engine) } };
 }

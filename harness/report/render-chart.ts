@@ -11,7 +11,7 @@ import { compile, type TopLevelSpec } from "vega-lite";
 import { UserError } from "../core/errors.ts";
 
 /** Pixels per SVG unit in PNGs: 2 keeps text crisp on high-density screens and in docs. */
-export const PNG_SCALE = 2;
+const PNG_SCALE = 2;
 /** Font files tried first, so charts look the same on every Debian-like CI machine. */
 const PREFERRED_FONTS = [
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",

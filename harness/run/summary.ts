@@ -5,7 +5,7 @@ import { MIN_SAMPLES, quantile, summarize as summarizeTimes } from "../stats/sum
 import type { CaseSummary, Sample, Warning } from "./results-types.ts";
 
 /** Below this many samples a median and its spread say little. */
-export const MIN_RELIABLE_SAMPLES = MIN_SAMPLES;
+const MIN_RELIABLE_SAMPLES = MIN_SAMPLES;
 /** A cold sample with more of its files resident than this was not really cold. */
 export const RESIDENCY_LIMIT = 0.02;
 

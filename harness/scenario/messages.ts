@@ -112,7 +112,7 @@ function typeName(expected: string): string {
 }
 
 /** The value at `path` inside `root`, or undefined. */
-export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let cur: unknown = root;
   for (const key of path) {
     if (cur === null || typeof cur !== "object") return undefined;

@@ -30,7 +30,7 @@ function resolveDataset(d: FileDataset, probed: ProbedSource | undefined): Datas
   return { name: d.name, shape: d.shape!, dtype: d.dtype!, generator: d.generator ?? DEFAULTS.generator, seed: d.seed ?? DEFAULTS.seed };
 }
 
-export function resolveCodec(codec: FileCodec | undefined): CodecSpec {
+function resolveCodec(codec: FileCodec | undefined): CodecSpec {
   const c = typeof codec === "string" || codec === undefined ? { name: codec ?? DEFAULTS.codec } : codec;
   switch (c.name) {
     case "none": return { name: "none" };

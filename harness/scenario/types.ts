@@ -4,8 +4,6 @@
  */
 import type { Dtype } from "../core/dtype.ts";
 
-export const SCENARIO_VERSION = 1;
-
 /**
  * Who performs a case's timed reads: the harness's own backends ("js") or the Python reference
  * stack ("python", NumPy/h5py/zarr-python in a subprocess). See engines/.

@@ -33,7 +33,7 @@ export const REGRESSION_CLASSES: readonly RegressionClass[] = ["regressed", "imp
 export const DEFAULT_THRESHOLD = 0.1;
 export const DEFAULT_CONFIDENCE = 0.95;
 /** Fewer samples than this on either side: no spread, no test (`insufficient`). */
-export const MIN_COMPARABLE_SAMPLES = 2;
+const MIN_COMPARABLE_SAMPLES = 2;
 
 export interface RegressionRule {
   /**
@@ -113,7 +113,7 @@ export function resolveRule(rule: Partial<RegressionRule> = {}): RegressionRule 
   return resolved;
 }
 
-export function assertThreshold(threshold: number): void {
+function assertThreshold(threshold: number): void {
   if (!(Number.isFinite(threshold) && threshold >= 0)) throw new RangeError(`regression: threshold must be a finite number >= 0, got ${threshold}`);
 }
 

@@ -17,7 +17,7 @@ import { MANIFEST, type Manifest } from "./manifest.ts";
 import { ensureSourceEntry } from "./source-entry.ts";
 
 /** Bump when a backend's on-disk output changes for the same parameters. */
-export const STORAGE_FORMAT_VERSION = 1;
+const STORAGE_FORMAT_VERSION = 1;
 
 export interface Materialized {
   readonly stored: Stored;
@@ -31,7 +31,7 @@ export function logicalBytes(dataset: DatasetSpec): number {
 }
 
 /** What determines the bytes: not names, not read-only parameters. */
-export function storageKey(dataset: DatasetSpec, layout: LayoutSpec): string {
+function storageKey(dataset: DatasetSpec, layout: LayoutSpec): string {
   if (dataset.source) {
     // A source is identified by where it is; its content is tracked by size and mtime (source-entry.ts).
     const { path, format, dataset: inFile } = dataset.source;
@@ -96,7 +96,7 @@ export function inspectEntry(dir: string, key?: string): EntryState {
 }
 
 /** The manifest of a complete entry, or undefined when it is missing, partial, stale or damaged. */
-export function readManifest(dir: string, key?: string): Manifest | undefined {
+function readManifest(dir: string, key?: string): Manifest | undefined {
   const entry = inspectEntry(dir, key);
   return entry.state === "ok" ? entry.manifest : undefined;
 }

@@ -26,7 +26,7 @@ import { transferHyperslab, type H5Module } from "./library.ts";
 import { nativeSievedRead, SIEVE_PLAN_HEADER, type SievedRead } from "../../native/index.ts";
 
 /** libhdf5's default sieve buffer size (H5Pset_sieve_buf_size), which h5py and h5wasm keep. */
-export const SIEVE_BYTES = 64 * 1024;
+const SIEVE_BYTES = 64 * 1024;
 
 /**
  * The sieve window, shared by every reader of this thread (reads are synchronous, and each refills
@@ -46,7 +46,7 @@ interface SeenRead { fd: number; dev: number; ino: number; position: number; len
  * Runs `call` and returns it with the positional reads libhdf5 made on host files meanwhile.
  * `fs` is the h5wasm module's `FS`.
  */
-export function watchingReads<T>(fs: unknown, call: () => T): { value: T; reads: SeenRead[] } {
+function watchingReads<T>(fs: unknown, call: () => T): { value: T; reads: SeenRead[] } {
   const target = fs as ReadableFs;
   const original = target.read;
   const reads: SeenRead[] = [];
@@ -71,7 +71,7 @@ export function watchingReads<T>(fs: unknown, call: () => T): { value: T; reads:
  * `itemBytes`, in the file with (`dev`, `ino`); undefined when no pair of reads fits (compact or
  * unallocated storage, external files).
  */
-export function findBase(
+function findBase(
   first: SeenRead[], last: SeenRead[], count: number, itemBytes: number, dev: number, ino: number,
 ): { fd: number; base: number } | undefined {
   const span = (count - 1) * itemBytes;

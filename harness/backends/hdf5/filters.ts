@@ -42,7 +42,7 @@ const LZ4_DEFAULT_ACCELERATION = 1;
  * Largest chunk accepted. h5wasm's WASM heap is at most 2 GiB, and a filtered read or write holds a
  * chunk, its filtered copy and the selection's buffer in it at once.
  */
-export const MAX_CHUNK_BYTES = 512 * 2 ** 20;
+const MAX_CHUNK_BYTES = 512 * 2 ** 20;
 
 /** Problems with `layout` for `dataset`; fields are relative to the layout. */
 export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): LayoutProblem[] {
@@ -151,10 +151,6 @@ export function filterFor(layout: Hdf5Layout): FilterSpec | null {
   }
 }
 
-/** Whether a filter id needs a plugin from h5wasm-plugins (as opposed to being built into libhdf5). */
-export function isPluginFilter(id: number): boolean {
-  return id >= 256;
-}
 
 /**
  * Turns a failed blosc write into the reason. The HDF5 blosc filter gives up on a chunk it cannot

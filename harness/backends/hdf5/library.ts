@@ -64,7 +64,7 @@ export function h5(): Promise<H5Module> {
 }
 
 /** The folder of compiled filter plugins shipped in the h5wasm-plugins package. */
-export function pluginFolder(): string {
+function pluginFolder(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve("h5wasm-plugins/package.json")), "plugins");
 }
@@ -78,7 +78,7 @@ interface WritableFs {
  * Runs one synchronous h5wasm call and returns what libhdf5 printed on stderr meanwhile (its error
  * stack, "HDF5-DIAG: ..."), instead of letting it reach the terminal.
  */
-export function capturingStderr<T>(module: H5Module, call: () => T): { value: T; stderr: string } {
+function capturingStderr<T>(module: H5Module, call: () => T): { value: T; stderr: string } {
   const fs = module.FS as unknown as WritableFs;
   const original = fs.write;
   const parts: string[] = [];
@@ -97,7 +97,7 @@ export function capturingStderr<T>(module: H5Module, call: () => T): { value: T;
 }
 
 /** The innermost messages of an HDF5 error stack, e.g. `H5Z_find(): required filter 32015 is not registered`. */
-export function hdf5ErrorSummary(stderr: string): string {
+function hdf5ErrorSummary(stderr: string): string {
   const lines = [...stderr.matchAll(/#\d+: .* in (\S+\(\)): (.*)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
   return lines.length === 0 ? stderr.trim() || "no message from libhdf5" : lines.slice(-2).join("; ");
 }
@@ -154,11 +154,6 @@ export function datasetFilters(module: H5Module, file: File): { id: number; name
   return module.get_dataset_filters(file.file_id, DATASET_PATH);
 }
 
-/** Shape and chunk shape (null: contiguous) of `/data`. */
-export function datasetLayout(module: H5Module, file: File): { shape: number[]; chunks: number[] | null } {
-  const meta = module.get_dataset_metadata(file.file_id, DATASET_PATH);
-  return { shape: meta.shape ?? [], chunks: meta.chunks };
-}
 
 /** count, offset and stride of a selection; null for a 0-D array (HDF5 cannot select a hyperslab of a scalar). */
 function hyperslab(sel: Selection): [bigint[] | null, bigint[] | null, bigint[] | null] {

@@ -11,7 +11,7 @@
  */
 
 /** Decodes one raw LZ4 block (no frame) from `src[from, to)` into `dst[at, at + size)`; returns bytes written. */
-export function decodeLz4Block(src: Uint8Array, from: number, to: number, dst: Uint8Array, at: number, size: number): number {
+function decodeLz4Block(src: Uint8Array, from: number, to: number, dst: Uint8Array, at: number, size: number): number {
   let ip = from;
   let op = at;
   const end = at + size;

@@ -12,7 +12,7 @@ import { throughputChart } from "./throughput.ts";
 
 export type ChartKind = "throughput" | "distribution" | "chunk-heatmap" | "size-speed" | "amplification";
 
-export const CHART_BUILDERS: Readonly<Record<ChartKind, (dataset: DatasetView) => TopLevelSpec | null>> = {
+const CHART_BUILDERS: Readonly<Record<ChartKind, (dataset: DatasetView) => TopLevelSpec | null>> = {
   throughput: throughputChart,
   distribution: distributionChart,
   "chunk-heatmap": chunkHeatmapChart,

@@ -6,7 +6,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { DatasetView } from "../model-types.ts";
 
 /** DejaVu Sans first: it is what Debian CI images have (fonts-dejavu-core). */
-export const CHART_FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
+const CHART_FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
 export const PANEL_WIDTH = 440;
 
 /** Cold as blue, warm as red: the reading the words suggest. */
@@ -19,7 +19,7 @@ export function cacheScaleFor(present: readonly string[]): { domain: string[]; r
 }
 
 /** Shared vega-lite config: readable sizes on a white background. */
-export const CHART_CONFIG = {
+const CHART_CONFIG = {
   font: CHART_FONT,
   background: "white",
   padding: 12,
