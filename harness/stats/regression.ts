@@ -16,7 +16,7 @@
  * threshold into an allowance for the drift no single run can see. Measured with `npm run bench:alarms` on the same
  * runs, it raised the fewest false alarms of the rules at the 95% level (fewer than "significant
  * + point ratio beyond", bootstrap or Mann-Whitney); asv's p < 0.002 raised fewer at 10% but also
- * caught fewer real slow-downs. README "Regression tracking" has the figures.
+ * caught fewer real slow-downs. docs/regression-tracking.md has the figures.
  *
  * The alternatives stay selectable (`rule`) so the measurement can be repeated on other machines.
  */
