@@ -7,6 +7,7 @@ import { backendFor } from "../backends/registry.ts";
 import { itemSize } from "../data/dtype.ts";
 import { MAX_ELEMENTS } from "./defaults.ts";
 import { patternFor } from "./resolve.ts";
+import type { Positions } from "./partial.ts";
 import { AS_IS_LAYOUT, type Scenario } from "./types.ts";
 
 export interface Problem {
@@ -14,24 +15,39 @@ export interface Problem {
   readonly message: string;
 }
 
-function duplicates(kind: string, names: readonly string[]): Problem[] {
+function duplicates(kind: string, names: readonly string[], at: (i: number) => number): Problem[] {
   const seen = new Map<string, number>();
   const out: Problem[] = [];
   names.forEach((n, i) => {
     const first = seen.get(n);
-    if (first !== undefined) out.push({ path: [kind, i, "name"], message: `duplicate name "${n}" (also ${kind}[${first}]): names must be unique` });
+    if (first !== undefined) out.push({ path: [kind, at(i), "name"], message: `duplicate name "${n}" (also ${kind}[${at(first)}]): names must be unique` });
     else seen.set(n, i);
   });
   return out;
 }
 
-export function checkScenario(scenario: Scenario): Problem[] {
-  const problems: Problem[] = [
-    ...duplicates("datasets", scenario.datasets.map((d) => d.name)),
-    ...duplicates("layouts", scenario.layouts.map((l) => l.name)),
-    ...duplicates("patterns", scenario.patterns.map((p) => p.name)),
+/**
+ * Problems of a resolved scenario. `positions`: where its entries stand in the file, when it holds
+ * only the parts of a file that passed the schema (see partial.ts); problems then name those.
+ */
+export function checkScenario(scenario: Scenario, positions?: Positions): Problem[] {
+  const kinds = { datasets: positions?.datasets, layouts: positions?.layouts, patterns: positions?.patterns };
+  const at = (kind: string) => (i: number) => kinds[kind as keyof typeof kinds]?.[i] ?? i;
+  const entries = checkEntries(scenario, positions?.datasetCount ?? scenario.datasets.length).map((p) => {
+    const [kind, i, ...rest] = p.path;
+    return Object.hasOwn(kinds, kind) && typeof i === "number" ? { ...p, path: [kind, at(kind as string)(i), ...rest] } : p;
+  });
+  return [
+    ...duplicates("datasets", scenario.datasets.map((d) => d.name), at("datasets")),
+    ...duplicates("layouts", scenario.layouts.map((l) => l.name), at("layouts")),
+    ...duplicates("patterns", scenario.patterns.map((p) => p.name), at("patterns")),
+    ...entries,
   ];
-  const several = scenario.datasets.length > 1;
+}
+
+function checkEntries(scenario: Scenario, datasetCount: number): Problem[] {
+  const problems: Problem[] = [];
+  const several = datasetCount > 1;
   if (scenario.datasets.some((d) => d.source)) {
     scenario.layouts.forEach((layout, li) => {
       if (layout.name === AS_IS_LAYOUT) {

@@ -60,7 +60,7 @@ const hdf5Layout = strict({
   shuffle: z.boolean().optional().describe("HDF5 shuffle filter."),
 }, "An HDF5 file with one dataset.");
 
-const layout = z.discriminatedUnion("backend", [memmapLayout, zarrLayout, hdf5Layout]);
+export const layoutSchema = z.discriminatedUnion("backend", [memmapLayout, zarrLayout, hdf5Layout]);
 
 const patternCommon = {
   name,
@@ -76,7 +76,7 @@ const slicing = {
   order: order.optional().describe(`Positions at random or one after another (default ${DEFAULTS.pattern.order}).`),
 };
 
-const pattern = z.discriminatedUnion("kind", [
+export const patternSchema = z.discriminatedUnion("kind", [
   strict({ ...patternCommon, kind: z.literal("full"), bandBytes: size.optional() }, "The whole array, in bands along axis 0."),
   strict({ ...patternCommon, kind: z.literal("rows"), ...slicing }, "Bands along the first axis."),
   strict({ ...patternCommon, kind: z.literal("columns"), ...slicing }, "Bands along the last axis."),
@@ -101,7 +101,7 @@ const source = strict({
 /** What a dataset read from a file must not say: the file decides them. */
 const GENERATED_ONLY = ["shape", "dtype", "generator", "seed"] as const;
 
-const dataset = strict({
+export const datasetSchema = strict({
   name,
   shape: sizes.optional().describe("1 to 4 dimensions (not with source)."),
   dtype: z.enum(DTYPES).optional().describe("Element type (not with source)."),
@@ -134,9 +134,9 @@ export const scenarioFileSchema = strict({
   version: z.literal(1).describe("Scenario format version."),
   name,
   description: z.string().max(2000).optional(),
-  datasets: z.array(dataset).min(1).max(16),
-  layouts: z.array(layout).min(1).max(64).optional().describe("Required unless every dataset has a source (measured as it is)."),
-  patterns: z.array(pattern).min(1).max(64),
+  datasets: z.array(datasetSchema).min(1).max(16),
+  layouts: z.array(layoutSchema).min(1).max(64).optional().describe("Required unless every dataset has a source (measured as it is)."),
+  patterns: z.array(patternSchema).min(1).max(64),
   cache: z.array(cacheState).min(1).max(2).optional().describe("Cache states to measure (default both)."),
   eviction: z.enum(["fadvise", "drop_caches"]).optional()
     .describe("How cold cases empty the page cache: posix_fadvise per file, or drop_caches (root)."),
