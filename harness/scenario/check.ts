@@ -5,7 +5,8 @@
 import { patternProblem } from "../access/patterns.ts";
 import { backendFor } from "../backends/registry.ts";
 import { itemSize } from "../data/dtype.ts";
-import { MAX_ELEMENTS } from "./defaults.ts";
+import { MAX_DATASET_BYTES, MAX_ELEMENTS } from "./defaults.ts";
+import { binaryBytes } from "./messages.ts";
 import { patternFor } from "./resolve.ts";
 import type { Positions } from "./partial.ts";
 import { AS_IS_LAYOUT, type Scenario } from "./types.ts";
@@ -33,7 +34,7 @@ function duplicates(kind: string, names: readonly string[], at: (i: number) => n
 export function checkScenario(scenario: Scenario, positions?: Positions): Problem[] {
   const kinds = { datasets: positions?.datasets, layouts: positions?.layouts, patterns: positions?.patterns };
   const at = (kind: string) => (i: number) => kinds[kind as keyof typeof kinds]?.[i] ?? i;
-  const entries = checkEntries(scenario, positions?.datasetCount ?? scenario.datasets.length).map((p) => {
+  const entries = checkEntries(scenario, positions?.datasetCount ?? scenario.datasets.length, at("layouts")).map((p) => {
     const [kind, i, ...rest] = p.path;
     return Object.hasOwn(kinds, kind) && typeof i === "number" ? { ...p, path: [kind, at(kind as string)(i), ...rest] } : p;
   });
@@ -45,7 +46,8 @@ export function checkScenario(scenario: Scenario, positions?: Positions): Proble
   ];
 }
 
-function checkEntries(scenario: Scenario, datasetCount: number): Problem[] {
+/** Paths index the scenario's own lists (mapped to the file's by the caller); `layoutAt` maps for messages. */
+function checkEntries(scenario: Scenario, datasetCount: number, layoutAt: (i: number) => number): Problem[] {
   const problems: Problem[] = [];
   const several = datasetCount > 1;
   if (scenario.datasets.some((d) => d.source)) {
@@ -61,6 +63,16 @@ function checkEntries(scenario: Scenario, datasetCount: number): Problem[] {
     if (elements > MAX_ELEMENTS) {
       const n = Number.isSafeInteger(elements) ? String(elements) : `about ${elements.toPrecision(3)}`;
       problems.push({ path: ["datasets", di, "shape"], message: `${n} elements is more than the ${MAX_ELEMENTS} (2^50) allowed` });
+      return;
+    }
+    const bytes = elements * itemSize(dataset.dtype);
+    if (!dataset.source && bytes > MAX_DATASET_BYTES) {
+      problems.push({
+        path: ["datasets", di, "shape"],
+        message: `[${dataset.shape.join(", ")}] ${dataset.dtype} holds ${bytes} bytes (${binaryBytes(bytes)}), more than the ` +
+          `${MAX_DATASET_BYTES} bytes (${binaryBytes(MAX_DATASET_BYTES)}) a generated dataset may hold: every layout writes it out ` +
+          "in full in the dataset cache; use a smaller shape",
+      });
       return;
     }
     const which = several ? ` (dataset "${dataset.name}")` : "";
@@ -85,6 +97,22 @@ function checkEntries(scenario: Scenario, datasetCount: number): Problem[] {
       if (p) problems.push({ path: ["patterns", pi, ...p.field.split(".").filter(Boolean)], message: p.message + which });
     });
   });
+  // Once per pattern and layout: the same for every dataset. Datasets with a source refuse writes above.
+  if (scenario.datasets.some((d) => !d.source)) {
+    scenario.patterns.forEach((pattern, pi) => {
+      if (pattern.op !== "write") return;
+      scenario.layouts.forEach((layout, li) => {
+        const why = backendFor(layout).writeProblem?.(layout);
+        if (why) {
+          problems.push({
+            path: ["patterns", pi, "op"],
+            message: `write patterns cannot run on layout "${layout.name}" (layouts[${layoutAt(li)}]): ${why}, ` +
+              "or put write patterns in a scenario without it",
+          });
+        }
+      });
+    });
+  }
   const { samples, minSamples, rounds } = scenario.sampling;
   if (minSamples > samples) {
     problems.push({ path: ["sampling", "minSamples"], message: `${minSamples} is more than samples (${samples})` });

@@ -9,6 +9,7 @@
 import { elementCount } from "../../access/selection.ts";
 import { itemSize } from "../../data/dtype.ts";
 import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../../scenario/types.ts";
+import { MAX_CHUNKS } from "../../scenario/defaults.ts";
 import { UnsupportedError } from "../../errors.ts";
 import type { LayoutProblem } from "../types.ts";
 
@@ -58,6 +59,14 @@ export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): Layou
       problems.push({ field: "chunks", message: `expected positive integers, got [${chunks.join(", ")}]` });
     } else {
       const bytes = elementCount(chunks) * itemSize(dataset.dtype);
+      const count = elementCount(dataset.shape.map((n, i) => Math.ceil(n / chunks[i])));
+      if (count > MAX_CHUNKS) {
+        problems.push({
+          field: "chunks",
+          message: `chunks [${chunks.join(", ")}] make ${count} chunks of shape [${dataset.shape.join(", ")}], more than the ` +
+            `${MAX_CHUNKS} a layout may have (libhdf5 writes and indexes each one): use larger chunks`,
+        });
+      }
       if (bytes > MAX_CHUNK_BYTES) {
         problems.push({
           field: "chunks",
