@@ -49,16 +49,16 @@ const BLOSC: Hdf5Layout[] = [
   layout("blosc-blosclz-none", blosc("blosclz", "none")),
 ];
 
-/** Chunks about half of each axis (dividing none), and one layout with chunks longer than the array. */
+/** Chunks about half of each axis (dividing none), and one layout with one chunk as large as the array. */
 function adapt(dataset: DatasetSpec, layouts: readonly Hdf5Layout[]): Hdf5Layout[] {
   const all = dataset.dtype === "int32" || dataset.dtype === "float64" || layouts.length <= 3;
   return layouts
     .filter((l) => all || l.name === "contiguous" || l.name === "chunked")
     .map((l) => l.chunks === null ? l
-      : { ...l, chunks: dataset.shape.map((n) => l.name === "chunk-longer-than-array" ? n + 3 : Math.floor(n / 2) + 1) });
+      : { ...l, chunks: dataset.shape.map((n) => l.name === "chunk-whole-array" ? n : Math.floor(n / 2) + 1) });
 }
 
-runBackendContract(hdf5Backend, [CONTIGUOUS, ...CHUNKED, layout("chunk-longer-than-array", { name: "none" })], { layoutsFor: adapt });
+runBackendContract(hdf5Backend, [CONTIGUOUS, ...CHUNKED, layout("chunk-whole-array", { name: "none" })], { layoutsFor: adapt });
 // blosc under h5wasm writes only chunks it can shrink (explainWriteFailure): a float sequence always shrinks.
 runBackendContract(hdf5Backend, BLOSC, {
   layoutsFor: adapt, generator: "sequence", dtypes: ["int64", "float64"], shapes: [[33, 45], [9, 10, 11], [5, 6, 7, 3]],
@@ -103,15 +103,23 @@ describe("hdf5 check()", () => {
       message: "blosc stores chunks under 128 bytes uncompressed with a 16-byte header, which h5wasm's mandatory filters " +
         "turn into a failed write; a chunk here holds 80 bytes: use chunks of at least 128 bytes",
     }]],
-    ["huge chunk", { chunks: [100000, 2000] }, [{
+    ["chunks larger than the array", { chunks: [10, 201] }, [{
       field: "chunks",
-      message: "a chunk of [100000, 2000] float32 holds 800000000 bytes; h5wasm works in a WASM heap of at most 2 GiB, " +
-        "so chunks may hold at most 536870912 bytes: use smaller chunks",
+      message: "chunks [10, 201] are larger than the array [100, 200] on axis 1 (201 > 200); HDF5 does not allow chunks larger " +
+        "than a fixed-size dataset (h5py refuses them too): use chunks of at most [100, 200]",
     }]],
   ];
   for (const [name, change, expected] of cases) {
     test(name, () => assert.deepEqual(hdf5Backend.check({ ...base, ...change }, d2), expected));
   }
+  test("huge chunk", () => {
+    const big: DatasetSpec = { ...d2, shape: [100_000, 2000] };
+    assert.deepEqual(hdf5Backend.check({ ...base, chunks: [100000, 2000] }, big), [{
+      field: "chunks",
+      message: "a chunk of [100000, 2000] float32 holds 800000000 bytes; h5wasm works in a WASM heap of at most 2 GiB, " +
+        "so chunks may hold at most 536870912 bytes: use smaller chunks",
+    }]);
+  });
 });
 
 describe("hdf5 contiguous direct reads", () => {

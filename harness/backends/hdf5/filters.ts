@@ -57,6 +57,15 @@ export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): Layou
       problems.push({ field: "chunks", message: `expected ${rank} numbers for a ${rank}-D array, got ${chunks.length}` });
     } else if (!chunks.every((n) => Number.isSafeInteger(n) && n >= 1)) {
       problems.push({ field: "chunks", message: `expected positive integers, got [${chunks.join(", ")}]` });
+    } else if (chunks.some((c, i) => c > dataset.shape[i])) {
+      // As libhdf5 does for a fixed-size dataset (h5py raises "Chunk shape must not be greater than data shape").
+      const axis = chunks.findIndex((c, i) => c > dataset.shape[i]);
+      problems.push({
+        field: "chunks",
+        message: `chunks [${chunks.join(", ")}] are larger than the array [${dataset.shape.join(", ")}] on axis ${axis} ` +
+          `(${chunks[axis]} > ${dataset.shape[axis]}); HDF5 does not allow chunks larger than a fixed-size dataset (h5py refuses them too): ` +
+          `use chunks of at most [${dataset.shape.join(", ")}]`,
+      });
     } else {
       const bytes = elementCount(chunks) * itemSize(dataset.dtype);
       const count = elementCount(dataset.shape.map((n, i) => Math.ceil(n / chunks[i])));
