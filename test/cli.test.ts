@@ -3,9 +3,10 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { cli, hasStack } from "./support/cli.ts";
+import { loadScenario } from "../harness/plan/load.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const INVALID = join(import.meta.dirname, "fixtures", "scenarios", "invalid");
@@ -57,4 +58,30 @@ test("help lists every command", () => {
   const r = cli(["--help"]);
   assert.equal(r.code, 0);
   for (const name of ["run", "validate", "report", "datasets"]) assert.match(r.stdout, new RegExp(`^  ${name} `, "m"));
+});
+
+describe("run --resume", () => {
+  test("a results file of another scenario is refused before anything runs, naming both scenarios", () => {
+    const dir = join(ROOT, "datasets", "cache", "test-tmp", `cli-resume-${process.pid}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    try {
+      const other = join(dir, "tiles.json");
+      copyFileSync(join(import.meta.dirname, "fixtures", "results-small.json"), other);
+      const before = readFileSync(other, "utf8");
+      const scenario = "test/fixtures/scenarios/valid/minimal.yaml";
+      const r = cli(["run", scenario, "--resume", other, "--cache", join(dir, "cache"), "--no-report"]);
+      const hash = loadScenario(scenario).hash;
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.equal(r.stderr,
+        `layoutbench run: --resume ${other}: that file holds results of scenario "tiles" (hash 3f9a1c0d5e7b), ` +
+        `not of the scenario given here: "minimal" (hash ${hash.slice(0, 12)}); resume a results file with the scenario files it was run with, ` +
+        "or start a new run without --resume\n");
+      assert.equal(r.stdout, "");
+      assert.equal(readFileSync(other, "utf8"), before, "the other scenario's results file is left as it was");
+      assert.ok(!existsSync(join(dir, "cache")), "nothing was materialized");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -18,6 +18,7 @@ import { ContiguousReader } from "../harness/backends/hdf5/contiguous.ts";
 import { Prng } from "../harness/core/hash.ts";
 import { nativeSievedRead } from "../harness/native/index.ts";
 import { FILTER_ID } from "../harness/backends/hdf5/filters.ts";
+import { lookup3, makeFilterOptional } from "../harness/backends/hdf5/optional-filter.ts";
 import { closeFile, datasetFilters, h5, openFile } from "../harness/backends/hdf5/library.ts";
 import type { Stored } from "../harness/backends/types.ts";
 import { DTYPES, numpyDescr, type Dtype } from "../harness/core/dtype.ts";
@@ -42,24 +43,24 @@ const CHUNKED: Hdf5Layout[] = [
   layout("zstd-3", { name: "zstd", level: 3 }),
   layout("lz4", { name: "lz4", level: 1 }),
 ];
-/** blosc fails on chunks it cannot shrink under h5wasm (see explainWriteFailure): tested on compressible data. */
+/** Compressible data, so the chunks go through blosc (chunks it cannot shrink are tested apart). */
 const BLOSC: Hdf5Layout[] = [
   layout("blosc-lz4-byte", blosc("lz4", "byte")),
   layout("blosc-zstd-bit", blosc("zstd", "bit")),
   layout("blosc-blosclz-none", blosc("blosclz", "none")),
 ];
 
-/** Chunks about half of each axis (dividing none), and one layout with chunks longer than the array. */
+/** Chunks about half of each axis (dividing none), and one layout with one chunk as large as the array. */
 function adapt(dataset: DatasetSpec, layouts: readonly Hdf5Layout[]): Hdf5Layout[] {
   const all = dataset.dtype === "int32" || dataset.dtype === "float64" || layouts.length <= 3;
   return layouts
     .filter((l) => all || l.name === "contiguous" || l.name === "chunked")
     .map((l) => l.chunks === null ? l
-      : { ...l, chunks: dataset.shape.map((n) => l.name === "chunk-longer-than-array" ? n + 3 : Math.floor(n / 2) + 1) });
+      : { ...l, chunks: dataset.shape.map((n) => l.name === "chunk-whole-array" ? n : Math.floor(n / 2) + 1) });
 }
 
-runBackendContract(hdf5Backend, [CONTIGUOUS, ...CHUNKED, layout("chunk-longer-than-array", { name: "none" })], { layoutsFor: adapt });
-// blosc under h5wasm writes only chunks it can shrink (explainWriteFailure): a float sequence always shrinks.
+runBackendContract(hdf5Backend, [CONTIGUOUS, ...CHUNKED, layout("chunk-whole-array", { name: "none" })], { layoutsFor: adapt });
+// A sequence always shrinks, so these chunks are compressed; random data (stored raw) is tested in "hdf5 files".
 runBackendContract(hdf5Backend, BLOSC, {
   layoutsFor: adapt, generator: "sequence", dtypes: ["int64", "float64"], shapes: [[33, 45], [9, 10, 11], [5, 6, 7, 3]],
 });
@@ -98,20 +99,43 @@ describe("hdf5 check()", () => {
     }]],
     ["gzip level", { codec: { name: "gzip", level: 10 } }, [{ field: "codec.level", message: "gzip level must be an integer from 0 to 9, got 10" }]],
     ["zstd level", { codec: { name: "zstd", level: 0 } }, [{ field: "codec.level", message: "zstd level must be an integer from 1 to 22, got 0" }]],
-    ["tiny blosc chunk", { chunks: [4, 5], codec: blosc("lz4", "byte") }, [{
+    ["tiny blosc chunk: stored raw", { chunks: [4, 5], codec: blosc("lz4", "byte") }, []],
+    ["chunks larger than the array", { chunks: [10, 201] }, [{
       field: "chunks",
-      message: "blosc stores chunks under 128 bytes uncompressed with a 16-byte header, which h5wasm's mandatory filters " +
-        "turn into a failed write; a chunk here holds 80 bytes: use chunks of at least 128 bytes",
-    }]],
-    ["huge chunk", { chunks: [100000, 2000] }, [{
-      field: "chunks",
-      message: "a chunk of [100000, 2000] float32 holds 800000000 bytes; h5wasm works in a WASM heap of at most 2 GiB, " +
-        "so chunks may hold at most 536870912 bytes: use smaller chunks",
+      message: "chunks [10, 201] are larger than the array [100, 200] on axis 1 (201 > 200); HDF5 does not allow chunks larger " +
+        "than a fixed-size dataset (h5py refuses them too): use chunks of at most [100, 200]",
     }]],
   ];
   for (const [name, change, expected] of cases) {
     test(name, () => assert.deepEqual(hdf5Backend.check({ ...base, ...change }, d2), expected));
   }
+  test("huge chunk", () => {
+    const big: DatasetSpec = { ...d2, shape: [100_000, 2000] };
+    assert.deepEqual(hdf5Backend.check({ ...base, chunks: [100000, 2000] }, big), [{
+      field: "chunks",
+      message: "a chunk of [100000, 2000] float32 holds 800000000 bytes; h5wasm works in a WASM heap of at most 2 GiB, " +
+        "so chunks may hold at most 536870912 bytes: use smaller chunks",
+    }]);
+  });
+});
+
+describe("hdf5 optional filters", () => {
+  test("lookup3 gives the reference values of Bob Jenkins' lookup3.c", () => {
+    const text = new TextEncoder().encode("Four score and seven years ago");
+    assert.deepEqual([lookup3(new Uint8Array(0)), lookup3(text), lookup3(text, 1)], [0xdeadbeef, 0x17770551, 0xcd628161]);
+  });
+
+  test("a file without the expected pipeline is refused, not left mandatory silently", () => {
+    const dir = makeTestDir("hdf5-optional");
+    try {
+      const path = join(dir, "not.h5");
+      writeFileSync(path, Buffer.alloc(512, 0));
+      assert.throws(() => makeFilterOptional(path, FILTER_ID.blosc),
+        /expected one version 2 filter pipeline with filter 32001 in a version 2 object header, found 0; cannot mark the filter optional/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("hdf5 contiguous direct reads", () => {
@@ -283,15 +307,23 @@ describe("hdf5 files", () => {
     await reader.close();
   });
 
-  test("blosc on data it cannot shrink fails with the reason", async () => {
+  test("blosc on data it cannot shrink: such chunks are stored raw (the filter is optional, as h5py makes it), read and written back", async () => {
     const random: DatasetSpec = { ...dataset, generator: "random" };
-    const dir = mkdtempSync(join(root, "blosc-random-"));
-    await assert.rejects(hdf5Backend.materialize({ dataset: random, layout: layout("br", blosc("lz4", "byte"), [64, 64]), dir, progress: () => {} }), {
-      name: "UnsupportedError",
-      message: "layout br: blosc could not shrink a chunk; the HDF5 blosc filter (id 32001) then needs to be an optional filter " +
-        "so HDF5 stores the chunk uncompressed, but h5wasm makes every filter mandatory, so the write fails: " +
-        "use blosc only for compressible data, or zstd, lz4 or gzip, which store any chunk",
-    });
+    // 80-byte chunks are under blosc's 128-byte minimum: blosc never compresses them either.
+    for (const l of [layout("br", blosc("lz4", "byte"), [64, 64]), layout("tiny", blosc("zstd", "bit"), [4, 5])]) {
+      const stored = await write(l, random);
+      const reader = await hdf5Backend.open(stored, { writable: true });
+      try {
+        assert.equal(verifyRegion(random, fullSelection(random.shape), await reader.read(fullSelection(random.shape))), undefined, l.name);
+        // Writes of incompressible values succeed too: each rewritten chunk is stored raw again.
+        const sel = [slice(3, 70), slice(5, 200)];
+        const values = generateRegion({ ...random, seed: 99 }, sel);
+        await reader.write!(sel, values);
+        assert.deepEqual(await reader.read(sel), values, l.name);
+      } finally {
+        await reader.close();
+      }
+    }
   });
 
   test("reads go through the host file and its page cache; close releases the descriptor", async (t) => {
@@ -375,6 +407,22 @@ describe("hdf5 interop with h5py", { skip: pythonReason }, () => {
       const expected = [numpyDescr(dataset.dtype), [...dataset.shape], sha(generateRegion(dataset, fullSelection(dataset.shape)))];
       assert.deepEqual(JSON.parse(lines[i]), expected, `${l.name} ${dataset.dtype}`);
     });
+  });
+
+  test("blosc chunks that do not shrink are stored as h5py stores them: optional filter, chunk filter mask set", async () => {
+    const dataset: DatasetSpec = { name: "r", shape: [64, 64], dtype: "int32", generator: "random", seed: 5 };
+    const dir = mkdtempSync(join(root, "blosc-random-"));
+    await hdf5Backend.materialize({ dataset, layout: layout("br", blosc("lz4", "byte"), [32, 32]), dir, progress: () => {} });
+    const script = `
+import hashlib, json, sys, h5py, numpy as np
+d = h5py.File(sys.argv[1], "r")["data"]
+code, flags, _, _ = d.id.get_create_plist().get_filter(0)
+masks = [d.id.get_chunk_info(i).filter_mask for i in range(d.id.get_num_chunks())]
+a = np.ascontiguousarray(d[...], dtype="<i4")
+print(json.dumps([code, flags, masks, hashlib.sha256(a.tobytes()).hexdigest()]))`;
+    const out = JSON.parse(execFileSync(PYTHON, ["-c", script, join(dir, HDF5_FILE)], { encoding: "utf8" }));
+    // H5Z_FLAG_OPTIONAL = 1; mask bit 0: the first (only) filter was skipped for that chunk.
+    assert.deepEqual(out, [FILTER_ID.blosc, 1, [1, 1, 1, 1], sha(generateRegion(dataset, fullSelection(dataset.shape)))]);
   });
 
   test("we read files h5py writes: contiguous, chunked gzip, chunked gzip + shuffle", async () => {

@@ -97,6 +97,32 @@ describe("limits", () => {
     assert.match(lines[0], /^bomb\.yaml: YAML error: .*alias/i);
   });
 
+  const sized = (shape: number[], dtype: string, layout: string) => [
+    "version: 1", "name: sized", `datasets: [{name: a, shape: [${shape.join(", ")}], dtype: ${dtype}}]`,
+    `layouts: [${layout}]`, "patterns: [{name: p, kind: points}]",
+  ].join("\n");
+
+  test("a generated dataset holds at most 64 TiB: exactly that is accepted, one element more is not", () => {
+    // 2^23 × 2^20 float64 = 2^46 bytes = 64 TiB.
+    const npy = "{name: npy, backend: memmap}";
+    assert.equal(parseScenario(sized([2 ** 23, 2 ** 20], "float64", npy), "s.yaml").datasets[0].shape[0], 2 ** 23);
+    const lines = errorLines(() => parseScenario(sized([2 ** 23 + 1, 2 ** 20], "float64", npy), "s.yaml"));
+    assert.deepEqual(lines, [`s.yaml:3: datasets[0].shape: [8388609, 1048576] float64 holds ${(2 ** 23 + 1) * 2 ** 23} bytes (64.0 TiB), ` +
+      "more than the 70368744177664 bytes (64 TiB) a generated dataset may hold: every layout writes it out in full in the dataset cache; use a smaller shape"]);
+  });
+
+  test("a layout has at most 10 million chunks: Zarr chunk files, shard files, HDF5 chunks", () => {
+    // 10^7 chunks of one element each: accepted; one more row of them: refused.
+    const ok = [10_000, 1_000];
+    const over = [10_001, 1_000];
+    for (const layout of ["{name: z, backend: zarr, chunks: [1, 1]}", "{name: z, backend: zarr, chunks: [1, 1], shards: [1, 1]}", "{name: h, backend: hdf5, chunks: [1, 1]}"]) {
+      assert.doesNotThrow(() => parseScenario(sized(ok, "uint8", layout), "s.yaml"), layout);
+      const lines = errorLines(() => parseScenario(sized(over, "uint8", layout), "s.yaml"));
+      assert.equal(lines.length, 1, layout);
+      assert.match(lines[0], /^s\.yaml:4: layouts\[0\]\.(chunks|shards): (chunks|shards) \[1, 1\] make 10001000 (chunk files|shard files|chunks) of shape \[10001, 1000\], more than the 10000000 a layout may have/, layout);
+    }
+  });
+
   test("custom tags are not executed or resolved", () => {
     const lines = errorLines(() => parseScenario("version: 1\nname: !!js/function 'x'\n", "tag.yaml"));
     assert.ok(lines.length >= 1);

@@ -20,9 +20,11 @@ import { fillRegion } from "../data/generate.ts";
 import { fitsShape, formatSelection, fullSelection, selectionShape, type Selection } from "../core/selection.ts";
 import { UserError } from "../core/errors.ts";
 import type { Hdf5Layout } from "../scenario/types.ts";
+import type { File } from "h5wasm/node";
 import type { Backend, MaterializeContext, Reader, Stored } from "./types.ts";
 import { copyBox, planBlocks, selectedCount } from "./hdf5/blocks.ts";
-import { checkHdf5Layout, explainWriteFailure, filterFor } from "./hdf5/filters.ts";
+import { checkHdf5Layout, filterFor } from "./hdf5/filters.ts";
+import { makeFilterOptional } from "./hdf5/optional-filter.ts";
 import { closeFile, createDataset, DATASET_PATH, flushFile, h5, openFile, transferHyperslab } from "./hdf5/library.ts";
 import { openContiguous } from "./hdf5/contiguous.ts";
 import { prepareHdf5Probe, probeHdf5 } from "./hdf5/probe.ts";
@@ -78,9 +80,17 @@ async function materialize(ctx: MaterializeContext<Hdf5Layout>, blockBytes: numb
   const path = join(ctx.dir, HDF5_FILE);
   const size = itemSize(dataset.dtype);
   const totalBytes = selectedCount(fullSelection(dataset.shape)) * size;
-  const file = openFile(module, path, "w");
+  const filter = filterFor(layout);
+  let file: File | null = openFile(module, path, "w");
   try {
-    createDataset(module, file, { dtype: dataset.dtype, shape: dataset.shape, chunks: layout.chunks, filter: filterFor(layout) });
+    createDataset(module, file, { dtype: dataset.dtype, shape: dataset.shape, chunks: layout.chunks, filter });
+    if (filter) {
+      // Optional, as h5py registers filters: a chunk the filter cannot shrink is stored as it is.
+      closeFile(module, file);
+      file = null;
+      makeFilterOptional(path, filter.id);
+      file = openFile(module, path, "a");
+    }
     let doneBytes = 0;
     for (const block of planBlocks(fullSelection(dataset.shape), unitOf(layout, dataset.shape.length), size, blockBytes)) {
       const count = selectedCount(block.sel);
@@ -94,8 +104,8 @@ async function materialize(ctx: MaterializeContext<Hdf5Layout>, blockBytes: numb
     if (totalBytes === 0) ctx.progress(0, 0);
   } catch (error) {
     // Keep the first error; a close after a failed create or write may fail too.
-    try { closeFile(module, file); } catch { /* reported below */ }
-    throw explainWriteFailure(layout, error);
+    try { if (file) closeFile(module, file); } catch { /* reported below */ }
+    throw error;
   }
   closeFile(module, file);
   await fdatasync(path);
@@ -164,14 +174,10 @@ async function openReader(stored: Stored<Hdf5Layout>, writable: boolean, blockBy
       }
       const dataBytes = bytesOf(data);
       const dataShape = selectionShape(sel);
-      try {
-        for (const block of planBlocks(sel, unit, size, blockBytes)) {
-          const blockShape = selectionShape(block.sel);
-          transferHyperslab(module, f, block.sel, size, "write", (heap) =>
-            copyBox(dataBytes, dataShape, block.offset, heap, blockShape, blockShape.map(() => 0), blockShape, size), datasetPath);
-        }
-      } catch (error) {
-        throw explainWriteFailure(layout, error);
+      for (const block of planBlocks(sel, unit, size, blockBytes)) {
+        const blockShape = selectionShape(block.sel);
+        transferHyperslab(module, f, block.sel, size, "write", (heap) =>
+          copyBox(dataBytes, dataShape, block.offset, heap, blockShape, blockShape.map(() => 0), blockShape, size), datasetPath);
       }
     },
     async flush() {

@@ -62,6 +62,11 @@ export interface Backend<L extends LayoutSpec = LayoutSpec> {
   readonly readOnlyParams?: readonly string[];
   /** Problems with this layout for this dataset (limitations of the library, rank mismatches). */
   check(layout: L, dataset: DatasetSpec): LayoutProblem[];
+  /**
+   * Why write patterns cannot run on this layout, with the way out (e.g. "… cannot write into
+   * shards; remove its shards"); undefined when they can. Absent: every layout takes writes.
+   */
+  writeProblem?(layout: L): string | undefined;
   /** Writes the dataset into `ctx.dir`, streaming: never the whole array in memory. */
   materialize(ctx: MaterializeContext<L>): Promise<void>;
   /** Every file a read may touch, as absolute paths. */

@@ -15,6 +15,7 @@ import { allocate, itemSize, numpyDescr, type Dtype, type TypedArray } from "../
 import { cStrides, elementCount, fitsShape, formatSelection, selectionShape, type Selection } from "../core/selection.ts";
 import { UnsupportedError, UserError } from "../core/errors.ts";
 import type { DatasetSpec, ZarrLayout } from "../scenario/types.ts";
+import { MAX_CHUNKS } from "../scenario/defaults.ts";
 import type { Backend, LayoutProblem, MaterializeContext, Reader, Stored } from "./types.ts";
 import { checkCodec, createByteCodec, registerZarrCodecs, v2Compressor, v3Codecs } from "./zarr/codecs.ts";
 import { chunkRegion, chunkValues, gridCoords, gridShape } from "./zarr/grid.ts";
@@ -41,10 +42,13 @@ function check(layout: ZarrLayout, dataset: DatasetSpec): LayoutProblem[] {
     problems.push({ field: "format", message: `must be 2 or 3, got ${String(layout.format)}` });
   }
   const chunksOk = checkShape("chunks", layout.chunks, rank, problems);
+  let gridOk = chunksOk;
   if (layout.shards !== null) {
+    gridOk = false;
     if (layout.format === 2) {
       problems.push({ field: "shards", message: "sharding needs Zarr format 3; this layout has format 2" });
     } else if (checkShape("shards", layout.shards, rank, problems) && chunksOk) {
+      gridOk = true;
       layout.shards.forEach((s, i) => {
         if (s % layout.chunks[i] !== 0) {
           problems.push({
@@ -57,7 +61,27 @@ function check(layout: ZarrLayout, dataset: DatasetSpec): LayoutProblem[] {
   }
   const chunkBytes = chunksOk ? elementCount(layout.chunks) * itemSize(dataset.dtype) : 0;
   problems.push(...checkCodec(layout.codec, dataset.dtype, chunkBytes));
+  if (gridOk) problems.push(...checkFileCount(layout, dataset.shape));
   return problems;
+}
+
+/** One file per chunk (per shard when sharded): at most MAX_CHUNKS of them. */
+function checkFileCount(layout: ZarrLayout, shape: readonly number[]): LayoutProblem[] {
+  const field = layout.shards ? "shards" : "chunks";
+  const outer = layout.shards ?? layout.chunks;
+  const files = elementCount(gridShape(shape, outer));
+  if (files <= MAX_CHUNKS) return [];
+  return [{
+    field,
+    message: `${field} [${outer.join(", ")}] make ${files} ${layout.shards ? "shard" : "chunk"} files of shape [${shape.join(", ")}], ` +
+      `more than the ${MAX_CHUNKS} a layout may have (one file per ${layout.shards ? "shard" : "chunk"}: creating, evicting and ` +
+      `checking them would dominate the run): use larger ${field}${layout.shards ? "" : ", or shards"}`,
+  }];
+}
+
+/** layoutbench writes Zarr through zarrita's `zarr.set`, which writes regular chunks only. */
+function writeProblem(layout: ZarrLayout): string | undefined {
+  return layout.shards === null ? undefined : "layoutbench writes Zarr through zarrita, which cannot write into shards; remove its shards";
 }
 
 function checkShape(field: string, values: readonly number[], rank: number, problems: LayoutProblem[]): boolean {
@@ -284,7 +308,7 @@ function toCOrder(data: TypedArray, shape: readonly number[], stride: readonly n
 
 /** The Zarr backend (see the file comment). */
 export const zarrBackend: Backend<ZarrLayout> = {
-  name: "zarr", check, materialize, files, open,
+  name: "zarr", check, writeProblem, materialize, files, open,
   mainFile: ARRAY_DIR,
   locate: (stored) => ({ path: join(stored.dir, ARRAY_DIR) }),
   describe: (layout) => [

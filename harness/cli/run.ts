@@ -13,6 +13,7 @@ import { consoleTable } from "../report/console-table.ts";
 import { runScenarios } from "../run/executor.ts";
 import { catchInterrupt } from "../run/interrupt.ts";
 import { readResults } from "../run/results-file.ts";
+import type { ScenarioInfo } from "../run/results-types.ts";
 import { parseCommandArgs, wholeNumberOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { defaultCacheRoot, defaultRunsDir } from "../core/paths.ts";
@@ -64,8 +65,10 @@ export const runCommand: Command = {
     try { filter = caseFilter(values.filter); } catch (err) {
       throw new UserError(`layoutbench run: --filter: ${(err as Error).message}`);
     }
+    const resumed = values.resume ? readResults(values.resume) : undefined;
+    if (resumed) checkSameScenarios(values.resume!, resumed.scenarios, scenarios);
     // Cases that failed or missed rounds are sampled again from the start.
-    const done = values.resume ? readResults(values.resume).cases.filter((c) => c.status === "ok" && !c.warnings.some((w) => w.code === "incomplete")) : [];
+    const done = resumed ? resumed.cases.filter((c) => c.status === "ok" && !c.warnings.some((w) => w.code === "incomplete")) : [];
     const resultsPath = resolve(values.resume ?? values.out ?? join(defaultRunsDir(), `${scenarios.map((s) => s.name).join("+")}-${timestamp()}.json`));
     if (values.out && !values.resume && existsSync(resultsPath)) {
       throw new UserError(`${values.out}: results file exists; choose another --out, or --resume it`);
@@ -88,6 +91,26 @@ export const runCommand: Command = {
   },
 };
 
+
+/** Characters of a scenario hash shown in messages: enough to tell two apart. */
+const SHORT_HASH = 12;
+
+/**
+ * A resumed file must hold results of exactly the scenarios given (same names and hashes): cases of
+ * another scenario, or of another version of the same file, would be merged into one results file.
+ */
+function checkSameScenarios(file: string, recorded: readonly ScenarioInfo[], given: readonly Scenario[]): void {
+  const key = (s: { name: string; hash: string }) => `${s.name} ${s.hash}`;
+  const a = recorded.map(key).sort().join("\n");
+  const b = given.map(key).sort().join("\n");
+  if (a === b) return;
+  const list = (ss: readonly { name: string; hash: string }[]) =>
+    ss.map((s) => `"${s.name}" (hash ${s.hash.slice(0, SHORT_HASH)})`).join(", ") || "none";
+  throw new UserError(
+    `layoutbench run: --resume ${file}: that file holds results of scenario${recorded.length === 1 ? "" : "s"} ${list(recorded)}, ` +
+    `not of the scenario${given.length === 1 ? "" : "s"} given here: ${list(given)}; ` +
+    "resume a results file with the scenario files it was run with, or start a new run without --resume");
+}
 
 /**
  * Caps the sample count and sets the rounds; the scenario hash stays that of the file (the same

@@ -6,14 +6,16 @@ import { patternProblem } from "../access/patterns.ts";
 import { backendFor } from "../backends/registry.ts";
 import { itemSize } from "../core/dtype.ts";
 import { checkScenario as checkPure, type Problem, type ScenarioChecks } from "../scenario/check.ts";
+import type { Positions } from "../scenario/partial.ts";
 import type { Scenario } from "../scenario/types.ts";
 
 const CHECKS: ScenarioChecks = {
   layout: (layout, dataset) => backendFor(layout).check(layout, dataset),
   pattern: (pattern, dataset) => patternProblem(pattern, dataset.shape, itemSize(dataset.dtype)),
+  write: (layout) => backendFor(layout).writeProblem?.(layout),
 };
 
 /** Every problem of a resolved scenario, schema aside (see scenario/check.ts). */
-export function checkScenario(scenario: Scenario): Problem[] {
-  return checkPure(scenario, CHECKS);
+export function checkScenario(scenario: Scenario, positions?: Positions): Problem[] {
+  return checkPure(scenario, CHECKS, positions);
 }

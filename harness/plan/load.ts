@@ -13,6 +13,7 @@ import { checkScenario } from "./check.ts";
 import { describeValue, formatPath, issueMessage, oneLine } from "../scenario/messages.ts";
 import { resolveScenario, type ProbedSource } from "../scenario/resolve.ts";
 import { scenarioFileSchema, type ScenarioFile } from "../scenario/schema.ts";
+import { validParts, type Positions } from "../scenario/partial.ts";
 import { prepareSourceProbes, ProbeNotReady, probeSource, SourceProblem } from "../store/source.ts";
 import type { Scenario } from "../scenario/types.ts";
 
@@ -209,6 +210,9 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new UserError(`${file}: expected a mapping with version, name, datasets, layouts and patterns, got ${found}`);
   }
   const parsed = scenarioFileSchema.safeParse(data);
+  const lines: string[] = [];
+  let checked: ScenarioFile = parsed.data!;
+  let positions: Positions | undefined;
   if (!parsed.success) {
     const version = (data as { version?: unknown }).version;
     if (version !== undefined && version !== 1) {
@@ -217,14 +221,27 @@ export function parseScenario(text: string, file: string): Scenario {
     // A value of the wrong type gets one message, not one more per check it could not pass.
     const wrongType = new Set(parsed.error.issues.filter((i) => i.code === "invalid_type").map((i) => formatPath(i.path)));
     const issues = parsed.error.issues.filter((i) => i.code === "invalid_type" || !wrongType.has(formatPath(i.path)));
-    throw new UserError(issues.map((issue) => `${where(issue.path)}: ${issueMessage(issue, data)}`));
+    lines.push(...issues.map((issue) => `${where(issue.path)}: ${issueMessage(issue, data)}`));
+    // The parts that passed are checked too, so that one run shows every problem.
+    ({ file: checked, positions } = validParts(data as Record<string, unknown>));
   }
-  const sources = probeSources(parsed.data, file);
-  const sourceProblems = sources.flatMap((s, i) => (s instanceof SourceProblem ? [`${where(["datasets", i, "source", "path"])}: ${s.message}`] : []));
-  if (sourceProblems.length > 0) throw new UserError(sourceProblems);
-  const scenario = resolveScenario(parsed.data, file, sources as (ProbedSource | undefined)[]);
-  const problems = checkScenario(scenario);
-  if (problems.length > 0) throw new UserError(problems.map((p) => `${where(p.path)}: ${p.message}`));
+  const sources = probeSources(checked, file);
+  const at = (i: number) => positions?.datasets[i] ?? i;
+  lines.push(...sources.flatMap((s, i) => (s instanceof SourceProblem ? [`${where(["datasets", at(i), "source", "path"])}: ${s.message}`] : [])));
+  if (sources.some((s) => s instanceof SourceProblem)) {
+    // Datasets whose file cannot be read are left out of the checks below, like those that failed the schema.
+    const keep = sources.map((s) => !(s instanceof SourceProblem));
+    positions = {
+      datasets: checked.datasets.map((_, i) => at(i)).filter((_, i) => keep[i]),
+      layouts: positions?.layouts ?? (checked.layouts ?? []).map((_, i) => i),
+      patterns: positions?.patterns ?? checked.patterns.map((_, i) => i),
+      datasetCount: positions?.datasetCount ?? checked.datasets.length,
+    };
+    checked = { ...checked, datasets: checked.datasets.filter((_, i) => keep[i]) };
+  }
+  const scenario = resolveScenario(checked, file, sources.filter((s) => !(s instanceof SourceProblem)) as (ProbedSource | undefined)[]);
+  lines.push(...checkScenario(scenario, positions).map((p) => `${where(p.path)}: ${p.message}`));
+  if (lines.length > 0) throw new UserError(lines);
   return scenario;
 }
 

@@ -1,11 +1,15 @@
 /**
  * Checks that need more than the schema: names unique, sizes within limits, sampling settings that
- * agree, and — through the checks passed in — layouts the backend can build for each dataset and
- * patterns that fit each dataset's shape. Pure: what knows backends and patterns is injected (plan/
- * passes the backends' `check` and the access patterns' `patternProblem`).
+ * agree, and — through the checks passed in — layouts the backend can build for each dataset,
+ * patterns that fit each dataset's shape, and layouts that can take writes. Pure: what knows
+ * backends and patterns is injected (plan/check.ts passes the backends' `check` and
+ * `writeProblem`, and the access patterns' `patternProblem`).
  */
-import { MAX_ELEMENTS } from "./defaults.ts";
+import { itemSize } from "../core/dtype.ts";
+import { MAX_DATASET_BYTES, MAX_ELEMENTS } from "./defaults.ts";
+import { binaryBytes } from "./messages.ts";
 import { patternFor } from "./resolve.ts";
+import type { Positions } from "./partial.ts";
 import { AS_IS_LAYOUT, type DatasetSpec, type LayoutSpec, type PatternSpec, type Scenario } from "./types.ts";
 
 export interface Problem {
@@ -25,26 +29,44 @@ export interface ScenarioChecks {
   layout(layout: LayoutSpec, dataset: DatasetSpec): readonly FieldProblem[];
   /** The first reason `pattern` (with its axes resolved for the dataset's rank) cannot apply to `dataset`. */
   pattern(pattern: PatternSpec, dataset: DatasetSpec): FieldProblem | undefined;
+  /** Why write patterns cannot run on `layout`, if they cannot. */
+  write(layout: LayoutSpec): string | undefined;
 }
 
-function duplicates(kind: string, names: readonly string[]): Problem[] {
+function duplicates(kind: string, names: readonly string[], at: (i: number) => number): Problem[] {
   const seen = new Map<string, number>();
   const out: Problem[] = [];
   names.forEach((n, i) => {
     const first = seen.get(n);
-    if (first !== undefined) out.push({ path: [kind, i, "name"], message: `duplicate name "${n}" (also ${kind}[${first}]): names must be unique` });
+    if (first !== undefined) out.push({ path: [kind, at(i), "name"], message: `duplicate name "${n}" (also ${kind}[${at(first)}]): names must be unique` });
     else seen.set(n, i);
   });
   return out;
 }
 
-export function checkScenario(scenario: Scenario, checks: ScenarioChecks): Problem[] {
-  const problems: Problem[] = [
-    ...duplicates("datasets", scenario.datasets.map((d) => d.name)),
-    ...duplicates("layouts", scenario.layouts.map((l) => l.name)),
-    ...duplicates("patterns", scenario.patterns.map((p) => p.name)),
+/**
+ * Problems of a resolved scenario. `positions`: where its entries stand in the file, when it holds
+ * only the parts of a file that passed the schema (see partial.ts); problems then name those.
+ */
+export function checkScenario(scenario: Scenario, checks: ScenarioChecks, positions?: Positions): Problem[] {
+  const kinds = { datasets: positions?.datasets, layouts: positions?.layouts, patterns: positions?.patterns };
+  const at = (kind: string) => (i: number) => kinds[kind as keyof typeof kinds]?.[i] ?? i;
+  const entries = checkEntries(scenario, checks, positions?.datasetCount ?? scenario.datasets.length, at("layouts")).map((p) => {
+    const [kind, i, ...rest] = p.path;
+    return Object.hasOwn(kinds, kind) && typeof i === "number" ? { ...p, path: [kind, at(kind as string)(i), ...rest] } : p;
+  });
+  return [
+    ...duplicates("datasets", scenario.datasets.map((d) => d.name), at("datasets")),
+    ...duplicates("layouts", scenario.layouts.map((l) => l.name), at("layouts")),
+    ...duplicates("patterns", scenario.patterns.map((p) => p.name), at("patterns")),
+    ...entries,
   ];
-  const several = scenario.datasets.length > 1;
+}
+
+/** Paths index the scenario's own lists (mapped to the file's by the caller); `layoutAt` maps for messages. */
+function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: number, layoutAt: (i: number) => number): Problem[] {
+  const problems: Problem[] = [];
+  const several = datasetCount > 1;
   if (scenario.datasets.some((d) => d.source)) {
     scenario.layouts.forEach((layout, li) => {
       if (layout.name === AS_IS_LAYOUT) {
@@ -58,6 +80,16 @@ export function checkScenario(scenario: Scenario, checks: ScenarioChecks): Probl
     if (elements > MAX_ELEMENTS) {
       const n = Number.isSafeInteger(elements) ? String(elements) : `about ${elements.toPrecision(3)}`;
       problems.push({ path: ["datasets", di, "shape"], message: `${n} elements is more than the ${MAX_ELEMENTS} (2^50) allowed` });
+      return;
+    }
+    const bytes = elements * itemSize(dataset.dtype);
+    if (!dataset.source && bytes > MAX_DATASET_BYTES) {
+      problems.push({
+        path: ["datasets", di, "shape"],
+        message: `[${dataset.shape.join(", ")}] ${dataset.dtype} holds ${bytes} bytes (${binaryBytes(bytes)}), more than the ` +
+          `${MAX_DATASET_BYTES} bytes (${binaryBytes(MAX_DATASET_BYTES)}) a generated dataset may hold: every layout writes it out ` +
+          "in full in the dataset cache; use a smaller shape",
+      });
       return;
     }
     const which = several ? ` (dataset "${dataset.name}")` : "";
@@ -82,6 +114,22 @@ export function checkScenario(scenario: Scenario, checks: ScenarioChecks): Probl
       if (p) problems.push({ path: ["patterns", pi, ...p.field.split(".").filter(Boolean)], message: p.message + which });
     });
   });
+  // Once per pattern and layout: the same for every dataset. Datasets with a source refuse writes above.
+  if (scenario.datasets.some((d) => !d.source)) {
+    scenario.patterns.forEach((pattern, pi) => {
+      if (pattern.op !== "write") return;
+      scenario.layouts.forEach((layout, li) => {
+        const why = checks.write(layout);
+        if (why) {
+          problems.push({
+            path: ["patterns", pi, "op"],
+            message: `write patterns cannot run on layout "${layout.name}" (layouts[${layoutAt(li)}]): ${why}, ` +
+              "or put write patterns in a scenario without it",
+          });
+        }
+      });
+    });
+  }
   const { samples, minSamples, rounds } = scenario.sampling;
   if (minSamples > samples) {
     problems.push({ path: ["sampling", "minSamples"], message: `${minSamples} is more than samples (${samples})` });

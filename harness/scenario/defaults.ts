@@ -47,6 +47,18 @@ export const MAX_YAML_ALIASES = 100;
 export const MAX_YAML_DEPTH = 32;
 /** The most elements a dataset may have (2^50: 8 PiB of float64 is already absurd). */
 export const MAX_ELEMENTS = 2 ** 50;
+/**
+ * The most bytes a generated dataset may hold (64 TiB): every layout of it is written out in full in
+ * the dataset cache, and no single machine's disk takes much more. Existing files (sources) are not
+ * limited: they are read where they are.
+ */
+export const MAX_DATASET_BYTES = 64 * 2 ** 40;
+/**
+ * The most chunks a generated layout may have (Zarr: chunk or shard files; HDF5: chunks in its one
+ * file). Each is created, indexed, evicted and checked per cold sample; past ten million that work
+ * dominates the run, and the files alone exhaust the inodes of a typical filesystem.
+ */
+export const MAX_CHUNKS = 10_000_000;
 /** The most selections one pattern may make per sample (count, or the bands of a full scan): each
  * is held in memory, and a million reads per sample is already far past a useful benchmark. */
 export const MAX_SELECTIONS = 1_000_000;

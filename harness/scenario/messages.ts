@@ -192,3 +192,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }
   return out || "(top level)";
 }
+
+/** `4 PiB`, `1.5 GiB`: a byte count in binary units, for messages that also give the exact count. */
+export function binaryBytes(bytes: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+  let i = 0;
+  let value = bytes;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return `${Number.isInteger(value) ? value : value.toPrecision(3)} ${units[i]}`;
+}

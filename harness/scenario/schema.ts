@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { DTYPES } from "../core/dtype.ts";
-import { ENGINES, SOURCE_FORMATS } from "./types.ts";
+import { AS_IS_LAYOUT, ENGINES, SOURCE_FORMATS } from "./types.ts";
 import { DEFAULTS, NAME_PATTERN, NAME_RULE } from "./defaults.ts";
 import { unknownKeysMessage } from "./messages.ts";
 
@@ -24,12 +24,45 @@ const sizes = z.array(size).min(1).max(4);
 const order = z.enum(["random", "sequential"]);
 
 const codecName = z.enum(["none", "gzip", "zstd", "lz4", "blosc"]);
+/** Levels each codec takes (lz4's is LZ4's acceleration); the backends may narrow them (HDF5's lz4 has none). */
+export const CODEC_LEVELS = {
+  gzip: { min: 0, max: 9, note: "" },
+  zstd: { min: 1, max: 22, note: "" },
+  lz4: { min: 1, max: 65537, note: " (the level is LZ4's acceleration: 1 = best ratio, higher = faster)" },
+  blosc: { min: 0, max: 9, note: "" },
+} as const;
+/** Keys only blosc takes. */
+const BLOSC_ONLY = ["cname", "shuffle"] as const;
+/** A codec that compresses nothing, in either spelling (for rules written as JSON Schema). */
+const NO_CODEC = { anyOf: [{ const: "none" }, { type: "object", properties: { name: { const: "none" } } }] };
 const codecObject = strict({
   name: codecName,
-  level: z.number().int().min(0).max(22).optional()
-    .describe(`Compression level (defaults: gzip ${DEFAULTS.codecLevels.gzip}, zstd ${DEFAULTS.codecLevels.zstd}, lz4 ${DEFAULTS.codecLevels.lz4}, blosc ${DEFAULTS.codecLevels.blosc}).`),
+  level: z.number().int().optional().describe(
+    `Compression level: ${Object.entries(CODEC_LEVELS).map(([n, r]) => `${n} ${r.min}-${r.max} (default ${DEFAULTS.codecLevels[n as keyof typeof CODEC_LEVELS]})`).join(", ")}; none takes no level.`),
   cname: z.enum(["lz4", "zstd", "blosclz"]).optional().describe(`blosc only: inner compressor (default ${DEFAULTS.blosc.cname}).`),
   shuffle: z.enum(["none", "byte", "bit"]).optional().describe(`blosc only: shuffle filter (default ${DEFAULTS.blosc.shuffle}).`),
+}).superRefine((c, ctx) => {
+  if (c.name !== "none" && c.level !== undefined) {
+    const r = CODEC_LEVELS[c.name];
+    if (c.level < r.min || c.level > r.max) {
+      ctx.addIssue({ code: "custom", path: ["level"], message: `${c.name} level must be an integer from ${r.min} to ${r.max}${r.note}, got ${c.level}` });
+    }
+  }
+  if (c.name === "none" && c.level !== undefined) ctx.addIssue({ code: "custom", path: ["level"], message: "codec none takes no level: remove level" });
+  if (c.name !== "blosc") {
+    for (const key of BLOSC_ONLY) {
+      if (c[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `only blosc takes ${key}; this codec is ${c.name}: remove ${key}` });
+    }
+  }
+}).meta({
+  // The same rules for editors (scenarios/schema.json): zod's JSON Schema export leaves refinements out.
+  allOf: [
+    ...Object.entries(CODEC_LEVELS).map(([n, r]) => ({
+      if: { properties: { name: { const: n } } }, then: { properties: { level: { minimum: r.min, maximum: r.max } } },
+    })),
+    { if: { properties: { name: { const: "none" } } }, then: { not: { required: ["level"] } } },
+    { if: { properties: { name: { not: { const: "blosc" } } } }, then: { not: { anyOf: BLOSC_ONLY.map((k) => ({ required: [k] })) } } },
+  ],
 });
 /** A codec name alone means that codec with its default settings. */
 const codec = z.union([codecName, codecObject]).describe("Compression codec: a name, or an object with settings.");
@@ -47,19 +80,32 @@ const zarrLayout = strict({
   backend: z.literal("zarr"),
   format: z.union([z.literal(2), z.literal(3)]).optional().describe(`Zarr format version (default ${DEFAULTS.zarr.format}).`),
   chunks: sizes.describe("Chunk shape (the inner chunk shape when sharded)."),
-  shards: sizes.optional().describe("Shard shape, a multiple of chunks (format 3 only)."),
+  shards: sizes.optional().describe("Shard shape, a multiple of chunks (format 3 only; no write patterns)."),
   codec: codec.optional(),
-}, "A Zarr array on the local filesystem.");
+}, "A Zarr array on the local filesystem.").meta({
+  // Checked by the backend (with the reason) in the CLI; stated here for editors.
+  if: { required: ["shards"] }, then: { properties: { format: { const: 3 } } },
+});
 
 const hdf5Layout = strict({
   name,
   backend: z.literal("hdf5"),
   chunks: sizes.nullable().optional().describe("Chunk shape; omit or null for contiguous storage."),
   codec: codec.optional(),
-  shuffle: z.boolean().optional().describe("HDF5 shuffle filter."),
-}, "An HDF5 file with one dataset.");
+  shuffle: z.boolean().optional().describe("HDF5 shuffle filter (not with a codec: h5wasm writes one filter)."),
+}, "An HDF5 file with one dataset.").meta({
+  // Checked by the backend (with the reason) in the CLI; stated here for editors.
+  allOf: [
+    // Filters need chunked storage.
+    { if: { not: { required: ["chunks"], properties: { chunks: { type: "array" } } } }, then: { properties: { codec: NO_CODEC, shuffle: { const: false } } } },
+    // One filter per dataset.
+    { if: { required: ["shuffle"], properties: { shuffle: { const: true } } }, then: { properties: { codec: NO_CODEC } } },
+    // The HDF5 lz4 filter has no level.
+    { properties: { codec: { if: { type: "object", properties: { name: { const: "lz4" } } }, then: { properties: { level: { const: 1 } } } } } },
+  ],
+});
 
-const layout = z.discriminatedUnion("backend", [memmapLayout, zarrLayout, hdf5Layout]);
+export const layoutSchema = z.discriminatedUnion("backend", [memmapLayout, zarrLayout, hdf5Layout]);
 
 const patternCommon = {
   name,
@@ -75,7 +121,7 @@ const slicing = {
   order: order.optional().describe(`Positions at random or one after another (default ${DEFAULTS.pattern.order}).`),
 };
 
-const pattern = z.discriminatedUnion("kind", [
+export const patternSchema = z.discriminatedUnion("kind", [
   strict({ ...patternCommon, kind: z.literal("full"), bandBytes: size.optional() }, "The whole array, in bands along axis 0."),
   strict({ ...patternCommon, kind: z.literal("rows"), ...slicing }, "Bands along the first axis."),
   strict({ ...patternCommon, kind: z.literal("columns"), ...slicing }, "Bands along the last axis."),
@@ -95,12 +141,14 @@ const source = strict({
   path: z.string().min(1).max(4096).describe("The .npy or .h5 file, or the Zarr array folder; relative to the scenario file."),
   format: z.enum(SOURCE_FORMATS),
   dataset: z.string().min(1).max(1024).optional().describe("hdf5 only: the dataset's path in the file (default /data)."),
-}, "An existing file, benchmarked as it is (never rewritten): shape and dtype come from its header.");
+}, "An existing file, benchmarked as it is (never rewritten): shape and dtype come from its header.").meta({
+  if: { properties: { format: { not: { const: "hdf5" } } } }, then: { not: { required: ["dataset"] } },
+});
 
 /** What a dataset read from a file must not say: the file decides them. */
 const GENERATED_ONLY = ["shape", "dtype", "generator", "seed"] as const;
 
-const dataset = strict({
+export const datasetSchema = strict({
   name,
   shape: sizes.optional().describe("1 to 4 dimensions (not with source)."),
   dtype: z.enum(DTYPES).optional().describe("Element type (not with source)."),
@@ -125,7 +173,11 @@ const dataset = strict({
   if (d.source && typeof d.source === "object" && d.source.dataset !== undefined && d.source.format !== "hdf5") {
     ctx.addIssue({ code: "custom", path: ["source", "dataset"], message: `only hdf5 sources have a dataset path; this source is ${String(d.source.format)}` });
   }
-}, { when: () => true } as object);
+}, { when: () => true } as object).meta({
+  if: { required: ["source"] },
+  then: { not: { anyOf: GENERATED_ONLY.map((k) => ({ required: [k] })) } },
+  else: { required: ["shape", "dtype"] },
+});
 
 /** The scenario file as written (before defaults). */
 export const scenarioFileSchema = strict({
@@ -133,9 +185,9 @@ export const scenarioFileSchema = strict({
   version: z.literal(1).describe("Scenario format version."),
   name,
   description: z.string().max(2000).optional(),
-  datasets: z.array(dataset).min(1).max(16),
-  layouts: z.array(layout).min(1).max(64).optional().describe("Required unless every dataset has a source (measured as it is)."),
-  patterns: z.array(pattern).min(1).max(64),
+  datasets: z.array(datasetSchema).min(1).max(16).describe("Names must be unique."),
+  layouts: z.array(layoutSchema).min(1).max(64).optional().describe("Required unless every dataset has a source (measured as it is). Names must be unique."),
+  patterns: z.array(patternSchema).min(1).max(64).describe("Names must be unique."),
   cache: z.array(cacheState).min(1).max(2).optional().describe("Cache states to measure (default both)."),
   eviction: z.enum(["fadvise", "drop_caches"]).optional()
     .describe("How cold cases empty the page cache: posix_fadvise per file, or drop_caches (root)."),
@@ -161,7 +213,25 @@ export const scenarioFileSchema = strict({
   if (f.datasets.some((d) => !d || typeof d !== "object" || d.source === undefined)) {
     ctx.addIssue({ code: "custom", path: ["layouts"], message: "missing (expected a list)" });
   }
-}, { when: () => true } as object);
+}, { when: () => true } as object).meta({
+  // Rules across entries, checked in the CLI by check.ts and the backends; stated here for editors.
+  allOf: [
+    { if: { required: ["datasets"], properties: { datasets: { contains: { type: "object", not: { required: ["source"] } } } } }, then: { required: ["layouts"] } },
+    // Datasets read from files are measured in their own layout ("as-is") and never written to.
+    {
+      if: { required: ["datasets"], properties: { datasets: { contains: { type: "object", required: ["source"] } } } },
+      then: { properties: {
+        layouts: { items: { properties: { name: { not: { const: AS_IS_LAYOUT } } } } },
+        patterns: { items: { properties: { op: { not: { const: "write" } } } } },
+      } },
+    },
+    // Zarr is written through zarrita, which cannot write shards.
+    {
+      if: { required: ["patterns"], properties: { patterns: { contains: { type: "object", required: ["op"], properties: { op: { const: "write" } } } } } },
+      then: { properties: { layouts: { items: { not: { type: "object", required: ["backend", "shards"], properties: { backend: { const: "zarr" } } } } } } },
+    },
+  ],
+});
 
 export type ScenarioFile = z.infer<typeof scenarioFileSchema>;
 

@@ -4,12 +4,13 @@
  * h5wasm 0.10 sets at most one filter per dataset when writing (its `create_dataset` calls
  * `H5Pset_filter` once; the raw `H5Pset_*` calls are not exported from its WASM module), and it
  * cannot set a chunk-cache size. So everything that would need a second filter is refused here
- * with the reason and a way out, never replaced by something else.
+ * with the reason and a way out, never replaced by something else. It registers that filter
+ * mandatory; hdf5/optional-filter.ts makes it optional afterwards, as h5py registers filters.
  */
 import { elementCount } from "../../core/selection.ts";
 import { itemSize } from "../../core/dtype.ts";
 import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../../scenario/types.ts";
-import { UnsupportedError } from "../../core/errors.ts";
+import { MAX_CHUNKS } from "../../scenario/defaults.ts";
 import type { LayoutProblem } from "../types.ts";
 
 /** HDF5 filter ids: built-in deflate and shuffle, and the registered plugin filters from h5wasm-plugins. */
@@ -32,9 +33,6 @@ const LEVELS = {
   blosc: { min: 0, max: 9 },
 } as const;
 
-/** blosc1's MIN_BUFFERSIZE: smaller buffers are copied, never compressed (see explainWriteFailure). */
-const BLOSC_MIN_BUFFER = 128;
-
 /** The lz4 level means LZ4's acceleration elsewhere in the harness (1 = LZ4's default). */
 const LZ4_DEFAULT_ACCELERATION = 1;
 
@@ -56,8 +54,25 @@ export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): Layou
       problems.push({ field: "chunks", message: `expected ${rank} numbers for a ${rank}-D array, got ${chunks.length}` });
     } else if (!chunks.every((n) => Number.isSafeInteger(n) && n >= 1)) {
       problems.push({ field: "chunks", message: `expected positive integers, got [${chunks.join(", ")}]` });
+    } else if (chunks.some((c, i) => c > dataset.shape[i])) {
+      // As libhdf5 does for a fixed-size dataset (h5py raises "Chunk shape must not be greater than data shape").
+      const axis = chunks.findIndex((c, i) => c > dataset.shape[i]);
+      problems.push({
+        field: "chunks",
+        message: `chunks [${chunks.join(", ")}] are larger than the array [${dataset.shape.join(", ")}] on axis ${axis} ` +
+          `(${chunks[axis]} > ${dataset.shape[axis]}); HDF5 does not allow chunks larger than a fixed-size dataset (h5py refuses them too): ` +
+          `use chunks of at most [${dataset.shape.join(", ")}]`,
+      });
     } else {
       const bytes = elementCount(chunks) * itemSize(dataset.dtype);
+      const count = elementCount(dataset.shape.map((n, i) => Math.ceil(n / chunks[i])));
+      if (count > MAX_CHUNKS) {
+        problems.push({
+          field: "chunks",
+          message: `chunks [${chunks.join(", ")}] make ${count} chunks of shape [${dataset.shape.join(", ")}], more than the ` +
+            `${MAX_CHUNKS} a layout may have (libhdf5 writes and indexes each one): use larger chunks`,
+        });
+      }
       if (bytes > MAX_CHUNK_BYTES) {
         problems.push({
           field: "chunks",
@@ -89,16 +104,6 @@ export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): Layou
     }
   }
   problems.push(...checkCodec(codec));
-  if (codec.name === "blosc" && chunks !== null && chunks.length === rank) {
-    const bytes = elementCount(chunks) * itemSize(dataset.dtype);
-    if (bytes < BLOSC_MIN_BUFFER) {
-      problems.push({
-        field: "chunks",
-        message: `blosc stores chunks under ${BLOSC_MIN_BUFFER} bytes uncompressed with a 16-byte header, which h5wasm's ` +
-          `mandatory filters turn into a failed write; a chunk here holds ${bytes} bytes: use chunks of at least ${BLOSC_MIN_BUFFER} bytes`,
-      });
-    }
-  }
   return problems;
 }
 
@@ -151,18 +156,7 @@ export function filterFor(layout: Hdf5Layout): FilterSpec | null {
   }
 }
 
-
-/**
- * Turns a failed blosc write into the reason. The HDF5 blosc filter gives up on a chunk it cannot
- * shrink and counts on being registered optional, so HDF5 stores that chunk raw (as h5py and PyTables
- * register it); h5wasm registers every filter mandatory, so HDF5 fails the write instead. Other
- * errors pass through unchanged.
- */
-export function explainWriteFailure(layout: Hdf5Layout, error: unknown): unknown {
-  if (layout.codec.name !== "blosc" || !(error instanceof Error) || !/filter returned failure/.test(error.message)) return error;
-  const unsupported = new UnsupportedError(
-    `layout ${layout.name}: blosc could not shrink a chunk; the HDF5 blosc filter (id ${FILTER_ID.blosc}) then needs to be an ` +
-    "optional filter so HDF5 stores the chunk uncompressed, but h5wasm makes every filter mandatory, so the write fails: " +
-    "use blosc only for compressible data, or zstd, lz4 or gzip, which store any chunk");
-  return Object.assign(unsupported, { cause: error });
+/** Whether a filter id needs a plugin from h5wasm-plugins (as opposed to being built into libhdf5). */
+export function isPluginFilter(id: number): boolean {
+  return id >= 256;
 }

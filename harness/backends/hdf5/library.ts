@@ -125,13 +125,11 @@ export interface CreateOptions {
 /** Creates the empty dataset `/data` (no values written) and checks it has the wanted filter. */
 export function createDataset(module: H5Module, file: File, options: CreateOptions): void {
   const { shape, chunks, filter } = options;
-  // HDF5 refuses a chunk longer than a fixed dimension; a larger maximum extent on that axis lets the
-  // requested chunk shape stand (the dataset's shape is unchanged).
-  const maxshape = chunks === null ? shape : shape.map((n, i) => Math.max(n, chunks[i]));
+  // Fixed size, as h5py creates by default: HDF5 then refuses chunks longer than the array (checkHdf5Layout says so first).
   const metadata = {
     ...lib().dtype_to_metadata(H5_DTYPE[options.dtype]),
     shape: shape.map(BigInt),
-    maxshape: maxshape.map(BigInt),
+    maxshape: shape.map(BigInt),
     chunks: chunks === null ? null : chunks.map(BigInt),
     compression: filter?.id ?? 0,
     compression_opts: filter ? [...filter.cdValues] : [],
