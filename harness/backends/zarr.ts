@@ -108,7 +108,7 @@ async function materialize(ctx: MaterializeContext<ZarrLayout>): Promise<void> {
   const written = [join(root, metaName)];
   await writeFile(written[0], JSON.stringify(meta, null, 2));
 
-  const codec = createByteCodec(layout.codec);
+  const codec = createByteCodec(layout.codec, dataset.dtype);
   const encode = (values: TypedArray) => codec.encode(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   const totalBytes = elementCount(dataset.shape) * itemSize(dataset.dtype);
   let doneBytes = 0;

@@ -16,7 +16,7 @@ import { GENERATOR_VERSION } from "./generate.ts";
 import { ensureSourceEntry } from "./source-entry.ts";
 
 /** Bump when a backend's on-disk output changes for the same parameters. */
-export const STORAGE_FORMAT_VERSION = 1;
+export const STORAGE_FORMAT_VERSION = 2;
 export const MANIFEST = "manifest.json";
 
 export interface Manifest {
