@@ -45,6 +45,15 @@ export interface LayoutProblem {
   readonly message: string;
 }
 
+/**
+ * Upper bounds of what materializing a layout creates, for the free space and inode check: groups
+ * of `count` files of at most `bytes` each, and the folders holding them.
+ */
+export interface StorageFootprint {
+  readonly files: readonly { readonly count: number; readonly bytes: number }[];
+  readonly folders: number;
+}
+
 export interface Backend<L extends LayoutSpec = LayoutSpec> {
   readonly name: L["backend"];
   /**
@@ -54,6 +63,8 @@ export interface Backend<L extends LayoutSpec = LayoutSpec> {
   readonly readOnlyParams?: readonly string[];
   /** Problems with this layout for this dataset (limitations of the library, rank mismatches). */
   check(layout: L, dataset: DatasetSpec): LayoutProblem[];
+  /** Optional: the files and folders `materialize` creates (default: one file the array's size). */
+  footprint?(layout: L, dataset: DatasetSpec): StorageFootprint;
   /** Writes the dataset into `ctx.dir`, streaming: never the whole array in memory. */
   materialize(ctx: MaterializeContext<L>): Promise<void>;
   /** Every file a read may touch, as absolute paths. */

@@ -22,6 +22,7 @@ import { SHARD_INDEX_CODECS, writeShard } from "./zarr/shard-writer.ts";
 import { fdatasyncAll, LocalStore } from "./zarr/store.ts";
 import { ChunkReader } from "./zarr/chunk-reader.ts";
 import { chunkFormat } from "./zarr/chunk-format.ts";
+import { zarrFootprint } from "./zarr/footprint.ts";
 
 /** The array's folder inside the layout's directory. */
 export const ARRAY_DIR = "array.zarr";
@@ -281,4 +282,4 @@ function toCOrder(data: TypedArray, shape: readonly number[], stride: readonly n
 }
 
 /** The Zarr backend (see the file comment). */
-export const zarrBackend: Backend<ZarrLayout> = { name: "zarr", check, materialize, files, open };
+export const zarrBackend: Backend<ZarrLayout> = { name: "zarr", check, footprint: zarrFootprint, materialize, files, open };

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { UserError } from "../errors.ts";
 import { backendFor } from "../backends/registry.ts";
-import type { Stored } from "../backends/types.ts";
+import type { StorageFootprint, Stored } from "../backends/types.ts";
 import { canonicalJson, sha256 } from "../scenario/resolve.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { itemSize } from "./dtype.ts";
@@ -114,13 +114,81 @@ export function readManifest(dir: string, key?: string): Manifest | undefined {
   return entry.state === "ok" ? entry.manifest : undefined;
 }
 
-function checkFreeSpace(root: string, needed: number, what: string): void {
-  const fs = statfsSync(root);
-  const available = fs.bavail * fs.bsize;
-  if (available < needed) {
-    const gib = (n: number) => (n / 2 ** 30).toFixed(2) + " GiB";
-    throw new UserError(`${root}: not enough free space to materialize ${what}: needs up to ${gib(needed)}, ${gib(available)} available`);
+/** A manifest: its fixed part, and per file listed a path and a size. */
+const MANIFEST_BYTES = 1024;
+const MANIFEST_BYTES_PER_FILE = 64;
+/** Room a name takes in its folder (ext4: 8 bytes plus the name, rounded up to 4). */
+const NAME_BYTES = 32;
+
+/** Disk space and inodes an entry may take. */
+export interface SpaceNeeded {
+  readonly bytes: number;
+  readonly inodes: number;
+  readonly files: number;
+  readonly folders: number;
+}
+
+/**
+ * The most disk space and inodes an entry whose layout creates `footprint` can take on a filesystem
+ * of `blockBytes` blocks: every file rounded up to whole blocks (a chunk of 400 bytes takes 4 KiB),
+ * the manifest, every folder one block plus the names it holds, and one inode per file and folder
+ * (the entry's folder and manifest included).
+ */
+export function spaceNeeded(footprint: StorageFootprint, blockBytes: number): SpaceNeeded {
+  const blocks = (n: number) => Math.ceil(n / blockBytes) * blockBytes;
+  let bytes = 0;
+  let files = 0;
+  for (const group of footprint.files) {
+    bytes += group.count * blocks(group.bytes);
+    files += group.count;
   }
+  bytes += blocks(MANIFEST_BYTES + MANIFEST_BYTES_PER_FILE * files);
+  files += 1;
+  const folders = footprint.folders + 1;
+  // Every file and folder has a name in a folder, except the entry's own folder.
+  bytes += blocks(folders * blockBytes + (files + folders - 1) * NAME_BYTES);
+  return { bytes, inodes: files + folders, files, folders };
+}
+
+/** What `statfs` says about free room (Node's fs.statfsSync fields). */
+export interface FreeRoom {
+  readonly bsize: number;
+  readonly bavail: number;
+  /** Inodes in all, and free; 0 and 0 on filesystems without an inode limit (btrfs). */
+  readonly files: number;
+  readonly ffree: number;
+}
+
+/** One line per shortage of space or inodes in `root` for writing `what`; empty when it fits. */
+export function freeRoomProblems(root: string, what: string, need: SpaceNeeded, free: FreeRoom): string[] {
+  const problems: string[] = [];
+  const available = free.bavail * free.bsize;
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  const layoutFiles = `${count(need.files, "file")} and ${count(need.folders, "folder")}`;
+  if (available < need.bytes) {
+    problems.push(`${root}: not enough free space to materialize ${what}: needs up to ${formatSize(need.bytes)} ` +
+      `(${layoutFiles}, each rounded up to ${free.bsize}-byte blocks), ${formatSize(available)} available; ` +
+      "free some space, or use a cache on another filesystem (--cache DIR)");
+  }
+  if (free.files > 0 && free.ffree < need.inodes) {
+    problems.push(`${root}: not enough free inodes to materialize ${what}: its ${layoutFiles} need ${need.inodes} inodes, ` +
+      `the filesystem has ${free.ffree} free (df -i); use larger chunks or shards, or a cache on another filesystem (--cache DIR)`);
+  }
+  return problems;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+function checkFreeRoom(root: string, dataset: DatasetSpec, layout: LayoutSpec): void {
+  const backend = backendFor(layout);
+  const footprint = backend.footprint?.(layout, dataset) ?? { files: [{ count: 1, bytes: logicalBytes(dataset) }], folders: 0 };
+  const free = statfsSync(root);
+  const problems = freeRoomProblems(root, `${dataset.name} as ${layout.name}`, spaceNeeded(footprint, free.bsize), free);
+  if (problems.length > 0) throw new UserError(problems);
 }
 
 export interface MaterializeOptions {
@@ -152,8 +220,7 @@ export async function ensureMaterialized(
   // Incomplete leftovers (no or stale manifest) are never reused.
   rmSync(dir, { recursive: true, force: true });
 
-  // Uncompressed size plus slack for metadata: compressed layouts need less.
-  checkFreeSpace(root, Math.ceil(logicalBytes(dataset) * 1.05) + 16 * 2 ** 20, `${dataset.name} as ${layout.name}`);
+  checkFreeRoom(root, dataset, layout);
   const tmp = join(root, `.tmp-${key.slice(0, 12)}-${process.pid}-${randomBytes(4).toString("hex")}`);
   mkdirSync(tmp);
   const started = performance.now();
