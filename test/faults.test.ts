@@ -5,7 +5,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, cli } from "./support/cli.ts";
@@ -193,6 +193,87 @@ describe("materialization cache", () => {
     await assert.rejects(ensureMaterialized(dir, huge, layout), (err: Error) =>
       err instanceof UserError && /not enough free space to materialize d as npy: needs up to [\d.]+ GiB \(2 files and 1 folder, each rounded up to \d+-byte blocks\), [\d.]+ GiB available; free some space, or use a cache on another filesystem \(--cache DIR\)$/.test(err.message));
     assert.deepEqual(readdirSafe(dir).filter((n) => !n.startsWith(".run")), []);
+  });
+});
+
+/**
+ * Runs the CLI with writes limited to `kib` KiB per file (RLIMIT_FSIZE; Node ignores SIGXFSZ, so a
+ * longer write fails with EFBIG): a real write failure midway, as a full disk gives.
+ */
+function cliWithFileLimit(kib: number, args: readonly string[]) {
+  const r = spawnSync("bash", ["-c", `ulimit -f ${kib} && exec "$@"`, "bash", process.execPath, BIN, ...args], { encoding: "utf8", timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("failed writes leave the cache as it was", () => {
+  const cacheFolders = (cache: string) => readdirSafe(cache).filter((n) => n.startsWith("."));
+
+  test("--rematerialize that fails midway keeps the old entry in place and reused", { timeout: 120_000 }, (t) => {
+    const dir = workDir("remat");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const cache = join(dir, "cache");
+    const args = [SCENARIO, "--filter", "grid/npy/rows/warm", "--cache", cache, "--no-report", "--samples", "2"];
+    assert.equal(cli(["run", ...args, "--out", join(dir, "a.json")]).code, 0);
+    const entry = join(cache, readdirSafe(cache).find((n) => n.startsWith("memmap-"))!);
+    const manifest = readFileSync(join(entry, "manifest.json"), "utf8");
+    // The new 16 MiB data.npy cannot be written past 4 MiB.
+    const failed = cliWithFileLimit(4096, ["run", ...args, "--out", join(dir, "b.json"), "--rematerialize"]);
+    assert.equal(failed.code, 2, failed.stdout + failed.stderr);
+    assert.match(readResults(join(dir, "b.json")).cases[0].error!, /^materialization failed: EFBIG: file too large/);
+    assert.equal(inspectEntry(entry).state, "ok");
+    assert.equal(readFileSync(join(entry, "manifest.json"), "utf8"), manifest, "the old entry is untouched");
+    assert.deepEqual(cacheFolders(cache).filter((n) => n !== ".run.lock"), [], "no temporary folder is left");
+    const again = cli(["run", ...args, "--out", join(dir, "c.json")]);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stderr + again.stdout, new RegExp(`reusing ${entry}`));
+  });
+
+  test("a write case whose scratch copy fails midway removes the copy; datasets list shows no damaged dataset", { timeout: 120_000 }, (t) => {
+    const dir = workDir("copyfail");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const cache = join(dir, "cache");
+    const scenario = join(dir, "writes.yaml");
+    writeFileSync(scenario, readFileSync(SCENARIO, "utf8").replace("patterns:\n", "patterns:\n  - {name: write-rows, kind: rows, count: 2, op: write}\n"));
+    const common = ["--cache", cache, "--no-report", "--samples", "2"];
+    assert.equal(cli(["run", scenario, "--filter", "grid/npy/rows/warm", ...common, "--out", join(dir, "a.json")]).code, 0);
+    const failed = cliWithFileLimit(4096, ["run", scenario, "--filter", "grid/npy/write-rows/warm", ...common, "--out", join(dir, "b.json")]);
+    assert.equal(failed.code, 2, failed.stdout + failed.stderr);
+    assert.match(readResults(join(dir, "b.json")).cases[0].error!, /EFBIG: file too large/);
+    assert.deepEqual(cacheFolders(cache).filter((n) => n.startsWith(".scratch-")), [], "the partial scratch copy is removed");
+    const list = cli(["datasets", "list", "--cache", cache]);
+    assert.equal(list.code, 0);
+    assert.doesNotMatch(list.stdout, /damaged|scratch|unfinished/);
+    assert.equal(list.stdout.trim().split("\n").length, 1, list.stdout);
+  });
+
+  test("scratch copies of dead runs are listed as leftovers, never as datasets, and removed by the next run", { timeout: 120_000 }, async (t) => {
+    const dir = workDir("stale");
+    const sleeper = spawn("sleep", ["60"]);
+    t.after(() => { sleeper.kill(); rmSync(dir, { recursive: true, force: true }); });
+    const cache = join(dir, "cache");
+    const dataset: DatasetSpec = { name: "d", shape: [64, 64], dtype: "int16", generator: "random", seed: 3 };
+    const m = await ensureMaterialized(cache, dataset, { name: "npy", backend: "memmap", advice: "normal", order: "C" });
+    const deadPid = spawnSync("true").pid!;
+    // A copy killed midway: its manifest came along, its data.npy is short.
+    const dead = join(cache, `.scratch-${deadPid}-0123abcd`);
+    const live = join(cache, `.scratch-${sleeper.pid}-89abcdef`);
+    for (const copy of [dead, live]) {
+      mkdirSync(copy);
+      writeFileSync(join(copy, "manifest.json"), readFileSync(join(m.stored.dir, "manifest.json")));
+      writeFileSync(join(copy, "data.npy"), "short");
+    }
+    const list = cli(["datasets", "list", "--cache", cache]);
+    assert.doesNotMatch(list.stdout, /damaged/);
+    for (const copy of [dead, live]) {
+      assert.ok(list.stdout.includes(`${copy}  (scratch copy of a write case left by a failed or killed run, not a dataset; remove with datasets clean --partial)`), list.stdout);
+    }
+    const scenario = join(dir, "s.yaml");
+    writeFileSync(scenario, readFileSync(SCENARIO, "utf8").replace("shape: [2048, 2048]", "shape: [64, 64]"));
+    const run = cli(["run", scenario, "--filter", "grid/npy/rows/warm", "--cache", cache, "--no-report", "--samples", "2", "--out", join(dir, "r.json")]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.ok(run.stdout.includes(`removed ${dead}: a scratch copy left by an earlier run`), run.stdout);
+    assert.ok(!existsSync(dead), "the dead run's copy is gone");
+    assert.ok(existsSync(live), "a live process's copy is left alone");
   });
 });
 

@@ -3,8 +3,8 @@
  * hash of everything that determines its bytes. It is written into a temporary folder, flushed,
  * given a manifest, then renamed into place, so a half-written dataset is never reused.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, cpSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { UserError } from "../errors.ts";
 import { backendFor } from "../backends/registry.ts";
@@ -13,6 +13,7 @@ import { canonicalJson, sha256 } from "../scenario/resolve.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { itemSize } from "./dtype.ts";
 import { GENERATOR_VERSION } from "./generate.ts";
+import { processAlive } from "./lock.ts";
 import { ensureSourceEntry } from "./source-entry.ts";
 
 /** Bump when a backend's on-disk output changes for the same parameters. */
@@ -211,14 +212,16 @@ export async function ensureMaterialized(
     const { manifest, created } = ensureSourceEntry(root, dir, key, dataset, layout, options.rematerialize ?? false);
     return { stored: stored(), manifest, created };
   }
-  if (options.rematerialize) rmSync(dir, { recursive: true, force: true });
-  const existing = inspectEntry(dir, key);
-  if (existing.state === "ok") return { stored: stored(), manifest: existing.manifest, created: false };
-  if (existing.state === "damaged") {
-    throw new UserError(`cached ${dataset.name} as ${layout.name} is damaged: ${existing.problem}; run again with --rematerialize to write it anew`);
+  // --rematerialize keeps the entry there until the new one is complete (replaceEntry).
+  if (!options.rematerialize) {
+    const existing = inspectEntry(dir, key);
+    if (existing.state === "ok") return { stored: stored(), manifest: existing.manifest, created: false };
+    if (existing.state === "damaged") {
+      throw new UserError(`cached ${dataset.name} as ${layout.name} is damaged: ${existing.problem}; run again with --rematerialize to write it anew`);
+    }
+    // Incomplete leftovers (no or stale manifest) are never reused.
+    rmSync(dir, { recursive: true, force: true });
   }
-  // Incomplete leftovers (no or stale manifest) are never reused.
-  rmSync(dir, { recursive: true, force: true });
 
   checkFreeRoom(root, dataset, layout);
   const tmp = join(root, `.tmp-${key.slice(0, 12)}-${process.pid}-${randomBytes(4).toString("hex")}`);
@@ -235,6 +238,10 @@ export async function ensureMaterialized(
     };
     writeFileSync(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2));
     fsyncPath(join(tmp, MANIFEST));
+    if (options.rematerialize) {
+      replaceEntry(root, tmp, dir);
+      return { stored: stored(), manifest, created: true };
+    }
     try {
       renameSync(tmp, dir);
     } catch (err) {
@@ -252,24 +259,94 @@ export async function ensureMaterialized(
   }
 }
 
-const OWN_FOLDER = /^(?:[a-z0-9]+-[0-9a-f]{20}|\.tmp-[0-9a-f]{12}-\d+-[0-9a-f]{8}|\.scratch-\d+-[0-9a-f]{8})$/;
+/**
+ * Puts the complete entry `tmp` at `dir`, where an entry already is (--rematerialize): the old one
+ * is moved aside and removed only once the new one is in place, so a rematerialization that fails
+ * or is killed before this point leaves the old entry where it was, usable.
+ */
+function replaceEntry(root: string, tmp: string, dir: string): void {
+  const old = join(root, `.old-${basename(dir)}-${process.pid}-${randomBytes(4).toString("hex")}`);
+  let moved = true;
+  try {
+    renameSync(dir, old);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    moved = false;
+  }
+  try {
+    renameSync(tmp, dir);
+  } catch (err) {
+    if (moved) renameSync(old, dir);
+    throw err;
+  }
+  fsyncPath(root);
+  if (moved) rmSync(old, { recursive: true, force: true });
+}
+
+/** Entries, unfinished writes and entries being replaced, and write cases' scratch copies. */
+const ENTRY = /^[a-z0-9]+-[0-9a-f]{20}$/;
+const UNFINISHED = /^(?:\.tmp-[0-9a-f]{12}|\.old-[a-z0-9]+-[0-9a-f]{20})-\d+-[0-9a-f]{8}$/;
+const SCRATCH = /^\.scratch-(\d+)-[0-9a-f]{8}$/;
+
+/**
+ * A private copy of a stored layout for a write case, so the cached entry is never modified; the
+ * caller removes it when the case ends. A copy that fails midway (a full disk) is removed here.
+ */
+export function scratchCopy(root: string, stored: Stored): Stored {
+  const dir = join(root, `.scratch-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    cpSync(stored.dir, dir, { recursive: true });
+    rmSync(join(dir, MANIFEST), { force: true });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { ...stored, dir };
+}
+
+/**
+ * Removes scratch copies whose run is gone (a killed process cannot clean up after itself); call it
+ * holding the cache's run lock. Returns the folders removed.
+ */
+export function removeStaleScratch(root: string): string[] {
+  let names: string[] = [];
+  try { names = readdirSync(root); } catch { return []; }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = SCRATCH.exec(name)?.[1];
+    if (pid === undefined || processAlive(Number(pid))) continue;
+    rmSync(join(root, name), { recursive: true, force: true });
+    removed.push(join(root, name));
+  }
+  return removed;
+}
+
+export interface CacheListing {
+  readonly entries: (Manifest & { dir: string })[];
+  /** Unfinished writes and replaced entries: never reused. */
+  readonly partial: string[];
+  /** Write cases' scratch copies left by a run that failed or was killed: never datasets. */
+  readonly scratch: string[];
+  readonly damaged: { dir: string; problem: string }[];
+}
 
 /** Every complete entry in the cache, and the folders that are not complete entries. */
-export function listCache(root: string): { entries: (Manifest & { dir: string })[]; partial: string[]; damaged: { dir: string; problem: string }[] } {
-  const entries: (Manifest & { dir: string })[] = [];
-  const partial: string[] = [];
-  const damaged: { dir: string; problem: string }[] = [];
+export function listCache(root: string): CacheListing {
+  const listing: CacheListing = { entries: [], partial: [], scratch: [], damaged: [] };
+  const { entries, partial, scratch, damaged } = listing;
   let names: string[] = [];
-  try { names = readdirSync(root); } catch { return { entries, partial, damaged }; }
+  try { names = readdirSync(root); } catch { return listing; }
   for (const name of names.sort()) {
     // Only folders this tool creates: anything else in the folder is left alone.
-    if (!OWN_FOLDER.test(name)) continue;
     const dir = join(root, name);
-    if (!statSync(dir).isDirectory()) continue;
+    if (!(ENTRY.test(name) || UNFINISHED.test(name) || SCRATCH.test(name)) || !statSync(dir).isDirectory()) continue;
+    // A copy or an unfinished write may hold a manifest (copied, or about to be renamed): never an entry.
+    if (SCRATCH.test(name)) { scratch.push(dir); continue; }
+    if (UNFINISHED.test(name)) { partial.push(dir); continue; }
     const entry = inspectEntry(dir);
     if (entry.state === "ok") entries.push({ ...entry.manifest, dir });
     else if (entry.state === "damaged") damaged.push({ dir, problem: entry.problem });
     else partial.push(dir);
   }
-  return { entries, partial, damaged };
+  return listing;
 }
