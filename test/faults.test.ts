@@ -5,13 +5,14 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, truncateSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, cli } from "./support/cli.ts";
 import { UserError } from "../harness/core/errors.ts";
 import { acquireRunLock, LOCK_FILE } from "../harness/store/lock.ts";
-import { ensureMaterialized, entryDir, inspectEntry } from "../harness/store/materialize.ts";
+import { ensureMaterialized, entryDir, freeRoomProblems, inspectEntry, spaceNeeded } from "../harness/store/materialize.ts";
+import { zarrBackend } from "../harness/backends/zarr.ts";
 import type { ResultsFile } from "../harness/run/results-types.ts";
 import type { DatasetSpec, MemmapLayout, ZarrLayout } from "../harness/scenario/types.ts";
 
@@ -190,8 +191,142 @@ describe("materialization cache", () => {
     const side = Math.ceil(Math.sqrt((fs.bavail * fs.bsize) / 8)) * 2;
     const huge: DatasetSpec = { ...dataset, shape: [side, side], dtype: "float64" };
     await assert.rejects(ensureMaterialized(dir, huge, layout), (err: Error) =>
-      err instanceof UserError && /not enough free space to materialize d as npy: needs up to [\d.]+ GiB, [\d.]+ GiB available/.test(err.message));
+      err instanceof UserError && /not enough free space to materialize d as npy: needs up to [\d.]+ GiB \(2 files and 1 folder, each rounded up to \d+-byte blocks\), [\d.]+ GiB available; free some space, or use a cache on another filesystem \(--cache DIR\)$/.test(err.message));
     assert.deepEqual(readdirSafe(dir).filter((n) => !n.startsWith(".run")), []);
+  });
+});
+
+/**
+ * Runs the CLI with writes limited to `kib` KiB per file (RLIMIT_FSIZE; Node ignores SIGXFSZ, so a
+ * longer write fails with EFBIG): a real write failure midway, as a full disk gives.
+ */
+function cliWithFileLimit(kib: number, args: readonly string[]) {
+  const r = spawnSync("bash", ["-c", `ulimit -f ${kib} && exec "$@"`, "bash", process.execPath, BIN, ...args], { encoding: "utf8", timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("failed writes leave the cache as it was", () => {
+  const cacheFolders = (cache: string) => readdirSafe(cache).filter((n) => n.startsWith("."));
+
+  test("--rematerialize that fails midway keeps the old entry in place and reused", { timeout: 120_000 }, (t) => {
+    const dir = workDir("remat");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const cache = join(dir, "cache");
+    const args = [SCENARIO, "--filter", "grid/npy/rows/warm", "--cache", cache, "--no-report", "--samples", "2"];
+    assert.equal(cli(["run", ...args, "--out", join(dir, "a.json")]).code, 0);
+    const entry = join(cache, readdirSafe(cache).find((n) => n.startsWith("memmap-"))!);
+    const manifest = readFileSync(join(entry, "manifest.json"), "utf8");
+    // The new 16 MiB data.npy cannot be written past 4 MiB.
+    const failed = cliWithFileLimit(4096, ["run", ...args, "--out", join(dir, "b.json"), "--rematerialize"]);
+    assert.equal(failed.code, 2, failed.stdout + failed.stderr);
+    assert.match(readResults(join(dir, "b.json")).cases[0].error!, /^materialization failed: EFBIG: file too large/);
+    assert.equal(inspectEntry(entry).state, "ok");
+    assert.equal(readFileSync(join(entry, "manifest.json"), "utf8"), manifest, "the old entry is untouched");
+    assert.deepEqual(cacheFolders(cache).filter((n) => n !== ".run.lock"), [], "no temporary folder is left");
+    const again = cli(["run", ...args, "--out", join(dir, "c.json")]);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stderr + again.stdout, new RegExp(`reusing ${entry}`));
+  });
+
+  test("a write case whose scratch copy fails midway removes the copy; datasets list shows no damaged dataset", { timeout: 120_000 }, (t) => {
+    const dir = workDir("copyfail");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const cache = join(dir, "cache");
+    const scenario = join(dir, "writes.yaml");
+    writeFileSync(scenario, readFileSync(SCENARIO, "utf8").replace("patterns:\n", "patterns:\n  - {name: write-rows, kind: rows, count: 2, op: write}\n"));
+    const common = ["--cache", cache, "--no-report", "--samples", "2"];
+    assert.equal(cli(["run", scenario, "--filter", "grid/npy/rows/warm", ...common, "--out", join(dir, "a.json")]).code, 0);
+    const failed = cliWithFileLimit(4096, ["run", scenario, "--filter", "grid/npy/write-rows/warm", ...common, "--out", join(dir, "b.json")]);
+    assert.equal(failed.code, 2, failed.stdout + failed.stderr);
+    assert.match(readResults(join(dir, "b.json")).cases[0].error!, /EFBIG: file too large/);
+    assert.deepEqual(cacheFolders(cache).filter((n) => n.startsWith(".scratch-")), [], "the partial scratch copy is removed");
+    const list = cli(["datasets", "list", "--cache", cache]);
+    assert.equal(list.code, 0);
+    assert.doesNotMatch(list.stdout, /damaged|scratch|unfinished/);
+    assert.equal(list.stdout.trim().split("\n").length, 1, list.stdout);
+  });
+
+  test("scratch copies of dead runs are listed as leftovers, never as datasets, and removed by the next run", { timeout: 120_000 }, async (t) => {
+    const dir = workDir("stale");
+    const sleeper = spawn("sleep", ["60"]);
+    t.after(() => { sleeper.kill(); rmSync(dir, { recursive: true, force: true }); });
+    const cache = join(dir, "cache");
+    const dataset: DatasetSpec = { name: "d", shape: [64, 64], dtype: "int16", generator: "random", seed: 3 };
+    const m = await ensureMaterialized(cache, dataset, { name: "npy", backend: "memmap", advice: "normal", order: "C" });
+    const deadPid = spawnSync("true").pid!;
+    // A copy killed midway: its manifest came along, its data.npy is short.
+    const dead = join(cache, `.scratch-${deadPid}-0123abcd`);
+    const live = join(cache, `.scratch-${sleeper.pid}-89abcdef`);
+    for (const copy of [dead, live]) {
+      mkdirSync(copy);
+      writeFileSync(join(copy, "manifest.json"), readFileSync(join(m.stored.dir, "manifest.json")));
+      writeFileSync(join(copy, "data.npy"), "short");
+    }
+    const list = cli(["datasets", "list", "--cache", cache]);
+    assert.doesNotMatch(list.stdout, /damaged/);
+    for (const copy of [dead, live]) {
+      assert.ok(list.stdout.includes(`${copy}  (scratch copy of a write case left by a failed or killed run, not a dataset; remove with datasets clean --partial)`), list.stdout);
+    }
+    const scenario = join(dir, "s.yaml");
+    writeFileSync(scenario, readFileSync(SCENARIO, "utf8").replace("shape: [2048, 2048]", "shape: [64, 64]"));
+    const run = cli(["run", scenario, "--filter", "grid/npy/rows/warm", "--cache", cache, "--no-report", "--samples", "2", "--out", join(dir, "r.json")]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.ok(run.stdout.includes(`removed ${dead}: a scratch copy left by an earlier run`), run.stdout);
+    assert.ok(!existsSync(dead), "the dead run's copy is gone");
+    assert.ok(existsSync(live), "a live process's copy is left alone");
+  });
+});
+
+describe("free space and inodes of chunked layouts", () => {
+  const dataset: DatasetSpec = { name: "d", shape: [100, 100], dtype: "int32", generator: "sequence", seed: 0 };
+  const v3: ZarrLayout = { name: "z", backend: "zarr", format: 3, chunks: [10, 10], shards: null, codec: { name: "none" } };
+
+  test("a chunked layout counts every file rounded up to whole blocks, its folders and an inode each", () => {
+    // 100 chunk files of 400 bytes (4096 each on 4 KiB blocks) + zarr.json (4096); the manifest
+    // 1024 + 64 × 101 bytes → 8192; 13 folders (entry, array.zarr, c, c/0 … c/9) of one block each
+    // plus 32 bytes per name (102 files + 12 folders): 56896 → 57344.
+    assert.deepEqual(spaceNeeded(zarrBackend.footprint!(v3, dataset), 4096),
+      { bytes: 100 * 4096 + 4096 + 8192 + 57344, inodes: 102 + 13, files: 102, folders: 13 });
+    // Sharded blosc: 4 shards of 25 chunks, each chunk at most 400 + 2 + 64 bytes plus its 16-byte
+    // index entry, + 4 (12054 → 12288 each); folders entry, array.zarr, c, c/0, c/1.
+    const sharded: ZarrLayout = { ...v3, shards: [50, 50], codec: { name: "blosc", cname: "lz4", level: 5, shuffle: "byte" } };
+    assert.deepEqual(spaceNeeded(zarrBackend.footprint!(sharded, dataset), 4096),
+      { bytes: 4 * 12288 + 4096 + 4096 + 24576, inodes: 6 + 5, files: 6, folders: 5 });
+    // Format 2 keys (0.0, 0.1, …) sit in the array folder: the entry and array.zarr.
+    assert.equal(spaceNeeded(zarrBackend.footprint!({ ...v3, format: 2 }, dataset), 4096).folders, 2);
+  });
+
+  test("the estimate names every file and folder materialization creates, and bounds the blocks they take", async (t) => {
+    const dir = workDir("footprint");
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const m = await ensureMaterialized(dir, dataset, v3);
+    let files = 0;
+    let folders = 1;
+    let used = statSync(m.stored.dir).blocks * 512;
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        used += statSync(p).blocks * 512;
+        if (e.isDirectory()) { folders++; walk(p); } else files++;
+      }
+    };
+    walk(m.stored.dir);
+    const need = spaceNeeded(zarrBackend.footprint!(v3, dataset), statfsSync(dir).bsize);
+    assert.deepEqual({ files, folders }, { files: need.files, folders: need.folders });
+    assert.ok(used <= need.bytes, `${used} bytes on disk, estimated ${need.bytes}`);
+  });
+
+  test("too few inodes or blocks: one line each, with the counts and what to do", () => {
+    const need = spaceNeeded(zarrBackend.footprint!(v3, dataset), 4096);
+    assert.deepEqual(freeRoomProblems("/cache", "d as z", need, { bsize: 4096, bavail: 100, files: 1000, ffree: 50 }), [
+      "/cache: not enough free space to materialize d as z: needs up to 468.0 KiB (102 files and 13 folders, each rounded up to 4096-byte blocks), " +
+        "400.0 KiB available; free some space, or use a cache on another filesystem (--cache DIR)",
+      "/cache: not enough free inodes to materialize d as z: its 102 files and 13 folders need 115 inodes, the filesystem has 50 free (df -i); " +
+        "use larger chunks or shards, or a cache on another filesystem (--cache DIR)",
+    ]);
+    assert.deepEqual(freeRoomProblems("/cache", "d as z", need, { bsize: 4096, bavail: 117, files: 1000, ffree: 115 }), []);
+    // No inode limit (btrfs reports 0 inodes in all): only space counts.
+    assert.deepEqual(freeRoomProblems("/cache", "d as z", need, { bsize: 4096, bavail: 117, files: 0, ffree: 0 }), []);
   });
 });
 

@@ -17,6 +17,7 @@ import { buildReportModel } from "../harness/report/model.ts";
 import { chartToSvg, svgToPng } from "../harness/report/render-chart.ts";
 import { writeReports } from "../harness/report/writer.ts";
 import type { ResultsFile } from "../harness/run/results-types.ts";
+import { caseWarnings } from "../harness/run/summary.ts";
 import { matchSnapshot } from "./support/snapshot.ts";
 
 const FIXTURE = new URL("./fixtures/results-small.json", import.meta.url);
@@ -84,6 +85,27 @@ describe("view model", () => {
     assert.ok(rec.candidates[1].vsWinner.low > 1);
     assert.match(rec.headline, /^Use zarr-256 for image: expected cost /);
     assert.match(rec.facts[0], /npy-random read 721× the bytes requested/);
+  });
+
+  test("facts about write cases say writes, and what the factor is of", () => {
+    const reads = dataset.recommendation.facts;
+    assert.deepEqual(reads, [
+      "Cold columns reads of npy-random read 721× the bytes requested from storage (45.1 MiB for 64.0 KiB).",
+      "With a cold page cache, columns reads of npy-random took 344× as long as with a warm one (421 ms vs 1.22 ms).",
+    ]);
+    const r = load() as any;
+    for (const c of r.cases) if (c.pattern.name === "columns") c.pattern.op = "write";
+    assert.deepEqual(buildReportModel(r).datasets[0].recommendation.facts, [
+      "Cold columns writes to npy-random read 721× the bytes written from storage (45.1 MiB read for 64.0 KiB written).",
+      "With a cold page cache, columns writes to npy-random took 344× as long as with a warm one (421 ms vs 1.22 ms).",
+    ]);
+  });
+
+  test("a cold write case's residency warning says before the write", () => {
+    const sample = { ...results.cases[0].samples[0], residency: 0.5, bytesRead: 10 };
+    const text = (op: "read" | "write") => caseWarnings([sample], null, true, op, true).map((w) => w.message);
+    assert.deepEqual(text("write"), ["1 of 1 cold samples found up to 50% of the files resident before the write: eviction not effective"]);
+    assert.deepEqual(text("read"), ["1 of 1 cold samples found up to 50% of the files resident before the read: eviction not effective"]);
   });
 
   test("a layout identical to the winner is a statistical tie", () => {

@@ -2,7 +2,8 @@
  * Zarr v2 interop with zarr-python (Debian's python3-zarr, zarr-python 2.13: format 2 only):
  * zarr-python reads every v2 array we write with identical content (sha256 of the C-order bytes),
  * and our reader reads arrays zarr-python writes (blosc, zlib, gzip, zstd, lz4; C and F order; both
- * dimension separators). Skipped, with the install command, when python3-zarr is missing.
+ * dimension separators; Blosc shuffle on every element size, zarr-python's default compressor).
+ * Skipped, with the install command, when python3-zarr is missing.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -11,8 +12,9 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fullSelection, formatSelection } from "../harness/core/selection.ts";
+import { memmapBackend, NPY_FILE } from "../harness/backends/memmap.ts";
 import { ARRAY_DIR, zarrBackend } from "../harness/backends/zarr.ts";
-import { DTYPES, numpyDescr, type Dtype } from "../harness/core/dtype.ts";
+import { DTYPES, itemSize, numpyDescr, type Dtype } from "../harness/core/dtype.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import type { CodecSpec, DatasetSpec, ZarrLayout } from "../harness/scenario/types.ts";
 import { contractSelections, makeTestDir } from "./support/contract.ts";
@@ -115,6 +117,125 @@ describe("zarr v2 interop with zarr-python", { skip }, () => {
         for (const sel of contractSelections(spec.shape)) {
           const problem = verifyRegion(dataset, sel, await reader.read(sel));
           assert.equal(problem, undefined, `${JSON.stringify(spec.compressor)} order ${spec.order} ${formatSelection(sel)}`);
+        }
+      } finally {
+        await reader.close();
+      }
+    }
+  });
+});
+
+/**
+ * Blosc with shuffle on 1-, 2- and 8-byte elements, zarr-python's default compressor for int16 and
+ * float64 (Blosc lz4, clevel 5, byte shuffle): Blosc shuffles with the frame's typesize, which must
+ * be the item size both ways. Chunks are large enough that Blosc splits each block into one stream
+ * per byte plane.
+ */
+const BLOSC_SHUFFLED: readonly { dtype: Dtype; cname: "lz4" | "zstd" | "blosclz"; shuffle: "byte" | "bit" }[] = [
+  { dtype: "int16", cname: "lz4", shuffle: "byte" },
+  { dtype: "float64", cname: "lz4", shuffle: "byte" },
+  { dtype: "uint8", cname: "lz4", shuffle: "byte" },
+  { dtype: "uint64", cname: "zstd", shuffle: "byte" },
+  { dtype: "int16", cname: "blosclz", shuffle: "bit" },
+];
+const SHUFFLE_ID = { none: 0, byte: 1, bit: 2 } as const;
+
+/**
+ * Per array folder: the (typesize, flags) bytes of the Blosc frames in its chunk files, and whether
+ * each frame is the one numcodecs (zarr-python's codec library) makes from the chunk's values with
+ * the array's compressor.
+ */
+const FRAME_SCRIPT = `
+import json, os, sys, numpy as np, numcodecs, zarr
+out = []
+for d in json.load(sys.stdin):
+    a = zarr.open_array(d, mode="r")
+    heads, same = set(), True
+    for name in os.listdir(d):
+        if name.startswith("."):
+            continue
+        with open(os.path.join(d, name), "rb") as f:
+            frame = f.read()
+        heads.add((frame[3], frame[2]))
+        values = np.frombuffer(a.compressor.decode(frame), dtype=a.dtype)
+        same = same and bytes(a.compressor.encode(values)) == frame
+    out.append({"heads": sorted(heads), "numcodecsFrames": same})
+print(json.dumps(out))
+`;
+
+/** zarr-python writes the values of the harness's generator (read from a .npy we write) with the given compressor. */
+const WRITE_VALUES_SCRIPT = `
+import json, sys, numpy as np, numcodecs, zarr
+for spec in json.load(sys.stdin):
+    values = np.load(spec["npy"])
+    compressor = numcodecs.get_codec(spec["compressor"]) if spec["compressor"] else zarr.storage.default_compressor
+    a = zarr.open_array(spec["path"], mode="w", shape=values.shape, chunks=spec["chunks"], dtype=values.dtype,
+                        compressor=compressor, fill_value=0)
+    a[...] = values
+print(json.dumps([]))
+`;
+
+describe("zarr v2 blosc shuffle on 1-, 2- and 8-byte elements, with zarr-python", { skip }, () => {
+  let root = "";
+  before(() => { root = makeTestDir("zarr-interop-blosc"); });
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const datasetFor = (dtype: Dtype, i: number): DatasetSpec => ({ name: `${dtype}-${i}`, shape: [50, 70], dtype, generator: "smooth", seed: 60 + i });
+  const CHUNKS = [16, 32];
+
+  test("we write: zarr-python reads the same values; frames carry typesize = item size and the shuffle", async () => {
+    const dirs: string[] = [];
+    for (const [i, c] of BLOSC_SHUFFLED.entries()) {
+      const dir = join(root, `ours-${i}`);
+      mkdirSync(dir);
+      const layout: ZarrLayout = { name: "b", backend: "zarr", format: 2, chunks: CHUNKS, shards: null, codec: { name: "blosc", cname: c.cname, level: 5, shuffle: c.shuffle } };
+      const dataset = datasetFor(c.dtype, i);
+      assert.deepEqual(zarrBackend.check(layout, dataset), [], `${c.dtype} ${c.cname} ${c.shuffle} is accepted`);
+      await zarrBackend.materialize({ dataset, layout, dir, progress: () => {} });
+      dirs.push(join(dir, ARRAY_DIR));
+    }
+    const seen = python(READ_SCRIPT, dirs) as { sha256: string }[];
+    const frames = python(FRAME_SCRIPT, dirs) as { heads: [number, number][]; numcodecsFrames: boolean }[];
+    for (const [i, c] of BLOSC_SHUFFLED.entries()) {
+      const dataset = datasetFor(c.dtype, i);
+      const what = `${c.dtype} blosc ${c.cname} ${c.shuffle}`;
+      const values = generateRegion(dataset, fullSelection(dataset.shape));
+      const sha256 = createHash("sha256").update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest("hex");
+      assert.equal(seen[i].sha256, sha256, `zarr-python reads our ${what}`);
+      for (const [typesize, flags] of frames[i].heads) {
+        assert.equal(typesize, itemSize(c.dtype), `${what}: frame typesize`);
+        assert.deepEqual({ byte: (flags & 0x1) !== 0, bit: (flags & 0x4) !== 0 }, { byte: c.shuffle === "byte", bit: c.shuffle === "bit" }, `${what}: frame flags ${flags}`);
+      }
+      assert.equal(frames[i].numcodecsFrames, true, `${what}: every chunk is the frame numcodecs makes of its values`);
+    }
+  });
+
+  test("zarr-python writes (its default compressor and others): we read the same values", async () => {
+    const specs = [
+      // zarr-python's default compressor: Blosc(cname="lz4", clevel=5, shuffle=SHUFFLE).
+      ...(["int16", "float64", "uint8", "int64"] as const).map((dtype) => ({ dtype, compressor: null })),
+      { dtype: "uint16" as const, compressor: { id: "blosc", cname: "zstd", clevel: 3, shuffle: 1 } },
+      { dtype: "float64" as const, compressor: { id: "blosc", cname: "blosclz", clevel: 5, shuffle: 2 } },
+    ];
+    const inputs = specs.map((spec, i) => {
+      const dataset = datasetFor(spec.dtype, 10 + i);
+      const dir = join(root, `theirs-${i}`);
+      mkdirSync(dir);
+      return { dataset, dir };
+    });
+    // The values go to zarr-python as .npy files written by our memmap backend.
+    for (const { dataset, dir } of inputs) {
+      await memmapBackend.materialize({ dataset, layout: { name: "npy", backend: "memmap", order: "C", advice: "normal" }, dir, progress: () => {} });
+    }
+    python(WRITE_VALUES_SCRIPT, specs.map((s, i) => ({ compressor: s.compressor, chunks: CHUNKS, npy: join(inputs[i].dir, NPY_FILE), path: join(inputs[i].dir, ARRAY_DIR) })));
+    const frames = python(FRAME_SCRIPT, inputs.map(({ dir }) => join(dir, ARRAY_DIR))) as { heads: [number, number][] }[];
+    for (const [i, spec] of specs.entries()) {
+      const { dataset, dir } = inputs[i];
+      assert.ok(frames[i].heads.every(([typesize]) => typesize === itemSize(spec.dtype)), `zarr-python wrote typesize ${itemSize(spec.dtype)} frames`);
+      const layout: ZarrLayout = { name: "py", backend: "zarr", format: 2, chunks: CHUNKS, shards: null, codec: { name: "none" } };
+      const reader = await zarrBackend.open({ dir, dataset, layout }, { writable: false });
+      try {
+        for (const sel of contractSelections(dataset.shape)) {
+          assert.equal(verifyRegion(dataset, sel, await reader.read(sel)), undefined, `${spec.dtype} ${JSON.stringify(spec.compressor)} ${formatSelection(sel)}`);
         }
       } finally {
         await reader.close();

@@ -37,12 +37,12 @@ const CODECS: readonly [string, CodecSpec][] = [
 ];
 /**
  * Which dtypes each layout runs on, to keep the suite near 20 s: unsharded uncompressed layouts on
- * every dtype (v2 spells each one differently), sharded on five of them, codec layouts on one each
- * (a 4-byte one where blosc shuffles: numcodecs.js shuffles only 4-byte elements).
+ * every dtype (v2 spells each one differently), sharded on five of them, codec layouts on one each,
+ * two where blosc shuffles (shuffling depends on the element size: 2, 4 and 8 bytes).
  */
 function dtypesFor(l: ZarrLayout): readonly Dtype[] {
   if (l.codec.name === "none") return l.shards === null ? DTYPES : ["int8", "uint16", "int32", "float64", "uint64"];
-  if (l.codec.name === "blosc" && l.codec.shuffle !== "none") return l.format === 3 ? ["float32"] : ["int32"];
+  if (l.codec.name === "blosc" && l.codec.shuffle !== "none") return l.format === 3 ? ["float32", "uint64"] : ["int16", "float64"];
   return l.format === 3 ? ["float32"] : ["int64"];
 }
 
@@ -96,11 +96,9 @@ describe("zarr check()", () => {
       message: "lz4 level must be an integer from 1 to 65537 (the level is LZ4's acceleration: 1 = best ratio, higher = faster), got 0",
     }]],
     ["blosc level", { codec: blosc("lz4", "none", 10) }, d2, [{ field: "codec.level", message: "blosc level must be an integer from 0 to 9, got 10" }]],
-    ["blosc shuffle, 8-byte dtype", { codec: blosc("lz4", "byte") }, { ...d2, dtype: "float64" }, [{
-      field: "codec.shuffle",
-      message: "numcodecs.js blosc always shuffles 4-byte elements, but float64 has 8-byte elements; " +
-        "use shuffle: none or a 4-byte dtype (int32, uint32, float32)",
-    }]],
+    // zarr-python's default compressor for float64 and int16: c-blosc shuffles with the item size.
+    ["blosc shuffle, 8-byte dtype", { codec: blosc("lz4", "byte") }, { ...d2, dtype: "float64" }, []],
+    ["blosc shuffle, 2-byte dtype", { codec: blosc("zstd", "bit") }, { ...d2, dtype: "int16" }, []],
     ["blosc no shuffle, 8-byte dtype", { codec: blosc("lz4", "none") }, { ...d2, dtype: "float64" }, []],
   ];
   for (const [name, change, dataset, expected] of cases) {

@@ -17,11 +17,12 @@ import { open as openHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { allocate, itemSize, view, type TypedArray } from "../core/dtype.ts";
 import { fillRegion } from "../data/generate.ts";
-import { fitsShape, formatSelection, fullSelection, selectionShape, type Selection } from "../core/selection.ts";
+import { elementCount, fitsShape, formatSelection, fullSelection, selectionShape, type Selection } from "../core/selection.ts";
 import { UserError } from "../core/errors.ts";
-import type { Hdf5Layout } from "../scenario/types.ts";
+import type { DatasetSpec, Hdf5Layout } from "../scenario/types.ts";
 import type { File } from "h5wasm/node";
-import type { Backend, MaterializeContext, Reader, Stored } from "./types.ts";
+import type { Backend, MaterializeContext, Reader, StorageFootprint, Stored } from "./types.ts";
+import { maxEncodedBytes } from "./footprint.ts";
 import { copyBox, planBlocks, selectedCount } from "./hdf5/blocks.ts";
 import { checkHdf5Layout, filterFor } from "./hdf5/filters.ts";
 import { makeFilterOptional } from "./hdf5/optional-filter.ts";
@@ -47,6 +48,7 @@ export function createHdf5Backend(options: Hdf5Options = {}): Backend<Hdf5Layout
   return {
     name: "hdf5",
     check: checkHdf5Layout,
+    footprint,
     materialize: (ctx) => materialize(ctx, blockBytes),
     files: async (stored) => [join(stored.dir, HDF5_FILE)],
     open: (stored, { writable }) => openReader(stored, writable, blockBytes),
@@ -66,6 +68,24 @@ export function createHdf5Backend(options: Hdf5Options = {}): Backend<Hdf5Layout
 
 /** The HDF5 backend with default options. */
 export const hdf5Backend: Backend<Hdf5Layout> = createHdf5Backend();
+
+/** Superblock, object headers and heaps of a one-dataset file, with room to spare. */
+const HDF5_METADATA_BYTES = 1024 * 1024;
+/** A chunk's entry in the chunk B-tree: key (size, filter mask, offsets) and address, rank ≤ 4. */
+const HDF5_CHUNK_INDEX_BYTES = 64;
+
+/** One file: every chunk whole (edge chunks too) and its index entry, or the contiguous data. */
+function footprint(layout: Hdf5Layout, dataset: DatasetSpec): StorageFootprint {
+  const size = itemSize(dataset.dtype);
+  const data = layout.chunks === null
+    ? elementCount(dataset.shape) * size
+    : elementCount(gridOf(dataset.shape, layout.chunks)) * (maxEncodedBytes(layout.codec, elementCount(layout.chunks) * size) + HDF5_CHUNK_INDEX_BYTES);
+  return { files: [{ count: 1, bytes: data + HDF5_METADATA_BYTES }], folders: 0 };
+}
+
+function gridOf(shape: readonly number[], chunks: readonly number[]): number[] {
+  return shape.map((n, i) => Math.ceil(n / chunks[i]));
+}
 
 /** Storage unit per axis: the chunk shape, or ones for contiguous storage. */
 function unitOf(layout: Hdf5Layout, rank: number): number[] {

@@ -28,6 +28,11 @@ export const memmapBackend: Backend<MemmapLayout> = {
   readOnlyParams: ["advice"],
   // Every dtype and rank maps to a .npy file; advice and order are already validated by the schema.
   check: () => [],
+  // One file: the header, then every element.
+  footprint: (layout, dataset) => ({
+    files: [{ count: 1, bytes: formatNpyHeader(dataset.dtype, dataset.shape, layout.order === "F").length + elementCount(dataset.shape) * itemSize(dataset.dtype) }],
+    folders: 0,
+  }),
   materialize,
   files: async (stored) => [join(stored.dir, NPY_FILE)],
   open: async (stored, options) => openReader(stored, options.writable),

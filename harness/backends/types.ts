@@ -53,6 +53,15 @@ export interface LayoutProblem {
   readonly message: string;
 }
 
+/**
+ * Upper bounds of what materializing a layout creates, for the free space and inode check: groups
+ * of `count` files of at most `bytes` each, and the folders holding them.
+ */
+export interface StorageFootprint {
+  readonly files: readonly { readonly count: number; readonly bytes: number }[];
+  readonly folders: number;
+}
+
 export interface Backend<L extends LayoutSpec = LayoutSpec> {
   readonly name: L["backend"];
   /**
@@ -67,6 +76,8 @@ export interface Backend<L extends LayoutSpec = LayoutSpec> {
    * shards; remove its shards"); undefined when they can. Absent: every layout takes writes.
    */
   writeProblem?(layout: L): string | undefined;
+  /** Optional: the files and folders `materialize` creates (default: one file the array's size). */
+  footprint?(layout: L, dataset: DatasetSpec): StorageFootprint;
   /** Writes the dataset into `ctx.dir`, streaming: never the whole array in memory. */
   materialize(ctx: MaterializeContext<L>): Promise<void>;
   /** Every file a read may touch, as absolute paths. */

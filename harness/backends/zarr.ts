@@ -25,6 +25,7 @@ import { ChunkReader } from "./zarr/chunk-reader.ts";
 import { chunkFormat } from "./zarr/chunk-format.ts";
 import { probeZarr } from "./zarr/probe.ts";
 import { describeCodec, formatShape } from "../scenario/describe.ts";
+import { zarrFootprint } from "./zarr/footprint.ts";
 
 /** The array's folder inside the layout's directory. */
 export const ARRAY_DIR = "array.zarr";
@@ -134,7 +135,7 @@ async function materialize(ctx: MaterializeContext<ZarrLayout>): Promise<void> {
   const written = [join(root, metaName)];
   await writeFile(written[0], JSON.stringify(meta, null, 2));
 
-  const codec = createByteCodec(layout.codec);
+  const codec = createByteCodec(layout.codec, dataset.dtype);
   const encode = (values: TypedArray) => codec.encode(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   const totalBytes = elementCount(dataset.shape) * itemSize(dataset.dtype);
   let doneBytes = 0;
@@ -308,7 +309,7 @@ function toCOrder(data: TypedArray, shape: readonly number[], stride: readonly n
 
 /** The Zarr backend (see the file comment). */
 export const zarrBackend: Backend<ZarrLayout> = {
-  name: "zarr", check, writeProblem, materialize, files, open,
+  name: "zarr", check, writeProblem, footprint: zarrFootprint, materialize, files, open,
   mainFile: ARRAY_DIR,
   locate: (stored) => ({ path: join(stored.dir, ARRAY_DIR) }),
   describe: (layout) => [

@@ -13,7 +13,8 @@ import { defaultCacheRoot } from "../core/paths.ts";
 const usage = `Usage: layoutbench datasets list|clean [--cache DIR] [--partial]
 
   list      the materialized layouts in the cache, with size and parameters
-  clean     remove every materialized layout (with --partial: only unfinished and damaged ones)`;
+  clean     remove every materialized layout (with --partial: only unfinished and damaged ones,
+            and scratch copies left by write cases)`;
 
 export const datasetsCommand: Command = {
   name: "datasets",
@@ -24,7 +25,7 @@ export const datasetsCommand: Command = {
     if (values.help) { console.log(usage); return 0; }
     const root = resolve(values.cache ?? defaultCacheRoot());
     const action = positionals[0];
-    const { entries, partial, damaged } = listCache(root);
+    const { entries, partial, scratch, damaged } = listCache(root);
     if (action === "list") {
       if (entries.length === 0) console.log(`${root}: empty`);
       for (const e of entries) {
@@ -32,13 +33,14 @@ export const datasetsCommand: Command = {
         console.log(`${e.dir}  ${(e.bytesOnDisk / 2 ** 20).toFixed(1)} MiB  ${e.dataset.dtype}[${e.dataset.shape.join("×")}] ${e.dataset.generator}  ${e.layout.backend} ${params}`);
       }
       for (const p of partial) console.log(`${p}  (unfinished: never reused; remove with datasets clean --partial)`);
+      for (const p of scratch) console.log(`${p}  (scratch copy of a write case left by a failed or killed run, not a dataset; remove with datasets clean --partial)`);
       for (const d of damaged) console.log(`${d.dir}  (damaged: ${d.problem}; run with --rematerialize or datasets clean)`);
       return 0;
     }
     if (action === "clean") {
       const release = acquireRunLock(root, "datasets clean");
       try {
-        const targets = [...partial, ...damaged.map((d) => d.dir), ...(values.partial ? [] : entries.map((e) => e.dir))];
+        const targets = [...partial, ...scratch, ...damaged.map((d) => d.dir), ...(values.partial ? [] : entries.map((e) => e.dir))];
         for (const dir of targets) rmSync(dir, { recursive: true, force: true });
         console.log(`removed ${targets.length} folder${targets.length === 1 ? "" : "s"} from ${root}`);
       } finally {

@@ -16,7 +16,8 @@ export class OutputPool {
     if (!out) {
       out = allocate(dtype, n);
       // Typed arrays start as untouched zero pages; writing them now keeps the page faults out of timed reads.
-      out.fill(0 as never);
+      // Filled through a byte view: `fill(0)` on a BigInt64Array/BigUint64Array throws (0 is no bigint).
+      new Uint8Array(out.buffer, out.byteOffset, out.byteLength).fill(0);
       this.buffers.set(key, out);
     }
     return out;

@@ -1,8 +1,9 @@
 /**
  * Typed access to the small N-API addon (harness/native/layoutbench.c, built by `npm install` via
  * binding.gyp). It provides what Node lacks for real page-cache control: mmap that can be unmapped
- * on demand, madvise, msync, mincore and posix_fadvise; the LZ4 and Blosc chunk decoders; and one
- * strided copy (copy.c) for reading selections out of a mapping.
+ * on demand, madvise, msync, mincore and posix_fadvise; the LZ4 and Blosc chunk decoders; one
+ * strided copy (copy.c) for reading selections out of a mapping; and Blosc encoding through the
+ * system's c-blosc (blosc-encode.c).
  */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -33,6 +34,9 @@ interface NativeModule {
   // copy.c; absent from addons built before it.
   copyStrided?(src: ArrayBufferView, dst: ArrayBufferView, plan: Float64Array): void;
   readSieved?(fd: number, plan: Float64Array, out: Uint8Array, sieve: Uint8Array): void;
+  // blosc-encode.c; absent from addons built before it.
+  bloscEncoderInfo?(): { library: string; version?: string; error?: string };
+  bloscEncode?(src: Uint8Array, typesize: number, clevel: number, shuffle: number, cname: string, blocksize: number): Uint8Array;
 }
 
 const ADDON_PATH = fileURLToPath(new URL("../../build/Release/layoutbench_native.node", import.meta.url));
@@ -166,3 +170,58 @@ export function nativeDecoders(): NativeDecoders | undefined {
   return { lz4: lz4Decode, blosc: bloscDecode };
 }
 
+/** Settings of one Blosc 1 frame, as numcodecs names them; `typesize` is the element size in bytes. */
+export interface BloscSettings {
+  readonly typesize: number;
+  readonly clevel: number;
+  /** 0 none, 1 byte shuffle, 2 bit shuffle. */
+  readonly shuffle: number;
+  readonly cname: string;
+  /** 0: c-blosc chooses. */
+  readonly blocksize: number;
+}
+
+/** Encodes Blosc 1 frames with the system's c-blosc, the library zarr-python's numcodecs links here. */
+export interface BloscEncoder {
+  /** c-blosc's version, e.g. "1.21.3". */
+  readonly version: string;
+  encode(src: Uint8Array, settings: BloscSettings): Uint8Array;
+}
+
+export type BloscEncoderStatus = { readonly ok: true; readonly encoder: BloscEncoder } | { readonly ok: false; readonly reason: string };
+
+/**
+ * The Blosc encoder, or why there is none: the addon is missing or predates it, or the system has no
+ * c-blosc 1 (libblosc.so.1, Debian package libblosc1). The library is loaded on first use.
+ */
+export function bloscEncoder(): BloscEncoderStatus {
+  let m: NativeModule;
+  try {
+    m = native();
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  }
+  const { bloscEncoderInfo, bloscEncode } = m;
+  if (!bloscEncoderInfo || !bloscEncode) {
+    return { ok: false, reason: `the native addon (${ADDON_PATH}) predates the Blosc encoder: rebuild it with \`npm install\` or \`npx node-gyp rebuild\`` };
+  }
+  const info = bloscEncoderInfo();
+  if (info.version === undefined) return { ok: false, reason: `cannot load ${info.library}: ${info.error ?? "unknown error"}` };
+  return {
+    ok: true,
+    encoder: {
+      version: info.version,
+      encode: (src, s) => bloscEncode(src, s.typesize, s.clevel, s.shuffle, s.cname, s.blocksize),
+    },
+  };
+}
+
+/** True when the addon loads; lets callers (tests, `doctor`-style checks) report instead of throw. */
+export function nativeAvailable(): boolean {
+  try {
+    native();
+    return true;
+  } catch {
+    return false;
+  }
+}

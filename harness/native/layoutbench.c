@@ -17,6 +17,7 @@
 #include <node_api.h>
 #include "decode.h"
 #include "copy.h"
+#include "blosc-encode.h"
 
 /* One mapping; owned by the ArrayBuffer's finalizer, reachable from JS through napi_wrap. */
 typedef struct {
@@ -218,6 +219,7 @@ static napi_value init(napi_env env, napi_value exports) {
   CALL(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   CALL(env, define_decoders(env, exports));
   CALL(env, define_copy(env, exports));
+  CALL(env, define_blosc_encoder(env, exports));
   return exports;
 }
 

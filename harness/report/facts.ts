@@ -1,11 +1,12 @@
 /**
  * One or two plain sentences drawn from the numbers: the most telling of the largest read
- * amplification, the largest cold/warm gap and the best compression. Each candidate fact has a
+ * amplification, the largest cold/warm gap and the best compression. Write cases are called
+ * writes: their read amplification is what they read per byte written. Each candidate fact has a
  * salience (log10 of its factor, so "900×" beats "3×" whatever its kind) and a threshold below
  * which it is not worth saying.
  */
 import { formatBytes, formatFactor, formatMs, formatPercent } from "./format.ts";
-import type { DatasetView, RowView } from "./model-types.ts";
+import type { DatasetView, PatternView, RowView } from "./model-types.ts";
 
 /** At most this many facts per dataset: a report should not read like a log. */
 const MAX_FACTS = 2;
@@ -20,40 +21,50 @@ interface Fact {
 
 type DatasetInput = Pick<DatasetView, "groups" | "layouts">;
 
+/** "columns reads of npy" or "columns writes to npy": a write case is never called a read. */
+function casesOf(pattern: PatternView, layout: string): string {
+  return pattern.op === "write" ? `${pattern.label} writes to ${layout}` : `${pattern.label} reads of ${layout}`;
+}
+
 function amplificationFact(dataset: DatasetInput): Fact | null {
-  let best: { row: RowView; pattern: string; cache: string } | null = null;
+  let best: { row: RowView; pattern: PatternView; cache: string } | null = null;
   for (const g of dataset.groups) {
     for (const row of g.rows) {
       if (row.stats && row.readAmplification !== null && (best === null || row.readAmplification > best.row.readAmplification!)) {
-        best = { row, pattern: g.pattern.label, cache: g.cache };
+        best = { row, pattern: g.pattern, cache: g.cache };
       }
     }
   }
   if (!best || best.row.readAmplification! < MIN_AMPLIFICATION) return null;
   const { row } = best;
+  const factor = formatFactor(row.readAmplification!);
+  const [read, requested] = [formatBytes(row.bytesRead!), formatBytes(row.bytesRequested!)];
+  // A write's requested bytes are the bytes it writes; what it reads is the read-modify-write.
+  const of = best.pattern.op === "write"
+    ? `the bytes written from storage (${read} read for ${requested} written)`
+    : `the bytes requested from storage (${read} for ${requested})`;
   return {
     salience: Math.log10(row.readAmplification!),
-    text: `${best.cache === "cold" ? "Cold" : "Warm"} ${best.pattern} reads of ${row.layout} read ${formatFactor(row.readAmplification!)} the bytes requested ` +
-      `from storage (${formatBytes(row.bytesRead!)} for ${formatBytes(row.bytesRequested!)}).`,
+    text: `${best.cache === "cold" ? "Cold" : "Warm"} ${casesOf(best.pattern, row.layout)} read ${factor} ${of}.`,
   };
 }
 
 function cacheGapFact(dataset: DatasetInput): Fact | null {
-  let best: { layout: string; pattern: string; cold: number; warm: number } | null = null;
+  let best: { layout: string; pattern: PatternView; cold: number; warm: number } | null = null;
   for (const cold of dataset.groups.filter((g) => g.cache === "cold")) {
     const warm = dataset.groups.find((g) => g.cache === "warm" && g.pattern.name === cold.pattern.name);
     for (const row of cold.rows) {
       const other = warm?.rows.find((r) => r.layout === row.layout);
       if (!row.stats || !other?.stats || other.stats.median <= 0) continue;
       if (best === null || row.stats.median / other.stats.median > best.cold / best.warm) {
-        best = { layout: row.layout, pattern: cold.pattern.label, cold: row.stats.median, warm: other.stats.median };
+        best = { layout: row.layout, pattern: cold.pattern, cold: row.stats.median, warm: other.stats.median };
       }
     }
   }
   if (!best || best.cold / best.warm < MIN_CACHE_GAP) return null;
   return {
     salience: Math.log10(best.cold / best.warm),
-    text: `With a cold page cache, ${best.pattern} reads of ${best.layout} took ${formatFactor(best.cold / best.warm)} as long as with a warm one ` +
+    text: `With a cold page cache, ${casesOf(best.pattern, best.layout)} took ${formatFactor(best.cold / best.warm)} as long as with a warm one ` +
       `(${formatMs(best.cold)} vs ${formatMs(best.warm)}).`,
   };
 }

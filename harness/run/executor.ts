@@ -6,16 +6,14 @@
  * rounds carries an `incomplete` warning, which `run --resume` replaces. A failed case is data:
  * it is recorded with its error and the run goes on.
  */
-import { cpSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { backendFor } from "../backends/registry.ts";
 import type { Backend, Stored } from "../backends/types.ts";
 import type { Selection } from "../core/selection.ts";
 import { evictFiles } from "../cache/evict.ts";
 import { residency } from "../cache/residency.ts";
 import { acquireRunLock } from "../store/lock.ts";
-import { ensureMaterialized, logicalBytes, type Materialized } from "../store/materialize.ts";
+import { ensureMaterialized, logicalBytes, removeStaleScratch, scratchCopy, type Materialized } from "../store/materialize.ts";
 import { expandPattern, requestedBytes } from "../access/patterns.ts";
 import { itemSize } from "../core/dtype.ts";
 import { jsSession, OutputPool } from "../engines/js.ts";
@@ -68,14 +66,6 @@ function storageInfo(m: Materialized): StorageInfo {
   };
 }
 
-/** Write cases work on a private copy, so the cached layout is never modified. */
-function scratchCopy(cacheRoot: string, stored: Stored): Stored {
-  const dir = join(cacheRoot, `.scratch-${process.pid}-${randomBytes(4).toString("hex")}`);
-  cpSync(stored.dir, dir, { recursive: true });
-  rmSync(join(dir, "manifest.json"), { force: true });
-  return { ...stored, dir };
-}
-
 function formatLine(r: CaseResult, index: number, total: number): string {
   const head = `[${index}/${total}] ${r.id}`;
   if (r.status === "failed" || !r.summary) return `${head}  FAILED: ${r.error}`;
@@ -89,6 +79,8 @@ function formatLine(r: CaseResult, index: number, total: number): string {
 export async function runScenarios(scenarios: readonly Scenario[], options: RunOptions): Promise<ResultsFile> {
   const release = acquireRunLock(options.cacheRoot, `run ${scenarios.map((s) => s.name).join(", ")}`);
   try {
+    // Write cases' copies left by a killed run: nothing else can be using them while we hold the lock.
+    for (const dir of removeStaleScratch(options.cacheRoot)) options.log(`removed ${dir}: a scratch copy left by an earlier run`);
     return await runLocked(scenarios, options);
   } finally {
     release();

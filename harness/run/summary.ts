@@ -45,7 +45,7 @@ export function caseWarnings(
   const resident = samples.filter((s) => (s.residency ?? 0) > RESIDENCY_LIMIT);
   if (resident.length > 0) {
     const worst = Math.max(...resident.map((s) => s.residency ?? 0));
-    warnings.push({ code: "residency", message: `${resident.length} of ${samples.length} cold samples found up to ${(worst * 100).toFixed(0)}% of the files resident before the read: eviction not effective` });
+    warnings.push({ code: "residency", message: `${resident.length} of ${samples.length} cold samples found up to ${(worst * 100).toFixed(0)}% of the files resident before the ${op}: eviction not effective` });
   }
   if (op === "read" && summary && summary.bytesRequested > 0 && summary.bytesRead === 0) {
     warnings.push({ code: "no-storage-reads", message: "cold samples read no bytes from storage: the data came from a cache the harness could not evict" });

@@ -9,7 +9,8 @@ import { UserError } from "../core/errors.ts";
 
 export const LOCK_FILE = ".run.lock";
 
-function alive(pid: number): boolean {
+/** True while a process with this pid exists (EPERM: it exists, owned by someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -37,7 +38,7 @@ export function acquireRunLock(root: string, purpose: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const [pidText, what, since] = readFileSync(path, "utf8").split("\n");
       const pid = Number(pidText);
-      if (Number.isInteger(pid) && pid > 0 && alive(pid) && pid !== process.pid) {
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid) && pid !== process.pid) {
         throw new UserError(`${root}: another layoutbench process (pid ${pid}, ${what || "a run"}, since ${since || "?"}) is using this dataset cache; ` +
           `runs at once would disturb each other's measurements: wait for it to finish, or use another --cache`);
       }

@@ -3,21 +3,22 @@
  * hash of everything that determines its bytes. It is written into a temporary folder, flushed,
  * given a manifest, then renamed into place, so a half-written dataset is never reused.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, cpSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { UserError } from "../core/errors.ts";
 import { backendFor } from "../backends/registry.ts";
-import type { Stored } from "../backends/types.ts";
+import type { StorageFootprint, Stored } from "../backends/types.ts";
 import { canonicalJson, sha256 } from "../core/digest.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { itemSize } from "../core/dtype.ts";
 import { GENERATOR_VERSION } from "../data/generate.ts";
+import { processAlive } from "./lock.ts";
 import { MANIFEST, type Manifest } from "./manifest.ts";
 import { ensureSourceEntry } from "./source-entry.ts";
 
 /** Bump when a backend's on-disk output changes for the same parameters. */
-const STORAGE_FORMAT_VERSION = 1;
+export const STORAGE_FORMAT_VERSION = 2;
 
 export interface Materialized {
   readonly stored: Stored;
@@ -101,13 +102,81 @@ function readManifest(dir: string, key?: string): Manifest | undefined {
   return entry.state === "ok" ? entry.manifest : undefined;
 }
 
-function checkFreeSpace(root: string, needed: number, what: string): void {
-  const fs = statfsSync(root);
-  const available = fs.bavail * fs.bsize;
-  if (available < needed) {
-    const gib = (n: number) => (n / 2 ** 30).toFixed(2) + " GiB";
-    throw new UserError(`${root}: not enough free space to materialize ${what}: needs up to ${gib(needed)}, ${gib(available)} available`);
+/** A manifest: its fixed part, and per file listed a path and a size. */
+const MANIFEST_BYTES = 1024;
+const MANIFEST_BYTES_PER_FILE = 64;
+/** Room a name takes in its folder (ext4: 8 bytes plus the name, rounded up to 4). */
+const NAME_BYTES = 32;
+
+/** Disk space and inodes an entry may take. */
+export interface SpaceNeeded {
+  readonly bytes: number;
+  readonly inodes: number;
+  readonly files: number;
+  readonly folders: number;
+}
+
+/**
+ * The most disk space and inodes an entry whose layout creates `footprint` can take on a filesystem
+ * of `blockBytes` blocks: every file rounded up to whole blocks (a chunk of 400 bytes takes 4 KiB),
+ * the manifest, every folder one block plus the names it holds, and one inode per file and folder
+ * (the entry's folder and manifest included).
+ */
+export function spaceNeeded(footprint: StorageFootprint, blockBytes: number): SpaceNeeded {
+  const blocks = (n: number) => Math.ceil(n / blockBytes) * blockBytes;
+  let bytes = 0;
+  let files = 0;
+  for (const group of footprint.files) {
+    bytes += group.count * blocks(group.bytes);
+    files += group.count;
   }
+  bytes += blocks(MANIFEST_BYTES + MANIFEST_BYTES_PER_FILE * files);
+  files += 1;
+  const folders = footprint.folders + 1;
+  // Every file and folder has a name in a folder, except the entry's own folder.
+  bytes += blocks(folders * blockBytes + (files + folders - 1) * NAME_BYTES);
+  return { bytes, inodes: files + folders, files, folders };
+}
+
+/** What `statfs` says about free room (Node's fs.statfsSync fields). */
+export interface FreeRoom {
+  readonly bsize: number;
+  readonly bavail: number;
+  /** Inodes in all, and free; 0 and 0 on filesystems without an inode limit (btrfs). */
+  readonly files: number;
+  readonly ffree: number;
+}
+
+/** One line per shortage of space or inodes in `root` for writing `what`; empty when it fits. */
+export function freeRoomProblems(root: string, what: string, need: SpaceNeeded, free: FreeRoom): string[] {
+  const problems: string[] = [];
+  const available = free.bavail * free.bsize;
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  const layoutFiles = `${count(need.files, "file")} and ${count(need.folders, "folder")}`;
+  if (available < need.bytes) {
+    problems.push(`${root}: not enough free space to materialize ${what}: needs up to ${formatSize(need.bytes)} ` +
+      `(${layoutFiles}, each rounded up to ${free.bsize}-byte blocks), ${formatSize(available)} available; ` +
+      "free some space, or use a cache on another filesystem (--cache DIR)");
+  }
+  if (free.files > 0 && free.ffree < need.inodes) {
+    problems.push(`${root}: not enough free inodes to materialize ${what}: its ${layoutFiles} need ${need.inodes} inodes, ` +
+      `the filesystem has ${free.ffree} free (df -i); use larger chunks or shards, or a cache on another filesystem (--cache DIR)`);
+  }
+  return problems;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+function checkFreeRoom(root: string, dataset: DatasetSpec, layout: LayoutSpec): void {
+  const backend = backendFor(layout);
+  const footprint = backend.footprint?.(layout, dataset) ?? { files: [{ count: 1, bytes: logicalBytes(dataset) }], folders: 0 };
+  const free = statfsSync(root);
+  const problems = freeRoomProblems(root, `${dataset.name} as ${layout.name}`, spaceNeeded(footprint, free.bsize), free);
+  if (problems.length > 0) throw new UserError(problems);
 }
 
 export interface MaterializeOptions {
@@ -130,17 +199,18 @@ export async function ensureMaterialized(
     const { manifest, created } = ensureSourceEntry(root, dir, key, dataset, layout, options.rematerialize ?? false);
     return { stored: stored(), manifest, created };
   }
-  if (options.rematerialize) rmSync(dir, { recursive: true, force: true });
-  const existing = inspectEntry(dir, key);
-  if (existing.state === "ok") return { stored: stored(), manifest: existing.manifest, created: false };
-  if (existing.state === "damaged") {
-    throw new UserError(`cached ${dataset.name} as ${layout.name} is damaged: ${existing.problem}; run again with --rematerialize to write it anew`);
+  // --rematerialize keeps the entry there until the new one is complete (replaceEntry).
+  if (!options.rematerialize) {
+    const existing = inspectEntry(dir, key);
+    if (existing.state === "ok") return { stored: stored(), manifest: existing.manifest, created: false };
+    if (existing.state === "damaged") {
+      throw new UserError(`cached ${dataset.name} as ${layout.name} is damaged: ${existing.problem}; run again with --rematerialize to write it anew`);
+    }
+    // Incomplete leftovers (no or stale manifest) are never reused.
+    rmSync(dir, { recursive: true, force: true });
   }
-  // Incomplete leftovers (no or stale manifest) are never reused.
-  rmSync(dir, { recursive: true, force: true });
 
-  // Uncompressed size plus slack for metadata: compressed layouts need less.
-  checkFreeSpace(root, Math.ceil(logicalBytes(dataset) * 1.05) + 16 * 2 ** 20, `${dataset.name} as ${layout.name}`);
+  checkFreeRoom(root, dataset, layout);
   const tmp = join(root, `.tmp-${key.slice(0, 12)}-${process.pid}-${randomBytes(4).toString("hex")}`);
   mkdirSync(tmp);
   const started = performance.now();
@@ -155,6 +225,10 @@ export async function ensureMaterialized(
     };
     writeFileSync(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2));
     fsyncPath(join(tmp, MANIFEST));
+    if (options.rematerialize) {
+      replaceEntry(root, tmp, dir);
+      return { stored: stored(), manifest, created: true };
+    }
     try {
       renameSync(tmp, dir);
     } catch (err) {
@@ -172,24 +246,94 @@ export async function ensureMaterialized(
   }
 }
 
-const OWN_FOLDER = /^(?:[a-z0-9]+-[0-9a-f]{20}|\.tmp-[0-9a-f]{12}-\d+-[0-9a-f]{8}|\.scratch-\d+-[0-9a-f]{8})$/;
+/**
+ * Puts the complete entry `tmp` at `dir`, where an entry already is (--rematerialize): the old one
+ * is moved aside and removed only once the new one is in place, so a rematerialization that fails
+ * or is killed before this point leaves the old entry where it was, usable.
+ */
+function replaceEntry(root: string, tmp: string, dir: string): void {
+  const old = join(root, `.old-${basename(dir)}-${process.pid}-${randomBytes(4).toString("hex")}`);
+  let moved = true;
+  try {
+    renameSync(dir, old);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    moved = false;
+  }
+  try {
+    renameSync(tmp, dir);
+  } catch (err) {
+    if (moved) renameSync(old, dir);
+    throw err;
+  }
+  fsyncPath(root);
+  if (moved) rmSync(old, { recursive: true, force: true });
+}
+
+/** Entries, unfinished writes and entries being replaced, and write cases' scratch copies. */
+const ENTRY = /^[a-z0-9]+-[0-9a-f]{20}$/;
+const UNFINISHED = /^(?:\.tmp-[0-9a-f]{12}|\.old-[a-z0-9]+-[0-9a-f]{20})-\d+-[0-9a-f]{8}$/;
+const SCRATCH = /^\.scratch-(\d+)-[0-9a-f]{8}$/;
+
+/**
+ * A private copy of a stored layout for a write case, so the cached entry is never modified; the
+ * caller removes it when the case ends. A copy that fails midway (a full disk) is removed here.
+ */
+export function scratchCopy(root: string, stored: Stored): Stored {
+  const dir = join(root, `.scratch-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    cpSync(stored.dir, dir, { recursive: true });
+    rmSync(join(dir, MANIFEST), { force: true });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { ...stored, dir };
+}
+
+/**
+ * Removes scratch copies whose run is gone (a killed process cannot clean up after itself); call it
+ * holding the cache's run lock. Returns the folders removed.
+ */
+export function removeStaleScratch(root: string): string[] {
+  let names: string[] = [];
+  try { names = readdirSync(root); } catch { return []; }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = SCRATCH.exec(name)?.[1];
+    if (pid === undefined || processAlive(Number(pid))) continue;
+    rmSync(join(root, name), { recursive: true, force: true });
+    removed.push(join(root, name));
+  }
+  return removed;
+}
+
+export interface CacheListing {
+  readonly entries: (Manifest & { dir: string })[];
+  /** Unfinished writes and replaced entries: never reused. */
+  readonly partial: string[];
+  /** Write cases' scratch copies left by a run that failed or was killed: never datasets. */
+  readonly scratch: string[];
+  readonly damaged: { dir: string; problem: string }[];
+}
 
 /** Every complete entry in the cache, and the folders that are not complete entries. */
-export function listCache(root: string): { entries: (Manifest & { dir: string })[]; partial: string[]; damaged: { dir: string; problem: string }[] } {
-  const entries: (Manifest & { dir: string })[] = [];
-  const partial: string[] = [];
-  const damaged: { dir: string; problem: string }[] = [];
+export function listCache(root: string): CacheListing {
+  const listing: CacheListing = { entries: [], partial: [], scratch: [], damaged: [] };
+  const { entries, partial, scratch, damaged } = listing;
   let names: string[] = [];
-  try { names = readdirSync(root); } catch { return { entries, partial, damaged }; }
+  try { names = readdirSync(root); } catch { return listing; }
   for (const name of names.sort()) {
     // Only folders this tool creates: anything else in the folder is left alone.
-    if (!OWN_FOLDER.test(name)) continue;
     const dir = join(root, name);
-    if (!statSync(dir).isDirectory()) continue;
+    if (!(ENTRY.test(name) || UNFINISHED.test(name) || SCRATCH.test(name)) || !statSync(dir).isDirectory()) continue;
+    // A copy or an unfinished write may hold a manifest (copied, or about to be renamed): never an entry.
+    if (SCRATCH.test(name)) { scratch.push(dir); continue; }
+    if (UNFINISHED.test(name)) { partial.push(dir); continue; }
     const entry = inspectEntry(dir);
     if (entry.state === "ok") entries.push({ ...entry.manifest, dir });
     else if (entry.state === "damaged") damaged.push({ dir, problem: entry.problem });
     else partial.push(dir);
   }
-  return { entries, partial, damaged };
+  return listing;
 }

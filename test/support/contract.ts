@@ -17,6 +17,7 @@ import type { DatasetSpec, EvictionMethod, GeneratorKind, LayoutSpec } from "../
 import { evictFiles } from "../../harness/cache/evict.ts";
 import { residency } from "../../harness/cache/residency.ts";
 import { probeEviction } from "../../harness/cache/probe.ts";
+import { OutputPool } from "../../harness/engines/output-pool.ts";
 
 /** Shapes of rank 1–4 that no typical chunk shape divides. */
 export const CONTRACT_SHAPES: readonly (readonly number[])[] = [[37], [33, 45], [9, 10, 11], [5, 6, 7, 3]];
@@ -103,12 +104,21 @@ export function runBackendContract<L extends LayoutSpec>(backend: Backend<L>, la
   });
 }
 
-/** Reads every selection, verifies it against the generator, closes the reader. */
+/**
+ * Reads every selection twice, verifying each against the generator: into a fresh array, then as
+ * the js engine does, into a buffer of its output pool (every dtype, 64-bit integers included),
+ * first filled with other bytes so a read that leaves elements unwritten cannot pass. Closes the reader.
+ */
 async function readAll(reader: Reader, dataset: DatasetSpec, selections: readonly Selection[]): Promise<void> {
+  const pool = new OutputPool();
   try {
     for (const sel of selections) {
       const actual = await reader.read(sel);
       assert.equal(verifyRegion(dataset, sel, actual), undefined, `read ${formatSelection(sel)}`);
+      const out = pool.get(dataset.dtype, elementCount(selectionShape(sel)));
+      new Uint8Array(out.buffer, out.byteOffset, out.byteLength).fill(0xa5);
+      const pooled = await reader.read(sel, out);
+      assert.equal(verifyRegion(dataset, sel, pooled), undefined, `read ${formatSelection(sel)} into an output buffer`);
     }
   } finally {
     await reader.close();

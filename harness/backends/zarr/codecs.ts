@@ -2,14 +2,16 @@
  * Codecs for the Zarr backend: what a layout's `codec` may be, how it is written into Zarr v2 and v3
  * metadata, and the byte encoders that write chunks.
  *
- * Three library traps shape this file (each pinned by test/zarr.test.ts):
+ * Library traps that shape this file (each pinned by test/zarr.test.ts or test/zarr-interop.test.ts):
  * - zarrita's gzip/zlib codecs only decode. We encode and decode them with `node:zlib` (its decoder
  *   is also ~2.5× faster than zarrita's DecompressionStream path) and register that in zarrita.
  * - numcodecs.js Blosc honours only a numeric `shuffle`; the v3 spelling (`"shuffle"`) passes its
- *   validation and silently means no shuffle. Every Blosc we build, and the one zarrita builds from
- *   v3 metadata on `zarr.set`, gets the number.
- * - numcodecs.js Blosc always shuffles with a 4-byte element size (`sizeof(int)` in its C glue), so
- *   shuffling other dtypes would not be what was asked: `checkCodec` refuses it.
+ *   validation and silently means no shuffle. It also always shuffles with a 4-byte element size
+ *   (`sizeof(int)` in its C glue), and its bundled c-blosc writes other frames than the one
+ *   zarr-python uses. So Blosc chunks are encoded by the system's c-blosc (native/blosc-encode.c,
+ *   Debian's libblosc1, which zarr-python's numcodecs links here) with typesize = the item size:
+ *   the frames zarr-python writes for the same values. numcodecs.js only decodes what the direct
+ *   read path's decoders leave to it.
  */
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
@@ -17,7 +19,8 @@ import * as zarr from "zarrita";
 import Blosc from "numcodecs/blosc";
 import LZ4 from "numcodecs/lz4";
 import Zstd from "numcodecs/zstd";
-import { itemSize, type Dtype } from "../../core/dtype.ts";
+import { isDtype, itemSize, type Dtype } from "../../core/dtype.ts";
+import { bloscEncoder } from "../../native/index.ts";
 import type { CodecSpec } from "../../scenario/types.ts";
 import type { LayoutProblem } from "../types.ts";
 
@@ -44,9 +47,9 @@ const LEVELS = {
 
 const BLOSC_SHUFFLE = { none: 0, byte: 1, bit: 2 } as const;
 const BLOSC_SHUFFLE_V3 = { none: "noshuffle", byte: "shuffle", bit: "bitshuffle" } as const;
-const BLOSC_TYPESIZE = 4;
-/** numcodecs.js Blosc and LZ4 take at most this many bytes per chunk (blosc1's BLOSC_MAX_BUFFERSIZE). */
-const WASM_MAX_CHUNK_BYTES = 2 ** 31 - 1 - 16;
+/** c-blosc 1 and numcodecs.js LZ4 take at most this many bytes per chunk (blosc1's BLOSC_MAX_BUFFERSIZE). */
+const MAX_CHUNK_BYTES = 2 ** 31 - 1 - 16;
+const BLOSC_INSTALL = "install c-blosc 1 (Debian: apt-get install libblosc1)";
 
 /** Problems with `codec` for chunks of `chunkBytes` bytes of `dtype`; fields are relative to the layout. */
 export function checkCodec(codec: CodecSpec, dtype: Dtype, chunkBytes: number): LayoutProblem[] {
@@ -65,18 +68,14 @@ export function checkCodec(codec: CodecSpec, dtype: Dtype, chunkBytes: number): 
     }
     if (!(codec.shuffle in BLOSC_SHUFFLE)) {
       problems.push({ field: "codec.shuffle", message: `blosc shuffle must be none, byte or bit, got ${String(codec.shuffle)}` });
-    } else if (codec.shuffle !== "none" && itemSize(dtype) !== BLOSC_TYPESIZE) {
-      problems.push({
-        field: "codec.shuffle",
-        message: `numcodecs.js blosc always shuffles ${BLOSC_TYPESIZE}-byte elements, but ${dtype} has ` +
-          `${itemSize(dtype)}-byte elements; use shuffle: none or a 4-byte dtype (int32, uint32, float32)`,
-      });
     }
+    const status = bloscEncoder();
+    if (!status.ok) problems.push({ field: "codec", message: `writing blosc chunks needs the system's c-blosc: ${status.reason}; ${BLOSC_INSTALL}` });
   }
-  if ((codec.name === "blosc" || codec.name === "lz4") && chunkBytes > WASM_MAX_CHUNK_BYTES) {
+  if ((codec.name === "blosc" || codec.name === "lz4") && chunkBytes > MAX_CHUNK_BYTES) {
     problems.push({
       field: "chunks",
-      message: `numcodecs.js ${codec.name} compresses at most ${WASM_MAX_CHUNK_BYTES} bytes per chunk, ` +
+      message: `${codec.name === "blosc" ? "c-blosc" : "numcodecs.js lz4"} compresses at most ${MAX_CHUNK_BYTES} bytes per chunk, ` +
         `a chunk here has ${chunkBytes}; use smaller chunks`,
     });
   }
@@ -113,14 +112,14 @@ export function v2Compressor(codec: CodecSpec): Record<string, unknown> | null {
   }
 }
 
-/** The byte codec that writes chunks for `codec`. */
-export function createByteCodec(codec: CodecSpec): ByteCodec {
+/** The byte codec that writes chunks of `dtype` for `codec`. */
+export function createByteCodec(codec: CodecSpec, dtype: Dtype): ByteCodec {
   switch (codec.name) {
     case "none": return { encode: async (b) => b, decode: async (b) => b };
     case "gzip": return new NodeZlibCodec("gzip", codec.level);
     case "zstd": return Zstd.fromConfig({ id: "zstd", level: codec.level }) as ByteCodec;
     case "lz4": return LZ4.fromConfig({ id: "lz4", acceleration: codec.level }) as ByteCodec;
-    case "blosc": return bloscCodec({ cname: codec.cname, clevel: codec.level, shuffle: BLOSC_SHUFFLE[codec.shuffle] });
+    case "blosc": return bloscCodec({ cname: codec.cname, clevel: codec.level, shuffle: BLOSC_SHUFFLE[codec.shuffle] }, itemSize(dtype));
   }
 }
 
@@ -151,24 +150,48 @@ export function owned(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
-/** Blosc with its shuffle given as the number numcodecs.js honours (v3 metadata spells it as a string). */
-function bloscCodec(config: { cname?: unknown; clevel?: unknown; shuffle?: unknown; blocksize?: unknown }): ByteCodec {
+/**
+ * Blosc that encodes with c-blosc and `typesize`-byte elements, its shuffle given as a number or as
+ * v3 metadata spells it; decoding goes through numcodecs.js, which reads everything from the frame.
+ */
+function bloscCodec(config: { cname?: unknown; clevel?: unknown; shuffle?: unknown; blocksize?: unknown }, typesize: number): ByteCodec {
   const shuffle = typeof config.shuffle === "string"
     ? { noshuffle: 0, shuffle: 1, bitshuffle: 2 }[config.shuffle]
     : config.shuffle;
   if (shuffle === undefined && config.shuffle !== undefined) throw new Error(`blosc: unknown shuffle ${String(config.shuffle)}`);
-  return Blosc.fromConfig({
-    id: "blosc", cname: config.cname as string, clevel: config.clevel as number,
-    shuffle: shuffle as number, blocksize: (config.blocksize as number | undefined) ?? 0,
-  }) as ByteCodec;
+  const settings = {
+    typesize, cname: config.cname as string, clevel: config.clevel as number,
+    shuffle: (shuffle as number | undefined) ?? BLOSC_SHUFFLE.byte, blocksize: (config.blocksize as number | undefined) ?? 0,
+  };
+  const decoder = Blosc.fromConfig({ id: "blosc", ...settings }) as ByteCodec;
+  return {
+    encode: async (bytes) => {
+      const status = bloscEncoder();
+      if (!status.ok) throw new Error(`blosc: cannot encode: ${status.reason}; ${BLOSC_INSTALL}`);
+      return status.encoder.encode(bytes, settings);
+    },
+    decode: (bytes) => decoder.decode(bytes),
+  };
+}
+
+/**
+ * The element size for a Blosc codec zarrita builds: v3 metadata names it (`typesize`); v2 does not,
+ * so it comes from the array's data type, as numcodecs takes it from the array it compresses.
+ */
+function bloscTypesize(config: Record<string, unknown>, meta: unknown): number {
+  if (typeof config.typesize === "number" && config.typesize > 0) return config.typesize;
+  const dataType = (meta as { dataType?: unknown } | undefined)?.dataType;
+  if (isDtype(dataType)) return itemSize(dataType);
+  throw new Error(`blosc: cannot tell the element size of ${JSON.stringify(dataType)} data`);
 }
 
 type RegistryEntry = Parameters<typeof zarr.registry.set>[1];
 
-function entry(fromConfig: (config: Record<string, unknown>) => ByteCodec): RegistryEntry {
+function entry(fromConfig: (config: Record<string, unknown>, meta: unknown) => ByteCodec): RegistryEntry {
   const codec = {
     kind: "bytes_to_bytes" as const,
-    fromConfig: (config: unknown) => Object.assign(fromConfig((config ?? {}) as Record<string, unknown>), { kind: "bytes_to_bytes" }),
+    fromConfig: (config: unknown, meta: unknown) =>
+      Object.assign(fromConfig((config ?? {}) as Record<string, unknown>, meta), { kind: "bytes_to_bytes" }),
   };
   return (async () => codec) as unknown as RegistryEntry;
 }
@@ -177,7 +200,8 @@ let registered = false;
 
 /**
  * Replaces zarrita's gzip, zlib and blosc codecs (v3 names and v2 `numcodecs.*` names) with ones that
- * can encode (node:zlib) and honour the blosc shuffle, so `zarr.get` and `zarr.set` use them. Idempotent.
+ * can encode (node:zlib) and honour the blosc shuffle and element size, so `zarr.get` and `zarr.set`
+ * use them. Idempotent.
  */
 export function registerZarrCodecs(): void {
   if (registered) return;
@@ -185,5 +209,5 @@ export function registerZarrCodecs(): void {
   const level = (c: Record<string, unknown>) => (typeof c.level === "number" ? c.level : 1);
   for (const name of ["gzip", "numcodecs.gzip"]) zarr.registry.set(name, entry((c) => new NodeZlibCodec("gzip", level(c))));
   for (const name of ["zlib", "numcodecs.zlib"]) zarr.registry.set(name, entry((c) => new NodeZlibCodec("zlib", level(c))));
-  for (const name of ["blosc", "numcodecs.blosc"]) zarr.registry.set(name, entry(bloscCodec));
+  for (const name of ["blosc", "numcodecs.blosc"]) zarr.registry.set(name, entry((c, meta) => bloscCodec(c, bloscTypesize(c, meta))));
 }
