@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { expandPattern, patternProblem, requestedBytes } from "../harness/access/patterns.ts";
 import { elementCount, fitsShape, selectionShape, type Selection } from "../harness/access/selection.ts";
 import type { PatternShape, PatternSpec } from "../harness/scenario/types.ts";
+import { Prng } from "../harness/data/hash.ts";
 
 const SHAPES = [[1000], [64, 48], [12, 10, 8], [6, 5, 4, 7]];
 const ITEM = 4;
@@ -115,6 +116,46 @@ describe("expandPattern: specific behaviour", () => {
     const sels = expandPattern(spec({ kind: "slices", axis: 1, width: 3, count: 5, order: "sequential" }), [4, 10], 1);
     assert.deepEqual(sels.map((s) => s[1].start), [0, 3, 6, 0, 3]);
     assert.deepEqual(sels[2], [{ start: 0, stop: 4, step: 1 }, { start: 6, stop: 9, step: 1 }]);
+  });
+
+  test("slices: random rows and columns reach every index, the first and the last included", () => {
+    // 20 seeds × 5 draws over 5 rows or 7 columns: a start that can never be drawn (such as the
+    // last index, from an off-by-one bound) is missing from the union; every possible one is there.
+    for (const [axis, n] of [[0, 5], [1, 7]]) {
+      for (const width of [1, 2]) {
+        const seen = new Set<number>();
+        for (let seed = 1; seed <= 20; seed++) {
+          const sels = expandPattern(spec({ kind: "slices", axis, width, count: 5, order: "random" }, seed), [5, 7], 1);
+          for (const s of sels) {
+            assert.equal(s[axis].stop - s[axis].start, width);
+            seen.add(s[axis].start);
+          }
+        }
+        assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: n - width + 1 }, (_, i) => i), `axis ${axis}, width ${width}`);
+      }
+    }
+  });
+
+  test("slices, tiles and points: random starts are the pattern's Prng draws over every start that fits, in order", () => {
+    // The contract: Prng(seed, name), one nextInt(n - width + 1) per slice, one per axis per
+    // unaligned tile, one nextInt(n) per axis per point (the Prng itself is pinned by golden values).
+    const draws = (bounds: number[], count: number, seed: number, name: string) => {
+      const rng = new Prng(seed, name);
+      return Array.from({ length: count }, () => bounds.map((b) => rng.nextInt(b)));
+    };
+    const rows = expandPattern(spec({ kind: "slices", axis: 0, width: 2, count: 6, order: "random" }, 7, "r"), [5, 7], 1);
+    assert.deepEqual(rows.map((s) => [s[0].start]), draws([4], 6, 7, "r"));
+    const tiles = expandPattern(spec({ kind: "tiles", shape: [2, 3], count: 6, order: "random", aligned: false }, 7, "t"), [5, 7], 1);
+    assert.deepEqual(starts(tiles), draws([4, 5], 6, 7, "t"));
+    const points = expandPattern(spec({ kind: "points", count: 6 }, 7, "p"), [5, 7], 1);
+    assert.deepEqual(starts(points), draws([5, 7], 6, 7, "p"));
+  });
+
+  test("points reach every index of every axis", () => {
+    const sels = expandPattern(spec({ kind: "points", count: 300 }), [5, 7], 1);
+    for (const [axis, n] of [[0, 5], [1, 7]]) {
+      assert.deepEqual([...new Set(sels.map((s) => s[axis].start))].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
+    }
   });
 
   test("tiles: sequential order is a raster (C order) over the grid of whole tiles, wrapping", () => {
