@@ -84,7 +84,7 @@ describe("bring-your-own verification", () => {
     const fd = openSync(path, "r+");
     writeSync(fd, new Uint8Array(new Int32Array([-1]).buffer), 0, 4, header.dataOffset + 39 * 30 * 4);
     closeSync(fd);
-    const reader = await memmapBackend.open(npy, { writable: false });
+    const reader = await (memmapBackend as Backend).open(npy, { writable: false });
     try {
       for (const i of [0, 1]) {
         const got = await reader.read(SELECTIONS[i]);
@@ -115,7 +115,7 @@ describe("bring-your-own verification", () => {
     const lying: Backend = {
       ...zarrBackend,
       open: async (stored, options) => {
-        const real = await zarrBackend.open(stored, options);
+        const real = await (zarrBackend as Backend).open(stored, options);
         const reader: Reader = { ...real, read: async (sel) => withOneChange(await real.read(sel), 0), close: () => real.close() };
         return reader;
       },
