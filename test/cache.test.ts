@@ -59,7 +59,7 @@ test("probeEviction on tmpfs reports that eviction is not verified", async (t) =
   assert.match(probe.detail, /did not evict a 4 MiB probe on tmpfs .*100% → 100% resident.*tmpfs lives in the page cache/);
 });
 
-test("drop_caches evicts too (opt-in: it empties the whole machine's page cache)", { skip: process.env.LAYOUTBENCH_TEST_DROP_CACHES === "1" ? false : "set LAYOUTBENCH_TEST_DROP_CACHES=1 to run (disturbs concurrent benchmarks)" }, async () => {
+test("drop_caches evicts too (opt-in: it empties the whole machine's page cache)", { skip: process.env.LAYOUTBENCH_TEST_DROP_CACHES === "1" ? false : "set LAYOUTBENCH_TEST_DROP_CACHES=1 to run, as .ci/run does (it disturbs concurrent benchmarks)" }, async () => {
   if (process.getuid?.() !== 0) {
     await assert.rejects(evictFiles([], "drop_caches"), { name: "UserError", message: /needs root/ });
     return;
