@@ -80,7 +80,10 @@ test("/proc/self/io tells a cold read from a warm one", async () => {
   const warmStart = readIoCounters();
   readFileSync(path);
   const warm = ioDelta(warmStart, readIoCounters());
-  assert.ok(cold.readBytes >= size, `cold read_bytes ${cold.readBytes} >= ${size}`);
-  assert.ok(warm.readBytes < size / 16, `warm read_bytes ${warm.readBytes} is small`);
-  assert.ok(warm.rchar >= size, "rchar counts cached reads too");
+  // Every page once (the size is a whole number of pages, and readahead stops at the end of the
+  // file); nothing warm.
+  assert.equal(cold.readBytes, size);
+  assert.equal(warm.readBytes, 0);
+  // rchar counts bytes handed to read(), cached or not: the file, plus the read of /proc/self/io.
+  for (const r of [cold, warm]) assert.ok(r.rchar >= size && r.rchar < size + 1024, `rchar ${r.rchar}`);
 });
