@@ -193,7 +193,13 @@ describe("hdf5 blocks", () => {
     const sel: Selection = [slice(3, 97, 2), slice(5, 60, 3)];
     const unit = [10, 16];
     const blocks = planBlocks(sel, unit, 4, 200);
-    assert.ok(blocks.length > 4);
+    // A row of 19 selected int32 is 76 bytes: 200 bytes take 2 rows (4 array rows), rounded up
+    // to one chunk of 10 rows (5 selected); 5 × 4 bytes per column leave 10 columns (30 array
+    // columns), rounded down to one chunk of 16. Rows 3..96 meet 10 chunk rows, columns 5..59
+    // meet 4 chunk columns: 40 blocks, the first ending at the chunk edge.
+    assert.equal(blocks.length, 40);
+    assert.deepEqual(blocks[0].sel, [slice(3, 10, 2), slice(5, 16, 3)]);
+    assert.deepEqual(blocks[3].sel, [slice(3, 10, 2), slice(50, 60, 3)]);
     const seen = new Set<string>();
     for (const axis of [0, 1]) {
       // No chunk index along an axis is touched by two different block ranges.
