@@ -186,6 +186,18 @@ describe("expandPattern: specific behaviour", () => {
     assert.deepEqual(sels, [[{ start: 0, stop: 10, step: 1 }], [{ start: 0, stop: 10, step: 1 }]]);
   });
 
+  test("throws on an array shape that has no axis or a size that is not a whole number ≥ 1", () => {
+    for (const shape of [[], [4, 0], [2.5]]) {
+      assert.throws(() => expandPattern(spec({ kind: "points", count: 1 }), shape, 1),
+        { name: "RangeError", message: `array shape [${shape.join(", ")}] must have at least one axis, each a whole number ≥ 1` });
+    }
+  });
+
+  test("chunks: a grid with more cells than a double counts exactly is refused", () => {
+    assert.throws(() => expandPattern(spec({ kind: "chunks", shape: [1, 1], count: 1 }), [2 ** 30, 2 ** 30], 1),
+      { name: "RangeError", message: "chunk grid [1073741824, 1073741824] has too many cells to sample" });
+  });
+
   test("throws with the problem when the pattern does not apply", () => {
     assert.throws(() => expandPattern(spec({ kind: "slices", axis: 2, width: 1, count: 1, order: "random" }), [4, 4], 1),
       { name: "RangeError", message: "pattern p: axis: axis 2 does not exist in a 2-D array (allowed: 0..1)" });
@@ -239,6 +251,20 @@ describe("patternProblem", () => {
       { field: "step", message: "step [2, 0] is invalid: each step must be a whole number ≥ 1" }],
     ["1-D wording", { kind: "tiles", shape: [2, 2], count: 1, order: "random", aligned: false }, [8],
       { field: "shape", message: "expected 1 number for a 1-D array, got 2" }],
+    // Limits at their edges: a million selections are allowed, one more is not.
+    ["width of the whole axis", { kind: "slices", axis: 1, width: 1024, count: 4, order: "random" }, [256, 1024], undefined],
+    ["a million bands", { kind: "full", bandBytes: 2 }, [1_000_000, 2], undefined],
+    ["a band too many", { kind: "full", bandBytes: 2 }, [1_000_001, 2],
+      { field: "bandBytes", message: "bandBytes 2 cuts this array into 1000001 bands; at most 1000000 are allowed: use larger bands" }],
+    // 5-byte bands hold 5 rows of 1 byte (400001 bands) or 2 rows of 2 bytes (ceil(2000003 / 2) bands).
+    ["bands of several rows", { kind: "full", bandBytes: 5 }, [2_000_003, 1], undefined],
+    ["bands of several rows, too many", { kind: "full", bandBytes: 5 }, [2_000_003, 2],
+      { field: "bandBytes", message: "bandBytes 5 cuts this array into 1000002 bands; at most 1000000 are allowed: use larger bands" }],
+    ["bands beyond 2^53", { kind: "full", bandBytes: 1 }, [2 ** 60], {
+      field: "bandBytes", message: "bandBytes 1 cuts this array into about 1.15e+18 bands; at most 1000000 are allowed: use larger bands" }],
+    ["a million points", { kind: "points", count: 1_000_000 }, [8], undefined],
+    ["a point too many", { kind: "points", count: 1_000_001 }, [8],
+      { field: "count", message: "count 1000001 is more than the 1000000 selections a pattern may make" }],
     ["unknown kind", { kind: "diagonal" } as unknown as PatternShape, [8],
       { field: "kind", message: 'unknown pattern kind "diagonal" (allowed: full, slices, tiles, points, chunks, strided)' }],
   ];
