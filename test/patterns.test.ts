@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { expandPattern, patternProblem, requestedBytes } from "../harness/access/patterns.ts";
 import { elementCount, fitsShape, selectionShape, type Selection } from "../harness/core/selection.ts";
 import type { PatternShape, PatternSpec } from "../harness/scenario/types.ts";
+import { Prng } from "../harness/core/hash.ts";
 
 const SHAPES = [[1000], [64, 48], [12, 10, 8], [6, 5, 4, 7]];
 const ITEM = 4;
@@ -117,6 +118,46 @@ describe("expandPattern: specific behaviour", () => {
     assert.deepEqual(sels[2], [{ start: 0, stop: 4, step: 1 }, { start: 6, stop: 9, step: 1 }]);
   });
 
+  test("slices: random rows and columns reach every index, the first and the last included", () => {
+    // 20 seeds × 5 draws over 5 rows or 7 columns: a start that can never be drawn (such as the
+    // last index, from an off-by-one bound) is missing from the union; every possible one is there.
+    for (const [axis, n] of [[0, 5], [1, 7]]) {
+      for (const width of [1, 2]) {
+        const seen = new Set<number>();
+        for (let seed = 1; seed <= 20; seed++) {
+          const sels = expandPattern(spec({ kind: "slices", axis, width, count: 5, order: "random" }, seed), [5, 7], 1);
+          for (const s of sels) {
+            assert.equal(s[axis].stop - s[axis].start, width);
+            seen.add(s[axis].start);
+          }
+        }
+        assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: n - width + 1 }, (_, i) => i), `axis ${axis}, width ${width}`);
+      }
+    }
+  });
+
+  test("slices, tiles and points: random starts are the pattern's Prng draws over every start that fits, in order", () => {
+    // The contract: Prng(seed, name), one nextInt(n - width + 1) per slice, one per axis per
+    // unaligned tile, one nextInt(n) per axis per point (the Prng itself is pinned by golden values).
+    const draws = (bounds: number[], count: number, seed: number, name: string) => {
+      const rng = new Prng(seed, name);
+      return Array.from({ length: count }, () => bounds.map((b) => rng.nextInt(b)));
+    };
+    const rows = expandPattern(spec({ kind: "slices", axis: 0, width: 2, count: 6, order: "random" }, 7, "r"), [5, 7], 1);
+    assert.deepEqual(rows.map((s) => [s[0].start]), draws([4], 6, 7, "r"));
+    const tiles = expandPattern(spec({ kind: "tiles", shape: [2, 3], count: 6, order: "random", aligned: false }, 7, "t"), [5, 7], 1);
+    assert.deepEqual(starts(tiles), draws([4, 5], 6, 7, "t"));
+    const points = expandPattern(spec({ kind: "points", count: 6 }, 7, "p"), [5, 7], 1);
+    assert.deepEqual(starts(points), draws([5, 7], 6, 7, "p"));
+  });
+
+  test("points reach every index of every axis", () => {
+    const sels = expandPattern(spec({ kind: "points", count: 300 }), [5, 7], 1);
+    for (const [axis, n] of [[0, 5], [1, 7]]) {
+      assert.deepEqual([...new Set(sels.map((s) => s[axis].start))].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
+    }
+  });
+
   test("tiles: sequential order is a raster (C order) over the grid of whole tiles, wrapping", () => {
     const sels = expandPattern(spec({ kind: "tiles", shape: [2, 3], count: 5, order: "sequential", aligned: false }), [5, 7], 1);
     assert.deepEqual(starts(sels), [[0, 0], [0, 3], [2, 0], [2, 3], [0, 0]]);
@@ -143,6 +184,18 @@ describe("expandPattern: specific behaviour", () => {
   test("chunks larger than the array are clipped to it", () => {
     const sels = expandPattern(spec({ kind: "chunks", shape: [64], count: 2 }), [10], 1);
     assert.deepEqual(sels, [[{ start: 0, stop: 10, step: 1 }], [{ start: 0, stop: 10, step: 1 }]]);
+  });
+
+  test("throws on an array shape that has no axis or a size that is not a whole number ≥ 1", () => {
+    for (const shape of [[], [4, 0], [2.5]]) {
+      assert.throws(() => expandPattern(spec({ kind: "points", count: 1 }), shape, 1),
+        { name: "RangeError", message: `array shape [${shape.join(", ")}] must have at least one axis, each a whole number ≥ 1` });
+    }
+  });
+
+  test("chunks: a grid with more cells than a double counts exactly is refused", () => {
+    assert.throws(() => expandPattern(spec({ kind: "chunks", shape: [1, 1], count: 1 }), [2 ** 30, 2 ** 30], 1),
+      { name: "RangeError", message: "chunk grid [1073741824, 1073741824] has too many cells to sample" });
   });
 
   test("throws with the problem when the pattern does not apply", () => {
@@ -198,6 +251,20 @@ describe("patternProblem", () => {
       { field: "step", message: "step [2, 0] is invalid: each step must be a whole number ≥ 1" }],
     ["1-D wording", { kind: "tiles", shape: [2, 2], count: 1, order: "random", aligned: false }, [8],
       { field: "shape", message: "expected 1 number for a 1-D array, got 2" }],
+    // Limits at their edges: a million selections are allowed, one more is not.
+    ["width of the whole axis", { kind: "slices", axis: 1, width: 1024, count: 4, order: "random" }, [256, 1024], undefined],
+    ["a million bands", { kind: "full", bandBytes: 2 }, [1_000_000, 2], undefined],
+    ["a band too many", { kind: "full", bandBytes: 2 }, [1_000_001, 2],
+      { field: "bandBytes", message: "bandBytes 2 cuts this array into 1000001 bands; at most 1000000 are allowed: use larger bands" }],
+    // 5-byte bands hold 5 rows of 1 byte (400001 bands) or 2 rows of 2 bytes (ceil(2000003 / 2) bands).
+    ["bands of several rows", { kind: "full", bandBytes: 5 }, [2_000_003, 1], undefined],
+    ["bands of several rows, too many", { kind: "full", bandBytes: 5 }, [2_000_003, 2],
+      { field: "bandBytes", message: "bandBytes 5 cuts this array into 1000002 bands; at most 1000000 are allowed: use larger bands" }],
+    ["bands beyond 2^53", { kind: "full", bandBytes: 1 }, [2 ** 60], {
+      field: "bandBytes", message: "bandBytes 1 cuts this array into about 1.15e+18 bands; at most 1000000 are allowed: use larger bands" }],
+    ["a million points", { kind: "points", count: 1_000_000 }, [8], undefined],
+    ["a point too many", { kind: "points", count: 1_000_001 }, [8],
+      { field: "count", message: "count 1000001 is more than the 1000000 selections a pattern may make" }],
     ["unknown kind", { kind: "diagonal" } as unknown as PatternShape, [8],
       { field: "kind", message: 'unknown pattern kind "diagonal" (allowed: full, slices, tiles, points, chunks, strided)' }],
   ];

@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import { parseThreshold, parseThresholdOverride, thresholdPolicy } from "../harness/compare/thresholds.ts";
 import { UserError } from "../harness/core/errors.ts";
 import { deriveSeed } from "../harness/stats/prng.ts";
-import { classifyCase, classifyPair, DEFAULT_RULE, mannWhitney, type CaseSamples } from "../harness/stats/regression.ts";
+import { classifyCase, classifyPair, mannWhitney, type CaseSamples } from "../harness/stats/regression.ts";
 
 /** `base` scaled by small fixed relative offsets: a tight, realistic-looking sample. */
 const NOISE = [0, 0.02, -0.01, 0.01, 0.03, -0.02, 0, 0.015, -0.005];
@@ -81,8 +81,15 @@ describe("classification table (default rule, threshold 10%)", () => {
     assert.equal(classifyPair(tight(10), shuffled, { threshold: 0.1 }).class, "regressed");
   });
 
-  test("the default rule is the one documented", () => {
-    assert.deepEqual(DEFAULT_RULE, { test: "bootstrap", thresholdOn: "bound", confidence: 0.95, resample: "rounds" });
+  test("the default rule is the one documented: a 95% bootstrap interval, wholly beyond the threshold", () => {
+    // 12% slower, but the interval's lower end (≈1.098) is inside a 10% threshold.
+    const v = classifyPair(tight(10), tight(11.2), { threshold: 0.1 });
+    assert.equal(v.confidence, 0.95);
+    assert.ok(v.ratio > 1.1 && v.low < 1.1 && v.significant, JSON.stringify(v));
+    assert.equal(v.class, "unchanged");
+    assert.equal(classifyPair(tight(10), tight(11.2), { threshold: 0.1, rule: { thresholdOn: "point" } }).class, "regressed");
+    const documented = { test: "bootstrap", thresholdOn: "bound", confidence: 0.95, resample: "rounds" } as const;
+    assert.deepEqual(classifyPair(tight(10), tight(11.2), { threshold: 0.1, rule: documented }), v);
   });
 
   test("bad thresholds are bugs of the caller", () => {

@@ -68,9 +68,11 @@ describe("exact values on tiny samples", () => {
   });
 
   test("minimum sample count warning", () => {
-    assert.equal(MIN_SAMPLES, 5);
+    // The boundary, not the constant: 4 samples warn, 5 do not.
     assert.match(sampleCountWarning(3)!, /^only 3 samples \(fewer than 5\)/);
+    assert.match(sampleCountWarning(4)!, /^only 4 samples \(fewer than 5\)/);
     assert.equal(sampleCountWarning(5), null);
+    assert.equal(sampleCountWarning(40), null);
   });
 
   test("invariants are enforced: at least 2 values for a bootstrap, no NaN", () => {

@@ -1,7 +1,8 @@
 /**
  * The Zarr backend: the backend contract for v3, v2 and sharded v3 with every codec; that each codec
  * setting really changes the stored bytes (compressed sizes, Blosc header flags); the exact `check()`
- * messages; and that zarrita reads the shards we write exactly as the spec lays them out.
+ * messages; and that zarrita reads the shards we write exactly as the spec lays them out (the
+ * chunk decoders on frames made by numcodecs: zarr-numcodecs.e2e.ts).
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -20,7 +21,6 @@ import { DTYPES, type Dtype } from "../harness/core/dtype.ts";
 import { UnsupportedError } from "../harness/core/errors.ts";
 import type { CodecSpec, DatasetSpec, ZarrLayout } from "../harness/scenario/types.ts";
 import { makeTestDir, runBackendContract } from "./support/contract.ts";
-import { corruptions, covered, guarded, numcodecsFrames, type Frame } from "./support/numcodecs-frames.ts";
 
 const layout = (name: string, format: 2 | 3, codec: CodecSpec, sharded = false): ZarrLayout =>
   ({ name, backend: "zarr", format, chunks: [], shards: sharded ? [] : null, codec });
@@ -238,62 +238,5 @@ describe("zarr sharding", () => {
       err instanceof UnsupportedError &&
       err.message === "zarr: cannot write into a sharded array: zarrita reads sharding_indexed but cannot write it");
     await writer.close();
-  });
-});
-
-describe("zarr chunk decoders on frames made by numcodecs", () => {
-  const dir = makeTestDir("zarr-frames");
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  const made = numcodecsFrames(dir);
-  if ("skip" in made) {
-    console.log(`# skipped: ${made.skip}`);
-    test("frames from numcodecs", { skip: made.skip }, () => {});
-    return;
-  }
-  const spec = (f: Frame): CompressorSpec => ({ id: f.codec, config: {} });
-  /** The JS fallback decoders (lz4-blosc.ts); -1: not covered. */
-  const decodeJs = (f: Frame, src: Uint8Array, out: Uint8Array) =>
-    f.codec === "lz4" ? decodeNumcodecsLz4(src, out) : decodeBlosc(src, out, new Uint8Array(Math.max(1, f.raw.length)));
-
-  for (const frame of made.frames) {
-    test(`${frame.codec}: ${frame.name}`, async () => {
-      const { out, intact } = guarded(frame.raw.length);
-      const n = decodeJs(frame, frame.encoded, out);
-      if (covered(frame)) {
-        assert.equal(n, frame.raw.length);
-        assert.ok(Buffer.from(out).equals(frame.raw), "JS decoder: bytes differ");
-      } else {
-        assert.equal(n, -1, "JS decoder: a frame it does not cover says so");
-      }
-      assert.ok(intact(), "JS decoder wrote outside the output");
-      // What readers use: with the addon's decoders and without; numcodecs.js for what neither covers.
-      for (const native of [nativeDecoders() ?? null, null]) {
-        const decoder = chunkDecoder(spec(frame), native)!;
-        assert.equal(decoder.concurrency, native ? "inline" : "workers");
-        const decoded = await decoder.decode(frame.encoded, new Uint8Array(frame.raw.length));
-        assert.ok(Buffer.from(decoded).equals(frame.raw), `chunk decoder (${native ? "C" : "JS"}): bytes differ`);
-      }
-    });
-  }
-
-  test("JS decoders: truncated or corrupted frames give the right size or an error, never a write outside the output", () => {
-    let errors = 0;
-    for (const [i, frame] of made.frames.filter((f) => covered(f) && f.raw.length > 0).entries()) {
-      const cuts = [0, 1, 15, 16, 17, frame.encoded.length >> 1, frame.encoded.length - 1].filter((c) => c < frame.encoded.length);
-      const cases = [...cuts.map((c) => frame.encoded.subarray(0, c)), ...(frame.raw.length > 1000 ? corruptions(frame.encoded, 30, i, frame.codec === "lz4" ? 4 : 16) : [])];
-      for (const [k, bad] of cases.entries()) {
-        const { out, intact } = guarded(frame.raw.length);
-        try {
-          const n = decodeJs(frame, bad, out);
-          assert.ok(k >= cuts.length, `${frame.name}: truncated to ${bad.length} bytes yet decoded`);
-          assert.ok(n === frame.raw.length || n === -1, `${frame.name}: decoded ${n} bytes`);
-        } catch (e) {
-          assert.match(String(e), /^Error: corrupt chunk: /);
-          errors++;
-        }
-        assert.ok(intact(), `${frame.name}: wrote outside the output`);
-      }
-    }
-    assert.ok(errors > 100, `only ${errors} corruptions were detected`);
   });
 });

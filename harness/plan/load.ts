@@ -2,7 +2,7 @@
  * Reads a scenario file: size limit → YAML as plain data → schema → defaults → semantic checks.
  * Every problem becomes one line `FILE:LINE: FIELD: MESSAGE`, all of them at once, in a UserError.
  * Any text at all — binary garbage, alias bombs, deep nesting, odd tags — ends in a Scenario or a
- * UserError, quickly: test/scenario-fuzz.test.ts holds the loader to that.
+ * UserError, quickly: test/scenario-fuzz.e2e.ts holds the loader to that.
  */
 import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";

@@ -1,7 +1,7 @@
 /**
  * A tiny snapshot helper (node:test's t.assert.snapshot needs Node 22). Compares `actual` with
- * test/snapshots/NAME; writes the file when it is missing (except under CI, where a missing
- * snapshot fails) or when UPDATE_SNAPSHOTS=1.
+ * test/snapshots/NAME. A missing snapshot always fails: writing it silently would make the first
+ * run of any test pass whatever it printed. UPDATE_SNAPSHOTS=1 writes (or rewrites) the file.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,7 +14,7 @@ export const SNAPSHOT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", 
 export function matchSnapshot(name: string, actual: string): void {
   const path = join(SNAPSHOT_DIR, name);
   const update = process.env.UPDATE_SNAPSHOTS === "1";
-  if (update || (!existsSync(path) && !process.env.CI)) {
+  if (update) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, actual);
     return;
