@@ -130,6 +130,9 @@ export function pythonSupport(layout: LayoutSpec, options: { op?: "read" | "writ
     case "hdf5":
       if (v && v.h5py === null) return "python3-h5py not installed: apt-get install python3-h5py";
       return hdf5FilterProblem(layout, v);
+    default:
+      // A backend added since: the reference stack reads it only once it is taught to here.
+      return `the python reference engine does not read ${(layout as LayoutSpec).backend} layouts`;
   }
 }
 
