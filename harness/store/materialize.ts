@@ -1,7 +1,8 @@
 /**
  * The materialization cache: each (dataset, layout) is written once, under a folder named by a
  * hash of everything that determines its bytes. It is written into a temporary folder, flushed,
- * given a manifest, then renamed into place, so a half-written dataset is never reused.
+ * given a manifest, then renamed into place, so a half-written dataset is never reused; an entry
+ * being rewritten (--rematerialize) stays in place until its replacement is complete.
  */
 import { closeSync, cpSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -151,7 +152,7 @@ export interface FreeRoom {
 export function freeRoomProblems(root: string, what: string, need: SpaceNeeded, free: FreeRoom): string[] {
   const problems: string[] = [];
   const available = free.bavail * free.bsize;
-  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
   const layoutFiles = `${count(need.files, "file")} and ${count(need.folders, "folder")}`;
   if (available < need.bytes) {
     problems.push(`${root}: not enough free space to materialize ${what}: needs up to ${formatSize(need.bytes)} ` +
