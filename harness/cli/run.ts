@@ -11,6 +11,7 @@ import type { Scenario } from "../scenario/types.ts";
 import { ENGINES, type EngineName } from "../engines/types.ts";
 import { consoleTable } from "../run/console-table.ts";
 import { runScenarios } from "../run/executor.ts";
+import { realRunDeps } from "../run/real-deps.ts";
 import { catchInterrupt } from "../run/interrupt.ts";
 import { readResults } from "../run/results-file.ts";
 import { parseCommandArgs, wholeNumberOption } from "./args.ts";
@@ -76,7 +77,7 @@ export const runCommand: Command = {
       const results = await runScenarios(scenarios, {
         cacheRoot: resolve(values.cache ?? defaultCacheRoot()), resultsPath, filter, done,
         rematerialize: values.rematerialize, log: (line) => console.log(line), interrupted,
-      });
+      }, realRunDeps());
       if (results.cases.length === 0) throw new UserError(`layoutbench run: no case matches --filter ${JSON.stringify(values.filter)}`);
       console.log("\n" + consoleTable(results));
       console.log(`\nresults: ${resultsPath}${interrupted() ? " (interrupted: finish it with --resume " + resultsPath + ")" : ""}`);

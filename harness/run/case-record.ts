@@ -1,0 +1,79 @@
+/**
+ * A case as it goes through the rounds, and the record the results file holds for it: failed,
+ * finished, or incomplete (rounds still to come). Pure apart from the timestamp it is given.
+ */
+import type { CaseSpec } from "../scenario/types.ts";
+import type { Prepared } from "./prepare.ts";
+import type { CaseResult, Sample, StorageInfo } from "./results-types.ts";
+import { caseWarnings, summarize } from "./summary.ts";
+
+/** One case through the rounds: what it needs to sample, and what it has taken so far. */
+export interface CaseRun {
+  readonly spec: CaseSpec;
+  readonly index: number;
+  startedAt: string;
+  /** Set once the case cannot be sampled (materialization, reference reads or a pass failed). */
+  failure?: CaseResult;
+  prepared?: Prepared;
+  /** What the case's record needs beyond its samples; set by the process that sampled it. */
+  basis?: RecordBasis;
+  samples: Sample[];
+  /** Passes per warm sample, fixed by the first round. */
+  passes?: number;
+  roundsDone: number;
+}
+
+/** What a case's record needs beyond its samples, small enough to come back from a round worker. */
+export interface RecordBasis {
+  readonly storage: StorageInfo;
+  readonly bytesRequested: number;
+  /** Data read from files is checked against a second read through the same library. */
+  readonly selfVerified: boolean;
+}
+
+function caseBase(run: CaseRun) {
+  const { spec } = run;
+  return {
+    id: spec.id, scenario: spec.scenario.name, dataset: spec.dataset, layout: spec.layout, pattern: spec.pattern,
+    cache: spec.cache, engine: spec.engine, startedAt: run.startedAt,
+  };
+}
+
+/** Marks the case failed with a one-line error. */
+export function fail(run: CaseRun, error: string, storage: StorageInfo | null, finishedAt: string): void {
+  run.failure = {
+    ...caseBase(run), status: "failed", error, storage, samples: [], summary: null, warnings: [],
+    peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt,
+  };
+}
+
+/** The case as the results file holds it now. */
+export function recordOf(run: CaseRun, evictionVerified: boolean, finishedAt: string): CaseResult {
+  if (run.failure) return run.failure;
+  const { spec } = run;
+  const basis = run.basis!;
+  const summary = summarize(run.samples, basis.bytesRequested);
+  const warnings = caseWarnings(run.samples, summary, spec.cache === "cold", spec.pattern.op, evictionVerified);
+  if (basis.selfVerified) {
+    warnings.push({ code: "self-verified", message: `data read from ${spec.dataset.source?.format} files is checked against a second read through the same library, not an independent reader` });
+  }
+  const rounds = spec.scenario.sampling.rounds;
+  if (run.roundsDone < rounds) {
+    warnings.push({ code: "incomplete", message: `${run.roundsDone} of ${rounds} rounds taken: the run stopped before this case finished; run --resume samples it again` });
+  }
+  return {
+    ...caseBase(run), status: "ok", storage: basis.storage, samples: run.samples, summary, warnings,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt,
+  };
+}
+
+/** The log line of a finished case. */
+export function formatLine(r: CaseResult, index: number, total: number): string {
+  const head = `[${index}/${total}] ${r.id}`;
+  if (r.status === "failed" || !r.summary) return `${head}  FAILED: ${r.error}`;
+  const s = r.summary;
+  const mbps = s.throughput / 1e6;
+  return `${head}  median ${s.medianMs.toFixed(2)} ms  ${mbps >= 100 ? mbps.toFixed(0) : mbps.toFixed(1)} MB/s  ` +
+    `read ${(s.bytesRead / 1024).toFixed(0)} KiB (${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×)` +
+    (r.warnings.length ? `  ⚠ ${r.warnings.map((w) => w.code).join(",")}` : "");
+}

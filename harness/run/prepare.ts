@@ -1,0 +1,94 @@
+/**
+ * Before anything is timed: every (dataset, layout) written or found in the cache, and per case
+ * the selections, the verifier (reference reads happen here, before any timed or evicted sample)
+ * and the list of files cold samples evict and check.
+ */
+import { cpSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Selection } from "../access/selection.ts";
+import { expandPattern } from "../access/patterns.ts";
+import type { Backend, Stored } from "../backends/types.ts";
+import { itemSize } from "../data/dtype.ts";
+import { logicalBytes, type Materialized } from "../data/materialize.ts";
+import type { OutputPool } from "../engines/output-pool.ts";
+import { verifierFor, type SelectionVerifier } from "../engines/verify.ts";
+import type { CaseSpec } from "../scenario/types.ts";
+import type { RunDeps } from "./deps.ts";
+import { progressBar } from "./progress.ts";
+import type { StorageInfo } from "./results-types.ts";
+
+/** Buffers shared by every case of the run: where reads go, and where expected values are generated. */
+export interface Pools {
+  readonly outputs: OutputPool;
+  readonly expected: OutputPool;
+}
+
+export interface Prepared {
+  readonly m: Materialized;
+  readonly storage: StorageInfo;
+  readonly backend: Backend;
+  readonly selections: readonly Selection[];
+  readonly verifier: SelectionVerifier;
+  readonly files: readonly string[];
+}
+
+export function storageInfo(m: Materialized): StorageInfo {
+  const logical = logicalBytes(m.stored.dataset);
+  return {
+    bytesOnDisk: m.manifest.bytesOnDisk,
+    files: m.manifest.files.length,
+    compressionRatio: m.manifest.bytesOnDisk > 0 ? logical / m.manifest.bytesOnDisk : 0,
+  };
+}
+
+/** Write cases work on a private copy, so the cached layout is never modified. */
+export function scratchCopy(cacheRoot: string, stored: Stored): Stored {
+  const dir = join(cacheRoot, `.scratch-${process.pid}-${randomBytes(4).toString("hex")}`);
+  cpSync(stored.dir, dir, { recursive: true });
+  rmSync(join(dir, "manifest.json"), { force: true });
+  return { ...stored, dir };
+}
+
+export function materializedKey(spec: CaseSpec): string {
+  return `${spec.scenario.name}/${spec.dataset.name}/${spec.layout.name}`;
+}
+
+export interface MaterializeAllOptions {
+  readonly cacheRoot: string;
+  readonly rematerialize?: boolean;
+  readonly interrupted?: () => boolean;
+}
+
+/** Every layout the cases read, by materializedKey; a layout that could not be written maps to its error. */
+export async function materializeAll(
+  cases: readonly CaseSpec[], options: MaterializeAllOptions, deps: Pick<RunDeps, "materialize">,
+): Promise<Map<string, Materialized | Error>> {
+  const materialized = new Map<string, Materialized | Error>();
+  for (const spec of cases) {
+    const key = materializedKey(spec);
+    if (materialized.has(key)) continue;
+    if (options.interrupted?.()) break;
+    const bar = progressBar(`materializing ${spec.dataset.name} as ${spec.layout.name}`);
+    try {
+      const m = await deps.materialize(options.cacheRoot, spec.dataset, spec.layout, {
+        progress: (d, t) => bar.update(d, t), rematerialize: options.rematerialize,
+      });
+      bar.end(m.created ? `written in ${m.manifest.seconds.toFixed(1)} s, ${(m.manifest.bytesOnDisk / 2 ** 20).toFixed(1)} MiB on disk` : `reusing ${m.stored.dir}`);
+      materialized.set(key, m);
+    } catch (err) {
+      bar.end(`failed: ${(err as Error).message}`);
+      materialized.set(key, err as Error);
+    }
+  }
+  return materialized;
+}
+
+/** What every round of a case shares. */
+export async function prepare(spec: CaseSpec, m: Materialized, expected: OutputPool, deps: Pick<RunDeps, "backendFor">): Promise<Prepared> {
+  const storage = storageInfo(m);
+  const backend = deps.backendFor(spec.layout);
+  const selections = expandPattern(spec.pattern, spec.dataset.shape, itemSize(spec.dataset.dtype));
+  const verifier = await verifierFor(spec.dataset, backend, m.stored, selections, expected);
+  return { m, storage, backend, selections, verifier, files: await backend.files(m.stored) };
+}
