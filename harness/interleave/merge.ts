@@ -6,6 +6,7 @@
  */
 import type { CaseResult, Pairing, ResultsFile, Sample, Warning } from "../run/results-types.ts";
 import { caseWarnings, summarize } from "../run/summary.ts";
+import { warning } from "../run/warnings.ts";
 
 /** Warnings a block's record knows and its samples do not (the rest are recomputed over all blocks). */
 const CARRIED: ReadonlySet<Warning["code"]> = new Set(["self-verified"]);
@@ -52,7 +53,7 @@ function mergeCase(records: readonly (CaseResult | undefined)[], planned: number
   warnings.push(...carried.values());
   const taken = records.filter((r) => r && !r.warnings.some((w) => w.code === "incomplete")).length;
   if (taken < planned) {
-    warnings.push({ code: "incomplete", message: `${taken} of ${planned} blocks taken: the alternation stopped before this case finished` });
+    warnings.push(warning({ code: "incomplete", taken, planned, unit: "blocks" }));
   }
   return { ...base, samples, summary, warnings, finishedAt, peakRssBytes };
 }

@@ -3,7 +3,7 @@ import type { EngineName } from "../engines/types.ts";
  * The report view model: everything any renderer shows, computed once from a results file.
  * Numbers stay numbers (renderers format them with format.ts); text is plain and unescaped.
  */
-import type { Warning } from "../run/results-types.ts";
+import type { WarningCode } from "../run/warnings.ts";
 import type { Comparison, Verdict } from "../stats/compare.ts";
 import type { OutlierClass } from "../stats/outliers.ts";
 import type { SampleSummary } from "../stats/summary.ts";
@@ -39,7 +39,7 @@ export interface ContextItem {
   readonly value: string;
 }
 
-export type WarningCode = Warning["code"] | "failed" | "interrupted";
+export type { WarningCode };
 
 export interface WarningView {
   /** The case it belongs to, or null for the run. */

@@ -6,6 +6,7 @@ import type { CaseSpec } from "../scenario/types.ts";
 import type { Prepared } from "./prepare.ts";
 import type { CaseResult, Sample, StorageInfo } from "./results-types.ts";
 import { caseWarnings, summarize } from "./summary.ts";
+import { warning } from "./warnings.ts";
 
 /** One case through the rounds: what it needs to sample, and what it has taken so far. */
 export interface CaseRun {
@@ -55,11 +56,11 @@ export function recordOf(run: CaseRun, evictionVerified: boolean, finishedAt: st
   const summary = summarize(run.samples, basis.bytesRequested);
   const warnings = caseWarnings(run.samples, summary, spec.cache === "cold", spec.pattern.op, evictionVerified);
   if (basis.selfVerified) {
-    warnings.push({ code: "self-verified", message: `data read from ${spec.dataset.source?.format} files is checked against a second read through the same library, not an independent reader` });
+    warnings.push(warning({ code: "self-verified", format: spec.dataset.source?.format ?? "source" }));
   }
   const rounds = spec.scenario.sampling.rounds;
   if (run.roundsDone < rounds) {
-    warnings.push({ code: "incomplete", message: `${run.roundsDone} of ${rounds} rounds taken: the run stopped before this case finished; run --resume samples it again` });
+    warnings.push(warning({ code: "incomplete", taken: run.roundsDone, planned: rounds, unit: "rounds" }));
   }
   return {
     ...caseBase(run), status: "ok", storage: basis.storage, samples: run.samples, summary, warnings,

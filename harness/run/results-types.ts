@@ -3,6 +3,7 @@
  * interrupted run keeps what it finished. Reports and comparisons read only this.
  */
 import type { EngineName } from "../engines/types.ts";
+import type { WarningCode } from "./warnings.ts";
 import type { CacheState, CodecSpec, DatasetSpec, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
 
 export const RESULTS_VERSION = 1;
@@ -76,7 +77,8 @@ export interface CaseSummary {
 }
 
 export interface Warning {
-  readonly code: "residency" | "few-samples" | "eviction-unverified" | "no-storage-reads" | "noisy" | "self-verified" | "incomplete";
+  /** Every code, with its cause and remedy, is in warnings.ts. */
+  readonly code: Exclude<WarningCode, "failed" | "interrupted">;
   readonly message: string;
 }
 

@@ -3,6 +3,7 @@
  */
 import { MIN_SAMPLES, quantile, summarize as summarizeTimes } from "../stats/summary.ts";
 import type { CaseSummary, Sample, Warning } from "./results-types.ts";
+import { warning } from "./warnings.ts";
 
 /** Below this many samples a median and its spread say little. */
 export const MIN_RELIABLE_SAMPLES = MIN_SAMPLES;
@@ -36,19 +37,19 @@ export function caseWarnings(
 ): Warning[] {
   const warnings: Warning[] = [];
   if (summary && summary.samples < MIN_RELIABLE_SAMPLES) {
-    warnings.push({ code: "few-samples", message: `only ${summary.samples} samples (fewer than ${MIN_RELIABLE_SAMPLES}): raise sampling.samples or sampling.timeBudget for a reliable median` });
+    warnings.push(warning({ code: "few-samples", samples: summary.samples }));
   }
   if (!cold) return warnings;
   if (!evictionVerified) {
-    warnings.push({ code: "eviction-unverified", message: "page-cache eviction could not be verified on this filesystem: cold numbers may be warm" });
+    warnings.push(warning({ code: "eviction-unverified" }));
   }
   const resident = samples.filter((s) => (s.residency ?? 0) > RESIDENCY_LIMIT);
   if (resident.length > 0) {
     const worst = Math.max(...resident.map((s) => s.residency ?? 0));
-    warnings.push({ code: "residency", message: `${resident.length} of ${samples.length} cold samples found up to ${(worst * 100).toFixed(0)}% of the files resident before the read: eviction not effective` });
+    warnings.push(warning({ code: "residency", resident: resident.length, samples: samples.length, worst }));
   }
   if (op === "read" && summary && summary.bytesRequested > 0 && summary.bytesRead === 0) {
-    warnings.push({ code: "no-storage-reads", message: "cold samples read no bytes from storage: the data came from a cache the harness could not evict" });
+    warnings.push(warning({ code: "no-storage-reads" }));
   }
   return warnings;
 }
