@@ -82,6 +82,18 @@ describe("one round of a case", () => {
     assert.deepEqual([calls.open, calls.close, calls.finish, calls.evict], [1, 1, 1, 0]);
   });
 
+  test("warm: the I/O counters are read once per sample, not around every pass", async () => {
+    const { session, env } = scripted(0.5);
+    let reads = 0;
+    let bytes = 0;
+    env.io = () => { reads++; return { readBytes: bytes, writeBytes: 0, majorFaults: 0 }; };
+    // The engine leaves counting to the sampler; each pass reads 100 bytes.
+    session.pass = async () => { bytes += 100; return { ms: 0.5, io: null }; };
+    const r = await sampleRound(spec("warm"), session, ["f"], env, plan({ passes: 20 }));
+    assert.equal(reads, 2 * 3, "one reading before and one after each of the 3 samples");
+    assert.ok(r.samples.every((s) => s.bytesRead === 100), "per pass, from the sample's total");
+  });
+
   test("warm, first round: the first pass after the open (first touches) does not set the pass count", async () => {
     const { session, env, calls } = scripted(0.05);
     const pass = session.pass.bind(session);
