@@ -152,6 +152,8 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
       assert.equal(c.summary!.throughput, bytesRequested / (ms / 1000), id);
       assert.ok(c.samples.every((s) => s.openMs === (c.cache === "cold" ? OPEN_MS : 0)), `${id}: openMs`);
       assert.deepEqual(c.warnings, [], id);
+      // The process's high-water mark said nothing about one case; files from before still read.
+      assert.equal("peakRssBytes" in c, false, id);
     }
     // Cold samples evict twice each: before the open and after it.
     assert.equal(state.evictions, 2 * 5 * 2);

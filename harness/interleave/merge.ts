@@ -41,10 +41,9 @@ function mergeCase(records: readonly (CaseResult | undefined)[], planned: number
   const base = present[0];
   const failedAt = records.findIndex((r) => r?.status === "failed");
   const finishedAt = present[present.length - 1].finishedAt;
-  const peakRssBytes = Math.max(...present.map((r) => r.peakRssBytes));
   if (failedAt >= 0) {
     const failed = records[failedAt]!;
-    return { ...failed, error: `block ${failedAt + 1}: ${failed.error}`, startedAt: base.startedAt, finishedAt, peakRssBytes };
+    return { ...failed, error: `block ${failedAt + 1}: ${failed.error}`, startedAt: base.startedAt, finishedAt };
   }
   const samples: Sample[] = records.flatMap((r, k) => (r ? r.samples.map((s) => ({ ...s, round: k + 1 })) : []));
   const summary = summarize(samples, base.summary?.bytesRequested ?? 0);
@@ -55,5 +54,5 @@ function mergeCase(records: readonly (CaseResult | undefined)[], planned: number
   if (taken < planned) {
     warnings.push(warning({ code: "incomplete", taken, planned, unit: "blocks" }));
   }
-  return { ...base, samples, summary, warnings, finishedAt, peakRssBytes };
+  return { ...base, samples, summary, warnings, finishedAt };
 }

@@ -43,8 +43,7 @@ function caseBase(run: CaseRun) {
 /** Marks the case failed with a one-line error. */
 export function fail(run: CaseRun, error: string, storage: StorageInfo | null, finishedAt: string): void {
   run.failure = {
-    ...caseBase(run), status: "failed", error, storage, samples: [], summary: null, warnings: [],
-    peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt,
+    ...caseBase(run), status: "failed", error, storage, samples: [], summary: null, warnings: [], finishedAt,
   };
 }
 
@@ -63,8 +62,7 @@ export function recordOf(run: CaseRun, evictionVerified: boolean, finishedAt: st
     warnings.push(warning({ code: "incomplete", taken: run.roundsDone, planned: rounds, unit: "rounds" }));
   }
   return {
-    ...caseBase(run), status: "ok", storage: basis.storage, samples: run.samples, summary, warnings,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024, finishedAt,
+    ...caseBase(run), status: "ok", storage: basis.storage, samples: run.samples, summary, warnings, finishedAt,
   };
 }
 

@@ -106,7 +106,6 @@ export interface CaseResult {
   readonly samples: readonly Sample[];
   readonly summary: CaseSummary | null;
   readonly warnings: readonly Warning[];
-  readonly peakRssBytes: number;
   readonly startedAt: string;
   readonly finishedAt: string;
 }
