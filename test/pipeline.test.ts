@@ -6,7 +6,7 @@
  * real eviction and residency, the CLI's options and exit codes.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -46,10 +46,20 @@ const SCRIPT: Record<string, { coldMs: number; warmMs: number; coldBytes: number
   "slow-warm": { coldMs: 1, warmMs: 0.5, coldBytes: 8192, onDisk: 8192 },
 };
 const OPEN_MS = 0.5;
+/** Opening reads the file's header from storage unless it is cached. */
+const HEADER_BYTES = 4096;
+/** Write patterns: per row written, and per flush (which also waits 3 ms on a run queue and is switched out once). */
+const WRITE_MS = 0.5;
+const FLUSH_MS = 3;
+
+function emptyDir(path: string): string {
+  mkdirSync(path, { recursive: true });
+  return path;
+}
 
 /** A machine in memory: one clock, one I/O counter, and per layout the rows now "in the page cache". */
 function fakeMachine() {
-  const state = { clock: 0, readBytes: 0, evictions: 0, locks: 0, released: 0 };
+  const state = { clock: 0, readBytes: 0, evictions: 0, locks: 0, released: 0, runDelayMs: 0, switches: 0 };
   const cached = new Map<string, Set<string>>();
   const fileOf = (layout: LayoutSpec) => `/fake/${layout.name}`;
   const backend = (layout: LayoutSpec): Backend => ({
@@ -62,7 +72,13 @@ function fakeMachine() {
       const script = SCRIPT[layout.name];
       const resident = cached.get(fileOf(layout)) ?? new Set<string>();
       cached.set(fileOf(layout), resident);
+      if (!resident.has("header")) {
+        state.readBytes += HEADER_BYTES;
+        resident.add("header");
+      }
       return {
+        async write() { state.clock += WRITE_MS; },
+        async flush() { state.clock += FLUSH_MS; state.runDelayMs += FLUSH_MS; state.switches++; },
         async read(sel: Selection) {
           const key = JSON.stringify(sel);
           if (resident.has(key)) state.clock += script.warmMs;
@@ -89,11 +105,13 @@ function fakeMachine() {
       io: () => ({ readBytes: state.readBytes, writeBytes: 0, majorFaults: 0 }),
       evict: async (files) => { state.evictions++; for (const f of files) cached.get(f)?.clear(); },
       residency: () => 0,
+      sched: () => ({ runDelayMs: state.runDelayMs, stealMs: 0, involuntarySwitches: state.switches, cpus: 2 }),
     }),
     timestamp: () => "2026-01-01T00:00:00.000Z",
     backendFor: backend,
-    materialize: async (_root, dataset, layout): Promise<Materialized> => ({
-      stored: { dir: `/fake/${layout.name}.d`, dataset, layout },
+    // A real empty folder: write cases copy it to a scratch folder and delete the copy.
+    materialize: async (root, dataset, layout): Promise<Materialized> => ({
+      stored: { dir: emptyDir(join(root, "entries", layout.name)), dataset, layout },
       manifest: {
         key: layout.name, createdAt: "", dataset, layout, seconds: 0,
         files: [{ path: layout.name, bytes: SCRIPT[layout.name].onDisk }], bytesOnDisk: SCRIPT[layout.name].onDisk,
@@ -108,9 +126,9 @@ function fakeMachine() {
   return { deps, state };
 }
 
-async function run(): Promise<{ results: ResultsFile; state: ReturnType<typeof fakeMachine>["state"]; log: string[] }> {
+async function run(text = SCENARIO): Promise<{ results: ResultsFile; state: ReturnType<typeof fakeMachine>["state"]; log: string[] }> {
   const { deps, state } = fakeMachine();
-  const scenario = parseScenario(SCENARIO, join(scratch, "fake.yaml"));
+  const scenario = parseScenario(text, join(scratch, "fake.yaml"));
   const log: string[] = [];
   const results = await runScenarios([scenario], {
     cacheRoot: scratch, resultsPath: join(scratch, `r-${Math.random()}.json`), filter: () => true, log: (l) => log.push(l),
@@ -151,6 +169,9 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
       assert.equal(c.summary!.readAmplification, bytes / bytesRequested, id);
       assert.equal(c.summary!.throughput, bytesRequested / (ms / 1000), id);
       assert.ok(c.samples.every((s) => s.openMs === (c.cache === "cold" ? OPEN_MS : 0)), `${id}: openMs`);
+      // The header read at open is counted apart, not in the timed reads' bytes.
+      assert.deepEqual([c.summary!.openMs, c.summary!.openBytesRead], c.cache === "cold" ? [OPEN_MS, HEADER_BYTES] : [null, null], id);
+      assert.equal(c.summary!.preempted, 0, id);
       assert.deepEqual(c.warnings, [], id);
       // The process's high-water mark said nothing about one case; files from before still read.
       assert.equal("peakRssBytes" in c, false, id);
@@ -168,8 +189,66 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
     const cold = lines.findIndex((l) => l.startsWith("#### rows, cold cache"));
     const warm = lines.findIndex((l) => l.startsWith("#### rows, warm cache"));
     assert.ok(cold >= 0 && warm > cold);
-    assert.equal(lines[cold + 4], "| **1** | **slow-warm** | 4.00 ms | 4.00–4.00 ms | fastest | 256 kB/s | 32.0× | 32.0 KiB | 8.0 KiB (2.00×) | 5 | ok |");
-    assert.equal(lines[cold + 5], "| 2 | slow-cold | 8.00 ms | 8.00–8.00 ms | 2.00× (2.00–2.00×) | 128 kB/s | 16.0× | 16.0 KiB | 16.0 KiB (1.00×) | 5 | ok |");
-    assert.equal(lines[warm + 4], "| **1** | **slow-cold** | 1.00 ms | 1.00–1.00 ms | fastest | 1.02 MB/s | 0× | 0 B | 16.0 KiB (1.00×) | 5 | ok |");
+    assert.equal(lines[cold + 2], "| \\# | Layout | Median | 95% CI | vs fastest | Throughput | Read ampl. | Read from storage | Open (read at open) | Preempted (invol. switches, steal) | On disk (compression) | Samples | Status |");
+    assert.equal(lines[cold + 4], "| **1** | **slow-warm** | 4.00 ms | 4.00–4.00 ms | fastest | 256 kB/s | 32.0× | 32.0 KiB | 500 µs (4.0 KiB) | 0 of 5 (0, 0 µs) | 8.0 KiB (2.00×) | 5 | ok |");
+    assert.equal(lines[cold + 5], "| 2 | slow-cold | 8.00 ms | 8.00–8.00 ms | 2.00× (2.00–2.00×) | 128 kB/s | 16.0× | 16.0 KiB | 500 µs (4.0 KiB) | 0 of 5 (0, 0 µs) | 16.0 KiB (1.00×) | 5 | ok |");
+    assert.equal(lines[warm + 4], "| **1** | **slow-cold** | 1.00 ms | 1.00–1.00 ms | fastest | 1.02 MB/s | 0× | 0 B | 0 of 5 (0, 0 µs) | 16.0 KiB (1.00×) | 5 | ok |");
+  });
+
+  test("writes record time to return and time to durable; flush picks the ranked one; both are reported", async () => {
+    const { results } = await run(WRITES);
+    const put = results.cases.find((c) => c.pattern.name === "put")!;
+    const durable = results.cases.find((c) => c.pattern.name === "put-durable")!;
+    for (const c of [put, durable]) {
+      assert.equal(c.status, "ok", c.error);
+      assert.deepEqual([c.summary!.returnMs, c.summary!.durableMs], [4 * WRITE_MS, 4 * WRITE_MS + FLUSH_MS], c.id);
+    }
+    assert.equal(put.summary!.medianMs, 4 * WRITE_MS, "flush: false ranks the time to return");
+    assert.equal(durable.summary!.medianMs, 4 * WRITE_MS + FLUSH_MS, "flush: true ranks the time to durable");
+    const lines = renderMarkdown(buildReportModel(results)).split("\n");
+    const at = lines.findIndex((l) => l.startsWith("#### put (rows), cold cache"));
+    assert.match(lines[at + 2], /\| To return \| To durable \|/);
+    assert.match(lines[at + 4], /\| 2\.00 ms \| 5\.00 ms \|/);
+  });
+
+  test("samples that lost most of their time to the scheduler are counted, shown and warned about", async () => {
+    const { results } = await run(WRITES);
+    const put = results.cases.find((c) => c.pattern.name === "put")!;
+    // Each sample: 5 ms of wall time, 3 of them waiting on a run queue (60% > 50%).
+    assert.ok(put.samples.every((s) => s.sched!.wallMs === 5 && s.sched!.runDelayMs === 3 && s.sched!.involuntarySwitches === 1));
+    assert.equal(put.summary!.preempted, 5);
+    assert.deepEqual(put.warnings.map((w) => w.code), ["preempted"]);
+    assert.match(put.warnings[0].message, /^5 of 5 samples lost up to 60% of their time/);
+    const lines = renderMarkdown(buildReportModel(results)).split("\n");
+    const at = lines.findIndex((l) => l.startsWith("#### put (rows), cold cache"));
+    assert.match(lines[at + 4], /\| 5 of 5 \(1, 0 µs\) \|/);
+    const reads = results.cases.find((c) => c.pattern.name === "rows-open")!;
+    assert.deepEqual(reads.warnings, []);
+  });
+
+  test("openPerAccess: the open is timed with every read and its bytes count in the amplification", async () => {
+    const { results } = await run(WRITES);
+    const c = results.cases.find((x) => x.pattern.name === "rows-open")!;
+    assert.equal(c.status, "ok", c.error);
+    // Per row: open 0.5 ms + cold read 2 ms; the first open of a sample reads the header (4 KiB).
+    assert.equal(c.summary!.medianMs, 4 * (OPEN_MS + 2));
+    assert.equal(c.summary!.bytesRead, HEADER_BYTES + 4 * 4096);
+    assert.equal(c.summary!.readAmplification, (HEADER_BYTES + 4 * 4096) / (4 * 64 * 4));
+    assert.deepEqual([c.summary!.openMs, c.summary!.openBytesRead], [0, 0], "nothing is opened apart from the reads");
   });
 });
+
+const WRITES = `
+version: 1
+name: fake-writes
+datasets:
+  - {name: grid, shape: [64, 64], dtype: float32, generator: smooth, seed: 1}
+layouts:
+  - {name: slow-cold, backend: memmap}
+patterns:
+  - {name: rows-open, kind: rows, count: 4, openPerAccess: true}
+  - {name: put, kind: rows, count: 4, op: write}
+  - {name: put-durable, kind: rows, count: 4, op: write, flush: true}
+cache: [cold]
+sampling: {samples: 5, minSamples: 5, rounds: 1, warmup: 1, minSampleMs: 10, timeBudget: 60}
+`;

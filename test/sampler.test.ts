@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli, type CliResult } from "./support/cli.ts";
-import { MAX_PASSES_PER_SAMPLE, passesFor, perRound, sampleRound, type CaseEnv, type RoundPlan } from "../harness/run/sampler.ts";
+import { MAX_PASSES_PER_SAMPLE, passesFor, perRound, preemptedShare, sampleRound, type CaseEnv, type RoundPlan } from "../harness/run/sampler.ts";
+import { stealFromProcStat } from "../harness/run/sched-counters.ts";
 import type { EngineSession } from "../harness/engines/types.ts";
 import type { CaseSpec } from "../harness/scenario/types.ts";
 import type { ResultsFile } from "../harness/run/results-types.ts";
@@ -63,6 +64,19 @@ function spec(cache: "cold" | "warm", sampling: Partial<CaseSpec["scenario"]["sa
 }
 
 const plan = (p: Partial<RoundPlan> = {}): RoundPlan => ({ round: 1, samples: 3, minSamples: 2, timeBudget: 30, ...p });
+
+describe("scheduler counters", () => {
+  test("steal is the 8th value of /proc/stat's cpu line, in 10 ms ticks", () => {
+    assert.equal(stealFromProcStat("cpu  247984 87 84704 22434 487 0 884 37 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n"), 370);
+    assert.equal(stealFromProcStat("intr 1 2 3\n"), 0, "no aggregate line first: nothing recorded");
+  });
+
+  test("a sample's preempted share is run-queue wait plus its CPU's share of steal, over wall time", () => {
+    assert.equal(preemptedShare({ wallMs: 10, runDelayMs: 2, stealMs: 12, involuntarySwitches: 3, cpus: 4 }), 0.5);
+    assert.equal(preemptedShare({ wallMs: 10, runDelayMs: 20, stealMs: 0, involuntarySwitches: 1, cpus: 1 }), 1, "capped at the whole sample");
+    assert.equal(preemptedShare({ wallMs: 0, runDelayMs: 1, stealMs: 0, involuntarySwitches: 0, cpus: 1 }), 0);
+  });
+});
 
 describe("one round of a case", () => {
   test("warm, first round: one open, the pass count calibrated from the warm-up, means per pass recorded", async () => {

@@ -48,7 +48,7 @@ export function describeLayout(layout: LayoutSpec): string {
 
 /** What the pattern reads or writes: "16 random slices 1 wide along axis 0". */
 export function describePattern(pattern: PatternSpec): string {
-  const verb = pattern.op === "write" ? `write${pattern.flush ? " + flush" : ""}: ` : "";
+  const verb = pattern.op === "write" ? `write${pattern.flush ? " (ranked to durable)" : ""}: ` : "";
   const what = (() => {
     switch (pattern.kind) {
       case "full": return `whole array in ${formatBytes(pattern.bandBytes)} bands`;
@@ -59,5 +59,5 @@ export function describePattern(pattern: PatternSpec): string {
       case "strided": return `every ${formatShape(pattern.step)}-th element`;
     }
   })();
-  return verb + what;
+  return verb + what + (pattern.openPerAccess ? ", opened per access" : "");
 }

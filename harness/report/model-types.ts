@@ -121,6 +121,17 @@ export interface RowView {
   readonly throughput: number | null;
   readonly bytesOnDisk: number | null;
   readonly compressionRatio: number | null;
+  /** Median time to open the reader where it was timed (cold samples), and the bytes those opens read from storage. */
+  readonly openMs: number | null;
+  readonly openBytesRead: number | null;
+  /** Write cases: median ms per pass to return and to durable (msync/fdatasync). */
+  readonly returnMs: number | null;
+  readonly durableMs: number | null;
+  /** Samples flagged for losing most of their time to the scheduler or hypervisor; null when not recorded. */
+  readonly preempted: number | null;
+  /** Medians per sample: involuntary context switches, CPU steal in ms (every CPU). */
+  readonly involuntarySwitches: number | null;
+  readonly stealMs: number | null;
   readonly warnings: readonly string[];
 }
 

@@ -12,6 +12,7 @@ import { classifyOutliers } from "../stats/outliers.ts";
 import { deriveSeed } from "../stats/prng.ts";
 import { MIN_SAMPLES, summarize } from "../stats/summary.ts";
 import { warningMessage, type WarningVariant } from "../run/warnings.ts";
+import { summarize as summarizeCase } from "../run/summary.ts";
 import { contextItems } from "./context.ts";
 import { chunksOf, describeLayout, describePattern } from "./describe.ts";
 import type { DatasetView, GroupView, LayoutView, PatternView, ReportModel, RowView, WarningView } from "./model-types.ts";
@@ -62,6 +63,16 @@ function reportWarnings(c: CaseResult, row: RowView): WarningView[] {
   return out;
 }
 
+/** What each sample measured beside the timed reads, from the samples (files from before these figures have some of them). */
+function measuredApart(c: CaseResult): Pick<RowView, "openMs" | "openBytesRead" | "returnMs" | "durableMs" | "preempted" | "involuntarySwitches" | "stealMs"> {
+  const s = c.status === "ok" ? summarizeCase(c.samples, 0) : null;
+  return {
+    openMs: s?.openMs ?? null, openBytesRead: s?.openBytesRead ?? null,
+    returnMs: s?.returnMs ?? null, durableMs: s?.durableMs ?? null,
+    preempted: s?.preempted ?? null, involuntarySwitches: s?.involuntarySwitches ?? null, stealMs: s?.stealMs ?? null,
+  };
+}
+
 function buildRow(c: CaseResult, settings: Required<BootstrapOptions>): RowView {
   const samplesMs = c.samples.map((s) => s.ms);
   const ok = c.status === "ok" && samplesMs.length > 0;
@@ -83,6 +94,7 @@ function buildRow(c: CaseResult, settings: Required<BootstrapOptions>): RowView 
     throughput: s && stats && stats.median > 0 ? s.bytesRequested / (stats.median / 1000) : null,
     bytesOnDisk: c.storage?.bytesOnDisk ?? null,
     compressionRatio: c.storage?.compressionRatio ?? null,
+    ...measuredApart(c),
     warnings: [],
   };
 }

@@ -15,6 +15,7 @@ import type { EvictionMethod } from "../scenario/types.ts";
 import { collectContext } from "./context.ts";
 import type { RunDeps } from "./deps.ts";
 import { readIoCounters } from "./io-counters.ts";
+import { readSchedCounters } from "./sched-counters.ts";
 import type { CaseEnv } from "./sampler.ts";
 
 export function realEnv(method: EvictionMethod): CaseEnv {
@@ -26,6 +27,7 @@ export function realEnv(method: EvictionMethod): CaseEnv {
     },
     evict: async (files) => evictFiles(files, method),
     residency: (files) => residency(files).fraction,
+    sched: readSchedCounters,
   };
 }
 

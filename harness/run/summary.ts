@@ -4,6 +4,13 @@
 import { MIN_SAMPLES, quantile, summarize as summarizeTimes } from "../stats/summary.ts";
 import type { CaseSummary, Sample, Warning } from "./results-types.ts";
 import { warning } from "./warnings.ts";
+import { PREEMPTION_LIMIT, preemptedShare } from "./sampler.ts";
+
+/** Median of the values present, or null when none is. */
+function medianOf(values: readonly (number | undefined | null)[]): number | null {
+  const present = values.filter((v): v is number => typeof v === "number");
+  return present.length ? quantile(present, 0.5) : null;
+}
 
 /** Below this many samples a median and its spread say little. */
 export const MIN_RELIABLE_SAMPLES = MIN_SAMPLES;
@@ -29,6 +36,14 @@ export function summarize(samples: readonly Sample[], bytesRequested: number): C
     readAmplification: bytesRequested > 0 ? bytesRead / bytesRequested : 0,
     throughput: medianMs > 0 ? bytesRequested / (medianMs / 1000) : 0,
     maxResidency: residencies.length ? Math.max(...residencies) : null,
+    // Only cold samples time an open; a warm round opens once, untimed.
+    openMs: medianOf(samples.map((s) => (s.residency !== null ? s.openMs : null))),
+    openBytesRead: medianOf(samples.map((s) => s.openBytesRead)),
+    returnMs: medianOf(samples.map((s) => s.returnMs)),
+    durableMs: medianOf(samples.map((s) => s.durableMs)),
+    preempted: samples.some((s) => s.sched) ? samples.filter((s) => s.sched && preemptedShare(s.sched) > PREEMPTION_LIMIT).length : null,
+    involuntarySwitches: medianOf(samples.map((s) => s.sched?.involuntarySwitches)),
+    stealMs: medianOf(samples.map((s) => s.sched?.stealMs)),
   };
 }
 
@@ -38,6 +53,11 @@ export function caseWarnings(
   const warnings: Warning[] = [];
   if (summary && summary.samples < MIN_RELIABLE_SAMPLES) {
     warnings.push(warning({ code: "few-samples", samples: summary.samples }));
+  }
+  const preempted = samples.filter((s) => s.sched && preemptedShare(s.sched) > PREEMPTION_LIMIT);
+  if (preempted.length > 0) {
+    const worstShare = Math.max(...preempted.map((s) => preemptedShare(s.sched!)));
+    warnings.push(warning({ code: "preempted", samples: preempted.length, total: samples.length, worstShare }));
   }
   if (!cold) return warnings;
   if (!evictionVerified) {

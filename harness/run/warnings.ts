@@ -71,8 +71,8 @@ export const WARNINGS: { readonly [C in WarningCode]: Entry<C> } = {
     remedy: "finish it with layoutbench run --resume FILE (an alternation: run layoutbench ab again)",
   },
   preempted: {
-    summary: "samples during which the CPU was taken away from the reader",
-    cause: (v) => `${v.samples} of ${v.total} samples lost up to ${pct(v.worstShare)} of their time to CPU steal or involuntary context switches: the machine, not the layout, set those times`,
+    summary: "samples during which the reader spent most of its time waiting for a CPU",
+    cause: (v) => `${v.samples} of ${v.total} samples lost up to ${pct(v.worstShare)} of their time waiting for a CPU (run-queue wait, or steal by the hypervisor): the machine, not the layout, set those times`,
     remedy: "run on a quieter machine, or spread the samples with sampling.rounds (or --rounds) so a burst touches every layout alike",
   },
   failed: {
