@@ -10,7 +10,8 @@ import { allocate, itemSize, view, type Dtype } from "../data/dtype.ts";
 import { fillRegion } from "../data/generate.ts";
 import { cStrides, elementCount, fitsShape, formatSelection, fStrides, selectionShape, slice, sliceLength, type Selection } from "../access/selection.ts";
 import type { MemmapLayout } from "../scenario/types.ts";
-import type { Backend, MaterializeContext, Reader, Stored } from "./types.ts";
+import type { Backend, FileRange, MaterializeContext, Reader, Stored } from "./types.ts";
+import { selectionRuns } from "../access/byte-ranges.ts";
 import { formatNpyHeader, NPY_PREFIX_BYTES, npyHeaderLength, parseNpyHeader, type NpyHeader } from "./npy.ts";
 import { copyStrided, madvise, map, msync, PLAN_HEADER, unmap } from "../native/index.ts";
 
@@ -29,6 +30,23 @@ export const memmapBackend: Backend<MemmapLayout> = {
   materialize,
   files: async (stored) => [join(stored.dir, NPY_FILE)],
   open: async (stored, options) => openReader(stored, options.writable),
+  byteRanges: async (stored, selections) => {
+    const path = join(stored.dir, NPY_FILE);
+    const fd = openSync(path, "r");
+    let dataOffset: number;
+    try {
+      dataOffset = readHeader(fd, path).dataOffset;
+    } finally {
+      closeSync(fd);
+    }
+    const ranges: FileRange[] = [];
+    for (const sel of selections) {
+      const runs = selectionRuns(sel, stored.dataset.shape, itemSize(stored.dataset.dtype), stored.layout.order, dataOffset);
+      if (!runs) return null;
+      for (const r of runs) ranges.push({ file: path, offset: r.offset, length: r.length });
+    }
+    return ranges;
+  },
 };
 
 /** Logical axes from slowest to fastest varying in the file. */

@@ -5,6 +5,9 @@
  */
 import type { TypedArray } from "../data/dtype.ts";
 import type { Selection } from "../access/selection.ts";
+import type { FileRange } from "../access/byte-ranges.ts";
+
+export type { FileRange };
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 
 export interface MaterializeContext<L extends LayoutSpec = LayoutSpec> {
@@ -60,4 +63,10 @@ export interface Backend<L extends LayoutSpec = LayoutSpec> {
   files(stored: Stored<L>): Promise<string[]>;
   /** A reader with fresh library state (no chunk cache carried over). */
   open(stored: Stored<L>, options: { writable: boolean }): Promise<Reader>;
+  /**
+   * The byte ranges of its files that reading `selections` touches, so a cold sample is flagged
+   * when any page it will read is cached. Optional capability; without it, or when it returns
+   * null, cold samples check the share of every file of the layout instead.
+   */
+  byteRanges?(stored: Stored<L>, selections: readonly Selection[]): Promise<FileRange[] | null>;
 }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Selection } from "../access/selection.ts";
 import { expandPattern } from "../access/patterns.ts";
-import type { Backend, Stored } from "../backends/types.ts";
+import type { Backend, FileRange, Stored } from "../backends/types.ts";
 import { itemSize } from "../data/dtype.ts";
 import { logicalBytes, type Materialized } from "../data/materialize.ts";
 import type { OutputPool } from "../engines/output-pool.ts";
@@ -31,6 +31,8 @@ export interface Prepared {
   readonly selections: readonly Selection[];
   readonly verifier: SelectionVerifier;
   readonly files: readonly string[];
+  /** What the passes read, when the backend can say (cold samples check these for residency). */
+  readonly ranges: readonly FileRange[] | null;
 }
 
 export function storageInfo(m: Materialized): StorageInfo {
@@ -90,5 +92,6 @@ export async function prepare(spec: CaseSpec, m: Materialized, expected: OutputP
   const backend = deps.backendFor(spec.layout);
   const selections = expandPattern(spec.pattern, spec.dataset.shape, itemSize(spec.dataset.dtype));
   const verifier = await verifierFor(spec.dataset, backend, m.stored, selections, expected);
-  return { m, storage, backend, selections, verifier, files: await backend.files(m.stored) };
+  const ranges = backend.byteRanges ? await backend.byteRanges(m.stored, selections) : null;
+  return { m, storage, backend, selections, verifier, files: await backend.files(m.stored), ranges };
 }

@@ -4,7 +4,7 @@
  */
 import { backendFor } from "../backends/registry.ts";
 import { evictFiles } from "../cache/evict.ts";
-import { residency } from "../cache/residency.ts";
+import { rangeResidency, residency } from "../cache/residency.ts";
 import { acquireRunLock } from "../data/lock.ts";
 import { ensureMaterialized } from "../data/materialize.ts";
 import { jsSession } from "../engines/js.ts";
@@ -26,7 +26,7 @@ export function realEnv(method: EvictionMethod): CaseEnv {
       return { readBytes: io.readBytes, writeBytes: io.writeBytes, majorFaults: io.majorFaults };
     },
     evict: async (files) => evictFiles(files, method),
-    residency: (files) => residency(files).fraction,
+    residency: (files, ranges) => (ranges ? rangeResidency(ranges) : residency(files)).fraction,
     sched: readSchedCounters,
   };
 }

@@ -41,8 +41,12 @@ export interface Sample {
   /** Bytes written to storage during the timed operation (/proc/self/io write_bytes). */
   readonly bytesWritten: number;
   readonly majorFaults: number;
-  /** Cold samples: fraction of the layout's pages resident just before the timed operation. */
+  /**
+   * Cold samples: fraction resident just before the timed operation, of the pages the reads will
+   * touch (`residencyOf: "ranges"`) or of every page of the layout's files (absent).
+   */
   readonly residency: number | null;
+  readonly residencyOf?: "ranges";
   /** Milliseconds to open the reader (not part of `ms`). */
   readonly openMs: number;
   /** Round of the run the sample was taken in (1-based); absent in files from before rounds. */

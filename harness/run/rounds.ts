@@ -112,8 +112,10 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
       timeBudget: sampling.timeBudget / sampling.rounds,
       passes: run.passes,
     };
-    const files = stored === m.stored ? prepared.files : await prepared.backend.files(stored);
-    const taken = await sampleRound(spec, session, files, env, plan, { shouldStop: ctx.interrupted });
+    const scratch = stored !== m.stored;
+    const files = scratch ? await prepared.backend.files(stored) : prepared.files;
+    const ranges = scratch ? (await prepared.backend.byteRanges?.(stored, prepared.selections)) ?? null : prepared.ranges;
+    const taken = await sampleRound(spec, session, files, env, plan, { shouldStop: ctx.interrupted, ranges });
     run.samples.push(...taken.samples);
     run.passes = taken.passes;
     run.roundsDone = round;

@@ -13,6 +13,7 @@
  * warm-up so a sample lasts at least `minSampleMs`, later rounds reuse it so every sample of a case
  * means the same. The session verifies every selection outside the timed region.
  */
+import type { FileRange } from "../access/byte-ranges.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import type { EngineSession, IoSnapshot } from "../engines/types.ts";
 import type { Sample, SchedCounters } from "./results-types.ts";
@@ -36,8 +37,11 @@ export interface CaseEnv {
   now(): number;
   io(): IoSnapshot;
   evict(files: readonly string[]): Promise<void>;
-  /** Fraction of the files' pages resident in the page cache, 0..1. */
-  residency(files: readonly string[]): number;
+  /**
+   * Fraction resident in the page cache, 0..1: of the pages `ranges` touch when given, else of
+   * every page of `files`.
+   */
+  residency(files: readonly string[], ranges?: readonly FileRange[]): number;
   /** Scheduler counters, read once before and once after each sample; absent: not recorded. */
   sched?(): SchedSnapshot;
 }
@@ -111,7 +115,12 @@ function yieldToEventLoop(): Promise<void> {
  */
 export async function sampleRound(
   spec: CaseSpec, session: EngineSession, files: readonly string[], env: CaseEnv, plan: RoundPlan,
-  hooks: { onSample?: (s: Sample) => void; shouldStop?: () => boolean } = {},
+  hooks: {
+    onSample?: (s: Sample) => void;
+    shouldStop?: () => boolean;
+    /** The byte ranges the passes read: cold samples check exactly these for residency. */
+    ranges?: readonly FileRange[] | null;
+  } = {},
 ): Promise<RoundResult> {
   const { sampling } = spec.scenario;
   const cold = spec.cache === "cold";
@@ -154,7 +163,7 @@ export async function sampleRound(
         if (beforeOpen) openBytesRead = env.io().readBytes - beforeOpen.readBytes;
         open = true;
         await env.evict(files);
-        residency = env.residency(files);
+        residency = hooks.ranges ? env.residency(files, hooks.ranges) : env.residency(files);
       }
       // The counters are read once per sample, not around every pass: reading procfs between
       // passes of a few microseconds slows the next pass although it is outside the timer.
@@ -192,6 +201,7 @@ export async function sampleRound(
       const sample: Sample = {
         ms: ms / passes, bytesRead: io.readBytes / passes, bytesWritten: io.writeBytes / passes, majorFaults: io.majorFaults / passes,
         residency, openMs, round: plan.round, passes,
+        ...(cold && hooks.ranges ? { residencyOf: "ranges" as const } : {}),
         ...(openBytesRead !== undefined ? { openBytesRead } : {}),
         ...(writes ? { returnMs: returnMs / passes, ...(durableMs !== null ? { durableMs: durableMs / passes } : {}) } : {}),
         ...(schedBefore && schedAfter ? { sched: schedDelta(schedBefore, schedAfter, wallMs) } : {}),

@@ -14,8 +14,16 @@ function medianOf(values: readonly (number | undefined | null)[]): number | null
 
 /** Below this many samples a median and its spread say little. */
 export const MIN_RELIABLE_SAMPLES = MIN_SAMPLES;
-/** A cold sample with more of its files resident than this was not really cold. */
+/**
+ * A cold sample that checked only its files' share (no byte ranges from the backend) and found
+ * more than this resident was not really cold. One that checked the bytes it reads is flagged
+ * for any resident page.
+ */
 export const RESIDENCY_LIMIT = 0.02;
+
+function notCold(s: Sample): boolean {
+  return s.residencyOf === "ranges" ? (s.residency ?? 0) > 0 : (s.residency ?? 0) > RESIDENCY_LIMIT;
+}
 
 export function summarize(samples: readonly Sample[], bytesRequested: number): CaseSummary | null {
   if (samples.length === 0) return null;
@@ -63,10 +71,11 @@ export function caseWarnings(
   if (!evictionVerified) {
     warnings.push(warning({ code: "eviction-unverified" }));
   }
-  const resident = samples.filter((s) => (s.residency ?? 0) > RESIDENCY_LIMIT);
+  const resident = samples.filter(notCold);
   if (resident.length > 0) {
     const worst = Math.max(...resident.map((s) => s.residency ?? 0));
-    warnings.push(warning({ code: "residency", resident: resident.length, samples: samples.length, worst }));
+    const of = resident.every((s) => s.residencyOf === "ranges") ? "ranges" : "files";
+    warnings.push(warning({ code: "residency", resident: resident.length, samples: samples.length, worst, of }));
   }
   if (op === "read" && summary && summary.bytesRequested > 0 && summary.bytesRead === 0) {
     warnings.push(warning({ code: "no-storage-reads" }));

@@ -10,7 +10,11 @@ export type WarningVariant =
   | { readonly code: "few-samples"; readonly samples: number }
   | { readonly code: "noisy"; /** Widest side of the median's CI as a share of the median. */ readonly halfWidth: number }
   | { readonly code: "eviction-unverified"; readonly method?: string; readonly detail?: string }
-  | { readonly code: "residency"; readonly resident: number; readonly samples: number; /** Largest resident share of the bytes a sample read, 0..1. */ readonly worst: number }
+  | {
+    readonly code: "residency"; readonly resident: number; readonly samples: number;
+    /** Largest resident share, 0..1, of the pages the sample reads ("ranges") or of the layout's files. */
+    readonly worst: number; readonly of: "ranges" | "files";
+  }
   | { readonly code: "no-storage-reads" }
   | { readonly code: "self-verified"; readonly format: string }
   | { readonly code: "incomplete"; readonly taken: number; readonly planned: number; readonly unit: "rounds" | "blocks" }
@@ -30,7 +34,7 @@ interface Entry<C extends WarningCode> {
 }
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
-const pct = (share: number) => `${Math.round(share * 100)}%`;
+const pct = (share: number) => (share > 0 && share < 0.005 ? "under 1%" : `${Math.round(share * 100)}%`);
 
 export const WARNINGS: { readonly [C in WarningCode]: Entry<C> } = {
   "few-samples": {
@@ -50,7 +54,7 @@ export const WARNINGS: { readonly [C in WarningCode]: Entry<C> } = {
   },
   residency: {
     summary: "a cold sample found bytes it was about to read already in the page cache",
-    cause: (v) => `${v.resident} of ${v.samples} cold samples found up to ${pct(v.worst)} of the bytes they read resident before the read: eviction not effective`,
+    cause: (v) => `${v.resident} of ${v.samples} cold samples found up to ${pct(v.worst)} of ${v.of === "ranges" ? "the pages they read" : "the layout's files"} resident before the read: eviction not effective`,
     remedy: "stop other processes reading these files, or set eviction: drop_caches and run as root",
   },
   "no-storage-reads": {
