@@ -59,7 +59,7 @@ function emptyDir(path: string): string {
 
 /** A machine in memory: one clock, one I/O counter, and per layout the rows now "in the page cache". */
 function fakeMachine() {
-  const state = { clock: 0, readBytes: 0, evictions: 0, locks: 0, released: 0, runDelayMs: 0, switches: 0 };
+  const state = { clock: 0, readBytes: 0, evictions: 0, locks: 0, released: 0, runDelayMs: 0, switches: 0, round: 0, opens: [] as { layout: string; round: number }[] };
   const cached = new Map<string, Set<string>>();
   const fileOf = (layout: LayoutSpec) => `/fake/${layout.name}`;
   const backend = (layout: LayoutSpec): Backend => ({
@@ -69,6 +69,7 @@ function fakeMachine() {
     files: async () => [fileOf(layout)],
     async open(stored: Stored): Promise<Reader> {
       state.clock += OPEN_MS;
+      state.opens.push({ layout: layout.name, round: state.round });
       const script = SCRIPT[layout.name];
       const resident = cached.get(fileOf(layout)) ?? new Set<string>();
       cached.set(fileOf(layout), resident);
@@ -131,7 +132,12 @@ async function run(text = SCENARIO): Promise<{ results: ResultsFile; state: Retu
   const scenario = parseScenario(text, join(scratch, "fake.yaml"));
   const log: string[] = [];
   const results = await runScenarios([scenario], {
-    cacheRoot: scratch, resultsPath: join(scratch, `r-${Math.random()}.json`), filter: () => true, log: (l) => log.push(l),
+    cacheRoot: scratch, resultsPath: join(scratch, `r-${Math.random()}.json`), filter: () => true,
+    log: (l) => {
+      log.push(l);
+      const round = /^round (\d+) of/.exec(l);
+      if (round) state.round = Number(round[1]);
+    },
   }, deps);
   return { results, state, log };
 }
@@ -235,6 +241,17 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
     assert.equal(c.summary!.bytesRead, HEADER_BYTES + 4 * 4096);
     assert.equal(c.summary!.readAmplification, (HEADER_BYTES + 4 * 4096) / (4 * 64 * 4));
     assert.deepEqual([c.summary!.openMs, c.summary!.openBytesRead], [0, 0], "nothing is opened apart from the reads");
+  });
+
+  test("rounds: round 1 of every case comes before round 2 of any, and each sample records its round", async () => {
+    const { results, state, log } = await run(SCENARIO.replace("rounds: 1", "rounds: 2"));
+    assert.deepEqual(log.filter((l) => l.startsWith("round ")), ["round 1 of 2", "round 2 of 2"]);
+    for (const c of results.cases) assert.deepEqual(c.samples.map((s) => s.round), [1, 1, 1, 2, 2], c.id);
+    const rounds = state.opens.map((o) => o.round);
+    assert.deepEqual(rounds, [...rounds].sort((a, b) => a - b), "no open of round 2 before the last of round 1");
+    for (const layout of ["slow-cold", "slow-warm"]) {
+      assert.deepEqual([1, 2].map((r) => state.opens.some((o) => o.layout === layout && o.round === r)), [true, true], layout);
+    }
   });
 });
 
