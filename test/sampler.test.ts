@@ -4,7 +4,11 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { MAX_PASSES_PER_SAMPLE, passesFor, perRound, sampleRound, type CaseEnv, type RoundPlan } from "../harness/run/sampler.ts";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cli, type CliResult } from "./support/cli.ts";
+import { MAX_PASSES_PER_SAMPLE, passesFor, perRound, preemptedShare, sampleRound, type CaseEnv, type RoundPlan } from "../harness/run/sampler.ts";
+import { stealFromProcStat } from "../harness/run/sched-counters.ts";
 import type { EngineSession } from "../harness/engines/types.ts";
 import type { CaseSpec } from "../harness/scenario/types.ts";
 
@@ -58,6 +62,19 @@ function spec(cache: "cold" | "warm", sampling: Partial<CaseSpec["scenario"]["sa
 
 const plan = (p: Partial<RoundPlan> = {}): RoundPlan => ({ round: 1, samples: 3, minSamples: 2, timeBudget: 30, ...p });
 
+describe("scheduler counters", () => {
+  test("steal is the 8th value of /proc/stat's cpu line, in 10 ms ticks", () => {
+    assert.equal(stealFromProcStat("cpu  247984 87 84704 22434 487 0 884 37 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n"), 370);
+    assert.equal(stealFromProcStat("intr 1 2 3\n"), 0, "no aggregate line first: nothing recorded");
+  });
+
+  test("a sample's preempted share is run-queue wait plus its CPU's share of steal, over wall time", () => {
+    assert.equal(preemptedShare({ wallMs: 10, runDelayMs: 2, stealMs: 12, involuntarySwitches: 3, cpus: 4 }), 0.5);
+    assert.equal(preemptedShare({ wallMs: 10, runDelayMs: 20, stealMs: 0, involuntarySwitches: 1, cpus: 1 }), 1, "capped at the whole sample");
+    assert.equal(preemptedShare({ wallMs: 0, runDelayMs: 1, stealMs: 0, involuntarySwitches: 0, cpus: 1 }), 0);
+  });
+});
+
 describe("one round of a case", () => {
   test("warm, first round: one open, the pass count calibrated from the warm-up, means per pass recorded", async () => {
     const { session, env, calls } = scripted(0.5);
@@ -74,6 +91,18 @@ describe("one round of a case", () => {
     // Warm-up: two calibration passes, topped up to one full sample (20 passes); then 3 × 20 timed.
     assert.equal(calls.pass, 20 + 60);
     assert.deepEqual([calls.open, calls.close, calls.finish, calls.evict], [1, 1, 1, 0]);
+  });
+
+  test("warm: the I/O counters are read once per sample, not around every pass", async () => {
+    const { session, env } = scripted(0.5);
+    let reads = 0;
+    let bytes = 0;
+    env.io = () => { reads++; return { readBytes: bytes, writeBytes: 0, majorFaults: 0 }; };
+    // The engine leaves counting to the sampler; each pass reads 100 bytes.
+    session.pass = async () => { bytes += 100; return { ms: 0.5, io: null }; };
+    const r = await sampleRound(spec("warm"), session, ["f"], env, plan({ passes: 20 }));
+    assert.equal(reads, 2 * 3, "one reading before and one after each of the 3 samples");
+    assert.ok(r.samples.every((s) => s.bytesRead === 100), "per pass, from the sample's total");
   });
 
   test("warm, first round: the first pass after the open (first touches) does not set the pass count", async () => {

@@ -133,3 +133,22 @@ describe("limits", () => {
 test("scenarios/schema.json is generated from the schema in code (npm run schema)", () => {
   assert.equal(readFileSync(SCHEMA_PATH, "utf8"), schemaText());
 });
+
+describe("openPerAccess", () => {
+  const base = [
+    "version: 1", "name: o", "datasets: [{name: d, shape: [8, 8], dtype: float32, generator: smooth}]",
+    "layouts: [{name: npy, backend: memmap}]",
+  ];
+  test("a read pattern keeps it; scenarios without it keep their hash", () => {
+    const on = parseScenario([...base, "patterns: [{name: r, kind: rows, openPerAccess: true}]"].join("\n"), "o.yaml");
+    const off = parseScenario([...base, "patterns: [{name: r, kind: rows}]"].join("\n"), "o.yaml");
+    assert.equal(on.patterns[0].openPerAccess, true);
+    assert.equal("openPerAccess" in off.patterns[0], false);
+    assert.notEqual(on.hash, off.hash);
+  });
+
+  test("a write pattern with it is refused in one line", () => {
+    const lines = errorLines(() => parseScenario([...base, "patterns: [{name: w, kind: rows, op: write, openPerAccess: true}]"].join("\n"), "o.yaml"));
+    assert.deepEqual(lines, ["o.yaml:5: patterns[0].openPerAccess: applies to read patterns only: a write pattern opens its layout once per sample"]);
+  });
+});

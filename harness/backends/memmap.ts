@@ -10,10 +10,11 @@ import { allocate, itemSize, view, type Dtype } from "../core/dtype.ts";
 import { fillRegion } from "../data/generate.ts";
 import { cStrides, elementCount, fitsShape, formatSelection, fStrides, selectionShape, slice, sliceLength, type Selection } from "../core/selection.ts";
 import type { MemmapLayout } from "../scenario/types.ts";
-import type { Backend, MaterializeContext, Reader, Stored } from "./types.ts";
+import type { Backend, FileRange, MaterializeContext, Reader, Stored } from "./types.ts";
 import { formatNpyHeader, NpyFormatError, readNpyHeader, readNpyRegion, type NpyHeader } from "./npy.ts";
 import { AS_IS_LAYOUT } from "../scenario/types.ts";
 import { SourceProblem, SUPPORTED_DTYPES, type SourceInfo } from "./source-probe.ts";
+import { selectionRuns } from "../access/byte-ranges.ts";
 import { copyStrided, madvise, map, msync, PLAN_HEADER, unmap } from "../native/index.ts";
 
 /** The one file of a memmap layout. */
@@ -42,6 +43,23 @@ export const memmapBackend: Backend<MemmapLayout> = {
   sourceFormat: "npy",
   probeSource: (path, { shown, stats }) => probeNpy(path, shown, stats),
   referenceRead: async (stored, sel) => readNpyRegion(join(stored.dir, NPY_FILE), sel, stored.dataset),
+  byteRanges: async (stored, selections) => {
+    const path = join(stored.dir, NPY_FILE);
+    const fd = openSync(path, "r");
+    let dataOffset: number;
+    try {
+      dataOffset = readHeader(fd, path).dataOffset;
+    } finally {
+      closeSync(fd);
+    }
+    const ranges: FileRange[] = [];
+    for (const sel of selections) {
+      const runs = selectionRuns(sel, stored.dataset.shape, itemSize(stored.dataset.dtype), stored.layout.order, dataOffset);
+      if (!runs) return null;
+      for (const r of runs) ranges.push({ file: path, offset: r.offset, length: r.length });
+    }
+    return ranges;
+  },
 };
 
 /** What a user's `.npy` file holds; its layout is a memmap one in the file's own order. */

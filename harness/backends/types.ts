@@ -14,6 +14,9 @@ import type { TypedArray } from "../core/dtype.ts";
 import type { Selection } from "../core/selection.ts";
 import type { DatasetSpec, LayoutSpec, SourceFormat } from "../scenario/types.ts";
 import type { SourceInfo } from "./source-probe.ts";
+import type { FileRange } from "../access/byte-ranges.ts";
+
+export type { FileRange };
 
 export interface MaterializeContext<L extends LayoutSpec = LayoutSpec> {
   readonly dataset: DatasetSpec;
@@ -84,6 +87,12 @@ export interface Backend<L extends LayoutSpec = LayoutSpec> {
   files(stored: Stored<L>): Promise<string[]>;
   /** A reader with fresh library state (no chunk cache carried over). */
   open(stored: Stored<L>, options: { writable: boolean }): Promise<Reader>;
+  /**
+   * The byte ranges of its files that reading `selections` touches, so a cold sample is flagged
+   * when any page it will read is cached. Optional capability; without it, or when it returns
+   * null, cold samples check the share of every file of the layout instead.
+   */
+  byteRanges?(stored: Stored<L>, selections: readonly Selection[]): Promise<FileRange[] | null>;
 
   // Optional capabilities.
 

@@ -16,7 +16,8 @@ import { cStrides, elementCount, fitsShape, formatSelection, selectionShape, typ
 import { UnsupportedError, UserError } from "../core/errors.ts";
 import type { DatasetSpec, ZarrLayout } from "../scenario/types.ts";
 import { MAX_CHUNKS } from "../scenario/defaults.ts";
-import type { Backend, LayoutProblem, MaterializeContext, Reader, Stored } from "./types.ts";
+import type { Backend, FileRange, LayoutProblem, MaterializeContext, Reader, Stored } from "./types.ts";
+import { chunksHit } from "../access/byte-ranges.ts";
 import { checkCodec, createByteCodec, registerZarrCodecs, v2Compressor, v3Codecs } from "./zarr/codecs.ts";
 import { chunkRegion, chunkValues, gridCoords, gridShape } from "./zarr/grid.ts";
 import { SHARD_INDEX_CODECS, writeShard } from "./zarr/shard-writer.ts";
@@ -308,8 +309,21 @@ function toCOrder(data: TypedArray, shape: readonly number[], stride: readonly n
 }
 
 /** The Zarr backend (see the file comment). */
+/** Whole chunk (or shard) files the selections touch: a chunked read fetches whole files. */
+async function byteRanges(stored: Stored<ZarrLayout>, selections: readonly Selection[]): Promise<FileRange[]> {
+  const outer = stored.layout.shards ?? stored.layout.chunks;
+  const paths = new Set<string>();
+  for (const sel of selections) {
+    const perAxis = sel.map((s, i) => chunksHit(s, outer[i]));
+    let coords: number[][] = [[]];
+    for (const hits of perAxis) coords = coords.flatMap((c) => hits.map((h) => [...c, h]));
+    for (const c of coords) paths.add(join(stored.dir, ARRAY_DIR, chunkKey(stored.layout.format, c)));
+  }
+  return [...paths].map((file) => ({ file, offset: 0 }));
+}
+
 export const zarrBackend: Backend<ZarrLayout> = {
-  name: "zarr", check, writeProblem, footprint: zarrFootprint, materialize, files, open,
+  name: "zarr", check, writeProblem, footprint: zarrFootprint, materialize, files, open, byteRanges,
   mainFile: ARRAY_DIR,
   locate: (stored) => ({ path: join(stored.dir, ARRAY_DIR) }),
   describe: (layout) => [

@@ -12,6 +12,7 @@ import { evictFiles } from "../cache/evict.ts";
 import { ensureMaterialized, logicalBytes } from "../store/materialize.ts";
 import { defaultCacheRoot } from "../core/paths.ts";
 import { runScenarios } from "../run/executor.ts";
+import { realRunDeps } from "../run/real-deps.ts";
 import { loadScenario } from "../plan/load.ts";
 import type { MemmapLayout } from "../scenario/types.ts";
 
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
 
   const before = await floor(rawFile);
   const resultsPath = join(mkdtempSync(join(tmpdir(), "layoutbench-bench-")), "backends.json");
-  const results = await runScenarios([scenario], { cacheRoot: root, resultsPath, filter: () => true, log: (l) => console.error(l) });
+  const results = await runScenarios([scenario], { cacheRoot: root, resultsPath, filter: () => true, log: (l) => console.error(l) }, realRunDeps());
   const after = await floor(rawFile);
   const floorMs = { cold: median([before.cold, after.cold]), warm: median([before.warm, after.warm]) };
   const mbps = (ms: number) => bytes / 1e6 / (ms / 1000);

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultCacheRoot } from "../core/paths.ts";
 import { runScenarios } from "../run/executor.ts";
+import { realRunDeps } from "../run/real-deps.ts";
 import type { CaseResult } from "../run/results-types.ts";
 import { loadScenario } from "../plan/load.ts";
 import { parseCommandArgs } from "../cli/args.ts";
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   const scenario = loadScenario(args.positionals[0] ?? SCENARIO);
   const resultsPath = join(mkdtempSync(join(tmpdir(), "layoutbench-bench-")), "engines.json");
   const filter = (id: string) => only.length === 0 || only.some((o) => id.includes(o));
-  const results = await runScenarios([scenario], { cacheRoot: defaultCacheRoot(), resultsPath, filter, log: (l) => console.error(l) });
+  const results = await runScenarios([scenario], { cacheRoot: defaultCacheRoot(), resultsPath, filter, log: (l) => console.error(l) }, realRunDeps());
   const median = (c: CaseResult | undefined) => c?.summary?.medianMs;
   const find = (layout: string, pattern: string, cache: string, engine: string) =>
     results.cases.find((c) => c.layout.name === layout && c.pattern.name === pattern && c.cache === cache && (c.engine ?? "js") === engine);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { defaultCacheRoot } from "../core/paths.ts";
 import { loadScenario } from "../plan/load.ts";
 import { runScenarios } from "../run/executor.ts";
+import { realRunDeps } from "../run/real-deps.ts";
 import type { CaseResult, ResultsFile } from "../run/results-types.ts";
 
 const SCENARIO = "scenarios/bench/memmap-claims.yaml";
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const resultsPath = join(mkdtempSync(join(tmpdir(), "layoutbench-bench-")), "memmap-claims.json");
   const results = await runScenarios([scenario], {
     cacheRoot: defaultCacheRoot(), resultsPath, filter: () => true, log: (l) => console.error(l),
-  });
+  }, realRunDeps());
   const ctx = results.context;
   console.log(`\nmachine: ${ctx.cpuModel} ×${ctx.cpus}, kernel ${ctx.kernel}, ${ctx.filesystem}, readahead ${ctx.readaheadKiB} KiB, ` +
     `eviction ${ctx.eviction.method} (${ctx.eviction.verified ? "verified" : "NOT verified"})`);

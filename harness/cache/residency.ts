@@ -4,7 +4,8 @@
  * eviction shows up in the results instead of silently producing warm numbers.
  */
 import { closeSync, fstatSync, openSync } from "node:fs";
-import { mincore, pageSize } from "../native/index.ts";
+import type { FileRange } from "../access/byte-ranges.ts";
+import { mincore, mincorePages, pageSize } from "../native/index.ts";
 
 export interface Residency {
   readonly residentPages: number;
@@ -24,6 +25,43 @@ export function residency(paths: readonly string[]): Residency {
       const size = fstatSync(fd).size;
       totalPages += Math.ceil(size / page);
       if (size > 0) residentPages += mincore(fd, size);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { residentPages, totalPages, fraction: totalPages === 0 ? 0 : residentPages / totalPages };
+}
+
+/**
+ * Resident and total pages of exactly the pages `ranges` touch (each page counted once), so a
+ * cold sample can be flagged when any byte it is about to read is already cached.
+ */
+export function rangeResidency(ranges: readonly FileRange[]): Residency {
+  const page = pageSize();
+  const byFile = new Map<string, FileRange[]>();
+  for (const r of ranges) {
+    const list = byFile.get(r.file);
+    if (list) list.push(r);
+    else byFile.set(r.file, [r]);
+  }
+  let residentPages = 0;
+  let totalPages = 0;
+  for (const [path, list] of byFile) {
+    const fd = openSync(path, "r");
+    try {
+      const size = fstatSync(fd).size;
+      const end = (r: FileRange) => Math.min(size, r.length === undefined ? size : r.offset + r.length);
+      const upTo = Math.max(0, ...list.map(end));
+      const resident = mincorePages(fd, upTo);
+      const seen = new Uint8Array(resident.length);
+      for (const r of list) {
+        for (let p = Math.floor(r.offset / page), last = Math.ceil(end(r) / page); p < last; p++) {
+          if (seen[p]) continue;
+          seen[p] = 1;
+          totalPages++;
+          residentPages += resident[p];
+        }
+      }
     } finally {
       closeSync(fd);
     }

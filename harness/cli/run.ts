@@ -11,6 +11,7 @@ import type { Scenario } from "../scenario/types.ts";
 import { ENGINES, type EngineName } from "../scenario/types.ts";
 import { consoleTable } from "../report/console-table.ts";
 import { runScenarios } from "../run/executor.ts";
+import { realRunDeps } from "../run/real-deps.ts";
 import { catchInterrupt } from "../run/interrupt.ts";
 import { readResults } from "../run/results-file.ts";
 import type { ScenarioInfo } from "../run/results-types.ts";
@@ -79,7 +80,7 @@ export const runCommand: Command = {
       const results = await runScenarios(scenarios, {
         cacheRoot: resolve(values.cache ?? defaultCacheRoot()), resultsPath, filter, done,
         rematerialize: values.rematerialize, log: (line) => console.log(line), interrupted,
-      });
+      }, realRunDeps());
       if (results.cases.length === 0) throw new UserError(`layoutbench run: no case matches --filter ${JSON.stringify(values.filter)}`);
       console.log("\n" + consoleTable(results));
       console.log(`\nresults: ${resultsPath}${interrupted() ? " (interrupted: finish it with --resume " + resultsPath + ")" : ""}`);

@@ -25,6 +25,7 @@ export function pythonSession(
 ): EngineSession {
   let opened = false;
   return {
+    ownIo: true,
     async open() {
       const { openMs } = await worker.open(stored, { writable: false });
       opened = true;

@@ -10,13 +10,20 @@ export interface IoSnapshot {
 }
 
 export interface PassResult {
-  /** Wall time of the timed operations only, in milliseconds. */
+  /** Wall time of the timed operations only, in milliseconds (for writes: the time `flush` ranks). */
   readonly ms: number;
   /** I/O counted by the engine's own process, or null to let the sampler count around the pass. */
   readonly io: IoSnapshot | null;
+  /**
+   * Write passes: milliseconds until the writes returned, and until they were durable (the
+   * returns plus msync/fdatasync; null when the backend cannot flush).
+   */
+  readonly write?: { readonly returnMs: number; readonly durableMs: number | null };
 }
 
 export interface EngineSession {
+  /** True when the engine counts I/O in its own process (PassResult.io), so the sampler's counters see none of it. */
+  readonly ownIo?: boolean;
   /** Opens with fresh library state; resolves to the milliseconds the open took. */
   open(): Promise<number>;
   /** One timed pass over the case's selections, each verified outside the timed region. */

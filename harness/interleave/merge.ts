@@ -6,6 +6,7 @@
  */
 import type { CaseResult, Pairing, ResultsFile, Sample, Warning } from "../run/results-types.ts";
 import { caseWarnings, summarize } from "../run/summary.ts";
+import { warning } from "../run/warnings.ts";
 
 /** Warnings a block's record knows and its samples do not (the rest are recomputed over all blocks). */
 const CARRIED: ReadonlySet<Warning["code"]> = new Set(["self-verified"]);
@@ -40,10 +41,9 @@ function mergeCase(records: readonly (CaseResult | undefined)[], planned: number
   const base = present[0];
   const failedAt = records.findIndex((r) => r?.status === "failed");
   const finishedAt = present[present.length - 1].finishedAt;
-  const peakRssBytes = Math.max(...present.map((r) => r.peakRssBytes));
   if (failedAt >= 0) {
     const failed = records[failedAt]!;
-    return { ...failed, error: `block ${failedAt + 1}: ${failed.error}`, startedAt: base.startedAt, finishedAt, peakRssBytes };
+    return { ...failed, error: `block ${failedAt + 1}: ${failed.error}`, startedAt: base.startedAt, finishedAt };
   }
   const samples: Sample[] = records.flatMap((r, k) => (r ? r.samples.map((s) => ({ ...s, round: k + 1 })) : []));
   const summary = summarize(samples, base.summary?.bytesRequested ?? 0);
@@ -52,7 +52,7 @@ function mergeCase(records: readonly (CaseResult | undefined)[], planned: number
   warnings.push(...carried.values());
   const taken = records.filter((r) => r && !r.warnings.some((w) => w.code === "incomplete")).length;
   if (taken < planned) {
-    warnings.push({ code: "incomplete", message: `${taken} of ${planned} blocks taken: the alternation stopped before this case finished` });
+    warnings.push(warning({ code: "incomplete", taken, planned, unit: "blocks" }));
   }
-  return { ...base, samples, summary, warnings, finishedAt, peakRssBytes };
+  return { ...base, samples, summary, warnings, finishedAt };
 }

@@ -25,6 +25,7 @@ interface NativeModule {
   madvise(buffer: ArrayBuffer, advice: number): void;
   msync(buffer: ArrayBuffer): void;
   mincore(fd: number, length: number): number;
+  mincorePages(fd: number, length: number, out: Uint8Array): void;
   fadvise(fd: number, offset: number, length: number, advice: number): void;
   sync(): void;
   pageSize(): number;
@@ -85,6 +86,13 @@ export function msync(buffer: ArrayBuffer): void {
 /** Pages of the first `length` bytes of `fd` resident in the page cache (does not fault any in). */
 export function mincore(fd: number, length: number): number {
   return native().mincore(fd, length);
+}
+
+/** Per page of the first `length` bytes of `fd`: 1 when resident in the page cache, else 0. */
+export function mincorePages(fd: number, length: number): Uint8Array {
+  const out = new Uint8Array(Math.ceil(length / pageSize()));
+  if (length > 0) native().mincorePages(fd, length, out);
+  return out;
 }
 
 /** posix_fadvise; `length` 0 means "to the end of the file". `dontneed` evicts clean pages. */

@@ -178,6 +178,36 @@ static napi_value js_mincore(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* Residency page by page: out[i] = 1 when page i of the first `length` bytes of fd is in the page
+ * cache. Lets a caller check exactly the byte ranges a read will touch. out must hold at least
+ * ceil(length / page size) bytes. */
+static napi_value js_mincore_pages(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t fd; int64_t length;
+  void *data; size_t out_len;
+  if (!get_args(env, info, 3, argv)) return NULL;
+  CALL(env, napi_get_value_int32(env, argv[0], &fd));
+  CALL(env, napi_get_value_int64(env, argv[1], &length));
+  CALL(env, napi_get_typedarray_info(env, argv[2], NULL, &out_len, &data, NULL, NULL));
+  const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  if (length < 0 || (size_t)((length + (int64_t)page - 1) / (int64_t)page) > out_len) {
+    napi_throw_range_error(env, NULL, "mincorePages: the output holds fewer bytes than the pages of length");
+    return NULL;
+  }
+  unsigned char *out = data;
+  const size_t window = (size_t)1 << 30;
+  for (int64_t off = 0; off < length; off += (int64_t)window) {
+    size_t len = (size_t)(length - off) < window ? (size_t)(length - off) : window;
+    void *addr = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)off);
+    if (addr == MAP_FAILED) return throw_errno(env, "mmap", errno);
+    unsigned char *vec = out + off / (int64_t)page;
+    if (mincore(addr, len, vec) != 0) { int e = errno; munmap(addr, len); return throw_errno(env, "mincore", e); }
+    munmap(addr, len);
+    for (size_t i = 0, n = (len + page - 1) / page; i < n; i++) vec[i] &= 1;
+  }
+  return NULL;
+}
+
 static napi_value js_fadvise(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   int32_t fd, advice; int64_t offset, len;
@@ -212,6 +242,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "madvise", NULL, js_madvise, NULL, NULL, NULL, napi_enumerable, NULL },
     { "msync", NULL, js_msync, NULL, NULL, NULL, napi_enumerable, NULL },
     { "mincore", NULL, js_mincore, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "mincorePages", NULL, js_mincore_pages, NULL, NULL, NULL, napi_enumerable, NULL },
     { "fadvise", NULL, js_fadvise, NULL, NULL, NULL, napi_enumerable, NULL },
     { "sync", NULL, js_sync, NULL, NULL, NULL, napi_enumerable, NULL },
     { "pageSize", NULL, js_page_size, NULL, NULL, NULL, napi_enumerable, NULL },

@@ -22,7 +22,7 @@ export function layoutLabel(layoutName: string, engine: EngineName | undefined):
 
 /** What the pattern reads or writes: "16 random slices 1 wide along axis 0". */
 export function describePattern(pattern: PatternSpec): string {
-  const verb = pattern.op === "write" ? `write${pattern.flush ? " + flush" : ""}: ` : "";
+  const verb = pattern.op === "write" ? `write${pattern.flush ? " (ranked to durable)" : ""}: ` : "";
   const what = (() => {
     switch (pattern.kind) {
       case "full": return `whole array in ${formatBytes(pattern.bandBytes)} bands`;
@@ -33,5 +33,5 @@ export function describePattern(pattern: PatternSpec): string {
       case "strided": return `every ${formatShape(pattern.step)}-th element`;
     }
   })();
-  return verb + what;
+  return verb + what + (pattern.openPerAccess ? ", opened per access" : "");
 }

@@ -3,7 +3,7 @@ import type { EngineName } from "../scenario/types.ts";
  * The report view model: everything any renderer shows, computed once from a results file.
  * Numbers stay numbers (renderers format them with format.ts); text is plain and unescaped.
  */
-import type { Warning } from "../run/results-types.ts";
+import type { WarningCode } from "../run/warnings.ts";
 import type { Comparison, Verdict } from "../stats/compare.ts";
 import type { OutlierClass } from "../stats/outliers.ts";
 import type { SampleSummary } from "../stats/summary.ts";
@@ -39,7 +39,7 @@ export interface ContextItem {
   readonly value: string;
 }
 
-export type WarningCode = Warning["code"] | "failed" | "interrupted";
+export type { WarningCode };
 
 export interface WarningView {
   /** The case it belongs to, or null for the run. */
@@ -121,6 +121,17 @@ export interface RowView {
   readonly throughput: number | null;
   readonly bytesOnDisk: number | null;
   readonly compressionRatio: number | null;
+  /** Median time to open the reader where it was timed (cold samples), and the bytes those opens read from storage. */
+  readonly openMs: number | null;
+  readonly openBytesRead: number | null;
+  /** Write cases: median ms per pass to return and to durable (msync/fdatasync). */
+  readonly returnMs: number | null;
+  readonly durableMs: number | null;
+  /** Samples flagged for losing most of their time to the scheduler or hypervisor; null when not recorded. */
+  readonly preempted: number | null;
+  /** Medians per sample: involuntary context switches, CPU steal in ms (every CPU). */
+  readonly involuntarySwitches: number | null;
+  readonly stealMs: number | null;
   readonly warnings: readonly string[];
 }
 

@@ -9,7 +9,9 @@ import { bootstrapSettings, medianCI, type BootstrapOptions } from "../stats/boo
 import { compareMedians } from "../stats/compare.ts";
 import { classifyOutliers } from "../stats/outliers.ts";
 import { deriveSeed } from "../stats/prng.ts";
-import { sampleCountWarning, summarize } from "../stats/summary.ts";
+import { MIN_SAMPLES, summarize } from "../stats/summary.ts";
+import { warningMessage, type WarningVariant } from "../run/warnings.ts";
+import { summarize as summarizeCase } from "../run/summary.ts";
 import { contextItems } from "./context.ts";
 import { chunksOf, describeLayout, describePattern, layoutLabel } from "./describe.ts";
 import type { DatasetView, GroupView, LayoutView, PatternView, ReportModel, RowView, WarningView } from "./model-types.ts";
@@ -48,17 +50,26 @@ function scopeOf(c: CaseResult): string {
 /** The case's own warnings plus the ones the report adds (failure, few samples, noise). */
 function reportWarnings(c: CaseResult, row: RowView): WarningView[] {
   const out: WarningView[] = c.warnings.map((w) => ({ caseId: c.id, scope: scopeOf(c), code: w.code, message: w.message }));
-  const add = (code: WarningView["code"], message: string) => out.push({ caseId: c.id, scope: scopeOf(c), code, message });
-  if (c.status === "failed") add("failed", c.error ?? "no error message recorded");
-  const few = row.stats ? sampleCountWarning(row.stats.n) : null;
-  if (few && !c.warnings.some((w) => w.code === "few-samples")) add("few-samples", few);
+  const add = (v: WarningVariant) => out.push({ caseId: c.id, scope: scopeOf(c), code: v.code, message: warningMessage(v) });
+  if (c.status === "failed") add({ code: "failed", error: c.error ?? "no error message recorded" });
+  if (row.stats && row.stats.n < MIN_SAMPLES && !c.warnings.some((w) => w.code === "few-samples")) add({ code: "few-samples", samples: row.stats.n });
   if (row.stats && row.medianCI && !c.warnings.some((w) => w.code === "noisy")) {
     const halfWidth = Math.max(row.stats.median - row.medianCI.low, row.medianCI.high - row.stats.median) / row.stats.median;
     if (halfWidth > NOISY_HALF_WIDTH) {
-      add("noisy", `the median's confidence interval reaches ±${Math.round(halfWidth * 100)}% of it: the machine was busy or the case is too short; take more samples`);
+      add({ code: "noisy", halfWidth });
     }
   }
   return out;
+}
+
+/** What each sample measured beside the timed reads, from the samples (files from before these figures have some of them). */
+function measuredApart(c: CaseResult): Pick<RowView, "openMs" | "openBytesRead" | "returnMs" | "durableMs" | "preempted" | "involuntarySwitches" | "stealMs"> {
+  const s = c.status === "ok" ? summarizeCase(c.samples, 0) : null;
+  return {
+    openMs: s?.openMs ?? null, openBytesRead: s?.openBytesRead ?? null,
+    returnMs: s?.returnMs ?? null, durableMs: s?.durableMs ?? null,
+    preempted: s?.preempted ?? null, involuntarySwitches: s?.involuntarySwitches ?? null, stealMs: s?.stealMs ?? null,
+  };
 }
 
 function buildRow(c: CaseResult, settings: Required<BootstrapOptions>): RowView {
@@ -82,6 +93,7 @@ function buildRow(c: CaseResult, settings: Required<BootstrapOptions>): RowView 
     throughput: s && stats && stats.median > 0 ? s.bytesRequested / (stats.median / 1000) : null,
     bytesOnDisk: c.storage?.bytesOnDisk ?? null,
     compressionRatio: c.storage?.compressionRatio ?? null,
+    ...measuredApart(c),
     warnings: [],
   };
 }
@@ -162,16 +174,15 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
 
 function runWarnings(results: ResultsFile): WarningView[] {
   const out: WarningView[] = [];
-  const run = (code: WarningView["code"], message: string) => out.push({ caseId: null, scope: "run", code, message });
+  const run = (v: WarningVariant) => out.push({ caseId: null, scope: "run", code: v.code, message: warningMessage(v) });
   if (results.finishedAt === null) {
     const incomplete = results.cases.filter((c) => c.warnings.some((w) => w.code === "incomplete")).length;
-    run("interrupted", `the run did not finish: this report shows the ${results.cases.length - incomplete} cases it completed` +
-      (incomplete ? ` and ${incomplete} with rounds missing` : "") + "; finish it with layoutbench run --resume");
+    run({ code: "interrupted", completed: results.cases.length - incomplete, incomplete });
   }
   if (!results.context.eviction.verified && results.cases.some((c) => c.cache === "cold")) {
-    run("eviction-unverified", `page-cache eviction (${results.context.eviction.method}) could not be verified: ${results.context.eviction.detail}; cold numbers may be warm`);
+    run({ code: "eviction-unverified", method: results.context.eviction.method, detail: results.context.eviction.detail });
   }
-  if (results.cases.length === 0) run("interrupted", "the results file holds no cases");
+  if (results.cases.length === 0) run({ code: "interrupted", completed: null, incomplete: 0 });
   return out;
 }
 

@@ -49,11 +49,45 @@ function statusCell(row: RowView): string {
 
 /** One pattern × cache state: layouts ranked by median time. */
 export function groupTable(group: GroupView, confidence: number): Table {
+  // Columns of figures measured apart from the ranked time appear where some row has them.
+  const opens = group.rows.some((r) => r.openMs !== null);
+  const writes = group.rows.some((r) => r.returnMs !== null);
+  const sched = group.rows.some((r) => r.preempted !== null);
   const columns = [
     R("#"), L("Layout"), R("Median"), R(`${percent(confidence)} CI`), R("vs fastest"), R("Throughput"),
-    R("Read ampl."), R("Read from storage"), R("On disk (compression)"), R("Samples"), L("Status"),
+    R("Read ampl."), R("Read from storage"),
+    ...(opens ? [R("Open (read at open)")] : []),
+    ...(writes ? [R("To return"), R("To durable")] : []),
+    ...(sched ? [R("Preempted (invol. switches, steal)")] : []),
+    R("On disk (compression)"), R("Samples"), L("Status"),
   ];
-  const rows = group.rows.map((r) => [
+  const rows = group.rows.map((r) => {
+    const cells = groupCells(r);
+    return [
+      ...cells.slice(0, 8),
+      ...(opens ? [openCell(r)] : []),
+      ...(writes ? [r.returnMs !== null ? formatMs(r.returnMs) : DASH, r.durableMs !== null ? formatMs(r.durableMs) : DASH] : []),
+      ...(sched ? [schedCell(r)] : []),
+      ...cells.slice(8),
+    ];
+  });
+  const kinds = group.rows.map((r): RowKind => (r.status === "failed" ? "failed" : r.rank === 1 ? "best" : "ok"));
+  return { columns, rows, kinds };
+}
+
+function openCell(r: RowView): string {
+  if (r.openMs === null) return DASH;
+  return r.openBytesRead !== null ? `${formatMs(r.openMs)} (${formatBytes(r.openBytesRead)})` : formatMs(r.openMs);
+}
+
+function schedCell(r: RowView): string {
+  if (r.preempted === null || !r.stats) return DASH;
+  return `${r.preempted} of ${r.stats.n} (${r.involuntarySwitches ?? 0}, ${formatMs(r.stealMs ?? 0)})`;
+}
+
+/** The cells every group table has, in column order. */
+function groupCells(r: RowView): string[] {
+  return [
     r.rank === null ? DASH : String(r.rank),
     r.layout,
     r.stats ? formatMs(r.stats.median) : DASH,
@@ -65,9 +99,7 @@ export function groupTable(group: GroupView, confidence: number): Table {
     r.bytesOnDisk !== null ? `${formatBytes(r.bytesOnDisk)}${r.compressionRatio !== null ? ` (${formatFactor(r.compressionRatio)})` : ""}` : DASH,
     samplesCell(r),
     statusCell(r),
-  ]);
-  const kinds = group.rows.map((r): RowKind => (r.status === "failed" ? "failed" : r.rank === 1 ? "best" : "ok"));
-  return { columns, rows, kinds };
+  ];
 }
 
 /** The recommendation's ranking by expected workload cost. */

@@ -11,7 +11,7 @@ import { pageSize } from "../native/index.ts";
 import type { EvictionMethod } from "../scenario/types.ts";
 import type { RunContext } from "./results-types.ts";
 
-const LIBRARIES = ["zarrita", "numcodecs", "h5wasm", "h5wasm-plugins", "tinybench", "simple-statistics", "vega-lite"];
+const LIBRARIES = ["zarrita", "numcodecs", "h5wasm", "h5wasm-plugins", "simple-statistics", "vega-lite"];
 
 function libraryVersions(): Record<string, string> {
   const out: Record<string, string> = {};

@@ -3,6 +3,7 @@
  * interrupted run keeps what it finished. Reports and comparisons read only this.
  */
 import type { EngineName } from "../scenario/types.ts";
+import type { WarningCode } from "./warnings.ts";
 import type { CacheState, CodecSpec, DatasetSpec, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
 
 export const RESULTS_VERSION = 1;
@@ -40,8 +41,12 @@ export interface Sample {
   /** Bytes written to storage during the timed operation (/proc/self/io write_bytes). */
   readonly bytesWritten: number;
   readonly majorFaults: number;
-  /** Cold samples: fraction of the layout's pages resident just before the timed operation. */
+  /**
+   * Cold samples: fraction resident just before the timed operation, of the pages the reads will
+   * touch (`residencyOf: "ranges"`) or of every page of the layout's files (absent).
+   */
   readonly residency: number | null;
+  readonly residencyOf?: "ranges";
   /** Milliseconds to open the reader (not part of `ms`). */
   readonly openMs: number;
   /** Round of the run the sample was taken in (1-based); absent in files from before rounds. */
@@ -53,6 +58,28 @@ export interface Sample {
   readonly passes?: number;
   /** The process that took the sample, when rounds run in fresh processes (sampling.freshProcess). */
   readonly pid?: number;
+  /** Cold samples of the js engine: bytes read from storage while opening (headers, metadata). */
+  readonly openBytesRead?: number;
+  /** Write samples: milliseconds per pass until the writes returned. */
+  readonly returnMs?: number;
+  /** Write samples: milliseconds per pass until the data was durable (returns plus msync/fdatasync); absent when the backend cannot flush. */
+  readonly durableMs?: number;
+  /** What the scheduler and hypervisor took during the sample (all passes, verification included). */
+  readonly sched?: SchedCounters;
+}
+
+/** Scheduler counters over one sample. */
+export interface SchedCounters {
+  /** Wall time the counters cover, ms. */
+  readonly wallMs: number;
+  /** Time the sampling thread waited runnable on a run queue, ms. */
+  readonly runDelayMs: number;
+  /** CPU steal over every CPU of the machine, ms (the hypervisor ran someone else). */
+  readonly stealMs: number;
+  /** Involuntary context switches of the process. */
+  readonly involuntarySwitches: number;
+  /** CPUs the steal is summed over. */
+  readonly cpus: number;
 }
 
 export interface CaseSummary {
@@ -73,10 +100,23 @@ export interface CaseSummary {
   readonly throughput: number;
   /** Largest residency seen before a cold sample (null for warm cases). */
   readonly maxResidency: number | null;
+  /** Median time to open the reader, over samples that opened it timed (cold); absent in older files. */
+  readonly openMs?: number | null;
+  /** Median bytes read from storage by those opens (js engine); null when not counted. */
+  readonly openBytesRead?: number | null;
+  /** Write cases: median time per pass until the writes returned, and until they were durable. */
+  readonly returnMs?: number | null;
+  readonly durableMs?: number | null;
+  /** Samples that lost more than PREEMPTION_LIMIT of their time to the scheduler or hypervisor; null when not recorded. */
+  readonly preempted?: number | null;
+  /** Medians per sample of involuntary context switches and of CPU steal (ms, every CPU). */
+  readonly involuntarySwitches?: number | null;
+  readonly stealMs?: number | null;
 }
 
 export interface Warning {
-  readonly code: "residency" | "few-samples" | "eviction-unverified" | "no-storage-reads" | "noisy" | "self-verified" | "incomplete";
+  /** Every code, with its cause and remedy, is in warnings.ts. */
+  readonly code: Exclude<WarningCode, "failed" | "interrupted">;
   readonly message: string;
 }
 
@@ -104,7 +144,6 @@ export interface CaseResult {
   readonly samples: readonly Sample[];
   readonly summary: CaseSummary | null;
   readonly warnings: readonly Warning[];
-  readonly peakRssBytes: number;
   readonly startedAt: string;
   readonly finishedAt: string;
 }

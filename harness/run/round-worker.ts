@@ -5,8 +5,11 @@
  * parent goes away, so a killed run leaves no sampler behind.
  */
 import { OutputPool } from "../engines/output-pool.ts";
-import { pythonAvailable, startPythonWorker, type PythonWorker } from "../engines/python.ts";
-import { materializeAll, realEnv, sampleCaseRound, type CaseRun } from "./executor.ts";
+import { pythonAvailable, type PythonWorker } from "../engines/python.ts";
+import type { CaseRun } from "./case-record.ts";
+import { materializeAll } from "./prepare.ts";
+import { realRunDeps } from "./real-deps.ts";
+import { sampleCaseRound } from "./rounds.ts";
 import type { RoundReply, RoundRequest } from "./fresh-process.ts";
 
 let stop = false;
@@ -27,16 +30,17 @@ process.once("message", (request: RoundRequest) => {
 async function work(request: RoundRequest): Promise<void> {
   const specs = request.cases.map((c) => c.spec);
   const options = { cacheRoot: request.cacheRoot, interrupted: () => stop };
-  const materialized = await materializeAll(specs, options);
-  const env = realEnv(request.context.eviction.method);
+  const deps = realRunDeps();
+  const materialized = await materializeAll(specs, options, deps);
+  const env = deps.sampleEnv(request.context.eviction.method);
   const pools = { outputs: new OutputPool(), expected: new OutputPool() };
   let python: PythonWorker | null = null;
   try {
-    if (specs.some((s) => s.engine === "python") && (await pythonAvailable()).ok) python = await startPythonWorker();
+    if (specs.some((s) => s.engine === "python") && (await pythonAvailable()).ok) python = await deps.engines.python.start();
     for (const c of request.cases) {
       if (stop) break;
       const run: CaseRun = { spec: c.spec, index: 0, startedAt: c.startedAt, samples: [], passes: c.passes, roundsDone: request.round - 1 };
-      await sampleCaseRound(run, request.round, materialized, env, python, pools, options);
+      await sampleCaseRound(run, request.round, { materialized, env, python, pools, deps, cacheRoot: request.cacheRoot, interrupted: options.interrupted });
       const reply: RoundReply = {
         id: c.spec.id, failure: run.failure, passes: run.passes, basis: run.basis,
         samples: run.samples.map((s) => ({ ...s, pid: process.pid })),

@@ -13,19 +13,56 @@
  * warm-up so a sample lasts at least `minSampleMs`, later rounds reuse it so every sample of a case
  * means the same. The session verifies every selection outside the timed region.
  */
+import type { FileRange } from "../access/byte-ranges.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import type { EngineSession, IoSnapshot } from "../engines/types.ts";
-import type { Sample } from "./results-types.ts";
+import type { Sample, SchedCounters } from "./results-types.ts";
 
 export type { IoSnapshot };
+
+/** Counters of time the reader lost to the scheduler and the hypervisor, cumulative. */
+export interface SchedSnapshot {
+  /** Time this thread waited runnable on a run queue (/proc/thread-self/schedstat), ms. */
+  readonly runDelayMs: number;
+  /** CPU time the hypervisor gave to others, summed over every CPU (/proc/stat steal), ms. */
+  readonly stealMs: number;
+  /** Involuntary context switches of the process (getrusage: every thread). */
+  readonly involuntarySwitches: number;
+  /** CPUs the steal is summed over. */
+  readonly cpus: number;
+}
 
 export interface CaseEnv {
   /** Milliseconds from an arbitrary origin, monotonic. */
   now(): number;
   io(): IoSnapshot;
   evict(files: readonly string[]): Promise<void>;
-  /** Fraction of the files' pages resident in the page cache, 0..1. */
-  residency(files: readonly string[]): number;
+  /**
+   * Fraction resident in the page cache, 0..1: of the pages `ranges` touch when given, else of
+   * every page of `files`.
+   */
+  residency(files: readonly string[], ranges?: readonly FileRange[]): number;
+  /** Scheduler counters, read once before and once after each sample; absent: not recorded. */
+  sched?(): SchedSnapshot;
+}
+
+/** A sample whose reader lost more than this share of its wall time to the scheduler or hypervisor is flagged. */
+export const PREEMPTION_LIMIT = 0.5;
+
+/** The scheduler's share of a sample: run-queue wait plus this thread's share of steal, over wall time. Pure. */
+export function preemptedShare(s: SchedCounters): number {
+  if (!(s.wallMs > 0)) return 0;
+  return Math.min(1, (s.runDelayMs + s.stealMs / Math.max(1, s.cpus)) / s.wallMs);
+}
+
+function schedDelta(before: SchedSnapshot, after: SchedSnapshot, wallMs: number): SchedCounters {
+  return {
+    wallMs,
+    runDelayMs: after.runDelayMs - before.runDelayMs,
+    stealMs: after.stealMs - before.stealMs,
+    involuntarySwitches: after.involuntarySwitches - before.involuntarySwitches,
+    cpus: after.cpus,
+  };
 }
 
 /** What one round of a case takes. */
@@ -78,7 +115,12 @@ function yieldToEventLoop(): Promise<void> {
  */
 export async function sampleRound(
   spec: CaseSpec, session: EngineSession, files: readonly string[], env: CaseEnv, plan: RoundPlan,
-  hooks: { onSample?: (s: Sample) => void; shouldStop?: () => boolean } = {},
+  hooks: {
+    onSample?: (s: Sample) => void;
+    shouldStop?: () => boolean;
+    /** The byte ranges the passes read: cold samples check exactly these for residency. */
+    ranges?: readonly FileRange[] | null;
+  } = {},
 ): Promise<RoundResult> {
   const { sampling } = spec.scenario;
   const cold = spec.cache === "cold";
@@ -111,29 +153,58 @@ export async function sampleRound(
       if (samples.length >= plan.minSamples && (elapsedSeconds > plan.timeBudget || hooks.shouldStop?.())) break;
       let residency: number | null = null;
       let openMs = 0;
+      let openBytesRead: number | undefined;
       if (cold) {
         if (open) await session.close();
         open = false;
         await env.evict(files);
+        const beforeOpen = session.ownIo ? null : env.io();
         openMs = await session.open();
+        if (beforeOpen) openBytesRead = env.io().readBytes - beforeOpen.readBytes;
         open = true;
         await env.evict(files);
-        residency = env.residency(files);
+        residency = hooks.ranges ? env.residency(files, hooks.ranges) : env.residency(files);
       }
+      // The counters are read once per sample, not around every pass: reading procfs between
+      // passes of a few microseconds slows the next pass although it is outside the timer.
       let ms = 0;
-      const io = { readBytes: 0, writeBytes: 0, majorFaults: 0 };
+      const counted = { readBytes: 0, writeBytes: 0, majorFaults: 0 };
+      let engineCounted = false;
+      let returnMs = 0;
+      let durableMs: number | null = 0;
+      let writes = false;
+      const schedBefore = env.sched?.();
+      const before = env.io();
+      const wallStart = env.now();
       for (let p = 0; p < passes; p++) {
-        const before = env.io();
         const pass = await session.pass();
-        const after = env.io();
         ms += pass.ms;
-        io.readBytes += pass.io ? pass.io.readBytes : after.readBytes - before.readBytes;
-        io.writeBytes += pass.io ? pass.io.writeBytes : after.writeBytes - before.writeBytes;
-        io.majorFaults += pass.io ? pass.io.majorFaults : after.majorFaults - before.majorFaults;
+        if (pass.write) {
+          writes = true;
+          returnMs += pass.write.returnMs;
+          durableMs = durableMs === null || pass.write.durableMs === null ? null : durableMs + pass.write.durableMs;
+        }
+        if (!pass.io) continue;
+        engineCounted = true;
+        counted.readBytes += pass.io.readBytes;
+        counted.writeBytes += pass.io.writeBytes;
+        counted.majorFaults += pass.io.majorFaults;
       }
+      const wallMs = env.now() - wallStart;
+      const after = env.io();
+      const schedAfter = env.sched?.();
+      const io = engineCounted ? counted : {
+        readBytes: after.readBytes - before.readBytes,
+        writeBytes: after.writeBytes - before.writeBytes,
+        majorFaults: after.majorFaults - before.majorFaults,
+      };
       const sample: Sample = {
         ms: ms / passes, bytesRead: io.readBytes / passes, bytesWritten: io.writeBytes / passes, majorFaults: io.majorFaults / passes,
         residency, openMs, round: plan.round, passes,
+        ...(cold && hooks.ranges ? { residencyOf: "ranges" as const } : {}),
+        ...(openBytesRead !== undefined ? { openBytesRead } : {}),
+        ...(writes ? { returnMs: returnMs / passes, ...(durableMs !== null ? { durableMs: durableMs / passes } : {}) } : {}),
+        ...(schedBefore && schedAfter ? { sched: schedDelta(schedBefore, schedAfter, wallMs) } : {}),
       };
       samples.push(sample);
       hooks.onSample?.(sample);

@@ -130,6 +130,11 @@ function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: 
       });
     });
   }
+  scenario.patterns.forEach((pattern, pi) => {
+    if (pattern.openPerAccess && pattern.op === "write") {
+      problems.push({ path: ["patterns", pi, "openPerAccess"], message: "applies to read patterns only: a write pattern opens its layout once per sample" });
+    }
+  });
   const { samples, minSamples, rounds } = scenario.sampling;
   if (minSamples > samples) {
     problems.push({ path: ["sampling", "minSamples"], message: `${minSamples} is more than samples (${samples})` });

@@ -84,6 +84,8 @@ function resolvePattern(p: FilePattern): PatternSpec {
   return {
     ...resolveShape(p), name: p.name, label: p.kind, op: p.op ?? d.op, flush: p.flush ?? d.flush,
     seed: p.seed ?? DEFAULTS.seed, weight: p.weight ?? d.weight,
+    // Only when set, so scenarios without it keep their hash.
+    ...(p.openPerAccess ? { openPerAccess: true } : {}),
   };
 }
 

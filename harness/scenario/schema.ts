@@ -110,7 +110,8 @@ export const layoutSchema = z.discriminatedUnion("backend", [memmapLayout, zarrL
 const patternCommon = {
   name,
   op: z.enum(["read", "write"]).optional().describe(`Read or write the selections (default ${DEFAULTS.pattern.op}).`),
-  flush: z.boolean().optional().describe("Writes: time making them durable too (msync/fdatasync)."),
+  flush: z.boolean().optional().describe("Writes: rank by time to durable (msync/fdatasync) instead of time to return; both are recorded."),
+  openPerAccess: z.boolean().optional().describe("Reads: open and close the reader for every selection, timed with the read (default false: one open per sample, timed apart as openMs)."),
   seed: z.number().int().min(0).optional().describe("Seed for random positions."),
   weight: z.number().min(0).optional().describe("Share of the workload for the recommendation (default 1)."),
 };

@@ -106,8 +106,10 @@ export type PatternSpec = PatternShape & {
   /** As written in the scenario (`rows` and `columns` resolve to `slices`). */
   readonly label: string;
   readonly op: "read" | "write";
-  /** Write patterns: include making the data durable (msync/fdatasync) in the timed region. */
+  /** Write patterns: rank by time to durable (msync/fdatasync) rather than time to return; both are recorded. */
   readonly flush: boolean;
+  /** Read patterns: open (and close) the reader for every selection, inside the timed region. Absent means false. */
+  readonly openPerAccess?: boolean;
   readonly seed: number;
   /** Share of the workload this pattern stands for, used by the recommendation (default 1). */
   readonly weight: number;

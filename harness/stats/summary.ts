@@ -76,12 +76,3 @@ export function summarize(samplesMs: readonly number[]): SampleSummary {
     mad: medianAbsoluteDeviation(sorted),
   };
 }
-
-/**
- * A one-line warning when `n` samples are too few for a trustworthy median, else null.
- */
-export function sampleCountWarning(n: number): string | null {
-  return n < MIN_SAMPLES
-    ? `only ${n} sample${n === 1 ? "" : "s"} (fewer than ${MIN_SAMPLES}): the median and its interval are unreliable; raise sampling.samples or sampling.timeBudget`
-    : null;
-}

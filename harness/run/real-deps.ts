@@ -1,0 +1,56 @@
+/**
+ * The run's real dependencies: performance.now, /proc/self/io, fadvise or drop_caches eviction
+ * checked with mincore, the backend registry, the dataset cache and both engines.
+ */
+import { backendFor } from "../backends/registry.ts";
+import { evictFiles } from "../cache/evict.ts";
+import { rangeResidency, residency } from "../cache/residency.ts";
+import { acquireRunLock } from "../store/lock.ts";
+import { ensureMaterialized, removeStaleScratch } from "../store/materialize.ts";
+import { jsSession } from "../engines/js.ts";
+import { pythonAvailable, pythonSupport, startPythonWorker } from "../engines/python.ts";
+import { pythonSession } from "../engines/python-session.ts";
+import { UserError } from "../core/errors.ts";
+import type { EvictionMethod } from "../scenario/types.ts";
+import { collectContext } from "./context.ts";
+import type { RunDeps } from "./deps.ts";
+import { readIoCounters } from "./io-counters.ts";
+import { readSchedCounters } from "./sched-counters.ts";
+import type { CaseEnv } from "./sampler.ts";
+
+export function realEnv(method: EvictionMethod): CaseEnv {
+  return {
+    now: () => performance.now(),
+    io: () => {
+      const io = readIoCounters();
+      return { readBytes: io.readBytes, writeBytes: io.writeBytes, majorFaults: io.majorFaults };
+    },
+    evict: async (files) => evictFiles(files, method),
+    residency: (files, ranges) => (ranges ? rangeResidency(ranges) : residency(files)).fraction,
+    sched: readSchedCounters,
+  };
+}
+
+export function realRunDeps(): RunDeps {
+  return {
+    sampleEnv: realEnv,
+    timestamp: () => new Date().toISOString(),
+    backendFor,
+    materialize: ensureMaterialized,
+    collectContext,
+    lock: acquireRunLock,
+    cleanScratch: removeStaleScratch,
+    engines: {
+      js: jsSession,
+      python: {
+        async start() {
+          const available = await pythonAvailable();
+          if (!available.ok) throw new UserError(`engines: python: ${available.reason}`);
+          return startPythonWorker();
+        },
+        support: pythonSupport,
+        session: pythonSession,
+      },
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The round loop: round 1 of every case, then round 2, ... so each case's samples span the whole
+ * run and a passing burst of load shows up as spread in every case rather than as a shift of
+ * one. Every round of every case ends in the results file; a failure is recorded, never thrown.
+ */
+import { rmSync } from "node:fs";
+import { requestedBytes } from "../access/patterns.ts";
+import type { Stored } from "../backends/types.ts";
+import { itemSize } from "../core/dtype.ts";
+import { scratchCopy, type Materialized } from "../store/materialize.ts";
+import { OutputPool } from "../engines/output-pool.ts";
+import type { PythonWorker } from "../engines/python.ts";
+import { VerificationError } from "../core/errors.ts";
+import type { CaseSpec } from "../scenario/types.ts";
+import { fail, formatLine, recordOf, type CaseRun } from "./case-record.ts";
+import type { RunDeps } from "./deps.ts";
+import { roundInFreshProcess } from "./fresh-process.ts";
+import { materializeAll, materializedKey, prepare, storageInfo, type Pools } from "./prepare.ts";
+import type { ResultsWriter } from "./results-file.ts";
+import type { ResultsFile, RunContext } from "./results-types.ts";
+import { perRound, sampleRound, type CaseEnv, type RoundPlan } from "./sampler.ts";
+import type { RunOptions } from "./deps.ts";
+
+/** Samples every case in rounds, writing each case's record after each of its rounds. */
+export async function runCases(
+  cases: readonly CaseSpec[], python: PythonWorker | null, writer: ResultsWriter, context: RunContext, options: RunOptions, deps: RunDeps,
+): Promise<ResultsFile> {
+  const env = deps.sampleEnv(context.eviction.method);
+  // Every layout is written before anything is timed, so no sample shares the machine with writing.
+  const materialized = await materializeAll(cases, options, deps);
+  const pools: Pools = { outputs: new OutputPool(), expected: new OutputPool() };
+  const runs: CaseRun[] = cases.map((spec, i) => ({ spec, index: i + 1, startedAt: "", samples: [], roundsDone: 0 }));
+  const roundsOf = (spec: CaseSpec) => spec.scenario.sampling.rounds;
+  const totalRounds = Math.max(0, ...cases.map(roundsOf));
+  // A run of one round (a block of `layoutbench ab`) is already a process of its own.
+  const fresh = totalRounds > 1 && cases.some((c) => c.scenario.sampling.freshProcess);
+  const finished = (run: CaseRun) => {
+    const record = recordOf(run, context.eviction.verified, deps.timestamp());
+    writer.put(record);
+    if (run.failure || run.roundsDone === roundsOf(run.spec)) options.log(formatLine(record, run.index, runs.length));
+  };
+  const round: RoundContext = { materialized, env, python, pools, deps, cacheRoot: options.cacheRoot, interrupted: options.interrupted };
+  let stopped = false;
+  for (let r = 1; r <= totalRounds && !stopped; r++) {
+    if (options.interrupted?.()) break;
+    if (totalRounds > 1) options.log(`round ${r} of ${totalRounds}${fresh ? " (fresh process)" : ""}`);
+    const due = runs.filter((run) => !run.failure && r <= roundsOf(run.spec));
+    if (fresh) {
+      for (const run of due) if (r === 1) run.startedAt = deps.timestamp();
+      stopped = await roundInFreshProcess(r, due, context, options, async (run, reply) => {
+        if (reply.failure) run.failure = reply.failure;
+        else if (reply.error) fail(run, reply.error, null, deps.timestamp());
+        else {
+          run.samples.push(...reply.samples);
+          run.passes = reply.passes;
+          run.roundsDone = r;
+          run.basis = reply.basis;
+        }
+        finished(run);
+      });
+      continue;
+    }
+    for (const run of due) {
+      if (options.interrupted?.()) { stopped = true; break; }
+      await sampleCaseRound(run, r, round);
+      finished(run);
+    }
+  }
+  return writer.finish(stopped || (options.interrupted?.() ?? false));
+}
+
+/** What every case's round shares within one process. */
+export interface RoundContext {
+  readonly materialized: Map<string, Materialized | Error>;
+  readonly env: CaseEnv;
+  readonly python: PythonWorker | null;
+  readonly pools: Pools;
+  readonly deps: RunDeps;
+  readonly cacheRoot: string;
+  readonly interrupted?: () => boolean;
+}
+
+/** Takes one round of samples of a case; a failure is recorded in `run.failure`, never thrown. */
+export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundContext): Promise<void> {
+  const { spec } = run;
+  const { deps, env, pools } = ctx;
+  const failed = (error: string, storage: ReturnType<typeof storageInfo> | null) => fail(run, error, storage, deps.timestamp());
+  if (round === 1 && !run.startedAt) run.startedAt = deps.timestamp();
+  const m = ctx.materialized.get(materializedKey(spec));
+  if (!m) return failed("the run stopped before this case's layout was written", null);
+  if (m instanceof Error) return failed(`materialization failed: ${m.message}`, null);
+  const storage = storageInfo(m);
+  // Validation refuses these; a write here would go through the link into the user's file.
+  if (spec.dataset.source && spec.pattern.op === "write") return failed(`dataset ${spec.dataset.name} is read from a file: write patterns cannot run on it`, storage);
+  let stored: Stored | null = null;
+  try {
+    const prepared = run.prepared ?? (run.prepared = await prepare(spec, m, pools.expected, deps));
+    run.basis ??= {
+      storage: prepared.storage,
+      bytesRequested: requestedBytes(prepared.selections, itemSize(spec.dataset.dtype)),
+      selfVerified: prepared.verifier.kind === "self",
+    };
+    stored = spec.pattern.op === "write" ? scratchCopy(ctx.cacheRoot, m.stored) : m.stored;
+    const session = spec.engine === "python"
+      ? deps.engines.python.session(spec, ctx.python!, stored, prepared.selections, prepared.verifier)
+      : deps.engines.js(spec, prepared.backend, stored, prepared.selections, env.now, prepared.verifier, pools.outputs);
+    const { sampling } = spec.scenario;
+    const plan: RoundPlan = {
+      round,
+      samples: perRound(sampling.samples, sampling.rounds)[round - 1],
+      minSamples: perRound(sampling.minSamples, sampling.rounds)[round - 1],
+      timeBudget: sampling.timeBudget / sampling.rounds,
+      passes: run.passes,
+    };
+    const scratch = stored !== m.stored;
+    const files = scratch ? await prepared.backend.files(stored) : prepared.files;
+    const ranges = scratch ? (await prepared.backend.byteRanges?.(stored, prepared.selections)) ?? null : prepared.ranges;
+    const taken = await sampleRound(spec, session, files, env, plan, { shouldStop: ctx.interrupted, ranges });
+    run.samples.push(...taken.samples);
+    run.passes = taken.passes;
+    run.roundsDone = round;
+  } catch (err) {
+    const message = (err as Error).message.split("\n")[0];
+    if (err instanceof VerificationError && spec.dataset.source) {
+      return failed(`${message}; did ${spec.dataset.source.path} change during the run?`, storage);
+    }
+    if (err instanceof VerificationError) {
+      return failed(`${message}; the cached layout in ${m.stored.dir} may be damaged: run again with --rematerialize`, storage);
+    }
+    return failed(message, storage);
+  } finally {
+    if (stored && stored !== m.stored) rmSync(stored.dir, { recursive: true, force: true });
+  }
+}
