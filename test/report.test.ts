@@ -104,8 +104,8 @@ describe("view model", () => {
   test("a cold write case's residency warning says before the write", () => {
     const sample = { ...results.cases[0].samples[0], residency: 0.5, bytesRead: 10 };
     const text = (op: "read" | "write") => caseWarnings([sample], null, true, op, true).map((w) => w.message);
-    assert.deepEqual(text("write"), ["1 of 1 cold samples found up to 50% of the files resident before the write: eviction not effective"]);
-    assert.deepEqual(text("read"), ["1 of 1 cold samples found up to 50% of the files resident before the read: eviction not effective"]);
+    assert.deepEqual(text("write"), ["1 of 1 cold samples found up to 50% of the layout's files resident before the write: eviction not effective; stop other processes reading these files, or set eviction: drop_caches and run as root"]);
+    assert.deepEqual(text("read"), ["1 of 1 cold samples found up to 50% of the layout's files resident before the read: eviction not effective; stop other processes reading these files, or set eviction: drop_caches and run as root"]);
   });
 
   test("a layout identical to the winner is a statistical tie", () => {
