@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { slice, type Selection } from "../harness/core/selection.ts";
@@ -60,6 +60,24 @@ describe("bring-your-own verification", () => {
 
   test(".npy: the plain reference read returns the generator's values", () => {
     for (let i = 0; i < SELECTIONS.length; i++) assert.deepEqual(readNpyRegion(join(npy.dir, NPY_FILE), SELECTIONS[i], npy.dataset), expected(i));
+  });
+
+  test(".npy: the plain read handles steps on every axis, Fortran order, and refuses a file that does not match", async () => {
+    const stepped: Selection[] = [[slice(1, 40, 3), slice(2, 30, 4)], [slice(0, 40, 7), slice(29, 30)], [slice(5, 6), slice(0, 30, 2)]];
+    const f = await materialize(memmapBackend, { ...NPY, name: "fortran", order: "F" } as LayoutSpec, "npy-f");
+    for (const stored of [npy, f]) {
+      for (const sel of stepped) assert.deepEqual(readNpyRegion(join(stored.dir, NPY_FILE), sel, stored.dataset), generateRegion(GENERATED, sel), `${stored.layout.name} ${JSON.stringify(sel)}`);
+    }
+    const path = join(npy.dir, NPY_FILE);
+    assert.throws(() => readNpyRegion(path, SELECTIONS[0], { ...npy.dataset, shape: [30, 40] }),
+      { message: `${path}: holds <i4 (40, 30), dataset g is int32 (30, 40)` });
+    assert.throws(() => readNpyRegion(path, SELECTIONS[0], { ...npy.dataset, dtype: "uint32" }),
+      { message: `${path}: holds <i4 (40, 30), dataset g is uint32 (40, 30)` });
+    // Cut inside row 39: the last row's run cannot be read whole.
+    const short = join(WORK, "short.npy");
+    const bytes = readFileSync(path);
+    writeFileSync(short, bytes.subarray(0, bytes.length - 8));
+    assert.throws(() => readNpyRegion(short, SELECTIONS[1], npy.dataset), { message: `${short}: file ends before byte ${bytes.length}` });
   });
 
   test(".npy: right values pass; one wrong element or a wrong digest fails, naming it", async () => {
