@@ -1,7 +1,7 @@
 /**
  * Typed access to the small N-API addon (harness/native/layoutbench.c, built by `npm install` via
  * binding.gyp). It provides what Node lacks for real page-cache control: mmap that can be unmapped
- * on demand, madvise, msync, mincore and posix_fadvise; the LZ4 and Blosc chunk decoders; and one
+ * on demand, madvise, msync, mincore and posix_fadvise; the LZ4, zstd and Blosc chunk decoders; and one
  * strided copy (copy.c) for reading selections out of a mapping.
  */
 import { createRequire } from "node:module";
@@ -30,6 +30,7 @@ interface NativeModule {
   // Decoders (decode.c); absent from addons built before them.
   lz4Decode?(src: Uint8Array, dst: Uint8Array): number;
   bloscDecode?(src: Uint8Array, dst: Uint8Array, threads: number): number;
+  zstdDecode?(src: Uint8Array, dst: Uint8Array): number;
   // copy.c; absent from addons built before it.
   copyStrided?(src: ArrayBufferView, dst: ArrayBufferView, plan: Float64Array): void;
   readSieved?(fd: number, plan: Float64Array, out: Uint8Array, sieve: Uint8Array): void;
@@ -146,11 +147,13 @@ export interface NativeDecoders {
   /** numcodecs' `lz4` codec: a uint32 size, then one LZ4 block. */
   lz4(src: Uint8Array, dst: Uint8Array): number;
   /**
-   * A Blosc 1 frame with LZ4 inside, byte shuffle or none, its blocks decoded on up to `threads`
-   * threads (this one included); -1 for a frame it does not cover (bit shuffle, another compressor,
-   * Blosc 2), left untouched for another decoder.
+   * A Blosc 1 frame with LZ4, BloscLZ or zstd inside, byte, bit or no shuffle, its blocks decoded on
+   * up to `threads` threads (this one included); -1 for a frame it does not cover (Snappy or zlib
+   * inside, Blosc 2), left untouched for another decoder.
    */
   blosc(src: Uint8Array, dst: Uint8Array, threads: number): number;
+  /** numcodecs' `zstd` codec: zstd frames, decoded by libzstd. */
+  zstd(src: Uint8Array, dst: Uint8Array): number;
 }
 
 /** The decoders, or undefined when the addon is missing or was built before them (rebuild with `npm install`). */
@@ -161,9 +164,9 @@ export function nativeDecoders(): NativeDecoders | undefined {
   } catch {
     return undefined;
   }
-  const { lz4Decode, bloscDecode } = m;
-  if (!lz4Decode || !bloscDecode) return undefined;
-  return { lz4: lz4Decode, blosc: bloscDecode };
+  const { lz4Decode, bloscDecode, zstdDecode } = m;
+  if (!lz4Decode || !bloscDecode || !zstdDecode) return undefined;
+  return { lz4: lz4Decode, blosc: bloscDecode, zstd: zstdDecode };
 }
 
 /** True when the addon loads; lets callers (tests, `doctor`-style checks) report instead of throw. */
