@@ -1,16 +1,15 @@
 /**
  * The N-API addon on real files: mapping, unmapping (the buffer is detached, so stale views read
- * nothing instead of crashing), madvise/msync, mincore counts and posix_fadvise eviction; and its
- * LZ4/Blosc decoders against frames made by numcodecs, truncated and corrupted ones included.
+ * nothing instead of crashing), madvise/msync, mincore counts and posix_fadvise eviction, and guarded
+ * buffers. Its chunk decoders are tested in decoders.test.ts and decoders-fuzz.test.ts.
  */
 import assert from "node:assert/strict";
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fdatasyncSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { fadvise, madvise, map, mincore, msync, nativeDecoders, pageSize, unmap } from "../harness/native/index.ts";
+import { fadvise, guardedBytes, madvise, map, mincore, msync, pageSize, unmap } from "../harness/native/index.ts";
 import { makeTestDir } from "./support/contract.ts";
-import { bloscFlags, corruptions, covered, guarded, numcodecsFrames, type Frame } from "./support/numcodecs-frames.ts";
 
 const dir = makeTestDir("native");
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,119 +99,11 @@ test("fadvise(dontneed) evicts a fdatasync'ed file; a full read brings every pag
   });
 });
 
-describe("C decoders (decode.c) on frames made by numcodecs", () => {
-  const decoders = nativeDecoders();
-  const framesDir = join(dir, "frames");
-  mkdirSync(framesDir);
-  const made = numcodecsFrames(framesDir);
-  if ("skip" in made) {
-    console.log(`# skipped: ${made.skip}`);
-    test("frames from numcodecs", { skip: made.skip }, () => {});
-    return;
-  }
-  test("the addon has the decoders", () => assert.ok(decoders, "nativeDecoders() is undefined: rebuild the addon (npm install)"));
-  if (!decoders) return;
-  const decode = (f: Frame, src: Uint8Array, out: Uint8Array, threads = 1) => f.codec === "lz4" ? decoders.lz4(src, out) : decoders.blosc(src, out, threads);
-
-  for (const frame of made.frames) {
-    test(`${frame.codec}: ${frame.name}`, () => {
-      for (const threads of [1, 2, 4]) {
-        const { out, intact } = guarded(frame.raw.length);
-        const n = decode(frame, frame.encoded, out, threads);
-        if (!covered(frame)) {
-          assert.equal(n, -1, "a frame the C decoder does not cover says so");
-          assert.ok(out.every((b) => b === 0xa5), "and leaves the output alone");
-          return;
-        }
-        assert.equal(n, frame.raw.length);
-        assert.ok(Buffer.from(out).equals(frame.raw), `decoded bytes differ (${threads} threads)`);
-        assert.ok(intact(), "wrote outside the output");
-      }
-    });
-  }
-
-  test("frame coverage: split and unsplit, raw streams, several blocks, memcpyed, not covered", () => {
-    const blosc = made.frames.filter((f) => f.codec === "blosc");
-    assert.ok(blosc.some((f) => bloscFlags(f.encoded).memcpyed));
-    assert.ok(blosc.some((f) => !covered(f)));
-    assert.ok(blosc.some((f) => bloscFlags(f.encoded).shuffle && (f.encoded[2] & 0x10) === 0 && f.encoded[3] === 4));
-    assert.ok(blosc.some((f) => (f.encoded[2] & 0x10) !== 0 && covered(f)));
-  });
-
-  test("every truncation of a frame is an error, never a read past its end", () => {
-    for (const frame of made.frames.filter((f) => covered(f) && f.raw.length > 0)) {
-      for (const cut of new Set([0, 1, 4, 15, 16, 17, frame.encoded.length >> 1, frame.encoded.length - 1])) {
-        if (cut >= frame.encoded.length) continue;
-        const { out, intact } = guarded(frame.raw.length);
-        // A view of the whole frame: a decoder reading past `cut` would find valid bytes and succeed.
-        assert.throws(() => decode(frame, frame.encoded.subarray(0, cut), out, 2), /^Error: corrupt chunk: /, `${frame.name} cut at ${cut}`);
-        assert.ok(intact());
-      }
-    }
-  });
-
-  test("random corruption gives the right size or an error, and never writes outside the output", () => {
-    let errors = 0;
-    for (const [i, frame] of made.frames.filter((f) => covered(f) && f.raw.length > 1000).entries()) {
-      for (const bad of corruptions(frame.encoded, 60, i, frame.codec === "lz4" ? 4 : 16)) {
-        for (const threads of [1, 2]) {
-          const { out, intact } = guarded(frame.raw.length);
-          try {
-            const n = decode(frame, bad, out, threads);
-            assert.ok(n === frame.raw.length || n === -1, `${frame.name}: decoded ${n} bytes`);
-          } catch (e) {
-            assert.match(String(e), /^Error: corrupt chunk: /);
-            errors++;
-          }
-          assert.ok(intact(), `${frame.name}: wrote outside the output`);
-        }
-      }
-    }
-    assert.ok(errors > 100, `only ${errors} corruptions were detected`);
-  });
-
-  test("header checks: output too small, Blosc 2 version, zero block size", () => {
-    const frame = made.frames.find((f) => f.name.startsWith("benchmark chunk"))!;
-    assert.throws(() => decoders.blosc(frame.encoded, new Uint8Array(frame.raw.length - 1), 2), /corrupt chunk: blosc frame decodes to 1048576 bytes, expected at most 1048575/);
-    const v3 = frame.encoded.slice();
-    v3[0] = 3;
-    assert.equal(decoders.blosc(v3, new Uint8Array(frame.raw.length), 2), -1);
-    const zero = frame.encoded.slice();
-    zero.fill(0, 8, 12);
-    assert.throws(() => decoders.blosc(zero, new Uint8Array(frame.raw.length), 2), /corrupt chunk: blosc frame with a zero block size/);
-    assert.throws(() => decoders.blosc(new Uint8Array(8), new Uint8Array(8), 1), /corrupt chunk: blosc frame shorter than its header/);
-  });
-});
-
-describe("C LZ4 block decoder on crafted blocks", () => {
-  const decoders = nativeDecoders();
-  if (!decoders) return;
-  /** numcodecs' lz4 framing: uint32 size, then the block. */
-  const lz4 = (size: number, ...block: number[]) => new Uint8Array([size & 255, (size >> 8) & 255, (size >> 16) & 255, size >>> 24, ...block]);
-  const cases: [string, Uint8Array, number, RegExp | number[]][] = [
-    ["an empty block", lz4(0, 0x00), 0, []],
-    ["literals and an overlapping match (offset 1)", lz4(10, 0x15, 7, 1, 0, 0x00), 10, new Array<number>(10).fill(7)],
-    ["offset 3 repeats a pattern", lz4(12, 0x35, 1, 2, 3, 3, 0, 0x00), 12, [1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3]],
-    ["offset 0", lz4(5, 0x10, 9, 0, 0), 5, /match offset points before the output/],
-    ["offset before the output", lz4(5, 0x10, 9, 2, 0), 5, /match offset points before the output/],
-    ["match past the output", lz4(4, 0x10, 9, 1, 0), 4, /match runs past the output/],
-    ["literals past the output", lz4(2, 0x30, 1, 2, 3), 2, /literals run past the input or the output/],
-    ["literals past the input", lz4(9, 0x50, 1, 2), 9, /literals run past the input or the output/],
-    ["literal length bytes past the input", lz4(300, 0xf0, 255), 300, /literal length runs past the input/],
-    ["match length bytes past the input", lz4(300, 0x1f, 9, 1, 0, 255), 300, /match length runs past the input/],
-    ["a lone offset byte", lz4(1, 0x10, 9, 1), 1, /match offset runs past the input/],
-    ["fewer bytes than the header says", lz4(5, 0x30, 1, 2, 3), 5, /decoded to 3 bytes, its header says 5/],
-    ["a header larger than the output", lz4(10, 0x30, 1, 2, 3), 9, /decodes to 10 bytes, expected at most 9/],
-  ];
-  for (const [name, block, outSize, expected] of cases) {
-    test(name, () => {
-      const { out, intact } = guarded(outSize);
-      if (expected instanceof RegExp) assert.throws(() => decoders.lz4(block, out), expected);
-      else {
-        assert.equal(decoders.lz4(block, out), expected.length);
-        assert.deepEqual([...out.subarray(0, expected.length)], expected);
-      }
-      assert.ok(intact());
-    });
+test("guarded buffers: as long as asked, every byte readable and writable (the pages past them are not)", () => {
+  for (const length of [0, 1, 4095, 4096, 5000]) {
+    const bytes = guardedBytes(length);
+    assert.equal(bytes.length, length);
+    bytes.fill(7);
+    assert.ok(bytes.every((b) => b === 7));
   }
 });

@@ -27,6 +27,7 @@ interface NativeModule {
   fadvise(fd: number, offset: number, length: number, advice: number): void;
   sync(): void;
   pageSize(): number;
+  guarded?(length: number): ArrayBuffer;
   // Decoders (decode.c); absent from addons built before them.
   lz4Decode?(src: Uint8Array, dst: Uint8Array): number;
   bloscDecode?(src: Uint8Array, dst: Uint8Array, threads: number): number;
@@ -97,6 +98,17 @@ export function syncAll(): void {
 /** The system page size in bytes. */
 export function pageSize(): number {
   return native().pageSize();
+}
+
+/**
+ * `length` bytes that end right at an inaccessible page (another one lies before the first page):
+ * reading or writing a byte past the end kills the process with SIGSEGV. For tests of code that must
+ * stay inside its buffers; each call maps fresh pages, unmapped when the buffer is collected.
+ */
+export function guardedBytes(length: number): Uint8Array {
+  const m = native();
+  if (!m.guarded) throw new Error(`the native addon (${ADDON_PATH}) predates guarded buffers: rebuild it with \`npm install\``);
+  return new Uint8Array(m.guarded(length));
 }
 
 /** Entries of a {@link copyStrided} plan before the per-axis triples. */
