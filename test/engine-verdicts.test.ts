@@ -58,7 +58,7 @@ test("medians in opposite orders are not an inversion when one engine's interval
   // Python: b 1.5× a, clearly. Harness: a's median above b's, but by noise (spread 30%).
   const cases = [make("a", "python", 1), make("b", "python", 1.5), make("a", "js", 1.05, 0.3), make("b", "js", 1, 0.3)];
   const a = cases[2].samplesMs, b = cases[3].samplesMs;
-  const med = (v: number[]) => [...v].sort((x, y) => x - y)[v.length >> 1];
+  const med = (v: readonly number[]) => [...v].sort((x, y) => x - y)[v.length >> 1];
   assert.ok(med(a) > med(b), "the harness's medians are inverted");
   assert.deepEqual(rankingInversions(cases), []);
 });
