@@ -26,7 +26,7 @@ const tail = (area: Uint8Array, length: number) => area.subarray(area.length - l
 /** Most bytes a mutation appends. */
 const MAX_APPEND = 64;
 
-/** Blosc header fields worth setting to extremes: nbytes, blocksize, cbytes, the first block offset. */
+/** Blosc header fields worth setting to extremes: nbytes, blocksize, cbytes, the first block offset (and the typesize byte). */
 const FIELDS = [4, 8, 12, 16];
 const EXTREMES = [0, 1, 15, 16, 0x7fffffff, 0xffffffff, 0xfffffff0];
 
@@ -45,7 +45,10 @@ function mutate(frame: Frame, r: Rng): { bytes: Uint8Array; outBytes: number; ki
       break;
     case "field": {
       if (frame.codec === "blosc" && bytes.length >= 20) {
-        new DataView(bytes.buffer).setUint32(FIELDS[pick(FIELDS.length)], EXTREMES[pick(EXTREMES.length)], true);
+        const at = pick(FIELDS.length + 1);
+        // The typesize byte: 0 divides nothing, 255 splits blocks into more streams than Blosc does.
+        if (at === FIELDS.length) bytes[3] = [0, 1, 255][pick(3)];
+        else new DataView(bytes.buffer).setUint32(FIELDS[at], EXTREMES[pick(EXTREMES.length)], true);
       } else {
         // LZ4's size header; zstd's frame header (content size and flags) sits in its first bytes.
         new DataView(bytes.buffer).setUint32(frame.codec === "zstd" ? pick(Math.max(1, bytes.length - 4)) : 0, EXTREMES[pick(EXTREMES.length)], true);

@@ -77,7 +77,7 @@ describe("C decoders on frames made by numcodecs", () => {
     assert.ok(made.frames.filter((f) => f.codec === "zstd").length >= 5);
   });
 
-  test("header checks: output too small, Blosc 2 version, zero block size, zstd output too small", () => {
+  test("header checks: output too small, Blosc 2 version, zero block or type size, zstd output too small", () => {
     const frame = made.frames.find((f) => f.name.startsWith("benchmark chunk"))!;
     assert.throws(() => decoders.blosc(frame.encoded, new Uint8Array(frame.raw.length - 1), 2), /corrupt chunk: blosc frame decodes to 1048576 bytes, expected at most 1048575/);
     const v3 = frame.encoded.slice();
@@ -87,6 +87,12 @@ describe("C decoders on frames made by numcodecs", () => {
     zero.fill(0, 8, 12);
     assert.throws(() => decoders.blosc(zero, new Uint8Array(frame.raw.length), 2), /corrupt chunk: blosc frame with a zero block size/);
     assert.throws(() => decoders.blosc(new Uint8Array(8), new Uint8Array(8), 1), /corrupt chunk: blosc frame shorter than its header/);
+    // Every element count divides by the type size: zero would be a division fault, not an error.
+    for (const f of made.frames.filter((f) => f.codec === "blosc" && covered(f) && !bloscFlags(f.encoded).memcpyed && f.raw.length > 0)) {
+      const untyped = f.encoded.slice();
+      untyped[3] = 0;
+      assert.throws(() => decoders.blosc(untyped, new Uint8Array(f.raw.length), 2), /^Error: corrupt chunk: blosc frame with a zero type size$/, f.name);
+    }
     const zstd = made.frames.find((f) => f.codec === "zstd" && f.raw.length > 0)!;
     const { out, intact } = guarded(zstd.raw.length - 1);
     assert.throws(() => decoders.zstd(zstd.encoded, out), /^Error: corrupt chunk: zstd: Destination buffer is too small$/);

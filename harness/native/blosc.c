@@ -68,6 +68,10 @@ int blosc_parse(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen, 
     snprintf(error, errlen, "blosc frame with a zero block size");
     return BLOSC_CORRUPT;
   }
+  if (f->typesize == 0) {
+    snprintf(error, errlen, "blosc frame with a zero type size");
+    return BLOSC_CORRUPT;
+  }
   f->nblocks = f->nbytes / f->blocksize + (f->nbytes % f->blocksize != 0);
   if ((size_t)BLOSC_HEADER + 4 * (size_t)f->nblocks > f->cbytes) {
     snprintf(error, errlen, "blosc block table runs past the frame");
@@ -76,8 +80,13 @@ int blosc_parse(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen, 
   return BLOSC_OK;
 }
 
+/* The largest block: a block size past the frame's size (allowed) means one, partial block. */
+static size_t largest_block(const blosc_frame *f) {
+  return f->blocksize < f->nbytes ? f->blocksize : f->nbytes;
+}
+
 size_t blosc_scratch_bytes(const blosc_frame *f) {
-  return f->bitshuffled ? 2 * (size_t)f->blocksize : f->shuffled ? f->blocksize : 0;
+  return f->bitshuffled ? 2 * largest_block(f) : f->shuffled ? largest_block(f) : 0;
 }
 
 /* One stream of a block, by the frame's compressor. */
@@ -141,7 +150,7 @@ int blosc_decode_block(const blosc_frame *f, uint32_t j, uint8_t *tmp, const cha
   } else if (f->bitshuffled) {
     /* Blosc bit-shuffles whole groups of 8 elements only, or else leaves the block as it is. */
     const size_t shuffled = count % 8 == 0 ? count * f->typesize : 0;
-    if (shuffled) bit_unshuffle(tmp, count, f->typesize, block, tmp + f->blocksize);
+    if (shuffled) bit_unshuffle(tmp, count, f->typesize, block, tmp + largest_block(f));
     if (shuffled < bsize) memcpy(block + shuffled, tmp + shuffled, bsize - shuffled);
   }
   return 0;
