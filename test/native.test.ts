@@ -1,16 +1,15 @@
 /**
  * The N-API addon on real files: mapping, unmapping (the buffer is detached, so stale views read
- * nothing instead of crashing), madvise/msync, mincore counts and posix_fadvise eviction; and its
- * LZ4 decoder on crafted blocks (on frames made by numcodecs: native-numcodecs.e2e.ts).
+ * nothing instead of crashing), madvise/msync, mincore counts and posix_fadvise eviction, and guarded
+ * buffers. Its chunk decoders are tested in decoders.e2e.ts and decoders-fuzz.e2e.ts.
  */
 import assert from "node:assert/strict";
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fdatasyncSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { fadvise, madvise, map, mincore, msync, nativeDecoders, pageSize, unmap } from "../harness/native/index.ts";
+import { fadvise, guardedBytes, madvise, map, mincore, msync, pageSize, unmap } from "../harness/native/index.ts";
 import { makeTestDir } from "./support/contract.ts";
-import { guarded } from "./support/numcodecs-frames.ts";
 
 const dir = makeTestDir("native");
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,38 +99,11 @@ test("fadvise(dontneed) evicts a fdatasync'ed file; a full read brings every pag
   });
 });
 
-describe("C LZ4 block decoder on crafted blocks", () => {
-  const decoders = nativeDecoders();
-  if (!decoders) {
-    test("the addon has the decoders", () => assert.fail("nativeDecoders() is undefined: rebuild the addon (npm install)"));
-    return;
-  }
-  /** numcodecs' lz4 framing: uint32 size, then the block. */
-  const lz4 = (size: number, ...block: number[]) => new Uint8Array([size & 255, (size >> 8) & 255, (size >> 16) & 255, size >>> 24, ...block]);
-  const cases: [string, Uint8Array, number, RegExp | number[]][] = [
-    ["an empty block", lz4(0, 0x00), 0, []],
-    ["literals and an overlapping match (offset 1)", lz4(10, 0x15, 7, 1, 0, 0x00), 10, new Array<number>(10).fill(7)],
-    ["offset 3 repeats a pattern", lz4(12, 0x35, 1, 2, 3, 3, 0, 0x00), 12, [1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3]],
-    ["offset 0", lz4(5, 0x10, 9, 0, 0), 5, /match offset points before the output/],
-    ["offset before the output", lz4(5, 0x10, 9, 2, 0), 5, /match offset points before the output/],
-    ["match past the output", lz4(4, 0x10, 9, 1, 0), 4, /match runs past the output/],
-    ["literals past the output", lz4(2, 0x30, 1, 2, 3), 2, /literals run past the input or the output/],
-    ["literals past the input", lz4(9, 0x50, 1, 2), 9, /literals run past the input or the output/],
-    ["literal length bytes past the input", lz4(300, 0xf0, 255), 300, /literal length runs past the input/],
-    ["match length bytes past the input", lz4(300, 0x1f, 9, 1, 0, 255), 300, /match length runs past the input/],
-    ["a lone offset byte", lz4(1, 0x10, 9, 1), 1, /match offset runs past the input/],
-    ["fewer bytes than the header says", lz4(5, 0x30, 1, 2, 3), 5, /decoded to 3 bytes, its header says 5/],
-    ["a header larger than the output", lz4(10, 0x30, 1, 2, 3), 9, /decodes to 10 bytes, expected at most 9/],
-  ];
-  for (const [name, block, outSize, expected] of cases) {
-    test(name, () => {
-      const { out, intact } = guarded(outSize);
-      if (expected instanceof RegExp) assert.throws(() => decoders.lz4(block, out), expected);
-      else {
-        assert.equal(decoders.lz4(block, out), expected.length);
-        assert.deepEqual([...out.subarray(0, expected.length)], expected);
-      }
-      assert.ok(intact());
-    });
+test("guarded buffers: as long as asked, every byte readable and writable (the pages past them are not)", () => {
+  for (const length of [0, 1, 4095, 4096, 5000]) {
+    const bytes = guardedBytes(length);
+    assert.equal(bytes.length, length);
+    bytes.fill(7);
+    assert.ok(bytes.every((b) => b === 7));
   }
 });

@@ -34,6 +34,10 @@ const CODECS: readonly [string, CodecSpec][] = [
   ["blosc-lz4-byte", blosc("lz4", "byte")],
   ["blosc-zstd-bit", blosc("zstd", "bit")],
   ["blosc-blosclz-none", blosc("blosclz", "none")],
+  ["blosc-zstd-byte", blosc("zstd", "byte")],
+  ["blosc-blosclz-bit", blosc("blosclz", "bit")],
+  ["blosc-lz4-bit", blosc("lz4", "bit")],
+  ["zstd-9", { name: "zstd", level: 9 }],
 ];
 /**
  * Which dtypes each layout runs on, to keep the suite near 20 s: unsharded uncompressed layouts on

@@ -1,11 +1,13 @@
 /**
- * `npm run bench:engines`: every case of scenarios/bench/engines.yaml read by the harness (js) and
- * by the native Python stack on the same files, interleaved case by case in one run. Prints the
- * ratio js/python per case, and every ranking inversion: a pair of layouts the Python stack
- * separates by more than 1.5× that the harness ranks the other way round.
+ * `npm run bench:engines`: every case of scenarios/bench/engines.yaml (every codec the schema
+ * accepts, as Zarr, beside .npy and HDF5) read by the harness (js) and by the native Python stack
+ * on the same files, interleaved case by case in one run. Prints, per case, harness ÷ Python with
+ * its 95% bootstrap interval and whether that interval lies within 1.2×; then every ranking
+ * inversion: a pair of layouts whose time ratio's interval lies above 1 for one engine and below 1
+ * for the other (engine-verdicts.ts).
  *
  * Usage: `npm run bench:engines -- [scenario.yaml] [--only <substring>]...`; `--only` keeps the cases
- * whose id (`engines/grid/npy/row/warm`) contains one of the substrings, e.g. `--only /npy/`.
+ * whose id (`engines/grid/npy/row/warm`) contains one of the substrings, e.g. `--only /zarr2-zstd1/`.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,13 +15,15 @@ import { join } from "node:path";
 import { defaultCacheRoot } from "../core/paths.ts";
 import { runScenarios } from "../run/executor.ts";
 import { realRunDeps } from "../run/real-deps.ts";
-import type { CaseResult } from "../run/results-types.ts";
 import { loadScenario } from "../plan/load.ts";
 import { parseCommandArgs } from "../cli/args.ts";
+import type { Comparison } from "../stats/compare.ts";
+import { engineRatios, rankingInversions, type EngineCase } from "./engine-verdicts.ts";
 
 const SCENARIO = "scenarios/bench/engines.yaml";
-const SEPARATED = 1.5;
 const TARGET = 1.2;
+
+const interval = (c: Comparison) => `${c.ratio.toFixed(2)}× (${c.low.toFixed(2)}–${c.high.toFixed(2)})`;
 
 async function main(): Promise<void> {
   const args = parseCommandArgs("bench:engines", process.argv.slice(2), { only: { type: "string", multiple: true } });
@@ -32,47 +36,31 @@ async function main(): Promise<void> {
   const resultsPath = join(mkdtempSync(join(tmpdir(), "layoutbench-bench-")), "engines.json");
   const filter = (id: string) => only.length === 0 || only.some((o) => id.includes(o));
   const results = await runScenarios([scenario], { cacheRoot: defaultCacheRoot(), resultsPath, filter, log: (l) => console.error(l) }, realRunDeps());
-  const median = (c: CaseResult | undefined) => c?.summary?.medianMs;
-  const find = (layout: string, pattern: string, cache: string, engine: string) =>
-    results.cases.find((c) => c.layout.name === layout && c.pattern.name === pattern && c.cache === cache && (c.engine ?? "js") === engine);
+  const cases: EngineCase[] = results.cases.filter((c) => c.status === "ok").map((c) => ({
+    layout: c.layout.name, pattern: c.pattern.name, cache: c.cache, engine: c.engine ?? "js",
+    samplesMs: c.samples.map((s) => s.ms),
+    rounds: c.samples.every((s) => s.round !== undefined) ? c.samples.map((s) => s.round!) : undefined,
+  }));
+  for (const c of results.cases.filter((c) => c.status !== "ok")) console.log(`failed: ${c.id}: ${c.error}`);
 
-  console.log("| layout | pattern | cache | harness ms | python ms | harness ÷ python |");
-  console.log("|---|---|---|---:|---:|---:|");
-  let within = 0;
-  let compared = 0;
-  for (const cache of scenario.cache) {
-    for (const pattern of scenario.patterns) {
-      for (const layout of scenario.layouts) {
-        const js = median(find(layout.name, pattern.name, cache, "js"));
-        const py = median(find(layout.name, pattern.name, cache, "python"));
-        if (js === undefined && py === undefined) continue; // left out by --only
-        const ratio = js !== undefined && py !== undefined ? js / py : undefined;
-        if (ratio !== undefined) { compared++; if (ratio <= TARGET) within++; }
-        console.log(`| ${layout.name} | ${pattern.name} | ${cache} | ${js?.toFixed(2) ?? "–"} | ${py?.toFixed(2) ?? "–"} | ${ratio !== undefined ? ratio.toFixed(2) + "×" : "–"} |`);
-      }
-    }
+  console.log(`| layout | pattern | cache | harness ms | python ms | harness ÷ python (95% CI) | within ${TARGET}× |`);
+  console.log("|---|---|---|---:|---:|---:|---|");
+  const rows = engineRatios(cases, TARGET);
+  for (const r of rows) {
+    const verdict = r.verdict === null ? "–" : r.verdict === "within" ? "yes" : r.verdict === "outside" ? "**no**" : "unclear";
+    console.log(`| ${r.layout} | ${r.pattern} | ${r.cache} | ${r.harnessMs?.toFixed(2) ?? "–"} | ${r.pythonMs?.toFixed(2) ?? "–"} | ${r.ratio ? interval(r.ratio) : "–"} | ${verdict} |`);
   }
-  console.log(`\n${within} of ${compared} cases within ${TARGET}× of the Python stack`);
+  const judged = rows.filter((r) => r.verdict !== null);
+  const count = (v: string) => judged.filter((r) => r.verdict === v).length;
+  console.log(`\n${judged.length} cases: ${count("within")} within ${TARGET}× of the Python stack (interval at or under it), ` +
+    `${count("outside")} outside (interval above it), ${count("unclear")} unclear (interval across it)`);
 
-  const inversions: string[] = [];
-  for (const cache of scenario.cache) {
-    for (const pattern of scenario.patterns) {
-      const layouts = scenario.layouts.map((l) => l.name);
-      for (const a of layouts) {
-        for (const b of layouts) {
-          const pyA = median(find(a, pattern.name, cache, "python"));
-          const pyB = median(find(b, pattern.name, cache, "python"));
-          const jsA = median(find(a, pattern.name, cache, "js"));
-          const jsB = median(find(b, pattern.name, cache, "js"));
-          if ([pyA, pyB, jsA, jsB].some((v) => v === undefined)) continue;
-          if (pyB! / pyA! > SEPARATED && jsA! > jsB!) {
-            inversions.push(`${pattern.name}/${cache}: python has ${a} ${(pyB! / pyA!).toFixed(1)}× faster than ${b}; the harness has ${a} ${(jsA! / jsB!).toFixed(1)}× slower`);
-          }
-        }
-      }
-    }
-  }
-  console.log(inversions.length ? `\nranking inversions:\n${inversions.map((l) => "- " + l).join("\n")}` : "\nno ranking inversions (pairs Python separates by more than 1.5×)");
+  const inversions = rankingInversions(cases);
+  console.log(inversions.length
+    ? `\nranking inversions (each engine's interval of slower ÷ faster excludes 1, in opposite directions):\n` +
+      inversions.map((i) => `- ${i.pattern}/${i.cache}: python has ${i.faster} faster than ${i.slower}, ${interval(i.python)}; ` +
+        `the harness has it slower, ${interval(i.harness)}`).join("\n")
+    : "\nno ranking inversions (no pair of layouts whose ratio intervals exclude 1 in opposite directions for the two engines)");
   console.log(`\nresults: ${resultsPath}`);
 }
 

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:read-paths -- [--cold] [--fresh] [--reps N] [--only SUBSTRING]`: our Zarr and HDF5 read
  * paths side by side with NumPy / zarr-python 2.13 / h5py on the same files (the issue "Backend
- * speed"). A 4096×4096 int32 `smooth` dataset is materialized as six layouts; for each layout and
+ * speed"). A 4096×4096 int32 `smooth` dataset is materialized as ten layouts; for each layout and
  * pattern (full, one row, one column, 16 random 256² tiles, 200 random points) both engines read the
  * same selections, interleaved sample by sample (one Python subprocess per layout,
  * harness/bench/read-paths.py). Warm (default): one reader per engine and case, one untimed warm-up
@@ -46,6 +46,19 @@ const LAYOUTS: LayoutSpec[] = [
     codec: { name: "blosc", cname: "lz4", level: 5, shuffle: "byte" },
   },
   { name: "zarr v2 512² lz4", backend: "zarr", format: 2, chunks: [512, 512], shards: null, codec: { name: "lz4", level: 1 } },
+  {
+    name: "zarr v2 512² blosc-lz4 bitshuffle", backend: "zarr", format: 2, chunks: [512, 512], shards: null,
+    codec: { name: "blosc", cname: "lz4", level: 5, shuffle: "bit" },
+  },
+  {
+    name: "zarr v2 512² blosc-zstd shuffle", backend: "zarr", format: 2, chunks: [512, 512], shards: null,
+    codec: { name: "blosc", cname: "zstd", level: 5, shuffle: "byte" },
+  },
+  {
+    name: "zarr v2 512² blosc-blosclz shuffle", backend: "zarr", format: 2, chunks: [512, 512], shards: null,
+    codec: { name: "blosc", cname: "blosclz", level: 5, shuffle: "byte" },
+  },
+  { name: "zarr v2 512² zstd-1", backend: "zarr", format: 2, chunks: [512, 512], shards: null, codec: { name: "zstd", level: 1 } },
   { name: "zarr v3 512² none", backend: "zarr", format: 3, chunks: [512, 512], shards: null, codec: { name: "none" } },
   { name: "hdf5 contiguous", backend: "hdf5", chunks: null, codec: { name: "none" }, shuffle: false },
   { name: "hdf5 512² gzip-1", backend: "hdf5", chunks: [512, 512], codec: { name: "gzip", level: 1 }, shuffle: false },

@@ -1,24 +1,24 @@
 /*
- * Blosc 1 frames with LZ4 inside, byte shuffle or none: the same frames the JS decoder
- * (harness/backends/zarr/lz4-blosc.ts) accepts, with the same checks. Layout of a frame:
+ * Blosc 1 frames with LZ4, BloscLZ or zstd inside, byte, bit or no shuffle (the JS decoder,
+ * harness/backends/zarr/lz4-blosc.ts, covers LZ4 with byte or no shuffle). Layout of a frame:
  *   0 version, 1 compressor version, 2 flags, 3 typesize, 4 nbytes, 8 blocksize, 12 cbytes
  *   (little-endian uint32s), then unless memcpyed one uint32 start offset per block, and at each
- *   start the block's streams: a uint32 size and that many bytes (LZ4, or raw when the size equals
- *   the stream's decoded size). A block is split into `typesize` streams, one per byte plane,
+ *   start the block's streams: a uint32 size and that many bytes (compressed, or raw when the size
+ *   equals the stream's decoded size). A block is split into `typesize` streams, one per byte plane,
  *   unless the frame says not to or the block is too small or the last, partial one.
  * Flags: bit 0 byte shuffle, 1 memcpyed (the raw bytes follow the header), 2 bit shuffle,
- * 4 do not split, 5-7 the compressor (1 = LZ4, also written by LZ4HC).
+ * 4 do not split, 5-7 the compressor (0 BloscLZ, 1 LZ4, also written by LZ4HC, 2 Snappy, 3 zlib,
+ * 4 zstd; Snappy and zlib are left to numcodecs.js).
  */
 #include <stdio.h>
 #include <string.h>
 #include "codecs.h"
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #define MAX_SPLITS 16
 #define MIN_BUFFERSIZE 128
+#define FORMAT_BLOSCLZ 0
 #define FORMAT_LZ4 1
+#define FORMAT_ZSTD 4
 /* The last frame format of Blosc 1; later ones are Blosc 2 chunks, left to numcodecs.js. */
 #define MAX_VERSION 2
 
@@ -41,6 +41,9 @@ int blosc_parse(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen, 
   f->memcpyed = (flags & 0x2) != 0;
   f->dont_split = (flags & 0x10) != 0;
   f->shuffled = (flags & 0x1) != 0 && f->typesize > 1;
+  /* A byte shuffle flag wins over a bit shuffle one, as in Blosc's decoder. */
+  f->bitshuffled = (flags & 0x4) != 0 && !(flags & 0x1);
+  f->compressor = flags >> 5;
   f->nblocks = 0;
   if (f->cbytes > srclen) {
     snprintf(error, errlen, "blosc frame says %u bytes, has %zu", f->cbytes, srclen);
@@ -59,10 +62,14 @@ int blosc_parse(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen, 
     }
     return BLOSC_OK;
   }
-  if ((flags & 0x4) || flags >> 5 != FORMAT_LZ4) return BLOSC_UNSUPPORTED;
+  if (f->compressor != FORMAT_LZ4 && f->compressor != FORMAT_BLOSCLZ && f->compressor != FORMAT_ZSTD) return BLOSC_UNSUPPORTED;
   if (f->nbytes == 0) return BLOSC_OK;
   if (f->blocksize == 0) {
     snprintf(error, errlen, "blosc frame with a zero block size");
+    return BLOSC_CORRUPT;
+  }
+  if (f->typesize == 0) {
+    snprintf(error, errlen, "blosc frame with a zero type size");
     return BLOSC_CORRUPT;
   }
   f->nblocks = f->nbytes / f->blocksize + (f->nbytes % f->blocksize != 0);
@@ -73,66 +80,21 @@ int blosc_parse(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen, 
   return BLOSC_OK;
 }
 
-/*
- * Byte unshuffle of `count` elements: byte b of element i is planes[b][i]. The planes are separate
- * pointers so that a plane stored raw in the frame is read in place instead of copied first.
- */
-static void unshuffle(const uint8_t *const *planes, size_t count, size_t typesize, uint8_t *dst) {
-  size_t i = 0;
-#if defined(__SSE2__)
-  /* 16 elements per step: interleave the planes' bytes, then pairs, then quads (unpack = zip). */
-  if (typesize == 4) {
-    for (; i + 16 <= count; i += 16) {
-      const __m128i a = _mm_loadu_si128((const __m128i *)(planes[0] + i));
-      const __m128i b = _mm_loadu_si128((const __m128i *)(planes[1] + i));
-      const __m128i c = _mm_loadu_si128((const __m128i *)(planes[2] + i));
-      const __m128i d = _mm_loadu_si128((const __m128i *)(planes[3] + i));
-      const __m128i ab0 = _mm_unpacklo_epi8(a, b), ab1 = _mm_unpackhi_epi8(a, b);
-      const __m128i cd0 = _mm_unpacklo_epi8(c, d), cd1 = _mm_unpackhi_epi8(c, d);
-      uint8_t *o = dst + 4 * i;
-      _mm_storeu_si128((__m128i *)o, _mm_unpacklo_epi16(ab0, cd0));
-      _mm_storeu_si128((__m128i *)(o + 16), _mm_unpackhi_epi16(ab0, cd0));
-      _mm_storeu_si128((__m128i *)(o + 32), _mm_unpacklo_epi16(ab1, cd1));
-      _mm_storeu_si128((__m128i *)(o + 48), _mm_unpackhi_epi16(ab1, cd1));
-    }
-  } else if (typesize == 2) {
-    for (; i + 16 <= count; i += 16) {
-      const __m128i a = _mm_loadu_si128((const __m128i *)(planes[0] + i));
-      const __m128i b = _mm_loadu_si128((const __m128i *)(planes[1] + i));
-      _mm_storeu_si128((__m128i *)(dst + 2 * i), _mm_unpacklo_epi8(a, b));
-      _mm_storeu_si128((__m128i *)(dst + 2 * i + 16), _mm_unpackhi_epi8(a, b));
-    }
-  } else if (typesize == 8) {
-    for (; i + 16 <= count; i += 16) {
-      __m128i p[8], q[8], r[8];
-      for (int k = 0; k < 8; k++) p[k] = _mm_loadu_si128((const __m128i *)(planes[k] + i));
-      for (int k = 0; k < 4; k++) {
-        q[2 * k] = _mm_unpacklo_epi8(p[2 * k], p[2 * k + 1]);
-        q[2 * k + 1] = _mm_unpackhi_epi8(p[2 * k], p[2 * k + 1]);
-      }
-      /* q: byte pairs of planes (0,1) (2,3) (4,5) (6,7), elements 0-7 then 8-15 of each. */
-      for (int h = 0; h < 2; h++) {
-        r[4 * h] = _mm_unpacklo_epi16(q[h], q[2 + h]);
-        r[4 * h + 1] = _mm_unpackhi_epi16(q[h], q[2 + h]);
-        r[4 * h + 2] = _mm_unpacklo_epi16(q[4 + h], q[6 + h]);
-        r[4 * h + 3] = _mm_unpackhi_epi16(q[4 + h], q[6 + h]);
-      }
-      /* r: bytes 0-3 and 4-7 of elements 0-3, 4-7 (h = 0) and 8-11, 12-15 (h = 1). */
-      uint8_t *o = dst + 8 * i;
-      for (int h = 0; h < 2; h++) {
-        for (int k = 0; k < 2; k++) {
-          const __m128i lo = r[4 * h + k], hi = r[4 * h + 2 + k];
-          _mm_storeu_si128((__m128i *)o, _mm_unpacklo_epi32(lo, hi));
-          _mm_storeu_si128((__m128i *)(o + 16), _mm_unpackhi_epi32(lo, hi));
-          o += 32;
-        }
-      }
-    }
-  }
-#endif
-  for (size_t b = 0; b < typesize; b++) {
-    const uint8_t *plane = planes[b];
-    for (size_t k = i; k < count; k++) dst[k * typesize + b] = plane[k];
+/* The largest block: a block size past the frame's size (allowed) means one, partial block. */
+static size_t largest_block(const blosc_frame *f) {
+  return f->blocksize < f->nbytes ? f->blocksize : f->nbytes;
+}
+
+size_t blosc_scratch_bytes(const blosc_frame *f) {
+  return f->bitshuffled ? 2 * largest_block(f) : f->shuffled ? largest_block(f) : 0;
+}
+
+/* One stream of a block, by the frame's compressor. */
+static ptrdiff_t decode_stream(int compressor, const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen, const char **error) {
+  switch (compressor) {
+    case FORMAT_LZ4: return lz4_decode_block(src, srclen, dst, dstlen, error);
+    case FORMAT_BLOSCLZ: return blosclz_decode(src, srclen, dst, dstlen, error);
+    default: return zstd_decode(src, srclen, dst, dstlen, error);
   }
 }
 
@@ -148,7 +110,7 @@ int blosc_decode_block(const blosc_frame *f, uint32_t j, uint8_t *tmp, const cha
   }
   const size_t neblock = bsize / nsplits;
   uint8_t *const block = f->dst + (size_t)j * f->blocksize;
-  uint8_t *const target = f->shuffled ? tmp : block;
+  uint8_t *const target = f->shuffled || f->bitshuffled ? tmp : block;
   /* Where each byte plane of a shuffled block is: in tmp, or in the frame for a raw split stream. */
   const uint8_t *planes[256];
   const size_t count = bsize / f->typesize;
@@ -171,7 +133,7 @@ int blosc_decode_block(const blosc_frame *f, uint32_t j, uint8_t *tmp, const cha
     } else if (csize == neblock) {
       memcpy(at, src + ip, csize);
     } else {
-      const ptrdiff_t n = lz4_decode_block(src + ip, csize, at, neblock, error);
+      const ptrdiff_t n = decode_stream(f->compressor, src + ip, csize, at, neblock, error);
       if (n < 0) return -1;
       if ((size_t)n != neblock) {
         *error = "blosc stream decoded to the wrong size";
@@ -181,10 +143,15 @@ int blosc_decode_block(const blosc_frame *f, uint32_t j, uint8_t *tmp, const cha
     ip += csize;
   }
   if (f->shuffled) {
-    unshuffle(planes, count, f->typesize, block);
+    byte_unshuffle(planes, count, f->typesize, block);
     /* Bytes past the last whole element are stored unshuffled (only in unsplit blocks). */
     const size_t tail = count * f->typesize;
     if (tail < bsize) memcpy(block + tail, tmp + tail, bsize - tail);
+  } else if (f->bitshuffled) {
+    /* Blosc bit-shuffles whole groups of 8 elements only, or else leaves the block as it is. */
+    const size_t shuffled = count % 8 == 0 ? count * f->typesize : 0;
+    if (shuffled) bit_unshuffle(tmp, count, f->typesize, block, tmp + largest_block(f));
+    if (shuffled < bsize) memcpy(block + shuffled, tmp + shuffled, bsize - shuffled);
   }
   return 0;
 }

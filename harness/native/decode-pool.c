@@ -8,7 +8,7 @@
  * than decoding a 256 KiB block (~60 µs).
  *
  * One call at a time: a caller finding the pool in use (another JS thread) decodes on its own.
- * Every thread keeps its shuffle scratch (one block) in thread-local storage, freed at thread exit.
+ * Every thread keeps its shuffle scratch (one or two blocks) in thread-local storage, freed at thread exit.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -70,8 +70,9 @@ static uint8_t *scratch(size_t size) {
 /* Block j; the frame keeps the first error of any block. */
 static void run_block(pool_frame *pf, uint32_t j) {
   const char *error = NULL;
-  uint8_t *tmp = pf->frame.shuffled ? scratch(pf->frame.blocksize) : NULL;
-  if (pf->frame.shuffled && !tmp) error = "out of memory for the shuffle scratch";
+  const size_t need = blosc_scratch_bytes(&pf->frame);
+  uint8_t *tmp = need ? scratch(need) : NULL;
+  if (need && !tmp) error = "out of memory for the shuffle scratch";
   else blosc_decode_block(&pf->frame, j, tmp, &error);
   if (error) {
     const char *none = NULL;

@@ -1,5 +1,5 @@
 /*
- * JS bindings of the chunk decoders (lz4.c, blosc.c, decode-pool.c). Inputs and outputs are
+ * JS bindings of the chunk decoders (lz4.c, zstd.c, blosc.c, decode-pool.c). Inputs and outputs are
  * Uint8Arrays the caller owns; results are the decoded size, -1 for a Blosc frame this decoder does
  * not cover (the caller decodes it elsewhere), or an Error "corrupt chunk: ..." (the JS decoders'
  * wording). Both decode synchronously: on this machine kind handing a chunk to libuv's thread pool
@@ -76,6 +76,27 @@ static napi_value js_lz4_decode(napi_env env, napi_callback_info info) {
   return number(env, (double)size);
 }
 
+/* zstdDecode(src, dst): numcodecs zstd (zstd frames) into dst; the decoded size. */
+static napi_value js_zstd_decode(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  uint8_t *src, *dst;
+  size_t srclen, dstlen;
+  const char *what = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) {
+    napi_throw_type_error(env, NULL, "missing arguments");
+    return NULL;
+  }
+  if (!get_bytes(env, argv[0], &src, &srclen, "src") || !get_bytes(env, argv[1], &dst, &dstlen, "dst")) return NULL;
+  const ptrdiff_t n = zstd_decode(src, srclen, dst, dstlen, &what);
+  if (n < 0) {
+    char error[ERRLEN];
+    snprintf(error, sizeof error, "zstd: %s", what);
+    return corrupt(env, error);
+  }
+  return number(env, (double)n);
+}
+
 /* bloscDecode(src, dst, threads): the frame into dst on up to `threads` threads; size or -1. */
 static napi_value js_blosc_decode(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -103,6 +124,7 @@ napi_status define_decoders(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "lz4Decode", NULL, js_lz4_decode, NULL, NULL, NULL, napi_enumerable, NULL },
     { "bloscDecode", NULL, js_blosc_decode, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "zstdDecode", NULL, js_zstd_decode, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -1,7 +1,7 @@
 /**
  * Typed access to the small N-API addon (harness/native/layoutbench.c, built by `npm install` via
  * binding.gyp). It provides what Node lacks for real page-cache control: mmap that can be unmapped
- * on demand, madvise, msync, mincore and posix_fadvise; the LZ4 and Blosc chunk decoders; one
+ * on demand, madvise, msync, mincore and posix_fadvise; the LZ4, zstd and Blosc chunk decoders; one
  * strided copy (copy.c) for reading selections out of a mapping; and Blosc encoding through the
  * system's c-blosc (blosc-encode.c).
  */
@@ -29,9 +29,11 @@ interface NativeModule {
   fadvise(fd: number, offset: number, length: number, advice: number): void;
   sync(): void;
   pageSize(): number;
+  guarded?(length: number): ArrayBuffer;
   // Decoders (decode.c); absent from addons built before them.
   lz4Decode?(src: Uint8Array, dst: Uint8Array): number;
   bloscDecode?(src: Uint8Array, dst: Uint8Array, threads: number): number;
+  zstdDecode?(src: Uint8Array, dst: Uint8Array): number;
   // copy.c; absent from addons built before it.
   copyStrided?(src: ArrayBufferView, dst: ArrayBufferView, plan: Float64Array): void;
   readSieved?(fd: number, plan: Float64Array, out: Uint8Array, sieve: Uint8Array): void;
@@ -110,6 +112,17 @@ export function pageSize(): number {
   return native().pageSize();
 }
 
+/**
+ * `length` bytes that end right at an inaccessible page (another one lies before the first page):
+ * reading or writing a byte past the end kills the process with SIGSEGV. For tests of code that must
+ * stay inside its buffers; each call maps fresh pages, unmapped when the buffer is collected.
+ */
+export function guardedBytes(length: number): Uint8Array {
+  const m = native();
+  if (!m.guarded) throw new Error(`the native addon (${ADDON_PATH}) predates guarded buffers: rebuild it with \`npm install\``);
+  return new Uint8Array(m.guarded(length));
+}
+
 /** Entries of a {@link copyStrided} plan before the per-axis triples. */
 export const PLAN_HEADER = 4;
 
@@ -158,11 +171,13 @@ export interface NativeDecoders {
   /** numcodecs' `lz4` codec: a uint32 size, then one LZ4 block. */
   lz4(src: Uint8Array, dst: Uint8Array): number;
   /**
-   * A Blosc 1 frame with LZ4 inside, byte shuffle or none, its blocks decoded on up to `threads`
-   * threads (this one included); -1 for a frame it does not cover (bit shuffle, another compressor,
-   * Blosc 2), left untouched for another decoder.
+   * A Blosc 1 frame with LZ4, BloscLZ or zstd inside, byte, bit or no shuffle, its blocks decoded on
+   * up to `threads` threads (this one included); -1 for a frame it does not cover (Snappy or zlib
+   * inside, Blosc 2), left untouched for another decoder.
    */
   blosc(src: Uint8Array, dst: Uint8Array, threads: number): number;
+  /** numcodecs' `zstd` codec: zstd frames, decoded by libzstd. */
+  zstd(src: Uint8Array, dst: Uint8Array): number;
 }
 
 /** The decoders, or undefined when the addon is missing or was built before them (rebuild with `npm install`). */
@@ -173,9 +188,9 @@ export function nativeDecoders(): NativeDecoders | undefined {
   } catch {
     return undefined;
   }
-  const { lz4Decode, bloscDecode } = m;
-  if (!lz4Decode || !bloscDecode) return undefined;
-  return { lz4: lz4Decode, blosc: bloscDecode };
+  const { lz4Decode, bloscDecode, zstdDecode } = m;
+  if (!lz4Decode || !bloscDecode || !zstdDecode) return undefined;
+  return { lz4: lz4Decode, blosc: bloscDecode, zstd: zstdDecode };
 }
 
 /** Settings of one Blosc 1 frame, as numcodecs names them; `typesize` is the element size in bytes. */

@@ -2,7 +2,8 @@
  * layoutbench_native: the few system calls Node does not expose and the benchmark needs to control
  * the OS page cache for real: mmap/munmap (npm's mmap-io cannot unmap, and a live mapping pins its
  * pages so cold reads would be impossible), madvise, msync, mincore (residency checks) and
- * posix_fadvise (eviction without root). Errors are thrown as JS errors carrying errno text.
+ * posix_fadvise (eviction without root); and, for tests, buffers that end at an inaccessible page.
+ * Errors are thrown as JS errors carrying errno text.
  * The chunk decoders (LZ4, Blosc) live in decode.c and the files it includes.
  */
 #define _GNU_SOURCE
@@ -228,6 +229,46 @@ static napi_value js_sync(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* A guarded region: a PROT_NONE page each side of the pages that hold the bytes. */
+typedef struct {
+  void *base;
+  size_t len;
+} guarded_t;
+
+static void finalize_guarded(napi_env env, void *data, void *hint) {
+  (void)env; (void)data;
+  guarded_t *g = hint;
+  munmap(g->base, g->len);
+  free(g);
+}
+
+/* guarded(length): `length` bytes ending right at an inaccessible page, so a read or write one byte
+ * past the end faults (tests run the decoders on these). */
+static napi_value js_guarded(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  int64_t length;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  CALL(env, napi_get_value_int64(env, argv[0], &length));
+  if (length < 0) { napi_throw_range_error(env, NULL, "length must be >= 0"); return NULL; }
+  const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  const size_t data = ((size_t)length + page - 1) / page * page;
+  guarded_t *g = malloc(sizeof *g);
+  if (!g) return throw_errno(env, "malloc", ENOMEM);
+  g->len = data + 2 * page;
+  g->base = mmap(NULL, g->len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (g->base == MAP_FAILED) { int e = errno; free(g); return throw_errno(env, "mmap", e); }
+  if (data && mprotect((uint8_t *)g->base + page, data, PROT_READ | PROT_WRITE) != 0) {
+    int e = errno; munmap(g->base, g->len); free(g); return throw_errno(env, "mprotect", e);
+  }
+  uint8_t *start = (uint8_t *)g->base + page + data - (size_t)length;
+  if (napi_create_external_arraybuffer(env, start, (size_t)length, finalize_guarded, g, &result) != napi_ok) {
+    munmap(g->base, g->len); free(g);
+    napi_throw_error(env, NULL, "napi_create_external_arraybuffer failed");
+    return NULL;
+  }
+  return result;
+}
+
 static napi_value js_page_size(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result;
@@ -246,6 +287,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "fadvise", NULL, js_fadvise, NULL, NULL, NULL, napi_enumerable, NULL },
     { "sync", NULL, js_sync, NULL, NULL, NULL, napi_enumerable, NULL },
     { "pageSize", NULL, js_page_size, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "guarded", NULL, js_guarded, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   CALL(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   CALL(env, define_decoders(env, exports));

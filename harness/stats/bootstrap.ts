@@ -10,7 +10,7 @@ import { assertSample } from "./summary.ts";
 export const DEFAULT_RESAMPLES = 2000;
 export const DEFAULT_CONFIDENCE = 0.95;
 /** Any fixed seed would do; fixing one makes reports reproducible. */
-const DEFAULT_SEED = 20240601;
+export const DEFAULT_SEED = 20240601;
 
 export interface BootstrapOptions {
   readonly seed?: number;

@@ -1,5 +1,5 @@
 /**
- * Real Blosc 1 and LZ4 frames made by Python's numcodecs (the C libraries zarr-python decodes
+ * Real Blosc 1, LZ4 and zstd frames made by Python's numcodecs (the C libraries zarr-python decodes
  * with), written at run time by numcodecs-frames.py, to check our decoders byte for byte.
  */
 import { spawnSync } from "node:child_process";
@@ -13,7 +13,7 @@ const SCRIPT = fileURLToPath(new URL("./numcodecs-frames.py", import.meta.url));
 
 export interface Frame {
   readonly name: string;
-  readonly codec: "blosc" | "lz4";
+  readonly codec: "blosc" | "lz4" | "zstd";
   /** The bytes numcodecs encoded. */
   readonly raw: Uint8Array;
   /** The encoded frame. */
@@ -25,9 +25,16 @@ export const bloscFlags = (frame: Uint8Array) => ({
   shuffle: (frame[2] & 1) !== 0, memcpyed: (frame[2] & 2) !== 0, bitShuffle: (frame[2] & 4) !== 0, compressor: frame[2] >> 5,
 });
 
-/** True when our decoders cover the frame (LZ4 inside Blosc, no bit shuffle; or memcpyed). */
+/** Blosc compressor codes (flags bits 5-7) the C decoder covers: BloscLZ, LZ4 (and LZ4HC), zstd. */
+const C_COMPRESSORS = [0, 1, 4];
+
+/** True when the C decoders cover the frame (every one but Blosc with Snappy or zlib inside). */
 export const covered = (f: Frame) =>
-  f.codec === "lz4" || bloscFlags(f.encoded).memcpyed || (!bloscFlags(f.encoded).bitShuffle && bloscFlags(f.encoded).compressor === 1);
+  f.codec !== "blosc" || bloscFlags(f.encoded).memcpyed || C_COMPRESSORS.includes(bloscFlags(f.encoded).compressor);
+
+/** True when the plain-JS decoders (lz4-blosc.ts) cover the frame (LZ4, byte or no shuffle; or memcpyed). */
+export const coveredByJs = (f: Frame) =>
+  f.codec === "lz4" || f.codec === "blosc" && (bloscFlags(f.encoded).memcpyed || (!bloscFlags(f.encoded).bitShuffle && bloscFlags(f.encoded).compressor === 1));
 
 /** The frames, written into `dir`; or why they cannot be made (python3 or numcodecs missing). */
 export function numcodecsFrames(dir: string): { frames: Frame[] } | { skip: string } {
@@ -37,7 +44,7 @@ export function numcodecsFrames(dir: string): { frames: Frame[] } | { skip: stri
     if (/No module named '?(numcodecs|numpy)/.test(run.stderr)) return { skip: `${PYTHON} has no numcodecs (apt install python3-zarr): frames from numcodecs not tested` };
     throw new Error(`${SCRIPT} failed (${run.status}): ${run.stderr}`);
   }
-  const manifest = JSON.parse(run.stdout) as { name: string; codec: "blosc" | "lz4"; file: string }[];
+  const manifest = JSON.parse(run.stdout) as { name: string; codec: Frame["codec"]; file: string }[];
   return {
     frames: manifest.map((m) => ({
       name: m.name,

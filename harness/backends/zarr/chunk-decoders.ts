@@ -4,9 +4,11 @@
  * data between chunks). Choices, each measured with harness/bench/read-paths.ts:
  * - gzip / zlib: node:zlib's async functions, which run on libuv's thread pool, so chunks read at
  *   once also decode at once on several cores (zarrita's DecompressionStream path is ~2.5× slower).
- * - blosc (LZ4 inside, byte shuffle or none) and numcodecs `lz4`: the addon's C decoders
- *   (harness/native/decode.c), synchronously on this thread, straight into a reused buffer; a Blosc
- *   frame's blocks are spread over the cores by the addon, with this thread taking blocks too.
+ * - blosc (LZ4, BloscLZ or zstd inside; byte, bit or no shuffle), numcodecs `lz4` and `zstd`: the
+ *   addon's C decoders (harness/native/decode.c; zstd is libzstd itself), synchronously on this
+ *   thread, straight into a reused buffer; a Blosc frame's blocks are spread over the cores by the
+ *   addon, with this thread taking blocks too. zstd chunks decode one after another, as
+ *   zarr-python's do (numcodecs' Zstd is single-threaded).
  *   Measured on the 4096² int32 blosc-lz4 array of bench:read-paths (2 shared cores, medians of
  *   passes interleaved in one process), full read / 200 points: JS decoders with worker threads
  *   104 / 280 ms; this 37 / 76 ms (36 / 73 on one thread); the C decoder on libuv's thread pool,
@@ -16,7 +18,8 @@
  *   frame's blocks decodes 1.2–1.4× faster when the other core is free (decoding alone) and makes
  *   no measurable difference within a read, where reading and copying take half the time.
  *   Without the addon's decoders: the plain-JS decoders in lz4-blosc.ts, and for a read of several
- *   chunks in worker threads too (decode-pool.ts). Other blosc frames and zstd go through numcodecs.js.
+ *   chunks in worker threads too (decode-pool.ts). Blosc frames neither covers (Snappy or zlib
+ *   inside, Blosc 2) and, without the addon, zstd go through numcodecs.js.
  */
 import { availableParallelism } from "node:os";
 import { promisify } from "node:util";
@@ -79,6 +82,7 @@ export function chunkDecoder(spec: CompressorSpec | null, native: NativeDecoders
     case "blosc":
       return native ? nativeBloscDecoder(spec, native) : bloscDecoder(spec);
     case "zstd": {
+      if (native) return { compressed: true, concurrency: "inline", spec, decode: (encoded, scratch) => scratch.subarray(0, native.zstd(encoded, scratch)) };
       const codec = Zstd.fromConfig({ id: "zstd", level: 1 }) as unknown as { decode(b: Uint8Array): Promise<Uint8Array> };
       return { compressed: true, concurrency: "workers", spec, decode: (encoded) => codec.decode(encoded) };
     }

@@ -16,10 +16,10 @@
  *   result (`#scatter`); others are read into a scratch buffer and copied with `TypedArray.set` on
  *   whole runs (chunk-copy.ts);
  * - decodes with one decoder per reader (chunk-decoders.ts): node:zlib on the thread pool, up to
- *   CHUNKS_IN_FLIGHT chunks at once; blosc and lz4 with the addon's C decoders on this thread (which
- *   spread a Blosc chunk's blocks over the cores themselves); codecs decoded in JavaScript or WASM
- *   (zstd; blosc and lz4 when the addon lacks its decoders) on this thread and, for reads of
- *   several chunks, in worker threads too (decode-pool.ts).
+ *   CHUNKS_IN_FLIGHT chunks at once; blosc, lz4 and zstd with the addon's C decoders on this thread
+ *   (which spread a Blosc chunk's blocks over the cores themselves); codecs decoded in JavaScript or
+ *   WASM (all three when the addon lacks its decoders) on this thread and, for reads of several
+ *   chunks, in worker threads too (decode-pool.ts).
  * File descriptors are kept for the reader's life (closed by `close`); decoded data never outlives
  * the read that decoded it, so two reads of the same selection each read and decode again.
  */

@@ -2,7 +2,7 @@
  * A process-wide pool of worker threads that read and decode chunks (decode-worker.ts), so a read
  * touching several compressed chunks decodes them on every core: each worker gets the read's chunk
  * list in one message, and the workers and the main thread take chunks from it one at a time through
- * a shared counter. Used for the codecs decoded in JavaScript or WASM (zstd; blosc and lz4 when the
+ * a shared counter. Used for the codecs decoded in JavaScript or WASM (zstd, blosc and lz4 when the
  * addon lacks its C decoders, which are faster on one thread than these workers on two, see
  * chunk-decoders.ts); node:zlib already decodes on libuv's thread pool. Measured (bench:read-paths, blosc-lz4, 2 cores, otherwise
  * idle machine): a full 4096² read 92 → 56 ms, a 256² tile over 4 chunks 5.4 → 4.2 ms; with the

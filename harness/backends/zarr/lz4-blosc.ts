@@ -6,8 +6,8 @@
  * harness/bench/read-paths.ts). These decoders cover the common cases (LZ4 inside Blosc, byte
  * shuffle or none, and numcodecs' `lz4` codec); for anything else `decodeBlosc` returns -1 and the
  * caller uses numcodecs.js. Every length and offset is bounds-checked: a corrupt chunk throws.
- * The addon's C decoders (harness/native/blosc.c, lz4.c) accept the same frames ~4× faster; these
- * run when the addon was built without them.
+ * The addon's C decoders (harness/native/blosc.c, lz4.c) decode these frames ~4× faster, and also
+ * bit shuffle, zstd and BloscLZ inside Blosc; these run when the addon was built without them.
  */
 
 /** Decodes one raw LZ4 block (no frame) from `src[from, to)` into `dst[at, at + size)`; returns bytes written. */
