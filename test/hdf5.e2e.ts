@@ -46,15 +46,6 @@ const BLOSC: Hdf5Layout[] = [
   layout("blosc-blosclz-none", blosc("blosclz", "none")),
 ];
 
-/** Chunks about half of each axis (dividing none), and one layout with one chunk as large as the array. */
-function adapt(dataset: DatasetSpec, layouts: readonly Hdf5Layout[]): Hdf5Layout[] {
-  const all = dataset.dtype === "int32" || dataset.dtype === "float64" || layouts.length <= 3;
-  return layouts
-    .filter((l) => all || l.name === "contiguous" || l.name === "chunked")
-    .map((l) => l.chunks === null ? l
-      : { ...l, chunks: dataset.shape.map((n) => l.name === "chunk-whole-array" ? n : Math.floor(n / 2) + 1) });
-}
-
 /** Debian's h5py reads files we write (sha256 of the C-order bytes) and writes files we read. */
 const PYTHON = "/usr/bin/python3";
 const pythonReason = (() => {

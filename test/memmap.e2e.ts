@@ -14,7 +14,7 @@ import { DTYPES, numpyDescr } from "../harness/core/dtype.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import { fullSelection, slice } from "../harness/core/selection.ts";
 import type { DatasetSpec, MemmapLayout } from "../harness/scenario/types.ts";
-import { contractSelections, makeTestDir, runBackendContract } from "./support/contract.ts";
+import { contractSelections, makeTestDir, materializeInto, runBackendContract } from "./support/contract.ts";
 
 const layout = (advice: MemmapLayout["advice"], order: "C" | "F"): MemmapLayout =>
   ({ name: `memmap-${advice}-${order}`, backend: "memmap", advice, order });
@@ -23,12 +23,7 @@ const layout = (advice: MemmapLayout["advice"], order: "C" | "F"): MemmapLayout 
 const dir = makeTestDir("memmap");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function store(dataset: DatasetSpec, l: MemmapLayout, name: string) {
-  const stored = { dir: join(dir, name), dataset, layout: l };
-  mkdirSync(stored.dir, { recursive: true });
-  await memmapBackend.materialize({ dataset, layout: l, dir: stored.dir, progress: () => {} });
-  return stored;
-}
+const store = (dataset: DatasetSpec, l: MemmapLayout, name: string) => materializeInto(memmapBackend, dir, dataset, l, name);
 
 const numpyCheck = spawnSync("/usr/bin/python3", ["-c", "import numpy"], { encoding: "utf8" });
 const numpyMissing = numpyCheck.status === 0 ? false : "python3-numpy not installed: apt-get install python3-numpy";

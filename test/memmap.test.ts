@@ -13,7 +13,7 @@ import { DTYPES, numpyDescr } from "../harness/core/dtype.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import { fullSelection, slice } from "../harness/core/selection.ts";
 import type { DatasetSpec, MemmapLayout } from "../harness/scenario/types.ts";
-import { contractSelections, makeTestDir, runBackendContract } from "./support/contract.ts";
+import { contractSelections, makeTestDir, materializeInto, runBackendContract } from "./support/contract.ts";
 
 const layout = (advice: MemmapLayout["advice"], order: "C" | "F"): MemmapLayout =>
   ({ name: `memmap-${advice}-${order}`, backend: "memmap", advice, order });
@@ -23,12 +23,7 @@ runBackendContract(memmapBackend, [layout("normal", "C"), layout("random", "C"),
 const dir = makeTestDir("memmap");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function store(dataset: DatasetSpec, l: MemmapLayout, name: string) {
-  const stored = { dir: join(dir, name), dataset, layout: l };
-  mkdirSync(stored.dir, { recursive: true });
-  await memmapBackend.materialize({ dataset, layout: l, dir: stored.dir, progress: () => {} });
-  return stored;
-}
+const store = (dataset: DatasetSpec, l: MemmapLayout, name: string) => materializeInto(memmapBackend, dir, dataset, l, name);
 
 describe(".npy header", () => {
   test("round-trips every dtype and rank 0–4, data aligned to 64 bytes", () => {

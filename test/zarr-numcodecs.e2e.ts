@@ -21,59 +21,6 @@ import type { CodecSpec, DatasetSpec, ZarrLayout } from "../harness/scenario/typ
 import { makeTestDir, runBackendContract } from "./support/contract.ts";
 import { corruptions, coveredByJs, guarded, numcodecsFrames, type Frame } from "./support/numcodecs-frames.ts";
 
-const layout = (name: string, format: 2 | 3, codec: CodecSpec, sharded = false): ZarrLayout =>
-  ({ name, backend: "zarr", format, chunks: [], shards: sharded ? [] : null, codec });
-const blosc = (cname: "lz4" | "zstd" | "blosclz", shuffle: "none" | "byte" | "bit", level = 5): CodecSpec =>
-  ({ name: "blosc", cname, level, shuffle });
-
-const CODECS: readonly [string, CodecSpec][] = [
-  ["gzip", { name: "gzip", level: 5 }],
-  ["zstd", { name: "zstd", level: 3 }],
-  ["lz4", { name: "lz4", level: 1 }],
-  ["blosc-lz4-byte", blosc("lz4", "byte")],
-  ["blosc-zstd-bit", blosc("zstd", "bit")],
-  ["blosc-blosclz-none", blosc("blosclz", "none")],
-];
-/**
- * Which dtypes each layout runs on, to keep the suite near 20 s: unsharded uncompressed layouts on
- * every dtype (v2 spells each one differently), sharded on five of them, codec layouts on one each
- * (a 4-byte one where blosc shuffles: numcodecs.js shuffles only 4-byte elements).
- */
-function dtypesFor(l: ZarrLayout): readonly Dtype[] {
-  if (l.codec.name === "none") return l.shards === null ? DTYPES : ["int8", "uint16", "int32", "float64", "uint64"];
-  if (l.codec.name === "blosc" && l.codec.shuffle !== "none") return l.format === 3 ? ["float32"] : ["int32"];
-  return l.format === 3 ? ["float32"] : ["int64"];
-}
-
-const UNSHARDED: ZarrLayout[] = [
-  layout("v3-none", 3, { name: "none" }),
-  layout("v2-none", 2, { name: "none" }),
-  ...CODECS.map(([n, c]) => layout(`v3-${n}`, 3, c)),
-  ...CODECS.map(([n, c]) => layout(`v2-${n}`, 2, c)),
-];
-const SHARDED: ZarrLayout[] = [
-  layout("v3-sharded-none", 3, { name: "none" }, true),
-  layout("v3-sharded-gzip", 3, { name: "gzip", level: 5 }, true),
-  layout("v3-sharded-blosc-lz4-byte", 3, blosc("lz4", "byte"), true),
-];
-
-/**
- * Chunks about half of each axis (none of them divides it): few files, so the suite stays fast.
- * Sharded: inner chunks about a third, shards two inner chunks per axis, so edge shards hold inner
- * chunks wholly outside the array.
- */
-function adapt(dataset: DatasetSpec, layouts: readonly ZarrLayout[]): ZarrLayout[] {
-  return layouts
-    .filter((l) => dtypesFor(l).includes(dataset.dtype))
-    .map((l) => {
-      if (l.shards === null) return { ...l, chunks: dataset.shape.map((n) => Math.floor(n / 2) + 1) };
-      const chunks = dataset.shape.map((n) => Math.floor(n / 3) + 1);
-      return { ...l, chunks, shards: chunks.map((c) => 2 * c) };
-    });
-}
-
-// zarrita cannot write shards: the contract's write checks are off here, the UnsupportedError is tested below.
-
 describe("zarr chunk decoders on frames made by numcodecs", () => {
   const dir = makeTestDir("zarr-frames");
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -44,6 +44,14 @@ export function makeTestDir(prefix: string): string {
 }
 
 /** Registers the contract tests for `backend` under one `describe` block. */
+/** Materializes `dataset` as `layout` into `root/name` and returns it as stored. */
+export async function materializeInto<L extends LayoutSpec>(backend: Backend<L>, root: string, dataset: DatasetSpec, layout: L, name: string): Promise<Stored<L>> {
+  const stored = { dir: join(root, name), dataset, layout };
+  mkdirSync(stored.dir, { recursive: true });
+  await backend.materialize({ dataset, layout, dir: stored.dir, progress: () => {} });
+  return stored;
+}
+
 export function runBackendContract<L extends LayoutSpec>(backend: Backend<L>, layouts: readonly L[], options: ContractOptions<L> = {}): void {
   const layoutsFor = options.layoutsFor ?? ((_dataset: DatasetSpec, all: readonly L[]) => all);
   const method = options.eviction ?? "fadvise";
