@@ -16,6 +16,13 @@ export const LAYOUTS = [
   hdf5Layout,
 ] as const;
 
+/**
+ * The `source.format`s of existing files that a backend reads as they are (its `sourceFormat`),
+ * in the order messages list them.
+ */
+export const SOURCE_FORMATS = ["npy", "hdf5", "zarr"] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
 type Layouts = typeof LAYOUTS;
 /** A layout with every default filled in, of any backend. */
 export type LayoutSpec = ReturnType<Layouts[number]["resolve"]>;

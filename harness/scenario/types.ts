@@ -3,7 +3,7 @@
  * Everything downstream (expansion, backends, runner, reports) reads only these types.
  */
 import type { Dtype } from "../core/dtype.ts";
-import type { LayoutSpec } from "../backends/layouts.ts";
+import type { LayoutSpec, SourceFormat } from "../backends/layouts.ts";
 
 /**
  * Who performs a case's timed reads: the harness's own backends ("js") or the Python reference
@@ -15,8 +15,7 @@ export type EngineName = (typeof ENGINES)[number];
 /** "file": the values are those of an existing file (a dataset with a `source`), not generated. */
 export type GeneratorKind = "random" | "smooth" | "sequence" | "zeros" | "file";
 
-export const SOURCE_FORMATS = ["npy", "hdf5", "zarr"] as const;
-export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+export { SOURCE_FORMATS, type SourceFormat } from "../backends/layouts.ts";
 
 /** The name of the one layout a dataset read from an existing file is measured as. */
 export const AS_IS_LAYOUT = "as-is";
