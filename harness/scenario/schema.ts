@@ -10,9 +10,9 @@ import { name, size, sizes, strict } from "../backends/layout-kit.ts";
 import { AS_IS_LAYOUT, ENGINES, SOURCE_FORMATS } from "./types.ts";
 import { DEFAULTS } from "./defaults.ts";
 
-const order = z.enum(["random", "sequential"]);
-
 export { CODEC_LEVELS } from "../backends/codec-vocabulary.ts";
+
+const order = z.enum(["random", "sequential"]);
 
 /** One member per backend, from each backend's layout vocabulary (backends/layouts.ts). */
 export const layoutSchema = z.discriminatedUnion("backend", layoutSchemas);
