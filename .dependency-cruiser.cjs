@@ -23,6 +23,14 @@ const LAYERS = [
   ["bench"],
 ];
 
+/**
+ * Each backend's layout vocabulary (backends/NAME/layout.ts, listed in backends/layouts.ts, with the
+ * shared codec-vocabulary.ts and layout-kit.ts) is a layer of its own just above core: pure files
+ * that import only core/, zod and each other, so scenario/ can build its schema, resolve and types
+ * from them while every other file of backends/ stays above it.
+ */
+const VOCABULARY = "^harness/backends/(layouts|layout-kit|codec-vocabulary|[^/]+/layout)\\.ts$";
+
 const ALL = LAYERS.flat();
 const rank = (folder) => LAYERS.findIndex((layer) => layer.includes(folder));
 
@@ -33,13 +41,21 @@ const layerRules = ALL.map((folder) => {
     comment: `harness/${folder}/ may import only from folders in lower layers (${ALL.filter((o) => rank(o) < rank(folder)).join(", ") || "none"})`,
     severity: "error",
     from: { path: `^harness/${folder}/` },
-    to: { path: `^harness/(${notBelow.join("|")})/` },
+    // Layers above core may use the backends' layout vocabulary (and the vocabulary itself has its own rule).
+    to: { path: `^harness/(${notBelow.join("|")})/`, ...(rank(folder) > rank("core") ? { pathNot: VOCABULARY } : {}) },
   };
 }).filter((rule) => rule.to.path !== "^harness/()/");
 
 module.exports = {
   forbidden: [
     ...layerRules,
+    {
+      name: "layout-vocabulary-is-pure",
+      comment: "the backends' layout vocabulary (backends/layouts.ts, layout-kit.ts, codec-vocabulary.ts, NAME/layout.ts) imports only core/, zod and itself",
+      severity: "error",
+      from: { path: VOCABULARY },
+      to: { pathNot: `^harness/core/|${VOCABULARY}|^node_modules/zod/` },
+    },
     {
       name: "no-circular",
       comment: "no import cycles, between files or folders",

@@ -1,16 +1,12 @@
 /**
- * Every default a scenario can leave out, named in one place. The schema documents them and
- * resolve.ts applies them; changing one changes results, so it changes the scenario hash too.
+ * Every default a scenario can leave out, named in one place, except a layout's: each backend's
+ * layout vocabulary (backends/NAME/layout.ts) names its own, the codecs' are in
+ * backends/codec-vocabulary.ts. The schema documents them and resolve.ts applies them; changing
+ * one changes results, so it changes the scenario hash too.
  */
 export const DEFAULTS = {
   seed: 0,
   generator: "random",
-  memmap: { advice: "normal", order: "C" },
-  zarr: { format: 3 },
-  hdf5: { shuffle: false },
-  codec: "none",
-  codecLevels: { gzip: 5, zstd: 3, lz4: 1, blosc: 5 },
-  blosc: { cname: "lz4", shuffle: "byte" },
   pattern: { count: 1, width: 1, order: "random", aligned: false, op: "read", weight: 1, flush: false },
   /** Full scans read in bands so arrays larger than memory can be scanned. */
   fullBandBytes: 256 * 1024 * 1024,
@@ -25,9 +21,7 @@ export const DEFAULTS = {
   sampling: { samples: 10, minSamples: 3, timeBudget: 60, warmup: 1, rounds: 3, minSampleMs: 10, freshProcess: false },
 } as const;
 
-/** Names become parts of file and folder names: keep them to a safe alphabet. */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const NAME_RULE = "1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit";
+export { NAME_PATTERN, NAME_RULE } from "../core/names.ts";
 
 /**
  * The largest scenario file accepted: 64 KiB is four times the largest possible scenario

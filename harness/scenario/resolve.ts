@@ -3,14 +3,14 @@
  * rest of the harness reads. Pure: no I/O.
  */
 import { canonicalJson, sha256 } from "../core/digest.ts";
+import { layoutVocabulary } from "../backends/layouts.ts";
 import { DEFAULTS } from "./defaults.ts";
 import type { ScenarioFile } from "./schema.ts";
 import type {
-  CodecSpec, DatasetSource, DatasetSpec, LayoutSpec, PatternShape, PatternSpec, Scenario, Sampling,
+  DatasetSource, DatasetSpec, LayoutSpec, PatternShape, PatternSpec, Scenario, Sampling,
 } from "./types.ts";
 
 type FileLayout = NonNullable<ScenarioFile["layouts"]>[number];
-type FileCodec = NonNullable<Extract<FileLayout, { backend: "zarr" }>["codec"]>;
 type FilePattern = ScenarioFile["patterns"][number];
 type FileDataset = ScenarioFile["datasets"][number];
 
@@ -30,34 +30,9 @@ function resolveDataset(d: FileDataset, probed: ProbedSource | undefined): Datas
   return { name: d.name, shape: d.shape!, dtype: d.dtype!, generator: d.generator ?? DEFAULTS.generator, seed: d.seed ?? DEFAULTS.seed };
 }
 
-function resolveCodec(codec: FileCodec | undefined): CodecSpec {
-  const c = typeof codec === "string" || codec === undefined ? { name: codec ?? DEFAULTS.codec } : codec;
-  switch (c.name) {
-    case "none": return { name: "none" };
-    case "gzip": case "zstd": case "lz4":
-      return { name: c.name, level: c.level ?? DEFAULTS.codecLevels[c.name] };
-    case "blosc":
-      return {
-        name: "blosc",
-        cname: c.cname ?? DEFAULTS.blosc.cname,
-        level: c.level ?? DEFAULTS.codecLevels.blosc,
-        shuffle: c.shuffle ?? DEFAULTS.blosc.shuffle,
-      };
-  }
-}
-
+/** Each backend's layout vocabulary fills in its own defaults. */
 function resolveLayout(l: FileLayout): LayoutSpec {
-  switch (l.backend) {
-    case "memmap":
-      return { name: l.name, backend: "memmap", advice: l.advice ?? DEFAULTS.memmap.advice, order: l.order ?? DEFAULTS.memmap.order };
-    case "zarr":
-      return {
-        name: l.name, backend: "zarr", format: l.format ?? DEFAULTS.zarr.format, chunks: l.chunks,
-        shards: l.shards ?? null, codec: resolveCodec(l.codec),
-      };
-    case "hdf5":
-      return { name: l.name, backend: "hdf5", chunks: l.chunks ?? null, codec: resolveCodec(l.codec), shuffle: l.shuffle ?? DEFAULTS.hdf5.shuffle };
-  }
+  return (layoutVocabulary(l.backend).resolve as (file: FileLayout) => LayoutSpec)(l);
 }
 
 function resolveShape(p: FilePattern): PatternShape {

@@ -5,107 +5,17 @@
  */
 import { z } from "zod";
 import { DTYPES } from "../core/dtype.ts";
+import { layoutSchemas, LAYOUTS, SOURCE_KEYS, type SourceKeyShape } from "../backends/layouts.ts";
+import { name, size, sizes, strict } from "../backends/layout-kit.ts";
 import { AS_IS_LAYOUT, ENGINES, SOURCE_FORMATS } from "./types.ts";
-import { DEFAULTS, NAME_PATTERN, NAME_RULE } from "./defaults.ts";
-import { unknownKeysMessage } from "./messages.ts";
+import { DEFAULTS } from "./defaults.ts";
 
-/** A strict object whose unknown-key error lists the allowed keys and the nearest one. */
-function strict<T extends z.ZodRawShape>(shape: T, description?: string) {
-  const allowed = Object.keys(shape);
-  const schema = z.strictObject(shape, {
-    error: (issue) => (issue.code === "unrecognized_keys" ? unknownKeysMessage(issue.keys, allowed) : undefined),
-  });
-  return description ? schema.describe(description) : schema;
-}
+export { CODEC_LEVELS } from "../backends/codec-vocabulary.ts";
 
-const name = z.string().regex(NAME_PATTERN, { error: `expected a name of ${NAME_RULE}` });
-const size = z.number().int().min(1);
-const sizes = z.array(size).min(1).max(4);
 const order = z.enum(["random", "sequential"]);
 
-const codecName = z.enum(["none", "gzip", "zstd", "lz4", "blosc"]);
-/** Levels each codec takes (lz4's is LZ4's acceleration); the backends may narrow them (HDF5's lz4 has none). */
-export const CODEC_LEVELS = {
-  gzip: { min: 0, max: 9, note: "" },
-  zstd: { min: 1, max: 22, note: "" },
-  lz4: { min: 1, max: 65537, note: " (the level is LZ4's acceleration: 1 = best ratio, higher = faster)" },
-  blosc: { min: 0, max: 9, note: "" },
-} as const;
-/** Keys only blosc takes. */
-const BLOSC_ONLY = ["cname", "shuffle"] as const;
-/** A codec that compresses nothing, in either spelling (for rules written as JSON Schema). */
-const NO_CODEC = { anyOf: [{ const: "none" }, { type: "object", properties: { name: { const: "none" } } }] };
-const codecObject = strict({
-  name: codecName,
-  level: z.number().int().optional().describe(
-    `Compression level: ${Object.entries(CODEC_LEVELS).map(([n, r]) => `${n} ${r.min}-${r.max} (default ${DEFAULTS.codecLevels[n as keyof typeof CODEC_LEVELS]})`).join(", ")}; none takes no level.`),
-  cname: z.enum(["lz4", "zstd", "blosclz"]).optional().describe(`blosc only: inner compressor (default ${DEFAULTS.blosc.cname}).`),
-  shuffle: z.enum(["none", "byte", "bit"]).optional().describe(`blosc only: shuffle filter (default ${DEFAULTS.blosc.shuffle}).`),
-}).superRefine((c, ctx) => {
-  if (c.name !== "none" && c.level !== undefined) {
-    const r = CODEC_LEVELS[c.name];
-    if (c.level < r.min || c.level > r.max) {
-      ctx.addIssue({ code: "custom", path: ["level"], message: `${c.name} level must be an integer from ${r.min} to ${r.max}${r.note}, got ${c.level}` });
-    }
-  }
-  if (c.name === "none" && c.level !== undefined) ctx.addIssue({ code: "custom", path: ["level"], message: "codec none takes no level: remove level" });
-  if (c.name !== "blosc") {
-    for (const key of BLOSC_ONLY) {
-      if (c[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `only blosc takes ${key}; this codec is ${c.name}: remove ${key}` });
-    }
-  }
-}).meta({
-  // The same rules for editors (scenarios/schema.json): zod's JSON Schema export leaves refinements out.
-  allOf: [
-    ...Object.entries(CODEC_LEVELS).map(([n, r]) => ({
-      if: { properties: { name: { const: n } } }, then: { properties: { level: { minimum: r.min, maximum: r.max } } },
-    })),
-    { if: { properties: { name: { const: "none" } } }, then: { not: { required: ["level"] } } },
-    { if: { properties: { name: { not: { const: "blosc" } } } }, then: { not: { anyOf: BLOSC_ONLY.map((k) => ({ required: [k] })) } } },
-  ],
-});
-/** A codec name alone means that codec with its default settings. */
-const codec = z.union([codecName, codecObject]).describe("Compression codec: a name, or an object with settings.");
-
-const memmapLayout = strict({
-  name,
-  backend: z.literal("memmap"),
-  advice: z.enum(["normal", "random", "sequential"]).optional()
-    .describe(`madvise() advice for the mapping; decides readahead (default ${DEFAULTS.memmap.advice}).`),
-  order: z.enum(["C", "F"]).optional().describe(`Element order on disk (default ${DEFAULTS.memmap.order}).`),
-}, "A NumPy .npy file read through mmap.");
-
-const zarrLayout = strict({
-  name,
-  backend: z.literal("zarr"),
-  format: z.union([z.literal(2), z.literal(3)]).optional().describe(`Zarr format version (default ${DEFAULTS.zarr.format}).`),
-  chunks: sizes.describe("Chunk shape (the inner chunk shape when sharded)."),
-  shards: sizes.optional().describe("Shard shape, a multiple of chunks (format 3 only; no write patterns)."),
-  codec: codec.optional(),
-}, "A Zarr array on the local filesystem.").meta({
-  // Checked by the backend (with the reason) in the CLI; stated here for editors.
-  if: { required: ["shards"] }, then: { properties: { format: { const: 3 } } },
-});
-
-const hdf5Layout = strict({
-  name,
-  backend: z.literal("hdf5"),
-  chunks: sizes.nullable().optional().describe("Chunk shape; omit or null for contiguous storage."),
-  codec: codec.optional(),
-  shuffle: z.boolean().optional().describe("HDF5 shuffle filter (not with a codec: h5wasm writes one filter)."),
-}, "An HDF5 file with one dataset.").meta({
-  // Checked by the backend (with the reason) in the CLI; stated here for editors.
-  allOf: [
-    // Filters need chunked storage.
-    { if: { not: { required: ["chunks"], properties: { chunks: { type: "array" } } } }, then: { properties: { codec: NO_CODEC, shuffle: { const: false } } } },
-    // One filter per dataset.
-    { if: { required: ["shuffle"], properties: { shuffle: { const: true } } }, then: { properties: { codec: NO_CODEC } } },
-    // The HDF5 lz4 filter has no level.
-    { properties: { codec: { if: { type: "object", properties: { name: { const: "lz4" } } }, then: { properties: { level: { const: 1 } } } } } },
-  ],
-});
-
-export const layoutSchema = z.discriminatedUnion("backend", [memmapLayout, zarrLayout, hdf5Layout]);
+/** One member per backend, from each backend's layout vocabulary (backends/layouts.ts). */
+export const layoutSchema = z.discriminatedUnion("backend", layoutSchemas);
 
 const patternCommon = {
   name,
@@ -138,13 +48,16 @@ export const patternSchema = z.discriminatedUnion("kind", [
 
 const cacheState = z.enum(["cold", "warm"]);
 
+/** Per source key that only one format has: its rule for editors. */
+const sourceKeyRules = SOURCE_KEYS.map((k) => ({
+  if: { properties: { format: { not: { const: k.format } } } }, then: { not: { required: [k.key] } },
+}));
 const source = strict({
   path: z.string().min(1).max(4096).describe("The .npy or .h5 file, or the Zarr array folder; relative to the scenario file."),
   format: z.enum(SOURCE_FORMATS),
-  dataset: z.string().min(1).max(1024).optional().describe("hdf5 only: the dataset's path in the file (default /data)."),
-}, "An existing file, benchmarked as it is (never rewritten): shape and dtype come from its header.").meta({
-  if: { properties: { format: { not: { const: "hdf5" } } } }, then: { not: { required: ["dataset"] } },
-});
+  ...Object.fromEntries(SOURCE_KEYS.map((k) => [k.key, k.schema])) as SourceKeyShape,
+}, "An existing file, benchmarked as it is (never rewritten): shape and dtype come from its header.")
+  .meta(sourceKeyRules.length === 1 ? sourceKeyRules[0] : { allOf: sourceKeyRules });
 
 /** What a dataset read from a file must not say: the file decides them. */
 const GENERATED_ONLY = ["shape", "dtype", "generator", "seed"] as const;
@@ -171,8 +84,12 @@ export const datasetSchema = strict({
       message: `a dataset with a source takes its shape and dtype from the file and is not generated: remove ${extra.join(", ")}`,
     });
   }
-  if (d.source && typeof d.source === "object" && d.source.dataset !== undefined && d.source.format !== "hdf5") {
-    ctx.addIssue({ code: "custom", path: ["source", "dataset"], message: `only hdf5 sources have a dataset path; this source is ${String(d.source.format)}` });
+  if (d.source && typeof d.source === "object") {
+    for (const k of SOURCE_KEYS) {
+      if ((d.source as Record<string, unknown>)[k.key] !== undefined && d.source.format !== k.format) {
+        ctx.addIssue({ code: "custom", path: ["source", k.key], message: `only ${k.format} sources have ${k.what}; this source is ${String(d.source.format)}` });
+      }
+    }
   }
 }, { when: () => true } as object).meta({
   if: { required: ["source"] },
@@ -226,11 +143,8 @@ export const scenarioFileSchema = strict({
         patterns: { items: { properties: { op: { not: { const: "write" } } } } },
       } },
     },
-    // Zarr is written through zarrita, which cannot write shards.
-    {
-      if: { required: ["patterns"], properties: { patterns: { contains: { type: "object", required: ["op"], properties: { op: { const: "write" } } } } } },
-      then: { properties: { layouts: { items: { not: { type: "object", required: ["backend", "shards"], properties: { backend: { const: "zarr" } } } } } } },
-    },
+    // The backends' own rules across entries (which layouts cannot take write patterns).
+    ...LAYOUTS.flatMap((l) => l.scenarioRules ?? []),
   ],
 });
 

@@ -3,6 +3,7 @@
  * Everything downstream (expansion, backends, runner, reports) reads only these types.
  */
 import type { Dtype } from "../core/dtype.ts";
+import type { LayoutSpec, SourceFormat } from "../backends/layouts.ts";
 
 /**
  * Who performs a case's timed reads: the harness's own backends ("js") or the Python reference
@@ -14,8 +15,7 @@ export type EngineName = (typeof ENGINES)[number];
 /** "file": the values are those of an existing file (a dataset with a `source`), not generated. */
 export type GeneratorKind = "random" | "smooth" | "sequence" | "zeros" | "file";
 
-export const SOURCE_FORMATS = ["npy", "hdf5", "zarr"] as const;
-export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+export { SOURCE_FORMATS, type SourceFormat } from "../backends/layouts.ts";
 
 /** The name of the one layout a dataset read from an existing file is measured as. */
 export const AS_IS_LAYOUT = "as-is";
@@ -41,49 +41,13 @@ export interface DatasetSpec {
   readonly source?: DatasetSource;
 }
 
-export type CodecSpec =
-  | { readonly name: "none" }
-  | { readonly name: "gzip"; readonly level: number }
-  | { readonly name: "zstd"; readonly level: number }
-  | { readonly name: "lz4"; readonly level: number }
-  | {
-      readonly name: "blosc";
-      readonly cname: "lz4" | "zstd" | "blosclz";
-      readonly level: number;
-      readonly shuffle: "none" | "byte" | "bit";
-    };
-
-export type MemmapAdvice = "normal" | "random" | "sequential";
-
-export interface MemmapLayout {
-  readonly name: string;
-  readonly backend: "memmap";
-  readonly advice: MemmapAdvice;
-  /** Element order on disk: C (last axis fastest) or F (first axis fastest). */
-  readonly order: "C" | "F";
-}
-
-export interface ZarrLayout {
-  readonly name: string;
-  readonly backend: "zarr";
-  readonly format: 2 | 3;
-  readonly chunks: readonly number[];
-  /** Shard shape (v3 only); `chunks` is then the inner chunk shape. */
-  readonly shards: readonly number[] | null;
-  readonly codec: CodecSpec;
-}
-
-export interface Hdf5Layout {
-  readonly name: string;
-  readonly backend: "hdf5";
-  /** null: contiguous storage. */
-  readonly chunks: readonly number[] | null;
-  readonly codec: CodecSpec;
-  readonly shuffle: boolean;
-}
-
-export type LayoutSpec = MemmapLayout | ZarrLayout | Hdf5Layout;
-export type BackendName = LayoutSpec["backend"];
+// Each backend's layout vocabulary lives with the backend (backends/NAME/layout.ts, listed in
+// backends/layouts.ts); its types are named here too, so everything downstream keeps reading this file.
+export type { CodecSpec } from "../backends/codec-vocabulary.ts";
+export type { MemmapAdvice, MemmapLayout } from "../backends/memmap/layout.ts";
+export type { ZarrLayout } from "../backends/zarr/layout.ts";
+export type { Hdf5Layout } from "../backends/hdf5/layout.ts";
+export type { BackendName, LayoutSpec } from "../backends/layouts.ts";
 
 export type Order = "random" | "sequential";
 
