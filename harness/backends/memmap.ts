@@ -10,7 +10,7 @@ import { allocate, itemSize, view, type Dtype } from "../data/dtype.ts";
 import { fillRegion } from "../data/generate.ts";
 import { cStrides, elementCount, fitsShape, formatSelection, fStrides, selectionShape, slice, sliceLength, type Selection } from "../access/selection.ts";
 import type { MemmapLayout } from "../scenario/types.ts";
-import type { Backend, MaterializeContext, Reader, Stored } from "./types.ts";
+import type { Backend, BackendReadPath, MaterializeContext, Reader, Stored } from "./types.ts";
 import { formatNpyHeader, NPY_PREFIX_BYTES, npyHeaderLength, parseNpyHeader, type NpyHeader } from "./npy.ts";
 import { copyStrided, madvise, map, msync, PLAN_HEADER, unmap } from "../native/index.ts";
 
@@ -29,6 +29,16 @@ export const memmapBackend: Backend<MemmapLayout> = {
   materialize,
   files: async (stored) => [join(stored.dir, NPY_FILE)],
   open: async (stored, options) => openReader(stored, options.writable),
+};
+
+/** The one read path: the addon's copy is required (there is no slower path to fall back to). */
+export const MEMMAP_READ_PATH: BackendReadPath = {
+  implementation: "addon mmap + native strided copy",
+  decoder: "none",
+  threads: 1,
+  library: "none (layoutbench parses the .npy header)",
+  ours: "maps the file with the layout's madvise, copies each selection in one native call",
+  fallbacks: [],
 };
 
 /** Logical axes from slowest to fastest varying in the file. */
@@ -189,6 +199,7 @@ function openReader(stored: Stored<MemmapLayout>, writable: boolean): Reader {
     async flush() {
       if (writable && buffer.byteLength > 0) msync(buffer);
     },
+    readPath: () => MEMMAP_READ_PATH,
     async close() {
       if (closed) return;
       closed = true;
