@@ -300,7 +300,7 @@ class ZarrReader implements Reader {
 }
 
 /** `data` itself when its strides are C order, else a C-order copy (zarrita keeps F order for v2 `order: "F"`). */
-function toCOrder(data: TypedArray, shape: readonly number[], stride: readonly number[], dtype: Dtype): TypedArray {
+export function toCOrder(data: TypedArray, shape: readonly number[], stride: readonly number[], dtype: Dtype): TypedArray {
   const c = cStrides(shape);
   if (shape.every((n, i) => n === 1 || stride[i] === c[i])) return data;
   const out = allocate(dtype, data.length) as Float64Array;

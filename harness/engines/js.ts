@@ -1,5 +1,5 @@
 /**
- * The js engine: the harness's own backends in this process. Each read is timed alone and its
+ * The layoutbench engine (formerly "js"): the harness's own backends in this process. Each read is timed alone and its
  * data verified right after, outside the timed region: against the generator, or for a dataset
  * read from a file against reference reads (verify.ts).
  */
@@ -11,7 +11,7 @@ import { elementCount, selectionShape } from "../access/selection.ts";
 import { generateRegion, verifyRegion } from "../data/generate.ts";
 import { VerificationError } from "../errors.ts";
 import type { CaseSpec } from "../scenario/types.ts";
-import type { EngineSession } from "./types.ts";
+import type { EngineSession, ReadPath } from "./types.ts";
 import { OutputPool } from "./output-pool.ts";
 import { generatorVerifier, type SelectionVerifier } from "./verify.ts";
 
@@ -31,6 +31,14 @@ export function jsSession(
   // Writes store the dataset's own values, so the layout stays valid and can be verified after.
   const writeData = writing ? selections.map((sel) => generateRegion(spec.dataset, sel)) : null;
   let reader: Reader | null = null;
+  let lastPath: ReadPath | undefined;
+  const pathOf = (r: Reader): ReadPath => ({
+    engine: "layoutbench",
+    ...(r.readPath?.() ?? {
+      implementation: `layoutbench ${spec.layout.backend} backend`, decoder: "not described", threads: 1,
+      library: "not described", ours: "everything", fallbacks: [],
+    }),
+  });
   // Output buffers reused across reads, passes, rounds and cases (output-pool.ts).
   const outputFor = (sel: Selection): TypedArray => outputs.get(spec.dataset.dtype, elementCount(selectionShape(sel)));
   const open = (): Reader => {
@@ -78,7 +86,13 @@ export function jsSession(
     async close() {
       const r = reader;
       reader = null;
-      if (r) await r.close();
+      if (r) {
+        lastPath = pathOf(r);
+        await r.close();
+      }
+    },
+    readPath() {
+      return reader ? pathOf(reader) : lastPath;
     },
   };
 }

@@ -8,6 +8,7 @@ import { VerificationError } from "../errors.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import { ENGINE_NAME, verifyDigests, type PythonWorker } from "./python.ts";
 import type { EngineSession } from "./types.ts";
+import { pythonReadPath } from "./python-read-path.ts";
 import type { SelectionVerifier } from "./verify.ts";
 
 /** Digests checked against reference reads (datasets read from a file have no generator). */
@@ -24,10 +25,12 @@ export function pythonSession(
   spec: CaseSpec, worker: PythonWorker, stored: Stored, selections: readonly Selection[], verifier?: SelectionVerifier,
 ): EngineSession {
   let opened = false;
+  let everOpened = false;
   return {
     async open() {
       const { openMs } = await worker.open(stored, { writable: false });
       opened = true;
+      everOpened = true;
       return openMs;
     },
     async pass() {
@@ -41,5 +44,6 @@ export function pythonSession(
       if (opened) await worker.close();
       opened = false;
     },
+    readPath: () => (everOpened ? pythonReadPath(stored.layout, worker.versions) : undefined),
   };
 }

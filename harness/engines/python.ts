@@ -56,6 +56,10 @@ export interface PythonVersions {
   readonly hdf5Filters: Readonly<Record<string, boolean>>;
   /** Compressors numcodecs' blosc was built with. */
   readonly bloscCompressors: readonly string[];
+  /** Threads numcodecs' Blosc decodes with (null: unknown). */
+  readonly bloscThreads: number | null;
+  /** tensorstore's version, or null when it does not import. */
+  readonly tensorstore: string | null;
 }
 
 /** One timed pass over a list of selections, measured inside the worker. */
@@ -240,6 +244,8 @@ function toVersions(h: Record<string, unknown>, python: string): PythonVersions 
     hdf5PluginPath: str("hdf5_plugin_path"),
     hdf5Filters: (h.hdf5_filters ?? {}) as Record<string, boolean>,
     bloscCompressors: Array.isArray(h.blosc_compressors) ? (h.blosc_compressors as string[]) : [],
+    bloscThreads: typeof h.blosc_threads === "number" ? h.blosc_threads : null,
+    tensorstore: str("tensorstore"),
   };
 }
 

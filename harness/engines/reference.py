@@ -118,12 +118,20 @@ def hello():
         from h5py import h5z
         filters = {name: bool(h5z.filter_avail(fid)) for name, fid in HDF5_FILTERS.items()}
     blosc = []
+    blosc_threads = None
     if numcodecs is not None:
         try:
             from numcodecs import blosc as nc_blosc
             blosc = list(nc_blosc.list_compressors())
+            # zarr-python decodes in the main thread, where numcodecs lets Blosc use its threads.
+            blosc_threads = nc_blosc.get_nthreads() if hasattr(nc_blosc, "get_nthreads") else None
         except ImportError:
             pass
+    try:
+        import tensorstore
+        tensorstore_version = getattr(tensorstore, "__version__", "unknown")
+    except ImportError:
+        tensorstore_version = None
     return {
         "python": platform.python_version(),
         "executable": sys.executable,
@@ -135,6 +143,8 @@ def hello():
         "hdf5_plugin_path": PLUGIN_PATH,
         "hdf5_filters": filters,
         "blosc_compressors": blosc,
+        "blosc_threads": blosc_threads,
+        "tensorstore": tensorstore_version,
     }
 
 

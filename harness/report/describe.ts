@@ -3,6 +3,7 @@
  * Plain text: the renderers escape it for their format.
  */
 import type { CodecSpec, LayoutSpec, PatternSpec } from "../scenario/types.ts";
+export { describeReadPath } from "../engines/types.ts";
 import { formatBytes } from "./format.ts";
 
 /** "256×256" */

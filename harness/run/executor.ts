@@ -18,13 +18,15 @@ import { acquireRunLock } from "../data/lock.ts";
 import { ensureMaterialized, logicalBytes, type Materialized } from "../data/materialize.ts";
 import { expandPattern, requestedBytes } from "../access/patterns.ts";
 import { itemSize } from "../data/dtype.ts";
-import { jsSession, OutputPool } from "../engines/js.ts";
-import { pythonAvailable, pythonSupport, startPythonWorker, type PythonWorker } from "../engines/python.ts";
-import { pythonSession } from "../engines/python-session.ts";
+import { OutputPool } from "../engines/js.ts";
+import { pythonAvailable, startPythonWorker, type PythonWorker } from "../engines/python.ts";
+import { engineSupport, needsPython, readPathWarnings, sessionFor } from "../engines/sessions.ts";
+import type { ReadPath } from "../engines/types.ts";
 import { verifierFor, type SelectionVerifier } from "../engines/verify.ts";
 import { UserError, VerificationError } from "../errors.ts";
 import { expandCases } from "../scenario/expand.ts";
 import type { CaseSpec, EvictionMethod, Scenario } from "../scenario/types.ts";
+import type { EngineSession } from "../engines/types.ts";
 import { collectContext } from "./context.ts";
 import { readIoCounters } from "./io-counters.ts";
 import { progressBar } from "./progress.ts";
@@ -100,7 +102,7 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions): P
   const context = await collectContext(options.cacheRoot, method);
   const doneIds = new Set((options.done ?? []).map((c) => c.id));
   const wanted = scenarios.flatMap(expandCases).filter((c) => options.filter(c.id) && !doneIds.has(c.id));
-  const python = wanted.some((c) => c.engine === "python") ? await startPython() : null;
+  const python = wanted.some((c) => needsPython(c.engine)) ? await startPython(wanted) : null;
   try {
     const writer = new ResultsWriter(options.resultsPath, {
       kind: RESULTS_KIND, version: RESULTS_VERSION, startedAt: new Date().toISOString(), context,
@@ -112,23 +114,29 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions): P
   }
 }
 
-/** Starts the reference engine, or explains in one line what to install. */
-async function startPython(): Promise<PythonWorker> {
+/**
+ * Starts the Python worker, or explains in one line what to install. Only the python engine needs
+ * its packages: tensorstore alone, where the worker cannot start, skips its cases with the reason.
+ */
+async function startPython(cases: readonly CaseSpec[]): Promise<PythonWorker | null> {
   const available = await pythonAvailable();
-  if (!available.ok) throw new UserError(`engines: python: ${available.reason}`);
-  return startPythonWorker();
+  if (available.ok || available.versions) {
+    if (!available.ok && cases.some((c) => c.engine === "python")) throw new UserError(`engines: python: ${available.reason}`);
+    return startPythonWorker();
+  }
+  if (cases.some((c) => c.engine === "python")) throw new UserError(`engines: python: ${available.reason}`);
+  return null;
 }
 
-/** Python cases for layouts the reference stack cannot read are left out, each reason said once. */
+/** Cases an engine cannot read here are left out, each reason said once. */
 function supportedCases(cases: readonly CaseSpec[], python: PythonWorker | null, log: (line: string) => void): CaseSpec[] {
   const said = new Set<string>();
   return cases.filter((c) => {
-    if (c.engine !== "python" || !python) return true;
-    const reason = pythonSupport(c.layout, { op: c.pattern.op, versions: python.versions });
+    const reason = engineSupport(c, python);
     if (!reason) return true;
     const key = `${c.layout.name}: ${reason}`;
-    if (!said.has(key)) log(`python engine skips ${key}`);
-    said.add(key);
+    if (!said.has(`${c.engine} ${key}`)) log(`${c.engine} engine skips ${key}`);
+    said.add(`${c.engine} ${key}`);
     return false;
   });
 }
@@ -147,6 +155,8 @@ export interface CaseRun {
   /** Passes per warm sample, fixed by the first round. */
   passes?: number;
   roundsDone: number;
+  /** The path the reads took, as the engine session last reported it (fallbacks included). */
+  readPath?: ReadPath;
 }
 
 /** Buffers shared by every case of the run: where reads go, and where expected values are generated. */
@@ -204,6 +214,7 @@ async function runCases(
           run.passes = reply.passes;
           run.roundsDone = round;
           run.basis = reply.basis;
+          run.readPath = reply.readPath ?? run.readPath;
         }
         finished(run);
       });
@@ -257,6 +268,7 @@ export async function sampleCaseRound(
   // Validation refuses these; a write here would go through the link into the user's file.
   if (spec.dataset.source && spec.pattern.op === "write") return fail(run, `dataset ${spec.dataset.name} is read from a file: write patterns cannot run on it`, storage);
   let stored: Stored | null = null;
+  let session: EngineSession | null = null;
   try {
     const prepared = run.prepared ?? (run.prepared = await prepare(spec, m, pools.expected));
     run.basis ??= {
@@ -265,9 +277,9 @@ export async function sampleCaseRound(
       selfVerified: prepared.verifier.kind === "self",
     };
     stored = spec.pattern.op === "write" ? scratchCopy(options.cacheRoot, m.stored) : m.stored;
-    const session = spec.engine === "python"
-      ? pythonSession(spec, python!, stored, prepared.selections, prepared.verifier)
-      : jsSession(spec, prepared.backend, stored, prepared.selections, env.now, prepared.verifier, pools.outputs);
+    session = sessionFor(spec, {
+      backend: prepared.backend, stored, selections: prepared.selections, verifier: prepared.verifier, now: env.now, outputs: pools.outputs, python,
+    });
     const { sampling } = spec.scenario;
     const plan: RoundPlan = {
       round,
@@ -291,6 +303,9 @@ export async function sampleCaseRound(
     }
     return fail(run, message, storage);
   } finally {
+    // Also for a failed round: the path it took is part of what failed.
+    run.readPath = session?.readPath?.() ?? run.readPath;
+    if (run.failure && run.readPath) run.failure = { ...run.failure, readPath: run.readPath };
     if (stored && stored !== m.stored) rmSync(stored.dir, { recursive: true, force: true });
   }
 }
@@ -315,7 +330,7 @@ function caseBase(run: CaseRun) {
   const { spec } = run;
   return {
     id: spec.id, scenario: spec.scenario.name, dataset: spec.dataset, layout: spec.layout, pattern: spec.pattern,
-    cache: spec.cache, engine: spec.engine, startedAt: run.startedAt,
+    cache: spec.cache, engine: spec.engine, ...(run.readPath ? { readPath: run.readPath } : {}), startedAt: run.startedAt,
   };
 }
 
@@ -326,6 +341,7 @@ function recordOf(run: CaseRun, evictionVerified: boolean): CaseResult {
   const basis = run.basis!;
   const summary = summarize(run.samples, basis.bytesRequested);
   const warnings = caseWarnings(run.samples, summary, spec.cache === "cold", spec.pattern.op, evictionVerified);
+  warnings.push(...readPathWarnings(run.readPath));
   if (basis.selfVerified) {
     warnings.push({ code: "self-verified", message: `data read from ${spec.dataset.source?.format} files is checked against a second read through the same library, not an independent reader` });
   }

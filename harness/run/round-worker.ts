@@ -6,6 +6,7 @@
  */
 import { OutputPool } from "../engines/output-pool.ts";
 import { pythonAvailable, startPythonWorker, type PythonWorker } from "../engines/python.ts";
+import { needsPython } from "../engines/sessions.ts";
 import { materializeAll, realEnv, sampleCaseRound, type CaseRun } from "./executor.ts";
 import type { RoundReply, RoundRequest } from "./fresh-process.ts";
 
@@ -32,13 +33,13 @@ async function work(request: RoundRequest): Promise<void> {
   const pools = { outputs: new OutputPool(), expected: new OutputPool() };
   let python: PythonWorker | null = null;
   try {
-    if (specs.some((s) => s.engine === "python") && (await pythonAvailable()).ok) python = await startPythonWorker();
+    if (specs.some((s) => needsPython(s.engine)) && (await pythonAvailable()).versions) python = await startPythonWorker();
     for (const c of request.cases) {
       if (stop) break;
       const run: CaseRun = { spec: c.spec, index: 0, startedAt: c.startedAt, samples: [], passes: c.passes, roundsDone: request.round - 1 };
       await sampleCaseRound(run, request.round, materialized, env, python, pools, options);
       const reply: RoundReply = {
-        id: c.spec.id, failure: run.failure, passes: run.passes, basis: run.basis,
+        id: c.spec.id, failure: run.failure, passes: run.passes, basis: run.basis, readPath: run.readPath,
         samples: run.samples.map((s) => ({ ...s, pid: process.pid })),
       };
       await new Promise<void>((resolve, reject) => process.send!(reply, undefined, {}, (err) => (err ? reject(err) : resolve())));

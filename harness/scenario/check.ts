@@ -81,5 +81,9 @@ export function checkScenario(scenario: Scenario): Problem[] {
       problems.push({ path: ["recommendation", "cache", i], message: `"${c}" is not measured (cache: ${scenario.cache.join(", ")})` });
     }
   });
+  const { engine } = scenario.recommendation;
+  if (!scenario.engines.includes(engine)) {
+    problems.push({ path: ["recommendation", "engine"], message: `"${engine}" does not read in this scenario (engines: ${scenario.engines.join(", ")}): add it to engines or choose one of those` });
+  }
   return problems;
 }

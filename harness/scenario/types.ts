@@ -3,7 +3,7 @@
  * Everything downstream (expansion, backends, runner, reports) reads only these types.
  */
 import type { Dtype } from "../data/dtype.ts";
-import type { EngineName } from "../engines/types.ts";
+import type { EngineName } from "./engines.ts";
 
 export const SCENARIO_VERSION = 1;
 
@@ -142,10 +142,13 @@ export interface Scenario {
   readonly cache: readonly CacheState[];
   readonly eviction: EvictionMethod;
   readonly sampling: Sampling;
-  /** Who performs the reads: the harness ("js") and/or the Python reference stack ("python"). */
+  /** Who performs the reads: layoutbench's own readers, library engines, the Python reference stack. */
   readonly engines: readonly EngineName[];
-  /** Which cache states the recommendation weighs (patterns carry their own weights). */
-  readonly recommendation: { readonly cache: readonly CacheState[] };
+  /**
+   * Which cache states the recommendation weighs (patterns carry their own weights), and whose
+   * numbers it ranks (an engine of the scenario's; layoutbench unless the file says otherwise).
+   */
+  readonly recommendation: { readonly cache: readonly CacheState[]; readonly engine: EngineName };
 }
 
 /** One dataset × layout × pattern × cache state. */
