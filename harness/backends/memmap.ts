@@ -36,7 +36,7 @@ export const MEMMAP_READ_PATH: BackendReadPath = {
   implementation: "addon mmap + native strided copy",
   decoder: "none",
   threads: 1,
-  library: "none (layoutbench parses the .npy header)",
+  library: "no library: layoutbench parses the .npy header",
   ours: "maps the file with the layout's madvise, copies each selection in one native call",
   fallbacks: [],
 };

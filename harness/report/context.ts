@@ -47,7 +47,7 @@ export function libraryRole(name: string, results: ResultsFile): string | undefi
       if (!roles.length) roles.push("writes Zarr layouts only");
       break;
     case "numcodecs":
-      if (uses((p) => p.decoder.startsWith("numcodecs.js"))) roles.push("decodes chunks (WASM)");
+      if (uses((p) => p.decoder.startsWith("numcodecs.js"))) roles.push("decodes chunks in WASM");
       roles.push("encodes chunks when layouts are written");
       break;
     case "h5wasm":

@@ -136,7 +136,7 @@ export class ChunkReader {
     if (decoder.concurrency === "threads") threads = Math.min(CHUNKS_IN_FLIGHT, libuvThreads());
     else if (decoder.concurrency === "workers") threads = this.#pool ? this.#pool.size + 1 : 1;
     else if (decoder.concurrency === "inline") threads = decoder.threadsPerChunk ?? 1;
-    const label = decoder.concurrency === "threads" ? `${decoder.label} on libuv's thread pool` : decoder.concurrency === "workers" && this.#pool ? `${decoder.label} in ${this.#pool.size} worker thread${this.#pool.size === 1 ? "" : "s"} + this one` : decoder.label;
+    const label = decoder.concurrency === "threads" ? `${decoder.label} on libuv's thread pool` : decoder.concurrency === "workers" && this.#pool ? `${decoder.label} in worker threads and this one` : decoder.label;
     return { decoder: label, threads, fallbacks };
   }
 
