@@ -86,6 +86,29 @@ describe("view model", () => {
     assert.match(rec.facts[0], /npy-random read 721× the bytes requested/);
   });
 
+  test("recommendation.engine: the Python stack's answer from its own rows; python alone is recommended too", () => {
+    const r = load() as any;
+    // The python rows: the same cases, with npy-random read 10× faster, so python's answer differs.
+    const python = r.cases.map((c: any) => ({
+      ...c, id: `${c.id}@python`, engine: "python",
+      samples: c.samples.map((s: any) => ({ ...s, ms: c.layout.name === "npy-random" ? s.ms / 10 : s.ms })),
+    }));
+    const asked = { ...r, scenarios: [{ ...r.scenarios[0], recommendation: { cache: ["cold", "warm"], engine: "python" } }], cases: [...r.cases, ...python] };
+    const rec = buildReportModel(asked).datasets[0].recommendation;
+    assert.equal(rec.engine, "python");
+    assert.equal(rec.winner, "npy-random (python)");
+    assert.deepEqual(rec.excluded, [{ layout: "h5-512 (python)", reason: "failed on full/cold" }]);
+    assert.match(rec.headline, /^Use npy-random \(python\) for image: .* Read by NumPy, h5py and zarr-python\.$/);
+    // A file from before recommendation.engine, whose scenario ran python alone: python's rows are ranked.
+    const alone = { ...r, cases: python };
+    const aloneRec = buildReportModel(alone).datasets[0].recommendation;
+    assert.equal(aloneRec.engine, "python");
+    assert.equal(aloneRec.winner, "npy-random (python)");
+    // The default stays layoutbench's rows, which say so.
+    assert.equal(buildReportModel({ ...r, cases: [...r.cases, ...python] }).datasets[0].recommendation.winner, "zarr-256");
+    assert.match(dataset.recommendation.headline, / Read by layoutbench's own readers\.$/);
+  });
+
   test("a layout identical to the winner is a statistical tie", () => {
     const r = load() as any;
     const copies = r.cases.filter((c: any) => c.layout.name === "zarr-256")
