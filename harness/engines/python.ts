@@ -1,7 +1,7 @@
 /**
  * The Python reference engine: NumPy (`np.load(mmap_mode="r")`), h5py and zarr-python 2.13 reading
  * the same files the js backends read, in a long-lived subprocess (harness/engines/reference.py)
- * with the same cache control and I/O accounting. Side by side with the js engine it separates what
+ * with the same cache control and I/O accounting. Side by side with the layoutbench engine it separates what
  * a format costs from what one implementation of it costs.
  *
  * The worker measures in its own process: it times each read (forced into a C-order array) with
@@ -127,7 +127,7 @@ export function verifyDigests(dataset: DatasetSpec, selections: readonly Selecti
  */
 export function pythonSupport(layout: LayoutSpec, options: { op?: "read" | "write"; versions?: PythonVersions } = {}): string | undefined {
   const v = options.versions;
-  if (options.op === "write") return "the python reference engine only reads; write patterns run in the js engine only";
+  if (options.op === "write") return "the python reference engine only reads; write patterns run in the layoutbench engine only";
   if (v && v.numpy === null) return "python3-numpy not installed: apt-get install python3-numpy";
   switch (layout.backend) {
     case "memmap":
