@@ -17,6 +17,8 @@ import { ARRAY_DIR, zarrBackend } from "../harness/backends/zarr.ts";
 import { verifyRegion } from "../harness/data/generate.ts";
 import { h5wasmEngine } from "../harness/engines/h5wasm.ts";
 import { librarySession } from "../harness/engines/library-session.ts";
+import { pythonAvailable } from "../harness/engines/python.ts";
+import { tensorstoreSupport } from "../harness/engines/python-read-path.ts";
 import { generatorVerifier } from "../harness/engines/verify.ts";
 import { zarritaEngine } from "../harness/engines/zarrita.ts";
 import { VerificationError } from "../harness/errors.ts";
@@ -239,5 +241,23 @@ sampling: {samples: 2, rounds: 1, warmup: 1, minSampleMs: 0}
     assert.equal(results.cases.flatMap((c) => c.warnings).filter((w) => w.code === "read-path-fallback").length, 0);
     // The engines' files are the layoutbench engine's files: one materialization per layout.
     assert.equal(new Set(results.cases.map((c) => JSON.stringify(c.storage))).size, 5);
+  });
+
+  test("tensorstore: skipped with the reason when it does not import", { timeout: 120_000 }, async () => {
+    const scenario = parseScenario(`version: 1
+name: ts
+datasets: [{name: grid, shape: [96, 80], dtype: float32}]
+layouts: [{name: z, backend: zarr, chunks: [32, 32]}]
+patterns: [{name: full, kind: full}]
+cache: [warm]
+engines: [tensorstore]
+sampling: {samples: 1, rounds: 1, warmup: 0, minSampleMs: 0}
+`, "ts.yaml");
+    const logged: string[] = [];
+    const results = await runScenarios([scenario], { cacheRoot: join(dir, "cache-ts"), resultsPath: join(dir, "ts.json"), filter: () => true, log: (l) => logged.push(l) });
+    const versions = (await pythonAvailable()).versions;
+    assert.deepEqual(logged, [`tensorstore engine skips z: ${tensorstoreSupport(versions)}`]);
+    if (!versions?.tensorstore) assert.equal(tensorstoreSupport(versions), "tensorstore is not installed (pip install tensorstore)");
+    assert.equal(results.cases.length, 0);
   });
 });

@@ -52,7 +52,7 @@ export function libraryRole(name: string, results: ResultsFile): string | undefi
       break;
     case "h5wasm":
       if (uses((p) => p.engine === "layoutbench" && p.implementation.startsWith("h5wasm"))) roles.push("reads HDF5 for layoutbench");
-      if (uses((p) => p.implementation.startsWith("direct preads"))) roles.push("opens contiguous HDF5 and reveals its address; layoutbench reads");
+      if (uses((p) => p.implementation.startsWith("direct preads"))) roles.push("opens contiguous HDF5 for layoutbench's direct preads");
       if (uses((p) => p.engine === "h5wasm")) roles.push("the h5wasm engine's reads");
       if (!roles.length) roles.push("writes HDF5 layouts only");
       break;
