@@ -109,6 +109,14 @@ describe("view model", () => {
     assert.match(dataset.recommendation.headline, / Read by layoutbench's own readers\.$/);
   });
 
+  test("files from before the rename (engine \"js\") read as layoutbench, the same as files from before engines", () => {
+    const r = load() as any;
+    const js = buildReportModel({ ...r, cases: r.cases.map((c: any) => ({ ...c, engine: "js" })) }, { seed: 1 });
+    const plain = buildReportModel(r, { seed: 1 });
+    assert.deepEqual(js.datasets[0].layouts.map((l) => [l.name, l.engine]), plain.datasets[0].layouts.map((l) => [l.name, "layoutbench"]));
+    assert.equal(js.datasets[0].recommendation.headline, plain.datasets[0].recommendation.headline);
+  });
+
   test("a layout identical to the winner is a statistical tie", () => {
     const r = load() as any;
     const copies = r.cases.filter((c: any) => c.layout.name === "zarr-256")
