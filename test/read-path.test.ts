@@ -19,6 +19,7 @@ import { h5wasmEngine } from "../harness/engines/h5wasm.ts";
 import { librarySession } from "../harness/engines/library-session.ts";
 import { pythonAvailable } from "../harness/engines/python.ts";
 import { tensorstoreSupport } from "../harness/engines/python-read-path.ts";
+import { mergeReadPaths } from "../harness/engines/sessions.ts";
 import { generatorVerifier } from "../harness/engines/verify.ts";
 import { zarritaEngine } from "../harness/engines/zarrita.ts";
 import { VerificationError } from "../harness/errors.ts";
@@ -141,6 +142,14 @@ describe("fallbacks are recorded, never silent", () => {
     } finally {
       await reader.close();
     }
+  });
+
+  test("a fallback in any round stays on the case: the latest path, every fallback seen", () => {
+    const path = (fallbacks: string[]) => ({ engine: "layoutbench" as const, implementation: "i", decoder: "d", threads: 1, library: "l", ours: "o", fallbacks });
+    assert.deepEqual(mergeReadPaths(path(["a"]), path([])), path(["a"]));
+    assert.deepEqual(mergeReadPaths(path(["a"]), path(["b", "a"])), path(["a", "b"]));
+    assert.deepEqual(mergeReadPaths(undefined, path(["b"])), path(["b"]));
+    assert.deepEqual(mergeReadPaths(path(["a"]), undefined), path(["a"]));
   });
 
   test("a run records the fallback on the case and warns about it", { timeout: 120_000 }, async () => {

@@ -63,3 +63,9 @@ export function sessionFor(spec: CaseSpec, p: SessionParts): EngineSession {
 export function readPathWarnings(path: ReadPath | undefined): { code: "read-path-fallback"; message: string }[] {
   return (path?.fallbacks ?? []).map((f) => ({ code: "read-path-fallback" as const, message: `${path!.engine} read path fell back: ${f}` }));
 }
+
+/** The latest round's read path, keeping every fallback an earlier round took (a fallback in any round marks the case). */
+export function mergeReadPaths(earlier: ReadPath | undefined, latest: ReadPath | undefined): ReadPath | undefined {
+  if (!latest || !earlier) return latest ?? earlier;
+  return { ...latest, fallbacks: [...new Set([...earlier.fallbacks, ...latest.fallbacks])] };
+}

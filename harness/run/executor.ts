@@ -20,7 +20,7 @@ import { expandPattern, requestedBytes } from "../access/patterns.ts";
 import { itemSize } from "../data/dtype.ts";
 import { OutputPool } from "../engines/js.ts";
 import { pythonAvailable, startPythonWorker, type PythonWorker } from "../engines/python.ts";
-import { engineSupport, needsPython, readPathWarnings, sessionFor } from "../engines/sessions.ts";
+import { engineSupport, mergeReadPaths, needsPython, readPathWarnings, sessionFor } from "../engines/sessions.ts";
 import type { ReadPath } from "../engines/types.ts";
 import { verifierFor, type SelectionVerifier } from "../engines/verify.ts";
 import { UserError, VerificationError } from "../errors.ts";
@@ -120,12 +120,8 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions): P
  */
 async function startPython(cases: readonly CaseSpec[]): Promise<PythonWorker | null> {
   const available = await pythonAvailable();
-  if (available.ok || available.versions) {
-    if (!available.ok && cases.some((c) => c.engine === "python")) throw new UserError(`engines: python: ${available.reason}`);
-    return startPythonWorker();
-  }
-  if (cases.some((c) => c.engine === "python")) throw new UserError(`engines: python: ${available.reason}`);
-  return null;
+  if (!available.ok && cases.some((c) => c.engine === "python")) throw new UserError(`engines: python: ${available.reason}`);
+  return available.versions ? startPythonWorker() : null;
 }
 
 /** Cases an engine cannot read here are left out, each reason said once. */
@@ -214,7 +210,7 @@ async function runCases(
           run.passes = reply.passes;
           run.roundsDone = round;
           run.basis = reply.basis;
-          run.readPath = reply.readPath ?? run.readPath;
+          run.readPath = mergeReadPaths(run.readPath, reply.readPath);
         }
         finished(run);
       });
@@ -304,7 +300,7 @@ export async function sampleCaseRound(
     return fail(run, message, storage);
   } finally {
     // Also for a failed round: the path it took is part of what failed.
-    run.readPath = session?.readPath?.() ?? run.readPath;
+    run.readPath = mergeReadPaths(run.readPath, session?.readPath?.());
     if (run.failure && run.readPath) run.failure = { ...run.failure, readPath: run.readPath };
     if (stored && stored !== m.stored) rmSync(stored.dir, { recursive: true, force: true });
   }
