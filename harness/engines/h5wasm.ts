@@ -31,7 +31,7 @@ export function h5wasmReadPath(layout: LayoutSpec): ReadPath {
     implementation: "h5wasm Dataset.slice",
     decoder: layout.backend === "hdf5" ? hdf5FilterLabel(layout) : "none",
     threads: 1,
-    library: "libhdf5 in WASM reads and decodes; slice copies the result out of the WASM heap",
+    library: "libhdf5 in WASM reads (and decodes filtered chunks); slice copies the result out of the WASM heap",
     ours: "nothing in the timed read; verification after it",
     fallbacks: [],
   };
