@@ -1,5 +1,5 @@
 /**
- * `npm run bench:engines`: every case of scenarios/bench/engines.yaml read by the harness (js) and
+ * `npm run bench:engines`: every case of scenarios/bench/engines.yaml read by the harness (layoutbench) and
  * by the native Python stack on the same files, interleaved case by case in one run. Prints the
  * ratio js/python per case, and every ranking inversion: a pair of layouts the Python stack
  * separates by more than 1.5× that the harness ranks the other way round.
@@ -14,6 +14,7 @@ import { defaultCacheRoot } from "../core/paths.ts";
 import { runScenarios } from "../run/executor.ts";
 import { realRunDeps } from "../run/real-deps.ts";
 import type { CaseResult } from "../run/results-types.ts";
+import { engineOf } from "../scenario/engines.ts";
 import { loadScenario } from "../plan/load.ts";
 import { parseCommandArgs } from "../cli/args.ts";
 
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const results = await runScenarios([scenario], { cacheRoot: defaultCacheRoot(), resultsPath, filter, log: (l) => console.error(l) }, realRunDeps());
   const median = (c: CaseResult | undefined) => c?.summary?.medianMs;
   const find = (layout: string, pattern: string, cache: string, engine: string) =>
-    results.cases.find((c) => c.layout.name === layout && c.pattern.name === pattern && c.cache === cache && (c.engine ?? "js") === engine);
+    results.cases.find((c) => c.layout.name === layout && c.pattern.name === pattern && c.cache === cache && engineOf(c) === engine);
 
   console.log("| layout | pattern | cache | harness ms | python ms | harness ÷ python |");
   console.log("|---|---|---|---:|---:|---:|");
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   for (const cache of scenario.cache) {
     for (const pattern of scenario.patterns) {
       for (const layout of scenario.layouts) {
-        const js = median(find(layout.name, pattern.name, cache, "js"));
+        const js = median(find(layout.name, pattern.name, cache, "layoutbench"));
         const py = median(find(layout.name, pattern.name, cache, "python"));
         if (js === undefined && py === undefined) continue; // left out by --only
         const ratio = js !== undefined && py !== undefined ? js / py : undefined;
@@ -62,8 +63,8 @@ async function main(): Promise<void> {
         for (const b of layouts) {
           const pyA = median(find(a, pattern.name, cache, "python"));
           const pyB = median(find(b, pattern.name, cache, "python"));
-          const jsA = median(find(a, pattern.name, cache, "js"));
-          const jsB = median(find(b, pattern.name, cache, "js"));
+          const jsA = median(find(a, pattern.name, cache, "layoutbench"));
+          const jsB = median(find(b, pattern.name, cache, "layoutbench"));
           if ([pyA, pyB, jsA, jsB].some((v) => v === undefined)) continue;
           if (pyB! / pyA! > SEPARATED && jsA! > jsB!) {
             inversions.push(`${pattern.name}/${cache}: python has ${a} ${(pyB! / pyA!).toFixed(1)}× faster than ${b}; the harness has ${a} ${(jsA! / jsB!).toFixed(1)}× slower`);
