@@ -25,6 +25,9 @@ describe("summarize", () => {
       // 1024 bytes in the median 3 ms.
       throughput: 1024 / 0.003,
       maxResidency: 0.015,
+      // Every open took 0 ms; reads record no write times, open bytes or scheduler counters.
+      openMs: 0, openBytesRead: null, returnMs: null, durableMs: null,
+      stealMs: null, involuntarySwitches: null, preempted: null,
     });
   });
 
@@ -58,7 +61,7 @@ describe("caseWarnings", () => {
     const resident = [...five.slice(2), sample(1, 4096, 0.02), sample(1, 4096, 0.3), sample(1, 4096, 0.021)];
     const w = caseWarnings(resident, summarize(resident, 64), true, "read", true);
     assert.deepEqual(w.map((x) => x.code), ["residency"]);
-    assert.match(w[0].message, /^2 of 6 cold samples found up to 30% of the files resident/);
+    assert.match(w[0].message, /^2 of 6 cold samples found up to 30% of the layout's files resident before the read/);
     const none = five.map((s) => ({ ...s, bytesRead: 0 }));
     assert.deepEqual(codes(none, true), ["no-storage-reads"]);
     assert.deepEqual(codes(none, true, "write"), []);
