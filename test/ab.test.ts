@@ -46,6 +46,19 @@ describe("merging a side's blocks", () => {
     for (const c of merged.cases) assert.match(c.warnings.find((w) => w.code === "incomplete")!.message, /^2 of 5 blocks taken/);
   });
 
+  test("a read-path fallback in any block stays on the merged case, with its warning", () => {
+    const fallback = "LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders";
+    const fell = block([3, 4], (c) => ({
+      readPath: { ...c.readPath!, fallbacks: [fallback] },
+      warnings: [{ code: "read-path-fallback", message: `layoutbench read path fell back: ${fallback}` }],
+    }));
+    const merged = mergeBlocks([block([1, 2]), fell], pairing, 2);
+    for (const c of merged.cases) {
+      assert.deepEqual(c.readPath!.fallbacks, [fallback]);
+      assert.deepEqual(c.warnings.filter((w) => w.code === "read-path-fallback").map((w) => w.message), [`layoutbench read path fell back: ${fallback}`]);
+    }
+  });
+
   test("a case failed in one block fails, naming the block; the other case is unaffected", () => {
     const failing = block([3, 4], (_, i) => (i === 0 ? { status: "failed", error: "boom", samples: [], summary: null } : {}));
     const merged = mergeBlocks([block([1, 2]), failing], pairing, 2);

@@ -53,13 +53,13 @@ const cannot = !io.available ? "/proc/self/io is not readable here" : !probe.ver
 
 function caseSpec(layout: LayoutSpec, cache: "cold" | "warm"): CaseSpec {
   return {
-    id: `amp/${layout.name}/${cache}`, dataset: DATASET, layout, cache, engine: "js",
+    id: `amp/${layout.name}/${cache}`, dataset: DATASET, layout, cache, engine: "layoutbench",
     pattern: { name: "p", label: "p", kind: "full", bandBytes: 1, op: "read", flush: false, seed: 1, weight: 1 },
     scenario: { sampling: { samples: 3, minSamples: 3, timeBudget: 60, warmup: 1, rounds: 1, minSampleMs: 0 } },
   } as unknown as CaseSpec;
 }
 
-/** Samples `selections` cold or warm with the js engine; the summary of the round's samples. */
+/** Samples `selections` cold or warm with the layoutbench engine; the summary of the round's samples. */
 async function measure(backend: Backend, stored: Stored, selections: Selection[], cache: "cold" | "warm") {
   const spec = caseSpec(stored.layout, cache);
   const session = jsSession(spec, backend, stored, selections, env.now);

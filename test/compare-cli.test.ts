@@ -216,6 +216,31 @@ describe("comparison model (in-process)", () => {
     assert.deepEqual(mismatch.map((d) => [d.severity, d.what]), [["refuse", 'scenario "fx" hash'], ["refuse", 'dataset "fx/grid"']]);
   });
 
+  test("a changed read path is a warning naming both paths, once per layout; files without read paths have none to compare", async () => {
+    const path = (decoder: string, fallbacks: string[] = []) => ({
+      engine: "layoutbench" as const, implementation: "layoutbench chunk reader", decoder, threads: 2,
+      library: "zarrita parses metadata only", ours: "whole-chunk preads into reused buffers, decoding, copies of whole runs", fallbacks,
+    });
+    const withPath = (r: ReturnType<typeof readResults>, p: ReturnType<typeof path>) =>
+      ({ ...r, cases: r.cases.map((c) => (c.layout.name === "zarr" ? { ...c, readPath: p } : c)) });
+    const baseline = withPath(readResults(fx("baseline")), path("C Blosc-LZ4 (addon)"));
+    const current = withPath(readResults(fx("same")), path("Blosc-LZ4 in JavaScript (lz4-blosc.ts)", ["Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders"]));
+    assert.deepEqual(compareContexts(baseline, current), [{
+      severity: "warn", what: 'read path of "fx/zarr"',
+      baseline: "layoutbench chunk reader; C Blosc-LZ4 (addon), 2 threads; zarrita parses metadata only",
+      current: "layoutbench chunk reader; Blosc-LZ4 in JavaScript (lz4-blosc.ts), 2 threads; zarrita parses metadata only; " +
+        "fell back: Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders",
+    }]);
+    assert.deepEqual(compareContexts(readResults(fx("baseline")), current), []);
+    const b = join(TMP, "path-baseline.json");
+    const c = join(TMP, "path-current.json");
+    writeFileSync(b, JSON.stringify(baseline));
+    writeFileSync(c, JSON.stringify(current));
+    const r = await inProcess(["compare", b, c, "--fail-on", "never"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^warning: read path of "fx\/zarr": layoutbench chunk reader; C Blosc-LZ4 \(addon\), 2 threads; zarrita parses metadata only \(baseline\) vs layoutbench chunk reader; Blosc-LZ4 in JavaScript/m);
+  });
+
   test("regressions are ordered by size, then improvements, then the rest", () => {
     const c = buildComparison(readResults(fx("baseline")), readResults(fx("changed")), { baselinePath: "b", currentPath: "c", thresholds: thresholdPolicy(0.1) });
     assert.deepEqual(c.cases.map((k) => k.id), [

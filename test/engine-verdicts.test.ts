@@ -18,10 +18,10 @@ const make = (layout: string, engine: string, ms: number, spread = 0.02, pattern
 
 test("ratios: the harness at 1.05× of Python is within 1.2×; at 2× it is outside; across 1.2× it is unclear", () => {
   const rows = engineRatios([
-    make("close", "js", 10.5), make("close", "python", 10),
-    make("slow", "js", 20), make("slow", "python", 10),
-    make("noisy", "js", 12, 0.5), make("noisy", "python", 10, 0.5),
-    make("alone", "js", 5),
+    make("close", "layoutbench", 10.5), make("close", "python", 10),
+    make("slow", "layoutbench", 20), make("slow", "python", 10),
+    make("noisy", "layoutbench", 12, 0.5), make("noisy", "python", 10, 0.5),
+    make("alone", "layoutbench", 5),
   ], 1.2);
   const by = Object.fromEntries(rows.map((r) => [r.layout, r]));
   assert.equal(by.close.verdict, "within");
@@ -40,7 +40,7 @@ test("ratios: the harness at 1.05× of Python is within 1.2×; at 2× it is outs
 test("an inversion is reported when both intervals exclude 1 in opposite directions, named by Python's order", () => {
   const inversions = rankingInversions([
     make("a", "python", 1), make("b", "python", 2),
-    make("a", "js", 2), make("b", "js", 1),
+    make("a", "layoutbench", 2), make("b", "layoutbench", 1),
   ]);
   assert.equal(inversions.length, 1);
   const [i] = inversions;
@@ -50,13 +50,13 @@ test("an inversion is reported when both intervals exclude 1 in opposite directi
   assert.equal(i.harness.ratio, 0.5);
   assert.ok(i.harness.high < 1);
   // Listed the other way round, the same pair gives the same inversion.
-  const reversed = rankingInversions([make("b", "python", 2), make("a", "python", 1), make("b", "js", 1), make("a", "js", 2)]);
+  const reversed = rankingInversions([make("b", "python", 2), make("a", "python", 1), make("b", "layoutbench", 1), make("a", "layoutbench", 2)]);
   assert.deepEqual(reversed.map((r) => [r.faster, r.slower]), [["a", "b"]]);
 });
 
 test("medians in opposite orders are not an inversion when one engine's interval contains 1", () => {
   // Python: b 1.5× a, clearly. Harness: a's median above b's, but by noise (spread 30%).
-  const cases = [make("a", "python", 1), make("b", "python", 1.5), make("a", "js", 1.05, 0.3), make("b", "js", 1, 0.3)];
+  const cases = [make("a", "python", 1), make("b", "python", 1.5), make("a", "layoutbench", 1.05, 0.3), make("b", "layoutbench", 1, 0.3)];
   const a = cases[2].samplesMs, b = cases[3].samplesMs;
   const med = (v: readonly number[]) => [...v].sort((x, y) => x - y)[v.length >> 1];
   assert.ok(med(a) > med(b), "the harness's medians are inverted");
@@ -66,7 +66,7 @@ test("medians in opposite orders are not an inversion when one engine's interval
 test("pairs are judged within one pattern and cache only", () => {
   const cases = [
     make("a", "python", 1, 0.02, "full", "warm"), make("b", "python", 2, 0.02, "full", "cold"),
-    make("a", "js", 2, 0.02, "full", "warm"), make("b", "js", 1, 0.02, "full", "cold"),
+    make("a", "layoutbench", 2, 0.02, "full", "warm"), make("b", "layoutbench", 1, 0.02, "full", "cold"),
   ];
   assert.deepEqual(rankingInversions(cases), []);
 });

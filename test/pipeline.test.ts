@@ -57,8 +57,17 @@ function emptyDir(path: string): string {
   return path;
 }
 
-/** A machine in memory: one clock, one I/O counter, and per layout the rows now "in the page cache". */
-function fakeMachine() {
+/** The read path the in-memory readers describe, with the slower paths a script makes them take. */
+const fakeReadPath = (layout: string, fallbacks: readonly string[] = []) => ({
+  implementation: `in-memory ${layout} reader`, decoder: "none", threads: 1,
+  library: "no library", ours: "scripted reads on a scripted clock", fallbacks,
+});
+
+/**
+ * A machine in memory: one clock, one I/O counter, and per layout the rows now "in the page cache".
+ * `fallbacks`: slower paths every reader says it took.
+ */
+function fakeMachine(fallbacks: readonly string[] = []) {
   const state = { clock: 0, readBytes: 0, evictions: 0, locks: 0, released: 0, runDelayMs: 0, switches: 0, round: 0, opens: [] as { layout: string; round: number }[] };
   const cached = new Map<string, Set<string>>();
   const fileOf = (layout: LayoutSpec) => `/fake/${layout.name}`;
@@ -90,6 +99,7 @@ function fakeMachine() {
           }
           return generateRegion(stored.dataset, sel);
         },
+        readPath: () => fakeReadPath(layout.name, fallbacks),
         async close() {},
       };
     },
@@ -123,13 +133,13 @@ function fakeMachine() {
     lock: () => { state.locks++; return () => { state.released++; }; },
     cleanScratch: () => [],
     // Our engine as it is; the Python worker is never started by these cases.
-    engines: { js: real.engines.js, python: { ...real.engines.python, start: () => { throw new Error("python must not start"); } } },
+    engines: { ...real.engines, python: { ...real.engines.python, start: () => { throw new Error("python must not start"); } } },
   };
   return { deps, state };
 }
 
-async function run(text = SCENARIO): Promise<{ results: ResultsFile; state: ReturnType<typeof fakeMachine>["state"]; log: string[] }> {
-  const { deps, state } = fakeMachine();
+async function run(text = SCENARIO, fallbacks: readonly string[] = []): Promise<{ results: ResultsFile; state: ReturnType<typeof fakeMachine>["state"]; log: string[] }> {
+  const { deps, state } = fakeMachine(fallbacks);
   const scenario = parseScenario(text, join(scratch, "fake.yaml"));
   const log: string[] = [];
   const results = await runScenarios([scenario], {
@@ -180,6 +190,7 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
       assert.deepEqual([c.summary!.openMs, c.summary!.openBytesRead], c.cache === "cold" ? [OPEN_MS, HEADER_BYTES] : [null, null], id);
       assert.equal(c.summary!.preempted, 0, id);
       assert.deepEqual(c.warnings, [], id);
+      assert.deepEqual(c.readPath, { engine: "layoutbench", ...fakeReadPath(c.layout.name) }, id);
       // The process's high-water mark said nothing about one case; files from before still read.
       assert.equal("peakRssBytes" in c, false, id);
     }
@@ -192,7 +203,7 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
     const { results } = await run();
     const lines = renderMarkdown(buildReportModel(results)).split("\n");
     // Expected cost per layout: cold rows + warm rows, weight 1 each (slow-warm 4 + 2, slow-cold 8 + 1).
-    assert.ok(lines.includes("**Use slow-warm for grid: expected cost 6.00 ms (95% CI 6.00–6.00 ms) for one round of the workload (rows ×1; cold and warm cache). The runner-up, slow-cold, costs 1.50× as much (95% CI 1.50–1.50×).**"), lines.join("\n"));
+    assert.ok(lines.includes("**Use slow-warm for grid: expected cost 6.00 ms (95% CI 6.00–6.00 ms) for one round of the workload (rows ×1; cold and warm cache). The runner-up, slow-cold, costs 1.50× as much (95% CI 1.50–1.50×). Read by layoutbench's own readers.**"), lines.join("\n"));
     const cold = lines.findIndex((l) => l.startsWith("#### rows, cold cache"));
     const warm = lines.findIndex((l) => l.startsWith("#### rows, warm cache"));
     assert.ok(cold >= 0 && warm > cold);
@@ -200,6 +211,23 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
     assert.equal(lines[cold + 4], "| **1** | **slow-warm** | 4.00 ms | 4.00–4.00 ms | fastest | 256 kB/s | 32.0× | 32.0 KiB | 500 µs (4.0 KiB) | 0 of 5 (0, 0 µs) | 8.0 KiB (2.00×) | 5 | ok |");
     assert.equal(lines[cold + 5], "| 2 | slow-cold | 8.00 ms | 8.00–8.00 ms | 2.00× (2.00–2.00×) | 128 kB/s | 16.0× | 16.0 KiB | 500 µs (4.0 KiB) | 0 of 5 (0, 0 µs) | 16.0 KiB (1.00×) | 5 | ok |");
     assert.equal(lines[warm + 4], "| **1** | **slow-cold** | 1.00 ms | 1.00–1.00 ms | fastest | 1.02 MB/s | 0× | 0 B | 0 of 5 (0, 0 µs) | 16.0 KiB (1.00×) | 5 | ok |");
+  });
+
+  test("a slower path a reader took is on its case's read path, warned about with the remedy, and shown in the report", async () => {
+    const fallback = "scripted slow path instead of the planned one: turned off by the test";
+    const { results } = await run(SCENARIO.replace("rounds: 1", "rounds: 2"), [fallback]);
+    for (const c of results.cases) {
+      assert.equal(c.status, "ok", c.error);
+      // Both rounds took it: it is listed once.
+      assert.deepEqual(c.readPath, { engine: "layoutbench", ...fakeReadPath(c.layout.name, [fallback]) }, c.id);
+      assert.deepEqual(c.warnings.filter((w) => w.code === "read-path-fallback").map((w) => w.message), [
+        `layoutbench read path fell back: ${fallback}; unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; ` +
+          "Blosc chunks the addon declines need codec: {name: blosc, cname: lz4} with shuffle byte or none",
+      ], c.id);
+    }
+    const lines = renderMarkdown(buildReportModel(results)).split("\n");
+    assert.ok(lines.some((l) => l.startsWith("| Layout | Storage | Read path |")), lines.join("\n"));
+    assert.ok(lines.some((l) => l.startsWith(`| slow-warm | `) && l.includes(`| in-memory slow-warm reader; no decoding; no library; fell back: ${fallback} |`)), lines.join("\n"));
   });
 
   test("writes record time to return and time to durable; flush picks the ranked one; both are reported", async () => {

@@ -108,6 +108,37 @@ describe("view model", () => {
     assert.deepEqual(text("read"), ["1 of 1 cold samples found up to 50% of the layout's files resident before the read: eviction not effective; stop other processes reading these files, or set eviction: drop_caches and run as root"]);
   });
 
+  test("recommendation.engine: the Python stack's answer from its own rows; python alone is recommended too", () => {
+    const r = load() as any;
+    // The python rows: the same cases, with npy-random read 10× faster, so python's answer differs.
+    const python = r.cases.map((c: any) => ({
+      ...c, id: `${c.id}@python`, engine: "python",
+      samples: c.samples.map((s: any) => ({ ...s, ms: c.layout.name === "npy-random" ? s.ms / 10 : s.ms })),
+    }));
+    const asked = { ...r, scenarios: [{ ...r.scenarios[0], recommendation: { cache: ["cold", "warm"], engine: "python" } }], cases: [...r.cases, ...python] };
+    const rec = buildReportModel(asked).datasets[0].recommendation;
+    assert.equal(rec.engine, "python");
+    assert.equal(rec.winner, "npy-random (python)");
+    assert.deepEqual(rec.excluded, [{ layout: "h5-512 (python)", reason: "failed on full/cold" }]);
+    assert.match(rec.headline, /^Use npy-random \(python\) for image: .* Read by NumPy, h5py and zarr-python\.$/);
+    // A file from before recommendation.engine, whose scenario ran python alone: python's rows are ranked.
+    const alone = { ...r, cases: python };
+    const aloneRec = buildReportModel(alone).datasets[0].recommendation;
+    assert.equal(aloneRec.engine, "python");
+    assert.equal(aloneRec.winner, "npy-random (python)");
+    // The default stays layoutbench's rows, which say so.
+    assert.equal(buildReportModel({ ...r, cases: [...r.cases, ...python] }).datasets[0].recommendation.winner, "zarr-256");
+    assert.match(dataset.recommendation.headline, / Read by layoutbench's own readers\.$/);
+  });
+
+  test("files from before the rename (engine \"js\") read as layoutbench, the same as files from before engines", () => {
+    const r = load() as any;
+    const js = buildReportModel({ ...r, cases: r.cases.map((c: any) => ({ ...c, engine: "js" })) }, { seed: 1 });
+    const plain = buildReportModel(r, { seed: 1 });
+    assert.deepEqual(js.datasets[0].layouts.map((l) => [l.name, l.engine]), plain.datasets[0].layouts.map((l) => [l.name, "layoutbench"]));
+    assert.equal(js.datasets[0].recommendation.headline, plain.datasets[0].recommendation.headline);
+  });
+
   test("a layout identical to the winner is a statistical tie", () => {
     const r = load() as any;
     const copies = r.cases.filter((c: any) => c.layout.name === "zarr-256")

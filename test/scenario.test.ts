@@ -59,7 +59,8 @@ describe("resolution", () => {
     assert.deepEqual(s.layouts[0], { name: "npy", backend: "memmap", advice: "normal", order: "C" });
     assert.deepEqual(s.cache, ["cold", "warm"]);
     assert.deepEqual(s.sampling, { samples: 10, minSamples: 3, timeBudget: 60, warmup: 1, rounds: 3, minSampleMs: 10, freshProcess: false });
-    assert.deepEqual(s.recommendation, { cache: ["cold", "warm"] });
+    assert.deepEqual(s.recommendation, { cache: ["cold", "warm"], engine: "layoutbench" });
+    assert.deepEqual(s.engines, ["layoutbench"]);
     assert.equal(s.patterns[0].kind, "full");
   });
 
@@ -69,6 +70,31 @@ describe("resolution", () => {
     const changed = base.replace("shape: [4]", "shape: [5]");
     assert.equal(parseScenario(base, "a.yaml").hash, parseScenario(reordered, "b.yaml").hash);
     assert.notEqual(parseScenario(base, "a.yaml").hash, parseScenario(changed, "a.yaml").hash);
+  });
+
+  test("engines: js is an alias of layoutbench, and the rename keeps every hash", () => {
+    const base = "version: 1\nname: h\ndatasets: [{name: a, shape: [4], dtype: int8}]\nlayouts: [{name: m, backend: memmap}]\npatterns: [{name: f, kind: full}]\n";
+    const plain = parseScenario(base, "a.yaml");
+    const js = parseScenario(base + "engines: [js]\n", "a.yaml");
+    const named = parseScenario(base + "engines: [layoutbench]\nrecommendation: {engine: layoutbench}\n", "a.yaml");
+    assert.deepEqual(js.engines, ["layoutbench"]);
+    assert.equal(js.hash, plain.hash);
+    assert.equal(named.hash, plain.hash);
+    // The CI baseline's scenarios were hashed before the rename: they must stay comparable.
+    const baseline = JSON.parse(readFileSync(join(PROJECT_ROOT, "reports", "baselines", "ci.json"), "utf8")) as { scenarios: { file: string; hash: string }[] };
+    for (const s of baseline.scenarios) assert.equal(loadScenario(s.file).hash, s.hash, s.file);
+  });
+
+  test("recommendation.engine: the default is layoutbench when it reads, else the first engine; python alone ranks python", () => {
+    const base = "version: 1\nname: h\ndatasets: [{name: a, shape: [4], dtype: int8}]\nlayouts: [{name: m, backend: memmap}]\npatterns: [{name: f, kind: full}]\n";
+    assert.equal(parseScenario(base + "engines: [python]\n", "a.yaml").recommendation.engine, "python");
+    assert.equal(parseScenario(base + "engines: [python, js]\n", "a.yaml").recommendation.engine, "layoutbench");
+    const asked = parseScenario(base + "engines: [layoutbench, python]\nrecommendation: {engine: python}\n", "a.yaml");
+    assert.equal(asked.recommendation.engine, "python");
+    assert.notEqual(asked.hash, parseScenario(base + "engines: [layoutbench, python]\n", "a.yaml").hash);
+    assert.deepEqual(errorLines(() => parseScenario(base + "recommendation: {engine: zarrita}\n", "a.yaml")), [
+      'a.yaml:6: recommendation.engine: "zarrita" does not read in this scenario (engines: layoutbench): add it to engines or choose one of those',
+    ]);
   });
 
   test("columns resolve to the last axis of each dataset", () => {

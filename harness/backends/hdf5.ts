@@ -21,13 +21,14 @@ import { elementCount, fitsShape, formatSelection, fullSelection, selectionShape
 import { UserError } from "../core/errors.ts";
 import type { DatasetSpec, Hdf5Layout } from "../scenario/types.ts";
 import type { File } from "h5wasm/node";
-import type { Backend, MaterializeContext, Reader, StorageFootprint, Stored } from "./types.ts";
+import type { Backend, BackendReadPath, MaterializeContext, Reader, StorageFootprint, Stored } from "./types.ts";
 import { maxEncodedBytes } from "./footprint.ts";
 import { copyBox, planBlocks, selectedCount } from "./hdf5/blocks.ts";
 import { checkHdf5Layout, filterFor } from "./hdf5/filters.ts";
 import { makeFilterOptional } from "./hdf5/optional-filter.ts";
 import { closeFile, createDataset, DATASET_PATH, flushFile, h5, openFile, transferHyperslab } from "./hdf5/library.ts";
-import { openContiguous } from "./hdf5/contiguous.ts";
+import { contiguousPath, type ContiguousReader } from "./hdf5/contiguous.ts";
+import { nativeFeatureMissing } from "../native/index.ts";
 import { prepareHdf5Probe, probeHdf5 } from "./hdf5/probe.ts";
 import { describeCodec, formatShape } from "../scenario/describe.ts";
 
@@ -140,7 +141,9 @@ async function openReader(stored: Stored<Hdf5Layout>, writable: boolean, blockBy
   const size = itemSize(dataset.dtype);
   const unit = unitOf(layout, dataset.shape.length);
   let file: ReturnType<typeof openFile> | null = openFile(module, path, writable ? "a" : "r");
-  let direct = writable ? undefined : openContiguous(module, file, path, datasetPath, dataset.shape, size);
+  const contiguous = writable ? {} : contiguousPath(module, file, path, datasetPath, dataset.shape, size);
+  let direct = contiguous.reader;
+  const readPath = hdf5ReadPath(layout, direct, contiguous.missed);
   const emptyOfDtype = allocate(dataset.dtype, 0);
 
   const live = (sel: Selection) => {
@@ -172,6 +175,7 @@ async function openReader(stored: Stored<Hdf5Layout>, writable: boolean, blockBy
       }
       return out;
     },
+    readPath: () => readPath,
     async close() {
       if (file === null) return;
       const f = file;
@@ -205,6 +209,39 @@ async function openReader(stored: Stored<Hdf5Layout>, writable: boolean, blockBy
       flushFile(module, file);
       await fdatasync(path);
     },
+  };
+}
+
+/** What libhdf5 decodes a layout's chunks with inside h5wasm. */
+export function hdf5FilterLabel(layout: Hdf5Layout): string {
+  const filters: string[] = [];
+  if (layout.shuffle) filters.push("libhdf5 shuffle");
+  switch (layout.codec.name) {
+    case "none": break;
+    case "gzip": filters.push("libhdf5 deflate (zlib)"); break;
+    default: filters.push(`h5wasm-plugins ${layout.codec.name} filter`);
+  }
+  return filters.length ? `${filters.join(" + ")} in WASM` : "none";
+}
+
+/** The read path of an HDF5 reader: direct preads (native or not), or h5wasm and, when the direct path was expected, why not. */
+function hdf5ReadPath(layout: Hdf5Layout, direct: ContiguousReader | undefined, missed: string | undefined): BackendReadPath {
+  if (direct) {
+    const native = direct.native;
+    const missing = native ? undefined : nativeFeatureMissing("sieved-read") ?? "the addon's sieved read was not given";
+    return {
+      implementation: `direct preads replaying libhdf5's sieve (${native ? "addon" : "Node readSync"})`,
+      decoder: "none", threads: 1,
+      library: "h5wasm (libhdf5) opens the file; the data's address is learnt from its reads",
+      ours: native ? "positional reads through libhdf5's descriptor, one addon call per selection" : "positional reads through libhdf5's descriptor, one readSync per run",
+      fallbacks: missing ? [`one readSync per run instead of the addon's sieved read (20–30% slower): ${missing}`] : [],
+    };
+  }
+  return {
+    implementation: "h5wasm (libhdf5 in WASM)", decoder: hdf5FilterLabel(layout), threads: 1,
+    library: "libhdf5 reads and decodes, one hyperslab per call",
+    ours: "hyperslab calls through h5wasm's low-level API, copies out of the WASM heap",
+    fallbacks: missed ? [`read through h5wasm instead of direct preads: ${missed}`] : [],
   };
 }
 

@@ -10,7 +10,7 @@ import { allocate, itemSize, view, type Dtype } from "../core/dtype.ts";
 import { fillRegion } from "../data/generate.ts";
 import { cStrides, elementCount, fitsShape, formatSelection, fStrides, selectionShape, slice, sliceLength, type Selection } from "../core/selection.ts";
 import type { MemmapLayout } from "../scenario/types.ts";
-import type { Backend, FileRange, MaterializeContext, Reader, Stored } from "./types.ts";
+import type { Backend, BackendReadPath, FileRange, MaterializeContext, Reader, Stored } from "./types.ts";
 import { formatNpyHeader, NpyFormatError, readNpyHeader, readNpyRegion, type NpyHeader } from "./npy.ts";
 import { AS_IS_LAYOUT } from "../scenario/types.ts";
 import { SourceProblem, SUPPORTED_DTYPES, type SourceInfo } from "./source-probe.ts";
@@ -84,6 +84,15 @@ function probeNpy(path: string, shown: string, st: Stats): SourceInfo {
     closeSync(fd);
   }
 }
+/** The one read path: the addon's copy is required (there is no slower path to fall back to). */
+export const MEMMAP_READ_PATH: BackendReadPath = {
+  implementation: "addon mmap + native strided copy",
+  decoder: "none",
+  threads: 1,
+  library: "no library: layoutbench parses the .npy header",
+  ours: "maps the file with the layout's madvise, copies each selection in one native call",
+  fallbacks: [],
+};
 
 /** Logical axes from slowest to fastest varying in the file. */
 function storageAxes(rank: number, order: "C" | "F"): number[] {
@@ -244,6 +253,7 @@ function openReader(stored: Stored<MemmapLayout>, writable: boolean): Reader {
     async flush() {
       if (writable && buffer.byteLength > 0) msync(buffer);
     },
+    readPath: () => MEMMAP_READ_PATH,
     async close() {
       if (closed) return;
       closed = true;

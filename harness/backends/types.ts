@@ -34,6 +34,27 @@ export interface Stored<L extends LayoutSpec = LayoutSpec> {
   readonly layout: L;
 }
 
+/**
+ * How a reader reads, as it actually does it: recorded with every case so a number names what
+ * produced it. Strings are short and exact (tests pin them); `fallbacks` lists every slower path
+ * taken instead of the planned one (the addon lacking a feature, decode workers that failed to
+ * start), each naming what fell back, to what, and how to get the planned path.
+ */
+export interface BackendReadPath {
+  /** What reads the bytes: "layoutbench chunk reader", "h5wasm (libhdf5 in WASM)". */
+  readonly implementation: string;
+  /** What decodes stored chunks: "C Blosc-LZ4 (addon)", "node:zlib", "none". */
+  readonly decoder: string;
+  /** Threads that read or decode at once within one read (1: the reading thread alone). */
+  readonly threads: number;
+  /** What the format's library does on this path: "zarrita parses metadata only". */
+  readonly library: string;
+  /** What layoutbench's own code does on this path. */
+  readonly ours: string;
+  /** Slower paths taken instead of the planned one; empty when none. */
+  readonly fallbacks: readonly string[];
+}
+
 export interface Reader {
   /**
    * The selected elements in C order, as a fresh array the caller may keep. When `out` is given
@@ -48,6 +69,8 @@ export interface Reader {
   flush?(): Promise<void>;
   /** Releases every handle and mapping, so the layout's pages can be evicted. */
   close(): Promise<void>;
+  /** The path this reader's reads take, fallbacks seen so far included. Optional capability. */
+  readPath?(): BackendReadPath;
 }
 
 /** A problem with a layout found before anything is written: `field` is relative to the layout. */

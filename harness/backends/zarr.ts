@@ -16,7 +16,7 @@ import { cStrides, elementCount, fitsShape, formatSelection, selectionShape, typ
 import { UnsupportedError, UserError } from "../core/errors.ts";
 import type { DatasetSpec, ZarrLayout } from "../scenario/types.ts";
 import { MAX_CHUNKS } from "../scenario/defaults.ts";
-import type { Backend, FileRange, LayoutProblem, MaterializeContext, Reader, Stored } from "./types.ts";
+import type { Backend, BackendReadPath, FileRange, LayoutProblem, MaterializeContext, Reader, Stored } from "./types.ts";
 import { chunksHit } from "../access/byte-ranges.ts";
 import { checkCodec, createByteCodec, registerZarrCodecs, v2Compressor, v3Codecs } from "./zarr/codecs.ts";
 import { chunkRegion, chunkValues, gridCoords, gridShape } from "./zarr/grid.ts";
@@ -222,7 +222,36 @@ async function open(stored: Stored<ZarrLayout>, options: { writable: boolean }):
   const sharded = stored.layout.shards !== null;
   const format = sharded ? undefined : chunkFormat(join(stored.dir, ARRAY_DIR), stored.layout.format, dtype);
   const direct = format && format.shape.every((n, i) => n === array.shape[i]) ? await ChunkReader.open(format) : undefined;
-  return new ZarrReader(store, array, dtype, sharded, options.writable, direct);
+  return new ZarrReader(store, array, dtype, sharded, options.writable, direct, stored.layout);
+}
+
+/** What decodes chunks read through `zarr.get` (zarrita's registry with this backend's codecs in it). */
+function zarritaGetDecoder(layout: ZarrLayout): string {
+  switch (layout.codec.name) {
+    case "none": return "none";
+    case "gzip": return "node:zlib (registered in zarrita)";
+    case "blosc": return "numcodecs.js Blosc (WASM)";
+    case "lz4": return "numcodecs.js LZ4 (WASM)";
+    case "zstd": return "numcodecs.js Zstd (WASM)";
+  }
+}
+
+/** The read path of a reader: the direct chunk reader, or `zarr.get` and why. */
+function zarrReadPath(direct: ChunkReader | undefined, layout: ZarrLayout): BackendReadPath {
+  if (direct) {
+    const { decoder, threads, fallbacks } = direct.decoding();
+    return {
+      implementation: "layoutbench chunk reader", decoder, threads, library: "zarrita parses metadata only",
+      ours: "whole-chunk preads into reused buffers, decoding, copies of whole runs", fallbacks,
+    };
+  }
+  const why = layout.shards !== null ? "sharded array" : "metadata the direct path does not cover";
+  return {
+    implementation: `zarrita zarr.get (${why})`, decoder: zarritaGetDecoder(layout), threads: 1,
+    library: "zarrita reads, decodes and assembles the chunks",
+    ours: `a node:fs store, at most ${IO_CONCURRENCY} chunks at once, zarrita's gzip and blosc codecs replaced`,
+    fallbacks: [],
+  };
 }
 
 class ZarrReader implements Reader {
@@ -235,8 +264,13 @@ class ZarrReader implements Reader {
     private readonly writable: boolean,
     /** The direct read path, when it covers this array. */
     private readonly direct: ChunkReader | undefined,
+    private readonly layout: ZarrLayout,
   ) {
     this.#array = array;
+  }
+
+  readPath(): BackendReadPath {
+    return zarrReadPath(this.direct, this.layout);
   }
 
   async read(sel: Selection, into?: TypedArray): Promise<TypedArray> {
@@ -294,7 +328,7 @@ class ZarrReader implements Reader {
 }
 
 /** `data` itself when its strides are C order, else a C-order copy (zarrita keeps F order for v2 `order: "F"`). */
-function toCOrder(data: TypedArray, shape: readonly number[], stride: readonly number[], dtype: Dtype): TypedArray {
+export function toCOrder(data: TypedArray, shape: readonly number[], stride: readonly number[], dtype: Dtype): TypedArray {
   const c = cStrides(shape);
   if (shape.every((n, i) => n === 1 || stride[i] === c[i])) return data;
   const out = allocate(dtype, data.length) as Float64Array;

@@ -62,7 +62,7 @@ const keyOf = (c: { layout: string; pattern: string; cache: string }, engine: st
  * Per (layout, pattern, cache) the two engines hold: the ratio harness ÷ python with its interval
  * and whether it lies within `target`. Rows keep the order of first appearance.
  */
-export function engineRatios(cases: readonly EngineCase[], target: number, harness = "js", python = "python"): RatioRow[] {
+export function engineRatios(cases: readonly EngineCase[], target: number, harness = "layoutbench", python = "python"): RatioRow[] {
   const byKey = new Map(cases.map((c) => [keyOf(c, c.engine), c]));
   const rows: RatioRow[] = [];
   const seen = new Set<string>();
@@ -90,7 +90,7 @@ export function engineRatios(cases: readonly EngineCase[], target: number, harne
  * confidence: the interval of one layout's time over the other's lies above 1 for one engine and
  * below 1 for the other. Each pair is judged once.
  */
-export function rankingInversions(cases: readonly EngineCase[], harness = "js", python = "python"): Inversion[] {
+export function rankingInversions(cases: readonly EngineCase[], harness = "layoutbench", python = "python"): Inversion[] {
   const byKey = new Map(cases.map((c) => [keyOf(c, c.engine), c]));
   const groups = new Map<string, Set<string>>();
   for (const c of cases) {

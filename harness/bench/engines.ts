@@ -1,6 +1,6 @@
 /**
  * `npm run bench:engines`: every case of scenarios/bench/engines.yaml (every codec the schema
- * accepts, as Zarr, beside .npy and HDF5) read by the harness (js) and by the native Python stack
+ * accepts, as Zarr, beside .npy and HDF5) read by the harness (layoutbench) and by the native Python stack
  * on the same files, interleaved case by case in one run. Prints, per case, harness ÷ Python with
  * its 95% bootstrap interval and whether that interval lies within 1.2×; then every ranking
  * inversion: a pair of layouts whose time ratio's interval lies above 1 for one engine and below 1
@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { defaultCacheRoot } from "../core/paths.ts";
 import { runScenarios } from "../run/executor.ts";
 import { realRunDeps } from "../run/real-deps.ts";
+import { engineOf } from "../scenario/engines.ts";
 import { loadScenario } from "../plan/load.ts";
 import { parseCommandArgs } from "../cli/args.ts";
 import type { Comparison } from "../stats/compare.ts";
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const filter = (id: string) => only.length === 0 || only.some((o) => id.includes(o));
   const results = await runScenarios([scenario], { cacheRoot: defaultCacheRoot(), resultsPath, filter, log: (l) => console.error(l) }, realRunDeps());
   const cases: EngineCase[] = results.cases.filter((c) => c.status === "ok").map((c) => ({
-    layout: c.layout.name, pattern: c.pattern.name, cache: c.cache, engine: c.engine ?? "js",
+    layout: c.layout.name, pattern: c.pattern.name, cache: c.cache, engine: engineOf(c),
     samplesMs: c.samples.map((s) => s.ms),
     rounds: c.samples.every((s) => s.round !== undefined) ? c.samples.map((s) => s.round!) : undefined,
   }));

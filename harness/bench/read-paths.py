@@ -10,7 +10,7 @@ Requests (one per line on stdin), one JSON line back on stdout each:
   {"op": "touch", "bytes": n}              -> {"ms": float}      np.empty(n) + fill: first-touch cost
 Only the reads are timed; the checksum (sum of every value read, as int64) is computed afterwards,
 outside the timed region. With "reuse" each read fills a buffer kept per selection shape
-(zarr's get_basic_selection(out=...), h5py's read_direct), as the harness's js engine reuses its
+(zarr's get_basic_selection(out=...), h5py's read_direct), as the harness's layoutbench engine reuses its
 outputs; without, each read returns a fresh array (arr[key]). Compare like with like: on this
 machine kind h5py's fresh full read of 64 MiB costs ~250 ms, read_direct into a reused buffer ~13 ms.
 """

@@ -9,7 +9,7 @@
  * engine opens afresh (open untimed, as in the runner). Prints a Markdown table of medians.
  *
  * Outputs: by default both engines read into buffers reused per selection size (ours through
- * `read(sel, out)`, as the js engine does; Python through `out=` / `read_direct`), so the table
+ * `read(sel, out)`, as the layoutbench engine does; Python through `out=` / `read_direct`), so the table
  * compares read paths, not allocators. `--fresh` makes both allocate every result: on this machine
  * kind that adds ~12–15 µs per fresh 4 KiB page in Node, and NumPy avoids most of it with huge pages
  * for large arrays (h5py's `ds[...]` does not). The last line prints both first-touch costs.
@@ -124,7 +124,7 @@ function sumOf(data: TypedArray): bigint {
 }
 
 /**
- * Output buffers reused across reads, one per selection size, as the runner's js engine does
+ * Output buffers reused across reads, one per selection size, as the runner's layoutbench engine does
  * (harness/engines/js.ts); null with `--fresh`: every read allocates its result.
  */
 let outputs: Map<number, TypedArray> | null = new Map();
@@ -274,7 +274,7 @@ async function main(): Promise<void> {
   const touch = await touchCost(reps);
 
   console.log(`\n${cold ? "Cold" : "Warm"} reads, ${N}×${N} int32 (${DATASET.generator}), median of ${reps} passes; ` +
-    `ratio = ours / python (≤ 1.2 is the goal). Outputs of both engines: ${outputs ? "reused per selection size, as the js engine does (python: out= / read_direct)" : "fresh per read (--fresh)"}. ` +
+    `ratio = ours / python (≤ 1.2 is the goal). Outputs of both engines: ${outputs ? "reused per selection size, as the layoutbench engine does (python: out= / read_direct)" : "fresh per read (--fresh)"}. ` +
     `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? "(unset)"}.\n`);
   // "read/pass": bytes each engine read by syscalls per warm pass: every pass reads (and decodes)
   // the chunks again; nothing is served from a library cache.

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 
       // sampler: the harness's warm samples through our engine session and the real environment.
       const env = deps.sampleEnv("fadvise");
-      const session = deps.engines.js(spec, backend, m.stored, [sel], env.now, generatorVerifier(spec.dataset, [sel]), new OutputPool());
+      const session = deps.engines.layoutbench(spec, backend, m.stored, [sel], env.now, generatorVerifier(spec.dataset, [sel]), new OutputPool());
       const taken = await sampleRound(spec, session, [], env, { round: 1, samples: 30, minSamples: 30, timeBudget: 60 });
       results.sampler.push(median(taken.samples.map((s) => s.ms)));
     }

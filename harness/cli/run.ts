@@ -8,7 +8,8 @@ import { UserError } from "../core/errors.ts";
 import { caseFilter } from "../scenario/expand.ts";
 import { loadScenarioAsync } from "../plan/load.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { ENGINES, type EngineName } from "../scenario/types.ts";
+import type { EngineName } from "../scenario/types.ts";
+import { defaultRecommendationEngine, ENGINE_SPELLINGS, engineNamed } from "../scenario/engines.ts";
 import { consoleTable } from "../report/console-table.ts";
 import { runScenarios } from "../run/executor.ts";
 import { realRunDeps } from "../run/real-deps.ts";
@@ -34,8 +35,10 @@ Options:
   --samples N         at most N samples per case (overrides sampling.samples; for quick looks)
   --rounds N          take the samples in N rounds (overrides sampling.rounds; at most the
                       samples per case)
-  --engines LIST      js, python or js,python (overrides the scenario's engines): python reads
-                      the same files through NumPy, h5py and zarr-python for a side-by-side view
+  --engines LIST      who reads, comma-separated (overrides the scenario's engines): layoutbench
+                      (its own readers; js is an older name), zarrita (zarr.get), h5wasm
+                      (Dataset.slice), python (NumPy, h5py, zarr-python), tensorstore (through
+                      the Python worker, where installed); the same files, side by side
   --no-report         do not render the Markdown and HTML reports
   -h, --help          this text
 
@@ -126,15 +129,19 @@ function withSampling(scenario: Scenario, samples: number | undefined, rounds: n
 
 function parseEngines(text: string): EngineName[] {
   const names = text.split(",").map((e) => e.trim()).filter(Boolean);
-  const unknown = names.find((n) => !(ENGINES as readonly string[]).includes(n));
+  const unknown = names.find((n) => engineNamed(n) === undefined);
   if (unknown !== undefined || names.length === 0) {
-    throw new UserError(`layoutbench run: --engines: unknown engine ${JSON.stringify(unknown ?? text)} (allowed: ${ENGINES.join(", ")}, comma-separated)`);
+    throw new UserError(`layoutbench run: --engines: unknown engine ${JSON.stringify(unknown ?? text)} (allowed: ${ENGINE_SPELLINGS.join(", ")}, comma-separated)`);
   }
-  return [...new Set(names)] as EngineName[];
+  return [...new Set(names.map((n) => engineNamed(n)!))];
 }
 
+/** The engines given on the command line; a recommendation engine they leave out becomes their default one. */
 function withEngines(scenario: Scenario, engines: EngineName[] | undefined): Scenario {
-  return engines ? { ...scenario, engines } : scenario;
+  if (!engines) return scenario;
+  const { recommendation } = scenario;
+  const engine = engines.includes(recommendation.engine) ? recommendation.engine : defaultRecommendationEngine(engines);
+  return { ...scenario, engines, recommendation: { ...recommendation, engine } };
 }
 
 /** The report renderers are loaded on demand so `run` starts without loading vega. */

@@ -5,11 +5,13 @@
  * Two severities: `refuse` — the runs measured different things (a scenario's hash, or the
  * dataset, layout or pattern behind a case id changed), so a ratio of their times means nothing;
  * `warn` — the same things were measured on a different machine or software stack (CPU, memory,
- * kernel, filesystem, Node or library versions, eviction method or whether it was verified), so
- * ratios may carry that difference too.
+ * kernel, filesystem, Node or library versions, eviction method or whether it was verified) or
+ * through a different read path (another decoder, a fallback), so ratios may carry that difference too.
  */
 import { canonicalJson } from "../core/digest.ts";
 import type { CaseResult, ResultsFile, RunContext } from "../run/results-types.ts";
+import { describeReadPath, layoutLabel } from "../report/describe.ts";
+import { engineOf } from "../scenario/engines.ts";
 
 export interface Difference {
   readonly severity: "refuse" | "warn";
@@ -66,6 +68,23 @@ function specDifferences(
 }
 
 /**
+ * Layouts whose cases were read another way in the two runs, once per layout and engine. Files from
+ * before read paths were recorded have none to compare.
+ */
+function readPathDifferences(pairs: readonly (readonly [CaseResult, CaseResult])[]): Difference[] {
+  const seen = new Map<string, Difference>();
+  for (const [b, c] of pairs) {
+    if (!b.readPath || !c.readPath) continue;
+    const before = describeReadPath(b.readPath);
+    const after = describeReadPath(c.readPath);
+    const key = `${b.scenario}/${layoutLabel(b.layout.name, engineOf(b))}`;
+    if (before === after || seen.has(key)) continue;
+    seen.set(key, { severity: "warn", what: `read path of "${key}"`, baseline: before, current: after });
+  }
+  return [...seen.values()];
+}
+
+/**
  * Every difference between the runs that can matter to a comparison, refusals first.
  * Scenarios present in only one run are not differences: their cases show as added or removed.
  * The hostname is not compared (CI runners get a new one every run).
@@ -84,6 +103,7 @@ export function compareContexts(baseline: ResultsFile, current: ResultsFile): Di
   });
   out.push(...specDifferences("dataset", pairs), ...specDifferences("layout", pairs), ...specDifferences("pattern", pairs));
 
+  out.push(...readPathDifferences(pairs));
   for (const field of CONTEXT_FIELDS) {
     const b = field.value(baseline.context);
     const c = field.value(current.context);

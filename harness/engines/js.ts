@@ -1,7 +1,7 @@
 /**
- * The js engine: the harness's own backends in this process. Each read is timed alone and its
- * data verified right after, outside the timed region: against the generator, or for a dataset
- * read from a file against reference reads (verify.ts).
+ * The layoutbench engine (formerly "js"): the harness's own backends in this process. Each read
+ * is timed alone and its data verified right after, outside the timed region: against the
+ * generator, or for a dataset read from a file against reference reads (verify.ts).
  */
 import type { Selection } from "../core/selection.ts";
 import { formatSelection } from "../core/selection.ts";
@@ -11,7 +11,7 @@ import { elementCount, selectionShape } from "../core/selection.ts";
 import { generateRegion, verifyRegion } from "../data/generate.ts";
 import { VerificationError } from "../core/errors.ts";
 import type { CaseSpec } from "../scenario/types.ts";
-import type { EngineSession } from "./types.ts";
+import type { EngineSession, ReadPath } from "./types.ts";
 import { OutputPool } from "./output-pool.ts";
 import { generatorVerifier, type SelectionVerifier } from "./verify.ts";
 
@@ -33,6 +33,14 @@ export function jsSession(
   let reader: Reader | null = null;
   // A reader opened, used and closed per selection: the open is part of every access.
   const perAccess = spec.pattern.openPerAccess === true && !writing;
+  let lastPath: ReadPath | undefined;
+  const pathOf = (r: Reader): ReadPath => ({
+    engine: "layoutbench",
+    ...(r.readPath?.() ?? {
+      implementation: `layoutbench ${spec.layout.backend} backend`, decoder: "not described", threads: 1,
+      library: "not described", ours: "everything", fallbacks: [],
+    }),
+  });
   // Output buffers reused across reads, passes, rounds and cases (output-pool.ts).
   const outputFor = (sel: Selection): TypedArray => outputs.get(spec.dataset.dtype, elementCount(selectionShape(sel)));
   const open = (): Reader => {
@@ -60,6 +68,7 @@ export function jsSession(
             await r.close();
           }
           ms += now() - t0;
+          lastPath = pathOf(r);
           const problem = await verifier.check(i, data);
           if (problem) throw new VerificationError(`read ${formatSelection(selections[i])} returned wrong data: ${problem}`);
         }
@@ -101,7 +110,13 @@ export function jsSession(
     async close() {
       const r = reader;
       reader = null;
-      if (r) await r.close();
+      if (r) {
+        lastPath = pathOf(r);
+        await r.close();
+      }
+    },
+    readPath() {
+      return reader ? pathOf(reader) : lastPath;
     },
   };
 }

@@ -8,6 +8,7 @@ import { VerificationError } from "../core/errors.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import { ENGINE_NAME, verifyDigests, type PythonWorker } from "./python.ts";
 import type { EngineSession } from "./types.ts";
+import { pythonReadPath } from "./python-read-path.ts";
 import type { SelectionVerifier } from "./verify.ts";
 
 /** Digests checked against reference reads (datasets read from a file have no generator). */
@@ -24,11 +25,13 @@ export function pythonSession(
   spec: CaseSpec, worker: PythonWorker, stored: Stored, selections: readonly Selection[], verifier?: SelectionVerifier,
 ): EngineSession {
   let opened = false;
+  let everOpened = false;
   return {
     ownIo: true,
     async open() {
       const { openMs } = await worker.open(stored, { writable: false });
       opened = true;
+      everOpened = true;
       return openMs;
     },
     async pass() {
@@ -42,5 +45,6 @@ export function pythonSession(
       if (opened) await worker.close();
       opened = false;
     },
+    readPath: () => (everOpened ? pythonReadPath(stored.layout, worker.versions) : undefined),
   };
 }

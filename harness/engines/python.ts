@@ -1,7 +1,7 @@
 /**
  * The Python reference engine: NumPy (`np.load(mmap_mode="r")`), h5py and zarr-python 2.13 reading
  * the same files the js backends read, in a long-lived subprocess (harness/engines/reference.py)
- * with the same cache control and I/O accounting. Side by side with the js engine it separates what
+ * with the same cache control and I/O accounting. Side by side with the layoutbench engine it separates what
  * a format costs from what one implementation of it costs.
  *
  * The worker measures in its own process: it times each read (forced into a C-order array) with
@@ -52,6 +52,10 @@ export interface PythonVersions {
   readonly hdf5Filters: Readonly<Record<string, boolean>>;
   /** Compressors numcodecs' blosc was built with. */
   readonly bloscCompressors: readonly string[];
+  /** Threads numcodecs' Blosc decodes with (null: unknown). */
+  readonly bloscThreads: number | null;
+  /** tensorstore's version, or null when it does not import. */
+  readonly tensorstore: string | null;
 }
 
 /** One timed pass over a list of selections, measured inside the worker. */
@@ -114,7 +118,7 @@ export function verifyDigests(dataset: DatasetSpec, selections: readonly Selecti
  */
 export function pythonSupport(layout: LayoutSpec, options: { op?: "read" | "write"; versions?: PythonVersions } = {}): string | undefined {
   const v = options.versions;
-  if (options.op === "write") return "the python reference engine only reads; write patterns run in the js engine only";
+  if (options.op === "write") return "the python reference engine only reads; write patterns run in the layoutbench engine only";
   if (v && v.numpy === null) return "python3-numpy not installed: apt-get install python3-numpy";
   switch (layout.backend) {
     case "memmap":
@@ -232,6 +236,8 @@ function toVersions(h: Record<string, unknown>, python: string): PythonVersions 
     hdf5PluginPath: str("hdf5_plugin_path"),
     hdf5Filters: (h.hdf5_filters ?? {}) as Record<string, boolean>,
     bloscCompressors: Array.isArray(h.blosc_compressors) ? (h.blosc_compressors as string[]) : [],
+    bloscThreads: typeof h.blosc_threads === "number" ? h.blosc_threads : null,
+    tensorstore: str("tensorstore"),
   };
 }
 

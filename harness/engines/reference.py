@@ -12,7 +12,7 @@ Requests:
   {"op": "close"}                        -> {"ok": true}   (every mapping and descriptor released)
   {"op": "quit"}                         -> {"ok": true}, then exit
 
-Measurement rules mirror harness/run/sampler.ts and the js engine: only the read of each selection
+Measurement rules mirror harness/run/sampler.ts and the layoutbench engine: only the read of each selection
 into a C-order in-memory array is timed; that array is reused from one read to the next (see
 OutputBuffers); I/O counters are taken around the pass; digests (sha256 of each result's C-order
 bytes) are computed outside the timed region so the harness can verify every read against its
@@ -118,12 +118,20 @@ def hello():
         from h5py import h5z
         filters = {name: bool(h5z.filter_avail(fid)) for name, fid in HDF5_FILTERS.items()}
     blosc = []
+    blosc_threads = None
     if numcodecs is not None:
         try:
             from numcodecs import blosc as nc_blosc
             blosc = list(nc_blosc.list_compressors())
+            # zarr-python decodes in the main thread, where numcodecs lets Blosc use its threads.
+            blosc_threads = nc_blosc.get_nthreads() if hasattr(nc_blosc, "get_nthreads") else None
         except ImportError:
             pass
+    try:
+        import tensorstore
+        tensorstore_version = getattr(tensorstore, "__version__", "unknown")
+    except ImportError:
+        tensorstore_version = None
     return {
         "python": platform.python_version(),
         "executable": sys.executable,
@@ -135,13 +143,15 @@ def hello():
         "hdf5_plugin_path": PLUGIN_PATH,
         "hdf5_filters": filters,
         "blosc_compressors": blosc,
+        "blosc_threads": blosc_threads,
+        "tensorstore": tensorstore_version,
     }
 
 
 class OutputBuffers:
     """C-order arrays that reads land in, one per selection shape and dtype, reused across reads,
-    passes and reopens (they outlive close, like the js engine's per-case buffers outlive its cold
-    reopens). Why: the js engine reads into reused buffers, and the first touch of fresh memory costs
+    passes and reopens (they outlive close, like the layoutbench engine's per-case buffers outlive its cold
+    reopens). Why: the layoutbench engine reads into reused buffers, and the first touch of fresh memory costs
     ~12-15 us per 4 KiB page here (200-300 ms per 64 MiB), so a fresh result per read would time the
     allocator's page faults rather than the library's read. New buffers are touched when allocated,
     outside the timed region. Buffers not used by the current pass are dropped, least recently used
@@ -194,7 +204,7 @@ class Worker:
         if np is None:
             raise RequestError("python3-numpy not installed: apt-get install python3-numpy")
         if req.get("writable"):
-            raise RequestError("the reference engine only reads; writes run in the js engine")
+            raise RequestError("the reference engine only reads; writes run in the layoutbench engine")
         backend = req.get("backend")
         path = req.get("path")
         layout = req.get("layout") or {}

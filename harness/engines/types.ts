@@ -1,8 +1,21 @@
 /**
- * An engine is what performs a case's timed reads: the harness's own backends ("js") or the
- * Python reference stack ("python", NumPy/h5py/zarr-python in a subprocess). The sample loop
- * drives an EngineSession and owns cache control; the session owns timing and verification.
+ * An engine is what performs a case's timed reads: layoutbench's own backends ("layoutbench"),
+ * a library as a user would call it ("zarrita": zarr.get; "h5wasm": Dataset.slice), or the Python
+ * reference stack ("python": NumPy/h5py/zarr-python in a subprocess; "tensorstore" through the same
+ * worker where it is installed). The sample loop drives an EngineSession and owns cache control; the
+ * session owns timing and verification.
  */
+import type { BackendReadPath } from "../backends/types.ts";
+import type { EngineName } from "../scenario/types.ts";
+
+/**
+ * The read path of a case: who read (the engine) and how (the backend's or the library's part).
+ * Recorded with every case; `fallbacks` also become the case's `read-path-fallback` warnings.
+ */
+export interface ReadPath extends BackendReadPath {
+  readonly engine: EngineName;
+}
+
 export interface IoSnapshot {
   readonly readBytes: number;
   readonly writeBytes: number;
@@ -32,4 +45,9 @@ export interface EngineSession {
   finish(): Promise<void>;
   /** Releases every handle and mapping (a live mapping pins pages against eviction). */
   close(): Promise<void>;
+  /**
+   * The path the session's reads took, fallbacks seen so far included; kept after close. Undefined
+   * before the first open.
+   */
+  readPath?(): ReadPath | undefined;
 }

@@ -9,7 +9,7 @@ import { caseWarnings, summarize } from "../run/summary.ts";
 import { warning } from "../run/warnings.ts";
 
 /** Warnings a block's record knows and its samples do not (the rest are recomputed over all blocks). */
-const CARRIED: ReadonlySet<Warning["code"]> = new Set(["self-verified"]);
+const CARRIED: ReadonlySet<Warning["code"]> = new Set(["self-verified", "read-path-fallback"]);
 
 /**
  * Joins `blocks` (block 1 first) of one side. `planned` is the number of blocks the alternation
@@ -48,11 +48,14 @@ function mergeCase(records: readonly (CaseResult | undefined)[], planned: number
   const samples: Sample[] = records.flatMap((r, k) => (r ? r.samples.map((s) => ({ ...s, round: k + 1 })) : []));
   const summary = summarize(samples, base.summary?.bytesRequested ?? 0);
   const warnings = caseWarnings(samples, summary, base.cache === "cold", base.pattern.op, evictionVerified);
-  const carried = new Map(present.flatMap((r) => r.warnings).filter((w) => CARRIED.has(w.code)).map((w) => [w.code, w]));
+  const carried = new Map(present.flatMap((r) => r.warnings).filter((w) => CARRIED.has(w.code)).map((w) => [`${w.code}: ${w.message}`, w]));
   warnings.push(...carried.values());
+  // A fallback in any block is a fallback of the merged case.
+  const fallbacks = [...new Set(present.flatMap((r) => r.readPath?.fallbacks ?? []))];
+  const readPath = base.readPath && { ...base.readPath, fallbacks };
   const taken = records.filter((r) => r && !r.warnings.some((w) => w.code === "incomplete")).length;
   if (taken < planned) {
     warnings.push(warning({ code: "incomplete", taken, planned, unit: "blocks" }));
   }
-  return { ...base, samples, summary, warnings, finishedAt };
+  return { ...base, ...(readPath ? { readPath } : {}), samples, summary, warnings, finishedAt };
 }

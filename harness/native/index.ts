@@ -153,13 +153,35 @@ export const SIEVE_PLAN_HEADER = 7;
  */
 export type SievedRead = (fd: number, plan: Float64Array, out: Uint8Array, sieve: Uint8Array) => void;
 
-/** The native sieved read, or null when the addon is missing or was built before it. */
-export function nativeSievedRead(): SievedRead | null {
+/**
+ * Features of the addon a read path may lack, each with a slower path in JavaScript. The
+ * LAYOUTBENCH_DISABLE_NATIVE environment variable (comma-separated: `decoders`, `sieved-read`)
+ * turns them off on purpose, to measure that slower path; the read path then records it.
+ */
+export type NativeFeature = "decoders" | "sieved-read";
+export const DISABLE_NATIVE_ENV = "LAYOUTBENCH_DISABLE_NATIVE";
+
+function disabledByEnv(feature: NativeFeature): boolean {
+  return (process.env[DISABLE_NATIVE_ENV] ?? "").split(",").map((s) => s.trim()).includes(feature);
+}
+
+/** Why `feature` is not available, in a few words with the remedy, or undefined when it is. */
+export function nativeFeatureMissing(feature: NativeFeature): string | undefined {
+  if (disabledByEnv(feature)) return `turned off by ${DISABLE_NATIVE_ENV}=${process.env[DISABLE_NATIVE_ENV]}`;
+  let m: NativeModule;
   try {
-    return native().readSieved ?? null;
+    m = native();
   } catch {
-    return null;
+    return `the native addon is missing (${ADDON_PATH}): run \`npm install\``;
   }
+  const present = feature === "decoders" ? Boolean(m.lz4Decode && m.bloscDecode) : Boolean(m.readSieved);
+  return present ? undefined : "the native addon predates it: rebuild with `npm install`";
+}
+
+/** The native sieved read, or null when the addon is missing, was built before it, or it is turned off. */
+export function nativeSievedRead(): SievedRead | null {
+  if (nativeFeatureMissing("sieved-read")) return null;
+  return native().readSieved ?? null;
 }
 
 /**
@@ -180,8 +202,12 @@ export interface NativeDecoders {
   zstd(src: Uint8Array, dst: Uint8Array): number;
 }
 
-/** The decoders, or undefined when the addon is missing or was built before them (rebuild with `npm install`). */
+/**
+ * The decoders, or undefined when the addon is missing, was built before them (rebuild with
+ * `npm install`) or they are turned off ({@link nativeFeatureMissing} says which).
+ */
 export function nativeDecoders(): NativeDecoders | undefined {
+  if (disabledByEnv("decoders")) return undefined;
   let m: NativeModule;
   try {
     m = native();

@@ -3,8 +3,10 @@
  * Plain text: the renderers escape it for their format.
  */
 import { describeLayout } from "../backends/registry.ts";
+import type { ReadPath } from "../engines/types.ts";
 import { formatShape } from "../scenario/describe.ts";
-import type { EngineName, LayoutSpec, PatternSpec } from "../scenario/types.ts";
+import { DEFAULT_ENGINE, engineNamed } from "../scenario/engines.ts";
+import type { LayoutSpec, PatternSpec } from "../scenario/types.ts";
 import { formatBytes } from "./format.ts";
 
 export { describeCodec, formatShape } from "../scenario/describe.ts";
@@ -15,9 +17,24 @@ export function chunksOf(layout: LayoutSpec): readonly number[] | null {
   return "chunks" in layout ? layout.chunks : null;
 }
 
-/** How reports name a layout read by an engine: "npy" for the harness, "npy (python)" otherwise. */
-export function layoutLabel(layoutName: string, engine: EngineName | undefined): string {
-  return !engine || engine === "js" ? layoutName : `${layoutName} (${engine})`;
+/**
+ * How reports name a layout read by an engine: "npy" for layoutbench (absent and "js", its older
+ * name, included), "npy (python)" otherwise.
+ */
+export function layoutLabel(layoutName: string, engine: string | undefined): string {
+  const e = engine === undefined ? DEFAULT_ENGINE : engineNamed(engine) ?? engine;
+  return e === DEFAULT_ENGINE ? layoutName : `${layoutName} (${e})`;
+}
+
+/**
+ * A read path in one line: "layoutbench chunk reader; C Blosc-LZ4 (addon), 2 threads; zarrita
+ * parses metadata only", then any fallbacks ("; fell back: ...").
+ */
+export function describeReadPath(path: ReadPath): string {
+  const threads = path.threads > 1 ? `, ${path.threads} threads` : "";
+  const decoder = path.decoder === "none" ? "no decoding" : path.decoder;
+  const fallbacks = path.fallbacks.length ? `; fell back: ${path.fallbacks.join("; ")}` : "";
+  return `${path.implementation}; ${decoder}${threads}; ${path.library}${fallbacks}`;
 }
 
 /** What the pattern reads or writes: "16 random slices 1 wide along axis 0". */

@@ -1,3 +1,4 @@
+import type { ReadPath } from "../engines/types.ts";
 import type { EngineName } from "../scenario/types.ts";
 /**
  * The report view model: everything any renderer shows, computed once from a results file.
@@ -69,8 +70,12 @@ export interface DatasetView {
 export interface LayoutView {
   readonly name: string;
   readonly backend: BackendName;
-  /** Who read: the harness ("js") or the reference engine; only js layouts are recommended. */
+  /** Who read: layoutbench's own readers, a library engine, or the Python stack; the recommendation ranks one engine's layouts. */
   readonly engine: EngineName;
+  /** How its cases were read (distinct paths in case order; several when fallbacks differed between cases); empty for files from before read paths. */
+  readonly readPaths: readonly ReadPath[];
+  /** The read paths in one line each, joined by " | "; "not recorded" for older files. */
+  readonly readPath: string;
   /** "zarr v3, chunks 256×256, zstd 3". */
   readonly description: string;
   readonly chunks: readonly number[] | null;
@@ -147,6 +152,8 @@ export interface CandidateCost {
 }
 
 export interface Recommendation {
+  /** Whose numbers are ranked: the scenario's recommendation.engine. */
+  readonly engine: EngineName;
   /** Cache states weighed (those of the scenario's `recommendation.cache` that were run). */
   readonly cache: readonly CacheState[];
   readonly weights: readonly { readonly pattern: string; readonly weight: number }[];

@@ -3,8 +3,11 @@
  * groups cases by dataset, pattern and cache state, ranks layouts, attaches statistics,
  * collects warnings and the recommendation. Pure and deterministic for a seed.
  */
+import { canonicalJson } from "../core/digest.ts";
+import type { ReadPath } from "../engines/types.ts";
+import { defaultRecommendationEngine, engineOf } from "../scenario/engines.ts";
 import type { CaseResult, ResultsFile } from "../run/results-types.ts";
-import type { CacheState } from "../scenario/types.ts";
+import type { CacheState, EngineName } from "../scenario/types.ts";
 import { bootstrapSettings, medianCI, type BootstrapOptions } from "../stats/bootstrap.ts";
 import { compareMedians } from "../stats/compare.ts";
 import { classifyOutliers } from "../stats/outliers.ts";
@@ -13,7 +16,7 @@ import { MIN_SAMPLES, summarize } from "../stats/summary.ts";
 import { warningMessage, type WarningVariant } from "../run/warnings.ts";
 import { summarize as summarizeCase } from "../run/summary.ts";
 import { contextItems } from "./context.ts";
-import { chunksOf, describeLayout, describePattern, layoutLabel } from "./describe.ts";
+import { chunksOf, describeLayout, describePattern, describeReadPath, layoutLabel } from "./describe.ts";
 import type { DatasetView, GroupView, LayoutView, PatternView, ReportModel, RowView, WarningView } from "./model-types.ts";
 import { recommend } from "./recommend.ts";
 
@@ -152,9 +155,12 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
       }
       costByCache[cache] = cost;
     }
+    const engine = engineOf(list[0]);
+    const readPaths = distinctReadPaths(list);
     return {
-      name: layout.name, backend: layout.backend, engine: list[0].engine ?? "js",
-      description: describeLayout(layout) + (list[0].engine && list[0].engine !== "js" ? `, read by ${list[0].engine}` : ""),
+      name: layout.name, backend: layout.backend, engine, readPaths,
+      readPath: readPaths.length ? readPaths.map(describeReadPath).join(" | ") : "not recorded",
+      description: describeLayout(layout) + (engine !== "layoutbench" ? `, read by ${engine}` : ""),
       chunks: chunksOf(layout),
       bytesOnDisk: storage?.bytesOnDisk ?? null, files: storage?.files ?? null, compressionRatio: storage?.compressionRatio ?? null,
       costByCache,
@@ -163,13 +169,21 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
 
   const scenario = results.scenarios.find((s) => s.name === first.scenario);
   const wanted = scenario?.recommendation.cache ?? caches;
+  const engine: EngineName = scenario?.recommendation.engine ?? defaultRecommendationEngine([...new Set(unique.map(engineOf))]);
   const shape = first.dataset.shape;
   const dataset = {
     key, scenario: first.scenario, name: first.dataset.name, shape, dtype: first.dataset.dtype,
     logicalBytes: shape.reduce((a, b) => a * b, 1) * (ITEM_BYTES[first.dataset.dtype] ?? 0),
     layouts, patterns, groups,
   };
-  return { ...dataset, recommendation: recommend(dataset, caches.filter((c) => wanted.includes(c)), settings) };
+  return { ...dataset, recommendation: recommend(dataset, caches.filter((c) => wanted.includes(c)), settings, engine) };
+}
+
+/** The distinct read paths of a layout's cases, in case order. */
+function distinctReadPaths(cases: readonly CaseResult[]): ReadPath[] {
+  const seen = new Map<string, ReadPath>();
+  for (const c of cases) if (c.readPath) seen.set(canonicalJson(c.readPath), c.readPath);
+  return [...seen.values()];
 }
 
 function runWarnings(results: ResultsFile): WarningView[] {
@@ -191,12 +205,13 @@ function runWarnings(results: ResultsFile): WarningView[] {
  * confidence) so the same file always gives the same report.
  */
 /**
- * Reads by the reference engine become rows of their own, "npy (python)", next to the harness's
- * "npy": every table and chart then shows both engines side by side with the ratio.
+ * Reads by other engines become rows of their own, "npy (python)", "zarr-lz4 (zarrita)", next to
+ * layoutbench's "npy": every table and chart then shows the implementations side by side with the ratio.
  */
 function engineLabel(c: CaseResult): CaseResult {
-  if (!c.engine || c.engine === "js") return c;
-  return { ...c, layout: { ...c.layout, name: layoutLabel(c.layout.name, c.engine) } };
+  const engine = engineOf(c);
+  if (engine === "layoutbench") return c;
+  return { ...c, layout: { ...c.layout, name: layoutLabel(c.layout.name, engine) } };
 }
 
 export function buildReportModel(results: ResultsFile, options: ReportOptions = {}): ReportModel {

@@ -6,7 +6,7 @@
  * costs in the same resample gives an interval for "how much better". Each cache state in the
  * scenario's `recommendation.cache` counts once (equally).
  */
-import type { CacheState } from "../scenario/types.ts";
+import type { CacheState, EngineName } from "../scenario/types.ts";
 import { percentileInterval, resampleMedians, type BootstrapOptions } from "../stats/bootstrap.ts";
 import { ratioDistribution, verdictOf } from "../stats/compare.ts";
 import { createRng, deriveSeed } from "../stats/prng.ts";
@@ -21,11 +21,12 @@ function cacheText(cache: readonly CacheState[]): string {
 }
 
 /** Per-layout bootstrap cost distributions, or the reasons a layout cannot be ranked. */
-function costDistributions(dataset: DatasetInput, weighted: readonly GroupView[], settings: Required<BootstrapOptions>) {
+function costDistributions(dataset: DatasetInput, weighted: readonly GroupView[], settings: Required<BootstrapOptions>, engine: EngineName) {
   const costs = new Map<string, { point: number; draws: Float64Array }>();
   const excluded: { layout: string; reason: string }[] = [];
-  // The reference engine's rows show what a format costs elsewhere; the choice is between layouts.
-  for (const layout of dataset.layouts.filter((l) => l.engine === "js")) {
+  // Other engines' rows show what a format costs through another implementation; the choice is
+  // between layouts, as read by one implementation.
+  for (const layout of dataset.layouts.filter((l) => l.engine === engine)) {
     const missing: string[] = [];
     const draws = new Float64Array(settings.resamples);
     let point = 0;
@@ -50,12 +51,26 @@ function costDistributions(dataset: DatasetInput, weighted: readonly GroupView[]
   return { costs, excluded };
 }
 
+/** Who the recommendation is for, as the headline says it. */
+const IMPLEMENTATION: Record<EngineName, string> = {
+  layoutbench: "layoutbench's own readers",
+  zarrita: "zarrita (zarr.get)",
+  h5wasm: "h5wasm (Dataset.slice)",
+  python: "NumPy, h5py and zarr-python",
+  tensorstore: "tensorstore",
+};
+
 function headline(dataset: DatasetInput, rec: Omit<Recommendation, "headline" | "facts">, confidence: number): string {
+  const body = headlineBody(dataset, rec, confidence);
+  return rec.candidates.length ? `${body} Read by ${IMPLEMENTATION[rec.engine]}.` : body;
+}
+
+function headlineBody(dataset: DatasetInput, rec: Omit<Recommendation, "headline" | "facts">, confidence: number): string {
   const ci = `${Math.round(confidence * 100)}% CI`;
   const [first, second] = rec.candidates;
   if (rec.cache.length === 0) return `No recommendation for ${dataset.name}: none of the cache states in the scenario's recommendation.cache was run.`;
   if (rec.weights.length === 0) return `No recommendation for ${dataset.name}: every pattern has weight 0.`;
-  if (!first) return `No recommendation for ${dataset.name}: no layout has results for every weighted pattern in the ${cacheText(rec.cache)}${rec.excluded.length ? ` (${rec.excluded.map((e) => `${e.layout}: ${e.reason}`).join("; ")})` : ""}.`;
+  if (!first) return `No recommendation for ${dataset.name}: no layout read by ${IMPLEMENTATION[rec.engine]} has results for every weighted pattern in the ${cacheText(rec.cache)}${rec.excluded.length ? ` (${rec.excluded.map((e) => `${e.layout}: ${e.reason}`).join("; ")})` : ""}.`;
   const weights = rec.weights.map((w) => `${w.pattern} ×${w.weight}`).join(", ");
   const cost = `expected cost ${formatMs(first.costMs)} (${ci} ${formatInterval(first.low, first.high, formatMs)}) for one round of the workload (${weights}; ${cacheText(rec.cache)})`;
   if (!second) return `Use ${first.layout} for ${dataset.name}, the only layout with complete results: ${cost}.`;
@@ -69,14 +84,16 @@ function headline(dataset: DatasetInput, rec: Omit<Recommendation, "headline" | 
 }
 
 /**
- * Ranks the dataset's layouts by expected workload cost over `cache` (the scenario's
+ * Ranks the dataset's layouts, as read by `engine`, by expected workload cost over `cache` (the scenario's
  * recommendation cache states that were run). Layouts with a failed or missing weighted case
  * are excluded with the reason. Deterministic for `settings.seed`.
  */
-export function recommend(dataset: DatasetInput, cache: readonly CacheState[], settings: Required<BootstrapOptions>): Recommendation {
+export function recommend(
+  dataset: DatasetInput, cache: readonly CacheState[], settings: Required<BootstrapOptions>, engine: EngineName = "layoutbench",
+): Recommendation {
   const weighted = dataset.groups.filter((g) => cache.includes(g.cache) && g.pattern.weight > 0);
   const weights = dataset.patterns.filter((p) => p.weight > 0).map((p) => ({ pattern: p.name, weight: p.weight }));
-  const { costs, excluded } = weighted.length ? costDistributions(dataset, weighted, settings) : { costs: new Map(), excluded: [] };
+  const { costs, excluded } = weighted.length ? costDistributions(dataset, weighted, settings, engine) : { costs: new Map(), excluded: [] };
   const ranked = [...costs].sort(([a, x], [b, y]) => x.point - y.point || a.localeCompare(b));
   const winner = ranked[0];
   const candidates: CandidateCost[] = ranked.map(([layout, { point, draws }]) => {
@@ -88,7 +105,7 @@ export function recommend(dataset: DatasetInput, cache: readonly CacheState[], s
     return { layout, costMs: point, low, high, vsWinner, tiedWithWinner: vsWinner.low <= 1 };
   });
   const base = {
-    cache, weights, candidates, excluded,
+    engine, cache, weights, candidates, excluded,
     winner: candidates[0]?.layout ?? null,
     runnerUp: candidates[1]?.layout ?? null,
     tie: candidates.length > 1 && candidates[1].tiedWithWinner,

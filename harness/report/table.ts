@@ -118,13 +118,14 @@ export function candidatesTable(rec: Recommendation, confidence: number): Table 
   return { columns, rows: [...rows, ...excluded], kinds };
 }
 
-/** The dataset's layouts: how each stores the array, and its workload cost per cache state. */
+/** The dataset's layouts: how each stores the array, how it was read, and its workload cost per cache state. */
 export function layoutsTable(dataset: DatasetView): Table {
   const caches = [...new Set(dataset.groups.map((g) => g.cache))];
-  const columns = [L("Layout"), L("Storage"), R("On disk"), R("Files"), R("Compression"), ...caches.map((c) => R(`Cost, ${c}`))];
+  const columns = [L("Layout"), L("Storage"), L("Read path"), R("On disk"), R("Files"), R("Compression"), ...caches.map((c) => R(`Cost, ${c}`))];
   const rows = dataset.layouts.map((l) => [
     l.name,
     l.description,
+    l.readPath,
     l.bytesOnDisk !== null ? formatBytes(l.bytesOnDisk) : DASH,
     l.files !== null ? String(l.files) : DASH,
     l.compressionRatio !== null ? formatFactor(l.compressionRatio) : DASH,

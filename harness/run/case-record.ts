@@ -2,6 +2,7 @@
  * A case as it goes through the rounds, and the record the results file holds for it: failed,
  * finished, or incomplete (rounds still to come). Pure apart from the timestamp it is given.
  */
+import type { ReadPath } from "../engines/types.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import type { Prepared } from "./prepare.ts";
 import type { CaseResult, RecordBasis, Sample, StorageInfo } from "./results-types.ts";
@@ -22,13 +23,15 @@ export interface CaseRun {
   /** Passes per warm sample, fixed by the first round. */
   passes?: number;
   roundsDone: number;
+  /** The path the reads took, as the engine session last reported it (fallbacks of every round included). */
+  readPath?: ReadPath;
 }
 
 function caseBase(run: CaseRun) {
   const { spec } = run;
   return {
     id: spec.id, scenario: spec.scenario.name, dataset: spec.dataset, layout: spec.layout, pattern: spec.pattern,
-    cache: spec.cache, engine: spec.engine, startedAt: run.startedAt,
+    cache: spec.cache, engine: spec.engine, ...(run.readPath ? { readPath: run.readPath } : {}), startedAt: run.startedAt,
   };
 }
 
@@ -46,6 +49,9 @@ export function recordOf(run: CaseRun, evictionVerified: boolean, finishedAt: st
   const basis = run.basis!;
   const summary = summarize(run.samples, basis.bytesRequested);
   const warnings = caseWarnings(run.samples, summary, spec.cache === "cold", spec.pattern.op, evictionVerified);
+  for (const fallback of run.readPath?.fallbacks ?? []) {
+    warnings.push(warning({ code: "read-path-fallback", engine: run.readPath!.engine, fallback }));
+  }
   if (basis.selfVerified) {
     warnings.push(warning({ code: "self-verified", format: spec.dataset.source?.format ?? "source" }));
   }

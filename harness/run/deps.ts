@@ -15,20 +15,35 @@ import type { CaseSpec, DatasetSpec, EvictionMethod, LayoutSpec } from "../scena
 import type { CaseResult, RunContext } from "./results-types.ts";
 import type { CaseEnv } from "./sampler.ts";
 
+/** An engine that reads through a library's own API in this process (zarrita's zarr.get, h5wasm's Dataset.slice). */
+export interface LibraryEngineDeps {
+  /** Why it cannot read this layout with this operation, or undefined when it can. */
+  support(layout: LayoutSpec, op: "read" | "write"): string | undefined;
+  session(spec: CaseSpec, stored: Stored, selections: readonly Selection[], verifier: SelectionVerifier, now: () => number): EngineSession;
+}
+
 export interface RunEngines {
-  /** Our own backends in this process. */
-  js(
+  /** layoutbench's own backends in this process (the engine once called js). */
+  layoutbench(
     spec: CaseSpec, backend: Backend, stored: Stored, selections: readonly Selection[], now: () => number,
     verifier: SelectionVerifier, outputs: OutputPool,
   ): EngineSession;
+  readonly zarrita: LibraryEngineDeps;
+  readonly h5wasm: LibraryEngineDeps;
   /** The Python reference stack: started once per run when a case needs it. */
   readonly python: {
-    /** Starts the worker, or throws a UserError saying what to install. */
-    start(): Promise<PythonWorker>;
+    /**
+     * Starts the worker. `required` (a python case needs its packages): throws a UserError saying
+     * what to install when they are missing. Otherwise (tensorstore only asks what is installed)
+     * resolves to null when the worker cannot start.
+     */
+    start(required: boolean): Promise<PythonWorker | null>;
     /** Why the reference stack cannot run this layout, or undefined when it can. */
     support(layout: LayoutSpec, options: { op: "read" | "write"; versions: PythonVersions }): string | undefined;
     session(spec: CaseSpec, worker: PythonWorker, stored: Stored, selections: readonly Selection[], verifier: SelectionVerifier): EngineSession;
   };
+  /** tensorstore, through the Python worker: why it cannot read here (`versions`: the worker's, when one runs). */
+  readonly tensorstore: { support(versions: PythonVersions | undefined): string };
 }
 
 export interface RunDeps {

@@ -18,6 +18,7 @@ import type { CaseResult, RecordBasis, RunContext, Sample } from "./results-type
 import type { CaseRun } from "./case-record.ts";
 import type { RunOptions } from "./deps.ts";
 import type { CaseSpec } from "../scenario/types.ts";
+import type { ReadPath } from "../engines/types.ts";
 
 const WORKER = join(import.meta.dirname, "round-worker.ts");
 /** tsx's loader by absolute URL: the worker must load it whatever directory the run started in. */
@@ -36,6 +37,8 @@ export interface RoundReply {
   readonly passes?: number;
   /** Set with samples: what the parent's record of the case needs besides them. */
   readonly basis?: RecordBasis;
+  /** The path the round's reads took. */
+  readonly readPath?: ReadPath;
   readonly failure?: CaseResult;
   /** Set by the parent for a case the worker never replied for: the case fails with it. */
   readonly error?: string;

@@ -1,15 +1,19 @@
 /**
  * The run's real dependencies: performance.now, /proc/self/io, fadvise or drop_caches eviction
- * checked with mincore, the backend registry, the dataset cache and both engines.
+ * checked with mincore, the backend registry, the dataset cache and every engine.
  */
 import { backendFor } from "../backends/registry.ts";
 import { evictFiles } from "../cache/evict.ts";
 import { rangeResidency, residency } from "../cache/residency.ts";
 import { acquireRunLock } from "../store/lock.ts";
 import { ensureMaterialized, removeStaleScratch } from "../store/materialize.ts";
+import { h5wasmEngine, h5wasmSupport } from "../engines/h5wasm.ts";
 import { jsSession } from "../engines/js.ts";
+import { librarySession } from "../engines/library-session.ts";
 import { pythonAvailable, pythonSupport, startPythonWorker } from "../engines/python.ts";
+import { tensorstoreSupport } from "../engines/python-read-path.ts";
 import { pythonSession } from "../engines/python-session.ts";
+import { zarritaEngine, zarritaSupport } from "../engines/zarrita.ts";
 import { UserError } from "../core/errors.ts";
 import type { EvictionMethod } from "../scenario/types.ts";
 import { collectContext } from "./context.ts";
@@ -41,16 +45,25 @@ export function realRunDeps(): RunDeps {
     lock: acquireRunLock,
     cleanScratch: removeStaleScratch,
     engines: {
-      js: jsSession,
+      layoutbench: jsSession,
+      zarrita: {
+        support: zarritaSupport,
+        session: (spec, stored, selections, verifier, now) => librarySession(spec, zarritaEngine(stored), selections, verifier, now),
+      },
+      h5wasm: {
+        support: h5wasmSupport,
+        session: (spec, stored, selections, verifier, now) => librarySession(spec, h5wasmEngine(stored), selections, verifier, now),
+      },
       python: {
-        async start() {
+        async start(required) {
           const available = await pythonAvailable();
-          if (!available.ok) throw new UserError(`engines: python: ${available.reason}`);
-          return startPythonWorker();
+          if (!available.ok && required) throw new UserError(`engines: python: ${available.reason}`);
+          return available.versions ? startPythonWorker() : null;
         },
         support: pythonSupport,
         session: pythonSession,
       },
+      tensorstore: { support: tensorstoreSupport },
     },
   };
 }

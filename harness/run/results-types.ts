@@ -2,9 +2,9 @@
  * The results file: one per run, versioned, rewritten atomically after every finished case so an
  * interrupted run keeps what it finished. Reports and comparisons read only this.
  */
-import type { EngineName } from "../scenario/types.ts";
+import type { ReadPath } from "../engines/types.ts";
 import type { WarningCode } from "./warnings.ts";
-import type { CacheState, CodecSpec, DatasetSpec, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
+import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
 
 export const RESULTS_VERSION = 1;
 export const RESULTS_KIND = "layoutbench-results";
@@ -135,8 +135,13 @@ export interface CaseResult {
   readonly layout: LayoutSpec;
   readonly pattern: PatternSpec;
   readonly cache: CacheState;
-  /** Who performed the reads; absent in files from before engines existed, meaning "js". */
-  readonly engine?: EngineName;
+  /**
+   * Who performed the reads; absent in files from before engines existed, and "js" (the old name)
+   * in files from before the rename, both meaning layoutbench (read it with `engineOf`).
+   */
+  readonly engine?: EngineName | "js";
+  /** How the reads were made, as they actually were (fallbacks included); absent in older files. */
+  readonly readPath?: ReadPath;
   readonly status: "ok" | "failed";
   /** Present when status is "failed". */
   readonly error?: string;
@@ -153,8 +158,11 @@ export interface ScenarioInfo {
   readonly name: string;
   readonly description: string;
   readonly hash: string;
-  /** Cache states the recommendation weighs; pattern weights travel with each case's pattern. */
-  readonly recommendation: { readonly cache: readonly CacheState[] };
+  /**
+   * Cache states the recommendation weighs (pattern weights travel with each case's pattern) and
+   * the engine whose numbers it ranks (absent in older files: layoutbench).
+   */
+  readonly recommendation: { readonly cache: readonly CacheState[]; readonly engine?: EngineName };
 }
 
 /**

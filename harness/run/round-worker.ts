@@ -5,8 +5,9 @@
  * parent goes away, so a killed run leaves no sampler behind.
  */
 import { OutputPool } from "../engines/output-pool.ts";
-import { pythonAvailable, type PythonWorker } from "../engines/python.ts";
+import type { PythonWorker } from "../engines/python.ts";
 import type { CaseRun } from "./case-record.ts";
+import { needsPython } from "./engines-start.ts";
 import { materializeAll } from "./prepare.ts";
 import { realRunDeps } from "./real-deps.ts";
 import { sampleCaseRound } from "./rounds.ts";
@@ -36,13 +37,14 @@ async function work(request: RoundRequest): Promise<void> {
   const pools = { outputs: new OutputPool(), expected: new OutputPool() };
   let python: PythonWorker | null = null;
   try {
-    if (specs.some((s) => s.engine === "python") && (await pythonAvailable()).ok) python = await deps.engines.python.start();
+    // The parent already refused a run whose python cases cannot start the worker.
+    if (specs.some((s) => needsPython(s.engine))) python = await deps.engines.python.start(false);
     for (const c of request.cases) {
       if (stop) break;
       const run: CaseRun = { spec: c.spec, index: 0, startedAt: c.startedAt, samples: [], passes: c.passes, roundsDone: request.round - 1 };
       await sampleCaseRound(run, request.round, { materialized, env, python, pools, deps, cacheRoot: request.cacheRoot, interrupted: options.interrupted });
       const reply: RoundReply = {
-        id: c.spec.id, failure: run.failure, passes: run.passes, basis: run.basis,
+        id: c.spec.id, failure: run.failure, passes: run.passes, basis: run.basis, readPath: run.readPath,
         samples: run.samples.map((s) => ({ ...s, pid: process.pid })),
       };
       await new Promise<void>((resolve, reject) => process.send!(reply, undefined, {}, (err) => (err ? reject(err) : resolve())));

@@ -10,10 +10,13 @@ import { itemSize } from "../core/dtype.ts";
 import { scratchCopy, type Materialized } from "../store/materialize.ts";
 import { OutputPool } from "../engines/output-pool.ts";
 import type { PythonWorker } from "../engines/python.ts";
+import { mergeReadPaths } from "../engines/read-path.ts";
+import type { EngineSession } from "../engines/types.ts";
 import { VerificationError } from "../core/errors.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import { fail, formatLine, recordOf, type CaseRun } from "./case-record.ts";
 import type { RunDeps } from "./deps.ts";
+import { sessionFor } from "./engines-start.ts";
 import { roundInFreshProcess } from "./fresh-process.ts";
 import { materializeAll, materializedKey, prepare, storageInfo, type Pools } from "./prepare.ts";
 import type { ResultsWriter } from "./results-file.ts";
@@ -55,6 +58,7 @@ export async function runCases(
           run.passes = reply.passes;
           run.roundsDone = r;
           run.basis = reply.basis;
+          run.readPath = mergeReadPaths(run.readPath, reply.readPath);
         }
         finished(run);
       });
@@ -93,6 +97,7 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
   // Validation refuses these; a write here would go through the link into the user's file.
   if (spec.dataset.source && spec.pattern.op === "write") return failed(`dataset ${spec.dataset.name} is read from a file: write patterns cannot run on it`, storage);
   let stored: Stored | null = null;
+  let session: EngineSession | null = null;
   try {
     const prepared = run.prepared ?? (run.prepared = await prepare(spec, m, pools.expected, deps));
     run.basis ??= {
@@ -101,9 +106,10 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
       selfVerified: prepared.verifier.kind === "self",
     };
     stored = spec.pattern.op === "write" ? scratchCopy(ctx.cacheRoot, m.stored) : m.stored;
-    const session = spec.engine === "python"
-      ? deps.engines.python.session(spec, ctx.python!, stored, prepared.selections, prepared.verifier)
-      : deps.engines.js(spec, prepared.backend, stored, prepared.selections, env.now, prepared.verifier, pools.outputs);
+    session = sessionFor(spec, {
+      backend: prepared.backend, stored, selections: prepared.selections, verifier: prepared.verifier,
+      now: env.now, outputs: pools.outputs, python: ctx.python,
+    }, deps.engines);
     const { sampling } = spec.scenario;
     const plan: RoundPlan = {
       round,
@@ -129,6 +135,9 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
     }
     return failed(message, storage);
   } finally {
+    // Also for a failed round: the path it took is part of what failed.
+    run.readPath = mergeReadPaths(run.readPath, session?.readPath?.());
+    if (run.failure && run.readPath) run.failure = { ...run.failure, readPath: run.readPath };
     if (stored && stored !== m.stored) rmSync(stored.dir, { recursive: true, force: true });
   }
 }

@@ -19,6 +19,11 @@ export type WarningVariant =
   }
   | { readonly code: "no-storage-reads" }
   | { readonly code: "self-verified"; readonly format: string }
+  | {
+    readonly code: "read-path-fallback"; readonly engine: string;
+    /** What fell back, to what, and why (the read path's own words, e.g. "turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders"). */
+    readonly fallback: string;
+  }
   | { readonly code: "incomplete"; readonly taken: number; readonly planned: number; readonly unit: "rounds" | "blocks" }
   | { readonly code: "preempted"; readonly samples: number; readonly total: number; readonly worstShare: number }
   | { readonly code: "failed"; readonly error: string }
@@ -67,7 +72,12 @@ export const WARNINGS: { readonly [C in WarningCode]: Entry<C> } = {
   "self-verified": {
     summary: "data read from the user's files is checked only against the same library",
     cause: (v) => `data read from ${v.format} files is checked against a second read through the same library, not an independent reader`,
-    remedy: "add engines: [js, python] to read the same files through the Python stack as well",
+    remedy: "add engines: [layoutbench, python] to read the same files through the Python stack as well",
+  },
+  "read-path-fallback": {
+    summary: "the reads took a slower path than the planned one (an addon feature missing or turned off, decode workers that did not start, Blosc chunks the C decoder declined)",
+    cause: (v) => `${v.engine} read path fell back: ${v.fallback}`,
+    remedy: "unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; Blosc chunks the addon declines need codec: {name: blosc, cname: lz4} with shuffle byte or none",
   },
   incomplete: {
     summary: "the case is missing rounds (or blocks) of samples",

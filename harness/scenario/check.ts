@@ -147,5 +147,9 @@ function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: 
       problems.push({ path: ["recommendation", "cache", i], message: `"${c}" is not measured (cache: ${scenario.cache.join(", ")})` });
     }
   });
+  const { engine } = scenario.recommendation;
+  if (!scenario.engines.includes(engine)) {
+    problems.push({ path: ["recommendation", "engine"], message: `"${engine}" does not read in this scenario (engines: ${scenario.engines.join(", ")}): add it to engines or choose one of those` });
+  }
   return problems;
 }

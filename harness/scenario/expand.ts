@@ -4,11 +4,16 @@
  * `--filter` keeps the cases whose id contains every given word (or matches a /regex/).
  */
 import { patternFor } from "./resolve.ts";
+import { DEFAULT_ENGINE, engineNamed } from "./engines.ts";
 import type { CaseSpec, Scenario } from "./types.ts";
 
-/** `scenario/dataset/layout/pattern/cache`, with `@python` appended for the reference engine. */
-export function caseId(scenario: string, dataset: string, layout: string, pattern: string, cache: string, engine = "js"): string {
-  return `${scenario}/${dataset}/${layout}/${pattern}/${cache}${engine === "js" ? "" : "@" + engine}`;
+/**
+ * `scenario/dataset/layout/pattern/cache`, with `@engine` appended for engines other than
+ * layoutbench's own (whose ids stay as they were before engines existed, so baselines still match).
+ */
+export function caseId(scenario: string, dataset: string, layout: string, pattern: string, cache: string, engine: string = DEFAULT_ENGINE): string {
+  const e = engineNamed(engine) ?? engine;
+  return `${scenario}/${dataset}/${layout}/${pattern}/${cache}${e === DEFAULT_ENGINE ? "" : "@" + e}`;
 }
 
 export function expandCases(scenario: Scenario): CaseSpec[] {

@@ -5,9 +5,10 @@
 import { canonicalJson, sha256 } from "../core/digest.ts";
 import { layoutVocabulary } from "../backends/layouts.ts";
 import { DEFAULTS } from "./defaults.ts";
+import { DEFAULT_ENGINE, defaultRecommendationEngine, engineNamed } from "./engines.ts";
 import type { ScenarioFile } from "./schema.ts";
 import type {
-  DatasetSource, DatasetSpec, LayoutSpec, PatternShape, PatternSpec, Scenario, Sampling,
+  DatasetSource, DatasetSpec, EngineName, LayoutSpec, PatternShape, PatternSpec, Scenario, Sampling,
 } from "./types.ts";
 
 type FileLayout = NonNullable<ScenarioFile["layouts"]>[number];
@@ -85,6 +86,7 @@ export function resolveScenario(file: ScenarioFile, path: string, sources: reado
   };
   const datasets: DatasetSpec[] = file.datasets.map((d, i) => resolveDataset(d, sources[i]));
   const cache = file.cache ?? [...DEFAULTS.cache];
+  const engines = [...new Set((file.engines ?? [DEFAULT_ENGINE]).map((e) => engineNamed(e)!))];
   const body = {
     version: file.version,
     name: file.name,
@@ -95,9 +97,26 @@ export function resolveScenario(file: ScenarioFile, path: string, sources: reado
     cache,
     eviction: file.eviction ?? DEFAULTS.eviction,
     sampling,
-    engines: file.engines ?? ["js"],
-    recommendation: { cache: file.recommendation?.cache ?? cache },
+    engines,
+    recommendation: {
+      cache: file.recommendation?.cache ?? cache,
+      engine: file.recommendation?.engine ? engineNamed(file.recommendation.engine)! : defaultRecommendationEngine(engines),
+    },
   };
-  const { description: _description, ...hashed } = body;
-  return { ...body, file: path, hash: sha256(canonicalJson(hashed)) };
+  return { ...body, file: path, hash: sha256(canonicalJson(hashedForm(body))) };
+}
+
+/**
+ * What the hash covers: everything but the description, with the engines spelled as before they
+ * were renamed ("js") and the recommendation's engine left out when it is the default one, so the
+ * scenarios of existing baselines keep their hashes and stay comparable.
+ */
+function hashedForm(body: Omit<Scenario, "file" | "hash">): object {
+  const { description: _description, engines, recommendation, ...rest } = body;
+  const legacy = (e: EngineName) => (e === DEFAULT_ENGINE ? "js" : e);
+  return {
+    ...rest,
+    engines: engines.map(legacy),
+    recommendation: recommendation.engine === defaultRecommendationEngine(engines) ? { cache: recommendation.cache } : recommendation,
+  };
 }

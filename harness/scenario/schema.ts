@@ -7,7 +7,8 @@ import { z } from "zod";
 import { DTYPES } from "../core/dtype.ts";
 import { layoutSchemas, LAYOUTS, SOURCE_KEYS, type SourceKeyShape } from "../backends/layouts.ts";
 import { name, size, sizes, strict } from "../backends/layout-kit.ts";
-import { AS_IS_LAYOUT, ENGINES, SOURCE_FORMATS } from "./types.ts";
+import { ENGINE_SPELLINGS } from "./engines.ts";
+import { AS_IS_LAYOUT, SOURCE_FORMATS } from "./types.ts";
 import { DEFAULTS } from "./defaults.ts";
 
 export { CODEC_LEVELS } from "../backends/codec-vocabulary.ts";
@@ -97,6 +98,8 @@ export const datasetSchema = strict({
   else: { required: ["shape", "dtype"] },
 });
 
+const engine = z.enum(ENGINE_SPELLINGS as [string, ...string[]]);
+
 /** The scenario file as written (before defaults). */
 export const scenarioFileSchema = strict({
   $schema: z.string().optional(),
@@ -122,9 +125,13 @@ export const scenarioFileSchema = strict({
     freshProcess: z.boolean().optional()
       .describe("Take each round in a new process, so what belongs to one process (heap, mappings, compiled code) shows as spread between rounds (default false; any scenario asking for it makes the whole run do it)."),
   }).optional(),
-  recommendation: strict({ cache: z.array(cacheState).min(1).max(2) }).optional(),
-  engines: z.array(z.enum(ENGINES)).min(1).max(2).optional()
-    .describe("Who reads: js (the harness, default) and/or python (NumPy, h5py, zarr-python on the same files)."),
+  recommendation: strict({
+    cache: z.array(cacheState).min(1).max(2).optional().describe("Cache states the recommendation weighs (default: every one measured)."),
+    engine: engine.optional()
+      .describe("Whose numbers the recommendation ranks: one of the scenario's engines (default layoutbench), e.g. python for the NumPy/h5py/zarr-python stack's answer."),
+  }).optional(),
+  engines: z.array(engine).min(1).max(ENGINE_SPELLINGS.length).optional()
+    .describe("Who reads: layoutbench (its own readers, default; js is an older name for it), zarrita (zarr.get), h5wasm (Dataset.slice), python (NumPy, h5py, zarr-python) and tensorstore (through the Python worker, where installed), on the same files."),
 }).superRefine((f, ctx) => {
   if (!f || typeof f !== "object" || f.layouts !== undefined || !Array.isArray(f.datasets)) return;
   // Datasets read from files bring their own layout; generated ones need the scenario's.

@@ -6,10 +6,12 @@ import type { Dtype } from "../core/dtype.ts";
 import type { LayoutSpec, SourceFormat } from "../backends/layouts.ts";
 
 /**
- * Who performs a case's timed reads: the harness's own backends ("js") or the Python reference
- * stack ("python", NumPy/h5py/zarr-python in a subprocess). See engines/.
+ * Who performs a case's timed reads: layoutbench's own backends ("layoutbench", formerly "js",
+ * still accepted: engines.ts), a library as a user would call it ("zarrita": zarr.get; "h5wasm":
+ * Dataset.slice), or the Python stack in a subprocess ("python": NumPy/h5py/zarr-python;
+ * "tensorstore", where installed). See engines/.
  */
-export const ENGINES = ["js", "python"] as const;
+export const ENGINES = ["layoutbench", "zarrita", "h5wasm", "python", "tensorstore"] as const;
 export type EngineName = (typeof ENGINES)[number];
 
 /** "file": the values are those of an existing file (a dataset with a `source`), not generated. */
@@ -112,10 +114,13 @@ export interface Scenario {
   readonly cache: readonly CacheState[];
   readonly eviction: EvictionMethod;
   readonly sampling: Sampling;
-  /** Who performs the reads: the harness ("js") and/or the Python reference stack ("python"). */
+  /** Who performs the reads: layoutbench's own readers, library engines, the Python reference stack. */
   readonly engines: readonly EngineName[];
-  /** Which cache states the recommendation weighs (patterns carry their own weights). */
-  readonly recommendation: { readonly cache: readonly CacheState[] };
+  /**
+   * Which cache states the recommendation weighs (patterns carry their own weights), and whose
+   * numbers it ranks (an engine of the scenario's; layoutbench unless the file says otherwise).
+   */
+  readonly recommendation: { readonly cache: readonly CacheState[]; readonly engine: EngineName };
 }
 
 /** One dataset × layout × pattern × cache state. */

@@ -94,11 +94,22 @@ function findBase(
 export function openContiguous(
   module: H5Module, file: File, path: string, datasetPath: string, shape: readonly number[], itemBytes: number,
 ): ContiguousReader | undefined {
+  return contiguousPath(module, file, path, datasetPath, shape, itemBytes).reader;
+}
+
+/**
+ * {@link openContiguous}, saying why there is no direct reader when the dataset qualified for one
+ * (contiguous, unfiltered, little-endian) but its address could not be learnt or checked: such a
+ * dataset is then read through h5wasm, a slower path the read path must record.
+ */
+export function contiguousPath(
+  module: H5Module, file: File, path: string, datasetPath: string, shape: readonly number[], itemBytes: number,
+): { reader?: ContiguousReader; missed?: string } {
   const count = selectedCount(shape.map((n) => slice(0, n)));
-  if (shape.length === 0 || count < 2) return undefined;
+  if (shape.length === 0 || count < 2) return {};
   const meta = module.get_dataset_metadata(file.file_id, datasetPath);
-  if (meta.chunks !== null || meta.size !== itemBytes || (itemBytes > 1 && !meta.littleEndian)) return undefined;
-  if (meta.shape?.join() !== shape.join() || module.get_dataset_filters(file.file_id, datasetPath).length > 0) return undefined;
+  if (meta.chunks !== null || meta.size !== itemBytes || (itemBytes > 1 && !meta.littleEndian)) return {};
+  if (meta.shape?.join() !== shape.join() || module.get_dataset_filters(file.file_id, datasetPath).length > 0) return {};
   const probe = (linear: number) => {
     const sel = shape.map((_, a) => {
       const below = shape.slice(a + 1).reduce((x, y) => x * y, 1);
@@ -113,13 +124,15 @@ export function openContiguous(
   const last = probe(count - 1);
   const { dev, ino } = statSync(path);
   const found = findBase(first.reads, last.reads, count, itemBytes, dev, ino);
-  if (found === undefined) return undefined;
+  if (found === undefined) return { missed: "libhdf5's reads of the first and last element did not reveal the data's address (compact or unallocated storage, external file?)" };
   const direct = new ContiguousReader(path, found.fd, found.base, shape, itemBytes);
   const check = new Uint8Array(itemBytes);
   direct.read(shape.map(() => slice(0, 1)), check);
   const firstOk = Buffer.compare(check, first.bytes) === 0;
   direct.read(shape.map((n) => slice(n - 1, n)), check);
-  return firstOk && Buffer.compare(check, last.bytes) === 0 ? direct : undefined;
+  return firstOk && Buffer.compare(check, last.bytes) === 0
+    ? { reader: direct }
+    : { missed: "direct reads at the address learnt from libhdf5 did not return the bytes libhdf5 read" };
 }
 
 /**
@@ -138,6 +151,11 @@ export class ContiguousReader {
   readonly #sievedRead: SievedRead | null;
   /** The native read's plan, filled in place per read (outer axes: at most rank - 1). */
   readonly #plan: Float64Array;
+
+  /** Whether the reads run in the addon (one call per selection) or as one readSync per run. */
+  get native(): boolean {
+    return this.#sievedRead !== null;
+  }
 
   /** `sievedRead`: the native read loop; null makes the same reads from JS, one readSync each. */
   constructor(path: string, fd: number, base: number, shape: readonly number[], itemBytes: number, sievedRead = nativeSievedRead()) {

@@ -26,7 +26,7 @@ import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import Blosc from "numcodecs/blosc";
 import Zstd from "numcodecs/zstd";
-import { nativeDecoders, type NativeDecoders } from "../../native/index.ts";
+import { nativeDecoders, nativeFeatureMissing, type NativeDecoders } from "../../native/index.ts";
 import { decodeBlosc, decodeNumcodecsLz4 } from "./lz4-blosc.ts";
 
 /** Stored chunk bytes → the chunk's raw bytes (C order, little-endian, the full chunk shape). */
@@ -42,6 +42,14 @@ export interface ChunkDecoder {
   readonly concurrency: "threads" | "workers" | "inline" | "none";
   /** The compressor, for decoding in a worker. */
   readonly spec: CompressorSpec | null;
+  /** What decodes, for the read path: "C Blosc-LZ4 (addon)", "node:zlib", "none". */
+  readonly label: string;
+  /** Threads one chunk's decode uses (the addon spreads a Blosc frame's blocks); absent: 1. */
+  readonly threadsPerChunk?: number;
+  /** Why the addon's C decoder is not used although it covers this codec (a fallback); absent when it is, or when none exists. */
+  readonly nativeMissing?: string;
+  /** Chunks decoded so far by a slower decoder than the one planned (frames the C decoder declined). */
+  readonly declined?: () => number;
   /**
    * Decodes `encoded`; may write into `scratch` (chunk-sized, owned by the caller for this call)
    * and return it, or return another buffer. The result must be the chunk's size.
@@ -58,33 +66,38 @@ export interface CompressorSpec {
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
 
-const NONE: ChunkDecoder = { compressed: false, concurrency: "none", spec: null, decode: (encoded) => encoded };
+const NONE: ChunkDecoder = { compressed: false, concurrency: "none", spec: null, label: "none", decode: (encoded) => encoded };
 
 /**
  * The decoder for `spec` (null: no compressor), or undefined when the direct path does not cover it.
  * `native`: the addon's decoders, or null for the JS ones (default: the addon's when it has them).
  */
-export function chunkDecoder(spec: CompressorSpec | null, native: NativeDecoders | null = nativeDecoders() ?? null): ChunkDecoder | undefined {
+export function chunkDecoder(
+  spec: CompressorSpec | null, native: NativeDecoders | null = nativeDecoders() ?? null,
+  nativeMissing: string | undefined = native ? undefined : nativeFeatureMissing("decoders") ?? "the addon's decoders were not given",
+): ChunkDecoder | undefined {
   if (spec === null) return NONE;
   switch (spec.id) {
     case "gzip":
-      return { compressed: true, concurrency: "threads", spec, decode: (encoded) => gunzip(encoded) };
+      return { compressed: true, concurrency: "threads", spec, label: "node:zlib gunzip", decode: (encoded) => gunzip(encoded) };
     case "zlib":
-      return { compressed: true, concurrency: "threads", spec, decode: (encoded) => inflate(encoded) };
+      return { compressed: true, concurrency: "threads", spec, label: "node:zlib inflate", decode: (encoded) => inflate(encoded) };
     case "lz4":
-      if (native) return { compressed: true, concurrency: "inline", spec, decode: (encoded, scratch) => scratch.subarray(0, native.lz4(encoded, scratch)) };
+      if (native) return { compressed: true, concurrency: "inline", spec, label: "C LZ4 (addon)", decode: (encoded, scratch) => scratch.subarray(0, native.lz4(encoded, scratch)) };
       return {
         compressed: true,
         concurrency: "workers",
         spec,
+        label: "LZ4 in JavaScript (lz4-blosc.ts)",
+        nativeMissing,
         decode: (encoded, scratch) => scratch.subarray(0, decodeNumcodecsLz4(encoded, scratch)),
       };
     case "blosc":
-      return native ? nativeBloscDecoder(spec, native) : bloscDecoder(spec);
+      return native ? nativeBloscDecoder(spec, native) : bloscDecoder(spec, nativeMissing!);
     case "zstd": {
-      if (native) return { compressed: true, concurrency: "inline", spec, decode: (encoded, scratch) => scratch.subarray(0, native.zstd(encoded, scratch)) };
+      if (native) return { compressed: true, concurrency: "inline", spec, label: "libzstd (addon)", decode: (encoded, scratch) => scratch.subarray(0, native.zstd(encoded, scratch)) };
       const codec = Zstd.fromConfig({ id: "zstd", level: 1 }) as unknown as { decode(b: Uint8Array): Promise<Uint8Array> };
-      return { compressed: true, concurrency: "workers", spec, decode: (encoded) => codec.decode(encoded) };
+      return { compressed: true, concurrency: "workers", spec, label: "numcodecs.js Zstd (WASM)", decode: (encoded) => codec.decode(encoded) };
     }
     default:
       return undefined;
@@ -105,32 +118,57 @@ function bloscFallback(): { decode(b: Uint8Array): Promise<Uint8Array> } {
   };
 }
 
+/** What the addon's Blosc decoder finds inside the frames it covers, as reports name it. */
+const BLOSC_INNER: Record<string, string> = { lz4: "LZ4", zstd: "zstd", blosclz: "BloscLZ" };
+
+/**
+ * Whether the Blosc frames of a compressor hold what the direct decoders cover (LZ4, zstd or
+ * BloscLZ inside, any shuffle), judged from its metadata; each frame's own header decides in the end.
+ */
+export function bloscCovered(config: Record<string, unknown>): boolean {
+  return typeof config.cname === "string" && Object.hasOwn(BLOSC_INNER, config.cname);
+}
+
 function nativeBloscDecoder(spec: CompressorSpec, native: NativeDecoders): ChunkDecoder {
   const fallback = bloscFallback();
   const threads = availableParallelism();
+  const covered = bloscCovered(spec.config);
+  let declined = 0;
   return {
     compressed: true,
     concurrency: "inline",
     spec,
+    label: covered ? `C Blosc-${BLOSC_INNER[spec.config.cname as string]} (addon)` : "numcodecs.js Blosc (WASM): the addon decodes Blosc with LZ4, zstd or BloscLZ inside only",
+    threadsPerChunk: covered ? threads : 1,
+    declined: () => (covered ? declined : 0),
     decode(encoded, scratch) {
       const n = native.blosc(encoded, scratch, threads);
-      return n >= 0 ? scratch.subarray(0, n) : fallback.decode(encoded);
+      if (n >= 0) return scratch.subarray(0, n);
+      declined++;
+      return fallback.decode(encoded);
     },
   };
 }
 
-function bloscDecoder(spec: CompressorSpec): ChunkDecoder {
+function bloscDecoder(spec: CompressorSpec, nativeMissing: string): ChunkDecoder {
   const fallback = bloscFallback();
+  const covered = bloscCovered(spec.config);
+  let declined = 0;
   return {
     compressed: true,
     concurrency: "workers",
     spec,
+    label: covered ? "Blosc-LZ4 in JavaScript (lz4-blosc.ts)" : "numcodecs.js Blosc (WASM)",
+    nativeMissing: covered ? nativeMissing : undefined,
+    declined: () => (covered ? declined : 0),
     decode(encoded, scratch) {
       const blocksize = encoded.length >= 12 ? (encoded[8] | (encoded[9] << 8) | (encoded[10] << 16) | (encoded[11] << 24)) >>> 0 : 0;
       // A frame's blocks are at most its chunk (decodeBlosc checks the rest).
       if (bloscTmp.length < blocksize) bloscTmp = new Uint8Array(Math.min(blocksize, scratch.length));
       const n = decodeBlosc(encoded, scratch, bloscTmp);
-      return n >= 0 ? scratch.subarray(0, n) : fallback.decode(encoded);
+      if (n >= 0) return scratch.subarray(0, n);
+      declined++;
+      return fallback.decode(encoded);
     },
   };
 }

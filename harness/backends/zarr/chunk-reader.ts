@@ -29,7 +29,8 @@ import type { TypedArray } from "../../core/dtype.ts";
 import { selectionShape, type Selection } from "../../core/selection.ts";
 import type { ChunkDecoder } from "./chunk-decoders.ts";
 import { copySelected, intersect, scatterPlan, type AxisPart } from "./chunk-copy.ts";
-import { decodePool, type DecodePool } from "./decode-pool.ts";
+import { decodePool, decodePoolProblem, type DecodePool } from "./decode-pool.ts";
+import { availableParallelism } from "node:os";
 import { borrow, giveBack } from "./scratch.ts";
 
 /** What the direct path needs to know about an array (built from its metadata by chunk-format.ts). */
@@ -55,6 +56,12 @@ function swap(old: Uint8Array, bytes: number, shared = false): Uint8Array {
 
 /** Chunks decoded at once by node:zlib on the thread pool (each holds one slot of buffers). */
 const CHUNKS_IN_FLIGHT = 4;
+
+/** Threads of libuv's pool (UV_THREADPOOL_SIZE, default 4), capped by the cores that can run them. */
+function libuvThreads(): number {
+  const size = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, Math.min(size, availableParallelism()));
+}
 /** Most decoded bytes the worker arena holds; reads of more chunks go in rounds. */
 const ARENA_BYTES = 64 * 2 ** 20;
 /** Total bytes of the reusable buffers a reader may hold; fewer chunks in flight for huge chunks. */
@@ -88,23 +95,49 @@ export class ChunkReader {
   #junk: Uint8Array = EMPTY;
   #fillChunk: Uint8Array | undefined;
   #closed = false;
+  /** Why decode workers are not helping although the codec would use them (a fallback). */
+  readonly #poolProblem: string | undefined;
 
-  private constructor(format: ChunkFormat, pool: DecodePool | undefined) {
+  private constructor(format: ChunkFormat, pool: DecodePool | undefined, poolProblem: string | undefined) {
     this.#format = format;
     this.#chunkBytes = format.chunks.reduce((a, b) => a * b, 1) * format.itemBytes;
     this.#pool = pool;
+    this.#poolProblem = poolProblem;
   }
 
   /** A reader for `format`; waits for the decode workers to start when its codec uses them. */
   static async open(format: ChunkFormat): Promise<ChunkReader> {
-    let pool = format.decoder.concurrency === "workers" ? decodePool() : undefined;
+    const wantsPool = format.decoder.concurrency === "workers";
+    let pool = wantsPool ? decodePool() : undefined;
+    let problem = wantsPool && !pool ? decodePoolProblem() : undefined;
     try {
       await pool?.ready();
-    } catch {
-      // Workers that cannot start leave decoding to this thread.
+    } catch (error) {
+      // Workers that cannot start leave decoding to this thread; the read path records it.
       pool = undefined;
+      problem = (error as Error).message;
     }
-    return new ChunkReader(format, pool);
+    return new ChunkReader(format, pool, problem);
+  }
+
+  /**
+   * How this reader decodes: what, on how many threads at most within one read, and every slower
+   * path taken instead of the planned one (the addon lacking its decoders, workers that failed to
+   * start, Blosc frames the C decoder declined so far).
+   */
+  decoding(): { decoder: string; threads: number; fallbacks: string[] } {
+    const { decoder } = this.#format;
+    const fallbacks: string[] = [];
+    if (decoder.nativeMissing) fallbacks.push(`${decoder.label} instead of the addon's C decoder: ${decoder.nativeMissing}`);
+    if (this.#poolProblem) fallbacks.push(`decode workers failed to start (${this.#poolProblem}): chunks decoded on the main thread only`);
+    const declined = decoder.declined?.() ?? 0;
+    if (declined > 0) fallbacks.push(`${declined} Blosc chunk${declined === 1 ? "" : "s"} the addon's decoder declined went through numcodecs.js`);
+    let threads = 1;
+    if (decoder.concurrency === "threads") threads = Math.min(CHUNKS_IN_FLIGHT, libuvThreads());
+    else if (decoder.concurrency === "workers") threads = this.#pool ? this.#pool.size + 1 : 1;
+    else if (decoder.concurrency === "inline") threads = decoder.threadsPerChunk ?? 1;
+    const label = decoder.concurrency === "threads" ? `${decoder.label} on libuv's thread pool` : decoder.concurrency === "workers" && this.#pool ? `${decoder.label} in worker threads and this one` : decoder.label;
+    return { decoder: label, threads, fallbacks };
   }
 
   /** The selected elements (every step allowed) in C order, into `allocateOut(count)`. */

@@ -199,6 +199,13 @@ function entry(fromConfig: (config: Record<string, unknown>, meta: unknown) => B
 let registered = false;
 
 /**
+ * zarrita's own codec registry as the package ships it, copied at import, before
+ * {@link registerZarrCodecs} can replace entries: the zarrita engine reads with these, as a user of
+ * zarrita would.
+ */
+export const ZARRITA_DEFAULT_CODECS: ReadonlyMap<string, RegistryEntry> = new Map(zarr.registry);
+
+/**
  * Replaces zarrita's gzip, zlib and blosc codecs (v3 names and v2 `numcodecs.*` names) with ones that
  * can encode (node:zlib) and honour the blosc shuffle and element size, so `zarr.get` and `zarr.set`
  * use them. Idempotent.

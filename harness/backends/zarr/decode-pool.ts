@@ -139,6 +139,13 @@ export class DecodePool {
 }
 
 let shared: DecodePool | undefined;
+/** Why the pool could not be built, when it could not: reads then decode on the main thread. */
+let startProblem: string | undefined;
+
+/** Why decode workers are not used although the machine has several cores, or undefined. */
+export function decodePoolProblem(): string | undefined {
+  return startProblem;
+}
 
 /**
  * The process-wide pool: one worker per core besides the main thread's. None on a single core, where
@@ -149,7 +156,8 @@ export function decodePool(): DecodePool | undefined {
   if (cores < 2) return undefined;
   try {
     shared ??= new DecodePool(cores - 1);
-  } catch {
+  } catch (error) {
+    startProblem = (error as Error).message;
     return undefined;
   }
   return shared;
