@@ -17,7 +17,7 @@ import { UnsupportedError, UserError } from "../core/errors.ts";
 import type { DatasetSpec, ZarrLayout } from "../scenario/types.ts";
 import { MAX_CHUNKS } from "../scenario/defaults.ts";
 import type { Backend, LayoutProblem, MaterializeContext, Reader, Stored } from "./types.ts";
-import { checkCodec, createByteCodec, registerZarrCodecs, v2Compressor, v3Codecs } from "./zarr/codecs.ts";
+import { checkCodec, codecEncoder, createByteCodec, registerZarrCodecs, v2Compressor, v3Codecs } from "./zarr/codecs.ts";
 import { chunkRegion, chunkValues, gridCoords, gridShape } from "./zarr/grid.ts";
 import { SHARD_INDEX_CODECS, writeShard } from "./zarr/shard-writer.ts";
 import { fdatasyncAll, LocalStore } from "./zarr/store.ts";
@@ -310,6 +310,7 @@ function toCOrder(data: TypedArray, shape: readonly number[], stride: readonly n
 /** The Zarr backend (see the file comment). */
 export const zarrBackend: Backend<ZarrLayout> = {
   name: "zarr", check, writeProblem, footprint: zarrFootprint, materialize, files, open,
+  encoder: (layout, dataset) => codecEncoder(layout.codec, dataset.dtype),
   mainFile: ARRAY_DIR,
   locate: (stored) => ({ path: join(stored.dir, ARRAY_DIR) }),
   describe: (layout) => [

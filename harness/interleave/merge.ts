@@ -8,7 +8,7 @@ import type { CaseResult, Pairing, ResultsFile, Sample, Warning } from "../run/r
 import { caseWarnings, summarize } from "../run/summary.ts";
 
 /** Warnings a block's record knows and its samples do not (the rest are recomputed over all blocks). */
-const CARRIED: ReadonlySet<Warning["code"]> = new Set(["self-verified"]);
+const CARRIED: ReadonlySet<Warning["code"]> = new Set(["self-verified", "blosc-encoder-fallback"]);
 
 /**
  * Joins `blocks` (block 1 first) of one side. `planned` is the number of blocks the alternation

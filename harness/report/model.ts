@@ -142,7 +142,8 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
     }
     return {
       name: layout.name, backend: layout.backend, engine: list[0].engine ?? "js",
-      description: describeLayout(layout) + (list[0].engine && list[0].engine !== "js" ? `, read by ${list[0].engine}` : ""),
+      description: describeLayout(layout) + (storage?.encoder ? `, written by ${storage.encoder}` : "") +
+        (list[0].engine && list[0].engine !== "js" ? `, read by ${list[0].engine}` : ""),
       chunks: chunksOf(layout),
       bytesOnDisk: storage?.bytesOnDisk ?? null, files: storage?.files ?? null, compressionRatio: storage?.compressionRatio ?? null,
       costByCache,

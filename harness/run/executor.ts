@@ -63,6 +63,7 @@ function storageInfo(m: Materialized): StorageInfo {
     bytesOnDisk: m.manifest.bytesOnDisk,
     files: m.manifest.files.length,
     compressionRatio: m.manifest.bytesOnDisk > 0 ? logical / m.manifest.bytesOnDisk : 0,
+    ...(m.manifest.encoder ? { encoder: m.manifest.encoder.name } : {}),
   };
 }
 
@@ -247,6 +248,7 @@ export async function sampleCaseRound(
       storage: prepared.storage,
       bytesRequested: requestedBytes(prepared.selections, itemSize(spec.dataset.dtype)),
       selfVerified: prepared.verifier.kind === "self",
+      ...(prepared.m.manifest.encoder?.fallback ? { encoderFallback: prepared.m.manifest.encoder.fallback } : {}),
     };
     stored = spec.pattern.op === "write" ? scratchCopy(options.cacheRoot, m.stored) : m.stored;
     const session = spec.engine === "python"
@@ -313,6 +315,7 @@ function recordOf(run: CaseRun, evictionVerified: boolean): CaseResult {
   if (basis.selfVerified) {
     warnings.push({ code: "self-verified", message: `data read from ${spec.dataset.source?.format} files is checked against a second read through the same library, not an independent reader` });
   }
+  if (basis.encoderFallback) warnings.push({ code: basis.encoderFallback.code, message: basis.encoderFallback.message });
   const rounds = spec.scenario.sampling.rounds;
   if (run.roundsDone < rounds) {
     warnings.push({ code: "incomplete", message: `${run.roundsDone} of ${rounds} rounds taken: the run stopped before this case finished; run --resume samples it again` });

@@ -2,6 +2,7 @@
  * The results file: one per run, versioned, rewritten atomically after every finished case so an
  * interrupted run keeps what it finished. Reports and comparisons read only this.
  */
+import type { LayoutEncoder } from "../backends/types.ts";
 import type { EngineName } from "../scenario/types.ts";
 import type { CacheState, CodecSpec, DatasetSpec, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
 
@@ -76,7 +77,8 @@ export interface CaseSummary {
 }
 
 export interface Warning {
-  readonly code: "residency" | "few-samples" | "eviction-unverified" | "no-storage-reads" | "noisy" | "self-verified" | "incomplete";
+  readonly code: "residency" | "few-samples" | "eviction-unverified" | "no-storage-reads" | "noisy" | "self-verified" | "incomplete"
+    | NonNullable<LayoutEncoder["fallback"]>["code"];
   readonly message: string;
 }
 
@@ -86,6 +88,11 @@ export interface StorageInfo {
   readonly files: number;
   /** Logical array bytes / bytes on disk. */
   readonly compressionRatio: number;
+  /**
+   * The library that wrote the files, for layouts where what is installed decides it (Zarr Blosc:
+   * "c-blosc 1.21.3", or "numcodecs.js 0.3.2" without c-blosc); absent for the others.
+   */
+  readonly encoder?: string;
 }
 
 export interface CaseResult {
@@ -155,4 +162,6 @@ export interface RecordBasis {
   readonly bytesRequested: number;
   /** Data read from files is checked against a second read through the same library. */
   readonly selfVerified: boolean;
+  /** The layout was written by a fallback encoder (see LayoutEncoder): the warning its cases carry. */
+  readonly encoderFallback?: LayoutEncoder["fallback"];
 }
