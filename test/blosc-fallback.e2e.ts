@@ -6,10 +6,11 @@
  * with a blosc-encoder-fallback warning on each such case. With c-blosc, the same scenario gets
  * entries of its own, written by c-blosc, without the warning.
  */
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
 import { bloscEncoder } from "../harness/native/index.ts";
 import type { ResultsFile } from "../harness/run/results-types.ts";
 import { cli, hasStack } from "./support/cli.ts";
@@ -21,7 +22,8 @@ const NOT_LOADED = `cannot load ${MISSING}: ${MISSING}: cannot open shared objec
 const NUMCODECS = `numcodecs.js ${(JSON.parse(readFileSync(join(import.meta.dirname, "..", "node_modules", "numcodecs", "package.json"), "utf8")) as { version: string }).version}`;
 const WARNING = {
   code: "blosc-encoder-fallback",
-  message: `Blosc chunks written by ${NUMCODECS}, not the system's c-blosc 1 (${NOT_LOADED}): ` +
+  message:
+    `Blosc chunks written by ${NUMCODECS}, not the system's c-blosc 1 (${NOT_LOADED}): ` +
     "readable everywhere, but not the frames zarr-python writes; apt-get install libblosc1 to write those",
 };
 const BLOSC_LAYOUTS = new Set(["blosc-byte", "blosc-none-v2"]);
@@ -41,21 +43,27 @@ test("validate without c-blosc: int16 with byte shuffle is one line naming the r
   const dir = workDir("validate");
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, "int16.yaml");
-  writeFileSync(file, [
-    "version: 1",
-    "name: int16",
-    "datasets: [{name: d, shape: [64, 64], dtype: int16}]",
-    "layouts:",
-    "  - {name: shuffled, backend: zarr, chunks: [32, 32], codec: {name: blosc, shuffle: byte}}",
-    "  - {name: plain, backend: zarr, chunks: [32, 32], codec: {name: blosc, shuffle: none}}",
-    "patterns: [{name: full, kind: full}]",
-    "",
-  ].join("\n"));
+  writeFileSync(
+    file,
+    [
+      "version: 1",
+      "name: int16",
+      "datasets: [{name: d, shape: [64, 64], dtype: int16}]",
+      "layouts:",
+      "  - {name: shuffled, backend: zarr, chunks: [32, 32], codec: {name: blosc, shuffle: byte}}",
+      "  - {name: plain, backend: zarr, chunks: [32, 32], codec: {name: blosc, shuffle: none}}",
+      "patterns: [{name: full, kind: full}]",
+      "",
+    ].join("\n"),
+  );
   const r = cli(["validate", file], { env: WITHOUT });
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.equal(r.stderr, `${file}:5: layouts[0].codec.shuffle: byte shuffle of int16 data (2-byte elements) needs the system's c-blosc 1, ` +
-    `which is unavailable (${NOT_LOADED}): numcodecs.js, used without it, shuffles 4-byte elements only; ` +
-    "apt-get install libblosc1, or use shuffle: none or a 4-byte dtype (int32, uint32, float32)\n");
+  assert.equal(
+    r.stderr,
+    `${file}:5: layouts[0].codec.shuffle: byte shuffle of int16 data (2-byte elements) needs the system's c-blosc 1, ` +
+      `which is unavailable (${NOT_LOADED}): numcodecs.js, used without it, shuffles 4-byte elements only; ` +
+      "apt-get install libblosc1, or use shuffle: none or a 4-byte dtype (int32, uint32, float32)\n",
+  );
   assert.ok(!hasStack(r.stderr + r.stdout));
 });
 
@@ -103,7 +111,11 @@ test("run without c-blosc: Blosc layouts written by numcodecs.js, recorded and w
   for (const c of (JSON.parse(readFileSync(withOut, "utf8")) as ResultsFile).cases) {
     assert.equal(c.status, "ok", `${c.id}: ${c.error}`);
     if (BLOSC_LAYOUTS.has(c.layout.name)) assert.equal(c.storage?.encoder, `c-blosc ${cblosc.ok ? cblosc.encoder.version : ""}`, c.id);
-    assert.deepEqual(c.warnings.filter((w) => w.code === "blosc-encoder-fallback"), [], c.id);
+    assert.deepEqual(
+      c.warnings.filter((w) => w.code === "blosc-encoder-fallback"),
+      [],
+      c.id,
+    );
   }
   // Both libraries' entries side by side: the zstd one, and each Blosc layout twice.
   assert.equal(cli(["datasets", "list", "--cache", cache]).stdout.trim().split("\n").length, 5);

@@ -9,13 +9,13 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Blosc from "numcodecs/blosc";
+import type { Stored } from "../harness/backends/types.ts";
 import { ARRAY_DIR, zarrBackend } from "../harness/backends/zarr.ts";
 import { fullSelection, slice } from "../harness/core/selection.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import { bloscEncoder } from "../harness/native/index.ts";
-import { ensureMaterialized, entryDir } from "../harness/store/materialize.ts";
-import type { Stored } from "../harness/backends/types.ts";
 import type { DatasetSpec, Hdf5Layout, LayoutSpec, MemmapLayout, ZarrLayout } from "../harness/scenario/types.ts";
+import { ensureMaterialized, entryDir } from "../harness/store/materialize.ts";
 import { contractSelections, makeTestDir } from "./support/contract.ts";
 
 const MISSING = "/nonexistent/libblosc.so.1";
@@ -25,7 +25,8 @@ const FALLBACK = {
   name: NUMCODECS,
   fallback: {
     code: "blosc-encoder-fallback",
-    message: `Blosc chunks written by ${NUMCODECS}, not the system's c-blosc 1 (${NOT_LOADED}): ` +
+    message:
+      `Blosc chunks written by ${NUMCODECS}, not the system's c-blosc 1 (${NOT_LOADED}): ` +
       "readable everywhere, but not the frames zarr-python writes; apt-get install libblosc1 to write those",
   },
 };
@@ -49,8 +50,14 @@ const cblosc = await withLibrary(undefined, () => bloscEncoder());
 const noCBlosc = cblosc.ok ? false : `the system's c-blosc is not available here (${cblosc.reason}): apt-get install libblosc1`;
 if (noCBlosc) console.log(`# ${noCBlosc}`);
 
-const bloscLayout = (shuffle: "none" | "byte" | "bit"): ZarrLayout =>
-  ({ name: "b", backend: "zarr", format: 3, chunks: [32, 32], shards: null, codec: { name: "blosc", cname: "lz4", level: 5, shuffle } });
+const bloscLayout = (shuffle: "none" | "byte" | "bit"): ZarrLayout => ({
+  name: "b",
+  backend: "zarr",
+  format: 3,
+  chunks: [32, 32],
+  shards: null,
+  codec: { name: "blosc", cname: "lz4", level: 5, shuffle },
+});
 const dataset = (dtype: DatasetSpec["dtype"]): DatasetSpec => ({ name: dtype, shape: [64, 48], dtype, generator: "smooth", seed: 11 });
 /** The bytes of chunk [0, 0] (32×32) of `ds`, as stored before encoding. */
 const firstChunk = (ds: DatasetSpec) => {
@@ -64,11 +71,14 @@ const numcodecsFrame = async (bytes: Uint8Array, shuffle: number) =>
 const header = (frame: Buffer) => ({ typesize: frame[3], byte: (frame[2] & 1) !== 0, bit: (frame[2] & 4) !== 0 });
 
 describe("validate without c-blosc", () => {
-  const refused = (dtype: string, size: number, shuffle: string) => [{
-    field: "codec.shuffle",
-    message: `${shuffle} shuffle of ${dtype} data (${size}-byte elements) needs the system's c-blosc 1, which is unavailable (${NOT_LOADED}): ` +
-      "numcodecs.js, used without it, shuffles 4-byte elements only; apt-get install libblosc1, or use shuffle: none or a 4-byte dtype (int32, uint32, float32)",
-  }];
+  const refused = (dtype: string, size: number, shuffle: string) => [
+    {
+      field: "codec.shuffle",
+      message:
+        `${shuffle} shuffle of ${dtype} data (${size}-byte elements) needs the system's c-blosc 1, which is unavailable (${NOT_LOADED}): ` +
+        "numcodecs.js, used without it, shuffles 4-byte elements only; apt-get install libblosc1, or use shuffle: none or a 4-byte dtype (int32, uint32, float32)",
+    },
+  ];
   const cases: [string, DatasetSpec["dtype"], "none" | "byte" | "bit", object[]][] = [
     ["int16 byte shuffle", "int16", "byte", refused("int16", 2, "byte")],
     ["float64 bit shuffle", "float64", "bit", refused("float64", 8, "bit")],
@@ -83,12 +93,15 @@ describe("validate without c-blosc", () => {
   }
 
   test("with c-blosc every element size may be shuffled", { skip: noCBlosc }, () =>
-    withLibrary(undefined, () => assert.deepEqual(zarrBackend.check(bloscLayout("byte"), dataset("int16")), [])));
+    withLibrary(undefined, () => assert.deepEqual(zarrBackend.check(bloscLayout("byte"), dataset("int16")), [])),
+  );
 });
 
 describe("materializing without c-blosc", () => {
   let root = "";
-  before(() => { root = makeTestDir("blosc-fallback"); });
+  before(() => {
+    root = makeTestDir("blosc-fallback");
+  });
   after(() => rmSync(root, { recursive: true, force: true }));
   const float32 = dataset("float32");
   const layout = bloscLayout("byte");
@@ -174,7 +187,10 @@ describe("cache keys of layouts without Blosc", () => {
   const ds: DatasetSpec = { name: "d", shape: [64, 32], dtype: "float32", generator: "smooth", seed: 7 };
   const pinned: [LayoutSpec, string][] = [
     [{ name: "n", backend: "memmap", order: "C", advice: "normal" } satisfies MemmapLayout, "/c/memmap-b1ba98034a0d98e832a4"],
-    [{ name: "z", backend: "zarr", format: 3, chunks: [16, 16], shards: null, codec: { name: "zstd", level: 3 } } satisfies ZarrLayout, "/c/zarr-ec02035ad3027bad98cc"],
+    [
+      { name: "z", backend: "zarr", format: 3, chunks: [16, 16], shards: null, codec: { name: "zstd", level: 3 } } satisfies ZarrLayout,
+      "/c/zarr-ec02035ad3027bad98cc",
+    ],
     [{ name: "z2", backend: "zarr", format: 2, chunks: [16, 16], shards: null, codec: { name: "none" } } satisfies ZarrLayout, "/c/zarr-85cb5bb430b9856f4abf"],
     [{ name: "h", backend: "hdf5", chunks: [16, 16], codec: { name: "gzip", level: 4 }, shuffle: false } satisfies Hdf5Layout, "/c/hdf5-829bca33081ca9898309"],
   ];

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Blosc from "numcodecs/blosc";
-import { bloscEncoder, type BloscSettings } from "../../native/index.ts";
+import { type BloscSettings, bloscEncoder } from "../../native/index.ts";
 import type { LayoutEncoder } from "../types.ts";
 
 /** The element size numcodecs.js's Blosc shuffles with, whatever the data. */
@@ -38,7 +38,8 @@ export function bloscWriter(typesize: number, shuffle: number, what = `${typesiz
   if (shuffle !== 0 && typesize !== NUMCODECS_TYPESIZE) {
     return {
       ok: false,
-      reason: `${shuffle === 2 ? "bit" : "byte"} shuffle of ${what} needs the system's c-blosc 1, which is unavailable ` +
+      reason:
+        `${shuffle === 2 ? "bit" : "byte"} shuffle of ${what} needs the system's c-blosc 1, which is unavailable ` +
         `(${status.reason}): numcodecs.js, used without it, shuffles ${NUMCODECS_TYPESIZE}-byte elements only; ` +
         `${BLOSC_REMEDY}, or use shuffle: none or a 4-byte dtype (int32, uint32, float32)`,
     };
@@ -50,7 +51,8 @@ export function bloscWriter(typesize: number, shuffle: number, what = `${typesiz
       name,
       fallback: {
         code: "blosc-encoder-fallback",
-        message: `Blosc chunks written by ${name}, not the system's c-blosc 1 (${status.reason}): ` +
+        message:
+          `Blosc chunks written by ${name}, not the system's c-blosc 1 (${status.reason}): ` +
           `readable everywhere, but not the frames zarr-python writes; ${BLOSC_REMEDY} to write those`,
       },
     },
