@@ -23,12 +23,7 @@ const NOT_LOADED = `cannot load ${MISSING}: ${MISSING}: cannot open shared objec
 const NUMCODECS = `numcodecs.js ${(JSON.parse(readFileSync(join(import.meta.dirname, "..", "node_modules", "numcodecs", "package.json"), "utf8")) as { version: string }).version}`;
 const FALLBACK = {
   name: NUMCODECS,
-  fallback: {
-    code: "blosc-encoder-fallback",
-    message:
-      `Blosc chunks written by ${NUMCODECS}, not the system's c-blosc 1 (${NOT_LOADED}): ` +
-      "readable everywhere, but not the frames zarr-python writes; apt-get install libblosc1 to write those",
-  },
+  fallback: { code: "blosc-encoder-fallback", reason: NOT_LOADED },
 };
 
 /** Runs `fn` with LAYOUTBENCH_BLOSC_LIBRARY set to `library` (unset for undefined), then restores it. */

@@ -70,8 +70,11 @@ export interface StorageFootprint {
 export interface LayoutEncoder {
   /** Library and version, e.g. "c-blosc 1.21.3" or "numcodecs.js 0.3.2". */
   readonly name: string;
-  /** Present when the library the backend prefers is missing: the warning cases on the layout carry. */
-  readonly fallback?: { readonly code: "blosc-encoder-fallback"; readonly message: string };
+  /**
+   * Present when the library the backend prefers is missing: the warning cases on the layout carry
+   * (its text is the run's), and why that library could not be used.
+   */
+  readonly fallback?: { readonly code: "blosc-encoder-fallback"; readonly reason: string };
 }
 
 export interface Backend<L extends LayoutSpec = LayoutSpec> {

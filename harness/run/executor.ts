@@ -30,7 +30,7 @@ import { ResultsWriter } from "./results-file.ts";
 import { RESULTS_KIND, RESULTS_VERSION, type CaseResult, type RecordBasis, type ResultsFile, type RunContext, type Sample, type StorageInfo } from "./results-types.ts";
 import { perRound, sampleRound, type CaseEnv, type RoundPlan } from "./sampler.ts";
 import { roundInFreshProcess } from "./fresh-process.ts";
-import { caseWarnings, summarize } from "./summary.ts";
+import { caseWarnings, encoderFallbackWarning, summarize } from "./summary.ts";
 
 export interface RunOptions {
   readonly cacheRoot: string;
@@ -315,7 +315,7 @@ function recordOf(run: CaseRun, evictionVerified: boolean): CaseResult {
   if (basis.selfVerified) {
     warnings.push({ code: "self-verified", message: `data read from ${spec.dataset.source?.format} files is checked against a second read through the same library, not an independent reader` });
   }
-  if (basis.encoderFallback) warnings.push({ code: basis.encoderFallback.code, message: basis.encoderFallback.message });
+  if (basis.encoderFallback) warnings.push(encoderFallbackWarning(basis.storage.encoder ?? "another encoder", basis.encoderFallback.reason));
   const rounds = spec.scenario.sampling.rounds;
   if (run.roundsDone < rounds) {
     warnings.push({ code: "incomplete", message: `${run.roundsDone} of ${rounds} rounds taken: the run stopped before this case finished; run --resume samples it again` });

@@ -31,6 +31,15 @@ export function summarize(samples: readonly Sample[], bytesRequested: number): C
   };
 }
 
+/** Zarr Blosc chunks written by `encoder` because the system's c-blosc could not be used (`reason`). */
+export function encoderFallbackWarning(encoder: string, reason: string): Warning {
+  return {
+    code: "blosc-encoder-fallback",
+    message: `Blosc chunks written by ${encoder}, not the system's c-blosc 1 (${reason}): ` +
+      "readable everywhere, but not the frames zarr-python writes; apt-get install libblosc1 to write those",
+  };
+}
+
 export function caseWarnings(
   samples: readonly Sample[], summary: CaseSummary | null, cold: boolean, op: "read" | "write", evictionVerified: boolean,
 ): Warning[] {

@@ -15,7 +15,7 @@ import type { LayoutEncoder } from "../types.ts";
 /** The element size numcodecs.js's Blosc shuffles with, whatever the data. */
 const NUMCODECS_TYPESIZE = 4;
 /** How to get c-blosc 1 on Debian and Ubuntu. */
-export const BLOSC_REMEDY = "apt-get install libblosc1";
+const BLOSC_REMEDY = "apt-get install libblosc1";
 
 /** Encodes one chunk's bytes into a Blosc 1 frame. */
 export type BloscEncode = (bytes: Uint8Array, settings: BloscSettings) => Promise<Uint8Array>;
@@ -49,12 +49,7 @@ export function bloscWriter(typesize: number, shuffle: number, what = `${typesiz
     ok: true,
     encoder: {
       name,
-      fallback: {
-        code: "blosc-encoder-fallback",
-        message:
-          `Blosc chunks written by ${name}, not the system's c-blosc 1 (${status.reason}): ` +
-          `readable everywhere, but not the frames zarr-python writes; ${BLOSC_REMEDY} to write those`,
-      },
+      fallback: { code: "blosc-encoder-fallback", reason: status.reason },
     },
     encode: (bytes, s) => Blosc.fromConfig({ cname: s.cname, clevel: s.clevel, shuffle: s.shuffle, blocksize: s.blocksize }).encode(bytes),
   };
