@@ -68,11 +68,14 @@ describe("merging a side's blocks", () => {
     assert.equal(merged.cases[1].samples.length, 4);
   });
 
-  test("warnings are recomputed over all samples, and a block's self-verified warning is kept once", () => {
+  test("warnings are recomputed over all samples, and a block's self-verified and encoder warnings are kept once", () => {
     const selfVerified = { code: "self-verified" as const, message: "second read" };
-    const merged = mergeBlocks([block([1], () => ({ warnings: [selfVerified] })), block([2], () => ({ warnings: [selfVerified] }))], pairing, 2);
+    const encoder = { code: "blosc-encoder-fallback" as const, message: "written by numcodecs.js" };
+    const warnings = [selfVerified, encoder];
+    const merged = mergeBlocks([block([1], () => ({ warnings })), block([2], () => ({ warnings }))], pairing, 2);
     const codes = merged.cases[0].warnings.map((w) => w.code);
     assert.equal(codes.filter((c) => c === "self-verified").length, 1);
+    assert.deepEqual(merged.cases[0].warnings.filter((w) => w.code === "blosc-encoder-fallback"), [encoder]);
     // 2 samples: fewer than a reliable median needs, which no single block could say for the whole.
     assert.ok(codes.includes("few-samples"));
   });

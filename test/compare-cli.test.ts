@@ -241,6 +241,21 @@ describe("comparison model (in-process)", () => {
     assert.match(r.stderr, /^warning: read path of "fx\/zarr": layoutbench chunk reader; C Blosc-LZ4 \(addon\), 2 threads; zarrita parses metadata only \(baseline\) vs layoutbench chunk reader; Blosc-LZ4 in JavaScript/m);
   });
 
+  test("compatibility: a layout whose files another library wrote is a warning, once per layout", () => {
+    const baseline = readResults(fx("baseline"));
+    const encoded = (encoder: string) => ({
+      ...baseline,
+      cases: baseline.cases.map((c) => (c.layout.name === "zarr" && c.storage ? { ...c, storage: { ...c.storage, encoder } } : c)),
+    });
+    assert.deepEqual(compareContexts(encoded("c-blosc 1.21.3"), encoded("numcodecs.js 0.3.2")), [
+      { severity: "warn", what: 'encoder of layout "fx/zarr"', baseline: "c-blosc 1.21.3", current: "numcodecs.js 0.3.2" },
+    ]);
+    assert.deepEqual(compareContexts(encoded("c-blosc 1.21.3"), encoded("c-blosc 1.21.3")), []);
+    assert.deepEqual(compareContexts(baseline, encoded("c-blosc 1.21.3")), [
+      { severity: "warn", what: 'encoder of layout "fx/zarr"', baseline: "unrecorded", current: "c-blosc 1.21.3" },
+    ]);
+  });
+
   test("regressions are ordered by size, then improvements, then the rest", () => {
     const c = buildComparison(readResults(fx("baseline")), readResults(fx("changed")), { baselinePath: "b", currentPath: "c", thresholds: thresholdPolicy(0.1) });
     assert.deepEqual(c.cases.map((k) => k.id), [

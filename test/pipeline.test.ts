@@ -222,7 +222,7 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
       assert.deepEqual(c.readPath, { engine: "layoutbench", ...fakeReadPath(c.layout.name, [fallback]) }, c.id);
       assert.deepEqual(c.warnings.filter((w) => w.code === "read-path-fallback").map((w) => w.message), [
         `layoutbench read path fell back: ${fallback}; unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; ` +
-          "Blosc chunks the addon declines need codec: {name: blosc, cname: lz4} with shuffle byte or none",
+          "Blosc chunks the addon declines need codec: {name: blosc} with cname lz4, zstd or blosclz",
       ], c.id);
     }
     const lines = renderMarkdown(buildReportModel(results)).split("\n");

@@ -50,7 +50,7 @@ sampling: {samples: 2, rounds: 1, warmup: 1, minSampleMs: 0}
     assert.deepEqual(c.readPath?.fallbacks, ["Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders"]);
     assert.deepEqual(c.warnings.filter((w) => w.code === "read-path-fallback").map((w) => w.message), [
       "layoutbench read path fell back: Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders; " +
-        "unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; Blosc chunks the addon declines need codec: {name: blosc, cname: lz4} with shuffle byte or none",
+        "unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; Blosc chunks the addon declines need codec: {name: blosc} with cname lz4, zstd or blosclz",
     ]);
   });
 

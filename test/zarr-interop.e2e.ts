@@ -2,7 +2,8 @@
  * Zarr v2 interop with zarr-python (Debian's python3-zarr, zarr-python 2.13: format 2 only):
  * zarr-python reads every v2 array we write with identical content (sha256 of the C-order bytes),
  * and our reader reads arrays zarr-python writes (blosc, zlib, gzip, zstd, lz4; C and F order; both
- * dimension separators; Blosc shuffle on every element size, zarr-python's default compressor).
+ * dimension separators; Blosc shuffle on every element size, zarr-python's default compressor), and
+ * reads the Blosc arrays numcodecs.js writes when the system's c-blosc is missing.
  * Skipped, with the install command, when python3-zarr is missing.
  */
 import assert from "node:assert/strict";
@@ -207,6 +208,45 @@ describe("zarr v2 blosc shuffle on 1-, 2- and 8-byte elements, with zarr-python"
       }
       assert.equal(frames[i].numcodecsFrames, true, `${what}: every chunk is the frame numcodecs makes of its values`);
     }
+  });
+
+  test("without c-blosc (numcodecs.js writes): zarr-python reads the same values; frames say typesize 4, so they are not zarr-python's for int16", async (t) => {
+    const before = process.env.LAYOUTBENCH_BLOSC_LIBRARY;
+    process.env.LAYOUTBENCH_BLOSC_LIBRARY = "/nonexistent/libblosc.so.1";
+    t.after(() => {
+      if (before === undefined) delete process.env.LAYOUTBENCH_BLOSC_LIBRARY;
+      else process.env.LAYOUTBENCH_BLOSC_LIBRARY = before;
+    });
+    const cases = [
+      { dtype: "float32", cname: "lz4", shuffle: "byte" },
+      { dtype: "int32", cname: "zstd", shuffle: "bit" },
+      { dtype: "int16", cname: "lz4", shuffle: "none" },
+      { dtype: "float64", cname: "blosclz", shuffle: "none" },
+    ] as const;
+    const dirs: string[] = [];
+    for (const [i, c] of cases.entries()) {
+      const dir = join(root, `fallback-${i}`);
+      mkdirSync(dir);
+      const layout: ZarrLayout = { name: "b", backend: "zarr", format: 2, chunks: CHUNKS, shards: null, codec: { name: "blosc", cname: c.cname, level: 5, shuffle: c.shuffle } };
+      const dataset = datasetFor(c.dtype, 20 + i);
+      assert.deepEqual(zarrBackend.check(layout, dataset), [], `${c.dtype} ${c.cname} ${c.shuffle} is accepted without c-blosc`);
+      await zarrBackend.materialize({ dataset, layout, dir, progress: () => {} });
+      dirs.push(join(dir, ARRAY_DIR));
+    }
+    const seen = python(READ_SCRIPT, dirs) as { sha256: string }[];
+    const frames = python(FRAME_SCRIPT, dirs) as { heads: [number, number][]; numcodecsFrames: boolean }[];
+    for (const [i, c] of cases.entries()) {
+      const dataset = datasetFor(c.dtype, 20 + i);
+      const what = `${c.dtype} blosc ${c.cname} ${c.shuffle} by numcodecs.js`;
+      const values = generateRegion(dataset, fullSelection(dataset.shape));
+      const sha256 = createHash("sha256").update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest("hex");
+      assert.equal(seen[i].sha256, sha256, `zarr-python reads our ${what}`);
+      for (const [typesize, flags] of frames[i].heads) {
+        assert.equal(typesize, 4, `${what}: numcodecs.js always says typesize 4`);
+        assert.deepEqual({ byte: (flags & 0x1) !== 0, bit: (flags & 0x4) !== 0 }, { byte: c.shuffle === "byte", bit: c.shuffle === "bit" }, `${what}: frame flags ${flags}`);
+      }
+    }
+    assert.equal(frames[2].numcodecsFrames, false, "int16: zarr-python's numcodecs writes typesize 2 frames, so ours differ");
   });
 
   test("zarr-python writes (its default compressor and others): we read the same values", async () => {

@@ -88,6 +88,21 @@ export interface StorageFootprint {
   readonly folders: number;
 }
 
+/**
+ * The library that writes a layout's bytes, for layouts where what is installed decides it (Zarr
+ * Blosc: the system's c-blosc, else numcodecs.js). Its name is part of the materialization cache
+ * key, so bytes from different encoders never share an entry.
+ */
+export interface LayoutEncoder {
+  /** Library and version, e.g. "c-blosc 1.21.3" or "numcodecs.js 0.3.2". */
+  readonly name: string;
+  /**
+   * Present when the library the backend prefers is missing: the warning cases on the layout carry
+   * (its text is the run's), and why that library could not be used.
+   */
+  readonly fallback?: { readonly code: "blosc-encoder-fallback"; readonly reason: string };
+}
+
 export interface Backend<L extends LayoutSpec = LayoutSpec> {
   readonly name: L["backend"];
   /**
@@ -102,6 +117,11 @@ export interface Backend<L extends LayoutSpec = LayoutSpec> {
    * shards; remove its shards"); undefined when they can. Absent: every layout takes writes.
    */
   writeProblem?(layout: L): string | undefined;
+  /**
+   * Optional: the library `materialize` will write this layout with, when that depends on what is
+   * installed; undefined when it does not (the default).
+   */
+  encoder?(layout: L, dataset: DatasetSpec): LayoutEncoder | undefined;
   /** Optional: the files and folders `materialize` creates (default: one file the array's size). */
   footprint?(layout: L, dataset: DatasetSpec): StorageFootprint;
   /** Writes the dataset into `ctx.dir`, streaming: never the whole array in memory. */

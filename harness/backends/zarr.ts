@@ -18,7 +18,7 @@ import type { DatasetSpec, ZarrLayout } from "../scenario/types.ts";
 import { MAX_CHUNKS } from "../scenario/defaults.ts";
 import type { Backend, BackendReadPath, FileRange, LayoutProblem, MaterializeContext, Reader, Stored } from "./types.ts";
 import { chunksHit } from "../access/byte-ranges.ts";
-import { checkCodec, createByteCodec, registerZarrCodecs, v2Compressor, v3Codecs } from "./zarr/codecs.ts";
+import { checkCodec, codecEncoder, createByteCodec, registerZarrCodecs, v2Compressor, v3Codecs } from "./zarr/codecs.ts";
 import { chunkRegion, chunkValues, gridCoords, gridShape } from "./zarr/grid.ts";
 import { SHARD_INDEX_CODECS, writeShard } from "./zarr/shard-writer.ts";
 import { fdatasyncAll, LocalStore } from "./zarr/store.ts";
@@ -358,6 +358,7 @@ async function byteRanges(stored: Stored<ZarrLayout>, selections: readonly Selec
 
 export const zarrBackend: Backend<ZarrLayout> = {
   name: "zarr", check, writeProblem, footprint: zarrFootprint, materialize, files, open, byteRanges,
+  encoder: (layout, dataset) => codecEncoder(layout.codec, dataset.dtype),
   mainFile: ARRAY_DIR,
   locate: (stored) => ({ path: join(stored.dir, ARRAY_DIR) }),
   describe: (layout) => [

@@ -30,7 +30,8 @@ export const datasetsCommand: Command = {
       if (entries.length === 0) console.log(`${root}: empty`);
       for (const e of entries) {
         const params = Object.entries(e.layout).filter(([k]) => k !== "name" && k !== "backend").map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
-        console.log(`${e.dir}  ${(e.bytesOnDisk / 2 ** 20).toFixed(1)} MiB  ${e.dataset.dtype}[${e.dataset.shape.join("×")}] ${e.dataset.generator}  ${e.layout.backend} ${params}`);
+        const encoder = e.encoder ? `  written by ${e.encoder.name}` : "";
+        console.log(`${e.dir}  ${(e.bytesOnDisk / 2 ** 20).toFixed(1)} MiB  ${e.dataset.dtype}[${e.dataset.shape.join("×")}] ${e.dataset.generator}  ${e.layout.backend} ${params}${encoder}`);
       }
       for (const p of partial) console.log(`${p}  (unfinished: never reused; remove with datasets clean --partial)`);
       for (const p of scratch) console.log(`${p}  (scratch copy of a write case left by a failed or killed run, not a dataset; remove with datasets clean --partial)`);

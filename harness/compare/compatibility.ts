@@ -85,6 +85,22 @@ function readPathDifferences(pairs: readonly (readonly [CaseResult, CaseResult])
 }
 
 /**
+ * Layouts whose files another library wrote (Zarr Blosc by c-blosc in one run, numcodecs.js in the
+ * other): the same layout, but other bytes on disk, so a warning rather than a refusal.
+ */
+function encoderDifferences(pairs: readonly (readonly [CaseResult, CaseResult])[]): Difference[] {
+  const seen = new Map<string, Difference>();
+  for (const [b, c] of pairs) {
+    const key = `${b.scenario}/${b.layout.name}`;
+    const before = b.storage?.encoder ?? "unrecorded";
+    const now = c.storage?.encoder ?? "unrecorded";
+    if (seen.has(key) || before === now || !b.storage || !c.storage) continue;
+    seen.set(key, { severity: "warn", what: `encoder of layout "${key}"`, baseline: before, current: now });
+  }
+  return [...seen.values()];
+}
+
+/**
  * Every difference between the runs that can matter to a comparison, refusals first.
  * Scenarios present in only one run are not differences: their cases show as added or removed.
  * The hostname is not compared (CI runners get a new one every run).
@@ -102,8 +118,7 @@ export function compareContexts(baseline: ResultsFile, current: ResultsFile): Di
     return c ? [[b, c] as const] : [];
   });
   out.push(...specDifferences("dataset", pairs), ...specDifferences("layout", pairs), ...specDifferences("pattern", pairs));
-
-  out.push(...readPathDifferences(pairs));
+  out.push(...encoderDifferences(pairs), ...readPathDifferences(pairs));
   for (const field of CONTEXT_FIELDS) {
     const b = field.value(baseline.context);
     const c = field.value(current.context);

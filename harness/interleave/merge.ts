@@ -9,7 +9,7 @@ import { caseWarnings, summarize } from "../run/summary.ts";
 import { warning } from "../run/warnings.ts";
 
 /** Warnings a block's record knows and its samples do not (the rest are recomputed over all blocks). */
-const CARRIED: ReadonlySet<Warning["code"]> = new Set(["self-verified", "read-path-fallback"]);
+const CARRIED: ReadonlySet<Warning["code"]> = new Set(["self-verified", "read-path-fallback", "blosc-encoder-fallback"]);
 
 /**
  * Joins `blocks` (block 1 first) of one side. `planned` is the number of blocks the alternation

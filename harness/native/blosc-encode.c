@@ -3,7 +3,8 @@
  * use. It is the library Debian's numcodecs, and so zarr-python, links: our frames are the ones
  * zarr-python writes for the same bytes and settings, shuffled with typesize = the item size.
  * numcodecs.js (WASM) cannot do that: it always passes a typesize of 4. Loaded with dlopen rather
- * than linked, so the addon builds and loads without it; bloscEncoderInfo says why it is missing.
+ * than linked, so the addon builds and loads without it; bloscLibraryInfo says why it is missing
+ * (the harness then falls back to numcodecs.js where that writes correct frames).
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -13,7 +14,6 @@
 #include <node_api.h>
 #include "blosc-encode.h"
 
-#define LIBRARY "libblosc.so.1"
 /* Bytes a Blosc 1 frame may add to its input (BLOSC_MAX_OVERHEAD). */
 #define MAX_OVERHEAD 16
 /* Largest input c-blosc 1 accepts (BLOSC_MAX_BUFFERSIZE). */
@@ -23,26 +23,56 @@ typedef int (*compress_ctx_fn)(int clevel, int doshuffle, size_t typesize, size_
                                void *dest, size_t destsize, const char *compressor, size_t blocksize, int numinternalthreads);
 typedef const char *(*version_fn)(void);
 
-static compress_ctx_fn compress_ctx;
-static const char *version;
-static char load_error[256];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+/* The library last asked for and what loading it gave. The caller names it (harness/native/index.ts
+ * reads LAYOUTBENCH_BLOSC_LIBRARY), so tests can load a missing one; a new name is loaded anew, the
+ * old handle kept (dlclose could unload code another thread is running). */
+struct loaded {
+  char library[1024];
+  compress_ctx_fn compress_ctx;
+  const char *version;
+  char error[512];
+};
+static struct loaded current;
+static int tried;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void load(void) {
-  void *lib = dlopen(LIBRARY, RTLD_NOW | RTLD_LOCAL);
+static void load(const char *library) {
+  memset(&current, 0, sizeof current);
+  snprintf(current.library, sizeof current.library, "%s", library);
+  void *lib = dlopen(library, RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
-    snprintf(load_error, sizeof load_error, "%s", dlerror());
+    snprintf(current.error, sizeof current.error, "%s", dlerror());
     return;
   }
   version_fn get_version;
   /* POSIX: a data pointer from dlsym converts to a function pointer through its representation. */
-  *(void **)&compress_ctx = dlsym(lib, "blosc_compress_ctx");
+  *(void **)&current.compress_ctx = dlsym(lib, "blosc_compress_ctx");
   *(void **)&get_version = dlsym(lib, "blosc_get_version_string");
-  if (!compress_ctx) {
-    snprintf(load_error, sizeof load_error, "%s has no blosc_compress_ctx (c-blosc 1.x expected)", LIBRARY);
+  if (!current.compress_ctx) {
+    snprintf(current.error, sizeof current.error, "%s has no blosc_compress_ctx (c-blosc 1.x expected)", library);
     return;
   }
-  version = get_version ? get_version() : "unknown";
+  current.version = get_version ? get_version() : "unknown";
+}
+
+/* What loading `library` gives, loading it on first use. */
+static struct loaded loaded(const char *library) {
+  pthread_mutex_lock(&lock);
+  if (!tried || strcmp(current.library, library) != 0) load(library);
+  tried = 1;
+  struct loaded copy = current;
+  pthread_mutex_unlock(&lock);
+  return copy;
+}
+
+/* Copies the library name in `value` into `out`; 0 after throwing when it is not one. */
+static int library_arg(napi_env env, napi_value value, char *out, size_t size) {
+  size_t len;
+  if (napi_get_value_string_utf8(env, value, out, size, &len) != napi_ok || len == 0 || len >= size - 1) {
+    napi_throw_type_error(env, NULL, "blosc: the library must be a non-empty string of under 1023 bytes");
+    return 0;
+  }
+  return 1;
 }
 
 static napi_value string(napi_env env, const char *s) {
@@ -50,26 +80,36 @@ static napi_value string(napi_env env, const char *s) {
   return napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v) == napi_ok ? v : NULL;
 }
 
-/* bloscEncoderInfo(): { library, version } when c-blosc loads, else { library, error }. */
+/* bloscLibraryInfo(library): { library, version } when c-blosc loads from `library`, else { library, error }. */
 static napi_value js_info(napi_env env, napi_callback_info info) {
-  (void)info;
-  pthread_once(&once, load);
+  size_t argc = 1;
+  napi_value argv[1];
+  char library[1024];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) {
+    napi_throw_type_error(env, NULL, "bloscLibraryInfo(library)");
+    return NULL;
+  }
+  if (!library_arg(env, argv[0], library, sizeof library)) return NULL;
+  const struct loaded l = loaded(library);
   napi_value out;
   if (napi_create_object(env, &out) != napi_ok) return NULL;
-  napi_set_named_property(env, out, "library", string(env, LIBRARY));
-  if (compress_ctx) napi_set_named_property(env, out, "version", string(env, version));
-  else napi_set_named_property(env, out, "error", string(env, load_error));
+  napi_set_named_property(env, out, "library", string(env, l.library));
+  if (l.compress_ctx) napi_set_named_property(env, out, "version", string(env, l.version));
+  else napi_set_named_property(env, out, "error", string(env, l.error));
   return out;
 }
 
-/* bloscEncode(src, typesize, clevel, shuffle, cname, blocksize): a new Uint8Array holding the frame. */
+/* bloscCompress(library, src, typesize, clevel, shuffle, cname, blocksize): a new Uint8Array holding the frame. */
 static napi_value js_encode(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6) {
-    napi_throw_type_error(env, NULL, "bloscEncode(src, typesize, clevel, shuffle, cname, blocksize)");
+  size_t argc = 7;
+  napi_value all[7];
+  if (napi_get_cb_info(env, info, &argc, all, NULL, NULL) != napi_ok || argc < 7) {
+    napi_throw_type_error(env, NULL, "bloscCompress(library, src, typesize, clevel, shuffle, cname, blocksize)");
     return NULL;
   }
+  char library[1024];
+  if (!library_arg(env, all[0], library, sizeof library)) return NULL;
+  napi_value *argv = all + 1;
   napi_typedarray_type type;
   size_t nbytes;
   void *src;
@@ -94,10 +134,10 @@ static napi_value js_encode(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "blosc: c-blosc 1 compresses at most 2147483631 bytes at once");
     return NULL;
   }
-  pthread_once(&once, load);
-  if (!compress_ctx) {
-    char msg[320];
-    snprintf(msg, sizeof msg, "blosc: cannot load %s: %s", LIBRARY, load_error);
+  const struct loaded l = loaded(library);
+  if (!l.compress_ctx) {
+    char msg[1600];
+    snprintf(msg, sizeof msg, "blosc: cannot load %s: %s", l.library, l.error);
     napi_throw_error(env, NULL, msg);
     return NULL;
   }
@@ -108,7 +148,7 @@ static napi_value js_encode(napi_env env, napi_callback_info info) {
     return NULL;
   }
   /* One thread, as numcodecs without its global thread pool: frames do not depend on the count. */
-  const int cbytes = compress_ctx(clevel, shuffle, (size_t)typesize, nbytes, src, dest, destsize, cname, (size_t)blocksize, 1);
+  const int cbytes = l.compress_ctx(clevel, shuffle, (size_t)typesize, nbytes, src, dest, destsize, cname, (size_t)blocksize, 1);
   if (cbytes <= 0) {
     free(dest);
     char msg[96];
@@ -133,8 +173,8 @@ static napi_value js_encode(napi_env env, napi_callback_info info) {
 
 napi_status define_blosc_encoder(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-    { "bloscEncoderInfo", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "bloscEncode", NULL, js_encode, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "bloscLibraryInfo", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "bloscCompress", NULL, js_encode, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -38,8 +38,8 @@ interface NativeModule {
   copyStrided?(src: ArrayBufferView, dst: ArrayBufferView, plan: Float64Array): void;
   readSieved?(fd: number, plan: Float64Array, out: Uint8Array, sieve: Uint8Array): void;
   // blosc-encode.c; absent from addons built before it.
-  bloscEncoderInfo?(): { library: string; version?: string; error?: string };
-  bloscEncode?(src: Uint8Array, typesize: number, clevel: number, shuffle: number, cname: string, blocksize: number): Uint8Array;
+  bloscLibraryInfo?(library: string): { library: string; version?: string; error?: string };
+  bloscCompress?(library: string, src: Uint8Array, typesize: number, clevel: number, shuffle: number, cname: string, blocksize: number): Uint8Array;
 }
 
 const ADDON_PATH = fileURLToPath(new URL("../../build/Release/layoutbench_native.node", import.meta.url));
@@ -239,9 +239,18 @@ export interface BloscEncoder {
 
 export type BloscEncoderStatus = { readonly ok: true; readonly encoder: BloscEncoder } | { readonly ok: false; readonly reason: string };
 
+/** The c-blosc 1 library loaded unless LAYOUTBENCH_BLOSC_LIBRARY names another file (tests name a missing one). */
+const DEFAULT_BLOSC_LIBRARY = "libblosc.so.1";
+
+/** The library to load: LAYOUTBENCH_BLOSC_LIBRARY, read when it is loaded, or {@link DEFAULT_BLOSC_LIBRARY}. */
+function bloscLibrary(): string {
+  return process.env.LAYOUTBENCH_BLOSC_LIBRARY || DEFAULT_BLOSC_LIBRARY;
+}
+
 /**
  * The Blosc encoder, or why there is none: the addon is missing or predates it, or the system has no
- * c-blosc 1 (libblosc.so.1, Debian package libblosc1). The library is loaded on first use.
+ * c-blosc 1 (libblosc.so.1, Debian package libblosc1, or the file LAYOUTBENCH_BLOSC_LIBRARY names).
+ * The library is loaded on first use, and again when that variable names another.
  */
 export function bloscEncoder(): BloscEncoderStatus {
   let m: NativeModule;
@@ -250,17 +259,18 @@ export function bloscEncoder(): BloscEncoderStatus {
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }
-  const { bloscEncoderInfo, bloscEncode } = m;
-  if (!bloscEncoderInfo || !bloscEncode) {
-    return { ok: false, reason: `the native addon (${ADDON_PATH}) predates the Blosc encoder: rebuild it with \`npm install\` or \`npx node-gyp rebuild\`` };
+  const { bloscLibraryInfo, bloscCompress } = m;
+  if (!bloscLibraryInfo || !bloscCompress) {
+    return { ok: false, reason: `the native addon (${ADDON_PATH}) predates the Blosc encoder: rebuild it with \`npm install\` or \`npm run build\`` };
   }
-  const info = bloscEncoderInfo();
+  const library = bloscLibrary();
+  const info = bloscLibraryInfo(library);
   if (info.version === undefined) return { ok: false, reason: `cannot load ${info.library}: ${info.error ?? "unknown error"}` };
   return {
     ok: true,
     encoder: {
       version: info.version,
-      encode: (src, s) => bloscEncode(src, s.typesize, s.clevel, s.shuffle, s.cname, s.blocksize),
+      encode: (src, s) => bloscCompress(library, src, s.typesize, s.clevel, s.shuffle, s.cname, s.blocksize),
     },
   };
 }

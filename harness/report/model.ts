@@ -160,7 +160,7 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
     return {
       name: layout.name, backend: layout.backend, engine, readPaths,
       readPath: readPaths.length ? readPaths.map(describeReadPath).join(" | ") : "not recorded",
-      description: describeLayout(layout) + (engine !== "layoutbench" ? `, read by ${engine}` : ""),
+      description: describeLayout(layout) + (storage?.encoder ? `, written by ${storage.encoder}` : "") + (engine !== "layoutbench" ? `, read by ${engine}` : ""),
       chunks: chunksOf(layout),
       bytesOnDisk: storage?.bytesOnDisk ?? null, files: storage?.files ?? null, compressionRatio: storage?.compressionRatio ?? null,
       costByCache,

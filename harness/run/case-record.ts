@@ -52,6 +52,9 @@ export function recordOf(run: CaseRun, evictionVerified: boolean, finishedAt: st
   for (const fallback of run.readPath?.fallbacks ?? []) {
     warnings.push(warning({ code: "read-path-fallback", engine: run.readPath!.engine, fallback }));
   }
+  if (basis.encoderFallback) {
+    warnings.push(warning({ code: "blosc-encoder-fallback", encoder: basis.storage.encoder ?? "another encoder", reason: basis.encoderFallback.reason }));
+  }
   if (basis.selfVerified) {
     warnings.push(warning({ code: "self-verified", format: spec.dataset.source?.format ?? "source" }));
   }

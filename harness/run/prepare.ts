@@ -38,6 +38,7 @@ export function storageInfo(m: Materialized): StorageInfo {
     bytesOnDisk: m.manifest.bytesOnDisk,
     files: m.manifest.files.length,
     compressionRatio: m.manifest.bytesOnDisk > 0 ? logical / m.manifest.bytesOnDisk : 0,
+    ...(m.manifest.encoder ? { encoder: m.manifest.encoder.name } : {}),
   };
 }
 

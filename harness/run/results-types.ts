@@ -2,6 +2,7 @@
  * The results file: one per run, versioned, rewritten atomically after every finished case so an
  * interrupted run keeps what it finished. Reports and comparisons read only this.
  */
+import type { LayoutEncoder } from "../backends/types.ts";
 import type { ReadPath } from "../engines/types.ts";
 import type { WarningCode } from "./warnings.ts";
 import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
@@ -126,6 +127,11 @@ export interface StorageInfo {
   readonly files: number;
   /** Logical array bytes / bytes on disk. */
   readonly compressionRatio: number;
+  /**
+   * The library that wrote the files, for layouts where what is installed decides it (Zarr Blosc:
+   * "c-blosc 1.21.3", or "numcodecs.js 0.3.2" without c-blosc); absent for the others.
+   */
+  readonly encoder?: string;
 }
 
 export interface CaseResult {
@@ -202,4 +208,6 @@ export interface RecordBasis {
   readonly bytesRequested: number;
   /** Data read from files is checked against a second read through the same library. */
   readonly selfVerified: boolean;
+  /** The layout was written by a fallback encoder (see LayoutEncoder): the warning its cases carry. */
+  readonly encoderFallback?: LayoutEncoder["fallback"];
 }

@@ -104,6 +104,7 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
       storage: prepared.storage,
       bytesRequested: requestedBytes(prepared.selections, itemSize(spec.dataset.dtype)),
       selfVerified: prepared.verifier.kind === "self",
+      ...(prepared.m.manifest.encoder?.fallback ? { encoderFallback: prepared.m.manifest.encoder.fallback } : {}),
     };
     stored = spec.pattern.op === "write" ? scratchCopy(ctx.cacheRoot, m.stored) : m.stored;
     session = sessionFor(spec, {

@@ -24,6 +24,11 @@ export type WarningVariant =
     /** What fell back, to what, and why (the read path's own words, e.g. "turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders"). */
     readonly fallback: string;
   }
+  | {
+    readonly code: "blosc-encoder-fallback"; readonly encoder: string;
+    /** Why the system's c-blosc could not be used. */
+    readonly reason: string;
+  }
   | { readonly code: "incomplete"; readonly taken: number; readonly planned: number; readonly unit: "rounds" | "blocks" }
   | { readonly code: "preempted"; readonly samples: number; readonly total: number; readonly worstShare: number }
   | { readonly code: "failed"; readonly error: string }
@@ -77,7 +82,12 @@ export const WARNINGS: { readonly [C in WarningCode]: Entry<C> } = {
   "read-path-fallback": {
     summary: "the reads took a slower path than the planned one (an addon feature missing or turned off, decode workers that did not start, Blosc chunks the C decoder declined)",
     cause: (v) => `${v.engine} read path fell back: ${v.fallback}`,
-    remedy: "unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; Blosc chunks the addon declines need codec: {name: blosc, cname: lz4} with shuffle byte or none",
+    remedy: "unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; Blosc chunks the addon declines need codec: {name: blosc} with cname lz4, zstd or blosclz",
+  },
+  "blosc-encoder-fallback": {
+    summary: "Zarr Blosc chunks were written by numcodecs.js, not the system's c-blosc",
+    cause: (v) => `Blosc chunks written by ${v.encoder}, not the system's c-blosc 1 (${v.reason}): readable everywhere, but not the frames zarr-python writes`,
+    remedy: "apt-get install libblosc1 (or point LAYOUTBENCH_BLOSC_LIBRARY at c-blosc 1), then run with --rematerialize",
   },
   incomplete: {
     summary: "the case is missing rounds (or blocks) of samples",

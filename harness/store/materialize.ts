@@ -9,7 +9,7 @@ import { basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { UserError } from "../core/errors.ts";
 import { backendFor } from "../backends/registry.ts";
-import type { StorageFootprint, Stored } from "../backends/types.ts";
+import type { LayoutEncoder, StorageFootprint, Stored } from "../backends/types.ts";
 import { canonicalJson, sha256 } from "../core/digest.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { itemSize } from "../core/dtype.ts";
@@ -32,8 +32,11 @@ export function logicalBytes(dataset: DatasetSpec): number {
   return dataset.shape.reduce((a, b) => a * b, 1) * itemSize(dataset.dtype);
 }
 
-/** What determines the bytes: not names, not read-only parameters. */
-function storageKey(dataset: DatasetSpec, layout: LayoutSpec): string {
+/**
+ * What determines the bytes: not names, not read-only parameters; and the library that writes
+ * them where what is installed decides it (only such layouts' keys name one).
+ */
+function storageKey(dataset: DatasetSpec, layout: LayoutSpec, encoder: LayoutEncoder | undefined): string {
   if (dataset.source) {
     // A source is identified by where it is; its content is tracked by size and mtime (source-entry.ts).
     const { path, format, dataset: inFile } = dataset.source;
@@ -45,11 +48,22 @@ function storageKey(dataset: DatasetSpec, layout: LayoutSpec): string {
     storage: STORAGE_FORMAT_VERSION, generator: GENERATOR_VERSION,
     dataset: { shape: dataset.shape, dtype: dataset.dtype, generator: dataset.generator, seed: dataset.seed },
     layout: params,
+    ...(encoder ? { encoder: encoder.name } : {}),
   }));
 }
 
+/** The library that would write (dataset, layout) now; none for a source, which is never written. */
+function encoderFor(dataset: DatasetSpec, layout: LayoutSpec): LayoutEncoder | undefined {
+  return dataset.source ? undefined : backendFor(layout).encoder?.(layout, dataset);
+}
+
+/** The cache folder of (dataset, layout) as this machine would write it. */
 export function entryDir(root: string, dataset: DatasetSpec, layout: LayoutSpec): string {
-  return join(root, `${layout.backend}-${storageKey(dataset, layout).slice(0, 20)}`);
+  return folderOf(root, layout, storageKey(dataset, layout, encoderFor(dataset, layout)));
+}
+
+function folderOf(root: string, layout: LayoutSpec, key: string): string {
+  return join(root, `${layout.backend}-${key.slice(0, 20)}`);
 }
 
 function listFiles(dir: string, prefix = ""): { path: string; bytes: number }[] {
@@ -191,8 +205,9 @@ export async function ensureMaterialized(
   root: string, dataset: DatasetSpec, layout: LayoutSpec, options: MaterializeOptions = {},
 ): Promise<Materialized> {
   const backend = backendFor(layout);
-  const key = storageKey(dataset, layout);
-  const dir = entryDir(root, dataset, layout);
+  const encoder = encoderFor(dataset, layout);
+  const key = storageKey(dataset, layout, encoder);
+  const dir = folderOf(root, layout, key);
   const stored = (): Stored => ({ dir, dataset, layout });
   mkdirSync(root, { recursive: true });
   if (dataset.source) {
@@ -220,7 +235,7 @@ export async function ensureMaterialized(
     const files = listFiles(tmp);
     for (const f of files) fsyncPath(join(tmp, f.path));
     const manifest: Manifest = {
-      key, createdAt: new Date().toISOString(), dataset, layout, files,
+      key, createdAt: new Date().toISOString(), dataset, layout, ...(encoder ? { encoder } : {}), files,
       bytesOnDisk: files.reduce((a, f) => a + f.bytes, 0),
       seconds: (performance.now() - started) / 1000,
     };

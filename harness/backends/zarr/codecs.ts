@@ -10,8 +10,9 @@
  *   (`sizeof(int)` in its C glue), and its bundled c-blosc writes other frames than the one
  *   zarr-python uses. So Blosc chunks are encoded by the system's c-blosc (native/blosc-encode.c,
  *   Debian's libblosc1, which zarr-python's numcodecs links here) with typesize = the item size:
- *   the frames zarr-python writes for the same values. numcodecs.js only decodes what the direct
- *   read path's decoders leave to it.
+ *   the frames zarr-python writes for the same values. Without it numcodecs.js writes them where
+ *   that is correct (zarr/blosc-writer.ts), and otherwise decodes what the direct read path's
+ *   decoders leave to it.
  */
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
@@ -20,9 +21,9 @@ import Blosc from "numcodecs/blosc";
 import LZ4 from "numcodecs/lz4";
 import Zstd from "numcodecs/zstd";
 import { isDtype, itemSize, type Dtype } from "../../core/dtype.ts";
-import { bloscEncoder } from "../../native/index.ts";
 import type { CodecSpec } from "../../scenario/types.ts";
-import type { LayoutProblem } from "../types.ts";
+import type { LayoutEncoder, LayoutProblem } from "../types.ts";
+import { bloscWriter } from "./blosc-writer.ts";
 
 /** Turns a chunk's raw little-endian bytes into stored bytes (and back). */
 export interface ByteCodec {
@@ -49,7 +50,6 @@ const BLOSC_SHUFFLE = { none: 0, byte: 1, bit: 2 } as const;
 const BLOSC_SHUFFLE_V3 = { none: "noshuffle", byte: "shuffle", bit: "bitshuffle" } as const;
 /** c-blosc 1 and numcodecs.js LZ4 take at most this many bytes per chunk (blosc1's BLOSC_MAX_BUFFERSIZE). */
 const MAX_CHUNK_BYTES = 2 ** 31 - 1 - 16;
-const BLOSC_INSTALL = "install c-blosc 1 (Debian: apt-get install libblosc1)";
 
 /** Problems with `codec` for chunks of `chunkBytes` bytes of `dtype`; fields are relative to the layout. */
 export function checkCodec(codec: CodecSpec, dtype: Dtype, chunkBytes: number): LayoutProblem[] {
@@ -68,9 +68,10 @@ export function checkCodec(codec: CodecSpec, dtype: Dtype, chunkBytes: number): 
     }
     if (!(codec.shuffle in BLOSC_SHUFFLE)) {
       problems.push({ field: "codec.shuffle", message: `blosc shuffle must be none, byte or bit, got ${String(codec.shuffle)}` });
+    } else {
+      const writer = bloscWriter(itemSize(dtype), BLOSC_SHUFFLE[codec.shuffle], `${dtype} data (${itemSize(dtype)}-byte elements)`);
+      if (!writer.ok) problems.push({ field: "codec.shuffle", message: writer.reason });
     }
-    const status = bloscEncoder();
-    if (!status.ok) problems.push({ field: "codec", message: `writing blosc chunks needs the system's c-blosc: ${status.reason}; ${BLOSC_INSTALL}` });
   }
   if ((codec.name === "blosc" || codec.name === "lz4") && chunkBytes > MAX_CHUNK_BYTES) {
     problems.push({
@@ -112,6 +113,13 @@ export function v2Compressor(codec: CodecSpec): Record<string, unknown> | null {
   }
 }
 
+/** The library that writes chunks of `dtype` for `codec`, where what is installed decides it (Blosc). */
+export function codecEncoder(codec: CodecSpec, dtype: Dtype): LayoutEncoder | undefined {
+  if (codec.name !== "blosc") return undefined;
+  const writer = bloscWriter(itemSize(dtype), BLOSC_SHUFFLE[codec.shuffle]);
+  return writer.ok ? writer.encoder : undefined;
+}
+
 /** The byte codec that writes chunks of `dtype` for `codec`. */
 export function createByteCodec(codec: CodecSpec, dtype: Dtype): ByteCodec {
   switch (codec.name) {
@@ -151,8 +159,9 @@ export function owned(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * Blosc that encodes with c-blosc and `typesize`-byte elements, its shuffle given as a number or as
- * v3 metadata spells it; decoding goes through numcodecs.js, which reads everything from the frame.
+ * Blosc that encodes `typesize`-byte elements with the encoder zarr/blosc-writer.ts picks, its
+ * shuffle given as a number or as v3 metadata spells it; decoding goes through numcodecs.js, which
+ * reads everything from the frame.
  */
 function bloscCodec(config: { cname?: unknown; clevel?: unknown; shuffle?: unknown; blocksize?: unknown }, typesize: number): ByteCodec {
   const shuffle = typeof config.shuffle === "string"
@@ -166,9 +175,9 @@ function bloscCodec(config: { cname?: unknown; clevel?: unknown; shuffle?: unkno
   const decoder = Blosc.fromConfig({ id: "blosc", ...settings }) as ByteCodec;
   return {
     encode: async (bytes) => {
-      const status = bloscEncoder();
-      if (!status.ok) throw new Error(`blosc: cannot encode: ${status.reason}; ${BLOSC_INSTALL}`);
-      return status.encoder.encode(bytes, settings);
+      const writer = bloscWriter(settings.typesize, settings.shuffle);
+      if (!writer.ok) throw new Error(`blosc: cannot encode: ${writer.reason}`);
+      return writer.encode(bytes, settings);
     },
     decode: (bytes) => decoder.decode(bytes),
   };
