@@ -6,7 +6,6 @@ import { fillRegion, generateRegion, GENERATOR_VERSION, verifyRegion } from "../
 import { cStrides, fullSelection, selectionShape, type Selection } from "../harness/core/selection.ts";
 import type { DatasetSpec, GeneratorKind } from "../harness/scenario/types.ts";
 import { createHash } from "node:crypto";
-import { digestOf } from "../harness/core/digest.ts";
 import { generatorVerifier, KEEP_EXPECTED_BYTES } from "../harness/engines/verify.ts";
 
 const GENERATORS: GeneratorKind[] = ["random", "smooth", "sequence", "zeros"];

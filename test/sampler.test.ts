@@ -4,9 +4,6 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { cli, type CliResult } from "./support/cli.ts";
 import { MAX_PASSES_PER_SAMPLE, passesFor, perRound, preemptedShare, sampleRound, type CaseEnv, type RoundPlan } from "../harness/run/sampler.ts";
 import { stealFromProcStat } from "../harness/run/sched-counters.ts";
 import type { EngineSession } from "../harness/engines/types.ts";
