@@ -169,19 +169,19 @@ async function main(): Promise<void> {
       : kind.family === "lz4" ? LZ4.fromConfig({ id: "lz4", acceleration: 1 }) : Zstd.fromConfig({ id: "zstd", level: 1 })) as unknown as WasmCodec;
     await time("numcodecs.js (WASM)", async () => { for (const s of srcs) await wasm.decode(s); });
     if (kind.family === "blosc") {
-      if (kind.codec.name === "blosc" && kind.codec.cname === "lz4" && kind.codec.shuffle === "byte") await time("ours: JS (lz4-blosc.ts)", () => srcs.forEach((s) => decodeBlosc(s, out, tmp)));
+      if (kind.codec.name === "blosc" && kind.codec.cname === "lz4" && kind.codec.shuffle === "byte") await time("ours: JS (lz4-blosc.ts)", () => srcs.forEach((s) => { decodeBlosc(s, out, tmp); }));
       if (native) {
-        await time("ours: C, 1 thread", () => srcs.forEach((s) => native.blosc(s, out, 1)));
-        await time(`ours: C, ${cores} threads (Blosc blocks)`, () => srcs.forEach((s) => native.blosc(s, out, cores)));
+        await time("ours: C, 1 thread", () => srcs.forEach((s) => { native.blosc(s, out, 1); }));
+        await time(`ours: C, ${cores} threads (Blosc blocks)`, () => srcs.forEach((s) => { native.blosc(s, out, cores); }));
         ours.set(kind.name, `ours: C, ${cores} threads (Blosc blocks)`);
       }
     } else if (kind.family === "lz4") {
-      await time("ours: JS (lz4-blosc.ts)", () => srcs.forEach((s) => decodeNumcodecsLz4(s, out)));
-      if (native) { await time("ours: C, 1 thread", () => srcs.forEach((s) => native.lz4(s, out))); ours.set(kind.name, "ours: C, 1 thread"); }
-      if (typeof lz4n !== "string") await time("lz4-napi (allocates)", () => srcs.forEach((s) => lz4n(s)));
+      await time("ours: JS (lz4-blosc.ts)", () => srcs.forEach((s) => { decodeNumcodecsLz4(s, out); }));
+      if (native) { await time("ours: C, 1 thread", () => srcs.forEach((s) => { native.lz4(s, out); })); ours.set(kind.name, "ours: C, 1 thread"); }
+      if (typeof lz4n !== "string") await time("lz4-napi (allocates)", () => srcs.forEach((s) => { lz4n(s); }));
     } else {
-      if (native) { await time("ours: C, 1 thread (libzstd)", () => srcs.forEach((s) => native.zstd(s, out))); ours.set(kind.name, "ours: C, 1 thread (libzstd)"); }
-      if (typeof zdctx !== "string") await time("zstd-napi DCtx, 1 thread", () => srcs.forEach((s) => zdctx.decompress(out, s)));
+      if (native) { await time("ours: C, 1 thread (libzstd)", () => srcs.forEach((s) => { native.zstd(s, out); })); ours.set(kind.name, "ours: C, 1 thread (libzstd)"); }
+      if (typeof zdctx !== "string") await time("zstd-napi DCtx, 1 thread", () => srcs.forEach((s) => { zdctx.decompress(out, s); }));
     }
   }
   rmSync(planesDir, { recursive: true, force: true });
