@@ -285,6 +285,7 @@ function lineProblem(lines: readonly string[], file: string): string | undefined
   for (const line of lines) {
     if (typeof line !== "string") return `not a string: ${String(line)}`;
     const shown = JSON.stringify(line.slice(0, 160));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test checks that messages hold no control characters
     if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(line)) return `a line break or control character in ${shown}`;
     if (!line.startsWith(file + ":")) return `does not start with the file name: ${shown}`;
     if (!/^[^:]+(:\d+)?: \S/.test(line)) return `not FILE[:LINE]: MESSAGE: ${shown}`;

@@ -140,7 +140,10 @@ async function materialize(ctx: MaterializeContext<ZarrLayout>): Promise<void> {
   const encode = (values: TypedArray) => codec.encode(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   const totalBytes = elementCount(dataset.shape) * itemSize(dataset.dtype);
   let doneBytes = 0;
-  const advance = (bytes: number) => ctx.progress((doneBytes += bytes), totalBytes);
+  const advance = (bytes: number) => {
+    doneBytes += bytes;
+    ctx.progress(doneBytes, totalBytes);
+  };
   const outer = layout.shards ?? layout.chunks;
   const dirs = new Set<string>();
   const fileFor = async (coord: number[]) => {

@@ -133,7 +133,10 @@ function outputFor(sel: Selection): TypedArray | undefined {
   if (!outputs) return undefined;
   const n = sel.reduce((acc, s) => acc * Math.ceil((s.stop - s.start) / s.step), 1);
   let out = outputs.get(n);
-  if (!out) outputs.set(n, (out = allocate(DATASET.dtype, n)));
+  if (!out) {
+    out = allocate(DATASET.dtype, n);
+    outputs.set(n, out);
+  }
   return out;
 }
 

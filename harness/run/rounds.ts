@@ -94,7 +94,8 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
   if (spec.dataset.source && spec.pattern.op === "write") return failed(`dataset ${spec.dataset.name} is read from a file: write patterns cannot run on it`, storage);
   let stored: Stored | null = null;
   try {
-    const prepared = run.prepared ?? (run.prepared = await prepare(spec, m, pools.expected, deps));
+    run.prepared ??= await prepare(spec, m, pools.expected, deps);
+    const prepared = run.prepared;
     run.basis ??= {
       storage: prepared.storage,
       bytesRequested: requestedBytes(prepared.selections, itemSize(spec.dataset.dtype)),

@@ -19,7 +19,7 @@ function decodeLz4Block(src: Uint8Array, from: number, to: number, dst: Uint8Arr
     const token = src[ip++];
     let literals = token >>> 4;
     if (literals === 15) {
-      let b;
+      let b: number;
       do {
         if (ip >= to) throw corrupt("literal length runs past the input");
         b = src[ip++];
@@ -41,7 +41,7 @@ function decodeLz4Block(src: Uint8Array, from: number, to: number, dst: Uint8Arr
     ip += 2;
     let length = token & 15;
     if (length === 15) {
-      let b;
+      let b: number;
       do {
         if (ip >= to) throw corrupt("match length runs past the input");
         b = src[ip++];
