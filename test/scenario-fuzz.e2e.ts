@@ -100,6 +100,7 @@ const HOSTILE_STRINGS: readonly string[] = [
   "", " ", "../x", "/abs", "a/b", "a\\b", "..", ".hidden", "a\nb", "trailing\n", "nul\0byte", "tab\there", "bell\u0007",
   "del\u007f", "nel\u0085", "rtl\u202Eoverride", "line\u2028sep", "bom\ufeff", "zero\u200bwidth", "emoji😀", "ünïcödé",
   "日本語", "\ud800lone", "x".repeat(65), "y".repeat(10_000), "__proto__", "constructor", "%s%d",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal shell-style placeholder is one of the hostile names
   "${HOME}", "$(rm -rf /)", "a: b", "- x", "*alias", "&anchor", "!tag", "#comment", "'quote", "\"dq",
 ];
 const HOSTILE_KEYS: readonly string[] = [
@@ -527,7 +528,7 @@ describe("a sample through the real CLI", { timeout: 120_000 }, () => {
         writeFileSync(file, c.text);
         return file;
       });
-      const expected = chosen.map((c, i) => run(readFileSync(files[i], "utf8"), files[i]));
+      const expected = files.map((file) => run(readFileSync(file, "utf8"), file));
       assert.ok(expected.some((o) => o.ok) && expected.some((o) => !o.ok), "the sample mixes valid and invalid files");
 
       const env = { LAYOUTBENCH_CACHE: cache };

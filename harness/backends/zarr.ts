@@ -62,7 +62,7 @@ function check(layout: ZarrLayout, dataset: DatasetSpec): LayoutProblem[] {
     }
   }
   const chunkBytes = chunksOk ? elementCount(layout.chunks) * itemSize(dataset.dtype) : 0;
-  problems.push(...checkCodec(layout.codec, dataset.dtype, chunkBytes));
+  problems.push(...checkCodec(layout.codec, chunkBytes));
   if (gridOk) problems.push(...checkFileCount(layout, dataset.shape));
   return problems;
 }
@@ -195,7 +195,7 @@ async function files(stored: Stored<ZarrLayout>): Promise<string[]> {
 }
 
 /** A p-queue-compatible queue for zarrita running at most `limit` tasks at once. */
-function boundedQueue(limit: number): { add(fn: () => Promise<void>): void; onIdle(): Promise<void[]> } {
+function boundedQueue(limit: number): { add(fn: () => Promise<void>): void; onIdle(): Promise<undefined[]> } {
   const tasks: (() => Promise<void>)[] = [];
   return {
     // zarrita adds every task before awaiting onIdle, so starting them there loses nothing.
@@ -224,7 +224,7 @@ async function open(stored: Stored<ZarrLayout>, options: { writable: boolean }):
   }
   const sharded = stored.layout.shards !== null;
   const format = sharded ? undefined : chunkFormat(join(stored.dir, ARRAY_DIR), stored.layout.format, dtype);
-  const direct = format && format.shape.every((n, i) => n === array.shape[i]) ? await ChunkReader.open(format) : undefined;
+  const direct = format?.shape.every((n, i) => n === array.shape[i]) ? await ChunkReader.open(format) : undefined;
   return new ZarrReader(store, array, dtype, sharded, options.writable, direct);
 }
 
