@@ -2,7 +2,7 @@
  * The Zarr backend: a group-less array in `<dir>/array.zarr`, Zarr format 3 (default) or 2, regular
  * chunks or (v3) `sharding_indexed` shards, one of the harness codecs. Reads of regular (unsharded)
  * arrays take the direct path in zarr/chunk-reader.ts (whole-chunk positional reads, decoders kept
- * per reader, copies on whole runs; 5–20× less overhead than `zarr.get`, see there); sharded arrays,
+ * per reader, copies on whole runs; much less overhead than `zarr.get`, see there); sharded arrays,
  * and arrays whose metadata that path does not cover (zarr/chunk-format.ts), are read through
  * zarrita's `zarr.get`. Writes go through `zarr.set` on a local-directory store; materialization
  * writes chunk files and shard files itself, one chunk in memory per worker, because zarrita cannot

@@ -4,7 +4,7 @@
  *
  * Library traps that shape this file (each pinned by test/zarr.test.ts or test/zarr-interop.test.ts):
  * - zarrita's gzip/zlib codecs only decode. We encode and decode them with `node:zlib` (its decoder
- *   is also ~2.5× faster than zarrita's DecompressionStream path) and register that in zarrita.
+ *   is also faster than zarrita's DecompressionStream path) and register that in zarrita.
  * - numcodecs.js Blosc honours only a numeric `shuffle`; the v3 spelling (`"shuffle"`) passes its
  *   validation and silently means no shuffle. It also always shuffles with a 4-byte element size
  *   (`sizeof(int)` in its C glue), and its bundled c-blosc writes other frames than the one
