@@ -8,8 +8,8 @@
  *
  * Each pass decodes every chunk, from memory, into one reused chunk-sized buffer where the decoder
  * allows it; the table shows the fastest pass: decoding from memory has no slow path of its own, so
- * slower passes are other processes' doing (on a shared 2-core VM medians came out 5-10× the fastest
- * pass, in whichever order the decoders ran). `--only <substring>` keeps the codecs named so. Decoders: ours (the addon's C ones, on one thread and
+ * slower passes are other processes' doing (on a shared machine medians can come out several times
+ * the fastest pass, in whichever order the decoders ran). `--only <substring>` keeps the codecs named so. Decoders: ours (the addon's C ones, on one thread and
  * on every core for Blosc; the plain-JS fallbacks in lz4-blosc.ts), the maintained bindings a JS
  * user would reach for (numcodecs.js, WASM; zstd-napi's DCtx, libzstd through N-API, decoding into
  * the same buffer; lz4-napi, lz4_flex through N-API, which allocates its result), and Python's
