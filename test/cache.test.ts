@@ -46,7 +46,7 @@ test("probeEviction is verified on the dataset cache disk", async () => {
 });
 
 test("probeEviction on tmpfs reports that eviction is not verified", async (t) => {
-  let tmpfs = "/dev/shm";
+  const tmpfs = "/dev/shm";
   try {
     accessSync(tmpfs, constants.W_OK);
   } catch {

@@ -20,7 +20,7 @@ import { UserError } from "../harness/core/errors.ts";
 import { csvField, samplesCsv } from "../harness/export/csv.ts";
 import { readResults } from "../harness/run/results-file.ts";
 import { main } from "../harness/cli/main.ts";
-import { hasStack, type CliResult } from "./support/cli.ts";
+import type { CliResult } from "./support/cli.ts";
 
 const FIXTURES = "test/fixtures/compare";
 const fx = (name: string) => `${FIXTURES}/${name}.json`;

@@ -6,7 +6,6 @@ import { fillRegion, generateRegion, GENERATOR_VERSION, verifyRegion } from "../
 import { cStrides, fullSelection, selectionShape, type Selection } from "../harness/core/selection.ts";
 import type { DatasetSpec, GeneratorKind } from "../harness/scenario/types.ts";
 import { createHash } from "node:crypto";
-import { digestOf } from "../harness/core/digest.ts";
 import { generatorVerifier, KEEP_EXPECTED_BYTES } from "../harness/engines/verify.ts";
 
 const GENERATORS: GeneratorKind[] = ["random", "smooth", "sequence", "zeros"];
@@ -64,10 +63,12 @@ function murmur3Bytes(data: Uint8Array, seed: number): number {
   }
   let k = 0;
   const tail = blocks * 4;
-  switch (data.length & 3) {
-    case 3: k ^= data[tail + 2] << 16; // fallthrough
-    case 2: k ^= data[tail + 1] << 8; // fallthrough
-    case 1: k ^= data[tail]; h ^= mix(k);
+  const rest = data.length & 3;
+  if (rest >= 3) k ^= data[tail + 2] << 16;
+  if (rest >= 2) k ^= data[tail + 1] << 8;
+  if (rest >= 1) {
+    k ^= data[tail];
+    h ^= mix(k);
   }
   h ^= data.length;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);

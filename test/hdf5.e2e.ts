@@ -5,25 +5,17 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fullSelection, slice, type Selection } from "../harness/core/selection.ts";
-import { createHdf5Backend, hdf5Backend, HDF5_FILE } from "../harness/backends/hdf5.ts";
-import { planBlocks } from "../harness/backends/hdf5/blocks.ts";
-import { ContiguousReader } from "../harness/backends/hdf5/contiguous.ts";
-import { Prng } from "../harness/core/hash.ts";
-import { nativeSievedRead } from "../harness/native/index.ts";
+import { fullSelection, slice } from "../harness/core/selection.ts";
+import { hdf5Backend, HDF5_FILE } from "../harness/backends/hdf5.ts";
 import { FILTER_ID } from "../harness/backends/hdf5/filters.ts";
-import { closeFile, datasetFilters, h5, openFile } from "../harness/backends/hdf5/library.ts";
 import type { Stored } from "../harness/backends/types.ts";
 import { DTYPES, numpyDescr, type Dtype } from "../harness/core/dtype.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../harness/scenario/types.ts";
-import { evictFiles } from "../harness/cache/evict.ts";
-import { probeEviction } from "../harness/cache/probe.ts";
-import { residency } from "../harness/cache/residency.ts";
-import { makeTestDir, runBackendContract } from "./support/contract.ts";
+import { makeTestDir } from "./support/contract.ts";
 
 const layout = (name: string, codec: CodecSpec, chunks: number[] | null = [], shuffle = false): Hdf5Layout =>
   ({ name, backend: "hdf5", chunks, codec, shuffle });

@@ -6,7 +6,6 @@
  * writes: hdf5.e2e.ts).
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -20,7 +19,6 @@ import { FILTER_ID } from "../harness/backends/hdf5/filters.ts";
 import { lookup3, makeFilterOptional } from "../harness/backends/hdf5/optional-filter.ts";
 import { closeFile, datasetFilters, h5, openFile } from "../harness/backends/hdf5/library.ts";
 import type { Stored } from "../harness/backends/types.ts";
-import { DTYPES, numpyDescr, type Dtype } from "../harness/core/dtype.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../harness/scenario/types.ts";
 import { evictFiles } from "../harness/cache/evict.ts";

@@ -9,12 +9,11 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { memmapBackend, NPY_FILE } from "../harness/backends/memmap.ts";
-import { formatNpyHeader, NpyFormatError, parseNpyHeader } from "../harness/backends/npy.ts";
-import { DTYPES, numpyDescr } from "../harness/core/dtype.ts";
+import { numpyDescr } from "../harness/core/dtype.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
-import { fullSelection, slice } from "../harness/core/selection.ts";
+import { fullSelection } from "../harness/core/selection.ts";
 import type { DatasetSpec, MemmapLayout } from "../harness/scenario/types.ts";
-import { contractSelections, makeTestDir, materializeInto, runBackendContract } from "./support/contract.ts";
+import { contractSelections, makeTestDir, materializeInto } from "./support/contract.ts";
 
 const layout = (advice: MemmapLayout["advice"], order: "C" | "F"): MemmapLayout =>
   ({ name: `memmap-${advice}-${order}`, backend: "memmap", advice, order });

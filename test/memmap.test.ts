@@ -3,17 +3,15 @@
  * Python process: memmap.e2e.ts).
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { after, describe, test } from "node:test";
-import { memmapBackend, NPY_FILE } from "../harness/backends/memmap.ts";
+import { memmapBackend } from "../harness/backends/memmap.ts";
 import { formatNpyHeader, NpyFormatError, parseNpyHeader } from "../harness/backends/npy.ts";
 import { DTYPES, numpyDescr } from "../harness/core/dtype.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import { fullSelection, slice } from "../harness/core/selection.ts";
 import type { DatasetSpec, MemmapLayout } from "../harness/scenario/types.ts";
-import { contractSelections, makeTestDir, materializeInto, runBackendContract } from "./support/contract.ts";
+import { makeTestDir, materializeInto, runBackendContract } from "./support/contract.ts";
 
 const layout = (advice: MemmapLayout["advice"], order: "C" | "F"): MemmapLayout =>
   ({ name: `memmap-${advice}-${order}`, backend: "memmap", advice, order });

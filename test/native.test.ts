@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { closeSync, fdatasyncSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { after, test } from "node:test";
 import { fadvise, guardedBytes, madvise, map, mincore, msync, pageSize, unmap } from "../harness/native/index.ts";
 import { makeTestDir } from "./support/contract.ts";
 

@@ -112,7 +112,7 @@ describe("python reference engine", { skip: suiteSkip }, () => {
         assert.equal(result.digests.length, selections.length);
         assert.ok(result.ms >= 0 && Number.isFinite(result.ms));
         selections.forEach((sel, i) =>
-          assert.equal(result.digests[i], digestOf(generateRegion(ds, sel)), `${layout.name} ${formatSelection(sel)}`));
+          { assert.equal(result.digests[i], digestOf(generateRegion(ds, sel)), `${layout.name} ${formatSelection(sel)}`); });
         assert.equal(verifyDigests(ds, selections, result.digests), undefined);
       } finally {
         await worker.close();
@@ -142,7 +142,7 @@ describe("python reference engine", { skip: suiteSkip }, () => {
   for (const [ds, layout] of REUSE_CASES) {
     test(`${layout.name}: reads into reused buffers match the generator pass after pass and after reopen`, { skip: skipFor(layout) }, async () => {
       const check = (digests: readonly string[], when: string) => REUSE_SELECTIONS.forEach((sel, i) =>
-        assert.equal(digests[i], digestOf(generateRegion(ds, sel)), `${layout.name} ${when} ${formatSelection(sel)}`));
+        { assert.equal(digests[i], digestOf(generateRegion(ds, sel)), `${layout.name} ${when} ${formatSelection(sel)}`); });
       // A second dataset of the same shape and dtype, read first, leaves its data in the buffers.
       const other = await materialize({ ...ds, seed: 99 }, layout);
       await worker.open(other, { writable: false });

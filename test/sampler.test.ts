@@ -4,9 +4,6 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { cli, type CliResult } from "./support/cli.ts";
 import { MAX_PASSES_PER_SAMPLE, passesFor, perRound, preemptedShare, sampleRound, type CaseEnv, type RoundPlan } from "../harness/run/sampler.ts";
 import { stealFromProcStat } from "../harness/run/sched-counters.ts";
 import type { EngineSession } from "../harness/engines/types.ts";
@@ -109,7 +106,11 @@ describe("one round of a case", () => {
     const { session, env, calls } = scripted(0.05);
     const pass = session.pass.bind(session);
     // The first pass of a fresh mapping takes 40 ms of page faults; later ones 0.05 ms.
-    session.pass = async () => (calls.pass === 0 ? (await pass(), { ms: 40, io: { readBytes: 0, writeBytes: 0, majorFaults: 0 } }) : pass());
+    session.pass = async () => {
+      if (calls.pass !== 0) return pass();
+      await pass();
+      return { ms: 40, io: { readBytes: 0, writeBytes: 0, majorFaults: 0 } };
+    };
     const r = await sampleRound(spec("warm"), session, ["f"], env, plan());
     assert.equal(r.passes, 200, "10 ms / 0.05 ms");
     assert.ok(r.samples.every((s) => Math.abs(s.ms - 0.05) < 1e-9));

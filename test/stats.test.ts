@@ -14,7 +14,7 @@ import { MIN_SAMPLES, quantile, summarize } from "../harness/stats/summary.ts";
 function normal(rng: Rng, mean: number, sd: number): number {
   return mean + sd * Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
 }
-function sample(rng: Rng, n: number, draw: () => number): number[] {
+function sample(n: number, draw: () => number): number[] {
   return Array.from({ length: n }, draw);
 }
 function shuffled(values: readonly number[], rng: Rng): number[] {
@@ -87,7 +87,7 @@ describe("reference values from other implementations", () => {
   const x = [12.1, 9.8, 15.3, 11.0, 10.4, 30.2, 9.9, 13.7, 10.8, 11.5, 12.9];
   test("quantiles, mean and MAD match numpy", () => {
     const expected = [9.8, 9.9, 10.600000000000001, 11.5, 13.3, 15.3, 30.2];
-    [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1].forEach((p, i) => close(quantile(x, p), expected[i]));
+    [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1].forEach((p, i) => { close(quantile(x, p), expected[i]); });
     const s = summarize(x);
     close(s.mean, 13.418181818181818);
     close(s.mad, 1.4000000000000004);
@@ -118,7 +118,7 @@ describe("properties over many random samples", () => {
   const samples = Array.from({ length: 150 }, (_, i) => {
     const n = 2 + (i % 40);
     // Skewed like storage timings: a lognormal body with occasional slow samples.
-    return sample(rng, n, () => Math.exp(normal(rng, 2, 0.4)) * (rng() < 0.1 ? 3 : 1));
+    return sample(n, () => Math.exp(normal(rng, 2, 0.4)) * (rng() < 0.1 ? 3 : 1));
   });
 
   test("summaries do not depend on sample order", () => {
@@ -161,8 +161,8 @@ describe("properties over many random samples", () => {
     const pairs = 40;
     let ties = 0;
     for (let i = 0; i < pairs; i++) {
-      const a = sample(rng, 20, () => normal(rng, 50, 5));
-      const b = sample(rng, 20, () => normal(rng, 50, 5));
+      const a = sample(20, () => normal(rng, 50, 5));
+      const b = sample(20, () => normal(rng, 50, 5));
       if (compareMedians(a, b, { seed: i }).verdict === "tie") ties++;
     }
     // A 95% interval should call ~95% of such pairs a tie; allow for chance (this is seeded).
@@ -171,8 +171,8 @@ describe("properties over many random samples", () => {
 
   test("clearly separated samples are faster / slower", () => {
     for (let i = 0; i < 20; i++) {
-      const fast = sample(rng, 10, () => normal(rng, 10, 1));
-      const slow = sample(rng, 10, () => normal(rng, 20, 2));
+      const fast = sample(10, () => normal(rng, 10, 1));
+      const slow = sample(10, () => normal(rng, 20, 2));
       const c = compareMedians(fast, slow, { seed: i });
       assert.equal(c.verdict, "faster");
       assert.ok(c.low <= c.ratio && c.ratio <= c.high && c.high < 1);

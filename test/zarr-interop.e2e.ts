@@ -139,8 +139,6 @@ const BLOSC_SHUFFLED: readonly { dtype: Dtype; cname: "lz4" | "zstd" | "blosclz"
   { dtype: "uint64", cname: "zstd", shuffle: "byte" },
   { dtype: "int16", cname: "blosclz", shuffle: "bit" },
 ];
-const SHUFFLE_ID = { none: 0, byte: 1, bit: 2 } as const;
-
 /**
  * Per array folder: the (typesize, flags) bytes of the Blosc frames in its chunk files, and whether
  * each frame is the one numcodecs (zarr-python's codec library) makes from the chunk's values with

@@ -3,22 +3,12 @@
  * process (the rest of the Zarr backend: zarr.test.ts).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { rmSync } from "node:fs";
+import { after, describe, test } from "node:test";
 import { chunkDecoder, type CompressorSpec } from "../harness/backends/zarr/chunk-decoders.ts";
 import { decodeBlosc, decodeNumcodecsLz4 } from "../harness/backends/zarr/lz4-blosc.ts";
 import { nativeDecoders } from "../harness/native/index.ts";
-import * as zarr from "zarrita";
-import { fullSelection, slice } from "../harness/core/selection.ts";
-import { ARRAY_DIR, zarrBackend } from "../harness/backends/zarr.ts";
-import { crc32c } from "../harness/backends/zarr/shard-writer.ts";
-import { LocalStore } from "../harness/backends/zarr/store.ts";
-import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
-import { DTYPES, type Dtype } from "../harness/core/dtype.ts";
-import { UnsupportedError } from "../harness/core/errors.ts";
-import type { CodecSpec, DatasetSpec, ZarrLayout } from "../harness/scenario/types.ts";
-import { makeTestDir, runBackendContract } from "./support/contract.ts";
+import { makeTestDir } from "./support/contract.ts";
 import { corruptions, coveredByJs, guarded, numcodecsFrames, type Frame } from "./support/numcodecs-frames.ts";
 
 describe("zarr chunk decoders on frames made by numcodecs", () => {

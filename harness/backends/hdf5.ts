@@ -10,8 +10,8 @@
  * HDF5 chunk cache outlives a single read (its size cannot be set from h5wasm either).
  *
  * Read-only readers of contiguous, unfiltered datasets read the file directly, replaying libhdf5's
- * I/O (hdf5/contiguous.ts): h5wasm's per-call dataset open cost ~40 µs per selection and a second
- * copy out of the WASM heap.
+ * I/O (hdf5/contiguous.ts): h5wasm opens the dataset again for every selection and copies every
+ * read out of the WASM heap a second time.
  */
 import { open as openHandle } from "node:fs/promises";
 import { join } from "node:path";

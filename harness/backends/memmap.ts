@@ -156,7 +156,7 @@ function* bands(shape: readonly number[], axes: number[], p: number, width: numb
   for (;;) {
     for (let b = 0; b < shape[axes[p]]; b += width) {
       const sel = shape.map((n) => slice(0, n));
-      outer.forEach((a, k) => (sel[a] = slice(index[k], index[k] + 1)));
+      outer.forEach((a, k) => { sel[a] = slice(index[k], index[k] + 1); });
       sel[axes[p]] = slice(b, Math.min(b + width, shape[axes[p]]));
       yield sel;
     }
@@ -275,6 +275,6 @@ function boxPlan(size: number, srcStrides: readonly number[], dstStrides: readon
   const plan = new Float64Array(PLAN_HEADER + 3 * counts.length);
   plan[0] = size;
   plan[1] = counts.length;
-  counts.forEach((n, a) => plan.set([n, srcStrides[a] * size, dstStrides[a] * size], PLAN_HEADER + 3 * a));
+  counts.forEach((n, a) => { plan.set([n, srcStrides[a] * size, dstStrides[a] * size], PLAN_HEADER + 3 * a); });
   return plan;
 }

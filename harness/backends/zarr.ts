@@ -2,7 +2,7 @@
  * The Zarr backend: a group-less array in `<dir>/array.zarr`, Zarr format 3 (default) or 2, regular
  * chunks or (v3) `sharding_indexed` shards, one of the harness codecs. Reads of regular (unsharded)
  * arrays take the direct path in zarr/chunk-reader.ts (whole-chunk positional reads, decoders kept
- * per reader, copies on whole runs; 5–20× less overhead than `zarr.get`, see there); sharded arrays,
+ * per reader, copies on whole runs; much less overhead than `zarr.get`, see there); sharded arrays,
  * and arrays whose metadata that path does not cover (zarr/chunk-format.ts), are read through
  * zarrita's `zarr.get`. Writes go through `zarr.set` on a local-directory store; materialization
  * writes chunk files and shard files itself, one chunk in memory per worker, because zarrita cannot
@@ -62,7 +62,7 @@ function check(layout: ZarrLayout, dataset: DatasetSpec): LayoutProblem[] {
     }
   }
   const chunkBytes = chunksOk ? elementCount(layout.chunks) * itemSize(dataset.dtype) : 0;
-  problems.push(...checkCodec(layout.codec, dataset.dtype, chunkBytes));
+  problems.push(...checkCodec(layout.codec, chunkBytes));
   if (gridOk) problems.push(...checkFileCount(layout, dataset.shape));
   return problems;
 }
@@ -140,7 +140,10 @@ async function materialize(ctx: MaterializeContext<ZarrLayout>): Promise<void> {
   const encode = (values: TypedArray) => codec.encode(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   const totalBytes = elementCount(dataset.shape) * itemSize(dataset.dtype);
   let doneBytes = 0;
-  const advance = (bytes: number) => ctx.progress((doneBytes += bytes), totalBytes);
+  const advance = (bytes: number) => {
+    doneBytes += bytes;
+    ctx.progress(doneBytes, totalBytes);
+  };
   const outer = layout.shards ?? layout.chunks;
   const dirs = new Set<string>();
   const fileFor = async (coord: number[]) => {
@@ -192,7 +195,7 @@ async function files(stored: Stored<ZarrLayout>): Promise<string[]> {
 }
 
 /** A p-queue-compatible queue for zarrita running at most `limit` tasks at once. */
-function boundedQueue(limit: number): { add(fn: () => Promise<void>): void; onIdle(): Promise<void[]> } {
+function boundedQueue(limit: number): { add(fn: () => Promise<void>): void; onIdle(): Promise<undefined[]> } {
   const tasks: (() => Promise<void>)[] = [];
   return {
     // zarrita adds every task before awaiting onIdle, so starting them there loses nothing.
@@ -221,7 +224,7 @@ async function open(stored: Stored<ZarrLayout>, options: { writable: boolean }):
   }
   const sharded = stored.layout.shards !== null;
   const format = sharded ? undefined : chunkFormat(join(stored.dir, ARRAY_DIR), stored.layout.format, dtype);
-  const direct = format && format.shape.every((n, i) => n === array.shape[i]) ? await ChunkReader.open(format) : undefined;
+  const direct = format?.shape.every((n, i) => n === array.shape[i]) ? await ChunkReader.open(format) : undefined;
   return new ZarrReader(store, array, dtype, sharded, options.writable, direct, stored.layout);
 }
 

@@ -8,8 +8,8 @@
  *
  * Each pass decodes every chunk, from memory, into one reused chunk-sized buffer where the decoder
  * allows it; the table shows the fastest pass: decoding from memory has no slow path of its own, so
- * slower passes are other processes' doing (on a shared 2-core VM medians came out 5-10× the fastest
- * pass, in whichever order the decoders ran). `--only <substring>` keeps the codecs named so. Decoders: ours (the addon's C ones, on one thread and
+ * slower passes are other processes' doing (on a shared machine medians can come out several times
+ * the fastest pass, in whichever order the decoders ran). `--only <substring>` keeps the codecs named so. Decoders: ours (the addon's C ones, on one thread and
  * on every core for Blosc; the plain-JS fallbacks in lz4-blosc.ts), the maintained bindings a JS
  * user would reach for (numcodecs.js, WASM; zstd-napi's DCtx, libzstd through N-API, decoding into
  * the same buffer; lz4-napi, lz4_flex through N-API, which allocates its result), and Python's
@@ -169,19 +169,19 @@ async function main(): Promise<void> {
       : kind.family === "lz4" ? LZ4.fromConfig({ id: "lz4", acceleration: 1 }) : Zstd.fromConfig({ id: "zstd", level: 1 })) as unknown as WasmCodec;
     await time("numcodecs.js (WASM)", async () => { for (const s of srcs) await wasm.decode(s); });
     if (kind.family === "blosc") {
-      if (kind.codec.name === "blosc" && kind.codec.cname === "lz4" && kind.codec.shuffle === "byte") await time("ours: JS (lz4-blosc.ts)", () => srcs.forEach((s) => decodeBlosc(s, out, tmp)));
+      if (kind.codec.name === "blosc" && kind.codec.cname === "lz4" && kind.codec.shuffle === "byte") await time("ours: JS (lz4-blosc.ts)", () => srcs.forEach((s) => { decodeBlosc(s, out, tmp); }));
       if (native) {
-        await time("ours: C, 1 thread", () => srcs.forEach((s) => native.blosc(s, out, 1)));
-        await time(`ours: C, ${cores} threads (Blosc blocks)`, () => srcs.forEach((s) => native.blosc(s, out, cores)));
+        await time("ours: C, 1 thread", () => srcs.forEach((s) => { native.blosc(s, out, 1); }));
+        await time(`ours: C, ${cores} threads (Blosc blocks)`, () => srcs.forEach((s) => { native.blosc(s, out, cores); }));
         ours.set(kind.name, `ours: C, ${cores} threads (Blosc blocks)`);
       }
     } else if (kind.family === "lz4") {
-      await time("ours: JS (lz4-blosc.ts)", () => srcs.forEach((s) => decodeNumcodecsLz4(s, out)));
-      if (native) { await time("ours: C, 1 thread", () => srcs.forEach((s) => native.lz4(s, out))); ours.set(kind.name, "ours: C, 1 thread"); }
-      if (typeof lz4n !== "string") await time("lz4-napi (allocates)", () => srcs.forEach((s) => lz4n(s)));
+      await time("ours: JS (lz4-blosc.ts)", () => srcs.forEach((s) => { decodeNumcodecsLz4(s, out); }));
+      if (native) { await time("ours: C, 1 thread", () => srcs.forEach((s) => { native.lz4(s, out); })); ours.set(kind.name, "ours: C, 1 thread"); }
+      if (typeof lz4n !== "string") await time("lz4-napi (allocates)", () => srcs.forEach((s) => { lz4n(s); }));
     } else {
-      if (native) { await time("ours: C, 1 thread (libzstd)", () => srcs.forEach((s) => native.zstd(s, out))); ours.set(kind.name, "ours: C, 1 thread (libzstd)"); }
-      if (typeof zdctx !== "string") await time("zstd-napi DCtx, 1 thread", () => srcs.forEach((s) => zdctx.decompress(out, s)));
+      if (native) { await time("ours: C, 1 thread (libzstd)", () => srcs.forEach((s) => { native.zstd(s, out); })); ours.set(kind.name, "ours: C, 1 thread (libzstd)"); }
+      if (typeof zdctx !== "string") await time("zstd-napi DCtx, 1 thread", () => srcs.forEach((s) => { zdctx.decompress(out, s); }));
     }
   }
   rmSync(planesDir, { recursive: true, force: true });

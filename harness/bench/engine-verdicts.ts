@@ -77,8 +77,8 @@ export function engineRatios(cases: readonly EngineCase[], target: number, harne
     const verdict = ratio === null ? null : ratio.high <= target ? "within" : ratio.low > target ? "outside" : "unclear";
     rows.push({
       layout: c.layout, pattern: c.pattern, cache: c.cache,
-      harnessMs: js && js.samplesMs.length ? median(js.samplesMs) : null,
-      pythonMs: py && py.samplesMs.length ? median(py.samplesMs) : null,
+      harnessMs: js?.samplesMs.length ? median(js.samplesMs) : null,
+      pythonMs: py?.samplesMs.length ? median(py.samplesMs) : null,
       ratio, verdict,
     });
   }

@@ -10,9 +10,9 @@
  *
  * Outputs: by default both engines read into buffers reused per selection size (ours through
  * `read(sel, out)`, as the layoutbench engine does; Python through `out=` / `read_direct`), so the table
- * compares read paths, not allocators. `--fresh` makes both allocate every result: on this machine
- * kind that adds ~12–15 µs per fresh 4 KiB page in Node, and NumPy avoids most of it with huge pages
- * for large arrays (h5py's `ds[...]` does not). The last line prints both first-touch costs.
+ * compares read paths, not allocators. `--fresh` makes both allocate every result: that adds a page
+ * fault per fresh page in Node, and NumPy avoids most of them with huge pages for large arrays
+ * (h5py's `ds[...]` does not). The last line prints both first-touch costs.
  *
  * Our results are verified against the generator on the first pass, and both engines' checksums must
  * agree, all outside the timed region.
@@ -133,7 +133,10 @@ function outputFor(sel: Selection): TypedArray | undefined {
   if (!outputs) return undefined;
   const n = sel.reduce((acc, s) => acc * Math.ceil((s.stop - s.start) / s.step), 1);
   let out = outputs.get(n);
-  if (!out) outputs.set(n, (out = allocate(DATASET.dtype, n)));
+  if (!out) {
+    out = allocate(DATASET.dtype, n);
+    outputs.set(n, out);
+  }
   return out;
 }
 

@@ -61,7 +61,7 @@ export function shouldFail(comparison: Comparison, failOn: FailOn): boolean {
 }
 
 function side(c: CaseResult | undefined): Side | null {
-  if (!c || c.status !== "ok" || !c.summary) return null;
+  if (c?.status !== "ok" || !c.summary) return null;
   return { medianMs: c.summary.medianMs, q1Ms: c.summary.q1Ms, q3Ms: c.summary.q3Ms, samples: c.summary.samples };
 }
 

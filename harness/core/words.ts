@@ -12,6 +12,7 @@ const MAX_KEYS_NAMED = 3;
 /** Characters that would break a one-line message or change how a terminal shows it: C0/C1
  * controls (JSON.stringify escapes C0 only), line and paragraph separators, bidi overrides,
  * zero-width and byte-order marks. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the purpose of this pattern
 export const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
 
 /** Levenshtein distance, small inputs only (keys and enum values). */
@@ -54,12 +55,12 @@ export function hint(word: string, allowed: readonly string[]): string {
  * one line and shows every invisible character, and cut after `max` characters (saying how long it is).
  */
 export function quote(text: string, max = MAX_QUOTED): string {
-  const escape = (t: string) => JSON.stringify(t).replace(INVISIBLE, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
-  if (text.length <= max) return escape(text);
+  const escapeInvisible = (t: string) => JSON.stringify(t).replace(INVISIBLE, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  if (text.length <= max) return escapeInvisible(text);
   // Cut at a code point, so no half of a surrogate pair is shown.
   const points = Array.from(text);
-  if (points.length <= max) return escape(text);
-  return `${escape(points.slice(0, max).join("")).slice(0, -1)}…" (${points.length} characters)`;
+  if (points.length <= max) return escapeInvisible(text);
+  return `${escapeInvisible(points.slice(0, max).join("")).slice(0, -1)}…" (${points.length} characters)`;
 }
 
 export function unknownKeysMessage(keys: readonly string[], allowed: readonly string[]): string {

@@ -1,8 +1,8 @@
 /**
  * Output buffers shared by every js session of a run, one per (dtype, element count). Reads go
  * into them and each read is verified before the next, as an application reading in a loop would
- * do. Sharing them across cases and rounds means no timed read ever lands on fresh memory: on a
- * VM the first touch of a page costs 12–15 µs per 4 KiB, more than reading it from the page cache.
+ * do. Sharing them across cases and rounds means no timed read ever lands on fresh memory: the first
+ * touch of a page costs a page fault, more than reading the page from the page cache.
  */
 import { allocate, type Dtype, type TypedArray } from "../core/dtype.ts";
 

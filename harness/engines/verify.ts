@@ -32,9 +32,9 @@ export interface SelectionVerifier {
  * one check to the next. Those are the short reads, whose warm samples repeat the pass hundreds of
  * times (sampling.minSampleMs): generating the expected values again for every pass took more of
  * the CI suite's time than the reads. A larger case keeps the sha256 of each selection's expected
- * values instead and checks the data's: regenerating 64 MiB of values took ~150 ms of CPU between
- * two timed reads, and on this VM the read after such a burst was descheduled every other time (a
- * full warm .npy read: 4 ms, then 12–40 ms); hashing is a shorter burst, as the Python engine's is.
+ * values instead and checks the data's: regenerating a large selection's values is a long burst of
+ * CPU between two timed reads, and the read after such a burst can be descheduled and come out
+ * several times slower; hashing is a shorter burst, as the Python engine's is.
  */
 export const KEEP_EXPECTED_BYTES = 1 << 20;
 
@@ -43,7 +43,7 @@ export function generatorVerifier(dataset: DatasetSpec, selections: readonly Sel
   // Larger cases: the expected values (needed for the digest, then again only on a mismatch) go
   // into one buffer per size of the run's pool, never the one reads go into, shared by cases rather
   // than held by each. A fresh array per check (64 MiB for a full scan) left garbage that V8 frees on
-  // its own threads, during the next timed read of either engine: cold npy full scans ran ~1.9× slower.
+  // its own threads, during the next timed read of either engine, and slowed cold npy full scans.
   const counts = selections.map((sel) => elementCount(selectionShape(sel)));
   const keep = counts.reduce((sum, n) => sum + n, 0) * itemSize(dataset.dtype) <= KEEP_EXPECTED_BYTES;
   const kept: TypedArray[] = [];

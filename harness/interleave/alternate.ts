@@ -86,7 +86,7 @@ export async function runAlternately(sides: readonly Side[], options: AlternateO
     }
     if (block.length < sides.length) break;
     blocks = k;
-    order.forEach((side, i) => taken.get(side.name)!.push(block[i]));
+    order.forEach((side, i) => { taken.get(side.name)!.push(block[i]); });
     for (const side of sides) {
       writeJsonAtomic(paths.get(side.name)!, mergeBlocks(taken.get(side.name)!, { id: pairingId, side: side.name, tree: side.tree }, options.blocks));
     }

@@ -191,8 +191,8 @@ static napi_value throw_short(napi_env env, int64_t position, int64_t got) {
 
 /*
  * readSieved(fd, plan, out, sieve): the reads libhdf5 makes for a selection of a contiguous
- * dataset, in one call (hdf5/contiguous.ts: Node's readSync costs about 1 µs a call on top of
- * the pread, and a column read makes one per 64 KiB window). plan is a Float64Array
+ * dataset, in one call (hdf5/contiguous.ts: Node's readSync adds a fixed cost to every call on
+ * top of the pread, and a column read makes one per 64 KiB window). plan is a Float64Array
  *   [run, windowBytes, first, end, perRun, runStep, outerRank, count0, step0, count1, step1, ...]
  * in bytes: `run` bytes at file position `first` + k * runStep (k < perRun), the outer axes an
  * odometer over (count, step) pairs, outermost first, `end` the dataset's last byte + 1. Runs

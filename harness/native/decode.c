@@ -2,8 +2,8 @@
  * JS bindings of the chunk decoders (lz4.c, zstd.c, blosc.c, decode-pool.c). Inputs and outputs are
  * Uint8Arrays the caller owns; results are the decoded size, -1 for a Blosc frame this decoder does
  * not cover (the caller decodes it elsewhere), or an Error "corrupt chunk: ..." (the JS decoders'
- * wording). Both decode synchronously: on this machine kind handing a chunk to libuv's thread pool
- * and back cost more than decoding it (see harness/backends/zarr/chunk-decoders.ts).
+ * wording). Both decode synchronously: handing a chunk to libuv's thread pool and back can cost
+ * more than decoding it (see harness/backends/zarr/chunk-decoders.ts).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@ import type { Scenario } from "../scenario/types.ts";
 import type { RunDeps, RunOptions } from "./deps.ts";
 import { startEngines, supportedCases } from "./engines-start.ts";
 import { ResultsWriter } from "./results-file.ts";
-import { RESULTS_KIND, RESULTS_VERSION, type CaseResult, type ResultsFile } from "./results-types.ts";
+import { RESULTS_KIND, RESULTS_VERSION, type ResultsFile } from "./results-types.ts";
 import { runCases } from "./rounds.ts";
 
 export async function runScenarios(scenarios: readonly Scenario[], options: RunOptions, deps: RunDeps): Promise<ResultsFile> {

@@ -15,8 +15,6 @@ import { fork } from "node:child_process";
 import { join } from "node:path";
 import { forwardInterrupt } from "./interrupt.ts";
 import type { CaseResult, RecordBasis, RunContext, Sample } from "./results-types.ts";
-import type { CaseRun } from "./case-record.ts";
-import type { RunOptions } from "./deps.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import type { ReadPath } from "../engines/types.ts";
 

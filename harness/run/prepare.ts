@@ -5,7 +5,7 @@
  */
 import type { Selection } from "../core/selection.ts";
 import { expandPattern } from "../access/patterns.ts";
-import type { Backend, FileRange, Stored } from "../backends/types.ts";
+import type { Backend, FileRange } from "../backends/types.ts";
 import { itemSize } from "../core/dtype.ts";
 import { logicalBytes, type Materialized } from "../store/materialize.ts";
 import type { OutputPool } from "../engines/output-pool.ts";

@@ -99,7 +99,8 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
   let stored: Stored | null = null;
   let session: EngineSession | null = null;
   try {
-    const prepared = run.prepared ?? (run.prepared = await prepare(spec, m, pools.expected, deps));
+    run.prepared ??= await prepare(spec, m, pools.expected, deps);
+    const prepared = run.prepared;
     run.basis ??= {
       storage: prepared.storage,
       bytesRequested: requestedBytes(prepared.selections, itemSize(spec.dataset.dtype)),

@@ -134,8 +134,8 @@ export async function sampleRound(
       // Warm-up: `warmup` untimed samples of `passes` passes each. The first round calibrates
       // `passes` on the fastest of at least two single passes, then tops the warm-up up to full
       // samples. Not on the first pass alone: after an open it pays for first touches (a fresh
-      // mapping faults in every page it reads, ~40 µs each) that timed passes do not, and a
-      // column of a .npy file calibrated on it got one 0.05 ms pass per sample.
+      // mapping faults in every page it reads) that timed passes do not, and a column of a .npy
+      // file calibrated on it got a single short pass per sample.
       let warmed = 0;
       if (plan.passes === undefined && sampling.warmup > 0 && sampling.minSampleMs > 0) {
         let fastest = Number.POSITIVE_INFINITY;

@@ -30,8 +30,9 @@ export { NAME_PATTERN, NAME_RULE } from "../core/names.ts";
 export const MAX_SCENARIO_BYTES = 64 * 1024;
 /**
  * Most YAML tokens (keys, values, punctuation, line breaks) per file, counted before parsing:
- * parsing costs about 10 µs per token (1 MiB of `1,` took 8 s), a real scenario has 0.3-0.5 tokens
- * per byte, so this keeps the worst file under half a second without refusing any real one.
+ * parsing time grows with the token count (a file of nothing but `1,` is the worst case), and a real
+ * scenario has 0.3-0.5 tokens per byte, so this bounds the worst file's parse without refusing any
+ * real one.
  */
 export const MAX_YAML_TOKENS = 32 * 1024;
 /** YAML aliases allowed per file: guards against alias-expansion ("billion laughs") bombs. */

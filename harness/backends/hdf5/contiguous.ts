@@ -3,9 +3,10 @@
  *
  * Why: h5wasm opens and closes the dataset on every call (its embind `get_dataset_data`), and the
  * raw HDF5 calls that would keep it open (H5Dopen2, H5Dread, H5Sselect_hyperslab) are not exported
- * from its WASM module. Measured with harness/bench/read-paths.ts: ~40 µs per call before any data
- * moves (200 random points: ~8–30 ms against h5py's ~3 ms), and every read lands in the WASM heap
- * first and is copied out again (a second 64 MiB copy for a full read).
+ * from its WASM module. So each call pays a dataset open before any data moves, which dominates
+ * reads of many small selections (scattered points are several times slower than h5py's), and every
+ * read lands in the WASM heap first and is copied out again (a second copy of the whole selection);
+ * `npm run bench:read-paths` measures both.
  *
  * A contiguous dataset's elements lie in C order from one file address, so what libhdf5 does for a
  * read is a few positional reads. At open we learn that address by watching which bytes libhdf5
@@ -15,8 +16,9 @@
  * straight into the result, smaller runs through a sieve window of up to 64 KiB (as H5Dread does
  * with the default sieve size), so a cold read touches the same pages as h5py's. Nothing outlives a
  * read: the window is refilled for every read. The reads run in the native addon when it is built,
- * one call per selection: Node's readSync added ~1 µs to each 64 KiB pread, and a column or 16 tiles
- * make ~1024 of them (JS path 20–30% slower, same positions and lengths).
+ * one call per selection: Node's readSync adds a fixed cost to each 64 KiB pread, and a column or 16
+ * tiles make about a thousand of them (the JS path makes the same reads at the same positions, more
+ * slowly; `npm run bench:read-paths` measures both).
  */
 import { fstatSync, readSync, statSync } from "node:fs";
 import type { File } from "h5wasm/node";

@@ -24,7 +24,7 @@ export function probeHdf5(path: string, shown: string, st: Stats, datasetPath = 
   if (!st.isFile()) throw new SourceProblem(`${shown} is not a file; format hdf5 expects an HDF5 file`);
   if (!hdf5) throw new ProbeNotReady("an hdf5 source needs h5wasm: load the scenario with loadScenarioAsync");
   const module = hdf5;
-  let file;
+  let file: ReturnType<typeof openFile>;
   try {
     file = openFile(module, path, "r");
   } catch {

@@ -54,7 +54,10 @@ export function copySelected(
   const srcStrides = byteStrides(srcShape, item);
   const dstStrides = byteStrides(dstShape, item);
   let plan = plans.get(rank);
-  if (!plan) plans.set(rank, (plan = new Float64Array(PLAN_HEADER + 3 * rank)));
+  if (!plan) {
+    plan = new Float64Array(PLAN_HEADER + 3 * rank);
+    plans.set(rank, plan);
+  }
   let s = 0, d = 0;
   for (let a = 0; a < rank; a++) {
     const part = parts[a];

@@ -3,20 +3,19 @@
  * may name, each built once per reader and reused for every chunk (no codec state carries decoded
  * data between chunks). Choices, each measured with harness/bench/read-paths.ts:
  * - gzip / zlib: node:zlib's async functions, which run on libuv's thread pool, so chunks read at
- *   once also decode at once on several cores (zarrita's DecompressionStream path is ~2.5× slower).
+ *   once also decode at once on several cores (zarrita's DecompressionStream path is slower).
  * - blosc (LZ4, BloscLZ or zstd inside; byte, bit or no shuffle), numcodecs `lz4` and `zstd`: the
  *   addon's C decoders (harness/native/decode.c; zstd is libzstd itself), synchronously on this
  *   thread, straight into a reused buffer; a Blosc frame's blocks are spread over the cores by the
  *   addon, with this thread taking blocks too. zstd chunks decode one after another, as
  *   zarr-python's do (numcodecs' Zstd is single-threaded).
- *   Measured on the 4096² int32 blosc-lz4 array of bench:read-paths (2 shared cores, medians of
- *   passes interleaved in one process), full read / 200 points: JS decoders with worker threads
- *   104 / 280 ms; this 37 / 76 ms (36 / 73 on one thread); the C decoder on libuv's thread pool,
- *   4 chunks in flight, 38 / 81 ms (each hand-off costs ~0.1–0.2 ms here); a round of chunks read
- *   first, then decoded as one batch over both cores, 39 / 86 ms. In another run the C decoder
- *   inside decode-pool.ts's workers took 68 ms for a full read where this took 42. Spreading a
- *   frame's blocks decodes 1.2–1.4× faster when the other core is free (decoding alone) and makes
- *   no measurable difference within a read, where reading and copying take half the time.
+ *   Why synchronously on this thread: the alternatives (JS decoders in worker threads, the C
+ *   decoder on libuv's thread pool with several chunks in flight, a round of chunks read first and
+ *   then decoded as one batch, the C decoder inside decode-pool.ts's workers) were no faster on a
+ *   full read or on scattered points and some were much slower, because every hand-off between
+ *   threads costs about as much as decoding a chunk. Spreading a frame's blocks helps when another
+ *   core is free and costs nothing within a read, where reading and copying take much of the time.
+ *   `npm run bench:read-paths` and `npm run bench:decoders` measure these choices.
  *   Without the addon's decoders: the plain-JS decoders in lz4-blosc.ts, and for a read of several
  *   chunks in worker threads too (decode-pool.ts). Blosc frames neither covers (Snappy or zlib
  *   inside, Blosc 2) and, without the addon, zstd go through numcodecs.js.

@@ -8,10 +8,10 @@
  * round trips (open, fstat, read into a fresh Buffer, close) on the thread pool. Here each read:
  * - finds the chunks the selection touches and reads each chunk file whole, as zarr-python and
  *   zarrita do (so the I/O per chunk, and a cold read's amplification, are those of the format),
- *   in chunk order, with synchronous positional reads into buffers reused across reads. Measured
- *   on this machine kind: `fs.readSync` of an 850 KB chunk from the page cache takes ~0.03 ms, an
- *   `fs.read` through the thread pool 0.2–0.4 ms (thread hand-off, worse on a busy machine), and
- *   zarr-python 2 and h5py read chunks one after another too;
+ *   in chunk order, with synchronous positional reads into buffers reused across reads: an
+ *   `fs.read` through the thread pool adds a thread hand-off that costs more than copying a chunk
+ *   from the page cache (worse on a busy machine; `npm run bench:read-paths` measures the read
+ *   paths), and zarr-python 2 and h5py read chunks one after another too;
  * - uncompressed chunks whose selected runs are long are read with one `readv` straight into the
  *   result (`#scatter`); others are read into a scratch buffer and copied with `TypedArray.set` on
  *   whole runs (chunk-copy.ts);

@@ -4,7 +4,7 @@
  *
  * Library traps that shape this file (each pinned by test/zarr.test.ts or test/zarr-interop.test.ts):
  * - zarrita's gzip/zlib codecs only decode. We encode and decode them with `node:zlib` (its decoder
- *   is also ~2.5× faster than zarrita's DecompressionStream path) and register that in zarrita.
+ *   is also faster than zarrita's DecompressionStream path) and register that in zarrita.
  * - numcodecs.js Blosc honours only a numeric `shuffle`; the v3 spelling (`"shuffle"`) passes its
  *   validation and silently means no shuffle. It also always shuffles with a 4-byte element size
  *   (`sizeof(int)` in its C glue), and its bundled c-blosc writes other frames than the one
@@ -51,8 +51,8 @@ const BLOSC_SHUFFLE_V3 = { none: "noshuffle", byte: "shuffle", bit: "bitshuffle"
 /** c-blosc 1 and numcodecs.js LZ4 take at most this many bytes per chunk (blosc1's BLOSC_MAX_BUFFERSIZE). */
 const MAX_CHUNK_BYTES = 2 ** 31 - 1 - 16;
 
-/** Problems with `codec` for chunks of `chunkBytes` bytes of `dtype`; fields are relative to the layout. */
-export function checkCodec(codec: CodecSpec, dtype: Dtype, chunkBytes: number): LayoutProblem[] {
+/** Problems with `codec` for chunks of `chunkBytes` bytes; fields are relative to the layout. */
+export function checkCodec(codec: CodecSpec, chunkBytes: number): LayoutProblem[] {
   if (codec.name === "none") return [];
   const problems: LayoutProblem[] = [];
   const range = LEVELS[codec.name];

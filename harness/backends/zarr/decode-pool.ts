@@ -4,9 +4,9 @@
  * list in one message, and the workers and the main thread take chunks from it one at a time through
  * a shared counter. Used for the codecs decoded in JavaScript or WASM (zstd, blosc and lz4 when the
  * addon lacks its C decoders, which are faster on one thread than these workers on two, see
- * chunk-decoders.ts); node:zlib already decodes on libuv's thread pool. Measured (bench:read-paths, blosc-lz4, 2 cores, otherwise
- * idle machine): a full 4096² read 92 → 56 ms, a 256² tile over 4 chunks 5.4 → 4.2 ms; with the
- * other core busy it gains little, and loses nothing measurable.
+ * chunk-decoders.ts); node:zlib already decodes on libuv's thread pool. Spreading chunks over the
+ * cores shortens reads of several chunks when other cores are free, and costs nothing measurable when
+ * they are busy; `npm run bench:read-paths` measures it.
  *
  * Decoded chunks land in a SharedArrayBuffer arena owned by the reader, which copies them into the
  * result. The pool starts on first use (readers await it at open, outside timed code), its workers

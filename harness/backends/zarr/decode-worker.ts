@@ -2,9 +2,9 @@
  * A chunk worker (started by decode-pool.ts): per message, takes chunks of a shared list one at a
  * time (an atomic counter the main thread also takes from, so a worker the OS has descheduled holds
  * up at most one chunk), reads each file and decodes it into its place in a shared arena, with the
- * same decoders as the main thread (chunk-decoders.ts). One message per worker and read, because on
- * this machine kind every hand-off between threads costs ~0.3–1 ms, as much as decoding a 1 MiB
- * chunk. It keeps decoders (no data) between messages; files are opened and closed per chunk.
+ * same decoders as the main thread (chunk-decoders.ts). One message per worker and read, because
+ * a hand-off between threads can cost as much as decoding a chunk (`npm run bench:read-paths`
+ * measures reads through this pool). It keeps decoders (no data) between messages; files are opened and closed per chunk.
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { parentPort } from "node:worker_threads";

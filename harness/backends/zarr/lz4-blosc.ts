@@ -1,12 +1,11 @@
 /**
  * Decoders for LZ4 blocks and Blosc 1 frames in plain JavaScript, writing into a buffer the caller
  * owns. Why not numcodecs.js (which the writers use): its embind glue copies every input byte into
- * the WASM heap with a JS loop and every result out of it again, so decoding a 1 MiB Blosc-LZ4 chunk
- * cost ~2.4 ms of marshalling around ~1.2 ms of actual decoding (profile of `zarr.get`, see
- * harness/bench/read-paths.ts). These decoders cover the common cases (LZ4 inside Blosc, byte
+ * the WASM heap with a JS loop and every result out of it again, so marshalling a Blosc-LZ4 chunk
+ * costs more than decoding it (`npm run bench:decoders` measures it). These decoders cover the common cases (LZ4 inside Blosc, byte
  * shuffle or none, and numcodecs' `lz4` codec); for anything else `decodeBlosc` returns -1 and the
  * caller uses numcodecs.js. Every length and offset is bounds-checked: a corrupt chunk throws.
- * The addon's C decoders (harness/native/blosc.c, lz4.c) decode these frames ~4× faster, and also
+ * The addon's C decoders (harness/native/blosc.c, lz4.c) decode these frames faster, and also
  * bit shuffle, zstd and BloscLZ inside Blosc; these run when the addon was built without them.
  */
 
@@ -19,7 +18,7 @@ function decodeLz4Block(src: Uint8Array, from: number, to: number, dst: Uint8Arr
     const token = src[ip++];
     let literals = token >>> 4;
     if (literals === 15) {
-      let b;
+      let b: number;
       do {
         if (ip >= to) throw corrupt("literal length runs past the input");
         b = src[ip++];
@@ -41,7 +40,7 @@ function decodeLz4Block(src: Uint8Array, from: number, to: number, dst: Uint8Arr
     ip += 2;
     let length = token & 15;
     if (length === 15) {
-      let b;
+      let b: number;
       do {
         if (ip >= to) throw corrupt("match length runs past the input");
         b = src[ip++];

@@ -1,10 +1,10 @@
 /**
  * Scratch buffers shared by the readers of this process: a reader borrows its read and decode
  * buffers at first need and gives them back when it closes, so the next reader (every cold sample
- * opens a fresh one) reuses memory that is already mapped. Why: on this machine kind the first touch
- * of a fresh 4 KiB page costs ~12–15 µs, so fresh 1 MiB buffers cost ~4 ms per chunk-sized buffer
- * and a fresh 32 MiB worker arena ~120 ms per cold read (measured with bench:read-paths --cold),
- * where zarr-python reuses memory its allocator already holds. Scratch contents never matter: every
+ * opens a fresh one) reuses memory that is already mapped. Why: the first touch of a fresh page
+ * costs a page fault, more than reading the page from the page cache, so fresh chunk-sized buffers
+ * and a fresh worker arena would add their faults to every cold read (`npm run bench:read-paths --
+ * --cold` measures it), where zarr-python reuses memory its allocator already holds. Scratch contents never matter: every
  * read overwrites what it uses, so no data carries from one reader to the next.
  */
 

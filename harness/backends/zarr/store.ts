@@ -4,7 +4,7 @@
  * returns owns its whole ArrayBuffer, and it remembers which files it wrote so `flush` can make them
  * durable.
  */
-import { open, mkdir, readFile, writeFile } from "node:fs/promises";
+import { open, mkdir, readFile, writeFile, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { AbsolutePath, RangeQuery } from "zarrita";
 import { owned } from "./codecs.ts";
@@ -33,7 +33,7 @@ export class LocalStore {
   /** A byte range (or the last `suffixLength` bytes) of the file at `key`; sharded reads use it. */
   async getRange(key: AbsolutePath, range: RangeQuery): Promise<Uint8Array | undefined> {
     this.#checkOpen();
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(this.#path(key), "r");
     } catch (err) {
