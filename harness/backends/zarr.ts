@@ -62,7 +62,7 @@ function check(layout: ZarrLayout, dataset: DatasetSpec): LayoutProblem[] {
     }
   }
   const chunkBytes = chunksOk ? elementCount(layout.chunks) * itemSize(dataset.dtype) : 0;
-  problems.push(...checkCodec(layout.codec, chunkBytes));
+  problems.push(...checkCodec(layout.codec, dataset.dtype, chunkBytes));
   if (gridOk) problems.push(...checkFileCount(layout, dataset.shape));
   return problems;
 }

@@ -52,7 +52,7 @@ const BLOSC_SHUFFLE_V3 = { none: "noshuffle", byte: "shuffle", bit: "bitshuffle"
 const MAX_CHUNK_BYTES = 2 ** 31 - 1 - 16;
 
 /** Problems with `codec` for chunks of `chunkBytes` bytes; fields are relative to the layout. */
-export function checkCodec(codec: CodecSpec, chunkBytes: number): LayoutProblem[] {
+export function checkCodec(codec: CodecSpec, dtype: Dtype, chunkBytes: number): LayoutProblem[] {
   if (codec.name === "none") return [];
   const problems: LayoutProblem[] = [];
   const range = LEVELS[codec.name];
