@@ -37,7 +37,10 @@ describe("layoutbench ab, for real", () => {
       assert.equal(file.cases.length, 4);
       for (const c of file.cases) {
         assert.equal(c.status, "ok");
-        assert.deepEqual(c.samples.map((s) => s.round), [1, 1, 2, 2]);
+        assert.deepEqual(
+          c.samples.map((s) => s.round),
+          [1, 1, 2, 2],
+        );
       }
     }
     // Every block is a run of its own, kept with its log.
@@ -59,10 +62,12 @@ describe("layoutbench ab, for real", () => {
     const child = spawn(process.execPath, [BIN, ...abArgs(out, ["--blocks", "50", "--samples-per-block", "1"])], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     const code = new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-    await new Promise<void>((resolve) => child.stdout.on("data", (d) => {
-      stdout += d;
-      if (/block 1 of 50/.test(stdout)) resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      child.stdout.on("data", (d) => {
+        stdout += d;
+        if (/block 1 of 50/.test(stdout)) resolve();
+      }),
+    );
     child.kill("SIGINT");
     assert.equal(await code, 130, stdout);
     const baseline = results(join(out, "baseline.json"));
@@ -83,7 +88,10 @@ describe("layoutbench ab, for real", () => {
       [["ab", "--baseline-tree", "."], /give at least one scenario file/],
       [["ab", SCENARIO, "--baseline-tree", join(TMP, "missing")], /--baseline-tree: .*missing does not exist/],
       [abArgs(join(TMP, "x"), ["--blocks", "0"]), /--blocks: expected a whole number >= 1, got "0"/],
-      [["ab", SCENARIO, "--baseline-tree", notATree, "--out-dir", join(TMP, "y"), "--cache", join(TMP, "cache")], /not-a-tree: not a layoutbench tree \(no harness\/cli\/bin.js\)/],
+      [
+        ["ab", SCENARIO, "--baseline-tree", notATree, "--out-dir", join(TMP, "y"), "--cache", join(TMP, "cache")],
+        /not-a-tree: not a layoutbench tree \(no harness\/cli\/bin.js\)/,
+      ],
     ];
     // Each CLI process costs about a second to start: run them at once.
     const runs = await Promise.all(cases.map(([args]) => cliAsync(args)));
@@ -101,5 +109,9 @@ test("run --rounds sets the rounds a run takes its samples in", { timeout: 60_00
   const out = join(TMP, "rounds.json");
   const r = cli(["run", SCENARIO, "--rounds", "1", "--samples", "3", "--filter", "warm", "--out", out, "--cache", join(TMP, "cache"), "--no-report"]);
   assert.equal(r.code, 0, r.stderr);
-  for (const c of results(out).cases) assert.deepEqual(c.samples.map((s) => s.round), [1, 1, 1]);
+  for (const c of results(out).cases)
+    assert.deepEqual(
+      c.samples.map((s) => s.round),
+      [1, 1, 1],
+    );
 });

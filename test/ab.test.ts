@@ -30,8 +30,14 @@ describe("merging a side's blocks", () => {
     assert.notEqual(merged.finishedAt, null);
     assert.equal(merged.cases.length, 2);
     for (const c of merged.cases) {
-      assert.deepEqual(c.samples.map((s) => s.round), [1, 1, 2, 2, 3, 3]);
-      assert.deepEqual(c.samples.map((s) => s.ms), [1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(
+        c.samples.map((s) => s.round),
+        [1, 1, 2, 2, 3, 3],
+      );
+      assert.deepEqual(
+        c.samples.map((s) => s.ms),
+        [1, 2, 3, 4, 5, 6],
+      );
       assert.equal(c.summary!.samples, 6);
       assert.equal(c.summary!.medianMs, 3.5);
       assert.equal(c.summary!.bytesRequested, small.cases.find((s) => s.id === c.id)!.summary!.bytesRequested);
@@ -55,7 +61,10 @@ describe("merging a side's blocks", () => {
     const merged = mergeBlocks([block([1, 2]), fell], pairing, 2);
     for (const c of merged.cases) {
       assert.deepEqual(c.readPath!.fallbacks, [fallback]);
-      assert.deepEqual(c.warnings.filter((w) => w.code === "read-path-fallback").map((w) => w.message), [`layoutbench read path fell back: ${fallback}`]);
+      assert.deepEqual(
+        c.warnings.filter((w) => w.code === "read-path-fallback").map((w) => w.message),
+        [`layoutbench read path fell back: ${fallback}`],
+      );
     }
   });
 
@@ -75,7 +84,10 @@ describe("merging a side's blocks", () => {
     const merged = mergeBlocks([block([1], () => ({ warnings })), block([2], () => ({ warnings }))], pairing, 2);
     const codes = merged.cases[0].warnings.map((w) => w.code);
     assert.equal(codes.filter((c) => c === "self-verified").length, 1);
-    assert.deepEqual(merged.cases[0].warnings.filter((w) => w.code === "blosc-encoder-fallback"), [encoder]);
+    assert.deepEqual(
+      merged.cases[0].warnings.filter((w) => w.code === "blosc-encoder-fallback"),
+      [encoder],
+    );
     // 2 samples: fewer than a reliable median needs, which no single block could say for the whole.
     assert.ok(codes.includes("few-samples"));
   });
@@ -83,7 +95,11 @@ describe("merging a side's blocks", () => {
 
 describe("compare pairs the blocks of two runs of one alternation, and only those", () => {
   const side = (id: string, name: string, blocks = 3) =>
-    mergeBlocks(Array.from({ length: blocks }, (_, k) => block([10 + k, 11 + k])), { id, side: name, tree: "/t" }, blocks);
+    mergeBlocks(
+      Array.from({ length: blocks }, (_, k) => block([10 + k, 11 + k])),
+      { id, side: name, tree: "/t" },
+      blocks,
+    );
   const paired = (a: ResultsFile, b: ResultsFile) =>
     buildComparison(a, b, { baselinePath: "a", currentPath: "b", thresholds: thresholdPolicy(0.1), resamples: 200 }).pairedBlocks;
 

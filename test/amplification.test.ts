@@ -11,7 +11,6 @@ import assert from "node:assert/strict";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { slice, type Selection } from "../harness/core/selection.ts";
 import { requestedBytes } from "../harness/access/patterns.ts";
 import { memmapBackend } from "../harness/backends/memmap.ts";
 import type { Backend, Stored } from "../harness/backends/types.ts";
@@ -19,9 +18,10 @@ import { zarrBackend } from "../harness/backends/zarr.ts";
 import { evictFiles } from "../harness/cache/evict.ts";
 import { probeEviction } from "../harness/cache/probe.ts";
 import { residency } from "../harness/cache/residency.ts";
+import { type Selection, slice } from "../harness/core/selection.ts";
 import { jsSession } from "../harness/engines/js.ts";
 import { readIoCounters } from "../harness/run/io-counters.ts";
-import { sampleRound, type CaseEnv } from "../harness/run/sampler.ts";
+import { type CaseEnv, sampleRound } from "../harness/run/sampler.ts";
 import { summarize } from "../harness/run/summary.ts";
 import type { CaseSpec, DatasetSpec, LayoutSpec } from "../harness/scenario/types.ts";
 import { makeTestDir } from "./support/contract.ts";
@@ -53,7 +53,11 @@ const cannot = !io.available ? "/proc/self/io is not readable here" : !probe.ver
 
 function caseSpec(layout: LayoutSpec, cache: "cold" | "warm"): CaseSpec {
   return {
-    id: `amp/${layout.name}/${cache}`, dataset: DATASET, layout, cache, engine: "layoutbench",
+    id: `amp/${layout.name}/${cache}`,
+    dataset: DATASET,
+    layout,
+    cache,
+    engine: "layoutbench",
     pattern: { name: "p", label: "p", kind: "full", bandBytes: 1, op: "read", flush: false, seed: 1, weight: 1 },
     scenario: { sampling: { samples: 3, minSamples: 3, timeBudget: 60, warmup: 1, rounds: 1, minSampleMs: 0 } },
   } as unknown as CaseSpec;
@@ -73,7 +77,10 @@ async function measure(backend: Backend, stored: Stored, selections: Selection[]
 describe("exact read amplification on real files", { skip: cannot }, () => {
   const stores = new Map<string, Stored>();
   before(async () => {
-    for (const [backend, layout] of [[memmapBackend, NPY_RANDOM], [zarrBackend, ZARR_RAW]] as const) {
+    for (const [backend, layout] of [
+      [memmapBackend, NPY_RANDOM],
+      [zarrBackend, ZARR_RAW],
+    ] as const) {
       const d = join(dir, layout.name);
       mkdirSync(d);
       await (backend.materialize as Backend["materialize"])({ dataset: DATASET, layout, dir: d, progress: () => {} });
@@ -104,9 +111,16 @@ describe("exact read amplification on real files", { skip: cannot }, () => {
 
   test("warm reads read nothing from storage", async () => {
     const column: Selection = [slice(0, ROWS), slice(3, 4)];
-    for (const [backend, name] of [[memmapBackend, "npy-random"], [zarrBackend, "zarr-raw"]] as const) {
+    for (const [backend, name] of [
+      [memmapBackend, "npy-random"],
+      [zarrBackend, "zarr-raw"],
+    ] as const) {
       const { summary, samples } = await measure(backend, stores.get(name)!, [column], "warm");
-      assert.deepEqual(samples.map((s) => s.bytesRead), [0, 0, 0], name);
+      assert.deepEqual(
+        samples.map((s) => s.bytesRead),
+        [0, 0, 0],
+        name,
+      );
       assert.equal(summary.readAmplification, 0, name);
     }
   });

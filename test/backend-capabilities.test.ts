@@ -2,11 +2,12 @@
  * The backends' optional capabilities, as the rest of the harness reaches them: through the
  * registry and requireCapability, never by a backend's name.
  */
-import { test, describe } from "node:test";
+
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { describe, test } from "node:test";
 import { backendFor, backendForSource, describeLayout } from "../harness/backends/registry.ts";
-import { requireCapability, UnsupportedCapabilityError, type Backend, type Stored } from "../harness/backends/types.ts";
+import { type Backend, requireCapability, type Stored, UnsupportedCapabilityError } from "../harness/backends/types.ts";
 import type { DatasetSpec, LayoutSpec } from "../harness/scenario/types.ts";
 
 const DATASET: DatasetSpec = { name: "d", shape: [8, 4], dtype: "int16", generator: "sequence", seed: 1 };
@@ -19,18 +20,32 @@ const LAYOUTS: readonly LayoutSpec[] = [
 
 describe("backend capabilities", () => {
   test("requireCapability names the backend and the missing capability", () => {
-    const bare = { name: "memmap", check: () => [], materialize: async () => {}, files: async () => [], open: async () => { throw new Error("unused"); } } as Backend;
-    assert.throws(() => requireCapability(bare, "probeSource"), (err: unknown) => {
-      assert.ok(err instanceof UnsupportedCapabilityError);
-      assert.equal((err as Error).message, "the memmap backend does not support probeSource");
-      assert.equal((err as UnsupportedCapabilityError).capability, "probeSource");
-      return true;
-    });
+    const bare = {
+      name: "memmap",
+      check: () => [],
+      materialize: async () => {},
+      files: async () => [],
+      open: async () => {
+        throw new Error("unused");
+      },
+    } as Backend;
+    assert.throws(
+      () => requireCapability(bare, "probeSource"),
+      (err: unknown) => {
+        assert.ok(err instanceof UnsupportedCapabilityError);
+        assert.equal((err as Error).message, "the memmap backend does not support probeSource");
+        assert.equal((err as UnsupportedCapabilityError).capability, "probeSource");
+        return true;
+      },
+    );
     assert.doesNotThrow(() => requireCapability(backendFor(LAYOUTS[0]), "probeSource"));
   });
 
   test("each source format is read by the backend of that format", () => {
-    assert.deepEqual((["npy", "zarr", "hdf5"] as const).map((f) => backendForSource(f).name), ["memmap", "zarr", "hdf5"]);
+    assert.deepEqual(
+      (["npy", "zarr", "hdf5"] as const).map((f) => backendForSource(f).name),
+      ["memmap", "zarr", "hdf5"],
+    );
   });
 
   test("locate: the file or folder under the entry that other readers open", () => {
@@ -40,11 +55,7 @@ describe("backend capabilities", () => {
       requireCapability(backend, "locate");
       return backend.locate({ dir, dataset: DATASET, layout } as Stored);
     });
-    assert.deepEqual(located, [
-      { path: join(dir, "data.npy") },
-      { path: join(dir, "array.zarr") },
-      { path: join(dir, "data.h5"), datasetPath: "/data" },
-    ]);
+    assert.deepEqual(located, [{ path: join(dir, "data.npy") }, { path: join(dir, "array.zarr") }, { path: join(dir, "data.h5"), datasetPath: "/data" }]);
     const source = { ...DATASET, generator: "file" as const, source: { path: "/x.h5", format: "hdf5" as const, dataset: "/group/temps", layout: LAYOUTS[2] } };
     const hdf5 = backendFor(LAYOUTS[2]);
     requireCapability(hdf5, "locate");

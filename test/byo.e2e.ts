@@ -4,22 +4,23 @@
  * next to the source — with every read checked against reference reads. Invalid sources are covered
  * by the fixtures in test/fixtures/scenarios/invalid/byo-*.yaml.
  */
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli } from "./support/cli.ts";
+import { test } from "node:test";
 import { memmapBackend } from "../harness/backends/memmap.ts";
+import { readNpyRegion } from "../harness/backends/npy.ts";
 import { zarrBackend } from "../harness/backends/zarr.ts";
 import { slice } from "../harness/core/selection.ts";
 import { generateRegion } from "../harness/data/generate.ts";
-import { readNpyRegion } from "../harness/backends/npy.ts";
-import { expandCases } from "../harness/scenario/expand.ts";
 import { loadScenarioAsync } from "../harness/plan/load.ts";
-import type { DatasetSpec, LayoutSpec } from "../harness/scenario/types.ts";
 import type { ResultsFile } from "../harness/run/results-types.ts";
+import { expandCases } from "../harness/scenario/expand.ts";
+import type { DatasetSpec, LayoutSpec } from "../harness/scenario/types.ts";
+import { cli } from "./support/cli.ts";
 
 const WORK = join(import.meta.dirname, "..", "datasets", "cache", "test-tmp", `byo-${process.pid}`);
 const SRC = join(WORK, "src");
@@ -76,19 +77,30 @@ test("bring your own data: validate, run cold and warm as is, relink when the so
   t.after(() => rmSync(WORK, { recursive: true, force: true }));
   await write(C_DATA, { name: "c", backend: "memmap", advice: "normal", order: "C" }, "data.npy", join(SRC, "c.npy"));
   await write(F_DATA, { name: "f", backend: "memmap", advice: "normal", order: "F" }, "data.npy", join(SRC, "f.npy"));
-  await write(Z_DATA, { name: "z", backend: "zarr", format: 2, chunks: [64, 32], shards: null, codec: { name: "gzip", level: 1 } }, "array.zarr", join(SRC, "v2.zarr"));
+  await write(
+    Z_DATA,
+    { name: "z", backend: "zarr", format: 2, chunks: [64, 32], shards: null, codec: { name: "gzip", level: 1 } },
+    "array.zarr",
+    join(SRC, "v2.zarr"),
+  );
   if (hasH5py) {
     // Far larger than readahead: a tiny file is read whole when HDF5 opens it, before any timed read.
-    const py = spawnSync(PYTHON, ["-c", `import h5py, numpy as np
+    const py = spawnSync(PYTHON, [
+      "-c",
+      `import h5py, numpy as np
 with h5py.File("${join(SRC, "py.h5")}", "w") as f:
-    f.create_dataset("/grp/values", data=np.random.default_rng(1).random((1000, 700), dtype="<f4"), chunks=(32, 16), compression="gzip")`]);
+    f.create_dataset("/grp/values", data=np.random.default_rng(1).random((1000, 700), dtype="<f4"), chunks=(32, 16), compression="gzip")`,
+    ]);
     assert.equal(py.status, 0, String(py.stderr));
   }
   const file = join(WORK, "byo.yaml");
   writeFileSync(file, SCENARIO);
 
   // The independent reference reader agrees with the generator, C and F order, strided selections.
-  for (const [data, name] of [[C_DATA, "c.npy"], [F_DATA, "f.npy"]] as const) {
+  for (const [data, name] of [
+    [C_DATA, "c.npy"],
+    [F_DATA, "f.npy"],
+  ] as const) {
     const sel = [slice(3, 100, 7), slice(2, 80, 3)];
     assert.deepEqual(readNpyRegion(join(SRC, name), sel, data), generateRegion(data, sel));
   }
@@ -99,7 +111,14 @@ with h5py.File("${join(SRC, "py.h5")}", "w") as f:
   assert.deepEqual([byName["c-npy"].shape, byName["c-npy"].dtype, byName["c-npy"].generator], [[256, 300], "int32", "file"]);
   assert.deepEqual(byName["c-npy"].source?.layout, { name: "as-is", backend: "memmap", advice: "normal", order: "C" });
   assert.equal(byName["f-npy"].source?.layout.backend === "memmap" && byName["f-npy"].source.layout.order, "F");
-  assert.deepEqual(byName["v2-zarr"].source?.layout, { name: "as-is", backend: "zarr", format: 2, chunks: [64, 32], shards: null, codec: { name: "gzip", level: 1 } });
+  assert.deepEqual(byName["v2-zarr"].source?.layout, {
+    name: "as-is",
+    backend: "zarr",
+    format: 2,
+    chunks: [64, 32],
+    shards: null,
+    codec: { name: "gzip", level: 1 },
+  });
   assert.equal(byName["v2-zarr"].source?.path, join(SRC, "v2.zarr"));
   if (hasH5py) {
     assert.deepEqual([byName.h5.shape, byName.h5.dtype, byName.h5.source?.dataset], [[1000, 700], "float32", "/grp/values"]);
@@ -156,7 +175,10 @@ with h5py.File("${join(SRC, "py.h5")}", "w") as f:
   t0 = Date.now();
   // Only this source (no HDF5 to load): the entry is the same, it is keyed by the source's path.
   const file2 = join(WORK, "c-only.yaml");
-  writeFileSync(file2, "version: 1\nname: c-only\ndatasets:\n  - {name: c-npy, source: {path: src/c.npy, format: npy}}\npatterns:\n  - {name: rows, kind: rows}\ncache: [warm]\nsampling: {samples: 1, minSamples: 1}\n");
+  writeFileSync(
+    file2,
+    "version: 1\nname: c-only\ndatasets:\n  - {name: c-npy, source: {path: src/c.npy, format: npy}}\npatterns:\n  - {name: rows, kind: rows}\ncache: [warm]\nsampling: {samples: 1, minSamples: 1}\n",
+  );
   const r2 = cli(["run", file2, "--cache", cache, "--out", out2, "--no-report"]);
   t.diagnostic(`run 2: ${Date.now() - t0} ms`);
   assert.equal(r2.code, 0, r2.stdout + r2.stderr);

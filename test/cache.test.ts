@@ -17,7 +17,9 @@ const dir = makeTestDir("cache");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function filesystemOf(path: string): string | undefined {
-  const line = readFileSync("/proc/mounts", "utf8").split("\n").find((l) => l.split(" ")[1] === path);
+  const line = readFileSync("/proc/mounts", "utf8")
+    .split("\n")
+    .find((l) => l.split(" ")[1] === path);
   return line?.split(" ")[2];
 }
 
@@ -59,7 +61,10 @@ test("probeEviction on tmpfs reports that eviction is not verified", async (t) =
   assert.match(probe.detail, /did not evict a 4 MiB probe on tmpfs .*100% → 100% resident.*tmpfs lives in the page cache/);
 });
 
-test("drop_caches evicts too (opt-in: it empties the whole machine's page cache)", { skip: process.env.LAYOUTBENCH_TEST_DROP_CACHES === "1" ? false : "set LAYOUTBENCH_TEST_DROP_CACHES=1 to run, as .ci/run does (it disturbs concurrent benchmarks)" }, async () => {
+test("drop_caches evicts too (opt-in: it empties the whole machine's page cache)", {
+  skip:
+    process.env.LAYOUTBENCH_TEST_DROP_CACHES === "1" ? false : "set LAYOUTBENCH_TEST_DROP_CACHES=1 to run, as .ci/run does (it disturbs concurrent benchmarks)",
+}, async () => {
   if (process.getuid?.() !== 0) {
     await assert.rejects(evictFiles([], "drop_caches"), { name: "UserError", message: /needs root/ });
     return;

@@ -1,12 +1,13 @@
 /**
  * The CLI as users meet it: exit codes, one-line errors without stacks, help texts.
  */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
-import { cli, hasStack } from "./support/cli.ts";
+import { describe, test } from "node:test";
 import { loadScenario } from "../harness/plan/load.ts";
+import { cli, hasStack } from "./support/cli.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const INVALID = join(import.meta.dirname, "fixtures", "scenarios", "invalid");
@@ -19,7 +20,9 @@ describe("validate", () => {
   });
 
   test("every invalid fixture: exit 1, exactly its expected lines, no stack", () => {
-    const files = readdirSync(INVALID).filter((f) => f.endsWith(".yaml")).map((f) => relative(process.cwd(), join(INVALID, f)));
+    const files = readdirSync(INVALID)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => relative(process.cwd(), join(INVALID, f)));
     for (const file of files) {
       const r = cli(["validate", file]);
       assert.equal(r.code, 1, file);
@@ -73,10 +76,12 @@ describe("run --resume", () => {
       const r = cli(["run", scenario, "--resume", other, "--cache", join(dir, "cache"), "--no-report"]);
       const hash = loadScenario(scenario).hash;
       assert.equal(r.code, 1, r.stdout + r.stderr);
-      assert.equal(r.stderr,
+      assert.equal(
+        r.stderr,
         `layoutbench run: --resume ${other}: that file holds results of scenario "tiles" (hash 3f9a1c0d5e7b), ` +
-        `not of the scenario given here: "minimal" (hash ${hash.slice(0, 12)}); resume a results file with the scenario files it was run with, ` +
-        "or start a new run without --resume\n");
+          `not of the scenario given here: "minimal" (hash ${hash.slice(0, 12)}); resume a results file with the scenario files it was run with, ` +
+          "or start a new run without --resume\n",
+      );
       assert.equal(r.stdout, "");
       assert.equal(readFileSync(other, "utf8"), before, "the other scenario's results file is left as it was");
       assert.ok(!existsSync(join(dir, "cache")), "nothing was materialized");

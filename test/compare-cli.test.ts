@@ -12,6 +12,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { main } from "../harness/cli/main.ts";
 import { checkBaselineName, saveBaseline } from "../harness/compare/baselines.ts";
 import { compareContexts } from "../harness/compare/compatibility.ts";
 import { buildComparison } from "../harness/compare/model.ts";
@@ -19,7 +20,6 @@ import { thresholdPolicy } from "../harness/compare/thresholds.ts";
 import { UserError } from "../harness/core/errors.ts";
 import { csvField, samplesCsv } from "../harness/export/csv.ts";
 import { readResults } from "../harness/run/results-file.ts";
-import { main } from "../harness/cli/main.ts";
 import type { CliResult } from "./support/cli.ts";
 
 const FIXTURES = "test/fixtures/compare";
@@ -35,9 +35,16 @@ async function inProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   const saved = { log: console.log, error: console.error, write: process.stdout.write, env: { ...process.env } };
   let stdout = "";
   let stderr = "";
-  console.log = (...a: unknown[]) => { stdout += a.join(" ") + "\n"; };
-  console.error = (...a: unknown[]) => { stderr += a.join(" ") + "\n"; };
-  process.stdout.write = ((chunk: string) => { stdout += chunk; return true; }) as typeof process.stdout.write;
+  console.log = (...a: unknown[]) => {
+    stdout += a.join(" ") + "\n";
+  };
+  console.error = (...a: unknown[]) => {
+    stderr += a.join(" ") + "\n";
+  };
+  process.stdout.write = ((chunk: string) => {
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
   Object.assign(process.env, { LAYOUTBENCH_BASELINES: join(TMP, "no-baselines"), ...env });
   try {
     return { code: await main(args), stdout, stderr };
@@ -57,7 +64,10 @@ describe("compare in-process: --fail-on never, thresholds, names, options", () =
     const json = JSON.parse(r.stdout);
     assert.equal(json.kind, "layoutbench-comparison");
     assert.deepEqual(json.counts, { regressed: 1, improved: 1, failed: 1, added: 1, removed: 1, insufficient: 0, unchanged: 2 });
-    assert.deepEqual(json.cases.map((c: { verdict: { class: string } }) => c.verdict.class), ["regressed", "improved", "failed", "added", "removed", "unchanged", "unchanged"]);
+    assert.deepEqual(
+      json.cases.map((c: { verdict: { class: string } }) => c.verdict.class),
+      ["regressed", "improved", "failed", "added", "removed", "unchanged", "unchanged"],
+    );
   });
 
   test("an identical run with --fail-on any: exit 0", async () => {
@@ -85,15 +95,27 @@ describe("compare in-process: --fail-on never, thresholds, names, options", () =
 
   test("bad input: exit 1, one line naming the flag or the file", async () => {
     const cases: [string[], string][] = [
-      [["compare", fx("baseline"), fx("same"), "--fail-on", "sometimes"], 'layoutbench compare: --fail-on: expected one of regressed, any, never, got "sometimes"\n'],
+      [
+        ["compare", fx("baseline"), fx("same"), "--fail-on", "sometimes"],
+        'layoutbench compare: --fail-on: expected one of regressed, any, never, got "sometimes"\n',
+      ],
       [["compare", fx("baseline"), fx("same"), "--format", "xml"], 'layoutbench compare: --format: expected one of table, md, json, got "xml"\n'],
-      [["compare", fx("baseline"), fx("same"), "--threshold=-1"], 'layoutbench compare: --threshold: expected a number >= 0 (a fraction: 0.1 means 10%), got "-1"\n'],
+      [
+        ["compare", fx("baseline"), fx("same"), "--threshold=-1"],
+        'layoutbench compare: --threshold: expected a number >= 0 (a fraction: 0.1 means 10%), got "-1"\n',
+      ],
       [["compare", fx("baseline")], "layoutbench compare: expected BASELINE and CURRENT, got 1 argument (see layoutbench compare --help)\n"],
       [["compare", fx("baseline"), "nope.json"], "nope.json: no such results file\n"],
-      [["compare", "ci", fx("same")], `ci: no such results file, and no saved baseline "ci" in ${join(TMP, "no-baselines")} (layoutbench baseline list shows the saved ones)\n`],
+      [
+        ["compare", "ci", fx("same")],
+        `ci: no such results file, and no saved baseline "ci" in ${join(TMP, "no-baselines")} (layoutbench baseline list shows the saved ones)\n`,
+      ],
       [["compare", "package.json", fx("same")], 'package.json: not a layoutbench results file (expected "kind": "layoutbench-results")\n'],
       [["export", fx("baseline"), "--format", "xml"], 'layoutbench export: --format: expected one of github, csv, got "xml"\n'],
-      [["baseline", "save", "../evil", fx("baseline")], `baseline name "../evil": expected 1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit\n`],
+      [
+        ["baseline", "save", "../evil", fx("baseline")],
+        `baseline name "../evil": expected 1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit\n`,
+      ],
     ];
     for (const [args, expected] of cases) {
       const r = await inProcess(args);
@@ -117,9 +139,23 @@ describe("compare --format md: a PR comment / step summary", () => {
       "|---:|---:|---:|---:|---:|---:|---:|",
       "| **1** | 1 | 2 | 1 | 1 | 1 | 0 |",
     ]);
-    const order = ["> [!WARNING]", "#### Regressions (1)", "#### Improvements (1)", "#### Failed (1)", "#### Added (1)", "#### Removed (1)", "<details>", "<summary>2 unchanged cases</summary>", "</details>", "<sub>Rule — "];
+    const order = [
+      "> [!WARNING]",
+      "#### Regressions (1)",
+      "#### Improvements (1)",
+      "#### Failed (1)",
+      "#### Added (1)",
+      "#### Removed (1)",
+      "<details>",
+      "<summary>2 unchanged cases</summary>",
+      "</details>",
+      "<sub>Rule — ",
+    ];
     const at = order.map((h) => lines.findIndex((l) => l.startsWith(h)));
-    assert.ok(at.every((i, k) => i > 0 && (k === 0 || i > at[k - 1])), `sections out of order: ${JSON.stringify(at)}`);
+    assert.ok(
+      at.every((i, k) => i > 0 && (k === 0 || i > at[k - 1])),
+      `sections out of order: ${JSON.stringify(at)}`,
+    );
     assert.match(md, /^\| `fx\/grid\/npy\/rows\/cold` \| 10\.0 ms \| 20\.0 ms \| 2\.00× \| 1\.\d\d–2\.\d\d× \| 10% \|$/m);
     assert.match(md, /^\| `fx\/grid\/zarr\/rows\/warm` \| failed in the current run: read ZarrError: chunk c\/0\/0 missing \|$/m);
     assert.match(md, /^> - CPU model: Intel\(R\) Xeon\(R\) CPU @ 2\.20GHz \(baseline\) vs AMD EPYC 7763 64-Core Processor \(current\)$/m);
@@ -160,7 +196,11 @@ describe("baseline save / list", () => {
       saveBaseline("x", fx("changed"), true);
       assert.deepEqual(readFileSync(join(dir, "x.json")), readFileSync(fx("changed")));
       for (const bad of ["../evil", ".hidden", "a/b", "", "with space"]) {
-        assert.throws(() => checkBaselineName(bad), (e: Error) => e instanceof UserError && e.message.startsWith(`baseline name ${JSON.stringify(bad)}: expected 1-64 characters`), bad);
+        assert.throws(
+          () => checkBaselineName(bad),
+          (e: Error) => e instanceof UserError && e.message.startsWith(`baseline name ${JSON.stringify(bad)}: expected 1-64 characters`),
+          bad,
+        );
       }
       const unfinished = join(TMP, "unfinished.json");
       const results = JSON.parse(readFileSync(fx("baseline"), "utf8"));
@@ -181,7 +221,10 @@ describe("export", () => {
     const entries = JSON.parse(r.stdout);
     assert.equal(entries.length, 5);
     assert.deepEqual(entries[0], {
-      name: "fx/grid/npy/rows/cold", unit: "ms", value: 20, range: "± 0.200",
+      name: "fx/grid/npy/rows/cold",
+      unit: "ms",
+      value: 20,
+      range: "± 0.200",
       extra: "7 samples, IQR 19.9 ms – 20.3 ms, read 1.0 KiB (1.00× of 1.0 KiB requested), cold cache",
     });
     assert.ok(!entries.some((e: { name: string }) => e.name === "fx/grid/zarr/rows/warm"));
@@ -192,7 +235,10 @@ describe("export", () => {
     const r = await inProcess(["export", fx("baseline"), "--format", "csv", "--out", out]);
     assert.equal(r.code, 0, r.stderr);
     const rows = readFileSync(out, "utf8").split("\r\n");
-    assert.equal(rows[0], "case,scenario,dataset,shape,dtype,layout,backend,pattern,kind,op,cache,sample,ms,bytes_read,bytes_written,major_faults,residency,open_ms,round,passes,bytes_requested");
+    assert.equal(
+      rows[0],
+      "case,scenario,dataset,shape,dtype,layout,backend,pattern,kind,op,cache,sample,ms,bytes_read,bytes_written,major_faults,residency,open_ms,round,passes,bytes_requested",
+    );
     assert.equal(rows[1], "fx/grid/npy/rows/cold,fx,grid,64x64,float32,npy,memmap,rows,slices,read,cold,0,10,1024,0,0,0,0.05,,1,1024");
     assert.equal(rows[8], "fx/grid/npy/rows/warm,fx,grid,64x64,float32,npy,memmap,rows,slices,read,warm,0,1,0,0,0,,0.05,,1,1024");
     assert.equal(rows.length, 6 * 7 + 2); // header, 42 samples, and the empty string after the last CRLF
@@ -210,27 +256,52 @@ describe("export", () => {
 describe("comparison model (in-process)", () => {
   test("compatibility: refusals first, hostname ignored", () => {
     const baseline = readResults(fx("baseline"));
-    const other = { ...readResults(fx("same")), context: { ...baseline.context, hostname: "runner-42", eviction: { ...baseline.context.eviction, verified: false } } };
+    const other = {
+      ...readResults(fx("same")),
+      context: { ...baseline.context, hostname: "runner-42", eviction: { ...baseline.context.eviction, verified: false } },
+    };
     assert.deepEqual(compareContexts(baseline, other), [{ severity: "warn", what: "eviction verified", baseline: "yes", current: "no" }]);
     const mismatch = compareContexts(baseline, readResults(fx("mismatch")));
-    assert.deepEqual(mismatch.map((d) => [d.severity, d.what]), [["refuse", 'scenario "fx" hash'], ["refuse", 'dataset "fx/grid"']]);
+    assert.deepEqual(
+      mismatch.map((d) => [d.severity, d.what]),
+      [
+        ["refuse", 'scenario "fx" hash'],
+        ["refuse", 'dataset "fx/grid"'],
+      ],
+    );
   });
 
   test("a changed read path is a warning naming both paths, once per layout; files without read paths have none to compare", async () => {
     const path = (decoder: string, fallbacks: string[] = []) => ({
-      engine: "layoutbench" as const, implementation: "layoutbench chunk reader", decoder, threads: 2,
-      library: "zarrita parses metadata only", ours: "whole-chunk preads into reused buffers, decoding, copies of whole runs", fallbacks,
+      engine: "layoutbench" as const,
+      implementation: "layoutbench chunk reader",
+      decoder,
+      threads: 2,
+      library: "zarrita parses metadata only",
+      ours: "whole-chunk preads into reused buffers, decoding, copies of whole runs",
+      fallbacks,
     });
-    const withPath = (r: ReturnType<typeof readResults>, p: ReturnType<typeof path>) =>
-      ({ ...r, cases: r.cases.map((c) => (c.layout.name === "zarr" ? { ...c, readPath: p } : c)) });
+    const withPath = (r: ReturnType<typeof readResults>, p: ReturnType<typeof path>) => ({
+      ...r,
+      cases: r.cases.map((c) => (c.layout.name === "zarr" ? { ...c, readPath: p } : c)),
+    });
     const baseline = withPath(readResults(fx("baseline")), path("C Blosc-LZ4 (addon)"));
-    const current = withPath(readResults(fx("same")), path("Blosc-LZ4 in JavaScript (lz4-blosc.ts)", ["Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders"]));
-    assert.deepEqual(compareContexts(baseline, current), [{
-      severity: "warn", what: 'read path of "fx/zarr"',
-      baseline: "layoutbench chunk reader; C Blosc-LZ4 (addon), 2 threads; zarrita parses metadata only",
-      current: "layoutbench chunk reader; Blosc-LZ4 in JavaScript (lz4-blosc.ts), 2 threads; zarrita parses metadata only; " +
-        "fell back: Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders",
-    }]);
+    const current = withPath(
+      readResults(fx("same")),
+      path("Blosc-LZ4 in JavaScript (lz4-blosc.ts)", [
+        "Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders",
+      ]),
+    );
+    assert.deepEqual(compareContexts(baseline, current), [
+      {
+        severity: "warn",
+        what: 'read path of "fx/zarr"',
+        baseline: "layoutbench chunk reader; C Blosc-LZ4 (addon), 2 threads; zarrita parses metadata only",
+        current:
+          "layoutbench chunk reader; Blosc-LZ4 in JavaScript (lz4-blosc.ts), 2 threads; zarrita parses metadata only; " +
+          "fell back: Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders",
+      },
+    ]);
     assert.deepEqual(compareContexts(readResults(fx("baseline")), current), []);
     const b = join(TMP, "path-baseline.json");
     const c = join(TMP, "path-current.json");
@@ -238,7 +309,10 @@ describe("comparison model (in-process)", () => {
     writeFileSync(c, JSON.stringify(current));
     const r = await inProcess(["compare", b, c, "--fail-on", "never"]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^warning: read path of "fx\/zarr": layoutbench chunk reader; C Blosc-LZ4 \(addon\), 2 threads; zarrita parses metadata only \(baseline\) vs layoutbench chunk reader; Blosc-LZ4 in JavaScript/m);
+    assert.match(
+      r.stderr,
+      /^warning: read path of "fx\/zarr": layoutbench chunk reader; C Blosc-LZ4 \(addon\), 2 threads; zarrita parses metadata only \(baseline\) vs layoutbench chunk reader; Blosc-LZ4 in JavaScript/m,
+    );
   });
 
   test("compatibility: a layout whose files another library wrote is a warning, once per layout", () => {
@@ -257,10 +331,22 @@ describe("comparison model (in-process)", () => {
   });
 
   test("regressions are ordered by size, then improvements, then the rest", () => {
-    const c = buildComparison(readResults(fx("baseline")), readResults(fx("changed")), { baselinePath: "b", currentPath: "c", thresholds: thresholdPolicy(0.1) });
-    assert.deepEqual(c.cases.map((k) => k.id), [
-      "fx/grid/npy/rows/cold", "fx/grid/npy/tiles/cold", "fx/grid/zarr/rows/warm", "fx/grid/zarr/tiles/warm", "fx/grid/zarr/tiles/cold",
-      "fx/grid/zarr/rows/cold", "fx/grid/npy/rows/warm",
-    ]);
+    const c = buildComparison(readResults(fx("baseline")), readResults(fx("changed")), {
+      baselinePath: "b",
+      currentPath: "c",
+      thresholds: thresholdPolicy(0.1),
+    });
+    assert.deepEqual(
+      c.cases.map((k) => k.id),
+      [
+        "fx/grid/npy/rows/cold",
+        "fx/grid/npy/tiles/cold",
+        "fx/grid/zarr/rows/warm",
+        "fx/grid/zarr/tiles/warm",
+        "fx/grid/zarr/tiles/cold",
+        "fx/grid/zarr/rows/cold",
+        "fx/grid/npy/rows/warm",
+      ],
+    );
   });
 });

@@ -12,7 +12,7 @@ import { after, test } from "node:test";
 import { guardedBytes, nativeDecoders } from "../harness/native/index.ts";
 import { createRng, type Rng } from "../harness/stats/prng.ts";
 import { makeTestDir } from "./support/contract.ts";
-import { covered, numcodecsFrames, type Frame } from "./support/numcodecs-frames.ts";
+import { covered, type Frame, numcodecsFrames } from "./support/numcodecs-frames.ts";
 
 const dir = makeTestDir("decoders-fuzz");
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,7 +77,9 @@ function decode(frame: Frame, src: Uint8Array, out: Uint8Array, threads: number)
   return frame.codec === "lz4" ? d.lz4(src, out) : frame.codec === "zstd" ? d.zstd(src, out) : d.blosc(src, out, threads);
 }
 
-test("damaged frames: a size that fits the output, -1 or `corrupt chunk`, and never an access outside input or output", { skip: "skip" in made ? made.skip : !decoders && "the addon has no decoders (npm install)" }, () => {
+test("damaged frames: a size that fits the output, -1 or `corrupt chunk`, and never an access outside input or output", {
+  skip: "skip" in made ? made.skip : !decoders && "the addon has no decoders (npm install)",
+}, () => {
   if ("skip" in made || !decoders) return;
   // Frames up to 512 KiB keep the test within its time budget; every compressor and shuffle is among them.
   const frames = made.frames.filter((f) => covered(f) && f.raw.length > 0 && f.raw.length <= 512 * 1024);
@@ -106,7 +108,7 @@ test("damaged frames: a size that fits the output, -1 or `corrupt chunk`, and ne
       }
       // A damaged frame may still decode (a flipped literal byte, or a header saying fewer bytes:
       // readers check the size against the chunk's), but never to more than its output.
-      assert.ok(n === -1 || Number.isInteger(n) && n >= 0 && n <= outBytes, `${frame.name}, ${kind}: decoded ${n} bytes into ${outBytes}`);
+      assert.ok(n === -1 || (Number.isInteger(n) && n >= 0 && n <= outBytes), `${frame.name}, ${kind}: decoded ${n} bytes into ${outBytes}`);
       count(`${kind}: ${n === -1 ? "not covered" : n === frame.raw.length ? "decoded" : "decoded to another size"}`);
     }
   }

@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, describe, test } from "node:test";
-import { nativeDecoders, type NativeDecoders } from "../harness/native/index.ts";
+import { type NativeDecoders, nativeDecoders } from "../harness/native/index.ts";
 import { makeTestDir } from "./support/contract.ts";
-import { bloscFlags, covered, guarded, numcodecsFrames, type Frame } from "./support/numcodecs-frames.ts";
+import { bloscFlags, covered, type Frame, guarded, numcodecsFrames } from "./support/numcodecs-frames.ts";
 
 const dir = makeTestDir("decoders");
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,9 +21,12 @@ test("the addon has the decoders", () => assert.ok(decoders, "nativeDecoders() i
 /** Decodes a frame with the decoder for its codec. */
 export function decodeFrame(d: NativeDecoders, f: Frame, src: Uint8Array, out: Uint8Array, threads = 1): number {
   switch (f.codec) {
-    case "lz4": return d.lz4(src, out);
-    case "zstd": return d.zstd(src, out);
-    case "blosc": return d.blosc(src, out, threads);
+    case "lz4":
+      return d.lz4(src, out);
+    case "zstd":
+      return d.zstd(src, out);
+    case "blosc":
+      return d.blosc(src, out, threads);
   }
 }
 
@@ -43,7 +46,10 @@ describe("C decoders on frames made by numcodecs", () => {
         const n = decodeFrame(decoders, frame, frame.encoded, out, threads);
         if (!covered(frame)) {
           assert.equal(n, -1, "a frame the C decoder does not cover says so");
-          assert.ok(out.every((b) => b === 0xa5), "and leaves the output alone");
+          assert.ok(
+            out.every((b) => b === 0xa5),
+            "and leaves the output alone",
+          );
           return;
         }
         assert.equal(n, frame.raw.length);
@@ -55,12 +61,16 @@ describe("C decoders on frames made by numcodecs", () => {
 
   test("the frames cover every compressor x shuffle x typesize, split and unsplit, raw streams, memcpyed", () => {
     const blosc = made.frames.filter((f) => f.codec === "blosc" && !bloscFlags(f.encoded).memcpyed);
-    const u32 = (b: Uint8Array, at: number) => b[at] | b[at + 1] << 8 | b[at + 2] << 16 | b[at + 3] << 24;
+    const u32 = (b: Uint8Array, at: number) => b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24);
     // Bit shuffle counts only where a block holds whole groups of 8 elements (Blosc leaves others as they are).
-    const seen = new Set(blosc.filter((f) => !bloscFlags(f.encoded).bitShuffle || (u32(f.encoded, 8) / f.encoded[3]) % 8 === 0).map((f) => {
-      const flags = bloscFlags(f.encoded);
-      return `${flags.compressor}/${flags.bitShuffle ? "bit" : flags.shuffle ? "byte" : "none"}/${f.encoded[3]}`;
-    }));
+    const seen = new Set(
+      blosc
+        .filter((f) => !bloscFlags(f.encoded).bitShuffle || (u32(f.encoded, 8) / f.encoded[3]) % 8 === 0)
+        .map((f) => {
+          const flags = bloscFlags(f.encoded);
+          return `${flags.compressor}/${flags.bitShuffle ? "bit" : flags.shuffle ? "byte" : "none"}/${f.encoded[3]}`;
+        }),
+    );
     for (const compressor of [0, 1, 4]) {
       for (const shuffle of ["none", "byte", "bit"]) {
         for (const typesize of [1, 2, 3, 4, 8, 16, 20]) {
@@ -72,14 +82,23 @@ describe("C decoders on frames made by numcodecs", () => {
     }
     assert.ok(made.frames.some((f) => f.codec === "blosc" && bloscFlags(f.encoded).memcpyed));
     assert.ok(blosc.some((f) => !covered(f)));
-    assert.ok(blosc.some((f) => (f.encoded[2] & 0x10) === 0), "a frame with split blocks");
-    assert.ok(blosc.some((f) => (f.encoded[2] & 0x10) !== 0 && covered(f)), "a frame with unsplit blocks");
+    assert.ok(
+      blosc.some((f) => (f.encoded[2] & 0x10) === 0),
+      "a frame with split blocks",
+    );
+    assert.ok(
+      blosc.some((f) => (f.encoded[2] & 0x10) !== 0 && covered(f)),
+      "a frame with unsplit blocks",
+    );
     assert.ok(made.frames.filter((f) => f.codec === "zstd").length >= 5);
   });
 
   test("header checks: output too small, Blosc 2 version, zero block or type size, zstd output too small", () => {
     const frame = made.frames.find((f) => f.name.startsWith("benchmark chunk"))!;
-    assert.throws(() => decoders.blosc(frame.encoded, new Uint8Array(frame.raw.length - 1), 2), /corrupt chunk: blosc frame decodes to 1048576 bytes, expected at most 1048575/);
+    assert.throws(
+      () => decoders.blosc(frame.encoded, new Uint8Array(frame.raw.length - 1), 2),
+      /corrupt chunk: blosc frame decodes to 1048576 bytes, expected at most 1048575/,
+    );
     const v3 = frame.encoded.slice();
     v3[0] = 3;
     assert.equal(decoders.blosc(v3, new Uint8Array(frame.raw.length), 2), -1);
@@ -152,7 +171,12 @@ describe("C BloscLZ decoder on crafted streams", () => {
     ["literals only", frame(3, 0x22, 1, 2, 3), 3, [1, 2, 3]],
     ["a run (distance 1)", frame(8, 0x20, 5, 0xa0, 0), 8, [5, 5, 5, 5, 5, 5, 5, 5]],
     ["a repeated pattern (distance 3, overlapping)", frame(9, 0x22, 1, 2, 3, 0x80, 2), 9, [1, 2, 3, 1, 2, 3, 1, 2, 3]],
-    ["a long match (length bytes)", frame(2 + 9 + 264, 0x21, 4, 9, 0xe0, 255, 9, 1), 2 + 9 + 264, [4, 9, ...new Array<number>(273).fill(0).map((_, i) => (i % 2 ? 9 : 4))]],
+    [
+      "a long match (length bytes)",
+      frame(2 + 9 + 264, 0x21, 4, 9, 0xe0, 255, 9, 1),
+      2 + 9 + 264,
+      [4, 9, ...new Array<number>(273).fill(0).map((_, i) => (i % 2 ? 9 : 4))],
+    ],
     ["a far match (distance 8192 + 0)", frame(8227, ...farStream), 8227, farExpected],
     ["a match before the output", frame(5, 0x22, 1, 2, 3, 0x20, 3), 5, /blosclz match distance points before the output/],
     ["a far match before the output", frame(6, 0x22, 1, 2, 3, 0x3f, 255, 0, 0), 6, /blosclz match distance points before the output/],

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { engineRatios, rankingInversions, type EngineCase } from "../harness/bench/engine-verdicts.ts";
+import { type EngineCase, engineRatios, rankingInversions } from "../harness/bench/engine-verdicts.ts";
 
 /** Samples around `ms`: ms × (1 + spread × k/4) for k = -4..4, in a scrambled order, over 3 rounds. */
 function around(ms: number, spread: number): { samplesMs: number[]; rounds: number[] } {
@@ -13,16 +13,27 @@ function around(ms: number, spread: number): { samplesMs: number[]; rounds: numb
   return { samplesMs: ks.map((k) => ms * (1 + (spread * k) / 4)), rounds: ks.map((_, i) => 1 + (i % 3)) };
 }
 
-const make = (layout: string, engine: string, ms: number, spread = 0.02, pattern = "full", cache = "warm"): EngineCase =>
-  ({ layout, pattern, cache, engine, ...around(ms, spread) });
+const make = (layout: string, engine: string, ms: number, spread = 0.02, pattern = "full", cache = "warm"): EngineCase => ({
+  layout,
+  pattern,
+  cache,
+  engine,
+  ...around(ms, spread),
+});
 
 test("ratios: the harness at 1.05× of Python is within 1.2×; at 2× it is outside; across 1.2× it is unclear", () => {
-  const rows = engineRatios([
-    make("close", "layoutbench", 10.5), make("close", "python", 10),
-    make("slow", "layoutbench", 20), make("slow", "python", 10),
-    make("noisy", "layoutbench", 12, 0.5), make("noisy", "python", 10, 0.5),
-    make("alone", "layoutbench", 5),
-  ], 1.2);
+  const rows = engineRatios(
+    [
+      make("close", "layoutbench", 10.5),
+      make("close", "python", 10),
+      make("slow", "layoutbench", 20),
+      make("slow", "python", 10),
+      make("noisy", "layoutbench", 12, 0.5),
+      make("noisy", "python", 10, 0.5),
+      make("alone", "layoutbench", 5),
+    ],
+    1.2,
+  );
   const by = Object.fromEntries(rows.map((r) => [r.layout, r]));
   assert.equal(by.close.verdict, "within");
   assert.ok(Math.abs(by.close.ratio!.ratio - 1.05) < 1e-9);
@@ -38,10 +49,7 @@ test("ratios: the harness at 1.05× of Python is within 1.2×; at 2× it is outs
 });
 
 test("an inversion is reported when both intervals exclude 1 in opposite directions, named by Python's order", () => {
-  const inversions = rankingInversions([
-    make("a", "python", 1), make("b", "python", 2),
-    make("a", "layoutbench", 2), make("b", "layoutbench", 1),
-  ]);
+  const inversions = rankingInversions([make("a", "python", 1), make("b", "python", 2), make("a", "layoutbench", 2), make("b", "layoutbench", 1)]);
   assert.equal(inversions.length, 1);
   const [i] = inversions;
   assert.deepEqual([i.pattern, i.cache, i.faster, i.slower], ["full", "warm", "a", "b"]);
@@ -51,13 +59,17 @@ test("an inversion is reported when both intervals exclude 1 in opposite directi
   assert.ok(i.harness.high < 1);
   // Listed the other way round, the same pair gives the same inversion.
   const reversed = rankingInversions([make("b", "python", 2), make("a", "python", 1), make("b", "layoutbench", 1), make("a", "layoutbench", 2)]);
-  assert.deepEqual(reversed.map((r) => [r.faster, r.slower]), [["a", "b"]]);
+  assert.deepEqual(
+    reversed.map((r) => [r.faster, r.slower]),
+    [["a", "b"]],
+  );
 });
 
 test("medians in opposite orders are not an inversion when one engine's interval contains 1", () => {
   // Python: b 1.5× a, clearly. Harness: a's median above b's, but by noise (spread 30%).
   const cases = [make("a", "python", 1), make("b", "python", 1.5), make("a", "layoutbench", 1.05, 0.3), make("b", "layoutbench", 1, 0.3)];
-  const a = cases[2].samplesMs, b = cases[3].samplesMs;
+  const a = cases[2].samplesMs,
+    b = cases[3].samplesMs;
   const med = (v: readonly number[]) => [...v].sort((x, y) => x - y)[v.length >> 1];
   assert.ok(med(a) > med(b), "the harness's medians are inverted");
   assert.deepEqual(rankingInversions(cases), []);
@@ -65,8 +77,10 @@ test("medians in opposite orders are not an inversion when one engine's interval
 
 test("pairs are judged within one pattern and cache only", () => {
   const cases = [
-    make("a", "python", 1, 0.02, "full", "warm"), make("b", "python", 2, 0.02, "full", "cold"),
-    make("a", "layoutbench", 2, 0.02, "full", "warm"), make("b", "layoutbench", 1, 0.02, "full", "cold"),
+    make("a", "python", 1, 0.02, "full", "warm"),
+    make("b", "python", 2, 0.02, "full", "cold"),
+    make("a", "layoutbench", 2, 0.02, "full", "warm"),
+    make("b", "layoutbench", 1, 0.02, "full", "cold"),
   ];
   assert.deepEqual(rankingInversions(cases), []);
 });

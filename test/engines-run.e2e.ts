@@ -3,17 +3,21 @@
  * same cache control (cold reads from storage, warm from memory), layouts it cannot read are
  * skipped with the reason, and the report shows both engines side by side.
  */
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
 import { pythonAvailable } from "../harness/engines/python.ts";
 import type { ResultsFile } from "../harness/run/results-types.ts";
 import { cli } from "./support/cli.ts";
 
 const available = await pythonAvailable();
 
-test("layoutbench (spelled js) and python engines side by side", { skip: available.ok ? false : `python engine unavailable: ${available.reason}`, timeout: 180_000 }, (t) => {
+test("layoutbench (spelled js) and python engines side by side", {
+  skip: available.ok ? false : `python engine unavailable: ${available.reason}`,
+  timeout: 180_000,
+}, (t) => {
   const dir = join(import.meta.dirname, "..", "datasets", "cache", "test-tmp", `engines-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,9 +33,13 @@ test("layoutbench (spelled js) and python engines side by side", { skip: availab
   const v = available.versions!;
   const zarr2 = python.find((c) => c.layout.name === "zarr2")!;
   assert.deepEqual(zarr2.readPath, {
-    engine: "python", implementation: `zarr-python ${v.zarr} + numcodecs ${v.numcodecs}`, decoder: "numcodecs Blosc (C-Blosc)", threads: v.bloscThreads ?? 1,
+    engine: "python",
+    implementation: `zarr-python ${v.zarr} + numcodecs ${v.numcodecs}`,
+    decoder: "numcodecs Blosc (C-Blosc)",
+    threads: v.bloscThreads ?? 1,
     library: "zarr-python reads each chunk file whole and decodes it; get_basic_selection copies into a reused array",
-    ours: "nothing in the timed read: the worker times and hashes each read, layoutbench checks the digests", fallbacks: [],
+    ours: "nothing in the timed read: the worker times and hashes each read, layoutbench checks the digests",
+    fallbacks: [],
   });
   assert.equal(python.find((c) => c.layout.name === "h5")!.readPath?.implementation, `h5py ${v.h5py} (libhdf5 ${v.hdf5})`);
   assert.equal(python.find((c) => c.layout.name === "npy")!.readPath?.implementation, `numpy.memmap (numpy ${v.numpy})`);

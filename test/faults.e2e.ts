@@ -3,18 +3,32 @@
  * materialization, damaged cached data, two runs on one cache, too little disk, and a filesystem
  * where eviction cannot work. All on real files through the real CLI where a user would meet them.
  */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
-import { BIN, cli } from "./support/cli.ts";
-import { UserError } from "../harness/core/errors.ts";
-import { acquireRunLock, LOCK_FILE } from "../harness/store/lock.ts";
-import { ensureMaterialized, entryDir, freeRoomProblems, inspectEntry, spaceNeeded } from "../harness/store/materialize.ts";
+import { describe, test } from "node:test";
 import { zarrBackend } from "../harness/backends/zarr.ts";
+import { UserError } from "../harness/core/errors.ts";
 import type { ResultsFile } from "../harness/run/results-types.ts";
 import type { DatasetSpec, MemmapLayout, ZarrLayout } from "../harness/scenario/types.ts";
+import { acquireRunLock, LOCK_FILE } from "../harness/store/lock.ts";
+import { ensureMaterialized, entryDir, freeRoomProblems, inspectEntry, spaceNeeded } from "../harness/store/materialize.ts";
+import { BIN, cli } from "./support/cli.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const SCENARIO = "test/fixtures/scenarios/runs/faults.yaml";
@@ -51,7 +65,9 @@ function exited(child: ChildProcess): Promise<number | null> {
 const readResults = (path: string) => JSON.parse(readFileSync(path, "utf8")) as ResultsFile;
 
 describe("interrupted runs keep their finished cases", () => {
-  test("SIGINT: stops after the current round of a case, exit 130, every sample kept; --resume samples only unfinished cases", { timeout: 180_000 }, async (t) => {
+  test("SIGINT: stops after the current round of a case, exit 130, every sample kept; --resume samples only unfinished cases", {
+    timeout: 180_000,
+  }, async (t) => {
     const dir = workDir("sigint");
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, "results.json");
@@ -79,7 +95,11 @@ describe("interrupted runs keep their finished cases", () => {
     assert.ok(!full.cases.some(incomplete));
     assert.ok(full.cases.every((c) => c.samples.length === 40));
     // The cases finished before the interrupt are the very same records, not re-measured.
-    for (const c of finished) assert.deepEqual(full.cases.find((f) => f.id === c.id), c);
+    for (const c of finished)
+      assert.deepEqual(
+        full.cases.find((f) => f.id === c.id),
+        c,
+      );
     assert.equal((resumed.stdout.match(/^\[\d+\/\d+\]/gm) ?? []).length, TOTAL_CASES - finished.length);
   });
 
@@ -122,7 +142,9 @@ describe("materialization cache", () => {
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const scenario = join(dir, "big.yaml");
     writeFileSync(scenario, readFileSync(SCENARIO, "utf8").replace("shape: [2048, 2048]", "shape: [16384, 16384]"));
-    const child = spawn(process.execPath, [BIN, "run", scenario, "--out", join(dir, "r.json"), "--cache", join(dir, "cache"), "--no-report"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, "run", scenario, "--out", join(dir, "r.json"), "--cache", join(dir, "cache"), "--no-report"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     // Wait until the temporary folder exists and holds data, then kill.
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && !readdirSafe(join(dir, "cache")).some((n) => n.startsWith(".tmp-"))) await new Promise((r) => setTimeout(r, 20));
@@ -130,7 +152,10 @@ describe("materialization cache", () => {
     child.kill("SIGKILL");
     await exited(child);
     const names = readdirSafe(join(dir, "cache"));
-    assert.ok(names.some((n) => n.startsWith(".tmp-")), names.join(","));
+    assert.ok(
+      names.some((n) => n.startsWith(".tmp-")),
+      names.join(","),
+    );
     assert.ok(!names.some((n) => /^memmap-[0-9a-f]{20}$/.test(n)), "no finished entry appeared");
     const list = cli(["datasets", "list", "--cache", join(dir, "cache")]);
     assert.match(list.stdout, /\.tmp-.*unfinished: never reused/);
@@ -178,8 +203,10 @@ describe("materialization cache", () => {
     const chunk = m.manifest.files.find((f) => /\/c\/1\/2$/.test(f.path));
     assert.ok(chunk, m.manifest.files.map((f) => f.path).join(","));
     rmSync(join(m.stored.dir, chunk.path));
-    await assert.rejects(ensureMaterialized(dir, dataset, zarr), (err: Error) =>
-      err instanceof UserError && err.message.includes(`damaged: ${join(m.stored.dir, chunk.path)} is missing; run again with --rematerialize`));
+    await assert.rejects(
+      ensureMaterialized(dir, dataset, zarr),
+      (err: Error) => err instanceof UserError && err.message.includes(`damaged: ${join(m.stored.dir, chunk.path)} is missing; run again with --rematerialize`),
+    );
     const again = await ensureMaterialized(dir, dataset, zarr, { rematerialize: true });
     assert.equal(again.created, true);
   });
@@ -190,9 +217,18 @@ describe("materialization cache", () => {
     const fs = statfsSync(dir);
     const side = Math.ceil(Math.sqrt((fs.bavail * fs.bsize) / 8)) * 2;
     const huge: DatasetSpec = { ...dataset, shape: [side, side], dtype: "float64" };
-    await assert.rejects(ensureMaterialized(dir, huge, layout), (err: Error) =>
-      err instanceof UserError && /not enough free space to materialize d as npy: needs up to [\d.]+ GiB \(2 files and 1 folder, each rounded up to \d+-byte blocks\), [\d.]+ GiB available; free some space, or use a cache on another filesystem \(--cache DIR\)$/.test(err.message));
-    assert.deepEqual(readdirSafe(dir).filter((n) => !n.startsWith(".run")), []);
+    await assert.rejects(
+      ensureMaterialized(dir, huge, layout),
+      (err: Error) =>
+        err instanceof UserError &&
+        /not enough free space to materialize d as npy: needs up to [\d.]+ GiB \(2 files and 1 folder, each rounded up to \d+-byte blocks\), [\d.]+ GiB available; free some space, or use a cache on another filesystem \(--cache DIR\)$/.test(
+          err.message,
+        ),
+    );
+    assert.deepEqual(
+      readdirSafe(dir).filter((n) => !n.startsWith(".run")),
+      [],
+    );
   });
 });
 
@@ -222,7 +258,11 @@ describe("failed writes leave the cache as it was", () => {
     assert.match(readResults(join(dir, "b.json")).cases[0].error!, /^materialization failed: EFBIG: file too large/);
     assert.equal(inspectEntry(entry).state, "ok");
     assert.equal(readFileSync(join(entry, "manifest.json"), "utf8"), manifest, "the old entry is untouched");
-    assert.deepEqual(cacheFolders(cache).filter((n) => n !== ".run.lock"), [], "no temporary folder is left");
+    assert.deepEqual(
+      cacheFolders(cache).filter((n) => n !== ".run.lock"),
+      [],
+      "no temporary folder is left",
+    );
     const again = cli(["run", ...args, "--out", join(dir, "c.json")]);
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.match(again.stderr + again.stdout, new RegExp(`reusing ${entry}`));
@@ -239,7 +279,11 @@ describe("failed writes leave the cache as it was", () => {
     const failed = cliWithFileLimit(4096, ["run", scenario, "--filter", "grid/npy/write-rows/warm", ...common, "--out", join(dir, "b.json")]);
     assert.equal(failed.code, 2, failed.stdout + failed.stderr);
     assert.match(readResults(join(dir, "b.json")).cases[0].error!, /EFBIG: file too large/);
-    assert.deepEqual(cacheFolders(cache).filter((n) => n.startsWith(".scratch-")), [], "the partial scratch copy is removed");
+    assert.deepEqual(
+      cacheFolders(cache).filter((n) => n.startsWith(".scratch-")),
+      [],
+      "the partial scratch copy is removed",
+    );
     const list = cli(["datasets", "list", "--cache", cache]);
     assert.equal(list.code, 0);
     assert.doesNotMatch(list.stdout, /damaged|scratch|unfinished/);
@@ -249,7 +293,10 @@ describe("failed writes leave the cache as it was", () => {
   test("scratch copies of dead runs are listed as leftovers, never as datasets, and removed by the next run", { timeout: 120_000 }, async (t) => {
     const dir = workDir("stale");
     const sleeper = spawn("sleep", ["60"]);
-    t.after(() => { sleeper.kill(); rmSync(dir, { recursive: true, force: true }); });
+    t.after(() => {
+      sleeper.kill();
+      rmSync(dir, { recursive: true, force: true });
+    });
     const cache = join(dir, "cache");
     const dataset: DatasetSpec = { name: "d", shape: [64, 64], dtype: "int16", generator: "random", seed: 3 };
     const m = await ensureMaterialized(cache, dataset, { name: "npy", backend: "memmap", advice: "normal", order: "C" });
@@ -265,7 +312,10 @@ describe("failed writes leave the cache as it was", () => {
     const list = cli(["datasets", "list", "--cache", cache]);
     assert.doesNotMatch(list.stdout, /damaged/);
     for (const copy of [dead, live]) {
-      assert.ok(list.stdout.includes(`${copy}  (scratch copy of a write case left by a failed or killed run, not a dataset; remove with datasets clean --partial)`), list.stdout);
+      assert.ok(
+        list.stdout.includes(`${copy}  (scratch copy of a write case left by a failed or killed run, not a dataset; remove with datasets clean --partial)`),
+        list.stdout,
+      );
     }
     const scenario = join(dir, "s.yaml");
     writeFileSync(scenario, readFileSync(SCENARIO, "utf8").replace("shape: [2048, 2048]", "shape: [64, 64]"));
@@ -285,13 +335,21 @@ describe("free space and inodes of chunked layouts", () => {
     // 100 chunk files of 400 bytes (4096 each on 4 KiB blocks) + zarr.json (4096); the manifest
     // 1024 + 64 × 101 bytes → 8192; 13 folders (entry, array.zarr, c, c/0 … c/9) of one block each
     // plus 32 bytes per name (102 files + 12 folders): 56896 → 57344.
-    assert.deepEqual(spaceNeeded(zarrBackend.footprint!(v3, dataset), 4096),
-      { bytes: 100 * 4096 + 4096 + 8192 + 57344, inodes: 102 + 13, files: 102, folders: 13 });
+    assert.deepEqual(spaceNeeded(zarrBackend.footprint!(v3, dataset), 4096), {
+      bytes: 100 * 4096 + 4096 + 8192 + 57344,
+      inodes: 102 + 13,
+      files: 102,
+      folders: 13,
+    });
     // Sharded blosc: 4 shards of 25 chunks, each chunk at most 400 + 2 + 64 bytes plus its 16-byte
     // index entry, + 4 (12054 → 12288 each); folders entry, array.zarr, c, c/0, c/1.
     const sharded: ZarrLayout = { ...v3, shards: [50, 50], codec: { name: "blosc", cname: "lz4", level: 5, shuffle: "byte" } };
-    assert.deepEqual(spaceNeeded(zarrBackend.footprint!(sharded, dataset), 4096),
-      { bytes: 4 * 12288 + 4096 + 4096 + 24576, inodes: 6 + 5, files: 6, folders: 5 });
+    assert.deepEqual(spaceNeeded(zarrBackend.footprint!(sharded, dataset), 4096), {
+      bytes: 4 * 12288 + 4096 + 4096 + 24576,
+      inodes: 6 + 5,
+      files: 6,
+      folders: 5,
+    });
     // Format 2 keys (0.0, 0.1, …) sit in the array folder: the entry and array.zarr.
     assert.equal(spaceNeeded(zarrBackend.footprint!({ ...v3, format: 2 }, dataset), 4096).folders, 2);
   });
@@ -307,7 +365,10 @@ describe("free space and inodes of chunked layouts", () => {
       for (const e of readdirSync(d, { withFileTypes: true })) {
         const p = join(d, e.name);
         used += statSync(p).blocks * 512;
-        if (e.isDirectory()) { folders++; walk(p); } else files++;
+        if (e.isDirectory()) {
+          folders++;
+          walk(p);
+        } else files++;
       }
     };
     walk(m.stored.dir);
@@ -334,10 +395,18 @@ describe("one run at a time per cache", () => {
   test("a second run is refused with the pid of the first", (t) => {
     const dir = workDir("lock");
     const sleeper = spawn("sleep", ["30"]);
-    t.after(() => { sleeper.kill(); rmSync(dir, { recursive: true, force: true }); });
+    t.after(() => {
+      sleeper.kill();
+      rmSync(dir, { recursive: true, force: true });
+    });
     writeFileSync(join(dir, LOCK_FILE), `${sleeper.pid}\nrun other\n2026-01-01T00:00:00Z\n`);
-    assert.throws(() => acquireRunLock(dir, "test"), (err: Error) =>
-      err instanceof UserError && err.message.includes(`another layoutbench process (pid ${sleeper.pid}, run other`) && err.message.includes("use another --cache"));
+    assert.throws(
+      () => acquireRunLock(dir, "test"),
+      (err: Error) =>
+        err instanceof UserError &&
+        err.message.includes(`another layoutbench process (pid ${sleeper.pid}, run other`) &&
+        err.message.includes("use another --cache"),
+    );
     const r = cli(["run", SCENARIO, "--cache", dir, "--out", join(dir, "r.json"), "--no-report"]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /another layoutbench process .* is using this dataset cache/);
@@ -364,5 +433,9 @@ describe("eviction that cannot work is reported", () => {
 });
 
 function readdirSafe(dir: string): string[] {
-  try { return readdirSync(dir); } catch { return []; }
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

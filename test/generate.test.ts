@@ -1,12 +1,12 @@
-import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { DTYPES, allocate, type Dtype, type TypedArray } from "../harness/core/dtype.ts";
-import { hash32, Prng } from "../harness/core/hash.ts";
-import { fillRegion, generateRegion, GENERATOR_VERSION, verifyRegion } from "../harness/data/generate.ts";
-import { cStrides, fullSelection, selectionShape, type Selection } from "../harness/core/selection.ts";
-import type { DatasetSpec, GeneratorKind } from "../harness/scenario/types.ts";
 import { createHash } from "node:crypto";
+import { describe, test } from "node:test";
+import { allocate, DTYPES, type Dtype, type TypedArray } from "../harness/core/dtype.ts";
+import { hash32, Prng } from "../harness/core/hash.ts";
+import { cStrides, fullSelection, type Selection, selectionShape } from "../harness/core/selection.ts";
+import { fillRegion, GENERATOR_VERSION, generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import { generatorVerifier, KEEP_EXPECTED_BYTES } from "../harness/engines/verify.ts";
+import type { DatasetSpec, GeneratorKind } from "../harness/scenario/types.ts";
 
 const GENERATORS: GeneratorKind[] = ["random", "smooth", "sequence", "zeros"];
 const SHAPES = [[37], [7, 9], [4, 5, 6], [3, 4, 2, 5]];
@@ -44,11 +44,13 @@ function naiveSlice(whole: TypedArray, shape: readonly number[], sel: Selection,
 
 /** Random selections with steps 1..4, including ones that touch the array's edges. */
 function someSelections(shape: readonly number[], rng: Prng, count: number): Selection[] {
-  return Array.from({ length: count }, () => shape.map((n) => {
-    const start = rng.nextInt(n);
-    const stop = start + 1 + rng.nextInt(n - start);
-    return { start, stop, step: 1 + rng.nextInt(4) };
-  }));
+  return Array.from({ length: count }, () =>
+    shape.map((n) => {
+      const start = rng.nextInt(n);
+      const stop = start + 1 + rng.nextInt(n - start);
+      return { start, stop, step: 1 + rng.nextInt(4) };
+    }),
+  );
 }
 
 /** Byte-wise MurmurHash3_x86_32, written from the reference C code, to check the specialized hash32. */
@@ -131,8 +133,14 @@ describe("Prng", () => {
 
   test("shuffle permutes and sampleDistinct returns distinct in-range values, even from a huge range", () => {
     const r = new Prng(3);
-    assert.deepEqual(r.shuffle([...Array(50).keys()]).sort((a, b) => a - b), [...Array(50).keys()]);
-    assert.deepEqual(r.sampleDistinct(20, 20).sort((a, b) => a - b), [...Array(20).keys()]);
+    assert.deepEqual(
+      r.shuffle([...Array(50).keys()]).sort((a, b) => a - b),
+      [...Array(50).keys()],
+    );
+    assert.deepEqual(
+      r.sampleDistinct(20, 20).sort((a, b) => a - b),
+      [...Array(20).keys()],
+    );
     const sparse = r.sampleDistinct(2 ** 45, 1000);
     assert.equal(new Set(sparse).size, 1000);
     assert.ok(sparse.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 45));
@@ -168,23 +176,45 @@ describe("generateRegion", () => {
 
   test("value ranges per dtype", () => {
     const shape = [40, 50];
-    const values = (dtype: Dtype, generator: GeneratorKind) =>
-      list(generateRegion(dataset(dtype, generator, shape), fullSelection(shape))).map(Number);
-    const max: Record<string, number> = { int8: 127, int16: 32767, int32: 2 ** 31, int64: 2 ** 63, uint8: 255, uint16: 65535, uint32: 2 ** 32, uint64: 2 ** 64 };
+    const values = (dtype: Dtype, generator: GeneratorKind) => list(generateRegion(dataset(dtype, generator, shape), fullSelection(shape))).map(Number);
+    const max: Record<string, number> = {
+      int8: 127,
+      int16: 32767,
+      int32: 2 ** 31,
+      int64: 2 ** 63,
+      uint8: 255,
+      uint16: 65535,
+      uint32: 2 ** 32,
+      uint64: 2 ** 64,
+    };
     for (const dtype of DTYPES) {
       const r = values(dtype, "random");
       const s = values(dtype, "smooth");
       if (dtype.startsWith("float")) {
-        assert.ok(r.every((v) => v >= 0 && v < 1), dtype);
+        assert.ok(
+          r.every((v) => v >= 0 && v < 1),
+          dtype,
+        );
         assert.ok(Math.abs(r.reduce((a, b) => a + b) / r.length - 0.5) < 0.03, `${dtype} random mean`);
-        assert.ok(s.every((v) => Math.abs(v) <= shape.length), `${dtype} smooth within ±rank`);
+        assert.ok(
+          s.every((v) => Math.abs(v) <= shape.length),
+          `${dtype} smooth within ±rank`,
+        );
         continue;
       }
       // Random integers use the dtype's full width: both ends of the range show up.
       const m = max[dtype];
       assert.ok(Math.max(...r) > 0.9 * m && Math.min(...r) < (dtype.startsWith("u") ? 0.1 * m : -0.9 * m), `${dtype} random spread`);
-      if (dtype.startsWith("u")) assert.ok(s.every((v) => v >= 0.09 * m && v <= 0.91 * m), `${dtype} smooth non-negative, inside range`);
-      else assert.ok(s.every((v) => Math.abs(v) <= 0.41 * m), `${dtype} smooth inside range`);
+      if (dtype.startsWith("u"))
+        assert.ok(
+          s.every((v) => v >= 0.09 * m && v <= 0.91 * m),
+          `${dtype} smooth non-negative, inside range`,
+        );
+      else
+        assert.ok(
+          s.every((v) => Math.abs(v) <= 0.41 * m),
+          `${dtype} smooth inside range`,
+        );
       assert.ok(new Set(s).size > 1, `${dtype} smooth not constant`);
     }
   });
@@ -195,7 +225,10 @@ describe("generateRegion", () => {
   });
 
   test("sequence is the C-order index, wrapping like typed-array assignment; zeros is zero", () => {
-    const sel: Selection = [{ start: 1, stop: 3, step: 1 }, { start: 126, stop: 260, step: 133 }];
+    const sel: Selection = [
+      { start: 1, stop: 3, step: 1 },
+      { start: 126, stop: 260, step: 133 },
+    ];
     const shape = [3, 300];
     const idx = [426, 559, 726, 859];
     assert.deepEqual(list(generateRegion(dataset("int8", "sequence", shape), sel)), Array.from(Int8Array.from(idx)));
@@ -208,7 +241,10 @@ describe("generateRegion", () => {
   test("indices beyond 2^32 split into lo/hi correctly (sequence exact, random consistent across the boundary)", () => {
     const shape = [70000, 70000]; // 4.9e9 elements
     const row = 61356; // row 61356 spans linear index 2^32 = 4294967296
-    const sel: Selection = [{ start: row, stop: row + 2, step: 1 }, { start: 0, stop: 70000, step: 3 }];
+    const sel: Selection = [
+      { start: row, stop: row + 2, step: 1 },
+      { start: 0, stop: 70000, step: 3 },
+    ];
     const seq = generateRegion(dataset("uint64", "sequence", shape), sel) as BigUint64Array;
     assert.equal(seq[0], BigInt(row * 70000));
     assert.equal(seq[seq.length - 1], BigInt((row + 1) * 70000 + 69999));
@@ -217,11 +253,17 @@ describe("generateRegion", () => {
       const ds = dataset(dtype, "random", shape);
       const got = generateRegion(ds, sel);
       for (let k = 0; k < got.length; k += 997) {
-        const one = generateRegion(ds, [{ start: row + Math.floor(k / 23334), stop: row + Math.floor(k / 23334) + 1, step: 1 }, { start: (k % 23334) * 3, stop: (k % 23334) * 3 + 1, step: 1 }]);
+        const one = generateRegion(ds, [
+          { start: row + Math.floor(k / 23334), stop: row + Math.floor(k / 23334) + 1, step: 1 },
+          { start: (k % 23334) * 3, stop: (k % 23334) * 3 + 1, step: 1 },
+        ]);
         assert.equal(one[0], got[k], `${dtype} element ${k}`);
       }
     }
-    const far = generateRegion(dataset("uint32", "random", shape), [{ start: 69999, stop: 70000, step: 1 }, { start: 69997, stop: 70000, step: 1 }]);
+    const far = generateRegion(dataset("uint32", "random", shape), [
+      { start: 69999, stop: 70000, step: 1 },
+      { start: 69997, stop: 70000, step: 1 },
+    ]);
     assert.deepEqual(list(far), [645637564, 3670972833, 1274539174]);
   });
 
@@ -232,17 +274,47 @@ describe("generateRegion", () => {
     const sel = fullSelection([2, 3]);
     const gen = (dtype: Dtype, generator: GeneratorKind) => list(generateRegion(dataset(dtype, generator, [2, 3]), sel));
     assert.deepEqual(gen("int32", "random"), [788918764, 1748798642, -1574003173, -1585181587, 347089655, 369370963]);
-    assert.deepEqual(gen("float64", "random"), [0.18368446788449466, 0.4071739097191951, 0.6335238260941523, 0.630921149827204, 0.08081310929118113, 0.08600087721976313]);
-    assert.deepEqual(gen("float32", "random"), [0.18368440866470337, 0.40717387199401855, 0.6335238218307495, 0.6309211254119873, 0.08081305027008057, 0.08600085973739624]);
-    assert.deepEqual(gen("uint64", "random"), [17493893115885777388n, 1169292731982056626n, 10555674051595902491n, 5108916717162335341n, 17001958818469391095n, 6390755854706288467n]);
-    assert.deepEqual(gen("float32", "smooth"), [-1.4738849401474, -1.4923717975616455, -1.5019879341125488, -1.4632912874221802, -1.4817781448364258, -1.4913941621780396]);
+    assert.deepEqual(
+      gen("float64", "random"),
+      [0.18368446788449466, 0.4071739097191951, 0.6335238260941523, 0.630921149827204, 0.08081310929118113, 0.08600087721976313],
+    );
+    assert.deepEqual(
+      gen("float32", "random"),
+      [0.18368440866470337, 0.40717387199401855, 0.6335238218307495, 0.6309211254119873, 0.08081305027008057, 0.08600085973739624],
+    );
+    assert.deepEqual(gen("uint64", "random"), [
+      17493893115885777388n,
+      1169292731982056626n,
+      10555674051595902491n,
+      5108916717162335341n,
+      17001958818469391095n,
+      6390755854706288467n,
+    ]);
+    assert.deepEqual(
+      gen("float32", "smooth"),
+      [-1.4738849401474, -1.4923717975616455, -1.5019879341125488, -1.4632912874221802, -1.4817781448364258, -1.4913941621780396],
+    );
     assert.deepEqual(gen("int16", "smooth"), [-9659, -9780, -9843, -9590, -9711, -9774]);
-    assert.deepEqual(gen("int64", "smooth"), [-2718837919717632512n, -2752940121751534080n, -2770678634161169408n, -2699296021538483712n, -2733398223572385280n, -2751136735982020096n]);
+    assert.deepEqual(gen("int64", "smooth"), [
+      -2718837919717632512n,
+      -2752940121751534080n,
+      -2770678634161169408n,
+      -2699296021538483712n,
+      -2733398223572385280n,
+      -2751136735982020096n,
+    ]);
   });
 
   test("fillRegion rejects selections that do not fit and outputs of the wrong size; 0-d arrays work", () => {
     const ds = dataset("int32", "sequence", [4, 4]);
-    assert.throws(() => generateRegion(ds, [{ start: 0, stop: 5, step: 1 }, { start: 0, stop: 4, step: 1 }]), /does not fit array shape \[4, 4\]/);
+    assert.throws(
+      () =>
+        generateRegion(ds, [
+          { start: 0, stop: 5, step: 1 },
+          { start: 0, stop: 4, step: 1 },
+        ]),
+      /does not fit array shape \[4, 4\]/,
+    );
     assert.throws(() => generateRegion(ds, [{ start: 0, stop: 4, step: 1 }]), RangeError);
     assert.throws(() => fillRegion(ds, fullSelection([4, 4]), new Int32Array(15)), /output holds 15 elements/);
     assert.deepEqual(list(generateRegion(dataset("float32", "sequence", []), [])), [0]);
@@ -251,13 +323,18 @@ describe("generateRegion", () => {
 
 describe("verifyRegion", () => {
   const shape = [6, 7, 5];
-  const sel: Selection = [{ start: 1, stop: 6, step: 2 }, { start: 0, stop: 7, step: 3 }, { start: 2, stop: 5, step: 1 }];
+  const sel: Selection = [
+    { start: 1, stop: 6, step: 2 },
+    { start: 0, stop: 7, step: 3 },
+    { start: 2, stop: 5, step: 1 },
+  ];
 
   test("accepts the generator's own output for every dtype and generator", () => {
-    for (const dtype of DTYPES) for (const generator of GENERATORS) {
-      const ds = dataset(dtype, generator, shape);
-      assert.equal(verifyRegion(ds, sel, generateRegion(ds, sel)), undefined);
-    }
+    for (const dtype of DTYPES)
+      for (const generator of GENERATORS) {
+        const ds = dataset(dtype, generator, shape);
+        assert.equal(verifyRegion(ds, sel, generateRegion(ds, sel)), undefined);
+      }
   });
 
   test("a single flipped byte is reported with its global index and both values", () => {
@@ -283,11 +360,17 @@ describe("verifyRegion", () => {
 });
 
 /** sha256 of the array's bytes, computed here rather than by the verifier's own helper. */
-const sha256 = (a: TypedArray) => createHash("sha256").update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest("hex");
+const sha256 = (a: TypedArray) =>
+  createHash("sha256")
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest("hex");
 
 describe("generatorVerifier: every check compares the read with the generator's values", () => {
   const dataset: DatasetSpec = { name: "d", shape: [600, 600], dtype: "float32", generator: "smooth", seed: 4 };
-  const row = (i: number): Selection => [{ start: i, stop: i + 1, step: 1 }, { start: 0, stop: 600, step: 1 }];
+  const row = (i: number): Selection => [
+    { start: i, stop: i + 1, step: 1 },
+    { start: 0, stop: 600, step: 1 },
+  ];
 
   for (const [what, selections] of [
     ["a small case (expected values kept between checks)", [row(3), row(7)]],

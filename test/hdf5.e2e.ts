@@ -8,19 +8,23 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fullSelection, slice } from "../harness/core/selection.ts";
-import { hdf5Backend, HDF5_FILE } from "../harness/backends/hdf5.ts";
 import { FILTER_ID } from "../harness/backends/hdf5/filters.ts";
+import { HDF5_FILE, hdf5Backend } from "../harness/backends/hdf5.ts";
 import type { Stored } from "../harness/backends/types.ts";
-import { DTYPES, numpyDescr, type Dtype } from "../harness/core/dtype.ts";
+import { DTYPES, type Dtype, numpyDescr } from "../harness/core/dtype.ts";
+import { fullSelection, slice } from "../harness/core/selection.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../harness/scenario/types.ts";
 import { makeTestDir } from "./support/contract.ts";
 
-const layout = (name: string, codec: CodecSpec, chunks: number[] | null = [], shuffle = false): Hdf5Layout =>
-  ({ name, backend: "hdf5", chunks, codec, shuffle });
-const blosc = (cname: "lz4" | "zstd" | "blosclz", shuffle: "none" | "byte" | "bit", level = 5): CodecSpec =>
-  ({ name: "blosc", cname, level, shuffle });
+const layout = (name: string, codec: CodecSpec, chunks: number[] | null = [], shuffle = false): Hdf5Layout => ({
+  name,
+  backend: "hdf5",
+  chunks,
+  codec,
+  shuffle,
+});
+const blosc = (cname: "lz4" | "zstd" | "blosclz", shuffle: "none" | "byte" | "bit", level = 5): CodecSpec => ({ name: "blosc", cname, level, shuffle });
 
 const CONTIGUOUS = layout("contiguous", { name: "none" }, null);
 const CHUNKED: Hdf5Layout[] = [
@@ -42,8 +46,7 @@ const BLOSC: Hdf5Layout[] = [
 const PYTHON = "/usr/bin/python3";
 const pythonReason = (() => {
   const r = spawnSync(PYTHON, ["-c", "import h5py, numpy"], { encoding: "utf8" });
-  return r.status === 0 ? undefined
-    : "h5py not available; apt-get install -y python3-numpy python3-h5py hdf5-filter-plugin hdf5-filter-plugin-blosc-serial";
+  return r.status === 0 ? undefined : "h5py not available; apt-get install -y python3-numpy python3-h5py hdf5-filter-plugin hdf5-filter-plugin-blosc-serial";
 })();
 if (pythonReason) console.log(`# hdf5 interop tests skipped: ${pythonReason}`);
 
@@ -69,17 +72,23 @@ describe("hdf5 interop with h5py", { skip: pythonReason }, () => {
   before(() => (root = makeTestDir("hdf5-h5py")));
   after(() => rmSync(root, { recursive: true, force: true }));
   const sha = (a: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) =>
-    createHash("sha256").update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest("hex");
+    createHash("sha256")
+      .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+      .digest("hex");
 
   test("h5py reads every layout whose filter Debian ships", async (t) => {
     // Debian 12 ships no zstd HDF5 filter (hdf5-filter-plugin has lz4, bzip2, bitshuffle; blosc is separate).
     t.diagnostic("zstd-3 not cross-checked: no Debian 12 package ships the zstd HDF5 filter (id 32015)");
     const cases: [DatasetSpec, Hdf5Layout][] = [
       ...DTYPES.map((dtype, i): [DatasetSpec, Hdf5Layout] => [{ name: dtype, shape: [33, 45], dtype, generator: "random", seed: 50 + i }, CONTIGUOUS]),
-      ...CHUNKED.filter((l) => l.codec.name !== "zstd").map((l, i): [DatasetSpec, Hdf5Layout] =>
-        [{ name: l.name, shape: [9, 10, 11], dtype: i % 2 ? "float64" : "int32", generator: "random", seed: 80 + i }, { ...l, chunks: [4, 3, 11] }]),
-      ...BLOSC.map((l, i): [DatasetSpec, Hdf5Layout] =>
-        [{ name: l.name, shape: [9, 10, 11], dtype: i % 2 ? "float64" : "int64", generator: "sequence", seed: 90 + i }, { ...l, chunks: [4, 3, 11] }]),
+      ...CHUNKED.filter((l) => l.codec.name !== "zstd").map((l, i): [DatasetSpec, Hdf5Layout] => [
+        { name: l.name, shape: [9, 10, 11], dtype: i % 2 ? "float64" : "int32", generator: "random", seed: 80 + i },
+        { ...l, chunks: [4, 3, 11] },
+      ]),
+      ...BLOSC.map((l, i): [DatasetSpec, Hdf5Layout] => [
+        { name: l.name, shape: [9, 10, 11], dtype: i % 2 ? "float64" : "int64", generator: "sequence", seed: 90 + i },
+        { ...l, chunks: [4, 3, 11] },
+      ]),
     ];
     const paths: string[] = [];
     for (const [dataset, l] of cases) {
@@ -87,7 +96,9 @@ describe("hdf5 interop with h5py", { skip: pythonReason }, () => {
       await hdf5Backend.materialize({ dataset, layout: l, dir, progress: () => {} });
       paths.push(join(dir, HDF5_FILE));
     }
-    const lines = execFileSync(PYTHON, ["-c", PY_READ, JSON.stringify(paths)], { encoding: "utf8" }).trim().split("\n");
+    const lines = execFileSync(PYTHON, ["-c", PY_READ, JSON.stringify(paths)], { encoding: "utf8" })
+      .trim()
+      .split("\n");
     cases.forEach(([dataset, l], i) => {
       const expected = [numpyDescr(dataset.dtype), [...dataset.shape], sha(generateRegion(dataset, fullSelection(dataset.shape)))];
       assert.deepEqual(JSON.parse(lines[i]), expected, `${l.name} ${dataset.dtype}`);

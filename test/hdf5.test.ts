@@ -6,30 +6,34 @@
  * writes: hdf5.e2e.ts).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fullSelection, slice, type Selection } from "../harness/core/selection.ts";
-import { createHdf5Backend, hdf5Backend, HDF5_FILE } from "../harness/backends/hdf5.ts";
 import { planBlocks } from "../harness/backends/hdf5/blocks.ts";
 import { ContiguousReader } from "../harness/backends/hdf5/contiguous.ts";
-import { Prng } from "../harness/core/hash.ts";
-import { nativeSievedRead } from "../harness/native/index.ts";
 import { FILTER_ID } from "../harness/backends/hdf5/filters.ts";
-import { lookup3, makeFilterOptional } from "../harness/backends/hdf5/optional-filter.ts";
 import { closeFile, datasetFilters, h5, openFile } from "../harness/backends/hdf5/library.ts";
+import { lookup3, makeFilterOptional } from "../harness/backends/hdf5/optional-filter.ts";
+import { createHdf5Backend, HDF5_FILE, hdf5Backend } from "../harness/backends/hdf5.ts";
 import type { Stored } from "../harness/backends/types.ts";
-import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
-import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../harness/scenario/types.ts";
 import { evictFiles } from "../harness/cache/evict.ts";
 import { probeEviction } from "../harness/cache/probe.ts";
 import { residency } from "../harness/cache/residency.ts";
+import { Prng } from "../harness/core/hash.ts";
+import { fullSelection, type Selection, slice } from "../harness/core/selection.ts";
+import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
+import { nativeSievedRead } from "../harness/native/index.ts";
+import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../harness/scenario/types.ts";
 import { makeTestDir, runBackendContract } from "./support/contract.ts";
 
-const layout = (name: string, codec: CodecSpec, chunks: number[] | null = [], shuffle = false): Hdf5Layout =>
-  ({ name, backend: "hdf5", chunks, codec, shuffle });
-const blosc = (cname: "lz4" | "zstd" | "blosclz", shuffle: "none" | "byte" | "bit", level = 5): CodecSpec =>
-  ({ name: "blosc", cname, level, shuffle });
+const layout = (name: string, codec: CodecSpec, chunks: number[] | null = [], shuffle = false): Hdf5Layout => ({
+  name,
+  backend: "hdf5",
+  chunks,
+  codec,
+  shuffle,
+});
+const blosc = (cname: "lz4" | "zstd" | "blosclz", shuffle: "none" | "byte" | "bit", level = 5): CodecSpec => ({ name: "blosc", cname, level, shuffle });
 
 const CONTIGUOUS = layout("contiguous", { name: "none" }, null);
 const CHUNKED: Hdf5Layout[] = [
@@ -52,18 +56,25 @@ function adapt(dataset: DatasetSpec, layouts: readonly Hdf5Layout[]): Hdf5Layout
   const all = dataset.dtype === "int32" || dataset.dtype === "float64" || layouts.length <= 3;
   return layouts
     .filter((l) => all || l.name === "contiguous" || l.name === "chunked")
-    .map((l) => l.chunks === null ? l
-      : { ...l, chunks: dataset.shape.map((n) => l.name === "chunk-whole-array" ? n : Math.floor(n / 2) + 1) });
+    .map((l) => (l.chunks === null ? l : { ...l, chunks: dataset.shape.map((n) => (l.name === "chunk-whole-array" ? n : Math.floor(n / 2) + 1)) }));
 }
 
 runBackendContract(hdf5Backend, [CONTIGUOUS, ...CHUNKED, layout("chunk-whole-array", { name: "none" })], { layoutsFor: adapt });
 // A sequence always shrinks, so these chunks are compressed; random data (stored raw) is tested in "hdf5 files".
 runBackendContract(hdf5Backend, BLOSC, {
-  layoutsFor: adapt, generator: "sequence", dtypes: ["int64", "float64"], shapes: [[33, 45], [9, 10, 11], [5, 6, 7, 3]],
+  layoutsFor: adapt,
+  generator: "sequence",
+  dtypes: ["int64", "float64"],
+  shapes: [
+    [33, 45],
+    [9, 10, 11],
+    [5, 6, 7, 3],
+  ],
 });
 // Blocks of 40 bytes: materialization, reads and writes all go through many hyperslab calls.
 runBackendContract(createHdf5Backend({ blockBytes: 40 }), [CONTIGUOUS, layout("gzip-1", { name: "gzip", level: 1 })], {
-  layoutsFor: adapt, dtypes: ["uint8", "int64", "float32"],
+  layoutsFor: adapt,
+  dtypes: ["uint8", "int64", "float32"],
 });
 
 describe("hdf5 check()", () => {
@@ -74,45 +85,85 @@ describe("hdf5 check()", () => {
     ["valid contiguous", { chunks: null }, []],
     ["chunk rank", { chunks: [10] }, [{ field: "chunks", message: "expected 2 numbers for a 2-D array, got 1" }]],
     ["chunk values", { chunks: [10, 0] }, [{ field: "chunks", message: "expected positive integers, got [10, 0]" }]],
-    ["codec without chunks", { chunks: null, codec: { name: "gzip", level: 1 } }, [{
-      field: "codec",
-      message: "HDF5 filters need chunked storage: gzip cannot compress a contiguous dataset (chunks: null); give chunks or use codec none",
-    }]],
-    ["shuffle without chunks", { chunks: null, shuffle: true }, [{
-      field: "shuffle",
-      message: "HDF5 filters need chunked storage: shuffle cannot apply to a contiguous dataset (chunks: null); give chunks or set shuffle: false",
-    }]],
-    ["shuffle + gzip", { shuffle: true, codec: { name: "gzip", level: 4 } }, [{
-      field: "shuffle",
-      message: "h5wasm writes one filter per dataset: shuffle together with gzip is not possible; use blosc with shuffle: byte instead",
-    }]],
-    ["shuffle + blosc", { shuffle: true, codec: blosc("lz4", "none") }, [{
-      field: "shuffle",
-      message: "h5wasm writes one filter per dataset: shuffle together with blosc is not possible; use blosc's own shuffle (codec shuffle: byte) instead",
-    }]],
-    ["lz4 level", { codec: { name: "lz4", level: 4 } }, [{
-      field: "codec.level",
-      message: "the HDF5 lz4 filter (id 32004) has no level: it always compresses like LZ4 acceleration 1; use level 1, or blosc with cname lz4 for levels",
-    }]],
+    [
+      "codec without chunks",
+      { chunks: null, codec: { name: "gzip", level: 1 } },
+      [
+        {
+          field: "codec",
+          message: "HDF5 filters need chunked storage: gzip cannot compress a contiguous dataset (chunks: null); give chunks or use codec none",
+        },
+      ],
+    ],
+    [
+      "shuffle without chunks",
+      { chunks: null, shuffle: true },
+      [
+        {
+          field: "shuffle",
+          message: "HDF5 filters need chunked storage: shuffle cannot apply to a contiguous dataset (chunks: null); give chunks or set shuffle: false",
+        },
+      ],
+    ],
+    [
+      "shuffle + gzip",
+      { shuffle: true, codec: { name: "gzip", level: 4 } },
+      [
+        {
+          field: "shuffle",
+          message: "h5wasm writes one filter per dataset: shuffle together with gzip is not possible; use blosc with shuffle: byte instead",
+        },
+      ],
+    ],
+    [
+      "shuffle + blosc",
+      { shuffle: true, codec: blosc("lz4", "none") },
+      [
+        {
+          field: "shuffle",
+          message: "h5wasm writes one filter per dataset: shuffle together with blosc is not possible; use blosc's own shuffle (codec shuffle: byte) instead",
+        },
+      ],
+    ],
+    [
+      "lz4 level",
+      { codec: { name: "lz4", level: 4 } },
+      [
+        {
+          field: "codec.level",
+          message: "the HDF5 lz4 filter (id 32004) has no level: it always compresses like LZ4 acceleration 1; use level 1, or blosc with cname lz4 for levels",
+        },
+      ],
+    ],
     ["gzip level", { codec: { name: "gzip", level: 10 } }, [{ field: "codec.level", message: "gzip level must be an integer from 0 to 9, got 10" }]],
     ["zstd level", { codec: { name: "zstd", level: 0 } }, [{ field: "codec.level", message: "zstd level must be an integer from 1 to 22, got 0" }]],
     ["tiny blosc chunk: stored raw", { chunks: [4, 5], codec: blosc("lz4", "byte") }, []],
-    ["chunks larger than the array", { chunks: [10, 201] }, [{
-      field: "chunks",
-      message: "chunks [10, 201] are larger than the array [100, 200] on axis 1 (201 > 200); HDF5 does not allow chunks larger " +
-        "than a fixed-size dataset (h5py refuses them too): use chunks of at most [100, 200]",
-    }]],
+    [
+      "chunks larger than the array",
+      { chunks: [10, 201] },
+      [
+        {
+          field: "chunks",
+          message:
+            "chunks [10, 201] are larger than the array [100, 200] on axis 1 (201 > 200); HDF5 does not allow chunks larger " +
+            "than a fixed-size dataset (h5py refuses them too): use chunks of at most [100, 200]",
+        },
+      ],
+    ],
   ];
   for (const [name, change, expected] of cases) {
     test(name, () => assert.deepEqual(hdf5Backend.check({ ...base, ...change }, d2), expected));
   }
   test("huge chunk", () => {
     const big: DatasetSpec = { ...d2, shape: [100_000, 2000] };
-    assert.deepEqual(hdf5Backend.check({ ...base, chunks: [100000, 2000] }, big), [{
-      field: "chunks",
-      message: "a chunk of [100000, 2000] float32 holds 800000000 bytes; h5wasm works in a WASM heap of at most 2 GiB, " +
-        "so chunks may hold at most 536870912 bytes: use smaller chunks",
-    }]);
+    assert.deepEqual(hdf5Backend.check({ ...base, chunks: [100000, 2000] }, big), [
+      {
+        field: "chunks",
+        message:
+          "a chunk of [100000, 2000] float32 holds 800000000 bytes; h5wasm works in a WASM heap of at most 2 GiB, " +
+          "so chunks may hold at most 536870912 bytes: use smaller chunks",
+      },
+    ]);
   });
 });
 
@@ -127,8 +178,10 @@ describe("hdf5 optional filters", () => {
     try {
       const path = join(dir, "not.h5");
       writeFileSync(path, Buffer.alloc(512, 0));
-      assert.throws(() => makeFilterOptional(path, FILTER_ID.blosc),
-        /expected one version 2 filter pipeline with filter 32001 in a version 2 object header, found 0; cannot mark the filter optional/);
+      assert.throws(
+        () => makeFilterOptional(path, FILTER_ID.blosc),
+        /expected one version 2 filter pipeline with filter 32001 in a version 2 object header, found 0; cannot mark the filter optional/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -168,7 +221,12 @@ describe("hdf5 contiguous direct reads", () => {
   test("native and JS reads return the selected bytes, for runs shorter and longer than the sieve", { skip: native ? false : "native addon not built" }, () => {
     const rng = new Prng(3, "sieved");
     // The second shape's rows are 80 KB: whole-row runs are read straight into the result.
-    for (const [shape, item] of [[[37], 8], [[3, 20000], 4], [[5, 7, 300], 2], [[4, 3, 2, 50], 1]] as [number[], number][]) {
+    for (const [shape, item] of [
+      [[37], 8],
+      [[3, 20000], 4],
+      [[5, 7, 300], 2],
+      [[4, 3, 2, 50], 1],
+    ] as [number[], number][]) {
       const header = 1 + rng.nextInt(3000);
       const { path, bytes } = arrayFile(`a${shape.join("x")}`, header, shape, item);
       const fd = openSync(path, "r");
@@ -183,7 +241,10 @@ describe("hdf5 contiguous direct reads", () => {
           });
           if (trial === 0) sel.splice(0, sel.length, ...shape.map((n) => slice(0, n)));
           const want = expected(bytes, header, shape, item, sel);
-          for (const [what, reader] of [["native", viaNative], ["js", viaJs]] as const) {
+          for (const [what, reader] of [
+            ["native", viaNative],
+            ["js", viaJs],
+          ] as const) {
             const got = new Uint8Array(want.length).fill(0xee);
             reader.read(sel, got);
             assert.deepEqual(got, want, `${what} ${JSON.stringify(sel)} of [${shape}]`);
@@ -201,7 +262,10 @@ describe("hdf5 contiguous direct reads", () => {
     const fd = openSync(path, "r");
     try {
       for (const reader of [new ContiguousReader(path, fd, 16, shape, 4), new ContiguousReader(path, fd, 16, shape, 4, null)]) {
-        assert.throws(() => reader.read([slice(50, 64), slice(0, 100)], new Uint8Array(14 * 100 * 4)), (e: Error) => e.message.startsWith(`${path}: file ends at byte 24016, inside the dataset`));
+        assert.throws(
+          () => reader.read([slice(50, 64), slice(0, 100)], new Uint8Array(14 * 100 * 4)),
+          (e: Error) => e.message.startsWith(`${path}: file ends at byte 24016, inside the dataset`),
+        );
         assert.throws(() => reader.read([slice(62, 63), slice(3, 4)], new Uint8Array(4)), /file ends at byte 24828, inside the dataset/);
       }
     } finally {
@@ -304,7 +368,10 @@ describe("hdf5 files", () => {
     const dir = mkdtempSync(join(root, "blocks-"));
     await createHdf5Backend({ blockBytes: 40000 }).materialize({ dataset, layout: l, dir, progress: (done) => calls.push(done) });
     // 40000 bytes hold 2 chunk rows of 16 x 256 int32 (16384 bytes each): 8 blocks.
-    assert.deepEqual(calls, [1, 2, 3, 4, 5, 6, 7, 8].map((k) => k * 32768));
+    assert.deepEqual(
+      calls,
+      [1, 2, 3, 4, 5, 6, 7, 8].map((k) => k * 32768),
+    );
     const reader = await hdf5Backend.open({ dir, dataset, layout: l }, { writable: false });
     assert.equal(verifyRegion(dataset, fullSelection(dataset.shape), await reader.read(fullSelection(dataset.shape))), undefined);
     await reader.close();
@@ -332,7 +399,14 @@ describe("hdf5 files", () => {
   test("reads go through the host file and its page cache; close releases the descriptor", async (t) => {
     const stored = await write(layout("fd", { name: "none" }, null));
     const path = join(stored.dir, HDF5_FILE);
-    const openFds = () => readdirSync("/proc/self/fd").filter((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`) === path; } catch { return false; } });
+    const openFds = () =>
+      readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path;
+        } catch {
+          return false;
+        }
+      });
     const evictable = probeEviction(root, "fadvise");
     await evictFiles([path], "fadvise");
     const reader = await hdf5Backend.open(stored, { writable: false });

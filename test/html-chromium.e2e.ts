@@ -10,9 +10,9 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { test } from "node:test";
 import { buildCharts } from "../harness/report/charts/index.ts";
 import { renderHtml } from "../harness/report/html.ts";
 import { buildReportModel } from "../harness/report/model.ts";
@@ -28,11 +28,24 @@ test("every chart of the HTML report renders in headless Chromium", { skip, time
     const model = buildReportModel(results);
     const page = join(dir, "report.html");
     writeFileSync(page, renderHtml(model));
-    const { stdout: dom } = await promisify(execFile)(CHROMIUM, [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      `--user-data-dir=${join(dir, "profile")}`, "--virtual-time-budget=5000", "--dump-dom", pathToFileURL(page).href,
-    ], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout: dom } = await promisify(execFile)(
+      CHROMIUM,
+      [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        `--user-data-dir=${join(dir, "profile")}`,
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        pathToFileURL(page).href,
+      ],
+      { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+    );
 
     assert.match(dom, /<body[^>]*data-charts="settled"/, "the chart script did not finish");
     const errors = /<ul id="errors"[^>]*>(.*?)<\/ul>/s.exec(dom);

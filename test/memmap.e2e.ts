@@ -10,14 +10,12 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { memmapBackend, NPY_FILE } from "../harness/backends/memmap.ts";
 import { numpyDescr } from "../harness/core/dtype.ts";
-import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import { fullSelection } from "../harness/core/selection.ts";
+import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import type { DatasetSpec, MemmapLayout } from "../harness/scenario/types.ts";
 import { contractSelections, makeTestDir, materializeInto } from "./support/contract.ts";
 
-const layout = (advice: MemmapLayout["advice"], order: "C" | "F"): MemmapLayout =>
-  ({ name: `memmap-${advice}-${order}`, backend: "memmap", advice, order });
-
+const layout = (advice: MemmapLayout["advice"], order: "C" | "F"): MemmapLayout => ({ name: `memmap-${advice}-${order}`, backend: "memmap", advice, order });
 
 const dir = makeTestDir("memmap");
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,7 +41,9 @@ describe("NumPy cross-check", { skip: numpyMissing }, () => {
       const stored = await store(dataset, layout("normal", order), `np-${dataset.name}`);
       paths.push(join(stored.dir, NPY_FILE));
       const full = generateRegion(dataset, fullSelection(dataset.shape));
-      const sha = createHash("sha256").update(new Uint8Array(full.buffer, full.byteOffset, full.byteLength)).digest("hex");
+      const sha = createHash("sha256")
+        .update(new Uint8Array(full.buffer, full.byteOffset, full.byteLength))
+        .digest("hex");
       expected.push(`${numpyDescr(dataset.dtype).replace("|", "<")} ${dataset.shape.join(",")} ${order === "F"} ${sha}`);
     }
     const script = `
@@ -65,13 +65,15 @@ for p in sys.argv[1:]:
       [{ name: "v2", shape: [9, 10, 11], dtype: "float64", generator: "sequence", seed: 0 }, "F", "(2, 0)"],
       [{ name: "v3", shape: [5, 6, 7, 3], dtype: "uint16", generator: "sequence", seed: 0 }, "C", "(3, 0)"],
     ];
-    const script = specs.map(([d, order, version]) => {
-      const path = join(dir, `numpy-${d.name}`, NPY_FILE);
-      mkdirSync(join(dir, `numpy-${d.name}`), { recursive: true });
-      const dt = numpyDescr(d.dtype);
-      return `a = np.arange(${d.shape.join("*")}, dtype="${dt}").reshape((${d.shape.join(",")}), order="C")
+    const script = specs
+      .map(([d, order, version]) => {
+        const path = join(dir, `numpy-${d.name}`, NPY_FILE);
+        mkdirSync(join(dir, `numpy-${d.name}`), { recursive: true });
+        const dt = numpyDescr(d.dtype);
+        return `a = np.arange(${d.shape.join("*")}, dtype="${dt}").reshape((${d.shape.join(",")}), order="C")
 with open("${path}", "wb") as f: np.lib.format.write_array(f, np.${order === "F" ? "asfortranarray" : "ascontiguousarray"}(a), version=${version})`;
-    }).join("\n");
+      })
+      .join("\n");
     execFileSync("/usr/bin/python3", ["-W", "ignore", "-c", "import numpy as np\n" + script]);
     for (const [dataset, order, version] of specs) {
       const stored = { dir: join(dir, `numpy-${dataset.name}`), dataset, layout: layout("random", order) };

@@ -8,13 +8,12 @@ import { after, describe, test } from "node:test";
 import { memmapBackend } from "../harness/backends/memmap.ts";
 import { formatNpyHeader, NpyFormatError, parseNpyHeader } from "../harness/backends/npy.ts";
 import { DTYPES, numpyDescr } from "../harness/core/dtype.ts";
-import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import { fullSelection, slice } from "../harness/core/selection.ts";
+import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import type { DatasetSpec, MemmapLayout } from "../harness/scenario/types.ts";
 import { makeTestDir, materializeInto, runBackendContract } from "./support/contract.ts";
 
-const layout = (advice: MemmapLayout["advice"], order: "C" | "F"): MemmapLayout =>
-  ({ name: `memmap-${advice}-${order}`, backend: "memmap", advice, order });
+const layout = (advice: MemmapLayout["advice"], order: "C" | "F"): MemmapLayout => ({ name: `memmap-${advice}-${order}`, backend: "memmap", advice, order });
 
 runBackendContract(memmapBackend, [layout("normal", "C"), layout("random", "C"), layout("normal", "F"), layout("random", "F")]);
 
@@ -32,7 +31,12 @@ describe(".npy header", () => {
           assert.equal(bytes.length % 64, 0);
           assert.equal(bytes[bytes.length - 1], 0x0a);
           assert.deepEqual(parseNpyHeader(bytes), {
-            version: [1, 0], descr: numpyDescr(dtype), dtype, fortranOrder: fortran, shape, dataOffset: bytes.length,
+            version: [1, 0],
+            descr: numpyDescr(dtype),
+            dtype,
+            fortranOrder: fortran,
+            shape,
+            dataOffset: bytes.length,
           });
         }
       }
@@ -84,7 +88,11 @@ describe("memmap reader", () => {
       const stored = await store(big, layout("normal", order), `big-${order}`);
       const reader = await memmapBackend.open(stored, { writable: false });
       try {
-        for (const sel of [[slice(4099, 4100), slice(0, 4100)], [slice(0, 4100), slice(4099, 4100)], [slice(0, 4100, 1000), slice(7, 4100, 999)]]) {
+        for (const sel of [
+          [slice(4099, 4100), slice(0, 4100)],
+          [slice(0, 4100), slice(4099, 4100)],
+          [slice(0, 4100, 1000), slice(7, 4100, 999)],
+        ]) {
           assert.equal(verifyRegion(big, sel, await reader.read(sel)), undefined);
         }
       } finally {

@@ -4,14 +4,19 @@
  * that would reach outside either array or overlap, which must throw and copy nothing.
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { copyStrided, nativeSievedRead, PLAN_HEADER, SIEVE_PLAN_HEADER } from "../harness/native/index.ts";
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { test } from "node:test";
 import { Prng } from "../harness/core/hash.ts";
+import { copyStrided, nativeSievedRead, PLAN_HEADER, SIEVE_PLAN_HEADER } from "../harness/native/index.ts";
 
-interface Box { size: number; srcOffset: number; dstOffset: number; axes: { n: number; s: number; d: number }[] }
+interface Box {
+  size: number;
+  srcOffset: number;
+  dstOffset: number;
+  axes: { n: number; s: number; d: number }[];
+}
 
 /** The plan for `box`, offsets and strides given in elements as the tests think of them. */
 function planOf(box: Box): Float64Array {
@@ -26,7 +31,10 @@ function referenceCopy(src: Uint8Array, dst: Uint8Array, box: Box): void {
   for (;;) {
     let s = box.srcOffset;
     let d = box.dstOffset;
-    box.axes.forEach((a, i) => { s += index[i] * a.s; d += index[i] * a.d; });
+    box.axes.forEach((a, i) => {
+      s += index[i] * a.s;
+      d += index[i] * a.d;
+    });
     dst.set(src.subarray(s * box.size, (s + 1) * box.size), d * box.size);
     let k = index.length - 1;
     while (k >= 0 && ++index[k] === box.axes[k].n) index[k--] = 0;
@@ -43,11 +51,17 @@ function randomBox(rng: Prng, size: number): { box: Box; srcElements: number; ds
   const starts = counts.map((c, i) => rng.nextInt(Math.max(1, shape[i] - (Math.max(c, 1) - 1) * steps[i])));
   let stride = 1;
   const srcStrides = shape.map(() => 0);
-  for (let i = rank - 1; i >= 0; i--) { srcStrides[i] = stride; stride *= shape[i]; }
+  for (let i = rank - 1; i >= 0; i--) {
+    srcStrides[i] = stride;
+    stride *= shape[i];
+  }
   const fOrder = rng.nextInt(2) === 1;
   const dstStrides = counts.map(() => 0);
   let d = 1;
-  for (const i of fOrder ? counts.keys() : [...counts.keys()].reverse()) { dstStrides[i] = d; d *= Math.max(counts[i], 1); }
+  for (const i of fOrder ? counts.keys() : [...counts.keys()].reverse()) {
+    dstStrides[i] = d;
+    d *= Math.max(counts[i], 1);
+  }
   const srcOffset = starts.reduce((acc, s, i) => acc + s * srcStrides[i], 0);
   const dstOffset = rng.nextInt(3);
   return {
@@ -87,7 +101,10 @@ test("a plan that reaches outside either array, overlaps, or is malformed throws
   const src = new Uint8Array(16).map((_, i) => i + 1);
   const dst = new Uint8Array(16);
   const box = (srcOffset: number, dstOffset: number, n: number, s = 1, d = 1) => planOf({ size: 1, srcOffset, dstOffset, axes: [{ n, s, d }] });
-  assert.throws(() => copyStrided(src, dst, box(1, 0, 16)), (e: Error) => e instanceof RangeError && /past the end/.test(e.message));
+  assert.throws(
+    () => copyStrided(src, dst, box(1, 0, 16)),
+    (e: Error) => e instanceof RangeError && /past the end/.test(e.message),
+  );
   assert.throws(() => copyStrided(src, dst, box(0, 1, 16)), RangeError);
   assert.throws(() => copyStrided(src, dst, box(0, 0, 5, 4)), RangeError, "(5 - 1) × 4 + 1 = 17 bytes of 16");
   assert.throws(() => copyStrided(src, dst, box(0, 0, 2 ** 40, 2 ** 20)), RangeError, "overflow cannot pass");
@@ -135,8 +152,16 @@ test("readSieved: runs through the window or straight into out; plans reaching p
     readSieved!(fd, plan(40, 32, 900, 1000, 1, 0), long, sieve);
     assert.deepEqual(long, file.subarray(900, 940));
     const untouched = new Uint8Array(24);
-    assert.throws(() => readSieved!(fd, plan(2, 32, 5, 1000, 4, 10, [[4, 100]]), untouched, sieve), (e: Error) => e instanceof RangeError && /past the end/.test(e.message), "out holds 3 rows, not 4");
-    assert.throws(() => readSieved!(fd, plan(2, 32, 5, 200, 4, 10, [[3, 100]]), untouched, sieve), RangeError, "the last run ends at byte 237, past the dataset's end at 200");
+    assert.throws(
+      () => readSieved!(fd, plan(2, 32, 5, 1000, 4, 10, [[4, 100]]), untouched, sieve),
+      (e: Error) => e instanceof RangeError && /past the end/.test(e.message),
+      "out holds 3 rows, not 4",
+    );
+    assert.throws(
+      () => readSieved!(fd, plan(2, 32, 5, 200, 4, 10, [[3, 100]]), untouched, sieve),
+      RangeError,
+      "the last run ends at byte 237, past the dataset's end at 200",
+    );
     assert.throws(() => readSieved!(fd, plan(2, 64, 5, 1000, 4, 10, [[3, 100]]), untouched, sieve), /windowBytes <= sieve.length/);
     assert.throws(() => readSieved!(fd, plan(2, 32, 0.5, 1000, 1, 0), untouched, sieve), /readSieved: plan entries must be whole numbers/);
     assert.throws(() => readSieved!(fd, new Uint8Array(8) as unknown as Float64Array, untouched, sieve), /Float64Array/);

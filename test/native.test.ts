@@ -4,8 +4,8 @@
  * buffers. Its chunk decoders are tested in decoders.e2e.ts and decoders-fuzz.e2e.ts.
  */
 import assert from "node:assert/strict";
-import { closeSync, fdatasyncSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { closeSync, fdatasyncSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fadvise, guardedBytes, madvise, map, mincore, msync, pageSize, unmap } from "../harness/native/index.ts";
@@ -71,7 +71,10 @@ test("a writable mapping writes through to the file after msync; empty files map
 });
 
 test("errors carry errno text", () => {
-  assert.throws(() => map(1 << 20, page, false), (e: NodeJS.ErrnoException) => e.code === "EBADF" && /mmap failed: Bad file descriptor/.test(e.message));
+  assert.throws(
+    () => map(1 << 20, page, false),
+    (e: NodeJS.ErrnoException) => e.code === "EBADF" && /mmap failed: Bad file descriptor/.test(e.message),
+  );
   withFd(join(dir, "write.bin"), "r", (fd) => {
     assert.throws(() => fadvise(fd, 0, -1, "dontneed"), /posix_fadvise failed: Invalid argument/);
   });

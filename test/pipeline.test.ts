@@ -11,18 +11,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { expandPattern } from "../harness/access/patterns.ts";
-import type { Selection } from "../harness/core/selection.ts";
 import type { Backend, Reader, Stored } from "../harness/backends/types.ts";
-import type { Materialized } from "../harness/store/materialize.ts";
+import type { Selection } from "../harness/core/selection.ts";
 import { generateRegion } from "../harness/data/generate.ts";
+import { parseScenario } from "../harness/plan/load.ts";
 import { renderMarkdown } from "../harness/report/markdown.ts";
 import { buildReportModel } from "../harness/report/model.ts";
 import type { RunDeps } from "../harness/run/deps.ts";
 import { runScenarios } from "../harness/run/executor.ts";
 import { realRunDeps } from "../harness/run/real-deps.ts";
 import type { ResultsFile, RunContext } from "../harness/run/results-types.ts";
-import { parseScenario } from "../harness/plan/load.ts";
 import type { LayoutSpec } from "../harness/scenario/types.ts";
+import type { Materialized } from "../harness/store/materialize.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "layoutbench-pipeline-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -59,8 +59,12 @@ function emptyDir(path: string): string {
 
 /** The read path the in-memory readers describe, with the slower paths a script makes them take. */
 const fakeReadPath = (layout: string, fallbacks: readonly string[] = []) => ({
-  implementation: `in-memory ${layout} reader`, decoder: "none", threads: 1,
-  library: "no library", ours: "scripted reads on a scripted clock", fallbacks,
+  implementation: `in-memory ${layout} reader`,
+  decoder: "none",
+  threads: 1,
+  library: "no library",
+  ours: "scripted reads on a scripted clock",
+  fallbacks,
 });
 
 /**
@@ -68,7 +72,17 @@ const fakeReadPath = (layout: string, fallbacks: readonly string[] = []) => ({
  * `fallbacks`: slower paths every reader says it took.
  */
 function fakeMachine(fallbacks: readonly string[] = []) {
-  const state = { clock: 0, readBytes: 0, evictions: 0, locks: 0, released: 0, runDelayMs: 0, switches: 0, round: 0, opens: [] as { layout: string; round: number }[] };
+  const state = {
+    clock: 0,
+    readBytes: 0,
+    evictions: 0,
+    locks: 0,
+    released: 0,
+    runDelayMs: 0,
+    switches: 0,
+    round: 0,
+    opens: [] as { layout: string; round: number }[],
+  };
   const cached = new Map<string, Set<string>>();
   const fileOf = (layout: LayoutSpec) => `/fake/${layout.name}`;
   const backend = (layout: LayoutSpec): Backend => ({
@@ -87,8 +101,14 @@ function fakeMachine(fallbacks: readonly string[] = []) {
         resident.add("header");
       }
       return {
-        async write() { state.clock += WRITE_MS; },
-        async flush() { state.clock += FLUSH_MS; state.runDelayMs += FLUSH_MS; state.switches++; },
+        async write() {
+          state.clock += WRITE_MS;
+        },
+        async flush() {
+          state.clock += FLUSH_MS;
+          state.runDelayMs += FLUSH_MS;
+          state.switches++;
+        },
         async read(sel: Selection) {
           const key = JSON.stringify(sel);
           if (resident.has(key)) state.clock += script.warmMs;
@@ -105,8 +125,18 @@ function fakeMachine(fallbacks: readonly string[] = []) {
     },
   });
   const context: RunContext = {
-    hostname: "fake", platform: "linux", kernel: "0", arch: "x64", cpuModel: "fake", cpus: 1, memoryBytes: 0, node: "v20",
-    libraries: {}, filesystem: "memory", readaheadKiB: null, pageSize: 4096,
+    hostname: "fake",
+    platform: "linux",
+    kernel: "0",
+    arch: "x64",
+    cpuModel: "fake",
+    cpus: 1,
+    memoryBytes: 0,
+    node: "v20",
+    libraries: {},
+    filesystem: "memory",
+    readaheadKiB: null,
+    pageSize: 4096,
     eviction: { method: "fadvise", verified: true, detail: "in memory" },
   };
   const real = realRunDeps();
@@ -114,7 +144,10 @@ function fakeMachine(fallbacks: readonly string[] = []) {
     sampleEnv: () => ({
       now: () => state.clock,
       io: () => ({ readBytes: state.readBytes, writeBytes: 0, majorFaults: 0 }),
-      evict: async (files) => { state.evictions++; for (const f of files) cached.get(f)?.clear(); },
+      evict: async (files) => {
+        state.evictions++;
+        for (const f of files) cached.get(f)?.clear();
+      },
       residency: () => 0,
       sched: () => ({ runDelayMs: state.runDelayMs, stealMs: 0, involuntarySwitches: state.switches, cpus: 2 }),
     }),
@@ -124,32 +157,59 @@ function fakeMachine(fallbacks: readonly string[] = []) {
     materialize: async (root, dataset, layout): Promise<Materialized> => ({
       stored: { dir: emptyDir(join(root, "entries", layout.name)), dataset, layout },
       manifest: {
-        key: layout.name, createdAt: "", dataset, layout, seconds: 0,
-        files: [{ path: layout.name, bytes: SCRIPT[layout.name].onDisk }], bytesOnDisk: SCRIPT[layout.name].onDisk,
+        key: layout.name,
+        createdAt: "",
+        dataset,
+        layout,
+        seconds: 0,
+        files: [{ path: layout.name, bytes: SCRIPT[layout.name].onDisk }],
+        bytesOnDisk: SCRIPT[layout.name].onDisk,
       },
       created: false,
     }),
     collectContext: async () => context,
-    lock: () => { state.locks++; return () => { state.released++; }; },
+    lock: () => {
+      state.locks++;
+      return () => {
+        state.released++;
+      };
+    },
     cleanScratch: () => [],
     // Our engine as it is; the Python worker is never started by these cases.
-    engines: { ...real.engines, python: { ...real.engines.python, start: () => { throw new Error("python must not start"); } } },
+    engines: {
+      ...real.engines,
+      python: {
+        ...real.engines.python,
+        start: () => {
+          throw new Error("python must not start");
+        },
+      },
+    },
   };
   return { deps, state };
 }
 
-async function run(text = SCENARIO, fallbacks: readonly string[] = []): Promise<{ results: ResultsFile; state: ReturnType<typeof fakeMachine>["state"]; log: string[] }> {
+async function run(
+  text = SCENARIO,
+  fallbacks: readonly string[] = [],
+): Promise<{ results: ResultsFile; state: ReturnType<typeof fakeMachine>["state"]; log: string[] }> {
   const { deps, state } = fakeMachine(fallbacks);
   const scenario = parseScenario(text, join(scratch, "fake.yaml"));
   const log: string[] = [];
-  const results = await runScenarios([scenario], {
-    cacheRoot: scratch, resultsPath: join(scratch, `r-${Math.random()}.json`), filter: () => true,
-    log: (l) => {
-      log.push(l);
-      const round = /^round (\d+) of/.exec(l);
-      if (round) state.round = Number(round[1]);
+  const results = await runScenarios(
+    [scenario],
+    {
+      cacheRoot: scratch,
+      resultsPath: join(scratch, `r-${Math.random()}.json`),
+      filter: () => true,
+      log: (l) => {
+        log.push(l);
+        const round = /^round (\d+) of/.exec(l);
+        if (round) state.round = Number(round[1]);
+      },
     },
-  }, deps);
+    deps,
+  );
   return { results, state, log };
 }
 
@@ -179,13 +239,19 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
       const c = byId.get(id)!;
       assert.equal(c.status, "ok", `${id}: ${c.error}`);
       assert.equal(c.samples.length, 5, id);
-      assert.ok(c.samples.every((s) => s.passes === passes), `${id}: passes`);
+      assert.ok(
+        c.samples.every((s) => s.passes === passes),
+        `${id}: passes`,
+      );
       assert.equal(c.summary!.medianMs, ms, id);
       assert.equal(c.summary!.bytesRequested, bytesRequested, id);
       assert.equal(c.summary!.bytesRead, bytes, id);
       assert.equal(c.summary!.readAmplification, bytes / bytesRequested, id);
       assert.equal(c.summary!.throughput, bytesRequested / (ms / 1000), id);
-      assert.ok(c.samples.every((s) => s.openMs === (c.cache === "cold" ? OPEN_MS : 0)), `${id}: openMs`);
+      assert.ok(
+        c.samples.every((s) => s.openMs === (c.cache === "cold" ? OPEN_MS : 0)),
+        `${id}: openMs`,
+      );
       // The header read at open is counted apart, not in the timed reads' bytes.
       assert.deepEqual([c.summary!.openMs, c.summary!.openBytesRead], c.cache === "cold" ? [OPEN_MS, HEADER_BYTES] : [null, null], id);
       assert.equal(c.summary!.preempted, 0, id);
@@ -196,21 +262,41 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
     }
     // Cold samples evict twice each: before the open and after it.
     assert.equal(state.evictions, 2 * 5 * 2);
-    assert.ok(log.some((l) => l.startsWith("[1/4] ") && l.includes("median 8.00 ms")), log.join("\n"));
+    assert.ok(
+      log.some((l) => l.startsWith("[1/4] ") && l.includes("median 8.00 ms")),
+      log.join("\n"),
+    );
   });
 
   test("the Markdown report ranks and prints the scripted numbers", async () => {
     const { results } = await run();
     const lines = renderMarkdown(buildReportModel(results)).split("\n");
     // Expected cost per layout: cold rows + warm rows, weight 1 each (slow-warm 4 + 2, slow-cold 8 + 1).
-    assert.ok(lines.includes("**Use slow-warm for grid: expected cost 6.00 ms (95% CI 6.00–6.00 ms) for one round of the workload (rows ×1; cold and warm cache). The runner-up, slow-cold, costs 1.50× as much (95% CI 1.50–1.50×). Read by layoutbench's own readers.**"), lines.join("\n"));
+    assert.ok(
+      lines.includes(
+        "**Use slow-warm for grid: expected cost 6.00 ms (95% CI 6.00–6.00 ms) for one round of the workload (rows ×1; cold and warm cache). The runner-up, slow-cold, costs 1.50× as much (95% CI 1.50–1.50×). Read by layoutbench's own readers.**",
+      ),
+      lines.join("\n"),
+    );
     const cold = lines.findIndex((l) => l.startsWith("#### rows, cold cache"));
     const warm = lines.findIndex((l) => l.startsWith("#### rows, warm cache"));
     assert.ok(cold >= 0 && warm > cold);
-    assert.equal(lines[cold + 2], "| \\# | Layout | Median | 95% CI | vs fastest | Throughput | Read ampl. | Read from storage | Open (read at open) | Preempted (invol. switches, steal) | On disk (compression) | Samples | Status |");
-    assert.equal(lines[cold + 4], "| **1** | **slow-warm** | 4.00 ms | 4.00–4.00 ms | fastest | 256 kB/s | 32.0× | 32.0 KiB | 500 µs (4.0 KiB) | 0 of 5 (0, 0 µs) | 8.0 KiB (2.00×) | 5 | ok |");
-    assert.equal(lines[cold + 5], "| 2 | slow-cold | 8.00 ms | 8.00–8.00 ms | 2.00× (2.00–2.00×) | 128 kB/s | 16.0× | 16.0 KiB | 500 µs (4.0 KiB) | 0 of 5 (0, 0 µs) | 16.0 KiB (1.00×) | 5 | ok |");
-    assert.equal(lines[warm + 4], "| **1** | **slow-cold** | 1.00 ms | 1.00–1.00 ms | fastest | 1.02 MB/s | 0× | 0 B | 0 of 5 (0, 0 µs) | 16.0 KiB (1.00×) | 5 | ok |");
+    assert.equal(
+      lines[cold + 2],
+      "| \\# | Layout | Median | 95% CI | vs fastest | Throughput | Read ampl. | Read from storage | Open (read at open) | Preempted (invol. switches, steal) | On disk (compression) | Samples | Status |",
+    );
+    assert.equal(
+      lines[cold + 4],
+      "| **1** | **slow-warm** | 4.00 ms | 4.00–4.00 ms | fastest | 256 kB/s | 32.0× | 32.0 KiB | 500 µs (4.0 KiB) | 0 of 5 (0, 0 µs) | 8.0 KiB (2.00×) | 5 | ok |",
+    );
+    assert.equal(
+      lines[cold + 5],
+      "| 2 | slow-cold | 8.00 ms | 8.00–8.00 ms | 2.00× (2.00–2.00×) | 128 kB/s | 16.0× | 16.0 KiB | 500 µs (4.0 KiB) | 0 of 5 (0, 0 µs) | 16.0 KiB (1.00×) | 5 | ok |",
+    );
+    assert.equal(
+      lines[warm + 4],
+      "| **1** | **slow-cold** | 1.00 ms | 1.00–1.00 ms | fastest | 1.02 MB/s | 0× | 0 B | 0 of 5 (0, 0 µs) | 16.0 KiB (1.00×) | 5 | ok |",
+    );
   });
 
   test("a slower path a reader took is on its case's read path, warned about with the remedy, and shown in the report", async () => {
@@ -220,14 +306,24 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
       assert.equal(c.status, "ok", c.error);
       // Both rounds took it: it is listed once.
       assert.deepEqual(c.readPath, { engine: "layoutbench", ...fakeReadPath(c.layout.name, [fallback]) }, c.id);
-      assert.deepEqual(c.warnings.filter((w) => w.code === "read-path-fallback").map((w) => w.message), [
-        `layoutbench read path fell back: ${fallback}; unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; ` +
-          "Blosc chunks the addon declines need codec: {name: blosc} with cname lz4, zstd or blosclz",
-      ], c.id);
+      assert.deepEqual(
+        c.warnings.filter((w) => w.code === "read-path-fallback").map((w) => w.message),
+        [
+          `layoutbench read path fell back: ${fallback}; unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; ` +
+            "Blosc chunks the addon declines need codec: {name: blosc} with cname lz4, zstd or blosclz",
+        ],
+        c.id,
+      );
     }
     const lines = renderMarkdown(buildReportModel(results)).split("\n");
-    assert.ok(lines.some((l) => l.startsWith("| Layout | Storage | Read path |")), lines.join("\n"));
-    assert.ok(lines.some((l) => l.startsWith(`| slow-warm | `) && l.includes(`| in-memory slow-warm reader; no decoding; no library; fell back: ${fallback} |`)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => l.startsWith("| Layout | Storage | Read path |")),
+      lines.join("\n"),
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith(`| slow-warm | `) && l.includes(`| in-memory slow-warm reader; no decoding; no library; fell back: ${fallback} |`)),
+      lines.join("\n"),
+    );
   });
 
   test("writes record time to return and time to durable; flush picks the ranked one; both are reported", async () => {
@@ -252,7 +348,10 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
     // Each sample: 5 ms of wall time, 3 of them waiting on a run queue (60% > 50%).
     assert.ok(put.samples.every((s) => s.sched!.wallMs === 5 && s.sched!.runDelayMs === 3 && s.sched!.involuntarySwitches === 1));
     assert.equal(put.summary!.preempted, 5);
-    assert.deepEqual(put.warnings.map((w) => w.code), ["preempted"]);
+    assert.deepEqual(
+      put.warnings.map((w) => w.code),
+      ["preempted"],
+    );
     assert.match(put.warnings[0].message, /^5 of 5 samples lost up to 60% of their time/);
     const lines = renderMarkdown(buildReportModel(results)).split("\n");
     const at = lines.findIndex((l) => l.startsWith("#### put (rows), cold cache"));
@@ -274,12 +373,28 @@ describe("run → stats → report with an in-memory backend and a scripted cloc
 
   test("rounds: round 1 of every case comes before round 2 of any, and each sample records its round", async () => {
     const { results, state, log } = await run(SCENARIO.replace("rounds: 1", "rounds: 2"));
-    assert.deepEqual(log.filter((l) => l.startsWith("round ")), ["round 1 of 2", "round 2 of 2"]);
-    for (const c of results.cases) assert.deepEqual(c.samples.map((s) => s.round), [1, 1, 1, 2, 2], c.id);
+    assert.deepEqual(
+      log.filter((l) => l.startsWith("round ")),
+      ["round 1 of 2", "round 2 of 2"],
+    );
+    for (const c of results.cases)
+      assert.deepEqual(
+        c.samples.map((s) => s.round),
+        [1, 1, 1, 2, 2],
+        c.id,
+      );
     const rounds = state.opens.map((o) => o.round);
-    assert.deepEqual(rounds, [...rounds].sort((a, b) => a - b), "no open of round 2 before the last of round 1");
+    assert.deepEqual(
+      rounds,
+      [...rounds].sort((a, b) => a - b),
+      "no open of round 2 before the last of round 1",
+    );
     for (const layout of ["slow-cold", "slow-warm"]) {
-      assert.deepEqual([1, 2].map((r) => state.opens.some((o) => o.layout === layout && o.round === r)), [true, true], layout);
+      assert.deepEqual(
+        [1, 2].map((r) => state.opens.some((o) => o.layout === layout && o.round === r)),
+        [true, true],
+        layout,
+      );
     }
   });
 });

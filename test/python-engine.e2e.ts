@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { formatSelection, fullSelection, slice, type Selection } from "../harness/core/selection.ts";
 import { hdf5Backend } from "../harness/backends/hdf5.ts";
 import { memmapBackend } from "../harness/backends/memmap.ts";
 import type { Backend, Stored } from "../harness/backends/types.ts";
@@ -18,11 +17,10 @@ import { zarrBackend } from "../harness/backends/zarr.ts";
 import { evictFiles } from "../harness/cache/evict.ts";
 import { probeEviction } from "../harness/cache/probe.ts";
 import { residency } from "../harness/cache/residency.ts";
-import { generateRegion } from "../harness/data/generate.ts";
 import { digestOf } from "../harness/core/digest.ts";
-import {
-  PYTHON_INSTALL, pythonAvailable, pythonSupport, startPythonWorker, verifyDigests, type PythonWorker,
-} from "../harness/engines/python.ts";
+import { formatSelection, fullSelection, type Selection, slice } from "../harness/core/selection.ts";
+import { generateRegion } from "../harness/data/generate.ts";
+import { PYTHON_INSTALL, type PythonWorker, pythonAvailable, pythonSupport, startPythonWorker, verifyDigests } from "../harness/engines/python.ts";
 import type { DatasetSpec, Hdf5Layout, LayoutSpec, MemmapLayout, ZarrLayout } from "../harness/scenario/types.ts";
 import { contractSelections, makeTestDir } from "./support/contract.ts";
 
@@ -40,14 +38,22 @@ function skipFor(layout: LayoutSpec): string | false {
 
 const BACKENDS: Record<LayoutSpec["backend"], Backend<any>> = { memmap: memmapBackend, zarr: zarrBackend, hdf5: hdf5Backend };
 
-const memmap = (name: string, order: "C" | "F", advice: MemmapLayout["advice"] = "normal"): MemmapLayout =>
-  ({ name, backend: "memmap", order, advice });
-const zarrV2 = (name: string, chunks: number[], codec: ZarrLayout["codec"]): ZarrLayout =>
-  ({ name, backend: "zarr", format: 2, chunks, shards: null, codec });
-const hdf5 = (name: string, chunks: number[] | null, codec: Hdf5Layout["codec"], shuffle = false): Hdf5Layout =>
-  ({ name, backend: "hdf5", chunks, codec, shuffle });
-const dataset = (name: string, shape: number[], dtype: DatasetSpec["dtype"], generator: DatasetSpec["generator"] = "random"): DatasetSpec =>
-  ({ name, shape, dtype, generator, seed: 7 });
+const memmap = (name: string, order: "C" | "F", advice: MemmapLayout["advice"] = "normal"): MemmapLayout => ({ name, backend: "memmap", order, advice });
+const zarrV2 = (name: string, chunks: number[], codec: ZarrLayout["codec"]): ZarrLayout => ({ name, backend: "zarr", format: 2, chunks, shards: null, codec });
+const hdf5 = (name: string, chunks: number[] | null, codec: Hdf5Layout["codec"], shuffle = false): Hdf5Layout => ({
+  name,
+  backend: "hdf5",
+  chunks,
+  codec,
+  shuffle,
+});
+const dataset = (name: string, shape: number[], dtype: DatasetSpec["dtype"], generator: DatasetSpec["generator"] = "random"): DatasetSpec => ({
+  name,
+  shape,
+  dtype,
+  generator,
+  seed: 7,
+});
 
 const READ_CASES: [DatasetSpec, LayoutSpec][] = [
   [dataset("i32", [37, 53], "int32"), memmap("memmap-C-random", "C", "random")],
@@ -111,8 +117,9 @@ describe("python reference engine", { skip: suiteSkip }, () => {
         const result = await worker.pass(selections);
         assert.equal(result.digests.length, selections.length);
         assert.ok(result.ms >= 0 && Number.isFinite(result.ms));
-        selections.forEach((sel, i) =>
-          { assert.equal(result.digests[i], digestOf(generateRegion(ds, sel)), `${layout.name} ${formatSelection(sel)}`); });
+        selections.forEach((sel, i) => {
+          assert.equal(result.digests[i], digestOf(generateRegion(ds, sel)), `${layout.name} ${formatSelection(sel)}`);
+        });
         assert.equal(verifyDigests(ds, selections, result.digests), undefined);
       } finally {
         await worker.close();
@@ -125,11 +132,18 @@ describe("python reference engine", { skip: suiteSkip }, () => {
   // data, come back in a second pass and after a reopen, and the buffers outlive the file. The
   // 64 KiB ones and the whole array take h5py's read_direct path; the smaller ones its ds[key].
   const REUSE_SELECTIONS: Selection[] = [
-    [slice(0, 128), slice(0, 128)], [slice(2, 130), slice(22, 150)],
-    [slice(0, 8), slice(0, 8)], [slice(20, 28), slice(30, 38)], [slice(3, 11), slice(17, 25)],
-    [slice(5, 6), slice(7, 8)], [slice(129, 130), slice(149, 150)], [slice(0, 1), slice(0, 1)],
-    [slice(1, 130, 4), slice(0, 150, 3)], [slice(0, 129, 4), slice(2, 150, 3)],
-    [slice(0, 130), slice(0, 150)], [slice(10, 10), slice(0, 150)],
+    [slice(0, 128), slice(0, 128)],
+    [slice(2, 130), slice(22, 150)],
+    [slice(0, 8), slice(0, 8)],
+    [slice(20, 28), slice(30, 38)],
+    [slice(3, 11), slice(17, 25)],
+    [slice(5, 6), slice(7, 8)],
+    [slice(129, 130), slice(149, 150)],
+    [slice(0, 1), slice(0, 1)],
+    [slice(1, 130, 4), slice(0, 150, 3)],
+    [slice(0, 129, 4), slice(2, 150, 3)],
+    [slice(0, 130), slice(0, 150)],
+    [slice(10, 10), slice(0, 150)],
   ];
   const REUSE_CASES: [DatasetSpec, LayoutSpec][] = [
     [dataset("i32", [130, 150], "int32"), memmap("reuse-memmap-C", "C")],
@@ -141,8 +155,10 @@ describe("python reference engine", { skip: suiteSkip }, () => {
   ];
   for (const [ds, layout] of REUSE_CASES) {
     test(`${layout.name}: reads into reused buffers match the generator pass after pass and after reopen`, { skip: skipFor(layout) }, async () => {
-      const check = (digests: readonly string[], when: string) => REUSE_SELECTIONS.forEach((sel, i) =>
-        { assert.equal(digests[i], digestOf(generateRegion(ds, sel)), `${layout.name} ${when} ${formatSelection(sel)}`); });
+      const check = (digests: readonly string[], when: string) =>
+        REUSE_SELECTIONS.forEach((sel, i) => {
+          assert.equal(digests[i], digestOf(generateRegion(ds, sel)), `${layout.name} ${when} ${formatSelection(sel)}`);
+        });
       // A second dataset of the same shape and dtype, read first, leaves its data in the buffers.
       const other = await materialize({ ...ds, seed: 99 }, layout);
       await worker.open(other, { writable: false });
@@ -217,10 +233,11 @@ describe("python reference engine", { skip: suiteSkip }, () => {
     else assert.match(pythonSupport(bloscZarr, { versions })!, /python3-zarr not installed: apt-get install python3-zarr/);
 
     const ds = dataset("tiny", [16, 16], "int32");
-    await assert.rejects(worker.open({ dir: join(root, "nowhere"), dataset: ds, layout: v3 }, { writable: false }),
-      (e: Error) => /^python engine: open zarr .*Zarr format 2 only/.test(e.message) && !e.message.includes("\n"));
-    await assert.rejects(worker.open({ dir: join(root, "nowhere"), dataset: ds, layout: memmap("m", "C") }, { writable: true }),
-      /python engine: .*only reads/);
+    await assert.rejects(
+      worker.open({ dir: join(root, "nowhere"), dataset: ds, layout: v3 }, { writable: false }),
+      (e: Error) => /^python engine: open zarr .*Zarr format 2 only/.test(e.message) && !e.message.includes("\n"),
+    );
+    await assert.rejects(worker.open({ dir: join(root, "nowhere"), dataset: ds, layout: memmap("m", "C") }, { writable: true }), /python engine: .*only reads/);
   });
 
   test("bad requests give one-line errors and the worker keeps working", { skip: skipFor(memmap("m", "C")) }, async () => {
@@ -232,8 +249,7 @@ describe("python reference engine", { skip: suiteSkip }, () => {
     };
     const ds = dataset("small", [20, 30], "float32");
     await assert.rejects(worker.pass([fullSelection(ds.shape)]), oneLine(/no array is open/));
-    await assert.rejects(worker.open({ dir: join(root, "missing"), dataset: ds, layout: memmap("m", "C") }, { writable: false }),
-      oneLine(/FileNotFoundError/));
+    await assert.rejects(worker.open({ dir: join(root, "missing"), dataset: ds, layout: memmap("m", "C") }, { writable: false }), oneLine(/FileNotFoundError/));
 
     const stored = await materialize(ds, memmap("m", "C"));
     await worker.open(stored, { writable: false });
@@ -263,14 +279,17 @@ describe("python reference engine", { skip: suiteSkip }, () => {
     chmodSync(dying, 0o755);
     try {
       process.env.LAYOUTBENCH_PYTHON = join(fakes, "no-such-python");
-      await assert.rejects(startPythonWorker(), (e: Error) =>
-        /^python engine: hello: cannot start .*no-such-python \(ENOENT\)/.test(e.message) && !e.message.includes("\n"));
+      await assert.rejects(
+        startPythonWorker(),
+        (e: Error) => /^python engine: hello: cannot start .*no-such-python \(ENOENT\)/.test(e.message) && !e.message.includes("\n"),
+      );
 
       process.env.LAYOUTBENCH_PYTHON = dying;
       const w = await startPythonWorker();
       const ds = dataset("x", [4, 4], "int8");
       await assert.rejects(w.open({ dir: fakes, dataset: ds, layout: memmap("m", "C") }, { writable: false }), (e: Error) =>
-        /^python engine: open memmap .*exited with code 139: Segmentation fault \(simulated\)$/.test(e.message));
+        /^python engine: open memmap .*exited with code 139: Segmentation fault \(simulated\)$/.test(e.message),
+      );
       await assert.rejects(w.pass([fullSelection(ds.shape)]), /python engine: .*exited with code 139/);
       await w.quit();
     } finally {

@@ -3,15 +3,16 @@
  * Cold samples must have read from storage with the layout's files evicted beforehand; warm
  * samples must have read nothing from storage; every case verified its data.
  */
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { cli } from "./support/cli.ts";
-import type { ResultsFile } from "../harness/run/results-types.ts";
-import { RESIDENCY_LIMIT } from "../harness/run/summary.ts";
+import { test } from "node:test";
 import { expandPattern, requestedBytes } from "../harness/access/patterns.ts";
 import type { Selection } from "../harness/core/selection.ts";
+import type { ResultsFile } from "../harness/run/results-types.ts";
+import { RESIDENCY_LIMIT } from "../harness/run/summary.ts";
+import { cli } from "./support/cli.ts";
 
 const PAGE = 4096;
 /** The .npy header NumPy writes for this dtype and shape: data starts at byte 128. */
@@ -61,7 +62,10 @@ test("quickstart: cold reads hit storage with ~0 residency, warm reads none", { 
   // MADV_RANDOM the kernel reads exactly the pages the selections touch, once per cold pass.
   const column = summary("npy-random", "columns", "cold");
   const row = summary("npy-random", "rows", "cold");
-  for (const [name, s] of [["columns", column], ["rows", row]] as const) {
+  for (const [name, s] of [
+    ["columns", column],
+    ["rows", row],
+  ] as const) {
     const c = results.cases.find((c) => c.layout.name === "npy-random" && c.pattern.name === name && c.cache === "cold")!;
     const sels = expandPattern(c.pattern, c.dataset.shape, 4);
     assert.equal(s.bytesRequested, requestedBytes(sels, 4), name);

@@ -32,30 +32,43 @@ describe("a run records each case's read path", () => {
     }
   };
 
-
   test("a run records the fallback on the case and warns about it", { timeout: 120_000 }, async () => {
-    const scenario = parseScenario(`version: 1
+    const scenario = parseScenario(
+      `version: 1
 name: fallback
 datasets: [{name: grid, shape: [96, 80], dtype: float32, generator: smooth, seed: 3}]
 layouts: [{name: blosc, backend: zarr, chunks: [32, 32], codec: {name: blosc, cname: lz4, level: 5, shuffle: byte}}]
 patterns: [{name: full, kind: full}]
 cache: [warm]
 sampling: {samples: 2, rounds: 1, warmup: 1, minSampleMs: 0}
-`, "fallback.yaml");
+`,
+      "fallback.yaml",
+    );
     const results = await withEnv("decoders", () =>
-      runScenarios([scenario], { cacheRoot: join(dir, "cache-fallback"), resultsPath: join(dir, "fallback.json"), filter: () => true, log: () => {} }, realRunDeps()));
+      runScenarios(
+        [scenario],
+        { cacheRoot: join(dir, "cache-fallback"), resultsPath: join(dir, "fallback.json"), filter: () => true, log: () => {} },
+        realRunDeps(),
+      ),
+    );
     const [c] = results.cases;
     assert.equal(c.status, "ok", c.error);
     assert.equal(c.readPath?.engine, "layoutbench");
-    assert.deepEqual(c.readPath?.fallbacks, ["Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders"]);
-    assert.deepEqual(c.warnings.filter((w) => w.code === "read-path-fallback").map((w) => w.message), [
-      "layoutbench read path fell back: Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders; " +
-        "unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; Blosc chunks the addon declines need codec: {name: blosc} with cname lz4, zstd or blosclz",
+    assert.deepEqual(c.readPath?.fallbacks, [
+      "Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders",
     ]);
+    assert.deepEqual(
+      c.warnings.filter((w) => w.code === "read-path-fallback").map((w) => w.message),
+      [
+        "layoutbench read path fell back: Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders; " +
+          "unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; Blosc chunks the addon declines need codec: {name: blosc} with cname lz4, zstd or blosclz",
+      ],
+    );
   });
 
   test("a run with every JS engine: cold reads from storage, warm from memory, each case's read path recorded", { timeout: 300_000 }, async () => {
-    const scenario = parseScenario(`version: 1
+    const scenario = parseScenario(
+      `version: 1
 name: engines-js
 datasets: [{name: grid, shape: [96, 80], dtype: float32, generator: smooth, seed: 3}]
 layouts:
@@ -67,9 +80,15 @@ layouts:
 patterns: [{name: full, kind: full}, {name: tiles, kind: tiles, shape: [16, 16], count: 3}]
 engines: [js, zarrita, h5wasm]
 sampling: {samples: 2, rounds: 1, warmup: 1, minSampleMs: 0}
-`, "engines-js.yaml");
+`,
+      "engines-js.yaml",
+    );
     const logged: string[] = [];
-    const results = await runScenarios([scenario], { cacheRoot: join(dir, "cache-engines"), resultsPath: join(dir, "engines.json"), filter: () => true, log: (l) => logged.push(l) }, realRunDeps());
+    const results = await runScenarios(
+      [scenario],
+      { cacheRoot: join(dir, "cache-engines"), resultsPath: join(dir, "engines.json"), filter: () => true, log: (l) => logged.push(l) },
+      realRunDeps(),
+    );
     assert.ok(logged.includes("zarrita engine skips npy: zarrita reads Zarr only; layout npy is memmap"), logged.join("\n"));
     assert.ok(logged.includes("h5wasm engine skips zb: h5wasm reads HDF5 only; layout zb is zarr"), logged.join("\n"));
     const count = (engine: string) => results.cases.filter((c) => c.engine === engine).length;
@@ -86,28 +105,38 @@ sampling: {samples: 2, rounds: 1, warmup: 1, minSampleMs: 0}
       const c = results.cases.find((k: CaseResult) => k.layout.name === layout && k.engine === engine)!;
       return `${c.readPath!.engine} | ${c.readPath!.implementation} | ${c.readPath!.decoder} | ${c.readPath!.threads}`;
     };
-    assert.deepEqual([
-      path("npy", "layoutbench"), path("zb", "layoutbench"), path("zs", "layoutbench"), path("hc", "layoutbench"), path("hg", "layoutbench"),
-      path("zb", "zarrita"), path("zs", "zarrita"), path("hc", "h5wasm"), path("hg", "h5wasm"),
-    ], [
-      "layoutbench | addon mmap + native strided copy | none | 1",
-      `layoutbench | layoutbench chunk reader | C Blosc-LZ4 (addon) | ${CORES}`,
-      "layoutbench | zarrita zarr.get (sharded array) | none | 1",
-      "layoutbench | direct preads replaying libhdf5's sieve (addon) | none | 1",
-      "layoutbench | h5wasm (libhdf5 in WASM) | libhdf5 deflate (zlib) in WASM | 1",
-      "zarrita | zarrita zarr.get | numcodecs.js Blosc (WASM) | 1",
-      "zarrita | zarrita zarr.get | none | 1",
-      "h5wasm | h5wasm Dataset.slice | none | 1",
-      "h5wasm | h5wasm Dataset.slice | libhdf5 deflate (zlib) in WASM | 1",
-    ]);
+    assert.deepEqual(
+      [
+        path("npy", "layoutbench"),
+        path("zb", "layoutbench"),
+        path("zs", "layoutbench"),
+        path("hc", "layoutbench"),
+        path("hg", "layoutbench"),
+        path("zb", "zarrita"),
+        path("zs", "zarrita"),
+        path("hc", "h5wasm"),
+        path("hg", "h5wasm"),
+      ],
+      [
+        "layoutbench | addon mmap + native strided copy | none | 1",
+        `layoutbench | layoutbench chunk reader | C Blosc-LZ4 (addon) | ${CORES}`,
+        "layoutbench | zarrita zarr.get (sharded array) | none | 1",
+        "layoutbench | direct preads replaying libhdf5's sieve (addon) | none | 1",
+        "layoutbench | h5wasm (libhdf5 in WASM) | libhdf5 deflate (zlib) in WASM | 1",
+        "zarrita | zarrita zarr.get | numcodecs.js Blosc (WASM) | 1",
+        "zarrita | zarrita zarr.get | none | 1",
+        "h5wasm | h5wasm Dataset.slice | none | 1",
+        "h5wasm | h5wasm Dataset.slice | libhdf5 deflate (zlib) in WASM | 1",
+      ],
+    );
     assert.equal(results.cases.flatMap((c) => c.warnings).filter((w) => w.code === "read-path-fallback").length, 0);
     // The engines' files are the layoutbench engine's files: one materialization per layout.
     assert.equal(new Set(results.cases.map((c) => JSON.stringify(c.storage))).size, 5);
   });
 
-
   test("tensorstore: skipped with the reason when it does not import", { timeout: 120_000 }, async () => {
-    const scenario = parseScenario(`version: 1
+    const scenario = parseScenario(
+      `version: 1
 name: ts
 datasets: [{name: grid, shape: [96, 80], dtype: float32}]
 layouts: [{name: z, backend: zarr, chunks: [32, 32]}]
@@ -115,9 +144,15 @@ patterns: [{name: full, kind: full}]
 cache: [warm]
 engines: [tensorstore]
 sampling: {samples: 1, rounds: 1, warmup: 0, minSampleMs: 0}
-`, "ts.yaml");
+`,
+      "ts.yaml",
+    );
     const logged: string[] = [];
-    const results = await runScenarios([scenario], { cacheRoot: join(dir, "cache-ts"), resultsPath: join(dir, "ts.json"), filter: () => true, log: (l) => logged.push(l) }, realRunDeps());
+    const results = await runScenarios(
+      [scenario],
+      { cacheRoot: join(dir, "cache-ts"), resultsPath: join(dir, "ts.json"), filter: () => true, log: (l) => logged.push(l) },
+      realRunDeps(),
+    );
     const versions = (await pythonAvailable()).versions;
     assert.deepEqual(logged, [`tensorstore engine skips z: ${tensorstoreSupport(versions)}`]);
     if (!versions?.tensorstore) assert.equal(tensorstoreSupport(versions), "tensorstore is not installed (pip install tensorstore)");

@@ -9,18 +9,18 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { fullSelection, slice } from "../harness/core/selection.ts";
 import { hdf5Backend } from "../harness/backends/hdf5.ts";
 import { MEMMAP_READ_PATH, memmapBackend } from "../harness/backends/memmap.ts";
 import type { Backend, BackendReadPath, Stored } from "../harness/backends/types.ts";
 import { ARRAY_DIR, zarrBackend } from "../harness/backends/zarr.ts";
+import { VerificationError } from "../harness/core/errors.ts";
+import { fullSelection, slice } from "../harness/core/selection.ts";
 import { verifyRegion } from "../harness/data/generate.ts";
 import { h5wasmEngine } from "../harness/engines/h5wasm.ts";
 import { librarySession } from "../harness/engines/library-session.ts";
 import { mergeReadPaths } from "../harness/engines/read-path.ts";
 import { generatorVerifier } from "../harness/engines/verify.ts";
 import { zarritaEngine } from "../harness/engines/zarrita.ts";
-import { VerificationError } from "../harness/core/errors.ts";
 import { bloscEncoder, nativeDecoders } from "../harness/native/index.ts";
 import type { CaseSpec, DatasetSpec, LayoutSpec } from "../harness/scenario/types.ts";
 import { makeTestDir } from "./support/contract.ts";
@@ -32,8 +32,7 @@ const DATASET: DatasetSpec = { name: "grid", shape: [96, 80], dtype: "float32", 
 const CORES = availableParallelism();
 const ZARR = (name: string, codec: object, extra: object = {}) =>
   ({ name, backend: "zarr", format: 3, chunks: [32, 32], shards: null, codec, ...extra }) as LayoutSpec;
-const H5 = (name: string, chunks: number[] | null, codec: object, shuffle = false) =>
-  ({ name, backend: "hdf5", chunks, codec, shuffle }) as LayoutSpec;
+const H5 = (name: string, chunks: number[] | null, codec: object, shuffle = false) => ({ name, backend: "hdf5", chunks, codec, shuffle }) as LayoutSpec;
 
 let serial = 0;
 async function stored(layout: LayoutSpec): Promise<{ backend: Backend; stored: Stored }> {
@@ -57,7 +56,11 @@ async function pathOf(layout: LayoutSpec): Promise<BackendReadPath> {
   }
 }
 
-const CHUNK_READER = { implementation: "layoutbench chunk reader", library: "zarrita parses metadata only", ours: "whole-chunk preads into reused buffers, decoding, copies of whole runs" };
+const CHUNK_READER = {
+  implementation: "layoutbench chunk reader",
+  library: "zarrita parses metadata only",
+  ours: "whole-chunk preads into reused buffers, decoding, copies of whole runs",
+};
 
 describe("layoutbench readers describe their read path", () => {
   test("memmap: the addon's mapping and copy", async () => {
@@ -75,25 +78,41 @@ describe("layoutbench readers describe their read path", () => {
       [{ name: "zstd", level: 1 }, "libzstd (addon)", 1],
     ];
     for (const [codec, decoder, threads] of cases) {
-      assert.deepEqual(await pathOf(ZARR(`z-${(codec as { name: string }).name}`, codec)), { ...CHUNK_READER, decoder, threads, fallbacks: [] }, JSON.stringify(codec));
+      assert.deepEqual(
+        await pathOf(ZARR(`z-${(codec as { name: string }).name}`, codec)),
+        { ...CHUNK_READER, decoder, threads, fallbacks: [] },
+        JSON.stringify(codec),
+      );
     }
   });
 
   test("zarr: a sharded array is read by zarr.get, and says so", async () => {
     assert.deepEqual(await pathOf(ZARR("sharded", { name: "zstd", level: 1 }, { shards: [64, 64] })), {
-      implementation: "zarrita zarr.get (sharded array)", decoder: "numcodecs.js Zstd (WASM)", threads: 1,
+      implementation: "zarrita zarr.get (sharded array)",
+      decoder: "numcodecs.js Zstd (WASM)",
+      threads: 1,
       library: "zarrita reads, decodes and assembles the chunks",
-      ours: "a node:fs store, at most 16 chunks at once, zarrita's gzip and blosc codecs replaced", fallbacks: [],
+      ours: "a node:fs store, at most 16 chunks at once, zarrita's gzip and blosc codecs replaced",
+      fallbacks: [],
     });
   });
 
   test("hdf5: contiguous data by direct preads in the addon, chunked data through h5wasm with its filter", async () => {
     assert.deepEqual(await pathOf(H5("h5c", null, { name: "none" })), {
-      implementation: "direct preads replaying libhdf5's sieve (addon)", decoder: "none", threads: 1,
+      implementation: "direct preads replaying libhdf5's sieve (addon)",
+      decoder: "none",
+      threads: 1,
       library: "h5wasm (libhdf5) opens the file; the data's address is learnt from its reads",
-      ours: "positional reads through libhdf5's descriptor, one addon call per selection", fallbacks: [],
+      ours: "positional reads through libhdf5's descriptor, one addon call per selection",
+      fallbacks: [],
     });
-    const h5wasm = { implementation: "h5wasm (libhdf5 in WASM)", threads: 1, library: "libhdf5 reads and decodes, one hyperslab per call", ours: "hyperslab calls through h5wasm's low-level API, copies out of the WASM heap", fallbacks: [] };
+    const h5wasm = {
+      implementation: "h5wasm (libhdf5 in WASM)",
+      threads: 1,
+      library: "libhdf5 reads and decodes, one hyperslab per call",
+      ours: "hyperslab calls through h5wasm's low-level API, copies out of the WASM heap",
+      fallbacks: [],
+    };
     assert.deepEqual(await pathOf(H5("h5gz", [32, 32], { name: "gzip", level: 1 })), { ...h5wasm, decoder: "libhdf5 deflate (zlib) in WASM" });
     assert.deepEqual(await pathOf(H5("h5zstd", [32, 32], { name: "zstd", level: 1 })), { ...h5wasm, decoder: "h5wasm-plugins zstd filter in WASM" });
     assert.deepEqual(await pathOf(H5("h5shuf", [32, 32], { name: "none" }, true)), { ...h5wasm, decoder: "libhdf5 shuffle in WASM" });
@@ -113,7 +132,9 @@ describe("fallbacks are recorded, never silent", () => {
   test("without the addon's decoders, Blosc-LZ4 is decoded in JavaScript and the path says why", async () => {
     const path = await withEnv("decoders", () => pathOf(ZARR("js-blosc", { name: "blosc", cname: "lz4", level: 5, shuffle: "byte" })));
     assert.equal(path.decoder, CORES > 1 ? "Blosc-LZ4 in JavaScript (lz4-blosc.ts) in worker threads and this one" : "Blosc-LZ4 in JavaScript (lz4-blosc.ts)");
-    assert.deepEqual(path.fallbacks, ["Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders"]);
+    assert.deepEqual(path.fallbacks, [
+      "Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders",
+    ]);
     const lz4 = await withEnv("decoders", () => pathOf(ZARR("js-lz4", { name: "lz4", level: 1 })));
     assert.deepEqual(lz4.fallbacks, ["LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders"]);
   });
@@ -121,7 +142,9 @@ describe("fallbacks are recorded, never silent", () => {
   test("without the addon's sieved read, contiguous HDF5 is read with readSync and the path says why", async () => {
     const path = await withEnv("sieved-read", () => pathOf(H5("js-h5c", null, { name: "none" })));
     assert.equal(path.implementation, "direct preads replaying libhdf5's sieve (Node readSync)");
-    assert.deepEqual(path.fallbacks, ["one readSync per run instead of the addon's sieved read (20–30% slower): turned off by LAYOUTBENCH_DISABLE_NATIVE=sieved-read"]);
+    assert.deepEqual(path.fallbacks, [
+      "one readSync per run instead of the addon's sieved read (20–30% slower): turned off by LAYOUTBENCH_DISABLE_NATIVE=sieved-read",
+    ]);
   });
 
   test("Blosc frames the C decoder declines are counted (metadata says lz4, chunks hold zlib)", async (t) => {
@@ -150,13 +173,20 @@ describe("fallbacks are recorded, never silent", () => {
   });
 
   test("a fallback in any round stays on the case: the latest path, every fallback seen", () => {
-    const path = (fallbacks: string[]) => ({ engine: "layoutbench" as const, implementation: "i", decoder: "d", threads: 1, library: "l", ours: "o", fallbacks });
+    const path = (fallbacks: string[]) => ({
+      engine: "layoutbench" as const,
+      implementation: "i",
+      decoder: "d",
+      threads: 1,
+      library: "l",
+      ours: "o",
+      fallbacks,
+    });
     assert.deepEqual(mergeReadPaths(path(["a"]), path([])), path(["a"]));
     assert.deepEqual(mergeReadPaths(path(["a"]), path(["b", "a"])), path(["a", "b"]));
     assert.deepEqual(mergeReadPaths(undefined, path(["b"])), path(["b"]));
     assert.deepEqual(mergeReadPaths(path(["a"]), undefined), path(["a"]));
   });
-
 });
 
 describe("library engines", () => {
@@ -165,7 +195,10 @@ describe("library engines", () => {
   const selections = [fullSelection(DATASET.shape), [slice(0, 96, 1), slice(79, 80, 1)], [slice(1, 95, 3), slice(0, 80, 7)]];
 
   test("zarrita and h5wasm sessions read and verify; a damaged chunk fails verification", async () => {
-    for (const [layout, engine] of [[ZARR("zs", { name: "none" }), "zarrita"], [H5("hs", [32, 32], { name: "gzip", level: 1 }), "h5wasm"]] as const) {
+    for (const [layout, engine] of [
+      [ZARR("zs", { name: "none" }), "zarrita"],
+      [H5("hs", [32, 32], { name: "gzip", level: 1 }), "h5wasm"],
+    ] as const) {
       const { stored: s } = await stored(layout);
       const lib = engine === "zarrita" ? zarritaEngine(s) : h5wasmEngine(s);
       const session = librarySession(spec(layout, engine), lib, selections, generatorVerifier(DATASET, selections), () => performance.now());
@@ -183,8 +216,10 @@ describe("library engines", () => {
     writeFileSync(chunk, bytes);
     const session = librarySession(spec(s.layout, "zarrita"), zarritaEngine(s), selections, generatorVerifier(DATASET, selections), () => performance.now());
     await session.open();
-    await assert.rejects(session.pass(), (e: unknown) => e instanceof VerificationError && /^zarrita engine: read \[0:96, 0:80\] returned wrong data/.test((e as Error).message));
+    await assert.rejects(
+      session.pass(),
+      (e: unknown) => e instanceof VerificationError && /^zarrita engine: read \[0:96, 0:80\] returned wrong data/.test((e as Error).message),
+    );
     await session.close();
   });
-
 });

@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import { parseThreshold, parseThresholdOverride, thresholdPolicy } from "../harness/compare/thresholds.ts";
 import { UserError } from "../harness/core/errors.ts";
 import { deriveSeed } from "../harness/stats/prng.ts";
-import { classifyCase, classifyPair, mannWhitney, type CaseSamples } from "../harness/stats/regression.ts";
+import { type CaseSamples, classifyCase, classifyPair, mannWhitney } from "../harness/stats/regression.ts";
 
 /** `base` scaled by small fixed relative offsets: a tight, realistic-looking sample. */
 const NOISE = [0, 0.02, -0.01, 0.01, 0.03, -0.02, 0, 0.015, -0.005];
@@ -42,7 +42,10 @@ describe("classification table (default rule, threshold 10%)", () => {
   test("notes say why", () => {
     assert.match(classifyPair(tight(10), tight(20), { threshold: 0.1 }).note, /^95% CI 1\.\d\d×–2\.\d\d× above 1\.10×$/);
     assert.match(classifyPair(tight(10), tight(10.5), { threshold: 0.1 }).note, /^significant, but the 95% CI 1\.0\d×–1\.0\d× reaches below 1\.10×$/);
-    assert.match(classifyPair(tight(10), tight(10.5), { threshold: 0.1, rule: { thresholdOn: "point" } }).note, /^significant, but within the 10% threshold \(ratio 1\.05×\)$/);
+    assert.match(
+      classifyPair(tight(10), tight(10.5), { threshold: 0.1, rule: { thresholdOn: "point" } }).note,
+      /^significant, but within the 10% threshold \(ratio 1\.05×\)$/,
+    );
     assert.match(classifyPair(noisy(10), noisy(15), { threshold: 0.1 }).note, /contains 1: no significant change$/);
   });
 
@@ -111,7 +114,11 @@ describe("cases: presence, failures, sample counts, per-case thresholds", () => 
     assert.equal(classifyCase(failed, ok(tight(1)), opts).note, "failed in the baseline: boom");
   });
   test("fewer than 2 samples, or non-positive times: insufficient", () => {
-    assert.deepEqual(classifyCase(ok([1]), ok(tight(1)), opts), { class: "insufficient", threshold: 0.1, note: "1 sample in the baseline (a comparison needs 2)" });
+    assert.deepEqual(classifyCase(ok([1]), ok(tight(1)), opts), {
+      class: "insufficient",
+      threshold: 0.1,
+      note: "1 sample in the baseline (a comparison needs 2)",
+    });
     assert.equal(classifyCase(ok(tight(1)), ok([]), opts).note, "0 samples in the current run (a comparison needs 2)");
     assert.equal(classifyCase(ok([0, 1, 2]), ok(tight(1)), opts).class, "insufficient");
   });
@@ -141,7 +148,10 @@ describe("Mann-Whitney U against scipy.stats.mannwhitneyu 1.10", () => {
     assert.deepEqual(mannWhitney([5, 5, 5], [5, 5, 5]), { u: 4.5, p: 1 });
   });
   test("normal approximation beyond the exact limit (30 × 25)", () => {
-    const r = mannWhitney(Array.from({ length: 30 }, (_, i) => i), Array.from({ length: 25 }, (_, i) => i + 7.5));
+    const r = mannWhitney(
+      Array.from({ length: 30 }, (_, i) => i),
+      Array.from({ length: 25 }, (_, i) => i + 7.5),
+    );
     assert.equal(r.u, 253);
     close(r.p, 0.04000233106564058, 1e-6);
   });
@@ -155,7 +165,11 @@ describe("Mann-Whitney U against scipy.stats.mannwhitneyu 1.10", () => {
 
 describe("threshold policy (--threshold, --threshold-for)", () => {
   test("default, word patterns, /regex/, last match wins", () => {
-    const policy = thresholdPolicy(0.1, [parseThresholdOverride("warm=0.25"), parseThresholdOverride("/npy-random.*warm$/=0.5"), parseThresholdOverride("zarr cold=0.2")]);
+    const policy = thresholdPolicy(0.1, [
+      parseThresholdOverride("warm=0.25"),
+      parseThresholdOverride("/npy-random.*warm$/=0.5"),
+      parseThresholdOverride("zarr cold=0.2"),
+    ]);
     assert.equal(policy.thresholdFor("ci/grid/npy/rows/cold"), 0.1);
     assert.equal(policy.thresholdFor("ci/grid/npy/rows/warm"), 0.25);
     assert.equal(policy.thresholdFor("ci/grid/npy-random/rows/warm"), 0.5);
@@ -165,10 +179,19 @@ describe("threshold policy (--threshold, --threshold-for)", () => {
     assert.equal(parseThresholdOverride("/a=b/=0.3").pattern, "/a=b/");
   });
   test("errors name the flag and what is allowed", () => {
-    assert.throws(() => parseThreshold("ten", "--threshold"), (e: Error) => e instanceof UserError && e.message === '--threshold: expected a number >= 0 (a fraction: 0.1 means 10%), got "ten"');
+    assert.throws(
+      () => parseThreshold("ten", "--threshold"),
+      (e: Error) => e instanceof UserError && e.message === '--threshold: expected a number >= 0 (a fraction: 0.1 means 10%), got "ten"',
+    );
     assert.throws(() => parseThreshold("10", "--threshold"), /thresholds are fractions/);
-    assert.throws(() => parseThresholdOverride("0.25"), (e: Error) => e.message === '--threshold-for: expected PATTERN=FRACTION (e.g. warm=0.25 or /npy.*cold$/=0.2), got "0.25"');
-    assert.throws(() => parseThresholdOverride("/(/=0.2"), (e: Error) => e instanceof UserError && e.message.startsWith("--threshold-for /(/: Invalid regular expression"));
+    assert.throws(
+      () => parseThresholdOverride("0.25"),
+      (e: Error) => e.message === '--threshold-for: expected PATTERN=FRACTION (e.g. warm=0.25 or /npy.*cold$/=0.2), got "0.25"',
+    );
+    assert.throws(
+      () => parseThresholdOverride("/(/=0.2"),
+      (e: Error) => e instanceof UserError && e.message.startsWith("--threshold-for /(/: Invalid regular expression"),
+    );
   });
 });
 
@@ -184,7 +207,10 @@ describe("two-stage bootstrap over rounds", () => {
     const current = run(10, [0.9, 1.0, 1.05, 1.2]); // another run: rounds at other levels, same centre
     const bySamples = classifyPair(baseline, current, { threshold: 0.1, rule: { resample: "samples" }, seed: 1 });
     const byRounds = classifyPair(baseline, current, { threshold: 0.1, seed: 1, rounds: { baseline: rounds, current: rounds } });
-    assert.ok(byRounds.high / byRounds.low > bySamples.high / bySamples.low, `rounds ${byRounds.low}–${byRounds.high} vs samples ${bySamples.low}–${bySamples.high}`);
+    assert.ok(
+      byRounds.high / byRounds.low > bySamples.high / bySamples.low,
+      `rounds ${byRounds.low}–${byRounds.high} vs samples ${bySamples.low}–${bySamples.high}`,
+    );
     assert.equal(byRounds.class, "unchanged");
   });
 
@@ -205,7 +231,11 @@ describe("two-stage bootstrap over rounds", () => {
   test("rounds of unequal sizes (a round cut short by the time budget) resample without error", () => {
     const values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
     const labels = [1, 1, 1, 1, 1, 1, 1, 1, 2, 3, 3];
-    const v = classifyPair(values, values.map((x) => x * 3), { threshold: 0.1, seed: 5, rounds: { baseline: labels, current: labels } });
+    const v = classifyPair(
+      values,
+      values.map((x) => x * 3),
+      { threshold: 0.1, seed: 5, rounds: { baseline: labels, current: labels } },
+    );
     assert.ok(Number.isFinite(v.low) && Number.isFinite(v.high) && v.low <= v.ratio * 1.5);
     assert.throws(() => classifyPair(values, values, { threshold: 0.1, rounds: { baseline: [1, 2], current: labels } }), /2 group labels for 11 values/);
   });
@@ -235,7 +265,10 @@ describe("paired bootstrap over blocks measured alternately (layoutbench ab)", (
 
   test("only blocks both runs hold are paired; fewer than 2 shared blocks fall back to independent draws", () => {
     const some = classifyPair(run(10), run(13).slice(0, 12), {
-      threshold: 0.1, seed: 2, rounds: { baseline: blocks, current: blocks.slice(0, 12) }, paired: true,
+      threshold: 0.1,
+      seed: 2,
+      rounds: { baseline: blocks, current: blocks.slice(0, 12) },
+      paired: true,
     });
     assert.ok(Number.isFinite(some.low) && some.low > 1);
     const disjoint = { baseline: blocks, current: blocks.map((b) => b + 100) };

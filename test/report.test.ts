@@ -49,7 +49,10 @@ describe("snapshots", () => {
   test("html without the inlined libraries", () => matchSnapshot("report.html", renderHtml(model, { libraries: [] })));
   test("each chart spec", () => {
     const charts = buildCharts(model);
-    assert.deepEqual(charts.map((c) => c.id), ["throughput-image", "distribution-image", "chunk-heatmap-image", "size-speed-image", "amplification-image"]);
+    assert.deepEqual(
+      charts.map((c) => c.id),
+      ["throughput-image", "distribution-image", "chunk-heatmap-image", "size-speed-image", "amplification-image"],
+    );
     for (const c of charts) matchSnapshot(`chart-${c.id}.json`, JSON.stringify(c.spec, null, 2) + "\n");
   });
 });
@@ -57,10 +60,16 @@ describe("snapshots", () => {
 describe("view model", () => {
   test("layouts are ranked by median time, failed cases last", () => {
     const rowsCold = dataset.groups.find((g) => g.pattern.name === "rows" && g.cache === "cold")!;
-    assert.deepEqual(rowsCold.rows.map((r) => r.layout), ["npy-random", "zarr-rows", "zarr-256", "h5-512"]);
+    assert.deepEqual(
+      rowsCold.rows.map((r) => r.layout),
+      ["npy-random", "zarr-rows", "zarr-256", "h5-512"],
+    );
     for (const g of dataset.groups) {
       const ok = g.rows.filter((r) => r.stats);
-      assert.deepEqual(ok.map((r) => r.rank), ok.map((_, i) => i + 1));
+      assert.deepEqual(
+        ok.map((r) => r.rank),
+        ok.map((_, i) => i + 1),
+      );
       for (let i = 1; i < ok.length; i++) assert.ok(ok[i - 1].stats!.median <= ok[i].stats!.median);
       assert.ok(g.rows.slice(ok.length).every((r) => r.status === "failed" && r.rank === null));
     }
@@ -69,8 +78,10 @@ describe("view model", () => {
   });
 
   test("groups come in scenario order, cold before warm", () => {
-    assert.deepEqual(dataset.groups.map((g) => `${g.pattern.name}/${g.cache}`),
-      ["rows/cold", "rows/warm", "columns/cold", "columns/warm", "tiles/cold", "tiles/warm", "full/cold", "full/warm"]);
+    assert.deepEqual(
+      dataset.groups.map((g) => `${g.pattern.name}/${g.cache}`),
+      ["rows/cold", "rows/warm", "columns/cold", "columns/warm", "tiles/cold", "tiles/warm", "full/cold", "full/warm"],
+    );
   });
 
   test("the recommendation weighs patterns and names winner, runner-up and exclusions", () => {
@@ -104,15 +115,21 @@ describe("view model", () => {
   test("a cold write case's residency warning says before the write", () => {
     const sample = { ...results.cases[0].samples[0], residency: 0.5, bytesRead: 10 };
     const text = (op: "read" | "write") => caseWarnings([sample], null, true, op, true).map((w) => w.message);
-    assert.deepEqual(text("write"), ["1 of 1 cold samples found up to 50% of the layout's files resident before the write: eviction not effective; stop other processes reading these files, or set eviction: drop_caches and run as root"]);
-    assert.deepEqual(text("read"), ["1 of 1 cold samples found up to 50% of the layout's files resident before the read: eviction not effective; stop other processes reading these files, or set eviction: drop_caches and run as root"]);
+    assert.deepEqual(text("write"), [
+      "1 of 1 cold samples found up to 50% of the layout's files resident before the write: eviction not effective; stop other processes reading these files, or set eviction: drop_caches and run as root",
+    ]);
+    assert.deepEqual(text("read"), [
+      "1 of 1 cold samples found up to 50% of the layout's files resident before the read: eviction not effective; stop other processes reading these files, or set eviction: drop_caches and run as root",
+    ]);
   });
 
   test("recommendation.engine: the Python stack's answer from its own rows; python alone is recommended too", () => {
     const r = load() as any;
     // The python rows: the same cases, with npy-random read 10× faster, so python's answer differs.
     const python = r.cases.map((c: any) => ({
-      ...c, id: `${c.id}@python`, engine: "python",
+      ...c,
+      id: `${c.id}@python`,
+      engine: "python",
       samples: c.samples.map((s: any) => ({ ...s, ms: c.layout.name === "npy-random" ? s.ms / 10 : s.ms })),
     }));
     const asked = { ...r, scenarios: [{ ...r.scenarios[0], recommendation: { cache: ["cold", "warm"], engine: "python" } }], cases: [...r.cases, ...python] };
@@ -131,37 +148,48 @@ describe("view model", () => {
     assert.match(dataset.recommendation.headline, / Read by layoutbench's own readers\.$/);
   });
 
-  test("files from before the rename (engine \"js\") read as layoutbench, the same as files from before engines", () => {
+  test('files from before the rename (engine "js") read as layoutbench, the same as files from before engines', () => {
     const r = load() as any;
     const js = buildReportModel({ ...r, cases: r.cases.map((c: any) => ({ ...c, engine: "js" })) }, { seed: 1 });
     const plain = buildReportModel(r, { seed: 1 });
-    assert.deepEqual(js.datasets[0].layouts.map((l) => [l.name, l.engine]), plain.datasets[0].layouts.map((l) => [l.name, "layoutbench"]));
+    assert.deepEqual(
+      js.datasets[0].layouts.map((l) => [l.name, l.engine]),
+      plain.datasets[0].layouts.map((l) => [l.name, "layoutbench"]),
+    );
     assert.equal(js.datasets[0].recommendation.headline, plain.datasets[0].recommendation.headline);
   });
 
   test("a layout identical to the winner is a statistical tie", () => {
     const r = load() as any;
-    const copies = r.cases.filter((c: any) => c.layout.name === "zarr-256")
+    const copies = r.cases
+      .filter((c: any) => c.layout.name === "zarr-256")
       .map((c: any) => ({ ...c, id: c.id.replace("zarr-256", "zarr-256-copy"), layout: { ...c.layout, name: "zarr-256-copy" } }));
     r.cases.push(...copies);
     const rec = buildReportModel(r).datasets[0].recommendation;
     assert.equal(rec.tie, true);
-    assert.deepEqual(rec.candidates.filter((c) => c.tiedWithWinner).map((c) => c.layout).sort(), ["zarr-256", "zarr-256-copy"]);
+    assert.deepEqual(
+      rec.candidates
+        .filter((c) => c.tiedWithWinner)
+        .map((c) => c.layout)
+        .sort(),
+      ["zarr-256", "zarr-256-copy"],
+    );
     assert.match(rec.headline, /^Statistical tie for image between /);
     const group = buildReportModel(r).datasets[0].groups.find((g) => g.pattern.name === "tiles" && g.cache === "cold")!;
     assert.equal(group.rows[1].vsBest!.verdict, "tie");
   });
 
   test("warnings are collected: the run's, each case's, failures", () => {
-    assert.deepEqual(model.warnings.map((w) => `${w.code} ${w.caseId}`), [
-      "few-samples tiles/image/h5-512/columns/cold",
-      "residency tiles/image/npy-random/columns/cold",
-      "failed tiles/image/h5-512/full/cold",
-    ]);
+    assert.deepEqual(
+      model.warnings.map((w) => `${w.code} ${w.caseId}`),
+      ["few-samples tiles/image/h5-512/columns/cold", "residency tiles/image/npy-random/columns/cold", "failed tiles/image/h5-512/full/cold"],
+    );
     const unverified = load() as any;
     unverified.context.eviction.verified = false;
     unverified.finishedAt = null;
-    const codes = buildReportModel(unverified).warnings.filter((w) => w.caseId === null).map((w) => w.code);
+    const codes = buildReportModel(unverified)
+      .warnings.filter((w) => w.caseId === null)
+      .map((w) => w.code);
     assert.deepEqual(codes, ["interrupted", "eviction-unverified"]);
   });
 
@@ -246,13 +274,17 @@ describe("writer and CLI", () => {
   test("report refuses other versions and kinds, missing files and unknown formats", async () => {
     const v2 = join(scratch, "v2.json");
     writeFileSync(v2, JSON.stringify({ ...results, version: 2 }));
-    await assert.rejects(reportCommand.run([v2]), (err: unknown) =>
-      err instanceof UserError && /this results file has version 2; this layoutbench reads version 1: re-run/.test(err.message));
+    await assert.rejects(
+      reportCommand.run([v2]),
+      (err: unknown) => err instanceof UserError && /this results file has version 2; this layoutbench reads version 1: re-run/.test(err.message),
+    );
     const other = join(scratch, "other.json");
     writeFileSync(other, JSON.stringify({ kind: "something-else", version: 1 }));
     await assert.rejects(reportCommand.run([other]), (err: unknown) => err instanceof UserError && /not a layoutbench results file/.test(err.message));
-    await assert.rejects(reportCommand.run([join(scratch, "nope.json")]), (err: unknown) =>
-      err instanceof UserError && err.lines.length === 1 && /nope\.json: no such results file/.test(err.message));
+    await assert.rejects(
+      reportCommand.run([join(scratch, "nope.json")]),
+      (err: unknown) => err instanceof UserError && err.lines.length === 1 && /nope\.json: no such results file/.test(err.message),
+    );
     await assert.rejects(reportCommand.run([v2, "--format", "md,pdf"]), /unknown format "pdf"/);
   });
 

@@ -3,22 +3,22 @@
  * per layout), the residency of exactly those pages on a real file, and the warning rule.
  */
 import assert from "node:assert/strict";
-import { closeSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { closeSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { chunksHit, selectionRuns } from "../harness/access/byte-ranges.ts";
-import { slice } from "../harness/core/selection.ts";
 import { memmapBackend, NPY_FILE } from "../harness/backends/memmap.ts";
-import { zarrBackend, ARRAY_DIR } from "../harness/backends/zarr.ts";
 import type { Stored } from "../harness/backends/types.ts";
+import { ARRAY_DIR, zarrBackend } from "../harness/backends/zarr.ts";
 import { evictFiles } from "../harness/cache/evict.ts";
 import { rangeResidency, residency } from "../harness/cache/residency.ts";
-import { ensureMaterialized } from "../harness/store/materialize.ts";
+import { slice } from "../harness/core/selection.ts";
 import { fadvise, pageSize } from "../harness/native/index.ts";
-import { caseWarnings, RESIDENCY_LIMIT } from "../harness/run/summary.ts";
 import type { Sample } from "../harness/run/results-types.ts";
+import { caseWarnings, RESIDENCY_LIMIT } from "../harness/run/summary.ts";
 import type { DatasetSpec, MemmapLayout, ZarrLayout } from "../harness/scenario/types.ts";
+import { ensureMaterialized } from "../harness/store/materialize.ts";
 import { makeTestDir } from "./support/contract.ts";
 
 const dir = makeTestDir("ranges");
@@ -28,14 +28,23 @@ describe("byte ranges of a selection", () => {
   test("C order: a row is one run, a column one run per row, a box one run per row", () => {
     // 4 × 8 int32 from byte 128: rows are 32 bytes.
     assert.deepEqual(selectionRuns([slice(2, 3), slice(0, 8)], [4, 8], 4, "C", 128), [{ offset: 128 + 64, length: 32 }]);
-    assert.deepEqual(selectionRuns([slice(0, 4), slice(5, 6)], [4, 8], 4, "C", 0), [0, 1, 2, 3].map((r) => ({ offset: r * 32 + 20, length: 4 })));
-    assert.deepEqual(selectionRuns([slice(1, 3), slice(2, 4)], [4, 8], 4, "C", 0), [{ offset: 40, length: 8 }, { offset: 72, length: 8 }]);
+    assert.deepEqual(
+      selectionRuns([slice(0, 4), slice(5, 6)], [4, 8], 4, "C", 0),
+      [0, 1, 2, 3].map((r) => ({ offset: r * 32 + 20, length: 4 })),
+    );
+    assert.deepEqual(selectionRuns([slice(1, 3), slice(2, 4)], [4, 8], 4, "C", 0), [
+      { offset: 40, length: 8 },
+      { offset: 72, length: 8 },
+    ]);
     assert.deepEqual(selectionRuns([slice(0, 4), slice(0, 8)], [4, 8], 4, "C", 10), [{ offset: 10, length: 128 }], "whole rows merge");
   });
 
   test("F order: a column is one run; steps give one run per element", () => {
     assert.deepEqual(selectionRuns([slice(0, 4), slice(5, 6)], [4, 8], 4, "F", 0), [{ offset: 80, length: 16 }]);
-    assert.deepEqual(selectionRuns([slice(0, 1), slice(0, 8, 4)], [4, 8], 4, "C", 0), [{ offset: 0, length: 4 }, { offset: 16, length: 4 }]);
+    assert.deepEqual(selectionRuns([slice(0, 1), slice(0, 8, 4)], [4, 8], 4, "C", 0), [
+      { offset: 0, length: 4 },
+      { offset: 16, length: 4 },
+    ]);
     assert.deepEqual(selectionRuns([slice(0, 0), slice(0, 8)], [4, 8], 4, "C", 0), []);
   });
 
@@ -61,7 +70,10 @@ describe("byte ranges of a selection", () => {
     const m = await ensureMaterialized(dir, dataset, layout);
     const ranges = await zarrBackend.byteRanges!(m.stored as Stored<ZarrLayout>, [[slice(20, 21), slice(250, 260)]]);
     const root = join(m.stored.dir, ARRAY_DIR);
-    assert.deepEqual(ranges, [{ file: join(root, "c/1/0"), offset: 0 }, { file: join(root, "c/1/1"), offset: 0 }]);
+    assert.deepEqual(ranges, [
+      { file: join(root, "c/1/0"), offset: 0 },
+      { file: join(root, "c/1/1"), offset: 0 },
+    ]);
   });
 });
 
@@ -88,13 +100,22 @@ describe("residency of the pages a read touches", () => {
 
   test("a cold sample checked by ranges is flagged for any resident page; by files, past 2%", () => {
     const sample = (residency: number, ranges: boolean): Sample => ({
-      ms: 1, bytesRead: 4096, bytesWritten: 0, majorFaults: 0, residency, openMs: 0, ...(ranges ? { residencyOf: "ranges" as const } : {}),
+      ms: 1,
+      bytesRead: 4096,
+      bytesWritten: 0,
+      majorFaults: 0,
+      residency,
+      openMs: 0,
+      ...(ranges ? { residencyOf: "ranges" as const } : {}),
     });
     const codes = (samples: Sample[]) => caseWarnings(samples, null, true, "read", true).map((w) => w.code);
     assert.deepEqual(codes([sample(0.001, true)]), ["residency"]);
     assert.deepEqual(codes([sample(0, true)]), []);
     assert.deepEqual(codes([sample(0.01, false)]), []);
     assert.deepEqual(codes([sample(0.03, false)]), ["residency"]);
-    assert.match(caseWarnings([sample(0.6, true)], null, true, "read", true)[0].message, /^1 of 1 cold samples found up to 60% of the pages they read resident/);
+    assert.match(
+      caseWarnings([sample(0.6, true)], null, true, "read", true)[0].message,
+      /^1 of 1 cold samples found up to 60% of the pages they read resident/,
+    );
   });
 });

@@ -1,12 +1,13 @@
 /**
  * A run through the real CLI samples its cases in rounds (the loop itself: sampler.test.ts).
  */
-import { describe, test, type TestContext } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli, type CliResult } from "./support/cli.ts";
+import { describe, type TestContext, test } from "node:test";
 import type { ResultsFile } from "../harness/run/results-types.ts";
+import { type CliResult, cli } from "./support/cli.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 
@@ -42,7 +43,10 @@ describe("a run samples its cases in rounds", () => {
     assert.ok(reported.every((i) => i > second));
     for (const c of results.cases) {
       assert.equal(c.status, "ok", c.error);
-      assert.deepEqual(c.samples.map((s) => s.round), [1, 1, 1, 2, 2]);
+      assert.deepEqual(
+        c.samples.map((s) => s.round),
+        [1, 1, 1, 2, 2],
+      );
       assert.ok(!c.warnings.some((w) => w.code === "incomplete"));
       const passes = new Set(c.samples.map((s) => s.passes));
       assert.equal(passes.size, 1, "every sample of a case repeats its pass as often");
@@ -63,7 +67,10 @@ describe("a run samples its cases in rounds", () => {
     const pidOfRound = new Map<number, number>();
     for (const c of results.cases) {
       assert.equal(c.status, "ok", c.error);
-      assert.deepEqual(c.samples.map((s) => s.round), [1, 1, 2, 2, 3, 3]);
+      assert.deepEqual(
+        c.samples.map((s) => s.round),
+        [1, 1, 2, 2, 3, 3],
+      );
       for (const s of c.samples) {
         assert.ok(typeof s.pid === "number" && s.pid !== process.pid);
         // One process per round, shared by every case of that round.

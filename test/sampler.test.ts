@@ -2,11 +2,12 @@
  * The sample loop and its rounds: the pure planning helpers and one round driven by a scripted
  * session and clock (a real run through the CLI sampling in rounds: sampler.e2e.ts).
  */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { MAX_PASSES_PER_SAMPLE, passesFor, perRound, preemptedShare, sampleRound, type CaseEnv, type RoundPlan } from "../harness/run/sampler.ts";
-import { stealFromProcStat } from "../harness/run/sched-counters.ts";
+import { describe, test } from "node:test";
 import type { EngineSession } from "../harness/engines/types.ts";
+import { type CaseEnv, MAX_PASSES_PER_SAMPLE, passesFor, perRound, preemptedShare, type RoundPlan, sampleRound } from "../harness/run/sampler.ts";
+import { stealFromProcStat } from "../harness/run/sched-counters.ts";
 import type { CaseSpec } from "../harness/scenario/types.ts";
 
 describe("round planning", () => {
@@ -16,7 +17,11 @@ describe("round planning", () => {
     assert.deepEqual(perRound(3, 1), [3]);
     assert.deepEqual(perRound(2, 2), [1, 1]);
     for (let total = 0; total < 40; total++) {
-      for (let rounds = 1; rounds <= 7; rounds++) assert.equal(perRound(total, rounds).reduce((a, b) => a + b, 0), total);
+      for (let rounds = 1; rounds <= 7; rounds++)
+        assert.equal(
+          perRound(total, rounds).reduce((a, b) => a + b, 0),
+          total,
+        );
     }
   });
 
@@ -36,15 +41,28 @@ function scripted(passMs: number) {
   let clock = 0;
   const calls = { open: 0, close: 0, pass: 0, finish: 0, evict: 0 };
   const session: EngineSession = {
-    async open() { calls.open++; return 1; },
-    async pass() { calls.pass++; clock += passMs; return { ms: passMs, io: { readBytes: 4096, writeBytes: 0, majorFaults: 1 } }; },
-    async finish() { calls.finish++; },
-    async close() { calls.close++; },
+    async open() {
+      calls.open++;
+      return 1;
+    },
+    async pass() {
+      calls.pass++;
+      clock += passMs;
+      return { ms: passMs, io: { readBytes: 4096, writeBytes: 0, majorFaults: 1 } };
+    },
+    async finish() {
+      calls.finish++;
+    },
+    async close() {
+      calls.close++;
+    },
   };
   const env: CaseEnv = {
     now: () => clock,
     io: () => ({ readBytes: 0, writeBytes: 0, majorFaults: 0 }),
-    evict: async () => { calls.evict++; },
+    evict: async () => {
+      calls.evict++;
+    },
     residency: () => 0,
   };
   return { session, env, calls };
@@ -94,12 +112,21 @@ describe("one round of a case", () => {
     const { session, env } = scripted(0.5);
     let reads = 0;
     let bytes = 0;
-    env.io = () => { reads++; return { readBytes: bytes, writeBytes: 0, majorFaults: 0 }; };
+    env.io = () => {
+      reads++;
+      return { readBytes: bytes, writeBytes: 0, majorFaults: 0 };
+    };
     // The engine leaves counting to the sampler; each pass reads 100 bytes.
-    session.pass = async () => { bytes += 100; return { ms: 0.5, io: null }; };
+    session.pass = async () => {
+      bytes += 100;
+      return { ms: 0.5, io: null };
+    };
     const r = await sampleRound(spec("warm"), session, ["f"], env, plan({ passes: 20 }));
     assert.equal(reads, 2 * 3, "one reading before and one after each of the 3 samples");
-    assert.ok(r.samples.every((s) => s.bytesRead === 100), "per pass, from the sample's total");
+    assert.ok(
+      r.samples.every((s) => s.bytesRead === 100),
+      "per pass, from the sample's total",
+    );
   });
 
   test("warm, first round: the first pass after the open (first touches) does not set the pass count", async () => {

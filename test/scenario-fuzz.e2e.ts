@@ -5,24 +5,25 @@
  * oversized, binary garbage). Every case must end, quickly, in a Scenario or a UserError whose lines
  * are one-line `FILE[:LINE]: …` messages; never another exception. A sample goes through the real CLI.
  */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describe, test } from "node:test";
 import { parse, stringify } from "yaml";
 import { expandPattern, patternProblem } from "../harness/access/patterns.ts";
-import { elementCount, fitsShape } from "../harness/core/selection.ts";
 import { itemSize } from "../harness/core/dtype.ts";
 import { UserError } from "../harness/core/errors.ts";
 import { PROJECT_ROOT } from "../harness/core/paths.ts";
+import { elementCount, fitsShape } from "../harness/core/selection.ts";
+import { parseScenario } from "../harness/plan/load.ts";
 import { MAX_ELEMENTS, MAX_SCENARIO_BYTES, MAX_SELECTIONS, NAME_PATTERN } from "../harness/scenario/defaults.ts";
 import { expandCases } from "../harness/scenario/expand.ts";
-import { parseScenario } from "../harness/plan/load.ts";
 import { patternFor } from "../harness/scenario/resolve.ts";
 import type { PatternShape, Scenario } from "../harness/scenario/types.ts";
-import { cli, hasStack } from "./support/cli.ts";
 import { createRng } from "../harness/stats/prng.ts";
+import { cli, hasStack } from "./support/cli.ts";
 
 /** No single case may take longer (ms); the whole file should stay well under 20 s. */
 const SLOWEST_ALLOWED_MS = 2000;
@@ -48,7 +49,10 @@ type Data = Record<string, unknown>;
 
 const VALID = join(import.meta.dirname, "fixtures", "scenarios", "valid");
 const BASES: { name: string; text: string }[] = [
-  ...readdirSync(VALID).filter((f) => f.endsWith(".yaml")).sort().map((f) => ({ name: f, text: readFileSync(join(VALID, f), "utf8") })),
+  ...readdirSync(VALID)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => ({ name: f, text: readFileSync(join(VALID, f), "utf8") })),
   { name: "quickstart.yaml", text: readFileSync(join(PROJECT_ROOT, "scenarios", "quickstart.yaml"), "utf8") },
 ];
 
@@ -94,18 +98,83 @@ const dump = (data: unknown) => stringify(data, { lineWidth: 0 });
 
 const TYPE_SWAPS: readonly unknown[] = ["text", 42, -3.5, true, null, [], ["a", 2], {}, { a: 1 }, [[[1]]]];
 const HUGE_NUMBERS: readonly number[] = [
-  1e308, -1e308, 2 ** 60, 2 ** 53, 2 ** 53 - 1, 2 ** 32, Infinity, -Infinity, NaN, -1, 0, -0, 0.5, 1.5, 1e-300, MAX_SELECTIONS + 1,
+  1e308,
+  -1e308,
+  2 ** 60,
+  2 ** 53,
+  2 ** 53 - 1,
+  2 ** 32,
+  Infinity,
+  -Infinity,
+  NaN,
+  -1,
+  0,
+  -0,
+  0.5,
+  1.5,
+  1e-300,
+  MAX_SELECTIONS + 1,
 ];
 const HOSTILE_STRINGS: readonly string[] = [
-  "", " ", "../x", "/abs", "a/b", "a\\b", "..", ".hidden", "a\nb", "trailing\n", "nul\0byte", "tab\there", "bell\u0007",
-  "del\u007f", "nel\u0085", "rtl\u202Eoverride", "line\u2028sep", "bom\ufeff", "zero\u200bwidth", "emoji😀", "ünïcödé",
-  "日本語", "\ud800lone", "x".repeat(65), "y".repeat(10_000), "__proto__", "constructor", "%s%d",
+  "",
+  " ",
+  "../x",
+  "/abs",
+  "a/b",
+  "a\\b",
+  "..",
+  ".hidden",
+  "a\nb",
+  "trailing\n",
+  "nul\0byte",
+  "tab\there",
+  "bell\u0007",
+  "del\u007f",
+  "nel\u0085",
+  "rtl\u202Eoverride",
+  "line\u2028sep",
+  "bom\ufeff",
+  "zero\u200bwidth",
+  "emoji😀",
+  "ünïcödé",
+  "日本語",
+  "\ud800lone",
+  "x".repeat(65),
+  "y".repeat(10_000),
+  "__proto__",
+  "constructor",
+  "%s%d",
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal shell-style placeholder is one of the hostile names
-  "${HOME}", "$(rm -rf /)", "a: b", "- x", "*alias", "&anchor", "!tag", "#comment", "'quote", "\"dq",
+  "${HOME}",
+  "$(rm -rf /)",
+  "a: b",
+  "- x",
+  "*alias",
+  "&anchor",
+  "!tag",
+  "#comment",
+  "'quote",
+  '"dq',
 ];
 const HOSTILE_KEYS: readonly string[] = [
-  "bogus", "nmae", "shpae", "__proto__", "constructor", "toString", "", " ", "a\nb", "nul\0key", "rtl\u202Ekey",
-  "emoji😀", "k".repeat(500), "$schema", "1", "<<", "a.b", "x[0]",
+  "bogus",
+  "nmae",
+  "shpae",
+  "__proto__",
+  "constructor",
+  "toString",
+  "",
+  " ",
+  "a\nb",
+  "nul\0key",
+  "rtl\u202Ekey",
+  "emoji😀",
+  "k".repeat(500),
+  "$schema",
+  "1",
+  "<<",
+  "a.b",
+  "x[0]",
 ];
 
 for (const base of BASES) {
@@ -123,7 +192,10 @@ for (const base of BASES) {
     add("missing", `${base.name} without ${path.join(".")}`, dump(withValue(data, path, DELETE)));
   }
   // Missing list items (an emptied list, a shortened shape).
-  for (const path of sample(all.filter((p) => typeof p[p.length - 1] === "number"), 6)) {
+  for (const path of sample(
+    all.filter((p) => typeof p[p.length - 1] === "number"),
+    6,
+  )) {
     add("missing", `${base.name} without item ${path.join(".")}`, dump(withValue(data, path, DELETE)));
   }
   // Extra keys, hostile ones included, on every mapping.
@@ -138,17 +210,21 @@ for (const base of BASES) {
     }
   });
   // Extreme numbers at every numeric path.
-  all.filter((p) => typeof getAt(data, p) === "number").forEach((path, i) => {
-    for (const n of [HUGE_NUMBERS[i % HUGE_NUMBERS.length], pick(HUGE_NUMBERS)]) {
-      add("numbers", `${base.name} ${path.join(".")} = ${n}`, dump(withValue(data, path, n)));
-    }
-  });
+  all
+    .filter((p) => typeof getAt(data, p) === "number")
+    .forEach((path, i) => {
+      for (const n of [HUGE_NUMBERS[i % HUGE_NUMBERS.length], pick(HUGE_NUMBERS)]) {
+        add("numbers", `${base.name} ${path.join(".")} = ${n}`, dump(withValue(data, path, n)));
+      }
+    });
   // Hostile strings at every string path.
-  all.filter((p) => typeof getAt(data, p) === "string").forEach((path, i) => {
-    for (const s of [HOSTILE_STRINGS[i % HOSTILE_STRINGS.length], pick(HOSTILE_STRINGS)]) {
-      add("strings", `${base.name} ${path.join(".")} = ${JSON.stringify(s).slice(0, 40)}`, dump(withValue(data, path, s)));
-    }
-  });
+  all
+    .filter((p) => typeof getAt(data, p) === "string")
+    .forEach((path, i) => {
+      for (const s of [HOSTILE_STRINGS[i % HOSTILE_STRINGS.length], pick(HOSTILE_STRINGS)]) {
+        add("strings", `${base.name} ${path.join(".")} = ${JSON.stringify(s).slice(0, 40)}`, dump(withValue(data, path, s)));
+      }
+    });
 }
 
 // Hand-made hostile files.
@@ -161,7 +237,12 @@ const garbage = (bytes: number, seed: number) => {
 };
 const laughs = (levels: number, fan: number) => {
   const lines = [`l0: &l0 [${Array(fan).fill('"lol"').join(", ")}]`];
-  for (let i = 1; i <= levels; i++) lines.push(`l${i}: &l${i} [${Array(fan).fill(`*l${i - 1}`).join(", ")}]`);
+  for (let i = 1; i <= levels; i++)
+    lines.push(
+      `l${i}: &l${i} [${Array(fan)
+        .fill(`*l${i - 1}`)
+        .join(", ")}]`,
+    );
   return lines.join("\n") + "\n";
 };
 const hostile: [string, string][] = [
@@ -229,14 +310,27 @@ const hostile: [string, string][] = [
   ["null key", MINIMAL + "~: c\n"],
   ["numeric key", MINIMAL + "1: c\n"],
   ["many unknown keys", MINIMAL + Array.from({ length: 500 }, (_, i) => `extra${i}: ${i}`).join("\n") + "\n"],
-  ["1,000 datasets", MINIMAL.replace("  - {name: a, shape: [100], dtype: int16}", Array.from({ length: 1000 }, (_, i) => `  - {name: d${i}, shape: [10], dtype: int8}`).join("\n"))],
+  [
+    "1,000 datasets",
+    MINIMAL.replace(
+      "  - {name: a, shape: [100], dtype: int16}",
+      Array.from({ length: 1000 }, (_, i) => `  - {name: d${i}, shape: [10], dtype: int8}`).join("\n"),
+    ),
+  ],
   ["5,000-item shape", MINIMAL.replace("shape: [100]", `shape: [${Array(5000).fill(7).join(", ")}]`)],
-  ["64 layouts × 16 datasets of problems", [
-    "version: 1", "name: wide", "datasets:",
-    ...Array.from({ length: 16 }, (_, i) => `  - {name: d${i}, shape: [${i + 1}, 3], dtype: uint64}`),
-    "layouts:", ...Array.from({ length: 64 }, (_, i) => `  - {name: z${i}, backend: zarr, chunks: [9, 9, 9], codec: {name: blosc, level: 30}}`),
-    "patterns:", ...Array.from({ length: 64 }, (_, i) => `  - {name: p${i}, kind: tiles, shape: [4, 4], count: 2000000}`),
-  ].join("\n") + "\n"],
+  [
+    "64 layouts × 16 datasets of problems",
+    [
+      "version: 1",
+      "name: wide",
+      "datasets:",
+      ...Array.from({ length: 16 }, (_, i) => `  - {name: d${i}, shape: [${i + 1}, 3], dtype: uint64}`),
+      "layouts:",
+      ...Array.from({ length: 64 }, (_, i) => `  - {name: z${i}, backend: zarr, chunks: [9, 9, 9], codec: {name: blosc, level: 30}}`),
+      "patterns:",
+      ...Array.from({ length: 64 }, (_, i) => `  - {name: p${i}, kind: tiles, shape: [4, 4], count: 2000000}`),
+    ].join("\n") + "\n",
+  ],
   ["32,769 tokens", "a: [" + "1,".repeat(11_000) + "1]\n"],
   ["just over the size limit", MINIMAL + "#".repeat(MAX_SCENARIO_BYTES) + "\n"],
   ["3 MiB file", MINIMAL + ("# " + "padding ".repeat(12) + "\n").repeat(30_000)],
@@ -248,7 +342,7 @@ const hostile: [string, string][] = [
   ["control characters in the text", MINIMAL.replace("name: minimal", "name: mi\u0001\u0002\u001bnimal")],
   ["escaped NUL in a key", MINIMAL + '"nul\\0key": 1\n'],
   ["escaped bidi override in a value", MINIMAL.replace("name: minimal", 'name: "\\u202Eevil"')],
-  ["line separator in a value", MINIMAL.replace("name: minimal", "name: \"a\\Lb\"")],
+  ["line separator in a value", MINIMAL.replace("name: minimal", 'name: "a\\Lb"')],
   ["byte order mark", "\ufeff" + MINIMAL],
   ["two byte order marks", "\ufeff\ufeff" + MINIMAL],
   ["CRLF line ends", MINIMAL.replace(/\n/g, "\r\n")],
@@ -263,9 +357,19 @@ const hostile: [string, string][] = [
   ["random bytes 16 KiB", garbage(16 * 1024, 2)],
   ["random bytes 100 KiB", garbage(100 * 1024, 3)],
   ["random printable", Array.from({ length: 4000 }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join("")],
-  ["random YAML punctuation", Array.from({ length: 4000 }, () => pick(["[", "]", "{", "}", ":", "-", "?", ",", "&a", "*a", "!", "|", ">", "'", '"', "#", "\n", " ", "  ", "x", "1"])).join("")],
+  [
+    "random YAML punctuation",
+    Array.from({ length: 4000 }, () =>
+      pick(["[", "]", "{", "}", ":", "-", "?", ",", "&a", "*a", "!", "|", ">", "'", '"', "#", "\n", " ", "  ", "x", "1"]),
+    ).join(""),
+  ],
   ["truncated quickstart", QUICKSTART.slice(0, Math.floor(QUICKSTART.length / 2))],
-  ["quickstart with every other line", QUICKSTART.split("\n").filter((_, i) => i % 2 === 0).join("\n")],
+  [
+    "quickstart with every other line",
+    QUICKSTART.split("\n")
+      .filter((_, i) => i % 2 === 0)
+      .join("\n"),
+  ],
 ];
 for (const [label, text] of hostile) add("hostile", label, text);
 // Random single-character damage to the bases.
@@ -346,7 +450,11 @@ function runCategory(category: string): { failures: string[]; accepted: number; 
     try {
       outcome = run(c.text, file);
     } catch (err) {
-      failures.push(`${c.label}: threw ${(err as Error)?.name ?? typeof err}: ${String((err as Error)?.message ?? err).split("\n")[0].slice(0, 200)}`);
+      failures.push(
+        `${c.label}: threw ${(err as Error)?.name ?? typeof err}: ${String((err as Error)?.message ?? err)
+          .split("\n")[0]
+          .slice(0, 200)}`,
+      );
       return;
     } finally {
       timings.push({ label: `${category}: ${c.label}`, ms: performance.now() - t0 });
@@ -381,8 +489,13 @@ describe("scenario loader fuzzing", { timeout: 120_000 }, () => {
 
   test(`no case takes ${SLOWEST_ALLOWED_MS} ms or more`, (t) => {
     const slowest = [...timings].sort((a, b) => b.ms - a.ms);
-    t.diagnostic(`${timings.length} cases in ${Math.round(timings.reduce((a, b) => a + b.ms, 0))} ms; slowest: ` +
-      slowest.slice(0, 3).map((s) => `${s.label.slice(0, 60)} ${Math.round(s.ms)} ms`).join("; "));
+    t.diagnostic(
+      `${timings.length} cases in ${Math.round(timings.reduce((a, b) => a + b.ms, 0))} ms; slowest: ` +
+        slowest
+          .slice(0, 3)
+          .map((s) => `${s.label.slice(0, 60)} ${Math.round(s.ms)} ms`)
+          .join("; "),
+    );
     assert.equal(timings.length, cases.length, "every case ran");
     assert.ok(slowest[0].ms < SLOWEST_ALLOWED_MS, `${slowest[0].label}: ${Math.round(slowest[0].ms)} ms`);
   });
@@ -412,8 +525,8 @@ describe("scenario loader fuzzing", { timeout: 120_000 }, () => {
           continue;
         }
         // Expanding is what the runner does; only affordable for small outputs.
-        const small = elementCount(shape) <= MAX_ELEMENTS && ("count" in pattern ? pattern.count <= 1000 : true) &&
-          (pattern.kind !== "full" || shape[0] <= 1000);
+        const small =
+          elementCount(shape) <= MAX_ELEMENTS && ("count" in pattern ? pattern.count <= 1000 : true) && (pattern.kind !== "full" || shape[0] <= 1000);
         if (small) {
           const seed = pick([0, 1, 2 ** 32, 2 ** 53 - 1]);
           const spec = { ...pattern, name: "p", label: pattern.kind, op: "read" as const, flush: false, seed, weight: 1 };
@@ -430,43 +543,78 @@ describe("scenario loader fuzzing", { timeout: 120_000 }, () => {
 
 /** Inputs that broke the loader before, with the exact lines they get now. */
 describe("fuzzing finds, fixed", () => {
-  const M = "version: 1\nname: m\ndatasets: [{name: a, shape: [100], dtype: int16}]\nlayouts: [{name: npy, backend: memmap}]\npatterns: [{name: full, kind: full}]\n";
+  const M =
+    "version: 1\nname: m\ndatasets: [{name: a, shape: [100], dtype: int16}]\nlayouts: [{name: npy, backend: memmap}]\npatterns: [{name: full, kind: full}]\n";
   const NOT_PLAIN = "is not supported; a scenario holds plain strings, numbers, true/false, null, lists and mappings";
   const regressions: [string, string, string[]][] = [
     // Was "YAML syntax error: Source contains multiple documents; please use YAML.parseAllDocuments()".
-    ["a second document", M + "---\n" + M,
-      ["f.yaml:6: YAML error: a second YAML document starts here (a line ---); a scenario file holds one document: remove it or split the file"]],
+    [
+      "a second document",
+      M + "---\n" + M,
+      ["f.yaml:6: YAML error: a second YAML document starts here (a line ---); a scenario file holds one document: remove it or split the file"],
+    ],
     // Was "YAML syntax error: Maximum call stack size exceeded", after up to seconds of stack overflows.
-    ["10,000 nested lists", "version: 1\nname: " + "[".repeat(10_000) + "]".repeat(10_000),
-      ["f.yaml:2: YAML error: nesting is more than 32 levels deep; a scenario needs far fewer"]],
-    ["10,000 nested block lists", "name:\n  " + "- ".repeat(10_000) + "x\n",
-      ["f.yaml:2: YAML error: more than 512 levels of indentation and nesting on one line; a scenario needs far fewer"]],
+    [
+      "10,000 nested lists",
+      "version: 1\nname: " + "[".repeat(10_000) + "]".repeat(10_000),
+      ["f.yaml:2: YAML error: nesting is more than 32 levels deep; a scenario needs far fewer"],
+    ],
+    [
+      "10,000 nested block lists",
+      "name:\n  " + "- ".repeat(10_000) + "x\n",
+      ["f.yaml:2: YAML error: more than 512 levels of indentation and nesting on one line; a scenario needs far fewer"],
+    ],
     // Was a TypeError (circular structure to JSON) while quoting the value.
-    ["an alias inside its own anchor", "version: 1\nname: &n [*n]\n",
-      ["f.yaml:2: YAML error: alias *n is inside the node it refers to; aliases must not form a cycle"]],
+    [
+      "an alias inside its own anchor",
+      "version: 1\nname: &n [*n]\n",
+      ["f.yaml:2: YAML error: alias *n is inside the node it refers to; aliases must not form a cycle"],
+    ],
     // Was one "unknown key … (allowed: …)" per key on one line, raw newline and 300 k's included.
-    ["odd unknown keys", M + '"a\\nb": 1\nc: 2\n"' + "k".repeat(300) + '": 3\nnmae: 4\n',
-      ['f.yaml:1: (top level): unknown keys "a\\nb", "c", "kkkkkkkkkkkkkkkkkkkkkkkk…" (300 characters) and 1 more (allowed: version, name, description, datasets, layouts, patterns, cache, eviction, sampling, recommendation, engines)']],
+    [
+      "odd unknown keys",
+      M + '"a\\nb": 1\nc: 2\n"' + "k".repeat(300) + '": 3\nnmae: 4\n',
+      [
+        'f.yaml:1: (top level): unknown keys "a\\nb", "c", "kkkkkkkkkkkkkkkkkkkkkkkk…" (300 characters) and 1 more (allowed: version, name, description, datasets, layouts, patterns, cache, eviction, sampling, recommendation, engines)',
+      ],
+    ],
     // Was the whole list as JSON (a 1,000-character line).
-    ["a short list of a long string", M.replace("name: m", "name: [" + JSON.stringify("x".repeat(1000)) + "]"),
-      ["f.yaml:2: name: expected a string, got a list of 1 item"]],
+    [
+      "a short list of a long string",
+      M.replace("name: m", "name: [" + JSON.stringify("x".repeat(1000)) + "]"),
+      ["f.yaml:2: name: expected a string, got a list of 1 item"],
+    ],
     // Was "version null" (JSON.stringify(NaN)).
-    ["version .nan", M.replace("version: 1", "version: .nan"),
-      ["f.yaml:1: version: this scenario has version NaN; this layoutbench reads version 1: rewrite it for version 1 or use a layoutbench that reads it"]],
+    [
+      "version .nan",
+      M.replace("version: 1", "version: .nan"),
+      ["f.yaml:1: version: this scenario has version NaN; this layoutbench reads version 1: rewrite it for version 1 or use a layoutbench that reads it"],
+    ],
     // Was printed raw: a right-to-left override, a line separator and NEL reached the terminal.
-    ["invisible characters", M.replace("name: m", 'name: "\\u202Eevil\\L\\N"'),
-      ["f.yaml:2: name: expected a name of 1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit, got \"\\u202eevil\\u2028\\u0085\""]],
+    [
+      "invisible characters",
+      M.replace("name: m", 'name: "\\u202Eevil\\L\\N"'),
+      [
+        "f.yaml:2: name: expected a name of 1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit, got \"\\u202eevil\\u2028\\u0085\"",
+      ],
+    ],
     // Was accepted: the unknown tag was dropped and the text read as a string.
     ["a custom tag", M.replace("name: m", "name: !foo m"), [`f.yaml:2: YAML error: tag !foo ${NOT_PLAIN}`]],
     // Were read as a Uint8Array and a Set, reported as "got a mapping".
     ["!!binary", M.replace("name: m", "name: !!binary aGVsbG8="), [`f.yaml:2: YAML error: tag !!binary ${NOT_PLAIN}`]],
     ["!!set", M + "cache: !!set {cold, warm}\n", [`f.yaml:6: YAML error: tag !!set ${NOT_PLAIN}`]],
-    ["a core tag on the wrong value", M.replace("shape: [100]", "shape: [!!int hundred]"),
-      ["f.yaml:3: YAML error: tag !!int does not fit the value it is on; a scenario needs no tags: remove it"]],
+    [
+      "a core tag on the wrong value",
+      M.replace("shape: [100]", "shape: [!!int hundred]"),
+      ["f.yaml:3: YAML error: tag !!int does not fit the value it is on; a scenario needs no tags: remove it"],
+    ],
     // parseScenario had no size limit, and 1 MiB of `1,` took 8 s to parse.
     ["over the size limit", M + "#".repeat(70_000), ["f.yaml: scenario file is 70146 bytes; at most 65536 bytes are allowed"]],
-    ["too many tokens", M + "x: [" + "1,".repeat(11_000) + "1]\n",
-      ["f.yaml: YAML error: more than 32768 YAML tokens (keys, values, punctuation, line breaks); a scenario needs far fewer"]],
+    [
+      "too many tokens",
+      M + "x: [" + "1,".repeat(11_000) + "1]\n",
+      ["f.yaml: YAML error: more than 32768 YAML tokens (keys, values, punctuation, line breaks); a scenario needs far fewer"],
+    ],
     // Did not say what was found.
     ["a long description", M + "description: " + "d".repeat(2001) + "\n", ["f.yaml:6: description: expected at most 2000 characters, got 2001"]],
     // Was "got number".
@@ -474,14 +622,23 @@ describe("fuzzing finds, fixed", () => {
     // Was accepted: minSamples was silently lowered to samples, so the check never fired.
     ["minSamples over samples", M + "sampling: {samples: 3, minSamples: 5}\n", ["f.yaml:6: sampling.minSamples: 5 is more than samples (3)"]],
     // Were accepted, and the run then failed allocating one entry per selection (or ran for ever).
-    ["a huge count", M.replace("{name: full, kind: full}", "{name: p, kind: points, count: 9007199254740991}"),
-      ["f.yaml:5: patterns[0].count: count 9007199254740991 is more than the 1000000 selections a pattern may make"]],
-    ["tiny bands", M.replace("shape: [100]", "shape: [2000000, 10]").replace("{name: full, kind: full}", "{name: full, kind: full, bandBytes: 1}"),
-      ["f.yaml:5: patterns[0].bandBytes: bandBytes 1 cuts this array into 2000000 bands; at most 1000000 are allowed: use larger bands"]],
+    [
+      "a huge count",
+      M.replace("{name: full, kind: full}", "{name: p, kind: points, count: 9007199254740991}"),
+      ["f.yaml:5: patterns[0].count: count 9007199254740991 is more than the 1000000 selections a pattern may make"],
+    ],
+    [
+      "tiny bands",
+      M.replace("shape: [100]", "shape: [2000000, 10]").replace("{name: full, kind: full}", "{name: full, kind: full, bandBytes: 1}"),
+      ["f.yaml:5: patterns[0].bandBytes: bandBytes 1 cuts this array into 2000000 bands; at most 1000000 are allowed: use larger bands"],
+    ],
     ["a huge warmup", M + "sampling: {warmup: 1000000}\n", ["f.yaml:6: sampling.warmup: expected a number <= 100000, got 1000000"]],
     // Was "8.112963841460666e+31 elements".
-    ["a huge shape", M.replace("shape: [100]", "shape: [9007199254740991, 9007199254740991]"),
-      ["f.yaml:3: datasets[0].shape: about 8.11e+31 elements is more than the 1125899906842624 (2^50) allowed"]],
+    [
+      "a huge shape",
+      M.replace("shape: [100]", "shape: [9007199254740991, 9007199254740991]"),
+      ["f.yaml:3: datasets[0].shape: about 8.11e+31 elements is more than the 1125899906842624 (2^50) allowed"],
+    ],
   ];
   for (const [label, text, expected] of regressions) {
     test(label, () => {
@@ -496,8 +653,9 @@ describe("fuzzing finds, fixed", () => {
     process.on("warning", listener);
     try {
       const outcome = run(M + "? [a, b]\n: c\n", "f.yaml");
-      assert.deepEqual(outcome.ok ? "accepted" : outcome.lines,
-        ['f.yaml:1: (top level): unknown key "[ a, b ]" (allowed: version, name, description, datasets, layouts, patterns, cache, eviction, sampling, recommendation, engines)']);
+      assert.deepEqual(outcome.ok ? "accepted" : outcome.lines, [
+        'f.yaml:1: (top level): unknown key "[ a, b ]" (allowed: version, name, description, datasets, layouts, patterns, cache, eviction, sampling, recommendation, engines)',
+      ]);
       // Warnings are emitted on the next tick.
       await new Promise((resolve) => setImmediate(resolve));
     } finally {
@@ -517,12 +675,34 @@ describe("a sample through the real CLI", { timeout: 120_000 }, () => {
     const cache = join(dir, "cache-must-stay-absent");
     try {
       const labels = [
-        "empty file", "a list", "a number", "10,000 nested flow lists", "billion laughs 9×10", "self-referencing alias",
-        "two documents", "!!js/function", "!foo on a mapping", "3 MiB file", "random bytes 16 KiB", "many unknown keys",
-        "NUL bytes in the text", "escaped bidi override in a value", "harmless aliases", "CRLF line ends",
+        "empty file",
+        "a list",
+        "a number",
+        "10,000 nested flow lists",
+        "billion laughs 9×10",
+        "self-referencing alias",
+        "two documents",
+        "!!js/function",
+        "!foo on a mapping",
+        "3 MiB file",
+        "random bytes 16 KiB",
+        "many unknown keys",
+        "NUL bytes in the text",
+        "escaped bidi override in a value",
+        "harmless aliases",
+        "CRLF line ends",
       ];
       const chosen = labels.map((label) => cases.find((c) => c.label === label)!);
-      chosen.push(...sample(cases.filter((c) => c.category === "types"), 2), ...sample(cases.filter((c) => c.category === "strings"), 2));
+      chosen.push(
+        ...sample(
+          cases.filter((c) => c.category === "types"),
+          2,
+        ),
+        ...sample(
+          cases.filter((c) => c.category === "strings"),
+          2,
+        ),
+      );
       const files = chosen.map((c, i) => {
         const file = join(dir, `case-${i}.yaml`);
         writeFileSync(file, c.text);

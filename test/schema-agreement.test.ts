@@ -4,14 +4,15 @@
  * too, checked with an independent validator (ajv); the others are named here with the reason
  * JSON Schema cannot say it, and must pass it (so a rule that becomes expressible is noticed).
  */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { describe, test } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse } from "yaml";
-import { SCHEMA_PATH } from "../harness/scenario/export-schema.ts";
 import { PROJECT_ROOT } from "../harness/core/paths.ts";
+import { SCHEMA_PATH } from "../harness/scenario/export-schema.ts";
 
 const FIXTURES = join(import.meta.dirname, "fixtures", "scenarios");
 
@@ -31,7 +32,10 @@ const NOT_YAML = new Set(["yaml-syntax.yaml"]);
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, "utf8")));
-const yamlFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
+const yamlFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
 const errorsOf = (file: string) => {
   const ok = validate(parse(readFileSync(file, "utf8")));
   return ok ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);

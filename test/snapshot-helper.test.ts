@@ -16,7 +16,10 @@ test("a missing snapshot fails and is not written, CI or not, unless UPDATE_SNAP
       assert.equal(existsSync(join(SNAPSHOT_DIR, name)), false);
     }
   } finally {
-    for (const [k, v] of [["CI", saved.ci], ["UPDATE_SNAPSHOTS", saved.update]] as const) {
+    for (const [k, v] of [
+      ["CI", saved.ci],
+      ["UPDATE_SNAPSHOTS", saved.update],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }

@@ -87,7 +87,9 @@ describe("reference values from other implementations", () => {
   const x = [12.1, 9.8, 15.3, 11.0, 10.4, 30.2, 9.9, 13.7, 10.8, 11.5, 12.9];
   test("quantiles, mean and MAD match numpy", () => {
     const expected = [9.8, 9.9, 10.600000000000001, 11.5, 13.3, 15.3, 30.2];
-    [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1].forEach((p, i) => { close(quantile(x, p), expected[i]); });
+    [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1].forEach((p, i) => {
+      close(quantile(x, p), expected[i]);
+    });
     const s = summarize(x);
     close(s.mean, 13.418181818181818);
     close(s.mad, 1.4000000000000004);
@@ -136,7 +138,10 @@ describe("properties over many random samples", () => {
   test("outlier counts add up to the sample size", () => {
     for (const s of samples) {
       const counts = classifyOutliers(s).counts;
-      assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), s.length);
+      assert.equal(
+        Object.values(counts).reduce((a, b) => a + b, 0),
+        s.length,
+      );
     }
   });
 

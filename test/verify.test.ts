@@ -8,14 +8,13 @@ import { createHash } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { slice, type Selection } from "../harness/core/selection.ts";
-import { NPY_FILE, memmapBackend } from "../harness/backends/memmap.ts";
-import { parseNpyHeader } from "../harness/backends/npy.ts";
+import { memmapBackend, NPY_FILE } from "../harness/backends/memmap.ts";
+import { parseNpyHeader, readNpyRegion } from "../harness/backends/npy.ts";
 import type { Backend, Reader, Stored } from "../harness/backends/types.ts";
 import { zarrBackend } from "../harness/backends/zarr.ts";
 import type { TypedArray } from "../harness/core/dtype.ts";
+import { type Selection, slice } from "../harness/core/selection.ts";
 import { generateRegion } from "../harness/data/generate.ts";
-import { readNpyRegion } from "../harness/backends/npy.ts";
 import { verifierFor } from "../harness/engines/verify.ts";
 import type { DatasetSpec, LayoutSpec } from "../harness/scenario/types.ts";
 
@@ -31,9 +30,15 @@ const SELECTIONS: Selection[] = [
 
 /** The dataset as a scenario with a `source` describes it: values from the file, no generator. */
 const fromFile = (dir: string, layout: LayoutSpec): DatasetSpec => ({
-  ...GENERATED, generator: "file", seed: 0, source: { path: dir, format: layout.backend === "memmap" ? "npy" : "zarr", layout },
+  ...GENERATED,
+  generator: "file",
+  seed: 0,
+  source: { path: dir, format: layout.backend === "memmap" ? "npy" : "zarr", layout },
 });
-const sha256 = (a: TypedArray) => createHash("sha256").update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest("hex");
+const sha256 = (a: TypedArray) =>
+  createHash("sha256")
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest("hex");
 const expected = (i: number) => generateRegion(GENERATED, SELECTIONS[i]);
 const withOneChange = (a: TypedArray, k: number): TypedArray => {
   const b = a.slice() as Int32Array;
@@ -63,16 +68,27 @@ describe("bring-your-own verification", () => {
   });
 
   test(".npy: the plain read handles steps on every axis, Fortran order, and refuses a file that does not match", async () => {
-    const stepped: Selection[] = [[slice(1, 40, 3), slice(2, 30, 4)], [slice(0, 40, 7), slice(29, 30)], [slice(5, 6), slice(0, 30, 2)]];
+    const stepped: Selection[] = [
+      [slice(1, 40, 3), slice(2, 30, 4)],
+      [slice(0, 40, 7), slice(29, 30)],
+      [slice(5, 6), slice(0, 30, 2)],
+    ];
     const f = await materialize(memmapBackend, { ...NPY, name: "fortran", order: "F" } as LayoutSpec, "npy-f");
     for (const stored of [npy, f]) {
-      for (const sel of stepped) assert.deepEqual(readNpyRegion(join(stored.dir, NPY_FILE), sel, stored.dataset), generateRegion(GENERATED, sel), `${stored.layout.name} ${JSON.stringify(sel)}`);
+      for (const sel of stepped)
+        assert.deepEqual(
+          readNpyRegion(join(stored.dir, NPY_FILE), sel, stored.dataset),
+          generateRegion(GENERATED, sel),
+          `${stored.layout.name} ${JSON.stringify(sel)}`,
+        );
     }
     const path = join(npy.dir, NPY_FILE);
-    assert.throws(() => readNpyRegion(path, SELECTIONS[0], { ...npy.dataset, shape: [30, 40] }),
-      { message: `${path}: holds <i4 (40, 30), dataset g is int32 (30, 40)` });
-    assert.throws(() => readNpyRegion(path, SELECTIONS[0], { ...npy.dataset, dtype: "uint32" }),
-      { message: `${path}: holds <i4 (40, 30), dataset g is uint32 (40, 30)` });
+    assert.throws(() => readNpyRegion(path, SELECTIONS[0], { ...npy.dataset, shape: [30, 40] }), {
+      message: `${path}: holds <i4 (40, 30), dataset g is int32 (30, 40)`,
+    });
+    assert.throws(() => readNpyRegion(path, SELECTIONS[0], { ...npy.dataset, dtype: "uint32" }), {
+      message: `${path}: holds <i4 (40, 30), dataset g is uint32 (40, 30)`,
+    });
     // Cut inside row 39: the last row's run cannot be read whole.
     const short = join(WORK, "short.npy");
     const bytes = readFileSync(path);

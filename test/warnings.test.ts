@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import { buildReportModel } from "../harness/report/model.ts";
 import type { ResultsFile } from "../harness/run/results-types.ts";
 import { caseWarnings, summarize } from "../harness/run/summary.ts";
-import { WARNINGS, warningMessage, type WarningCode } from "../harness/run/warnings.ts";
+import { WARNINGS, type WarningCode, warningMessage } from "../harness/run/warnings.ts";
 
 const HARNESS = join(import.meta.dirname, "..", "harness");
 const fixture = (): ResultsFile => JSON.parse(readFileSync(new URL("./fixtures/results-small.json", import.meta.url), "utf8"));
@@ -44,13 +44,18 @@ describe("warning catalogue", () => {
     const short: ResultsFile = { ...results, cases: [{ ...c, samples, warnings: [] }] };
     const fromReport = buildReportModel(short).warnings.find((w) => w.code === "few-samples")!;
     assert.equal(fromReport.message, fromRun.message);
-    assert.equal(fromRun.message, "only 3 samples (fewer than 5): the median and its interval are unreliable; raise sampling.samples or sampling.timeBudget (or drop --samples)");
+    assert.equal(
+      fromRun.message,
+      "only 3 samples (fewer than 5): the median and its interval are unreliable; raise sampling.samples or sampling.timeBudget (or drop --samples)",
+    );
   });
 
   test("no warning text is built outside the catalogue", () => {
     const codes = Object.keys(WARNINGS) as WarningCode[];
     const literal = new RegExp(`code: "(${codes.join("|")})", message:`);
-    const offenders = sources(HARNESS).filter((f) => literal.test(readFileSync(f, "utf8"))).map((f) => relative(HARNESS, f));
+    const offenders = sources(HARNESS)
+      .filter((f) => literal.test(readFileSync(f, "utf8")))
+      .map((f) => relative(HARNESS, f));
     assert.deepEqual(offenders, []);
   });
 });

@@ -3,10 +3,11 @@
  * and writes, cold and warm. Every case must succeed with its data verified (the output buffers
  * reads land in are BigInt64Array/BigUint64Array, which take no Number values).
  */
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
 import { pythonAvailable } from "../harness/engines/python.ts";
 import type { ResultsFile } from "../harness/run/results-types.ts";
 import { cli } from "./support/cli.ts";

@@ -12,10 +12,10 @@ import { createHash } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fullSelection, formatSelection } from "../harness/core/selection.ts";
 import { memmapBackend, NPY_FILE } from "../harness/backends/memmap.ts";
 import { ARRAY_DIR, zarrBackend } from "../harness/backends/zarr.ts";
-import { DTYPES, itemSize, numpyDescr, type Dtype } from "../harness/core/dtype.ts";
+import { DTYPES, type Dtype, itemSize, numpyDescr } from "../harness/core/dtype.ts";
+import { formatSelection, fullSelection } from "../harness/core/selection.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import type { CodecSpec, DatasetSpec, ZarrLayout } from "../harness/scenario/types.ts";
 import { contractSelections, makeTestDir } from "./support/contract.ts";
@@ -57,13 +57,19 @@ print(json.dumps([]))
 
 describe("zarr v2 interop with zarr-python", { skip }, () => {
   let root = "";
-  before(() => { root = makeTestDir("zarr-interop"); });
+  before(() => {
+    root = makeTestDir("zarr-interop");
+  });
   after(() => rmSync(root, { recursive: true, force: true }));
 
   test("zarr-python reads every v2 array we write with identical content", async () => {
     const codecs: CodecSpec[] = [
-      { name: "none" }, { name: "gzip", level: 5 }, { name: "zstd", level: 3 }, { name: "lz4", level: 1 },
-      { name: "blosc", cname: "lz4", level: 5, shuffle: "byte" }, { name: "blosc", cname: "zstd", level: 5, shuffle: "bit" },
+      { name: "none" },
+      { name: "gzip", level: 5 },
+      { name: "zstd", level: 3 },
+      { name: "lz4", level: 1 },
+      { name: "blosc", cname: "lz4", level: 5, shuffle: "byte" },
+      { name: "blosc", cname: "zstd", level: 5, shuffle: "bit" },
       { name: "blosc", cname: "blosclz", level: 5, shuffle: "none" },
     ];
     const cases: [DatasetSpec, ZarrLayout][] = [
@@ -73,11 +79,12 @@ describe("zarr v2 interop with zarr-python", { skip }, () => {
         { name: `c${i}`, backend: "zarr", format: 2, chunks: [12, 16], shards: null, codec },
       ]),
       // ... and every dtype uncompressed and with gzip.
-      ...DTYPES.flatMap((dtype: Dtype, i) => [{ name: "none" } as CodecSpec, { name: "gzip", level: 1 } as CodecSpec].map(
-        (codec): [DatasetSpec, ZarrLayout] => [
+      ...DTYPES.flatMap((dtype: Dtype, i) =>
+        [{ name: "none" } as CodecSpec, { name: "gzip", level: 1 } as CodecSpec].map((codec): [DatasetSpec, ZarrLayout] => [
           { name: `${dtype}-${codec.name}`, shape: [9, 10, 11], dtype, generator: "random", seed: 40 + i },
           { name: codec.name, backend: "zarr", format: 2, chunks: [4, 4, 4], shards: null, codec },
-        ])),
+        ]),
+      ),
     ];
     const dirs: string[] = [];
     for (const [i, [dataset, layout]] of cases.entries()) {
@@ -89,7 +96,9 @@ describe("zarr v2 interop with zarr-python", { skip }, () => {
     const seen = python(READ_SCRIPT, dirs) as { sha256: string; dtype: string; shape: number[] }[];
     for (const [i, [dataset, layout]] of cases.entries()) {
       const values = generateRegion(dataset, fullSelection(dataset.shape));
-      const sha256 = createHash("sha256").update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest("hex");
+      const sha256 = createHash("sha256")
+        .update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength))
+        .digest("hex");
       const what = `${dataset.dtype} ${JSON.stringify(layout.codec)}`;
       // numpy reports single-byte dtypes as "|i1"/"|u1" and everything else little-endian, like numpyDescr.
       assert.deepEqual(seen[i], { sha256, dtype: numpyDescr(dataset.dtype), shape: [...dataset.shape] }, what);
@@ -108,7 +117,10 @@ describe("zarr v2 interop with zarr-python", { skip }, () => {
       { dtype: "uint8", shape: [37], chunks: [8], order: "C", separator: ".", compressor: null },
     ] as const;
     const dirs = specs.map((_, i) => join(root, `theirs-${i}`));
-    python(WRITE_SCRIPT, specs.map((s, i) => ({ ...s, path: join(dirs[i], ARRAY_DIR) })));
+    python(
+      WRITE_SCRIPT,
+      specs.map((s, i) => ({ ...s, path: join(dirs[i], ARRAY_DIR) })),
+    );
     for (const [i, spec] of specs.entries()) {
       const dataset: DatasetSpec = { name: `py-${i}`, shape: spec.shape, dtype: spec.dtype, generator: "sequence", seed: 0 };
       // The layout's codec and chunks are only used to write; reading takes them from .zarray.
@@ -176,7 +188,9 @@ print(json.dumps([]))
 
 describe("zarr v2 blosc shuffle on 1-, 2- and 8-byte elements, with zarr-python", { skip }, () => {
   let root = "";
-  before(() => { root = makeTestDir("zarr-interop-blosc"); });
+  before(() => {
+    root = makeTestDir("zarr-interop-blosc");
+  });
   after(() => rmSync(root, { recursive: true, force: true }));
   const datasetFor = (dtype: Dtype, i: number): DatasetSpec => ({ name: `${dtype}-${i}`, shape: [50, 70], dtype, generator: "smooth", seed: 60 + i });
   const CHUNKS = [16, 32];
@@ -186,7 +200,14 @@ describe("zarr v2 blosc shuffle on 1-, 2- and 8-byte elements, with zarr-python"
     for (const [i, c] of BLOSC_SHUFFLED.entries()) {
       const dir = join(root, `ours-${i}`);
       mkdirSync(dir);
-      const layout: ZarrLayout = { name: "b", backend: "zarr", format: 2, chunks: CHUNKS, shards: null, codec: { name: "blosc", cname: c.cname, level: 5, shuffle: c.shuffle } };
+      const layout: ZarrLayout = {
+        name: "b",
+        backend: "zarr",
+        format: 2,
+        chunks: CHUNKS,
+        shards: null,
+        codec: { name: "blosc", cname: c.cname, level: 5, shuffle: c.shuffle },
+      };
       const dataset = datasetFor(c.dtype, i);
       assert.deepEqual(zarrBackend.check(layout, dataset), [], `${c.dtype} ${c.cname} ${c.shuffle} is accepted`);
       await zarrBackend.materialize({ dataset, layout, dir, progress: () => {} });
@@ -198,11 +219,17 @@ describe("zarr v2 blosc shuffle on 1-, 2- and 8-byte elements, with zarr-python"
       const dataset = datasetFor(c.dtype, i);
       const what = `${c.dtype} blosc ${c.cname} ${c.shuffle}`;
       const values = generateRegion(dataset, fullSelection(dataset.shape));
-      const sha256 = createHash("sha256").update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest("hex");
+      const sha256 = createHash("sha256")
+        .update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength))
+        .digest("hex");
       assert.equal(seen[i].sha256, sha256, `zarr-python reads our ${what}`);
       for (const [typesize, flags] of frames[i].heads) {
         assert.equal(typesize, itemSize(c.dtype), `${what}: frame typesize`);
-        assert.deepEqual({ byte: (flags & 0x1) !== 0, bit: (flags & 0x4) !== 0 }, { byte: c.shuffle === "byte", bit: c.shuffle === "bit" }, `${what}: frame flags ${flags}`);
+        assert.deepEqual(
+          { byte: (flags & 0x1) !== 0, bit: (flags & 0x4) !== 0 },
+          { byte: c.shuffle === "byte", bit: c.shuffle === "bit" },
+          `${what}: frame flags ${flags}`,
+        );
       }
       assert.equal(frames[i].numcodecsFrames, true, `${what}: every chunk is the frame numcodecs makes of its values`);
     }
@@ -225,7 +252,14 @@ describe("zarr v2 blosc shuffle on 1-, 2- and 8-byte elements, with zarr-python"
     for (const [i, c] of cases.entries()) {
       const dir = join(root, `fallback-${i}`);
       mkdirSync(dir);
-      const layout: ZarrLayout = { name: "b", backend: "zarr", format: 2, chunks: CHUNKS, shards: null, codec: { name: "blosc", cname: c.cname, level: 5, shuffle: c.shuffle } };
+      const layout: ZarrLayout = {
+        name: "b",
+        backend: "zarr",
+        format: 2,
+        chunks: CHUNKS,
+        shards: null,
+        codec: { name: "blosc", cname: c.cname, level: 5, shuffle: c.shuffle },
+      };
       const dataset = datasetFor(c.dtype, 20 + i);
       assert.deepEqual(zarrBackend.check(layout, dataset), [], `${c.dtype} ${c.cname} ${c.shuffle} is accepted without c-blosc`);
       await zarrBackend.materialize({ dataset, layout, dir, progress: () => {} });
@@ -237,11 +271,17 @@ describe("zarr v2 blosc shuffle on 1-, 2- and 8-byte elements, with zarr-python"
       const dataset = datasetFor(c.dtype, 20 + i);
       const what = `${c.dtype} blosc ${c.cname} ${c.shuffle} by numcodecs.js`;
       const values = generateRegion(dataset, fullSelection(dataset.shape));
-      const sha256 = createHash("sha256").update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest("hex");
+      const sha256 = createHash("sha256")
+        .update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength))
+        .digest("hex");
       assert.equal(seen[i].sha256, sha256, `zarr-python reads our ${what}`);
       for (const [typesize, flags] of frames[i].heads) {
         assert.equal(typesize, 4, `${what}: numcodecs.js always says typesize 4`);
-        assert.deepEqual({ byte: (flags & 0x1) !== 0, bit: (flags & 0x4) !== 0 }, { byte: c.shuffle === "byte", bit: c.shuffle === "bit" }, `${what}: frame flags ${flags}`);
+        assert.deepEqual(
+          { byte: (flags & 0x1) !== 0, bit: (flags & 0x4) !== 0 },
+          { byte: c.shuffle === "byte", bit: c.shuffle === "bit" },
+          `${what}: frame flags ${flags}`,
+        );
       }
     }
     assert.equal(frames[2].numcodecsFrames, false, "int16: zarr-python's numcodecs writes typesize 2 frames, so ours differ");
@@ -264,16 +304,29 @@ describe("zarr v2 blosc shuffle on 1-, 2- and 8-byte elements, with zarr-python"
     for (const { dataset, dir } of inputs) {
       await memmapBackend.materialize({ dataset, layout: { name: "npy", backend: "memmap", order: "C", advice: "normal" }, dir, progress: () => {} });
     }
-    python(WRITE_VALUES_SCRIPT, specs.map((s, i) => ({ compressor: s.compressor, chunks: CHUNKS, npy: join(inputs[i].dir, NPY_FILE), path: join(inputs[i].dir, ARRAY_DIR) })));
-    const frames = python(FRAME_SCRIPT, inputs.map(({ dir }) => join(dir, ARRAY_DIR))) as { heads: [number, number][] }[];
+    python(
+      WRITE_VALUES_SCRIPT,
+      specs.map((s, i) => ({ compressor: s.compressor, chunks: CHUNKS, npy: join(inputs[i].dir, NPY_FILE), path: join(inputs[i].dir, ARRAY_DIR) })),
+    );
+    const frames = python(
+      FRAME_SCRIPT,
+      inputs.map(({ dir }) => join(dir, ARRAY_DIR)),
+    ) as { heads: [number, number][] }[];
     for (const [i, spec] of specs.entries()) {
       const { dataset, dir } = inputs[i];
-      assert.ok(frames[i].heads.every(([typesize]) => typesize === itemSize(spec.dtype)), `zarr-python wrote typesize ${itemSize(spec.dtype)} frames`);
+      assert.ok(
+        frames[i].heads.every(([typesize]) => typesize === itemSize(spec.dtype)),
+        `zarr-python wrote typesize ${itemSize(spec.dtype)} frames`,
+      );
       const layout: ZarrLayout = { name: "py", backend: "zarr", format: 2, chunks: CHUNKS, shards: null, codec: { name: "none" } };
       const reader = await zarrBackend.open({ dir, dataset, layout }, { writable: false });
       try {
         for (const sel of contractSelections(dataset.shape)) {
-          assert.equal(verifyRegion(dataset, sel, await reader.read(sel)), undefined, `${spec.dtype} ${JSON.stringify(spec.compressor)} ${formatSelection(sel)}`);
+          assert.equal(
+            verifyRegion(dataset, sel, await reader.read(sel)),
+            undefined,
+            `${spec.dtype} ${JSON.stringify(spec.compressor)} ${formatSelection(sel)}`,
+          );
         }
       } finally {
         await reader.close();

@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, describe, test } from "node:test";
-import { chunkDecoder, type CompressorSpec } from "../harness/backends/zarr/chunk-decoders.ts";
+import { type CompressorSpec, chunkDecoder } from "../harness/backends/zarr/chunk-decoders.ts";
 import { decodeBlosc, decodeNumcodecsLz4 } from "../harness/backends/zarr/lz4-blosc.ts";
 import { nativeDecoders } from "../harness/native/index.ts";
 import { makeTestDir } from "./support/contract.ts";
-import { corruptions, coveredByJs, guarded, numcodecsFrames, type Frame } from "./support/numcodecs-frames.ts";
+import { corruptions, coveredByJs, type Frame, guarded, numcodecsFrames } from "./support/numcodecs-frames.ts";
 
 describe("zarr chunk decoders on frames made by numcodecs", () => {
   const dir = makeTestDir("zarr-frames");
@@ -50,7 +50,10 @@ describe("zarr chunk decoders on frames made by numcodecs", () => {
     let errors = 0;
     for (const [i, frame] of made.frames.filter((f) => coveredByJs(f) && f.raw.length > 0).entries()) {
       const cuts = [0, 1, 15, 16, 17, frame.encoded.length >> 1, frame.encoded.length - 1].filter((c) => c < frame.encoded.length);
-      const cases = [...cuts.map((c) => frame.encoded.subarray(0, c)), ...(frame.raw.length > 1000 ? corruptions(frame.encoded, 30, i, frame.codec === "lz4" ? 4 : 16) : [])];
+      const cases = [
+        ...cuts.map((c) => frame.encoded.subarray(0, c)),
+        ...(frame.raw.length > 1000 ? corruptions(frame.encoded, 30, i, frame.codec === "lz4" ? 4 : 16) : []),
+      ];
       for (const [k, bad] of cases.entries()) {
         const { out, intact } = guarded(frame.raw.length);
         try {

@@ -9,20 +9,25 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as zarr from "zarrita";
-import { fullSelection, slice } from "../harness/core/selection.ts";
-import { ARRAY_DIR, zarrBackend } from "../harness/backends/zarr.ts";
 import { crc32c } from "../harness/backends/zarr/shard-writer.ts";
 import { LocalStore } from "../harness/backends/zarr/store.ts";
-import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
+import { ARRAY_DIR, zarrBackend } from "../harness/backends/zarr.ts";
 import { DTYPES, type Dtype } from "../harness/core/dtype.ts";
 import { UnsupportedError } from "../harness/core/errors.ts";
+import { fullSelection, slice } from "../harness/core/selection.ts";
+import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import type { CodecSpec, DatasetSpec, ZarrLayout } from "../harness/scenario/types.ts";
 import { makeTestDir, runBackendContract } from "./support/contract.ts";
 
-const layout = (name: string, format: 2 | 3, codec: CodecSpec, sharded = false): ZarrLayout =>
-  ({ name, backend: "zarr", format, chunks: [], shards: sharded ? [] : null, codec });
-const blosc = (cname: "lz4" | "zstd" | "blosclz", shuffle: "none" | "byte" | "bit", level = 5): CodecSpec =>
-  ({ name: "blosc", cname, level, shuffle });
+const layout = (name: string, format: 2 | 3, codec: CodecSpec, sharded = false): ZarrLayout => ({
+  name,
+  backend: "zarr",
+  format,
+  chunks: [],
+  shards: sharded ? [] : null,
+  codec,
+});
+const blosc = (cname: "lz4" | "zstd" | "blosclz", shuffle: "none" | "byte" | "bit", level = 5): CodecSpec => ({ name: "blosc", cname, level, shuffle });
 
 const CODECS: readonly [string, CodecSpec][] = [
   ["gzip", { name: "gzip", level: 5 }],
@@ -87,15 +92,30 @@ describe("zarr check()", () => {
     ["chunk values", { chunks: [0, 2.5] }, d2, [{ field: "chunks", message: "expected positive integers, got [0, 2.5]" }]],
     ["shard rank", { shards: [20, 40, 1] }, d2, [{ field: "shards", message: "expected 2 numbers for a 2-D array, got 3" }]],
     ["shards in v2", { format: 2, shards: [20, 40] }, d2, [{ field: "shards", message: "sharding needs Zarr format 3; this layout has format 2" }]],
-    ["shard multiple", { shards: [20, 50] }, d2, [{
-      field: "shards", message: "each shard must hold a whole number of chunks: axis 1 has shard size 50 and chunk size 20",
-    }]],
+    [
+      "shard multiple",
+      { shards: [20, 50] },
+      d2,
+      [
+        {
+          field: "shards",
+          message: "each shard must hold a whole number of chunks: axis 1 has shard size 50 and chunk size 20",
+        },
+      ],
+    ],
     ["gzip level", { codec: { name: "gzip", level: 12 } }, d2, [{ field: "codec.level", message: "gzip level must be an integer from 0 to 9, got 12" }]],
     ["zstd level", { codec: { name: "zstd", level: 0 } }, d2, [{ field: "codec.level", message: "zstd level must be an integer from 1 to 22, got 0" }]],
-    ["lz4 level", { codec: { name: "lz4", level: 0 } }, d2, [{
-      field: "codec.level",
-      message: "lz4 level must be an integer from 1 to 65537 (the level is LZ4's acceleration: 1 = best ratio, higher = faster), got 0",
-    }]],
+    [
+      "lz4 level",
+      { codec: { name: "lz4", level: 0 } },
+      d2,
+      [
+        {
+          field: "codec.level",
+          message: "lz4 level must be an integer from 1 to 65537 (the level is LZ4's acceleration: 1 = best ratio, higher = faster), got 0",
+        },
+      ],
+    ],
     ["blosc level", { codec: blosc("lz4", "none", 10) }, d2, [{ field: "codec.level", message: "blosc level must be an integer from 0 to 9, got 10" }]],
     // zarr-python's default compressor for float64 and int16: c-blosc shuffles with the item size.
     ["blosc shuffle, 8-byte dtype", { codec: blosc("lz4", "byte") }, { ...d2, dtype: "float64" }, []],
@@ -109,7 +129,9 @@ describe("zarr check()", () => {
 
 describe("zarr codec settings take effect", () => {
   let root = "";
-  before(() => { root = makeTestDir("zarr-codecs"); });
+  before(() => {
+    root = makeTestDir("zarr-codecs");
+  });
   after(() => rmSync(root, { recursive: true, force: true }));
   // One 256×256 chunk of smooth float32: compressible, and shuffling its bytes helps a lot.
   const dataset: DatasetSpec = { name: "smooth", shape: [256, 256], dtype: "float32", generator: "smooth", seed: 7 };
@@ -131,8 +153,7 @@ describe("zarr codec settings take effect", () => {
   test("none stores the raw bytes", async () => {
     const bytes = await chunkBytes({ name: "none" });
     assert.equal(bytes.length, raw);
-    assert.deepEqual(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + raw)),
-      generateRegion(dataset, fullSelection(dataset.shape)));
+    assert.deepEqual(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + raw)), generateRegion(dataset, fullSelection(dataset.shape)));
   });
 
   test("gzip: node:zlib writes gzip, level 9 < level 1 < level 0 (stored)", async () => {
@@ -155,7 +176,9 @@ describe("zarr codec settings take effect", () => {
   for (const cname of ["lz4", "zstd", "blosclz"] as const) {
     test(`blosc ${cname}: byte and bit shuffle are applied and shrink smooth data; level 0 stores`, async () => {
       const [none, byte, bit, l0] = await Promise.all([
-        chunkBytes(blosc(cname, "none")), chunkBytes(blosc(cname, "byte")), chunkBytes(blosc(cname, "bit")),
+        chunkBytes(blosc(cname, "none")),
+        chunkBytes(blosc(cname, "byte")),
+        chunkBytes(blosc(cname, "bit")),
         chunkBytes(blosc(cname, "none", 0)),
       ]);
       assert.deepEqual(bloscFlags(byte), { byte: true, memcpy: false, bit: false });
@@ -189,7 +212,9 @@ describe("zarr codec settings take effect", () => {
 
 describe("zarr sharding", () => {
   let root = "";
-  before(() => { root = makeTestDir("zarr-shards"); });
+  before(() => {
+    root = makeTestDir("zarr-shards");
+  });
   after(() => rmSync(root, { recursive: true, force: true }));
   const dataset: DatasetSpec = { name: "seq", shape: [50, 70], dtype: "int32", generator: "sequence", seed: 1 };
   const sharded: ZarrLayout = { name: "s", backend: "zarr", format: 3, chunks: [8, 16], shards: [16, 32], codec: blosc("zstd", "byte") };
@@ -235,9 +260,11 @@ describe("zarr sharding", () => {
     await zarrBackend.materialize({ dataset, layout: sharded, dir, progress: () => {} });
     const writer = await zarrBackend.open({ dir, dataset, layout: sharded }, { writable: true });
     const sel = [slice(0, 1), slice(0, 1)];
-    await assert.rejects(writer.write!(sel, new Int32Array(1)), (err: unknown) =>
-      err instanceof UnsupportedError &&
-      err.message === "zarr: cannot write into a sharded array: zarrita reads sharding_indexed but cannot write it");
+    await assert.rejects(
+      writer.write!(sel, new Int32Array(1)),
+      (err: unknown) =>
+        err instanceof UnsupportedError && err.message === "zarr: cannot write into a sharded array: zarrita reads sharding_indexed but cannot write it",
+    );
     await writer.close();
   });
 });

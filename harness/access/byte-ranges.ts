@@ -20,7 +20,11 @@ export const MAX_RUNS = 1 << 20;
  * fastest) or F order (first axis fastest), adjacent runs merged. Null past MAX_RUNS runs.
  */
 export function selectionRuns(
-  sel: Selection, shape: readonly number[], itemSize: number, order: "C" | "F", base: number,
+  sel: Selection,
+  shape: readonly number[],
+  itemSize: number,
+  order: "C" | "F",
+  base: number,
 ): { offset: number; length: number }[] | null {
   if (sel.some((s) => sliceLength(s) === 0)) return [];
   // Axes from slowest to fastest on disk.

@@ -4,7 +4,7 @@
  * and a baseline measured months ago read the same places.
  */
 import { Prng } from "../core/hash.ts";
-import { elementCount, selectionShape, type Selection, type Slice } from "../core/selection.ts";
+import { elementCount, type Selection, type Slice, selectionShape } from "../core/selection.ts";
 import { MAX_SELECTIONS } from "../scenario/defaults.ts";
 import type { PatternShape, PatternSpec } from "../scenario/types.ts";
 
@@ -53,8 +53,7 @@ export function patternProblem(pattern: PatternShape, shape: readonly number[], 
       if (axis >= 0) {
         return {
           field: "shape",
-          message: `tile shape ${list(pattern.shape)} does not fit array shape ${list(shape)}: ` +
-            `each tile size must be 1..${shape[axis]} on axis ${axis}`,
+          message: `tile shape ${list(pattern.shape)} does not fit array shape ${list(shape)}: ` + `each tile size must be 1..${shape[axis]} on axis ${axis}`,
         };
       }
       return countProblem(pattern.count);
@@ -122,10 +121,12 @@ export function expandPattern(pattern: PatternSpec, shape: readonly number[], it
       });
     }
     case "points":
-      return times(pattern.count, () => shape.map((n) => {
-        const s = rng.nextInt(n);
-        return { start: s, stop: s + 1, step: 1 };
-      }));
+      return times(pattern.count, () =>
+        shape.map((n) => {
+          const s = rng.nextInt(n);
+          return { start: s, stop: s + 1, step: 1 };
+        }),
+      );
     case "chunks": {
       const chunk = pattern.shape;
       const grid = shape.map((n, i) => Math.ceil(n / chunk[i]));
@@ -136,10 +137,12 @@ export function expandPattern(pattern: PatternSpec, shape: readonly number[], it
       while (picks.length < pattern.count) {
         for (const cell of rng.sampleDistinct(cells, Math.min(cells, pattern.count - picks.length))) picks.push(cell);
       }
-      return picks.map((cell) => cellCoords(cell, grid).map((c, i) => {
-        const start = c * chunk[i];
-        return { start, stop: Math.min(start + chunk[i], shape[i]), step: 1 };
-      }));
+      return picks.map((cell) =>
+        cellCoords(cell, grid).map((c, i) => {
+          const start = c * chunk[i];
+          return { start, stop: Math.min(start + chunk[i], shape[i]), step: 1 };
+        }),
+      );
     }
     case "strided":
       return [shape.map((n, i) => ({ start: 0, stop: n, step: pattern.step[i] }))];

@@ -38,33 +38,43 @@ const BLOSC_ONLY = ["cname", "shuffle"] as const;
 export const NO_CODEC = { anyOf: [{ const: "none" }, { type: "object", properties: { name: { const: "none" } } }] };
 const codecObject = strict({
   name: codecName,
-  level: z.number().int().optional().describe(
-    `Compression level: ${Object.entries(CODEC_LEVELS).map(([n, r]) => `${n} ${r.min}-${r.max} (default ${CODEC_DEFAULTS.codecLevels[n as keyof typeof CODEC_LEVELS]})`).join(", ")}; none takes no level.`),
+  level: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      `Compression level: ${Object.entries(CODEC_LEVELS)
+        .map(([n, r]) => `${n} ${r.min}-${r.max} (default ${CODEC_DEFAULTS.codecLevels[n as keyof typeof CODEC_LEVELS]})`)
+        .join(", ")}; none takes no level.`,
+    ),
   cname: z.enum(["lz4", "zstd", "blosclz"]).optional().describe(`blosc only: inner compressor (default ${CODEC_DEFAULTS.blosc.cname}).`),
   shuffle: z.enum(["none", "byte", "bit"]).optional().describe(`blosc only: shuffle filter (default ${CODEC_DEFAULTS.blosc.shuffle}).`),
-}).superRefine((c, ctx) => {
-  if (c.name !== "none" && c.level !== undefined) {
-    const r = CODEC_LEVELS[c.name];
-    if (c.level < r.min || c.level > r.max) {
-      ctx.addIssue({ code: "custom", path: ["level"], message: `${c.name} level must be an integer from ${r.min} to ${r.max}${r.note}, got ${c.level}` });
+})
+  .superRefine((c, ctx) => {
+    if (c.name !== "none" && c.level !== undefined) {
+      const r = CODEC_LEVELS[c.name];
+      if (c.level < r.min || c.level > r.max) {
+        ctx.addIssue({ code: "custom", path: ["level"], message: `${c.name} level must be an integer from ${r.min} to ${r.max}${r.note}, got ${c.level}` });
+      }
     }
-  }
-  if (c.name === "none" && c.level !== undefined) ctx.addIssue({ code: "custom", path: ["level"], message: "codec none takes no level: remove level" });
-  if (c.name !== "blosc") {
-    for (const key of BLOSC_ONLY) {
-      if (c[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `only blosc takes ${key}; this codec is ${c.name}: remove ${key}` });
+    if (c.name === "none" && c.level !== undefined) ctx.addIssue({ code: "custom", path: ["level"], message: "codec none takes no level: remove level" });
+    if (c.name !== "blosc") {
+      for (const key of BLOSC_ONLY) {
+        if (c[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `only blosc takes ${key}; this codec is ${c.name}: remove ${key}` });
+      }
     }
-  }
-}).meta({
-  // The same rules for editors (scenarios/schema.json): zod's JSON Schema export leaves refinements out.
-  allOf: [
-    ...Object.entries(CODEC_LEVELS).map(([n, r]) => ({
-      if: { properties: { name: { const: n } } }, then: { properties: { level: { minimum: r.min, maximum: r.max } } },
-    })),
-    { if: { properties: { name: { const: "none" } } }, then: { not: { required: ["level"] } } },
-    { if: { properties: { name: { not: { const: "blosc" } } } }, then: { not: { anyOf: BLOSC_ONLY.map((k) => ({ required: [k] })) } } },
-  ],
-});
+  })
+  .meta({
+    // The same rules for editors (scenarios/schema.json): zod's JSON Schema export leaves refinements out.
+    allOf: [
+      ...Object.entries(CODEC_LEVELS).map(([n, r]) => ({
+        if: { properties: { name: { const: n } } },
+        then: { properties: { level: { minimum: r.min, maximum: r.max } } },
+      })),
+      { if: { properties: { name: { const: "none" } } }, then: { not: { required: ["level"] } } },
+      { if: { properties: { name: { not: { const: "blosc" } } } }, then: { not: { anyOf: BLOSC_ONLY.map((k) => ({ required: [k] })) } } },
+    ],
+  });
 /** A codec name alone means that codec with its default settings. */
 export const codec = z.union([codecName, codecObject]).describe("Compression codec: a name, or an object with settings.");
 
@@ -74,8 +84,11 @@ export type FileCodec = z.output<typeof codec>;
 export function resolveCodec(codec: FileCodec | undefined): CodecSpec {
   const c = typeof codec === "string" || codec === undefined ? { name: codec ?? CODEC_DEFAULTS.codec } : codec;
   switch (c.name) {
-    case "none": return { name: "none" };
-    case "gzip": case "zstd": case "lz4":
+    case "none":
+      return { name: "none" };
+    case "gzip":
+    case "zstd":
+    case "lz4":
       return { name: c.name, level: c.level ?? CODEC_DEFAULTS.codecLevels[c.name] };
     case "blosc":
       return {

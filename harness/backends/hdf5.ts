@@ -15,22 +15,22 @@
  */
 import { open as openHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { allocate, itemSize, view, type TypedArray } from "../core/dtype.ts";
-import { fillRegion } from "../data/generate.ts";
-import { elementCount, fitsShape, formatSelection, fullSelection, selectionShape, type Selection } from "../core/selection.ts";
-import { UserError } from "../core/errors.ts";
-import type { DatasetSpec, Hdf5Layout } from "../scenario/types.ts";
 import type { File } from "h5wasm/node";
-import type { Backend, BackendReadPath, MaterializeContext, Reader, StorageFootprint, Stored } from "./types.ts";
+import { allocate, itemSize, type TypedArray, view } from "../core/dtype.ts";
+import { UserError } from "../core/errors.ts";
+import { elementCount, fitsShape, formatSelection, fullSelection, type Selection, selectionShape } from "../core/selection.ts";
+import { fillRegion } from "../data/generate.ts";
+import { nativeFeatureMissing } from "../native/index.ts";
+import { describeCodec, formatShape } from "../scenario/describe.ts";
+import type { DatasetSpec, Hdf5Layout } from "../scenario/types.ts";
 import { maxEncodedBytes } from "./footprint.ts";
 import { copyBox, planBlocks, selectedCount } from "./hdf5/blocks.ts";
+import { type ContiguousReader, contiguousPath } from "./hdf5/contiguous.ts";
 import { checkHdf5Layout, filterFor } from "./hdf5/filters.ts";
-import { makeFilterOptional } from "./hdf5/optional-filter.ts";
 import { closeFile, createDataset, DATASET_PATH, flushFile, h5, openFile, transferHyperslab } from "./hdf5/library.ts";
-import { contiguousPath, type ContiguousReader } from "./hdf5/contiguous.ts";
-import { nativeFeatureMissing } from "../native/index.ts";
+import { makeFilterOptional } from "./hdf5/optional-filter.ts";
 import { prepareHdf5Probe, probeHdf5 } from "./hdf5/probe.ts";
-import { describeCodec, formatShape } from "../scenario/describe.ts";
+import type { Backend, BackendReadPath, MaterializeContext, Reader, StorageFootprint, Stored } from "./types.ts";
 
 /** The file inside the layout's directory. */
 export const HDF5_FILE = "data.h5";
@@ -55,12 +55,10 @@ export function createHdf5Backend(options: Hdf5Options = {}): Backend<Hdf5Layout
     open: (stored, { writable }) => openReader(stored, writable, blockBytes),
     mainFile: HDF5_FILE,
     locate: (stored) => ({ path: join(stored.dir, HDF5_FILE), datasetPath: stored.dataset.source?.dataset ?? DATASET_PATH }),
-    describe: (layout) => [
-      "hdf5",
-      layout.chunks ? `chunks ${formatShape(layout.chunks)}` : "contiguous",
-      describeCodec(layout.codec),
-      ...(layout.shuffle ? ["shuffle"] : []),
-    ].join(", "),
+    describe: (layout) =>
+      ["hdf5", layout.chunks ? `chunks ${formatShape(layout.chunks)}` : "contiguous", describeCodec(layout.codec), ...(layout.shuffle ? ["shuffle"] : [])].join(
+        ", ",
+      ),
     sourceFormat: "hdf5",
     probeSource: (path, { shown, stats, datasetPath }) => probeHdf5(path, shown, stats, datasetPath),
     prepareProbe: prepareHdf5Probe,
@@ -78,9 +76,10 @@ const HDF5_CHUNK_INDEX_BYTES = 64;
 /** One file: every chunk whole (edge chunks too) and its index entry, or the contiguous data. */
 function footprint(layout: Hdf5Layout, dataset: DatasetSpec): StorageFootprint {
   const size = itemSize(dataset.dtype);
-  const data = layout.chunks === null
-    ? elementCount(dataset.shape) * size
-    : elementCount(gridOf(dataset.shape, layout.chunks)) * (maxEncodedBytes(layout.codec, elementCount(layout.chunks) * size) + HDF5_CHUNK_INDEX_BYTES);
+  const data =
+    layout.chunks === null
+      ? elementCount(dataset.shape) * size
+      : elementCount(gridOf(dataset.shape, layout.chunks)) * (maxEncodedBytes(layout.codec, elementCount(layout.chunks) * size) + HDF5_CHUNK_INDEX_BYTES);
   return { files: [{ count: 1, bytes: data + HDF5_METADATA_BYTES }], folders: 0 };
 }
 
@@ -118,14 +117,19 @@ async function materialize(ctx: MaterializeContext<Hdf5Layout>, blockBytes: numb
       // Generated straight into h5wasm's heap buffer: no block-sized JS array per block (malloc aligns
       // to 8 bytes, enough for a BigInt64Array view).
       transferHyperslab(module, file, block.sel, size, "write", (heap) =>
-        fillRegion(dataset, block.sel, view(dataset.dtype, heap.buffer, heap.byteOffset, count)));
+        fillRegion(dataset, block.sel, view(dataset.dtype, heap.buffer, heap.byteOffset, count)),
+      );
       doneBytes += count * size;
       ctx.progress(doneBytes, totalBytes);
     }
     if (totalBytes === 0) ctx.progress(0, 0);
   } catch (error) {
     // Keep the first error; a close after a failed create or write may fail too.
-    try { if (file) closeFile(module, file); } catch { /* reported below */ }
+    try {
+      if (file) closeFile(module, file);
+    } catch {
+      /* reported below */
+    }
     throw error;
   }
   closeFile(module, file);
@@ -170,8 +174,25 @@ async function openReader(stored: Stored<Hdf5Layout>, writable: boolean, blockBy
       // so strided selections are read by libhdf5 itself, not as a bounding box subsampled in JS.
       for (const block of planBlocks(sel, unit, size, blockBytes)) {
         const blockShape = selectionShape(block.sel);
-        transferHyperslab(module, f, block.sel, size, "read", (heap) =>
-          copyBox(heap, blockShape, blockShape.map(() => 0), outBytes, outShape, block.offset, blockShape, size), datasetPath);
+        transferHyperslab(
+          module,
+          f,
+          block.sel,
+          size,
+          "read",
+          (heap) =>
+            copyBox(
+              heap,
+              blockShape,
+              blockShape.map(() => 0),
+              outBytes,
+              outShape,
+              block.offset,
+              blockShape,
+              size,
+            ),
+          datasetPath,
+        );
       }
       return out;
     },
@@ -200,8 +221,25 @@ async function openReader(stored: Stored<Hdf5Layout>, writable: boolean, blockBy
       const dataShape = selectionShape(sel);
       for (const block of planBlocks(sel, unit, size, blockBytes)) {
         const blockShape = selectionShape(block.sel);
-        transferHyperslab(module, f, block.sel, size, "write", (heap) =>
-          copyBox(dataBytes, dataShape, block.offset, heap, blockShape, blockShape.map(() => 0), blockShape, size), datasetPath);
+        transferHyperslab(
+          module,
+          f,
+          block.sel,
+          size,
+          "write",
+          (heap) =>
+            copyBox(
+              dataBytes,
+              dataShape,
+              block.offset,
+              heap,
+              blockShape,
+              blockShape.map(() => 0),
+              blockShape,
+              size,
+            ),
+          datasetPath,
+        );
       }
     },
     async flush() {
@@ -217,9 +255,13 @@ export function hdf5FilterLabel(layout: Hdf5Layout): string {
   const filters: string[] = [];
   if (layout.shuffle) filters.push("libhdf5 shuffle");
   switch (layout.codec.name) {
-    case "none": break;
-    case "gzip": filters.push("libhdf5 deflate (zlib)"); break;
-    default: filters.push(`h5wasm-plugins ${layout.codec.name} filter`);
+    case "none":
+      break;
+    case "gzip":
+      filters.push("libhdf5 deflate (zlib)");
+      break;
+    default:
+      filters.push(`h5wasm-plugins ${layout.codec.name} filter`);
   }
   return filters.length ? `${filters.join(" + ")} in WASM` : "none";
 }
@@ -228,17 +270,22 @@ export function hdf5FilterLabel(layout: Hdf5Layout): string {
 function hdf5ReadPath(layout: Hdf5Layout, direct: ContiguousReader | undefined, missed: string | undefined): BackendReadPath {
   if (direct) {
     const native = direct.native;
-    const missing = native ? undefined : nativeFeatureMissing("sieved-read") ?? "the addon's sieved read was not given";
+    const missing = native ? undefined : (nativeFeatureMissing("sieved-read") ?? "the addon's sieved read was not given");
     return {
       implementation: `direct preads replaying libhdf5's sieve (${native ? "addon" : "Node readSync"})`,
-      decoder: "none", threads: 1,
+      decoder: "none",
+      threads: 1,
       library: "h5wasm (libhdf5) opens the file; the data's address is learnt from its reads",
-      ours: native ? "positional reads through libhdf5's descriptor, one addon call per selection" : "positional reads through libhdf5's descriptor, one readSync per run",
+      ours: native
+        ? "positional reads through libhdf5's descriptor, one addon call per selection"
+        : "positional reads through libhdf5's descriptor, one readSync per run",
       fallbacks: missing ? [`one readSync per run instead of the addon's sieved read (20–30% slower): ${missing}`] : [],
     };
   }
   return {
-    implementation: "h5wasm (libhdf5 in WASM)", decoder: hdf5FilterLabel(layout), threads: 1,
+    implementation: "h5wasm (libhdf5 in WASM)",
+    decoder: hdf5FilterLabel(layout),
+    threads: 1,
     library: "libhdf5 reads and decodes, one hyperslab per call",
     ours: "hyperslab calls through h5wasm's low-level API, copies out of the WASM heap",
     fallbacks: missed ? [`read through h5wasm instead of direct preads: ${missed}`] : [],

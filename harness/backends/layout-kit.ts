@@ -30,8 +30,10 @@ export function layoutObject<B extends string, T extends z.ZodRawShape>(backend:
  * scenario/schema.ts (the schema), scenario/resolve.ts (defaults) and the JSON Schema export.
  */
 export interface LayoutVocabulary<
-  B extends string = string, S extends z.ZodType = z.ZodType,
-  L extends { readonly backend: B } = { readonly backend: B; readonly name: string }, K extends SourceKeys = SourceKeys,
+  B extends string = string,
+  S extends z.ZodType = z.ZodType,
+  L extends { readonly backend: B } = { readonly backend: B; readonly name: string },
+  K extends SourceKeys = SourceKeys,
 > {
   readonly backend: B;
   /** The layout as a scenario file writes it (built with {@link layoutObject}). */

@@ -4,17 +4,13 @@
  * Pure, like the files it lists: imports only core/, zod and the layout vocabularies.
  */
 import type { z } from "zod";
+import { hdf5Layout } from "./hdf5/layout.ts";
 import type { SourceKeys } from "./layout-kit.ts";
 import { memmapLayout } from "./memmap/layout.ts";
 import { zarrLayout } from "./zarr/layout.ts";
-import { hdf5Layout } from "./hdf5/layout.ts";
 
 /** In the order the schema lists them. */
-export const LAYOUTS = [
-  memmapLayout,
-  zarrLayout,
-  hdf5Layout,
-] as const;
+export const LAYOUTS = [memmapLayout, zarrLayout, hdf5Layout] as const;
 
 /**
  * The `source.format`s of existing files that a backend reads as they are (its `sourceFormat`),

@@ -4,18 +4,18 @@
  * selection touches is faulted in through the page cache exactly as NumPy's `np.load(mmap_mode=)`
  * would, readahead included: that is the behaviour this backend exists to measure.
  */
-import { closeSync, fdatasyncSync, fstatSync, openSync, writeSync, type Stats } from "node:fs";
+import { closeSync, fdatasyncSync, fstatSync, openSync, type Stats, writeSync } from "node:fs";
 import { join } from "node:path";
-import { allocate, itemSize, view, type Dtype } from "../core/dtype.ts";
-import { fillRegion } from "../data/generate.ts";
-import { cStrides, elementCount, fitsShape, formatSelection, fStrides, selectionShape, slice, sliceLength, type Selection } from "../core/selection.ts";
-import type { MemmapLayout } from "../scenario/types.ts";
-import type { Backend, BackendReadPath, FileRange, MaterializeContext, Reader, Stored } from "./types.ts";
-import { formatNpyHeader, NpyFormatError, readNpyHeader, readNpyRegion, type NpyHeader } from "./npy.ts";
-import { AS_IS_LAYOUT } from "../scenario/types.ts";
-import { SourceProblem, SUPPORTED_DTYPES, type SourceInfo } from "./source-probe.ts";
 import { selectionRuns } from "../access/byte-ranges.ts";
+import { allocate, type Dtype, itemSize, view } from "../core/dtype.ts";
+import { cStrides, elementCount, fitsShape, formatSelection, fStrides, type Selection, selectionShape, slice, sliceLength } from "../core/selection.ts";
+import { fillRegion } from "../data/generate.ts";
 import { copyStrided, madvise, map, msync, PLAN_HEADER, unmap } from "../native/index.ts";
+import type { MemmapLayout } from "../scenario/types.ts";
+import { AS_IS_LAYOUT } from "../scenario/types.ts";
+import { formatNpyHeader, NpyFormatError, type NpyHeader, readNpyHeader, readNpyRegion } from "./npy.ts";
+import { type SourceInfo, SourceProblem, SUPPORTED_DTYPES } from "./source-probe.ts";
+import type { Backend, BackendReadPath, FileRange, MaterializeContext, Reader, Stored } from "./types.ts";
 
 /** The one file of a memmap layout. */
 export const NPY_FILE = "data.npy";
@@ -31,7 +31,9 @@ export const memmapBackend: Backend<MemmapLayout> = {
   check: () => [],
   // One file: the header, then every element.
   footprint: (layout, dataset) => ({
-    files: [{ count: 1, bytes: formatNpyHeader(dataset.dtype, dataset.shape, layout.order === "F").length + elementCount(dataset.shape) * itemSize(dataset.dtype) }],
+    files: [
+      { count: 1, bytes: formatNpyHeader(dataset.dtype, dataset.shape, layout.order === "F").length + elementCount(dataset.shape) * itemSize(dataset.dtype) },
+    ],
     folders: 0,
   }),
   materialize,
@@ -77,7 +79,8 @@ function probeNpy(path: string, shown: string, st: Stats): SourceInfo {
     const needed = header.dataOffset + header.shape.reduce((a, b) => a * b, 1) * itemSize(header.dtype);
     if (st.size < needed) throw new SourceProblem(`${shown} has ${st.size} bytes, its header promises ${needed}: the file is truncated`);
     return {
-      shape: header.shape, dtype: header.dtype,
+      shape: header.shape,
+      dtype: header.dtype,
       layout: { name: AS_IS_LAYOUT, backend: "memmap", advice: "normal", order: header.fortranOrder ? "F" : "C" },
     };
   } finally {
@@ -156,7 +159,9 @@ function* bands(shape: readonly number[], axes: number[], p: number, width: numb
   for (;;) {
     for (let b = 0; b < shape[axes[p]]; b += width) {
       const sel = shape.map((n) => slice(0, n));
-      outer.forEach((a, k) => { sel[a] = slice(index[k], index[k] + 1); });
+      outer.forEach((a, k) => {
+        sel[a] = slice(index[k], index[k] + 1);
+      });
       sel[axes[p]] = slice(b, Math.min(b + width, shape[axes[p]]));
       yield sel;
     }
@@ -167,7 +172,7 @@ function* bands(shape: readonly number[], axes: number[], p: number, width: numb
 }
 
 function writeAll(fd: number, bytes: Uint8Array, position: number): void {
-  for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off, position + off);
+  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off, position + off);
 }
 
 /** Reads the header with pread: touching the mapping would fault in a whole readahead window. */
@@ -246,7 +251,9 @@ function openReader(stored: Stored<MemmapLayout>, writable: boolean): Reader {
       if (!writable) throw new Error(`memmap reader for ${path} was opened read-only; open it with { writable: true } to write`);
       const n = place(sel, "write", false);
       if (values.constructor !== data.constructor || values.length !== n) {
-        throw new TypeError(`write ${formatSelection(sel)}: expected a ${data.constructor.name} of ${n} elements, got a ${values.constructor.name} of ${values.length}`);
+        throw new TypeError(
+          `write ${formatSelection(sel)}: expected a ${data.constructor.name} of ${n} elements, got a ${values.constructor.name} of ${values.length}`,
+        );
       }
       if (n > 0) copyStrided(values, data, plan);
     },
@@ -275,6 +282,8 @@ function boxPlan(size: number, srcStrides: readonly number[], dstStrides: readon
   const plan = new Float64Array(PLAN_HEADER + 3 * counts.length);
   plan[0] = size;
   plan[1] = counts.length;
-  counts.forEach((n, a) => { plan.set([n, srcStrides[a] * size, dstStrides[a] * size], PLAN_HEADER + 3 * a); });
+  counts.forEach((n, a) => {
+    plan.set([n, srcStrides[a] * size, dstStrides[a] * size], PLAN_HEADER + 3 * a);
+  });
   return plan;
 }

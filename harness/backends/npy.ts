@@ -5,8 +5,8 @@
  * `numpy.load(path, mmap_mode="r")` and the memmap backend see the same bytes.
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { allocate, dtypeFromNumpyDescr, itemSize, numpyDescr, type Dtype, type TypedArray } from "../core/dtype.ts";
-import { cStrides, elementCount, fStrides, selectionShape, type Selection } from "../core/selection.ts";
+import { allocate, type Dtype, dtypeFromNumpyDescr, itemSize, numpyDescr, type TypedArray } from "../core/dtype.ts";
+import { cStrides, elementCount, fStrides, type Selection, selectionShape } from "../core/selection.ts";
 import type { DatasetSpec } from "../scenario/types.ts";
 
 const MAGIC = Buffer.from([0x93, ...Buffer.from("NUMPY", "latin1")]);
@@ -42,7 +42,10 @@ export function formatNpyHeader(dtype: Dtype, shape: readonly number[], fortranO
   // Python's repr of a tuple: "()" for 0-d, "(37,)" for 1-d.
   const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
   const dict = `{'descr': '${numpyDescr(dtype)}', 'fortran_order': ${fortranOrder ? "True" : "False"}, 'shape': ${tuple}, }`;
-  for (const [major, lengthBytes] of [[1, 2], [2, 4]] as const) {
+  for (const [major, lengthBytes] of [
+    [1, 2],
+    [2, 4],
+  ] as const) {
     const prefix = MAGIC.length + 2 + lengthBytes;
     // Same rule as numpy's _wrap_header: pad so prefix + dict + spaces + "\n" is a multiple of 64.
     const pad = NPY_ALIGN - ((prefix + dict.length + 1) % NPY_ALIGN);
@@ -107,12 +110,16 @@ export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   if (!fortran) throw new NpyFormatError(`.npy header has no 'fortran_order': ${text.trim()}`);
   const shapeMatch = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
   if (!shapeMatch) throw new NpyFormatError(`.npy header has no 'shape' tuple: ${text.trim()}`);
-  const shape = shapeMatch[1].split(",").map((s) => s.trim()).filter((s) => s !== "").map((s) => {
-    // Python 2 era files may write longs as "3L".
-    const n = Number(s.replace(/L$/, ""));
-    if (!Number.isSafeInteger(n) || n < 0) throw new NpyFormatError(`.npy header has a bad shape entry "${s}"`);
-    return n;
-  });
+  const shape = shapeMatch[1]
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+    .map((s) => {
+      // Python 2 era files may write longs as "3L".
+      const n = Number(s.replace(/L$/, ""));
+      if (!Number.isSafeInteger(n) || n < 0) throw new NpyFormatError(`.npy header has a bad shape entry "${s}"`);
+      return n;
+    });
   return {
     version: [major, b[7]],
     descr,
@@ -133,7 +140,7 @@ function words(a: TypedArray | Uint8Array, size: number): Uint8Array | Uint16Arr
 }
 
 function readFully(fd: number, into: Uint8Array, position: number, path: string): void {
-  for (let done = 0; done < into.length;) {
+  for (let done = 0; done < into.length; ) {
     const n = readSync(fd, into, done, into.length - done, position + done);
     if (n === 0) throw new Error(`${path}: file ends before byte ${position + into.length}`);
     done += n;

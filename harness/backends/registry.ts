@@ -1,11 +1,12 @@
 /**
  * Backends by name. One file per backend; adding one is one line here.
  */
-import { requireCapability, type Backend } from "./types.ts";
+
 import type { BackendName, LayoutSpec, SourceFormat } from "../scenario/types.ts";
-import { memmapBackend } from "./memmap.ts";
-import { zarrBackend } from "./zarr.ts";
 import { hdf5Backend } from "./hdf5.ts";
+import { memmapBackend } from "./memmap.ts";
+import { type Backend, requireCapability } from "./types.ts";
+import { zarrBackend } from "./zarr.ts";
 
 const BACKENDS: Partial<Record<BackendName, Backend<any>>> = {
   memmap: memmapBackend,

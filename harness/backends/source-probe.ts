@@ -30,6 +30,7 @@ export const SUPPORTED_DTYPES = `supported: ${DTYPES.join(", ")}`;
 export const SHUFFLE_NAMES = ["none", "byte", "bit"] as const;
 
 export function bloscCodec(cname: unknown, level: unknown, shuffle: "none" | "byte" | "bit" | undefined, where: string): CodecSpec {
-  if (cname !== "lz4" && cname !== "zstd" && cname !== "blosclz") throw new SourceProblem(`${where}: blosc cname ${JSON.stringify(cname)} is not supported (lz4, zstd, blosclz)`);
+  if (cname !== "lz4" && cname !== "zstd" && cname !== "blosclz")
+    throw new SourceProblem(`${where}: blosc cname ${JSON.stringify(cname)} is not supported (lz4, zstd, blosclz)`);
   return { name: "blosc", cname, level: typeof level === "number" ? level : 5, shuffle: shuffle ?? "byte" };
 }

@@ -9,12 +9,12 @@
  * missing: nothing outside backends/ switches on a backend's name.
  */
 import type { Stats } from "node:fs";
-import { UnsupportedError } from "../core/errors.ts";
+import type { FileRange } from "../access/byte-ranges.ts";
 import type { TypedArray } from "../core/dtype.ts";
+import { UnsupportedError } from "../core/errors.ts";
 import type { Selection } from "../core/selection.ts";
 import type { DatasetSpec, LayoutSpec, SourceFormat } from "../scenario/types.ts";
 import type { SourceInfo } from "./source-probe.ts";
-import type { FileRange } from "../access/byte-ranges.ts";
 
 export type { FileRange };
 
@@ -170,15 +170,16 @@ export type BackendCapability = "mainFile" | "locate" | "describe" | "sourceForm
 
 /** A backend asked for a capability it does not have; names both. */
 export class UnsupportedCapabilityError extends UnsupportedError {
-  constructor(readonly backend: string, readonly capability: BackendCapability) {
+  constructor(
+    readonly backend: string,
+    readonly capability: BackendCapability,
+  ) {
     super(`the ${backend} backend does not support ${capability}`);
     this.name = "UnsupportedCapabilityError";
   }
 }
 
 /** Narrows `backend` to one that has `capability`, or throws an {@link UnsupportedCapabilityError}. */
-export function requireCapability<B extends Backend<any>, K extends BackendCapability>(
-  backend: B, capability: K,
-): asserts backend is B & Required<Pick<B, K>> {
+export function requireCapability<B extends Backend<any>, K extends BackendCapability>(backend: B, capability: K): asserts backend is B & Required<Pick<B, K>> {
   if (backend[capability] === undefined) throw new UnsupportedCapabilityError(backend.name, capability);
 }

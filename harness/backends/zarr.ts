@@ -11,22 +11,22 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as zarr from "zarrita";
-import { allocate, itemSize, numpyDescr, type Dtype, type TypedArray } from "../core/dtype.ts";
-import { cStrides, elementCount, fitsShape, formatSelection, selectionShape, type Selection } from "../core/selection.ts";
-import { UnsupportedError, UserError } from "../core/errors.ts";
-import type { DatasetSpec, ZarrLayout } from "../scenario/types.ts";
-import { MAX_CHUNKS } from "../scenario/defaults.ts";
-import type { Backend, BackendReadPath, FileRange, LayoutProblem, MaterializeContext, Reader, Stored } from "./types.ts";
 import { chunksHit } from "../access/byte-ranges.ts";
+import { allocate, type Dtype, itemSize, numpyDescr, type TypedArray } from "../core/dtype.ts";
+import { UnsupportedError, UserError } from "../core/errors.ts";
+import { cStrides, elementCount, fitsShape, formatSelection, type Selection, selectionShape } from "../core/selection.ts";
+import { MAX_CHUNKS } from "../scenario/defaults.ts";
+import { describeCodec, formatShape } from "../scenario/describe.ts";
+import type { DatasetSpec, ZarrLayout } from "../scenario/types.ts";
+import type { Backend, BackendReadPath, FileRange, LayoutProblem, MaterializeContext, Reader, Stored } from "./types.ts";
+import { chunkFormat } from "./zarr/chunk-format.ts";
+import { ChunkReader } from "./zarr/chunk-reader.ts";
 import { checkCodec, codecEncoder, createByteCodec, registerZarrCodecs, v2Compressor, v3Codecs } from "./zarr/codecs.ts";
+import { zarrFootprint } from "./zarr/footprint.ts";
 import { chunkRegion, chunkValues, gridCoords, gridShape } from "./zarr/grid.ts";
+import { probeZarr } from "./zarr/probe.ts";
 import { SHARD_INDEX_CODECS, writeShard } from "./zarr/shard-writer.ts";
 import { fdatasyncAll, LocalStore } from "./zarr/store.ts";
-import { ChunkReader } from "./zarr/chunk-reader.ts";
-import { chunkFormat } from "./zarr/chunk-format.ts";
-import { probeZarr } from "./zarr/probe.ts";
-import { describeCodec, formatShape } from "../scenario/describe.ts";
-import { zarrFootprint } from "./zarr/footprint.ts";
 
 /** The array's folder inside the layout's directory. */
 export const ARRAY_DIR = "array.zarr";
@@ -73,12 +73,15 @@ function checkFileCount(layout: ZarrLayout, shape: readonly number[]): LayoutPro
   const outer = layout.shards ?? layout.chunks;
   const files = elementCount(gridShape(shape, outer));
   if (files <= MAX_CHUNKS) return [];
-  return [{
-    field,
-    message: `${field} [${outer.join(", ")}] make ${files} ${layout.shards ? "shard" : "chunk"} files of shape [${shape.join(", ")}], ` +
-      `more than the ${MAX_CHUNKS} a layout may have (one file per ${layout.shards ? "shard" : "chunk"}: creating, evicting and ` +
-      `checking them would dominate the run): use larger ${field}${layout.shards ? "" : ", or shards"}`,
-  }];
+  return [
+    {
+      field,
+      message:
+        `${field} [${outer.join(", ")}] make ${files} ${layout.shards ? "shard" : "chunk"} files of shape [${shape.join(", ")}], ` +
+        `more than the ${MAX_CHUNKS} a layout may have (one file per ${layout.shards ? "shard" : "chunk"}: creating, evicting and ` +
+        `checking them would dominate the run): use larger ${field}${layout.shards ? "" : ", or shards"}`,
+    },
+  ];
 }
 
 /** layoutbench writes Zarr through zarrita's `zarr.set`, which writes regular chunks only. */
@@ -101,24 +104,45 @@ function checkShape(field: string, values: readonly number[], rank: number, prob
 /** The metadata file (name and JSON) that describes the array. */
 function metadataFile(dataset: DatasetSpec, layout: ZarrLayout): [string, object] {
   if (layout.format === 2) {
-    return [".zarray", {
-      zarr_format: 2, shape: dataset.shape, chunks: layout.chunks, dtype: numpyDescr(dataset.dtype),
-      compressor: v2Compressor(layout.codec), fill_value: 0, order: "C", filters: null, dimension_separator: ".",
-    }];
+    return [
+      ".zarray",
+      {
+        zarr_format: 2,
+        shape: dataset.shape,
+        chunks: layout.chunks,
+        dtype: numpyDescr(dataset.dtype),
+        compressor: v2Compressor(layout.codec),
+        fill_value: 0,
+        order: "C",
+        filters: null,
+        dimension_separator: ".",
+      },
+    ];
   }
   const inner = v3Codecs(layout.codec, dataset.dtype);
-  return ["zarr.json", {
-    zarr_format: 3, node_type: "array", shape: dataset.shape, data_type: dataset.dtype,
-    chunk_grid: { name: "regular", configuration: { chunk_shape: layout.shards ?? layout.chunks } },
-    chunk_key_encoding: { name: "default", configuration: { separator: "/" } },
-    codecs: layout.shards === null ? inner : [{
-      name: "sharding_indexed",
-      configuration: { chunk_shape: layout.chunks, codecs: inner, index_codecs: SHARD_INDEX_CODECS, index_location: "end" },
-    }],
-    // zarrita writes null unless told, which the v3 spec does not allow.
-    fill_value: 0,
-    attributes: {},
-  }];
+  return [
+    "zarr.json",
+    {
+      zarr_format: 3,
+      node_type: "array",
+      shape: dataset.shape,
+      data_type: dataset.dtype,
+      chunk_grid: { name: "regular", configuration: { chunk_shape: layout.shards ?? layout.chunks } },
+      chunk_key_encoding: { name: "default", configuration: { separator: "/" } },
+      codecs:
+        layout.shards === null
+          ? inner
+          : [
+              {
+                name: "sharding_indexed",
+                configuration: { chunk_shape: layout.chunks, codecs: inner, index_codecs: SHARD_INDEX_CODECS, index_location: "end" },
+              },
+            ],
+      // zarrita writes null unless told, which the v3 spec does not allow.
+      fill_value: 0,
+      attributes: {},
+    },
+  ];
 }
 
 /** Path of a chunk (or shard) file relative to the array folder. */
@@ -202,7 +226,9 @@ function boundedQueue(limit: number): { add(fn: () => Promise<void>): void; onId
     add: (fn) => void tasks.push(fn),
     onIdle: async () => {
       let next = 0;
-      const worker = async () => { while (next < tasks.length) await tasks[next++](); };
+      const worker = async () => {
+        while (next < tasks.length) await tasks[next++]();
+      };
       await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
       return [];
     },
@@ -215,9 +241,8 @@ type ZarrArray = zarr.Array<zarr.DataType, LocalStore>;
 async function open(stored: Stored<ZarrLayout>, options: { writable: boolean }): Promise<Reader> {
   registerZarrCodecs();
   const store = new LocalStore(join(stored.dir, ARRAY_DIR));
-  const array: ZarrArray = stored.layout.format === 2
-    ? await zarr.open.v2(store, { kind: "array", attrs: false })
-    : await zarr.open.v3(store, { kind: "array" });
+  const array: ZarrArray =
+    stored.layout.format === 2 ? await zarr.open.v2(store, { kind: "array", attrs: false }) : await zarr.open.v3(store, { kind: "array" });
   const dtype = stored.dataset.dtype;
   if (array.dtype !== dtype) {
     throw new UserError(`${join(stored.dir, ARRAY_DIR)}: holds ${array.dtype} data, but dataset ${stored.dataset.name} is ${dtype}`);
@@ -231,11 +256,16 @@ async function open(stored: Stored<ZarrLayout>, options: { writable: boolean }):
 /** What decodes chunks read through `zarr.get` (zarrita's registry with this backend's codecs in it). */
 function zarritaGetDecoder(layout: ZarrLayout): string {
   switch (layout.codec.name) {
-    case "none": return "none";
-    case "gzip": return "node:zlib (registered in zarrita)";
-    case "blosc": return "numcodecs.js Blosc (WASM)";
-    case "lz4": return "numcodecs.js LZ4 (WASM)";
-    case "zstd": return "numcodecs.js Zstd (WASM)";
+    case "none":
+      return "none";
+    case "gzip":
+      return "node:zlib (registered in zarrita)";
+    case "blosc":
+      return "numcodecs.js Blosc (WASM)";
+    case "lz4":
+      return "numcodecs.js LZ4 (WASM)";
+    case "zstd":
+      return "numcodecs.js Zstd (WASM)";
   }
 }
 
@@ -244,13 +274,19 @@ function zarrReadPath(direct: ChunkReader | undefined, layout: ZarrLayout): Back
   if (direct) {
     const { decoder, threads, fallbacks } = direct.decoding();
     return {
-      implementation: "layoutbench chunk reader", decoder, threads, library: "zarrita parses metadata only",
-      ours: "whole-chunk preads into reused buffers, decoding, copies of whole runs", fallbacks,
+      implementation: "layoutbench chunk reader",
+      decoder,
+      threads,
+      library: "zarrita parses metadata only",
+      ours: "whole-chunk preads into reused buffers, decoding, copies of whole runs",
+      fallbacks,
     };
   }
   const why = layout.shards !== null ? "sharded array" : "metadata the direct path does not cover";
   return {
-    implementation: `zarrita zarr.get (${why})`, decoder: zarritaGetDecoder(layout), threads: 1,
+    implementation: `zarrita zarr.get (${why})`,
+    decoder: zarritaGetDecoder(layout),
+    threads: 1,
     library: "zarrita reads, decodes and assembles the chunks",
     ours: `a node:fs store, at most ${IO_CONCURRENCY} chunks at once, zarrita's gzip and blosc codecs replaced`,
     fallbacks: [],
@@ -294,7 +330,11 @@ class ZarrReader implements Reader {
     }
     const shape = selectionShape(sel);
     if (elementCount(shape) === 0) return allocate(this.dtype, 0);
-    const result = await zarr.get(array, sel.map((s) => zarr.slice(s.start, s.stop, s.step)), queueOptions);
+    const result = await zarr.get(
+      array,
+      sel.map((s) => zarr.slice(s.start, s.stop, s.step)),
+      queueOptions,
+    );
     return toCOrder(result.data as TypedArray, result.shape, result.stride, this.dtype);
   }
 
@@ -309,7 +349,12 @@ class ZarrReader implements Reader {
       throw new RangeError(`zarr write: expected ${elementCount(shape)} ${this.dtype} values, got a ${data.constructor.name} of ${data.length}`);
     }
     const chunk = { data, shape, stride: cStrides(shape) } as unknown as zarr.Chunk<zarr.DataType>;
-    await zarr.set(array as zarr.Array<zarr.DataType, zarr.Mutable>, sel.map((s) => zarr.slice(s.start, s.stop, s.step)), chunk, queueOptions);
+    await zarr.set(
+      array as zarr.Array<zarr.DataType, zarr.Mutable>,
+      sel.map((s) => zarr.slice(s.start, s.stop, s.step)),
+      chunk,
+      queueOptions,
+    );
     // Chunk files were rewritten (or created): reopen them on the next read.
     this.direct?.forgetFiles();
   }
@@ -360,16 +405,24 @@ async function byteRanges(stored: Stored<ZarrLayout>, selections: readonly Selec
 }
 
 export const zarrBackend: Backend<ZarrLayout> = {
-  name: "zarr", check, writeProblem, footprint: zarrFootprint, materialize, files, open, byteRanges,
+  name: "zarr",
+  check,
+  writeProblem,
+  footprint: zarrFootprint,
+  materialize,
+  files,
+  open,
+  byteRanges,
   encoder: (layout, dataset) => codecEncoder(layout.codec, dataset.dtype),
   mainFile: ARRAY_DIR,
   locate: (stored) => ({ path: join(stored.dir, ARRAY_DIR) }),
-  describe: (layout) => [
-    `zarr v${layout.format}`,
-    `chunks ${formatShape(layout.chunks)}`,
-    ...(layout.shards ? [`shards ${formatShape(layout.shards)}`] : []),
-    describeCodec(layout.codec),
-  ].join(", "),
+  describe: (layout) =>
+    [
+      `zarr v${layout.format}`,
+      `chunks ${formatShape(layout.chunks)}`,
+      ...(layout.shards ? [`shards ${formatShape(layout.shards)}`] : []),
+      describeCodec(layout.codec),
+    ].join(", "),
   sourceFormat: "zarr",
   probeSource: (path, { shown, stats }) => probeZarr(path, shown, stats),
 };

@@ -9,12 +9,12 @@ import { closeSync, mkdtempSync, openSync, readSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { evictFiles } from "../cache/evict.ts";
-import { ensureMaterialized, logicalBytes } from "../store/materialize.ts";
 import { defaultCacheRoot } from "../core/paths.ts";
+import { loadScenario } from "../plan/load.ts";
 import { runScenarios } from "../run/executor.ts";
 import { realRunDeps } from "../run/real-deps.ts";
-import { loadScenario } from "../plan/load.ts";
 import type { MemmapLayout } from "../scenario/types.ts";
+import { ensureMaterialized, logicalBytes } from "../store/materialize.ts";
 
 const SCENARIO = "scenarios/bench/backends-fullscan.yaml";
 const FLOOR_RUNS = 7;
@@ -69,9 +69,11 @@ async function main(): Promise<void> {
   const floorMs = { cold: median([before.cold, after.cold]), warm: median([before.warm, after.warm]) };
   const mbps = (ms: number) => bytes / 1e6 / (ms / 1000);
 
-  console.log(`\nstorage floor (plain sequential read of ${(bytes / 2 ** 20).toFixed(0)} MiB, median of ${FLOOR_RUNS} before and after): ` +
-    `cold ${mbps(floorMs.cold).toFixed(0)} MB/s, warm ${mbps(floorMs.warm).toFixed(0)} MB/s ` +
-    `(before ${mbps(before.cold).toFixed(0)}/${mbps(before.warm).toFixed(0)}, after ${mbps(after.cold).toFixed(0)}/${mbps(after.warm).toFixed(0)})`);
+  console.log(
+    `\nstorage floor (plain sequential read of ${(bytes / 2 ** 20).toFixed(0)} MiB, median of ${FLOOR_RUNS} before and after): ` +
+      `cold ${mbps(floorMs.cold).toFixed(0)} MB/s, warm ${mbps(floorMs.warm).toFixed(0)} MB/s ` +
+      `(before ${mbps(before.cold).toFixed(0)}/${mbps(before.warm).toFixed(0)}, after ${mbps(after.cold).toFixed(0)}/${mbps(after.warm).toFixed(0)})`,
+  );
   console.log("\n| layout | on disk | ratio | cold MB/s | cold ÷ floor | warm MB/s | warm ÷ floor | cold read amplification |");
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const layout of scenario.layouts) {
@@ -83,9 +85,11 @@ async function main(): Promise<void> {
       continue;
     }
     const st = cold.storage!;
-    console.log(`| ${layout.name} | ${(st.bytesOnDisk / 2 ** 20).toFixed(1)} MiB | ${st.compressionRatio.toFixed(2)}× | ` +
-      `${mbps(cold.summary.medianMs).toFixed(0)} | ${(floorMs.cold / cold.summary.medianMs).toFixed(2)} | ` +
-      `${mbps(warm.summary.medianMs).toFixed(0)} | ${(floorMs.warm / warm.summary.medianMs).toFixed(2)} | ${cold.summary.readAmplification.toFixed(2)}× |`);
+    console.log(
+      `| ${layout.name} | ${(st.bytesOnDisk / 2 ** 20).toFixed(1)} MiB | ${st.compressionRatio.toFixed(2)}× | ` +
+        `${mbps(cold.summary.medianMs).toFixed(0)} | ${(floorMs.cold / cold.summary.medianMs).toFixed(2)} | ` +
+        `${mbps(warm.summary.medianMs).toFixed(0)} | ${(floorMs.warm / warm.summary.medianMs).toFixed(2)} | ${cold.summary.readAmplification.toFixed(2)}× |`,
+    );
   }
   console.log(`\nresults: ${resultsPath}`);
 }

@@ -24,12 +24,12 @@ import { join } from "node:path";
 import Blosc from "numcodecs/blosc";
 import LZ4 from "numcodecs/lz4";
 import Zstd from "numcodecs/zstd";
-import { ARRAY_DIR } from "../backends/zarr.ts";
 import { decodeBlosc, decodeNumcodecsLz4 } from "../backends/zarr/lz4-blosc.ts";
-import { ensureMaterialized } from "../store/materialize.ts";
-import { nativeDecoders } from "../native/index.ts";
+import { ARRAY_DIR } from "../backends/zarr.ts";
 import { defaultCacheRoot } from "../core/paths.ts";
+import { nativeDecoders } from "../native/index.ts";
 import type { CodecSpec, DatasetSpec } from "../scenario/types.ts";
+import { ensureMaterialized } from "../store/materialize.ts";
 
 const PYTHON = "/usr/bin/python3";
 // usage: npm run bench:decoders -- [--reps N] [--only <codec substring>]...
@@ -107,7 +107,9 @@ async function chunkFiles(codec: CodecSpec): Promise<string[]> {
   const name = `zarr v2 512² ${JSON.stringify(codec)}`;
   const { stored } = await ensureMaterialized(defaultCacheRoot(), DATASET, { name, backend: "zarr", format: 2, chunks: [512, 512], shards: null, codec }, {});
   const dir = join(stored.dir, ARRAY_DIR);
-  return readdirSync(dir).filter((f) => /^\d+\.\d+$/.test(f)).map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => /^\d+\.\d+$/.test(f))
+    .map((f) => join(dir, f));
 }
 
 type WasmCodec = { decode(b: Uint8Array): Promise<Uint8Array> };
@@ -165,23 +167,69 @@ async function main(): Promise<void> {
     const out = new Uint8Array(CHUNK_BYTES);
     const tmp = new Uint8Array(CHUNK_BYTES);
     const time = async (decoder: string, pass: () => unknown) => put(decoder, kind.name, await fastestMs(reps, pass), bytes);
-    const wasm = (kind.family === "blosc" ? Blosc.fromConfig({ id: "blosc", cname: "lz4", clevel: 5, shuffle: 1, blocksize: 0 })
-      : kind.family === "lz4" ? LZ4.fromConfig({ id: "lz4", acceleration: 1 }) : Zstd.fromConfig({ id: "zstd", level: 1 })) as unknown as WasmCodec;
-    await time("numcodecs.js (WASM)", async () => { for (const s of srcs) await wasm.decode(s); });
+    const wasm = (kind.family === "blosc"
+      ? Blosc.fromConfig({ id: "blosc", cname: "lz4", clevel: 5, shuffle: 1, blocksize: 0 })
+      : kind.family === "lz4"
+        ? LZ4.fromConfig({ id: "lz4", acceleration: 1 })
+        : Zstd.fromConfig({ id: "zstd", level: 1 })) as unknown as WasmCodec;
+    await time("numcodecs.js (WASM)", async () => {
+      for (const s of srcs) await wasm.decode(s);
+    });
     if (kind.family === "blosc") {
-      if (kind.codec.name === "blosc" && kind.codec.cname === "lz4" && kind.codec.shuffle === "byte") await time("ours: JS (lz4-blosc.ts)", () => srcs.forEach((s) => { decodeBlosc(s, out, tmp); }));
+      if (kind.codec.name === "blosc" && kind.codec.cname === "lz4" && kind.codec.shuffle === "byte")
+        await time("ours: JS (lz4-blosc.ts)", () =>
+          srcs.forEach((s) => {
+            decodeBlosc(s, out, tmp);
+          }),
+        );
       if (native) {
-        await time("ours: C, 1 thread", () => srcs.forEach((s) => { native.blosc(s, out, 1); }));
-        await time(`ours: C, ${cores} threads (Blosc blocks)`, () => srcs.forEach((s) => { native.blosc(s, out, cores); }));
+        await time("ours: C, 1 thread", () =>
+          srcs.forEach((s) => {
+            native.blosc(s, out, 1);
+          }),
+        );
+        await time(`ours: C, ${cores} threads (Blosc blocks)`, () =>
+          srcs.forEach((s) => {
+            native.blosc(s, out, cores);
+          }),
+        );
         ours.set(kind.name, `ours: C, ${cores} threads (Blosc blocks)`);
       }
     } else if (kind.family === "lz4") {
-      await time("ours: JS (lz4-blosc.ts)", () => srcs.forEach((s) => { decodeNumcodecsLz4(s, out); }));
-      if (native) { await time("ours: C, 1 thread", () => srcs.forEach((s) => { native.lz4(s, out); })); ours.set(kind.name, "ours: C, 1 thread"); }
-      if (typeof lz4n !== "string") await time("lz4-napi (allocates)", () => srcs.forEach((s) => { lz4n(s); }));
+      await time("ours: JS (lz4-blosc.ts)", () =>
+        srcs.forEach((s) => {
+          decodeNumcodecsLz4(s, out);
+        }),
+      );
+      if (native) {
+        await time("ours: C, 1 thread", () =>
+          srcs.forEach((s) => {
+            native.lz4(s, out);
+          }),
+        );
+        ours.set(kind.name, "ours: C, 1 thread");
+      }
+      if (typeof lz4n !== "string")
+        await time("lz4-napi (allocates)", () =>
+          srcs.forEach((s) => {
+            lz4n(s);
+          }),
+        );
     } else {
-      if (native) { await time("ours: C, 1 thread (libzstd)", () => srcs.forEach((s) => { native.zstd(s, out); })); ours.set(kind.name, "ours: C, 1 thread (libzstd)"); }
-      if (typeof zdctx !== "string") await time("zstd-napi DCtx, 1 thread", () => srcs.forEach((s) => { zdctx.decompress(out, s); }));
+      if (native) {
+        await time("ours: C, 1 thread (libzstd)", () =>
+          srcs.forEach((s) => {
+            native.zstd(s, out);
+          }),
+        );
+        ours.set(kind.name, "ours: C, 1 thread (libzstd)");
+      }
+      if (typeof zdctx !== "string")
+        await time("zstd-napi DCtx, 1 thread", () =>
+          srcs.forEach((s) => {
+            zdctx.decompress(out, s);
+          }),
+        );
     }
   }
   rmSync(planesDir, { recursive: true, force: true });

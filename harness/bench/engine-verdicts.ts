@@ -5,7 +5,7 @@
  * showed different single inversions, both noise.
  */
 import { DEFAULT_SEED } from "../stats/bootstrap.ts";
-import { compareMedians, type Comparison } from "../stats/compare.ts";
+import { type Comparison, compareMedians } from "../stats/compare.ts";
 import { deriveSeed } from "../stats/prng.ts";
 
 /** One case's timings as the judging needs them. */
@@ -76,10 +76,13 @@ export function engineRatios(cases: readonly EngineCase[], target: number, harne
     const ratio = ratioOf(js, py, deriveSeed(DEFAULT_SEED, "ratio", key));
     const verdict = ratio === null ? null : ratio.high <= target ? "within" : ratio.low > target ? "outside" : "unclear";
     rows.push({
-      layout: c.layout, pattern: c.pattern, cache: c.cache,
+      layout: c.layout,
+      pattern: c.pattern,
+      cache: c.cache,
       harnessMs: js?.samplesMs.length ? median(js.samplesMs) : null,
       pythonMs: py?.samplesMs.length ? median(py.samplesMs) : null,
-      ratio, verdict,
+      ratio,
+      verdict,
     });
   }
   return rows;

@@ -12,14 +12,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseCommandArgs } from "../cli/args.ts";
 import { defaultCacheRoot } from "../core/paths.ts";
+import { loadScenario } from "../plan/load.ts";
 import { runScenarios } from "../run/executor.ts";
 import { realRunDeps } from "../run/real-deps.ts";
 import { engineOf } from "../scenario/engines.ts";
-import { loadScenario } from "../plan/load.ts";
-import { parseCommandArgs } from "../cli/args.ts";
 import type { Comparison } from "../stats/compare.ts";
-import { engineRatios, rankingInversions, type EngineCase } from "./engine-verdicts.ts";
+import { type EngineCase, engineRatios, rankingInversions } from "./engine-verdicts.ts";
 
 const SCENARIO = "scenarios/bench/engines.yaml";
 const TARGET = 1.2;
@@ -37,11 +37,16 @@ async function main(): Promise<void> {
   const resultsPath = join(mkdtempSync(join(tmpdir(), "layoutbench-bench-")), "engines.json");
   const filter = (id: string) => only.length === 0 || only.some((o) => id.includes(o));
   const results = await runScenarios([scenario], { cacheRoot: defaultCacheRoot(), resultsPath, filter, log: (l) => console.error(l) }, realRunDeps());
-  const cases: EngineCase[] = results.cases.filter((c) => c.status === "ok").map((c) => ({
-    layout: c.layout.name, pattern: c.pattern.name, cache: c.cache, engine: engineOf(c),
-    samplesMs: c.samples.map((s) => s.ms),
-    rounds: c.samples.every((s) => s.round !== undefined) ? c.samples.map((s) => s.round!) : undefined,
-  }));
+  const cases: EngineCase[] = results.cases
+    .filter((c) => c.status === "ok")
+    .map((c) => ({
+      layout: c.layout.name,
+      pattern: c.pattern.name,
+      cache: c.cache,
+      engine: engineOf(c),
+      samplesMs: c.samples.map((s) => s.ms),
+      rounds: c.samples.every((s) => s.round !== undefined) ? c.samples.map((s) => s.round!) : undefined,
+    }));
   for (const c of results.cases.filter((c) => c.status !== "ok")) console.log(`failed: ${c.id}: ${c.error}`);
 
   console.log(`| layout | pattern | cache | harness ms | python ms | harness ÷ python (95% CI) | within ${TARGET}× |`);
@@ -49,19 +54,30 @@ async function main(): Promise<void> {
   const rows = engineRatios(cases, TARGET);
   for (const r of rows) {
     const verdict = r.verdict === null ? "–" : r.verdict === "within" ? "yes" : r.verdict === "outside" ? "**no**" : "unclear";
-    console.log(`| ${r.layout} | ${r.pattern} | ${r.cache} | ${r.harnessMs?.toFixed(2) ?? "–"} | ${r.pythonMs?.toFixed(2) ?? "–"} | ${r.ratio ? interval(r.ratio) : "–"} | ${verdict} |`);
+    console.log(
+      `| ${r.layout} | ${r.pattern} | ${r.cache} | ${r.harnessMs?.toFixed(2) ?? "–"} | ${r.pythonMs?.toFixed(2) ?? "–"} | ${r.ratio ? interval(r.ratio) : "–"} | ${verdict} |`,
+    );
   }
   const judged = rows.filter((r) => r.verdict !== null);
   const count = (v: string) => judged.filter((r) => r.verdict === v).length;
-  console.log(`\n${judged.length} cases: ${count("within")} within ${TARGET}× of the Python stack (interval at or under it), ` +
-    `${count("outside")} outside (interval above it), ${count("unclear")} unclear (interval across it)`);
+  console.log(
+    `\n${judged.length} cases: ${count("within")} within ${TARGET}× of the Python stack (interval at or under it), ` +
+      `${count("outside")} outside (interval above it), ${count("unclear")} unclear (interval across it)`,
+  );
 
   const inversions = rankingInversions(cases);
-  console.log(inversions.length
-    ? `\nranking inversions (each engine's interval of slower ÷ faster excludes 1, in opposite directions):\n` +
-      inversions.map((i) => `- ${i.pattern}/${i.cache}: python has ${i.faster} faster than ${i.slower}, ${interval(i.python)}; ` +
-        `the harness has it slower, ${interval(i.harness)}`).join("\n")
-    : "\nno ranking inversions (no pair of layouts whose ratio intervals exclude 1 in opposite directions for the two engines)");
+  console.log(
+    inversions.length
+      ? `\nranking inversions (each engine's interval of slower ÷ faster excludes 1, in opposite directions):\n` +
+          inversions
+            .map(
+              (i) =>
+                `- ${i.pattern}/${i.cache}: python has ${i.faster} faster than ${i.slower}, ${interval(i.python)}; ` +
+                `the harness has it slower, ${interval(i.harness)}`,
+            )
+            .join("\n")
+      : "\nno ranking inversions (no pair of layouts whose ratio intervals exclude 1 in opposite directions for the two engines)",
+  );
   console.log(`\nresults: ${resultsPath}`);
 }
 

@@ -25,12 +25,21 @@ const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 async function main(): Promise<void> {
   const scenario = loadScenario(SCENARIO);
   const resultsPath = join(mkdtempSync(join(tmpdir(), "layoutbench-bench-")), "memmap-claims.json");
-  const results = await runScenarios([scenario], {
-    cacheRoot: defaultCacheRoot(), resultsPath, filter: () => true, log: (l) => console.error(l),
-  }, realRunDeps());
+  const results = await runScenarios(
+    [scenario],
+    {
+      cacheRoot: defaultCacheRoot(),
+      resultsPath,
+      filter: () => true,
+      log: (l) => console.error(l),
+    },
+    realRunDeps(),
+  );
   const ctx = results.context;
-  console.log(`\nmachine: ${ctx.cpuModel} ×${ctx.cpus}, kernel ${ctx.kernel}, ${ctx.filesystem}, readahead ${ctx.readaheadKiB} KiB, ` +
-    `eviction ${ctx.eviction.method} (${ctx.eviction.verified ? "verified" : "NOT verified"})`);
+  console.log(
+    `\nmachine: ${ctx.cpuModel} ×${ctx.cpus}, kernel ${ctx.kernel}, ${ctx.filesystem}, readahead ${ctx.readaheadKiB} KiB, ` +
+      `eviction ${ctx.eviction.method} (${ctx.eviction.verified ? "verified" : "NOT verified"})`,
+  );
 
   console.log("\nClaim 3: a column of a C-order array touches one page per element (cold)");
   console.log("| layout | pattern | requested | read from storage | amplification | median ms | max residency |");
@@ -39,13 +48,17 @@ async function main(): Promise<void> {
     for (const pattern of ["row", "column"]) {
       const c = find(results, layout, pattern, "cold");
       const s = c.summary!;
-      console.log(`| ${layout} | ${pattern} | ${kib(s.bytesRequested)} | ${kib(s.bytesRead)} | ${s.readAmplification.toFixed(1)}× | ${s.medianMs.toFixed(2)} | ${((s.maxResidency ?? 0) * 100).toFixed(2)}% |`);
+      console.log(
+        `| ${layout} | ${pattern} | ${kib(s.bytesRequested)} | ${kib(s.bytesRead)} | ${s.readAmplification.toFixed(1)}× | ${s.medianMs.toFixed(2)} | ${((s.maxResidency ?? 0) * 100).toFixed(2)}% |`,
+      );
     }
   }
   const row = find(results, "npy-random", "row", "cold").summary!;
   const column = find(results, "npy-random", "column", "cold").summary!;
-  console.log(`\ncolumn vs row, advice random, cold: ${(column.readAmplification / row.readAmplification).toFixed(0)}× the read amplification, ` +
-    `${(column.medianMs / row.medianMs).toFixed(1)}× the time`);
+  console.log(
+    `\ncolumn vs row, advice random, cold: ${(column.readAmplification / row.readAmplification).toFixed(0)}× the read amplification, ` +
+      `${(column.medianMs / row.medianMs).toFixed(1)}× the time`,
+  );
 
   console.log("\nClaim 1: a second read is served from the page cache");
   console.log("| layout | cold median ms | warm median ms | cold/warm | cold bytes read | warm bytes read |");
@@ -53,7 +66,9 @@ async function main(): Promise<void> {
   for (const layout of ["npy-random", "npy-normal"]) {
     const cold = find(results, layout, "full", "cold").summary!;
     const warm = find(results, layout, "full", "warm").summary!;
-    console.log(`| ${layout} | ${cold.medianMs.toFixed(1)} | ${warm.medianMs.toFixed(1)} | ${(cold.medianMs / warm.medianMs).toFixed(1)}× | ${kib(cold.bytesRead)} | ${kib(warm.bytesRead)} |`);
+    console.log(
+      `| ${layout} | ${cold.medianMs.toFixed(1)} | ${warm.medianMs.toFixed(1)} | ${(cold.medianMs / warm.medianMs).toFixed(1)}× | ${kib(cold.bytesRead)} | ${kib(warm.bytesRead)} |`,
+    );
   }
   console.log(`\nresults: ${resultsPath}`);
 }

@@ -17,22 +17,22 @@
  * Our results are verified against the generator on the first pass, and both engines' checksums must
  * agree, all outside the timed region.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { createInterface, type Interface } from "node:readline";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createInterface, type Interface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { defaultCacheRoot } from "../core/paths.ts";
-import { ensureMaterialized } from "../store/materialize.ts";
-import { backendFor } from "../backends/registry.ts";
-import { ARRAY_DIR } from "../backends/zarr.ts";
 import { HDF5_FILE } from "../backends/hdf5.ts";
-import { evictFilesSync } from "../cache/evict.ts";
-import { formatSelection, slice, type Selection } from "../core/selection.ts";
-import { verifyRegion } from "../data/generate.ts";
-import { allocate, type TypedArray } from "../core/dtype.ts";
-import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
+import { backendFor } from "../backends/registry.ts";
 import type { Reader } from "../backends/types.ts";
+import { ARRAY_DIR } from "../backends/zarr.ts";
+import { evictFilesSync } from "../cache/evict.ts";
+import { allocate, type TypedArray } from "../core/dtype.ts";
+import { defaultCacheRoot } from "../core/paths.ts";
+import { formatSelection, type Selection, slice } from "../core/selection.ts";
+import { verifyRegion } from "../data/generate.ts";
+import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { createRng } from "../stats/prng.ts";
+import { ensureMaterialized } from "../store/materialize.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = fileURLToPath(new URL("./read-paths.py", import.meta.url));
@@ -42,20 +42,36 @@ const DATASET: DatasetSpec = { name: "read-paths", shape: [N, N], dtype: "int32"
 const LAYOUTS: LayoutSpec[] = [
   { name: "zarr v2 512² none", backend: "zarr", format: 2, chunks: [512, 512], shards: null, codec: { name: "none" } },
   {
-    name: "zarr v2 512² blosc-lz4 shuffle", backend: "zarr", format: 2, chunks: [512, 512], shards: null,
+    name: "zarr v2 512² blosc-lz4 shuffle",
+    backend: "zarr",
+    format: 2,
+    chunks: [512, 512],
+    shards: null,
     codec: { name: "blosc", cname: "lz4", level: 5, shuffle: "byte" },
   },
   { name: "zarr v2 512² lz4", backend: "zarr", format: 2, chunks: [512, 512], shards: null, codec: { name: "lz4", level: 1 } },
   {
-    name: "zarr v2 512² blosc-lz4 bitshuffle", backend: "zarr", format: 2, chunks: [512, 512], shards: null,
+    name: "zarr v2 512² blosc-lz4 bitshuffle",
+    backend: "zarr",
+    format: 2,
+    chunks: [512, 512],
+    shards: null,
     codec: { name: "blosc", cname: "lz4", level: 5, shuffle: "bit" },
   },
   {
-    name: "zarr v2 512² blosc-zstd shuffle", backend: "zarr", format: 2, chunks: [512, 512], shards: null,
+    name: "zarr v2 512² blosc-zstd shuffle",
+    backend: "zarr",
+    format: 2,
+    chunks: [512, 512],
+    shards: null,
     codec: { name: "blosc", cname: "zstd", level: 5, shuffle: "byte" },
   },
   {
-    name: "zarr v2 512² blosc-blosclz shuffle", backend: "zarr", format: 2, chunks: [512, 512], shards: null,
+    name: "zarr v2 512² blosc-blosclz shuffle",
+    backend: "zarr",
+    format: 2,
+    chunks: [512, 512],
+    shards: null,
     codec: { name: "blosc", cname: "blosclz", level: 5, shuffle: "byte" },
   },
   { name: "zarr v2 512² zstd-1", backend: "zarr", format: 2, chunks: [512, 512], shards: null, codec: { name: "zstd", level: 1 } },
@@ -72,14 +88,22 @@ function patterns(): [string, Selection[]][] {
     ["full", [[slice(0, N), slice(0, N)]]],
     ["row", [[slice(1234, 1235), slice(0, N)]]],
     ["column", [[slice(0, N), slice(2345, 2346)]]],
-    ["16 tiles 256²", Array.from({ length: 16 }, () => {
-      const i = at(N - tile), j = at(N - tile);
-      return [slice(i, i + tile), slice(j, j + tile)];
-    })],
-    ["200 points", Array.from({ length: 200 }, () => {
-      const i = at(N), j = at(N);
-      return [slice(i, i + 1), slice(j, j + 1)];
-    })],
+    [
+      "16 tiles 256²",
+      Array.from({ length: 16 }, () => {
+        const i = at(N - tile),
+          j = at(N - tile);
+        return [slice(i, i + tile), slice(j, j + tile)];
+      }),
+    ],
+    [
+      "200 points",
+      Array.from({ length: 200 }, () => {
+        const i = at(N),
+          j = at(N);
+        return [slice(i, i + 1), slice(j, j + 1)];
+      }),
+    ],
   ];
 }
 
@@ -164,11 +188,20 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-interface Row { layout: string; pattern: string; ours: number; python: number | null; oursRead: number; pythonRead: number | null }
+interface Row {
+  layout: string;
+  pattern: string;
+  ours: number;
+  python: number | null;
+  oursRead: number;
+  pythonRead: number | null;
+}
 
 /** Bytes this process has read through read syscalls so far (page-cache hits included): /proc/self/io rchar. */
 function rchar(): number {
-  const line = readFileSync("/proc/self/io", "utf8").split("\n").find((l) => l.startsWith("rchar:"));
+  const line = readFileSync("/proc/self/io", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("rchar:"));
   return Number(line?.split(":")[1] ?? 0);
 }
 
@@ -185,10 +218,15 @@ async function benchLayout(layout: LayoutSpec, reps: number, cold: boolean): Pro
   try {
     for (const [pattern, selections] of patterns()) {
       const pySel = selections.map((sel) => sel.map((s) => [s.start, s.stop, s.step]));
-      const pyPass = async (check: boolean) => python!.request<{ ms: number; sum: number | null; rchar?: number }>({ op: "pass", selections: pySel, sum: check, reuse: outputs !== null });
-      const ours: number[] = [], theirs: number[] = [], oursRead: number[] = [], theirsRead: number[] = [];
+      const pyPass = async (check: boolean) =>
+        python!.request<{ ms: number; sum: number | null; rchar?: number }>({ op: "pass", selections: pySel, sum: check, reuse: outputs !== null });
+      const ours: number[] = [],
+        theirs: number[] = [],
+        oursRead: number[] = [],
+        theirsRead: number[] = [];
       let reader: Reader | null = null;
-      let ourSum: bigint | null = null, theirSum: bigint | null = null;
+      let ourSum: bigint | null = null,
+        theirSum: bigint | null = null;
       if (!cold) {
         reader = await backend.open(stored, { writable: false });
         ourSum = (await ourPass(reader, selections, true)).sum;
@@ -199,34 +237,37 @@ async function benchLayout(layout: LayoutSpec, reps: number, cold: boolean): Pro
       }
       for (let rep = 0; rep < reps; rep++) {
         // Alternate which engine goes first, so neither always reads right after the other.
-        const engines = [async () => {
-          if (cold) {
-            evictFilesSync(files, "fadvise");
-            const r = await backend.open(stored, { writable: false });
-            const pass = await ourPass(r, selections, rep === 0);
-            await r.close();
-            if (rep === 0) ourSum = pass.sum;
-            ours.push(pass.ms);
-          } else {
-            const before = rchar();
-            ours.push((await ourPass(reader!, selections, false)).ms);
-            oursRead.push(rchar() - before);
-          }
-        }, async () => {
-          if (!python) return;
-          if (cold) {
-            evictFilesSync(files, "fadvise");
-            await python.request({ op: "open" });
-            const pass = await pyPass(rep === 0);
-            await python.request({ op: "close" });
-            if (rep === 0) theirSum = BigInt(pass.sum!);
-            theirs.push(pass.ms);
-          } else {
-            const pass = await pyPass(false);
-            theirs.push(pass.ms);
-            theirsRead.push(pass.rchar ?? 0);
-          }
-        }];
+        const engines = [
+          async () => {
+            if (cold) {
+              evictFilesSync(files, "fadvise");
+              const r = await backend.open(stored, { writable: false });
+              const pass = await ourPass(r, selections, rep === 0);
+              await r.close();
+              if (rep === 0) ourSum = pass.sum;
+              ours.push(pass.ms);
+            } else {
+              const before = rchar();
+              ours.push((await ourPass(reader!, selections, false)).ms);
+              oursRead.push(rchar() - before);
+            }
+          },
+          async () => {
+            if (!python) return;
+            if (cold) {
+              evictFilesSync(files, "fadvise");
+              await python.request({ op: "open" });
+              const pass = await pyPass(rep === 0);
+              await python.request({ op: "close" });
+              if (rep === 0) theirSum = BigInt(pass.sum!);
+              theirs.push(pass.ms);
+            } else {
+              const pass = await pyPass(false);
+              theirs.push(pass.ms);
+              theirsRead.push(pass.rchar ?? 0);
+            }
+          },
+        ];
         if (rep % 2) engines.reverse();
         for (const run of engines) await run();
       }
@@ -234,8 +275,12 @@ async function benchLayout(layout: LayoutSpec, reps: number, cold: boolean): Pro
       if (python && !cold) await python.request({ op: "close" });
       if (python && ourSum !== theirSum) throw new Error(`${layout.name} ${pattern}: checksums differ: ours ${ourSum}, python ${theirSum}`);
       const row = {
-        layout: layout.name, pattern, ours: median(ours), python: python ? median(theirs) : null,
-        oursRead: cold ? NaN : median(oursRead), pythonRead: python && !cold ? median(theirsRead) : null,
+        layout: layout.name,
+        pattern,
+        ours: median(ours),
+        python: python ? median(theirs) : null,
+        oursRead: cold ? NaN : median(oursRead),
+        pythonRead: python && !cold ? median(theirsRead) : null,
       };
       process.stderr.write(`${row.layout} | ${row.pattern}: ours ${row.ours.toFixed(2)} ms, python ${row.python?.toFixed(2) ?? "-"} ms\n`);
       rows.push(row);
@@ -250,7 +295,8 @@ async function benchLayout(layout: LayoutSpec, reps: number, cold: boolean): Pro
 async function touchCost(reps: number): Promise<{ node: number; numpy: number }> {
   const bytes = N * N * 4;
   const python = new PythonEngine("zarr", "-");
-  const node: number[] = [], numpy: number[] = [];
+  const node: number[] = [],
+    numpy: number[] = [];
   try {
     for (let i = 0; i < reps; i++) {
       const t0 = performance.now();
@@ -276,9 +322,11 @@ async function main(): Promise<void> {
   for (const layout of LAYOUTS.filter((l) => l.name.includes(only))) rows.push(...(await benchLayout(layout, reps, cold)));
   const touch = await touchCost(reps);
 
-  console.log(`\n${cold ? "Cold" : "Warm"} reads, ${N}×${N} int32 (${DATASET.generator}), median of ${reps} passes; ` +
-    `ratio = ours / python (≤ 1.2 is the goal). Outputs of both engines: ${outputs ? "reused per selection size, as the layoutbench engine does (python: out= / read_direct)" : "fresh per read (--fresh)"}. ` +
-    `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? "(unset)"}.\n`);
+  console.log(
+    `\n${cold ? "Cold" : "Warm"} reads, ${N}×${N} int32 (${DATASET.generator}), median of ${reps} passes; ` +
+      `ratio = ours / python (≤ 1.2 is the goal). Outputs of both engines: ${outputs ? "reused per selection size, as the layoutbench engine does (python: out= / read_direct)" : "fresh per read (--fresh)"}. ` +
+      `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? "(unset)"}.\n`,
+  );
   // "read/pass": bytes each engine read by syscalls per warm pass: every pass reads (and decodes)
   // the chunks again; nothing is served from a library cache.
   console.log("| layout | pattern | ours ms | python ms | ratio | ours read/pass | python read/pass |");
@@ -286,11 +334,15 @@ async function main(): Promise<void> {
   for (const r of rows) {
     const ratio = r.python === null ? "–" : `${(r.ours / r.python).toFixed(2)}×`;
     const mib = (n: number | null) => (n === null || Number.isNaN(n) ? "–" : `${(n / 2 ** 20).toFixed(2)} MiB`);
-    console.log(`| ${r.layout} | ${r.pattern} | ${r.ours.toFixed(2)} | ${r.python?.toFixed(2) ?? "– (zarr-python 2 reads v2 only)"} | ${ratio} | ` +
-      `${mib(r.oursRead)} | ${mib(r.pythonRead)} |`);
+    console.log(
+      `| ${r.layout} | ${r.pattern} | ${r.ours.toFixed(2)} | ${r.python?.toFixed(2) ?? "– (zarr-python 2 reads v2 only)"} | ${ratio} | ` +
+        `${mib(r.oursRead)} | ${mib(r.pythonRead)} |`,
+    );
   }
-  console.log(`\nFirst touch of a fresh 64 MiB output (allocate + fill, no I/O): Node ${touch.node.toFixed(1)} ms, ` +
-    `NumPy ${touch.numpy.toFixed(1)} ms (NumPy asks for transparent huge pages on big arrays; Node's ArrayBuffers do not get them).`);
+  console.log(
+    `\nFirst touch of a fresh 64 MiB output (allocate + fill, no I/O): Node ${touch.node.toFixed(1)} ms, ` +
+      `NumPy ${touch.numpy.toFixed(1)} ms (NumPy asks for transparent huge pages on big arrays; Node's ArrayBuffers do not get them).`,
+  );
 }
 
 await main();

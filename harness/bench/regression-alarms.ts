@@ -35,13 +35,13 @@ import { loadavg } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
-import { runAlternately } from "../interleave/alternate.ts";
 import { buildComparison, shouldFail } from "../compare/model.ts";
 import { thresholdPolicy } from "../compare/thresholds.ts";
+import { canonicalJson } from "../core/digest.ts";
 import { defaultCacheRoot, defaultRunsDir, PROJECT_ROOT } from "../core/paths.ts";
+import { runAlternately } from "../interleave/alternate.ts";
 import { readResults } from "../run/results-file.ts";
 import type { ResultsFile } from "../run/results-types.ts";
-import { canonicalJson } from "../core/digest.ts";
 import { DEFAULT_THRESHOLD, type RegressionRule } from "../stats/regression.ts";
 
 const BIN = join(PROJECT_ROOT, "harness", "cli", "bin.js");
@@ -63,7 +63,8 @@ interface Injection {
 const INJECTIONS: Record<string, Injection> = {
   work: {
     name: "work",
-    description: "both scenarios: every pattern with a count reads 1.3× as many selections (rows 20 → 26, tiles 10 → 13; memmap columns 2 → 3), a 30% slow-down",
+    description:
+      "both scenarios: every pattern with a count reads 1.3× as many selections (rows 20 → 26, tiles 10 → 13; memmap columns 2 → 3), a 30% slow-down",
     scenarios: [MEMMAP_SCENARIO, ZARR_SCENARIO],
     apply: (s) => {
       for (const p of s.patterns) if (typeof p.count === "number") p.count = Math.round(p.count * 1.3);
@@ -83,13 +84,41 @@ const INJECTIONS: Record<string, Injection> = {
 
 /** The rules compared; the first is layoutbench's default. */
 const RULES: readonly { label: string; rule: RegressionRule; threshold: number }[] = [
-  { label: "rounds bootstrap, 95% CI entirely beyond ±10% (default)", rule: { test: "bootstrap", thresholdOn: "bound", confidence: 0.95, resample: "rounds" }, threshold: DEFAULT_THRESHOLD },
-  { label: "samples bootstrap, 95% CI entirely beyond ±10%", rule: { test: "bootstrap", thresholdOn: "bound", confidence: 0.95, resample: "samples" }, threshold: DEFAULT_THRESHOLD },
-  { label: "rounds bootstrap, CI excludes 1 + ratio beyond ±10%", rule: { test: "bootstrap", thresholdOn: "point", confidence: 0.95, resample: "rounds" }, threshold: DEFAULT_THRESHOLD },
-  { label: "samples bootstrap, CI excludes 1 + ratio beyond ±10%", rule: { test: "bootstrap", thresholdOn: "point", confidence: 0.95, resample: "samples" }, threshold: DEFAULT_THRESHOLD },
-  { label: "Mann-Whitney p<0.05 + ratio beyond ±10%", rule: { test: "mann-whitney", thresholdOn: "point", confidence: 0.95, resample: "samples" }, threshold: DEFAULT_THRESHOLD },
-  { label: "Mann-Whitney p<0.002 + ratio beyond ±10% (asv)", rule: { test: "mann-whitney", thresholdOn: "point", confidence: 0.998, resample: "samples" }, threshold: DEFAULT_THRESHOLD },
-  { label: "samples bootstrap, CI excludes 1, no threshold", rule: { test: "bootstrap", thresholdOn: "point", confidence: 0.95, resample: "samples" }, threshold: 0 },
+  {
+    label: "rounds bootstrap, 95% CI entirely beyond ±10% (default)",
+    rule: { test: "bootstrap", thresholdOn: "bound", confidence: 0.95, resample: "rounds" },
+    threshold: DEFAULT_THRESHOLD,
+  },
+  {
+    label: "samples bootstrap, 95% CI entirely beyond ±10%",
+    rule: { test: "bootstrap", thresholdOn: "bound", confidence: 0.95, resample: "samples" },
+    threshold: DEFAULT_THRESHOLD,
+  },
+  {
+    label: "rounds bootstrap, CI excludes 1 + ratio beyond ±10%",
+    rule: { test: "bootstrap", thresholdOn: "point", confidence: 0.95, resample: "rounds" },
+    threshold: DEFAULT_THRESHOLD,
+  },
+  {
+    label: "samples bootstrap, CI excludes 1 + ratio beyond ±10%",
+    rule: { test: "bootstrap", thresholdOn: "point", confidence: 0.95, resample: "samples" },
+    threshold: DEFAULT_THRESHOLD,
+  },
+  {
+    label: "Mann-Whitney p<0.05 + ratio beyond ±10%",
+    rule: { test: "mann-whitney", thresholdOn: "point", confidence: 0.95, resample: "samples" },
+    threshold: DEFAULT_THRESHOLD,
+  },
+  {
+    label: "Mann-Whitney p<0.002 + ratio beyond ±10% (asv)",
+    rule: { test: "mann-whitney", thresholdOn: "point", confidence: 0.998, resample: "samples" },
+    threshold: DEFAULT_THRESHOLD,
+  },
+  {
+    label: "samples bootstrap, CI excludes 1, no threshold",
+    rule: { test: "bootstrap", thresholdOn: "point", confidence: 0.95, resample: "samples" },
+    threshold: 0,
+  },
 ];
 
 interface Run {
@@ -127,17 +156,30 @@ function writeVariant(injection: Injection, file: string, dir: string): string {
 /** Case ids whose layout or pattern differs between the runs: the cases an injection slowed. */
 function changedCases(baseline: ResultsFile, variant: ResultsFile): Set<string> {
   const byId = new Map(baseline.cases.map((c) => [c.id, c]));
-  return new Set(variant.cases.filter((c) => {
-    const b = byId.get(c.id);
-    return b && (canonicalJson(b.layout) !== canonicalJson(c.layout) || canonicalJson(b.pattern) !== canonicalJson(c.pattern));
-  }).map((c) => c.id));
+  return new Set(
+    variant.cases
+      .filter((c) => {
+        const b = byId.get(c.id);
+        return b && (canonicalJson(b.layout) !== canonicalJson(c.layout) || canonicalJson(b.pattern) !== canonicalJson(c.pattern));
+      })
+      .map((c) => c.id),
+  );
 }
 
 /** Ids each rule flags (regressed or improved) between two runs; runs of one alternation are compared as a pair. */
-function flaggedBy(baseline: ResultsFile, current: ResultsFile, rule: RegressionRule, threshold: number): { regressed: Set<string>; improved: Set<string>; compared: number } {
+function flaggedBy(
+  baseline: ResultsFile,
+  current: ResultsFile,
+  rule: RegressionRule,
+  threshold: number,
+): { regressed: Set<string>; improved: Set<string>; compared: number } {
   const c = buildComparison(baseline, current, { baselinePath: "", currentPath: "", thresholds: thresholdPolicy(threshold), rule });
   const ids = (k: string) => new Set(c.cases.filter((x) => x.verdict.class === k).map((x) => x.id));
-  return { regressed: ids("regressed"), improved: ids("improved"), compared: c.cases.filter((x) => x.verdict.class !== "added" && x.verdict.class !== "removed").length };
+  return {
+    regressed: ids("regressed"),
+    improved: ids("improved"),
+    compared: c.cases.filter((x) => x.verdict.class !== "added" && x.verdict.class !== "removed").length,
+  };
 }
 
 function median(values: readonly number[]): number {
@@ -191,17 +233,24 @@ async function alternateRepetition(r: number, plan: Plan): Promise<Repetition> {
   const started = performance.now();
   const loadBefore = loadavg()[0];
   const done = await runAlternately(sides, {
-    blocks: sampling.rounds, samplesPerBlock: Math.ceil(sampling.samples / sampling.rounds), outDir: dir, log: () => {},
+    blocks: sampling.rounds,
+    samplesPerBlock: Math.ceil(sampling.samples / sampling.rounds),
+    outDir: dir,
+    log: () => {},
   });
   const seconds = (performance.now() - started) / 1000;
   const load = [loadBefore, loadavg()[0]] as const;
-  console.error(`  r${r} alternate: ${sides.length} runs × ${done.blocks} blocks in ${seconds.toFixed(0)} s (load ${load[0].toFixed(1)} → ${load[1].toFixed(1)})`);
+  console.error(
+    `  r${r} alternate: ${sides.length} runs × ${done.blocks} blocks in ${seconds.toFixed(0)} s (load ${load[0].toFixed(1)} → ${load[1].toFixed(1)})`,
+  );
   const run = (name: string): Run => ({ ...loadRun(dir, name), seconds: seconds / sides.length, load });
   return { a: run("A"), b: run("B"), injected: new Map(plan.injections.map((i) => [i.name, run(i.name)])) };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { repeats: { type: "string" }, inject: { type: "string" }, cache: { type: "string" }, reuse: { type: "string" }, mode: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { repeats: { type: "string" }, inject: { type: "string" }, cache: { type: "string" }, reuse: { type: "string" }, mode: { type: "string" } },
+  });
   const repeats = Number(values.repeats ?? 5);
   if (!(Number.isInteger(repeats) && repeats >= 1)) throw new Error(`--repeats: expected a whole number >= 1, got ${values.repeats}`);
   const injections = (values.inject ?? "work,codec").split(",").map((n) => {
@@ -212,7 +261,10 @@ async function main(): Promise<void> {
   const modes: readonly Mode[] = values.mode === undefined || values.mode === "both" ? MODES : [values.mode as Mode];
   if (!modes.every((m) => MODES.includes(m))) throw new Error(`--mode: expected ${MODES.join(", ")} or both, got ${JSON.stringify(values.mode)}`);
   const cache = values.cache ?? join(defaultCacheRoot(), "regression-alarms");
-  const suite = readdirSync(SUITE_DIR).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(SUITE_DIR, f));
+  const suite = readdirSync(SUITE_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => join(SUITE_DIR, f));
   const reps = new Map<Mode, Repetition[]>(modes.map((m) => [m, []]));
   let outDir: string;
   if (values.reuse) {
@@ -221,22 +273,31 @@ async function main(): Promise<void> {
       for (const mode of modes) {
         const dir = mode === "sequential" ? outDir : join(outDir, `r${r}-alternate`);
         const label = (name: string) => (mode === "sequential" ? `r${r}-${name}` : name);
-        reps.get(mode)!.push({ a: loadRun(dir, label("A")), b: loadRun(dir, label("B")), injected: new Map(injections.map((i) => [i.name, loadRun(dir, label(i.name))])) });
+        reps
+          .get(mode)!
+          .push({ a: loadRun(dir, label("A")), b: loadRun(dir, label("B")), injected: new Map(injections.map((i) => [i.name, loadRun(dir, label(i.name))])) });
       }
     }
   } else {
     outDir = join(defaultRunsDir(), `alarms-${new Date().toISOString().replace(/[:]/g, "").replace(/\..*/, "")}`);
     mkdirSync(outDir, { recursive: true });
-    const variants = new Map(injections.map((i) => [i.name, suite.map((f) => {
-      const name = f.slice(SUITE_DIR.length + 1);
-      return i.scenarios.includes(name) ? writeVariant(i, name, outDir) : f;
-    })]));
+    const variants = new Map(
+      injections.map((i) => [
+        i.name,
+        suite.map((f) => {
+          const name = f.slice(SUITE_DIR.length + 1);
+          return i.scenarios.includes(name) ? writeVariant(i, name, outDir) : f;
+        }),
+      ]),
+    );
     const plan: Plan = { suite, variants, injections, outDir, cache };
     console.error(`preparing: one sample per case of the suite and of each variant, so every layout is written before measuring`);
     runSuite("prepare", suite, outDir, cache, ["--samples", "1"]);
     for (const i of injections) runSuite(`prepare-${i.name}`, variants.get(i.name)!, outDir, cache, ["--samples", "1"]);
     spawnSync("sync");
-    console.error(`${repeats} repetitions (${modes.join(" and ")}) of: unchanged run A, unchanged run B, ${injections.map((i) => `injected run ${i.name}`).join(", ")}; results in ${relative(process.cwd(), outDir)}`);
+    console.error(
+      `${repeats} repetitions (${modes.join(" and ")}) of: unchanged run A, unchanged run B, ${injections.map((i) => `injected run ${i.name}`).join(", ")}; results in ${relative(process.cwd(), outDir)}`,
+    );
     for (let r = 1; r <= repeats; r++) {
       console.error(`repetition ${r}/${repeats}`);
       // The modes take turns within each repetition, so both meet the same hours of the machine.
@@ -248,13 +309,22 @@ async function main(): Promise<void> {
   const ctx = all[0].results.context;
   const loads = all.flatMap((r) => r.load).filter((l) => Number.isFinite(l));
   const out: string[] = [];
-  out.push(`layoutbench regression alarms: ${repeats} repetitions of the CI suite (${suite.map((f) => relative(PROJECT_ROOT, f)).join(", ")}: ${all[0].results.cases.length} cases), ${modes.join(" and ")}`);
-  out.push(`machine: ${ctx.cpuModel} ×${ctx.cpus}, ${ctx.filesystem}, eviction ${ctx.eviction.method} (${ctx.eviction.verified ? "verified" : "NOT verified"}); ` +
-    (loads.length ? `1-min load average during the runs ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : "reused runs"));
-  out.push(`rule: the whole 95% bootstrap CI (rounds, then samples within them; paired block by block for runs measured alternately) of median(current)/median(baseline) above 1.10 (regressed) or below 1/1.10 (improved)`);
+  out.push(
+    `layoutbench regression alarms: ${repeats} repetitions of the CI suite (${suite.map((f) => relative(PROJECT_ROOT, f)).join(", ")}: ${all[0].results.cases.length} cases), ${modes.join(" and ")}`,
+  );
+  out.push(
+    `machine: ${ctx.cpuModel} ×${ctx.cpus}, ${ctx.filesystem}, eviction ${ctx.eviction.method} (${ctx.eviction.verified ? "verified" : "NOT verified"}); ` +
+      (loads.length ? `1-min load average during the runs ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : "reused runs"),
+  );
+  out.push(
+    `rule: the whole 95% bootstrap CI (rounds, then samples within them; paired block by block for runs measured alternately) of median(current)/median(baseline) above 1.10 (regressed) or below 1/1.10 (improved)`,
+  );
   const summary: Record<string, unknown> = { repeats };
   for (const mode of modes) {
-    out.push("", `==== ${mode === "sequential" ? "SEQUENTIAL: runs measured one after the other (compare with a committed baseline)" : "ALTERNATE: runs measured alternately in blocks (layoutbench ab)"} ====`);
+    out.push(
+      "",
+      `==== ${mode === "sequential" ? "SEQUENTIAL: runs measured one after the other (compare with a committed baseline)" : "ALTERNATE: runs measured alternately in blocks (layoutbench ab)"} ====`,
+    );
     summary[mode] = report(reps.get(mode)!, injections, out);
   }
   out.push(`results files: ${relative(process.cwd(), outDir)}`);
@@ -270,7 +340,10 @@ function report(reps: readonly Repetition[], injections: readonly Injection[], o
   const compare = (base: Run, cur: Run) => buildComparison(base.results, cur.results, { baselinePath: base.path, currentPath: cur.path, thresholds: defaults });
   const repeats = reps.length;
   const cases = reps[0].a.results.cases.length;
-  const times = reps.flatMap((r) => [r.a, r.b, ...r.injected.values()]).map((r) => r.seconds).filter((t) => Number.isFinite(t));
+  const times = reps
+    .flatMap((r) => [r.a, r.b, ...r.injected.values()])
+    .map((r) => r.seconds)
+    .filter((t) => Number.isFinite(t));
   if (times.length) out.push(`one run took ${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)} s`);
   out.push("", "(a) false alarms: unchanged tree, run A vs run B, default settings (layoutbench compare A B)");
   let falseTotal = 0;
@@ -280,14 +353,20 @@ function report(reps: readonly Repetition[], injections: readonly Injection[], o
     const flagged = c.cases.filter((k) => k.verdict.class === "regressed" || k.verdict.class === "improved");
     falseTotal += flagged.length;
     if (shouldFail(c, "regressed")) failing++;
-    out.push(`  repetition ${i + 1}: ${flagged.length} of ${c.cases.length} cases flagged, compare would exit ${shouldFail(c, "regressed") ? 3 : 0}` +
-      (flagged.length ? ` — ${flagged.map((k) => `${k.id} ${k.verdict.class} ${"ratio" in k.verdict ? x(k.verdict.ratio) : ""}`).join("; ")}` : ""));
+    out.push(
+      `  repetition ${i + 1}: ${flagged.length} of ${c.cases.length} cases flagged, compare would exit ${shouldFail(c, "regressed") ? 3 : 0}` +
+        (flagged.length ? ` — ${flagged.map((k) => `${k.id} ${k.verdict.class} ${"ratio" in k.verdict ? x(k.verdict.ratio) : ""}`).join("; ")}` : ""),
+    );
   }
   out.push(`  FALSE ALARMS: ${falseTotal} of ${repeats * cases} case comparisons flagged; ${failing} of ${repeats} comparisons would have failed CI`);
 
   const sensitivity: { name: string; flagged: number; slowed: number; failing: number; other: number; ratios: number[] }[] = [];
   for (const injection of injections) {
-    out.push("", `(b) sensitivity, injected slow-down "${injection.name}": ${injection.description}`, `    run B vs injected run (layoutbench compare B S --allow-mismatch)`);
+    out.push(
+      "",
+      `(b) sensitivity, injected slow-down "${injection.name}": ${injection.description}`,
+      `    run B vs injected run (layoutbench compare B S --allow-mismatch)`,
+    );
     const s = { name: injection.name, flagged: 0, slowed: 0, failing: 0, other: 0, ratios: [] as number[], clear: { cases: 0, flagged: 0, comparisons: 0 } };
     const perCase = new Map<string, { ratios: number[]; flagged: number }>();
     for (const [i, r] of reps.entries()) {
@@ -297,7 +376,10 @@ function report(reps: readonly Repetition[], injections: readonly Injection[], o
       const hit = c.cases.filter((k) => slowed.has(k.id) && k.verdict.class === "regressed");
       const other = c.cases.filter((k) => !slowed.has(k.id) && (k.verdict.class === "regressed" || k.verdict.class === "improved"));
       const ratios = c.cases.filter((k) => slowed.has(k.id) && "ratio" in k.verdict).map((k) => (k.verdict as { ratio: number }).ratio);
-      s.flagged += hit.length; s.slowed += slowed.size; s.other += other.length; s.ratios.push(...ratios);
+      s.flagged += hit.length;
+      s.slowed += slowed.size;
+      s.other += other.length;
+      s.ratios.push(...ratios);
       for (const k of c.cases.filter((k) => slowed.has(k.id) && "ratio" in k.verdict)) {
         const entry = perCase.get(k.id) ?? { ratios: [], flagged: 0 };
         entry.ratios.push((k.verdict as { ratio: number }).ratio);
@@ -305,37 +387,53 @@ function report(reps: readonly Repetition[], injections: readonly Injection[], o
         perCase.set(k.id, entry);
       }
       if (hit.length > 0 && shouldFail(c, "regressed")) s.failing++;
-      out.push(`  repetition ${i + 1}: ${hit.length} of ${slowed.size} slowed cases flagged regressed (ratios ${ratios.map(x).join(" ")}); ` +
-        `${other.length} of ${c.cases.length - slowed.size} other cases flagged; compare would exit ${shouldFail(c, "regressed") ? 3 : 0}`);
+      out.push(
+        `  repetition ${i + 1}: ${hit.length} of ${slowed.size} slowed cases flagged regressed (ratios ${ratios.map(x).join(" ")}); ` +
+          `${other.length} of ${c.cases.length - slowed.size} other cases flagged; compare would exit ${shouldFail(c, "regressed") ? 3 : 0}`,
+      );
     }
-    out.push(`  DETECTED: ${s.flagged} of ${s.slowed} slowed cases flagged; the slow-down failed CI in ${s.failing} of ${repeats} repetitions; ` +
-      `measured ratio of the slowed cases: median ${x(median(s.ratios))}, range ${x(Math.min(...s.ratios))}–${x(Math.max(...s.ratios))}`);
+    out.push(
+      `  DETECTED: ${s.flagged} of ${s.slowed} slowed cases flagged; the slow-down failed CI in ${s.failing} of ${repeats} repetitions; ` +
+        `measured ratio of the slowed cases: median ${x(median(s.ratios))}, range ${x(Math.min(...s.ratios))}–${x(Math.max(...s.ratios))}`,
+    );
     // More selections do not always mean more time in the same proportion (cold reads of rows in
     // one chunk share its pages): judge detection on the cases whose slow-down really reached 25%.
     const rows = [...perCase.entries()].sort((p, q) => median(q[1].ratios) - median(p[1].ratios));
     for (const [id, e] of rows) {
       const clear = median(e.ratios) >= CLEAR_SLOWDOWN;
-      if (clear) { s.clear.cases++; s.clear.flagged += e.flagged; s.clear.comparisons += e.ratios.length; }
-      out.push(`    ${id.padEnd(42)} median ratio ${x(median(e.ratios))} over ${e.ratios.length} repetitions, flagged ${e.flagged} of ${e.ratios.length}${clear ? "" : " (slowed by less than 25%)"}`);
+      if (clear) {
+        s.clear.cases++;
+        s.clear.flagged += e.flagged;
+        s.clear.comparisons += e.ratios.length;
+      }
+      out.push(
+        `    ${id.padEnd(42)} median ratio ${x(median(e.ratios))} over ${e.ratios.length} repetitions, flagged ${e.flagged} of ${e.ratios.length}${clear ? "" : " (slowed by less than 25%)"}`,
+      );
     }
-    out.push(`  DETECTED (cases slowed by at least 25%, median over repetitions): ${pct(s.clear.flagged, s.clear.comparisons)} comparisons flagged, over ${s.clear.cases} cases`);
+    out.push(
+      `  DETECTED (cases slowed by at least 25%, median over repetitions): ${pct(s.clear.flagged, s.clear.comparisons)} comparisons flagged, over ${s.clear.cases} cases`,
+    );
     sensitivity.push(s);
   }
 
   /** False alarms over the A/B pairs and detections per injection, for one rule and threshold. */
   const tally = (rule: RegressionRule, threshold: number): string[] => {
-    let fa = 0; let total = 0;
+    let fa = 0;
+    let total = 0;
     for (const r of reps) {
       const f = flaggedBy(r.a.results, r.b.results, rule, threshold);
-      fa += f.regressed.size + f.improved.size; total += f.compared;
+      fa += f.regressed.size + f.improved.size;
+      total += f.compared;
     }
     const detected = injections.map((inj) => {
-      let hit = 0; let n = 0;
+      let hit = 0;
+      let n = 0;
       for (const r of reps) {
         const run = r.injected.get(inj.name)!;
         const slowed = changedCases(r.b.results, run.results);
         const f = flaggedBy(r.b.results, run.results, rule, threshold);
-        hit += [...slowed].filter((id) => f.regressed.has(id)).length; n += slowed.size;
+        hit += [...slowed].filter((id) => f.regressed.has(id)).length;
+        n += slowed.size;
       }
       return pct(hit, n);
     });
@@ -347,26 +445,41 @@ function report(reps: readonly Repetition[], injections: readonly Injection[], o
   };
   const detectedHead = injections.map((i) => `detected "${i.name}"`);
   out.push("", "Candidate rules on the same runs (false alarms: cases flagged in A vs B; detected: slowed cases flagged regressed)");
-  table(["rule", "false alarms (a)", ...detectedHead], RULES.map(({ label, rule, threshold }) => [label, ...tally(rule, threshold)]));
+  table(
+    ["rule", "false alarms (a)", ...detectedHead],
+    RULES.map(({ label, rule, threshold }) => [label, ...tally(rule, threshold)]),
+  );
   out.push("", "The default rule at other thresholds (compare --threshold X)");
-  table(["threshold", "false alarms (a)", ...detectedHead], [0.1, 0.25, 0.5, 1].map((t) => [String(t), ...tally(RULES[0].rule, t)]));
+  table(
+    ["threshold", "false alarms (a)", ...detectedHead],
+    [0.1, 0.25, 0.5, 1].map((t) => [String(t), ...tally(RULES[0].rule, t)]),
+  );
 
   // Noise no single run can see: how far apart the medians of unchanged runs are.
   const unchanged = reps.flatMap((r) => [r.a, r.b]);
-  let allPairsFlagged = 0; let allPairs = 0;
+  let allPairsFlagged = 0;
+  let allPairs = 0;
   for (let i = 0; i < unchanged.length; i++) {
     for (let j = i + 1; j < unchanged.length; j++) {
       const c = compare(unchanged[i], unchanged[j]);
-      allPairsFlagged += c.counts.regressed + c.counts.improved; allPairs += c.cases.length;
+      allPairsFlagged += c.counts.regressed + c.counts.improved;
+      allPairs += c.cases.length;
     }
   }
-  const spreads = reps[0].a.results.cases.map((k) => {
-    const medians = unchanged.map((r) => r.results.cases.find((c) => c.id === k.id)?.summary?.medianMs).filter((m): m is number => m !== undefined);
-    return { id: k.id, spread: Math.max(...medians) / Math.min(...medians) };
-  }).sort((p, q) => q.spread - p.spread);
-  out.push("", `Run-to-run noise: over the ${unchanged.length} unchanged runs, a case's largest median is ${x(median(spreads.map((s) => s.spread)))} its smallest ` +
-    `(median over cases; worst ${spreads[0].id} ${x(spreads[0].spread)}, steadiest ${spreads[spreads.length - 1].id} ${x(spreads[spreads.length - 1].spread)}).`);
-  out.push(`All ${unchanged.length * (unchanged.length - 1) / 2} pairs of unchanged runs at default settings: ${pct(allPairsFlagged, allPairs)} case comparisons flagged.`);
+  const spreads = reps[0].a.results.cases
+    .map((k) => {
+      const medians = unchanged.map((r) => r.results.cases.find((c) => c.id === k.id)?.summary?.medianMs).filter((m): m is number => m !== undefined);
+      return { id: k.id, spread: Math.max(...medians) / Math.min(...medians) };
+    })
+    .sort((p, q) => q.spread - p.spread);
+  out.push(
+    "",
+    `Run-to-run noise: over the ${unchanged.length} unchanged runs, a case's largest median is ${x(median(spreads.map((s) => s.spread)))} its smallest ` +
+      `(median over cases; worst ${spreads[0].id} ${x(spreads[0].spread)}, steadiest ${spreads[spreads.length - 1].id} ${x(spreads[spreads.length - 1].spread)}).`,
+  );
+  out.push(
+    `All ${(unchanged.length * (unchanged.length - 1)) / 2} pairs of unchanged runs at default settings: ${pct(allPairsFlagged, allPairs)} case comparisons flagged.`,
+  );
   return { falseAlarms: falseTotal, failingComparisons: failing, sensitivity, spreads };
 }
 

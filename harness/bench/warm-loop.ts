@@ -8,16 +8,17 @@
  *
  * Usage: `npm run bench:warm-loop -- [--repeats N]`
  */
+
+import { expandPattern } from "../access/patterns.ts";
 import { parseCommandArgs } from "../cli/args.ts";
+import { allocate } from "../core/dtype.ts";
 import { defaultCacheRoot } from "../core/paths.ts";
+import { OutputPool } from "../engines/output-pool.ts";
+import { generatorVerifier } from "../engines/verify.ts";
+import { parseScenario } from "../plan/load.ts";
 import { realRunDeps } from "../run/real-deps.ts";
 import { sampleRound } from "../run/sampler.ts";
 import { expandCases } from "../scenario/expand.ts";
-import { parseScenario } from "../plan/load.ts";
-import { expandPattern } from "../access/patterns.ts";
-import { allocate } from "../core/dtype.ts";
-import { OutputPool } from "../engines/output-pool.ts";
-import { generatorVerifier } from "../engines/verify.ts";
 
 const SCENARIO = `
 version: 1

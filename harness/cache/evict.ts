@@ -6,8 +6,8 @@
  */
 import { closeSync, fdatasyncSync, openSync, writeFileSync } from "node:fs";
 import { UserError } from "../core/errors.ts";
-import type { EvictionMethod } from "../scenario/types.ts";
 import { fadvise, syncAll } from "../native/index.ts";
+import type { EvictionMethod } from "../scenario/types.ts";
 
 const DROP_CACHES = "/proc/sys/vm/drop_caches";
 
@@ -40,19 +40,13 @@ function evictFile(path: string): void {
 
 function dropAllCaches(): void {
   if (process.getuid?.() !== 0) {
-    throw new UserError(
-      `eviction: drop_caches needs root (it writes ${DROP_CACHES}); run as root or use \`eviction: fadvise\``,
-    );
+    throw new UserError(`eviction: drop_caches needs root (it writes ${DROP_CACHES}); run as root or use \`eviction: fadvise\``);
   }
   syncAll();
   try {
     writeFileSync(DROP_CACHES, "3\n");
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
-    throw new UserError(
-      `eviction: cannot write ${DROP_CACHES} (${code}; containers often mount /proc/sys read-only); ` +
-        "use `eviction: fadvise`",
-      { cause },
-    );
+    throw new UserError(`eviction: cannot write ${DROP_CACHES} (${code}; containers often mount /proc/sys read-only); ` + "use `eviction: fadvise`", { cause });
   }
 }

@@ -40,10 +40,16 @@ export function probeEviction(dir: string, method: EvictionMethod): EvictionProb
     const after = residency([path]).fraction;
     const change = `${percent(before)} → ${percent(after)} resident`;
     if (before < MIN_RESIDENT_BEFORE) {
-      return { verified: false, detail: `${method}: a 4 MiB probe on ${where} was only ${percent(before)} resident right after reading it; residency cannot be checked there` };
+      return {
+        verified: false,
+        detail: `${method}: a 4 MiB probe on ${where} was only ${percent(before)} resident right after reading it; residency cannot be checked there`,
+      };
     }
     if (after > MAX_RESIDENT_AFTER) {
-      return { verified: false, detail: `${method} did not evict a 4 MiB probe on ${where} (${change}); cold samples there would be warm${where.startsWith("tmpfs") ? " (tmpfs lives in the page cache)" : ""}` };
+      return {
+        verified: false,
+        detail: `${method} did not evict a 4 MiB probe on ${where} (${change}); cold samples there would be warm${where.startsWith("tmpfs") ? " (tmpfs lives in the page cache)" : ""}`,
+      };
     }
     return { verified: true, detail: `${method} evicted a 4 MiB probe on ${where}: ${change}` };
   } finally {

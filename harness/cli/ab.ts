@@ -6,15 +6,15 @@
  */
 import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { UserError } from "../core/errors.ts";
 import { buildComparison } from "../compare/model.ts";
 import { comparisonTable } from "../compare/table.ts";
 import { thresholdPolicy } from "../compare/thresholds.ts";
-import { runAlternately, type Side } from "../interleave/alternate.ts";
+import { UserError } from "../core/errors.ts";
 import { defaultCacheRoot, defaultRunsDir, PROJECT_ROOT } from "../core/paths.ts";
+import { runAlternately, type Side } from "../interleave/alternate.ts";
+import { loadScenarioAsync } from "../plan/load.ts";
 import { catchInterrupt } from "../run/interrupt.ts";
 import { readResults } from "../run/results-file.ts";
-import { loadScenarioAsync } from "../plan/load.ts";
 import { DEFAULT_THRESHOLD } from "../stats/regression.ts";
 import { parseCommandArgs, wholeNumberOption } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -53,20 +53,28 @@ export const abCommand: Command = {
   usage,
   async run(args) {
     const { positionals, values } = parseCommandArgs("ab", args, {
-      "baseline-tree": { type: "string" }, blocks: { type: "string" }, "samples-per-block": { type: "string" },
-      "out-dir": { type: "string" }, cache: { type: "string" }, filter: { type: "string" },
+      "baseline-tree": { type: "string" },
+      blocks: { type: "string" },
+      "samples-per-block": { type: "string" },
+      "out-dir": { type: "string" },
+      cache: { type: "string" },
+      filter: { type: "string" },
     });
-    if (values.help) { console.log(usage); return 0; }
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
     if (positionals.length === 0) throw new UserError("layoutbench ab: give at least one scenario file (e.g. scenarios/ci/memmap.yaml)");
-    if (values["baseline-tree"] === undefined) throw new UserError("layoutbench ab: --baseline-tree DIR is required (a layoutbench checkout to compare with; \".\" for this tree)");
+    if (values["baseline-tree"] === undefined)
+      throw new UserError('layoutbench ab: --baseline-tree DIR is required (a layoutbench checkout to compare with; "." for this tree)');
     const baselineTree = resolve(values["baseline-tree"]);
     if (!existsSync(baselineTree)) throw new UserError(`layoutbench ab: --baseline-tree: ${values["baseline-tree"]} does not exist`);
     const files = positionals.map((f) => resolve(f));
     // Validated here first, so a typo costs no baseline run.
     const scenarios = await Promise.all(files.map((f) => loadScenarioAsync(f)));
     const blocks = wholeNumberOption("ab", "blocks", values.blocks) ?? Math.max(...scenarios.map((s) => s.sampling.rounds));
-    const samplesPerBlock = wholeNumberOption("ab", "samples-per-block", values["samples-per-block"]) ??
-      Math.ceil(Math.max(...scenarios.map((s) => s.sampling.samples)) / blocks);
+    const samplesPerBlock =
+      wholeNumberOption("ab", "samples-per-block", values["samples-per-block"]) ?? Math.ceil(Math.max(...scenarios.map((s) => s.sampling.samples)) / blocks);
     const outDir = resolve(values["out-dir"] ?? join(defaultRunsDir(), `ab-${new Date().toISOString().replace(/[:]/g, "").replace(/\..*/, "")}`));
     if (existsSync(outDir) && readdirSync(outDir).length > 0) {
       throw new UserError(`layoutbench ab: --out-dir: ${values["out-dir"] ?? outDir} is not empty; choose a new folder (nothing there is overwritten)`);
@@ -80,9 +88,16 @@ export const abCommand: Command = {
 
     const { interrupted, release } = catchInterrupt("finishing the current case, keeping the blocks both trees finished");
     try {
-      console.log(`${blocks} blocks of ${samplesPerBlock} sample${samplesPerBlock === 1 ? "" : "s"} per case; baseline ${baselineTree}, current ${PROJECT_ROOT}; files in ${relative(process.cwd(), outDir) || outDir}`);
+      console.log(
+        `${blocks} blocks of ${samplesPerBlock} sample${samplesPerBlock === 1 ? "" : "s"} per case; baseline ${baselineTree}, current ${PROJECT_ROOT}; files in ${relative(process.cwd(), outDir) || outDir}`,
+      );
       const done = await runAlternately(sides, {
-        blocks, samplesPerBlock, outDir, filter: values.filter, log: (line) => console.log(line), interrupted,
+        blocks,
+        samplesPerBlock,
+        outDir,
+        filter: values.filter,
+        log: (line) => console.log(line),
+        interrupted,
       });
       if (done.blocks === 0) {
         console.log("interrupted before the first block finished: nothing to compare");
@@ -100,4 +115,3 @@ export const abCommand: Command = {
     }
   },
 };
-

@@ -1,7 +1,7 @@
 /**
  * Argument parsing for every command, on node:util parseArgs, with errors that name the flag.
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { UserError } from "../core/errors.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;

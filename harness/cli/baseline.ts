@@ -3,8 +3,8 @@
  * reports/baselines/ (or $LAYOUTBENCH_BASELINES) for `compare` and CI.
  */
 import { relative } from "node:path";
-import { UserError } from "../core/errors.ts";
 import { baselinesDir, listBaselines, newestRun, saveBaseline } from "../compare/baselines.ts";
+import { UserError } from "../core/errors.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 
@@ -26,7 +26,10 @@ export const baselineCommand: Command = {
   usage,
   async run(args) {
     const { positionals, values } = parseCommandArgs("baseline", args, { force: { type: "boolean" } });
-    if (values.help) { console.log(usage); return 0; }
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
     const [action, ...rest] = positionals;
     if (action === "save") {
       const [name, results, ...extra] = rest;
@@ -47,9 +50,11 @@ export const baselineCommand: Command = {
       const width = Math.max(...entries.map((e) => e.name.length));
       for (const e of entries) {
         const r = e.results;
-        console.log(r
-          ? `${e.name.padEnd(width)}  ${r.cases.length} cases  ${r.startedAt}  ${r.scenarios.map((s) => s.name).join(",")}  ${r.context.cpuModel} ×${r.context.cpus}`
-          : `${e.name.padEnd(width)}  unreadable: ${e.problem}`);
+        console.log(
+          r
+            ? `${e.name.padEnd(width)}  ${r.cases.length} cases  ${r.startedAt}  ${r.scenarios.map((s) => s.name).join(",")}  ${r.context.cpuModel} ×${r.context.cpus}`
+            : `${e.name.padEnd(width)}  unreadable: ${e.problem}`,
+        );
       }
       return 0;
     }

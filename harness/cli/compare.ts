@@ -4,14 +4,14 @@
  * "bad input" (1).
  */
 import { writeFileSync } from "node:fs";
-import { UserError } from "../core/errors.ts";
 import { resolveResultsArgument } from "../compare/baselines.ts";
 import { describeDifference } from "../compare/compatibility.ts";
 import { comparisonJson } from "../compare/json.ts";
 import { comparisonMarkdown } from "../compare/markdown.ts";
-import { buildComparison, FAIL_ON, shouldFail, type FailOn } from "../compare/model.ts";
+import { buildComparison, FAIL_ON, type FailOn, shouldFail } from "../compare/model.ts";
 import { comparisonTable, countsLine } from "../compare/table.ts";
 import { parseThreshold, parseThresholdOverride, thresholdPolicy } from "../compare/thresholds.ts";
+import { UserError } from "../core/errors.ts";
 import { readResults } from "../run/results-file.ts";
 import { DEFAULT_THRESHOLD } from "../stats/regression.ts";
 import { parseCommandArgs } from "./args.ts";
@@ -54,12 +54,21 @@ export const compareCommand: Command = {
   usage,
   async run(args) {
     const { positionals, values } = parseCommandArgs("compare", args, {
-      threshold: { type: "string" }, "threshold-for": { type: "string", multiple: true }, "fail-on": { type: "string" },
-      format: { type: "string" }, out: { type: "string" }, "allow-mismatch": { type: "boolean" },
+      threshold: { type: "string" },
+      "threshold-for": { type: "string", multiple: true },
+      "fail-on": { type: "string" },
+      format: { type: "string" },
+      out: { type: "string" },
+      "allow-mismatch": { type: "boolean" },
     });
-    if (values.help) { console.log(usage); return 0; }
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
     if (positionals.length !== 2) {
-      throw new UserError(`layoutbench compare: expected BASELINE and CURRENT, got ${positionals.length} argument${positionals.length === 1 ? "" : "s"} (see layoutbench compare --help)`);
+      throw new UserError(
+        `layoutbench compare: expected BASELINE and CURRENT, got ${positionals.length} argument${positionals.length === 1 ? "" : "s"} (see layoutbench compare --help)`,
+      );
     }
     const failOn = (values["fail-on"] ?? "regressed") as FailOn;
     if (!Object.hasOwn(FAIL_ON, failOn)) {
@@ -76,13 +85,19 @@ export const compareCommand: Command = {
     const baselinePath = resolveResultsArgument(baselineArg);
     const currentPath = resolveResultsArgument(currentArg);
     const comparison = buildComparison(readResults(baselinePath), readResults(currentPath), {
-      baselinePath, currentPath, thresholds: thresholdPolicy(threshold, overrides),
+      baselinePath,
+      currentPath,
+      thresholds: thresholdPolicy(threshold, overrides),
     });
 
     const refusals = comparison.differences.filter((d) => d.severity === "refuse");
     if (refusals.length && !values["allow-mismatch"]) {
-      throw new UserError(refusals.map((d) =>
-        `layoutbench compare: ${baselinePath} and ${currentPath} measured different things: ${describeDifference(d)}; save a new baseline, or pass --allow-mismatch to compare anyway`));
+      throw new UserError(
+        refusals.map(
+          (d) =>
+            `layoutbench compare: ${baselinePath} and ${currentPath} measured different things: ${describeDifference(d)}; save a new baseline, or pass --allow-mismatch to compare anyway`,
+        ),
+      );
     }
     for (const d of comparison.differences) console.error(`warning: ${describeDifference(d)}`);
 

@@ -4,11 +4,11 @@
 import { rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { UserError } from "../core/errors.ts";
+import { defaultCacheRoot } from "../core/paths.ts";
 import { acquireRunLock } from "../store/lock.ts";
 import { listCache } from "../store/materialize.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
-import { defaultCacheRoot } from "../core/paths.ts";
 
 const usage = `Usage: layoutbench datasets list|clean [--cache DIR] [--partial]
 
@@ -22,19 +22,28 @@ export const datasetsCommand: Command = {
   usage,
   async run(args) {
     const { positionals, values } = parseCommandArgs("datasets", args, { cache: { type: "string" }, partial: { type: "boolean" } });
-    if (values.help) { console.log(usage); return 0; }
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
     const root = resolve(values.cache ?? defaultCacheRoot());
     const action = positionals[0];
     const { entries, partial, scratch, damaged } = listCache(root);
     if (action === "list") {
       if (entries.length === 0) console.log(`${root}: empty`);
       for (const e of entries) {
-        const params = Object.entries(e.layout).filter(([k]) => k !== "name" && k !== "backend").map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
+        const params = Object.entries(e.layout)
+          .filter(([k]) => k !== "name" && k !== "backend")
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(" ");
         const encoder = e.encoder ? `  written by ${e.encoder.name}` : "";
-        console.log(`${e.dir}  ${(e.bytesOnDisk / 2 ** 20).toFixed(1)} MiB  ${e.dataset.dtype}[${e.dataset.shape.join("×")}] ${e.dataset.generator}  ${e.layout.backend} ${params}${encoder}`);
+        console.log(
+          `${e.dir}  ${(e.bytesOnDisk / 2 ** 20).toFixed(1)} MiB  ${e.dataset.dtype}[${e.dataset.shape.join("×")}] ${e.dataset.generator}  ${e.layout.backend} ${params}${encoder}`,
+        );
       }
       for (const p of partial) console.log(`${p}  (unfinished: never reused; remove with datasets clean --partial)`);
-      for (const p of scratch) console.log(`${p}  (scratch copy of a write case left by a failed or killed run, not a dataset; remove with datasets clean --partial)`);
+      for (const p of scratch)
+        console.log(`${p}  (scratch copy of a write case left by a failed or killed run, not a dataset; remove with datasets clean --partial)`);
       for (const d of damaged) console.log(`${d.dir}  (damaged: ${d.problem}; run with --rematerialize or datasets clean)`);
       return 0;
     }

@@ -28,11 +28,17 @@ export const exportCommand: Command = {
   usage,
   async run(args) {
     const { positionals, values } = parseCommandArgs("export", args, { format: { type: "string" }, out: { type: "string" } });
-    if (values.help) { console.log(usage); return 0; }
-    if (positionals.length !== 1) throw new UserError(`layoutbench export: expected one RESULTS file, got ${positionals.length} (see layoutbench export --help)`);
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
+    if (positionals.length !== 1)
+      throw new UserError(`layoutbench export: expected one RESULTS file, got ${positionals.length} (see layoutbench export --help)`);
     const format = values.format;
     if (format === undefined || !Object.hasOwn(FORMATS, format)) {
-      throw new UserError(`layoutbench export: --format: expected one of ${Object.keys(FORMATS).join(", ")}, got ${format === undefined ? "nothing" : JSON.stringify(format)}`);
+      throw new UserError(
+        `layoutbench export: --format: expected one of ${Object.keys(FORMATS).join(", ")}, got ${format === undefined ? "nothing" : JSON.stringify(format)}`,
+      );
     }
     const text = FORMATS[format](readResults(positionals[0]));
     if (values.out) writeFileSync(values.out, text);

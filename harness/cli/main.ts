@@ -3,9 +3,9 @@
  * with exit code 1; any other error is a bug and is printed in full.
  */
 import { UserError } from "../core/errors.ts";
-import type { Command } from "./command.ts";
 import { abCommand } from "./ab.ts";
 import { baselineCommand } from "./baseline.ts";
+import type { Command } from "./command.ts";
 import { compareCommand } from "./compare.ts";
 import { datasetsCommand } from "./datasets.ts";
 import { exportCommand } from "./export.ts";

@@ -31,10 +31,15 @@ function defaultReportDir(resultsPath: string): string {
 }
 
 function parseFormats(text: string): ReportFormat[] {
-  const formats = text.split(",").map((f) => f.trim().toLowerCase()).filter(Boolean);
+  const formats = text
+    .split(",")
+    .map((f) => f.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
   if (unknown.length || formats.length === 0) {
-    throw new UserError(`layoutbench report: --format: unknown format ${JSON.stringify(unknown[0] ?? text)} (allowed: ${REPORT_FORMATS.join(", ")}, comma-separated)`);
+    throw new UserError(
+      `layoutbench report: --format: unknown format ${JSON.stringify(unknown[0] ?? text)} (allowed: ${REPORT_FORMATS.join(", ")}, comma-separated)`,
+    );
   }
   return [...new Set(formats)] as ReportFormat[];
 }
@@ -64,7 +69,10 @@ export const reportCommand: Command = {
   usage,
   async run(args) {
     const { positionals, values } = parseCommandArgs("report", args, { format: { type: "string" }, out: { type: "string" } });
-    if (values.help) { console.log(usage); return 0; }
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
     if (positionals.length !== 1) {
       throw new UserError(`layoutbench report: give exactly one results file (got ${positionals.length}); see layoutbench report --help`);
     }

@@ -5,20 +5,19 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../core/errors.ts";
-import { caseFilter } from "../scenario/expand.ts";
+import { defaultCacheRoot, defaultRunsDir } from "../core/paths.ts";
 import { loadScenarioAsync } from "../plan/load.ts";
-import type { Scenario } from "../scenario/types.ts";
-import type { EngineName } from "../scenario/types.ts";
-import { defaultRecommendationEngine, ENGINE_SPELLINGS, engineNamed } from "../scenario/engines.ts";
 import { consoleTable } from "../report/console-table.ts";
 import { runScenarios } from "../run/executor.ts";
-import { realRunDeps } from "../run/real-deps.ts";
 import { catchInterrupt } from "../run/interrupt.ts";
+import { realRunDeps } from "../run/real-deps.ts";
 import { readResults } from "../run/results-file.ts";
 import type { ScenarioInfo } from "../run/results-types.ts";
+import { defaultRecommendationEngine, ENGINE_SPELLINGS, engineNamed } from "../scenario/engines.ts";
+import { caseFilter } from "../scenario/expand.ts";
+import type { EngineName, Scenario } from "../scenario/types.ts";
 import { parseCommandArgs, wholeNumberOption } from "./args.ts";
 import type { Command } from "./command.ts";
-import { defaultCacheRoot, defaultRunsDir } from "../core/paths.ts";
 
 const usage = `Usage: layoutbench run FILE... [options]
 
@@ -55,10 +54,20 @@ export const runCommand: Command = {
   usage,
   async run(args) {
     const { positionals, values } = parseCommandArgs("run", args, {
-      filter: { type: "string" }, out: { type: "string" }, resume: { type: "string" }, cache: { type: "string" },
-      rematerialize: { type: "boolean" }, "no-report": { type: "boolean" }, samples: { type: "string" }, rounds: { type: "string" }, engines: { type: "string" },
+      filter: { type: "string" },
+      out: { type: "string" },
+      resume: { type: "string" },
+      cache: { type: "string" },
+      rematerialize: { type: "boolean" },
+      "no-report": { type: "boolean" },
+      samples: { type: "string" },
+      rounds: { type: "string" },
+      engines: { type: "string" },
     });
-    if (values.help) { console.log(usage); return 0; }
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
     if (positionals.length === 0) throw new UserError("layoutbench run: give at least one scenario file (e.g. scenarios/quickstart.yaml)");
     const samples = wholeNumberOption("run", "samples", values.samples);
     const rounds = wholeNumberOption("run", "rounds", values.rounds);
@@ -66,7 +75,9 @@ export const runCommand: Command = {
     const scenarios: Scenario[] = [];
     for (const file of positionals) scenarios.push(withEngines(withSampling(await loadScenarioAsync(file), samples, rounds), engines));
     let filter: (id: string) => boolean;
-    try { filter = caseFilter(values.filter); } catch (err) {
+    try {
+      filter = caseFilter(values.filter);
+    } catch (err) {
       throw new UserError(`layoutbench run: --filter: ${(err as Error).message}`);
     }
     const resumed = values.resume ? readResults(values.resume) : undefined;
@@ -80,10 +91,19 @@ export const runCommand: Command = {
 
     const { interrupted, release } = catchInterrupt("finishing the current case, keeping finished cases");
     try {
-      const results = await runScenarios(scenarios, {
-        cacheRoot: resolve(values.cache ?? defaultCacheRoot()), resultsPath, filter, done,
-        rematerialize: values.rematerialize, log: (line) => console.log(line), interrupted,
-      }, realRunDeps());
+      const results = await runScenarios(
+        scenarios,
+        {
+          cacheRoot: resolve(values.cache ?? defaultCacheRoot()),
+          resultsPath,
+          filter,
+          done,
+          rematerialize: values.rematerialize,
+          log: (line) => console.log(line),
+          interrupted,
+        },
+        realRunDeps(),
+      );
       if (results.cases.length === 0) throw new UserError(`layoutbench run: no case matches --filter ${JSON.stringify(values.filter)}`);
       console.log("\n" + consoleTable(results));
       console.log(`\nresults: ${resultsPath}${interrupted() ? " (interrupted: finish it with --resume " + resultsPath + ")" : ""}`);
@@ -94,7 +114,6 @@ export const runCommand: Command = {
     }
   },
 };
-
 
 /** Characters of a scenario hash shown in messages: enough to tell two apart. */
 const SHORT_HASH = 12;
@@ -108,12 +127,12 @@ function checkSameScenarios(file: string, recorded: readonly ScenarioInfo[], giv
   const a = recorded.map(key).sort().join("\n");
   const b = given.map(key).sort().join("\n");
   if (a === b) return;
-  const list = (ss: readonly { name: string; hash: string }[]) =>
-    ss.map((s) => `"${s.name}" (hash ${s.hash.slice(0, SHORT_HASH)})`).join(", ") || "none";
+  const list = (ss: readonly { name: string; hash: string }[]) => ss.map((s) => `"${s.name}" (hash ${s.hash.slice(0, SHORT_HASH)})`).join(", ") || "none";
   throw new UserError(
     `layoutbench run: --resume ${file}: that file holds results of scenario${recorded.length === 1 ? "" : "s"} ${list(recorded)}, ` +
-    `not of the scenario${given.length === 1 ? "" : "s"} given here: ${list(given)}; ` +
-    "resume a results file with the scenario files it was run with, or start a new run without --resume");
+      `not of the scenario${given.length === 1 ? "" : "s"} given here: ${list(given)}; ` +
+      "resume a results file with the scenario files it was run with, or start a new run without --resume",
+  );
 }
 
 /**
@@ -128,10 +147,15 @@ function withSampling(scenario: Scenario, samples: number | undefined, rounds: n
 }
 
 function parseEngines(text: string): EngineName[] {
-  const names = text.split(",").map((e) => e.trim()).filter(Boolean);
+  const names = text
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
   const unknown = names.find((n) => engineNamed(n) === undefined);
   if (unknown !== undefined || names.length === 0) {
-    throw new UserError(`layoutbench run: --engines: unknown engine ${JSON.stringify(unknown ?? text)} (allowed: ${ENGINE_SPELLINGS.join(", ")}, comma-separated)`);
+    throw new UserError(
+      `layoutbench run: --engines: unknown engine ${JSON.stringify(unknown ?? text)} (allowed: ${ENGINE_SPELLINGS.join(", ")}, comma-separated)`,
+    );
   }
   return [...new Set(names.map((n) => engineNamed(n)!))];
 }

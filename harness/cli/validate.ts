@@ -2,8 +2,8 @@
  * `layoutbench validate FILE...`: checks scenario files without writing anything.
  */
 import { UserError } from "../core/errors.ts";
-import { expandCases } from "../scenario/expand.ts";
 import { loadScenarioAsync } from "../plan/load.ts";
+import { expandCases } from "../scenario/expand.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 
@@ -18,7 +18,10 @@ export const validateCommand: Command = {
   usage,
   async run(args) {
     const { positionals, values } = parseCommandArgs("validate", args, {});
-    if (values.help) { console.log(usage); return 0; }
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
     if (positionals.length === 0) throw new UserError("layoutbench validate: give at least one scenario file");
     let failed = false;
     for (const file of positionals) {

@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { UserError } from "../core/errors.ts";
-import { PROJECT_ROOT, defaultRunsDir } from "../core/paths.ts";
+import { defaultRunsDir, PROJECT_ROOT } from "../core/paths.ts";
 import { readResults } from "../run/results-file.ts";
 import type { ResultsFile } from "../run/results-types.ts";
 import { NAME_PATTERN, NAME_RULE } from "../scenario/defaults.ts";
@@ -37,15 +37,20 @@ export function resolveResultsArgument(arg: string): string {
     const path = relative(process.cwd(), baselinePath(arg));
     return path.startsWith("..") ? baselinePath(arg) : path;
   }
-  throw new UserError(bareName
-    ? `${arg}: no such results file, and no saved baseline "${arg}" in ${baselinesDir()} (layoutbench baseline list shows the saved ones)`
-    : `${arg}: no such results file`);
+  throw new UserError(
+    bareName
+      ? `${arg}: no such results file, and no saved baseline "${arg}" in ${baselinesDir()} (layoutbench baseline list shows the saved ones)`
+      : `${arg}: no such results file`,
+  );
 }
 
 /** The most recently modified results file in reports/runs, or a UserError. */
 export function newestRun(dir = defaultRunsDir()): string {
   const files = existsSync(dir)
-    ? readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => join(dir, f)).map((path) => ({ path, mtime: statSync(path).mtimeMs }))
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => join(dir, f))
+        .map((path) => ({ path, mtime: statSync(path).mtimeMs }))
     : [];
   if (files.length === 0) throw new UserError(`no results file in ${dir}: give one (layoutbench baseline save NAME RESULTS) or run a scenario first`);
   return files.sort((a, b) => b.mtime - a.mtime)[0].path;
@@ -80,14 +85,17 @@ export interface BaselineEntry {
 export function listBaselines(): BaselineEntry[] {
   const dir = baselinesDir();
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => {
-    const path = join(dir, f);
-    const name = f.slice(0, -".json".length);
-    try {
-      return { name, path, results: readResults(path) };
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      return { name, path, results: null, problem: err.message };
-    }
-  });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => {
+      const path = join(dir, f);
+      const name = f.slice(0, -".json".length);
+      try {
+        return { name, path, results: readResults(path) };
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        return { name, path, results: null, problem: err.message };
+      }
+    });
 }

@@ -9,8 +9,8 @@
  * through a different read path (another decoder, a fallback), so ratios may carry that difference too.
  */
 import { canonicalJson } from "../core/digest.ts";
-import type { CaseResult, ResultsFile, RunContext } from "../run/results-types.ts";
 import { describeReadPath, layoutLabel } from "../report/describe.ts";
+import type { CaseResult, ResultsFile, RunContext } from "../run/results-types.ts";
 import { engineOf } from "../scenario/engines.ts";
 
 export interface Difference {
@@ -48,16 +48,15 @@ function short(hash: string): string {
 }
 
 /** Differences of one spec kind (dataset, layout, pattern) among the cases both runs hold. */
-function specDifferences(
-  kind: "dataset" | "layout" | "pattern", pairs: readonly (readonly [CaseResult, CaseResult])[],
-): Difference[] {
+function specDifferences(kind: "dataset" | "layout" | "pattern", pairs: readonly (readonly [CaseResult, CaseResult])[]): Difference[] {
   const seen = new Map<string, Difference>();
   for (const [b, c] of pairs) {
     const key = `${b.scenario}/${b[kind].name}`;
     if (seen.has(key)) continue;
     const bSpec = b[kind] as unknown as Record<string, unknown>;
     const cSpec = c[kind] as unknown as Record<string, unknown>;
-    const fields = [...new Set([...Object.keys(bSpec), ...Object.keys(cSpec)])].sort()
+    const fields = [...new Set([...Object.keys(bSpec), ...Object.keys(cSpec)])]
+      .sort()
       .filter((f) => canonicalJson(bSpec[f] ?? null) !== canonicalJson(cSpec[f] ?? null));
     if (fields.length === 0) continue;
     // Name only the fields that differ: "shape: [64,64] vs [128,128]" reads better than two specs.

@@ -57,7 +57,10 @@ function noteTable(cases: readonly ComparedCase[]): string[] {
 export function comparisonMarkdown(comparison: Comparison): string {
   const out: string[] = [`### layoutbench: ${headline(comparison)}`, ""];
   out.push(`| ${COUNT_ORDER.join(" | ")} |`, `|${COUNT_ORDER.map(() => "---:").join("|")}|`);
-  out.push(`| ${COUNT_ORDER.map((c) => (c === "regressed" && comparison.counts[c] > 0 ? `**${comparison.counts[c]}**` : String(comparison.counts[c]))).join(" | ")} |`, "");
+  out.push(
+    `| ${COUNT_ORDER.map((c) => (c === "regressed" && comparison.counts[c] > 0 ? `**${comparison.counts[c]}**` : String(comparison.counts[c]))).join(" | ")} |`,
+    "",
+  );
   out.push(
     `Baseline ${code(comparison.baseline.path)} (${comparison.baseline.startedAt}; ${cell(comparison.baseline.machine)}) → ` +
       `current ${code(comparison.current.path)} (${comparison.current.startedAt}; ${cell(comparison.current.machine)}).`,
@@ -85,7 +88,15 @@ export function comparisonMarkdown(comparison: Comparison): string {
   }
   const unchanged = comparison.cases.filter((c) => c.verdict.class === "unchanged");
   if (unchanged.length) {
-    out.push("<details>", `<summary>${plural(unchanged.length, "unchanged case", "unchanged cases")}</summary>`, "", ...measuredTable(unchanged, comparison.rule.confidence, true), "", "</details>", "");
+    out.push(
+      "<details>",
+      `<summary>${plural(unchanged.length, "unchanged case", "unchanged cases")}</summary>`,
+      "",
+      ...measuredTable(unchanged, comparison.rule.confidence, true),
+      "",
+      "</details>",
+      "",
+    );
   }
   out.push(`<sub>Rule — ${cell(ruleSentence(comparison))}.</sub>`, "");
   return out.join("\n");

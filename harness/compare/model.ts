@@ -5,8 +5,13 @@
  */
 import type { CaseResult, ResultsFile } from "../run/results-types.ts";
 import {
-  classifyCase, REGRESSION_CLASSES, resolveRule,
-  type CaseSamples, type CaseVerdict, type RegressionClass, type RegressionRule,
+  type CaseSamples,
+  type CaseVerdict,
+  classifyCase,
+  REGRESSION_CLASSES,
+  type RegressionClass,
+  type RegressionRule,
+  resolveRule,
 } from "../stats/regression.ts";
 import { compareContexts, type Difference } from "./compatibility.ts";
 import type { ThresholdPolicy } from "./thresholds.ts";
@@ -108,7 +113,11 @@ export function buildComparison(baseline: ResultsFile, current: ResultsFile, opt
     const b = baselineCases.get(id);
     const c = currentCases.get(id);
     const verdict = classifyCase(samplesOf(b), samplesOf(c), {
-      id, threshold: options.thresholds.thresholdFor(id), rule, resamples: options.resamples, paired: pairedBlocks !== null,
+      id,
+      threshold: options.thresholds.thresholdFor(id),
+      rule,
+      resamples: options.resamples,
+      paired: pairedBlocks !== null,
     });
     return { id, baseline: side(b), current: side(c), verdict };
   });

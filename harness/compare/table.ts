@@ -33,16 +33,20 @@ function formatThreshold(t: number): string {
 /** The rule in one sentence, for every renderer's footer. */
 export function ruleSentence(comparison: Comparison): string {
   const { rule, defaultThreshold } = comparison;
-  const stages = comparison.pairedBlocks !== null
-    ? ` paired two-stage (the ${comparison.pairedBlocks} blocks measured alternately, drawn together for both runs, then samples)`
-    : " two-stage (rounds, then samples)";
+  const stages =
+    comparison.pairedBlocks !== null
+      ? ` paired two-stage (the ${comparison.pairedBlocks} blocks measured alternately, drawn together for both runs, then samples)`
+      : " two-stage (rounds, then samples)";
   const level = `${Math.round(rule.confidence * 100)}%${rule.resample === "rounds" ? stages : ""}`;
   const overrides = comparison.overrides.map((o) => `; ${o.pattern}: ${formatThreshold(o.threshold)}`).join("");
   const thresholds = `threshold ${formatThreshold(defaultThreshold)}${overrides}`;
   if (rule.thresholdOn === "bound" && rule.test === "bootstrap") {
     return `regressed: the whole ${level} bootstrap CI of median(current)/median(baseline) lies above 1 + threshold; improved: below 1/(1 + threshold) (${thresholds})`;
   }
-  const test = rule.test === "bootstrap" ? `the ${level} bootstrap CI of median(current)/median(baseline) excludes 1` : `a Mann-Whitney U test gives p < ${Number((1 - rule.confidence).toPrecision(2))}`;
+  const test =
+    rule.test === "bootstrap"
+      ? `the ${level} bootstrap CI of median(current)/median(baseline) excludes 1`
+      : `a Mann-Whitney U test gives p < ${Number((1 - rule.confidence).toPrecision(2))}`;
   const beyond = rule.thresholdOn === "bound" ? "the whole CI" : "the ratio of medians";
   return `regressed/improved: ${test} and ${beyond} lies above 1 + threshold / below 1/(1 + threshold) (${thresholds})`;
 }
@@ -62,7 +66,10 @@ export function comparisonTable(comparison: Comparison): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const numeric = new Set([2, 3, 4, 5, 6]);
   const line = (r: readonly string[]) =>
-    r.map((cell, i) => (i === r.length - 1 ? cell : numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ").trimEnd();
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   lines.push("", line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line), "");
   lines.push(countsLine(comparison), ruleSentence(comparison));
   return lines.join("\n");

@@ -3,18 +3,21 @@
  * NumPy descriptors used by `.npy` headers and Zarr v2 metadata (always little-endian).
  */
 
-export const DTYPES = [
-  "int8", "int16", "int32", "int64",
-  "uint8", "uint16", "uint32", "uint64",
-  "float32", "float64",
-] as const;
+export const DTYPES = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64"] as const;
 
 export type Dtype = (typeof DTYPES)[number];
 
 export type TypedArray =
-  | Int8Array | Int16Array | Int32Array | BigInt64Array
-  | Uint8Array | Uint16Array | Uint32Array | BigUint64Array
-  | Float32Array | Float64Array;
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigUint64Array
+  | Float32Array
+  | Float64Array;
 
 type TypedArrayConstructor = {
   new (length: number): TypedArray;
@@ -23,15 +26,29 @@ type TypedArrayConstructor = {
 };
 
 const CONSTRUCTORS: Record<Dtype, TypedArrayConstructor> = {
-  int8: Int8Array, int16: Int16Array, int32: Int32Array, int64: BigInt64Array,
-  uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, uint64: BigUint64Array,
-  float32: Float32Array, float64: Float64Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  uint64: BigUint64Array,
+  float32: Float32Array,
+  float64: Float64Array,
 };
 
 const NUMPY_DESCR: Record<Dtype, string> = {
-  int8: "|i1", int16: "<i2", int32: "<i4", int64: "<i8",
-  uint8: "|u1", uint16: "<u2", uint32: "<u4", uint64: "<u8",
-  float32: "<f4", float64: "<f8",
+  int8: "|i1",
+  int16: "<i2",
+  int32: "<i4",
+  int64: "<i8",
+  uint8: "|u1",
+  uint16: "<u2",
+  uint32: "<u4",
+  uint64: "<u8",
+  float32: "<f4",
+  float64: "<f8",
 };
 
 export function isDtype(value: unknown): value is Dtype {
@@ -67,4 +84,3 @@ export function dtypeFromNumpyDescr(descr: string): Dtype | undefined {
   }
   return undefined;
 }
-

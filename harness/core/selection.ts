@@ -39,8 +39,7 @@ export function fullSelection(shape: readonly number[]): Selection {
 
 /** True when every slice lies within `shape` and has a positive step. */
 export function fitsShape(sel: Selection, shape: readonly number[]): boolean {
-  return sel.length === shape.length &&
-    sel.every((s, i) => s.step >= 1 && s.start >= 0 && s.stop <= shape[i] && s.start <= s.stop);
+  return sel.length === shape.length && sel.every((s, i) => s.step >= 1 && s.start >= 0 && s.stop <= shape[i] && s.start <= s.stop);
 }
 
 /** C-order strides, in elements. */

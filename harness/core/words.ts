@@ -73,6 +73,8 @@ export function unknownKeysMessage(keys: readonly string[], allowed: readonly st
     const near = nearest(k, shown);
     return near ? [`"${near}" for ${quote(k, 24)}`] : [];
   });
-  return `unknown keys ${named.map((k) => quote(k, 24)).join(", ")}${more > 0 ? ` and ${more} more` : ""} ` +
-    `(allowed: ${shown.join(", ")})${guesses.length ? `; did you mean ${guesses.join(", ")}?` : ""}`;
+  return (
+    `unknown keys ${named.map((k) => quote(k, 24)).join(", ")}${more > 0 ? ` and ${more} more` : ""} ` +
+    `(allowed: ${shown.join(", ")})${guesses.length ? `; did you mean ${guesses.join(", ")}?` : ""}`
+  );
 }

@@ -11,9 +11,9 @@
  * straight into 8 different typed-array types from one loop would make V8's store megamorphic
  * (several times slower). 64-bit integers are written as two 32-bit words through a Uint32Array view.
  */
-import { allocate, itemSize, type Dtype, type TypedArray } from "../core/dtype.ts";
+import { allocate, type Dtype, itemSize, type TypedArray } from "../core/dtype.ts";
 import { finalize, hash32, mixBlock, seedKey, TWO_POW_32 } from "../core/hash.ts";
-import { cStrides, elementCount, formatSelection, selectionShape, type Selection } from "../core/selection.ts";
+import { cStrides, elementCount, formatSelection, type Selection, selectionShape } from "../core/selection.ts";
 import type { DatasetSpec } from "../scenario/types.ts";
 
 /**
@@ -36,15 +36,25 @@ const TAG_SMOOTH = 0x736d7468;
 
 /** Largest value of each integer dtype as a double; `smooth` scales its field to 0.4 of it. */
 const INT_MAX: Partial<Record<Dtype, number>> = {
-  int8: 127, int16: 32767, int32: 2147483647, int64: 2 ** 63,
-  uint8: 255, uint16: 65535, uint32: 4294967295, uint64: 2 ** 64,
+  int8: 127,
+  int16: 32767,
+  int32: 2147483647,
+  int64: 2 ** 63,
+  uint8: 255,
+  uint16: 65535,
+  uint32: 4294967295,
+  uint64: 2 ** 64,
 };
 
 type NumberArray = Exclude<TypedArray, BigInt64Array | BigUint64Array>;
 
-const SEQUENCE = 0, RANDOM = 1, SMOOTH = 2;
+const SEQUENCE = 0,
+  RANDOM = 1,
+  SMOOTH = 2;
 const GENERATOR_CODES: Partial<Record<string, number>> = { sequence: SEQUENCE, random: RANDOM, smooth: SMOOTH };
-const RANDOM_INT = 0, RANDOM_F32 = 1, RANDOM_F64 = 2;
+const RANDOM_INT = 0,
+  RANDOM_F32 = 1,
+  RANDOM_F64 = 2;
 
 /** Everything one `fillRegion` call needs, resolved once so the loops read plain fields. */
 interface Plan {
@@ -67,7 +77,9 @@ interface Plan {
  */
 export function fillRegion(dataset: DatasetSpec, sel: Selection, out: TypedArray): void {
   if (dataset.generator === "file") {
-    throw new Error(`dataset ${dataset.name} is read from ${dataset.source?.path ?? "a file"}: it has no generator to produce or verify values (verify against reference reads)`);
+    throw new Error(
+      `dataset ${dataset.name} is read from ${dataset.source?.path ?? "a file"}: it has no generator to produce or verify values (verify against reference reads)`,
+    );
   }
   const shape = dataset.shape;
   checkSelection(shape, sel);
@@ -102,7 +114,7 @@ export function fillRegion(dataset: DatasetSpec, sel: Selection, out: TypedArray
       // Always summed in axis order from 0, so the float result is the same for any region.
       if (plan.gen === SMOOTH) outer += plan.tables[a][coord[a]];
     }
-    for (let j = 0; j < rowLen;) {
+    for (let j = 0; j < rowLen; ) {
       const n = plan.wide ? rowLen - j : Math.min(rowLen - j, buf.length - p);
       const idx = base + j * rowStep;
       if (plan.wide) {
@@ -172,8 +184,10 @@ export function compareRegion(dtype: Dtype, sel: Selection, expected: TypedArray
     differing++;
   }
   const index = globalIndex(sel, first);
-  return `${dtype}: ${differing} of ${expected.length} elements differ in ${formatSelection(sel)}; ` +
-    `first at [${index.join(", ")}]: expected ${show(expected[first])}, got ${show(actual[first])}`;
+  return (
+    `${dtype}: ${differing} of ${expected.length} elements differ in ${formatSelection(sel)}; ` +
+    `first at [${index.join(", ")}]: expected ${show(expected[first])}, got ${show(actual[first])}`
+  );
 }
 
 function show(value: number | bigint): string {
@@ -193,9 +207,18 @@ function globalIndex(sel: Selection, k: number): number[] {
 }
 
 function checkSelection(shape: readonly number[], sel: Selection): void {
-  const ok = sel.length === shape.length && sel.every((s, i) =>
-    Number.isSafeInteger(s.start) && Number.isSafeInteger(s.stop) && Number.isSafeInteger(s.step) &&
-    s.step >= 1 && s.start >= 0 && s.start <= s.stop && s.stop <= shape[i]);
+  const ok =
+    sel.length === shape.length &&
+    sel.every(
+      (s, i) =>
+        Number.isSafeInteger(s.start) &&
+        Number.isSafeInteger(s.stop) &&
+        Number.isSafeInteger(s.step) &&
+        s.step >= 1 &&
+        s.start >= 0 &&
+        s.start <= s.stop &&
+        s.stop <= shape[i],
+    );
   if (!ok) throw new RangeError(`selection ${formatSelection(sel)} does not fit array shape [${shape.join(", ")}]`);
 }
 
@@ -252,7 +275,7 @@ function runLength(idx: number, step: number, n: number): number {
 
 function sequenceWords(w: Uint32Array, e: number, idx: number, step: number, n: number): void {
   const st = step | 0; // lo + st ≡ lo + step (mod 2^32), and lo never wraps inside a run
-  for (let k = 2 * e; n > 0;) {
+  for (let k = 2 * e; n > 0; ) {
     const m = runLength(idx, step, n);
     const hi = Math.floor(idx / 4294967296);
     let lo = idx | 0;
@@ -296,7 +319,7 @@ function randomNumbers(buf: Float64Array, p: number, idx: number, step: number, 
 /** Low word A, high word B: all 64 bits uniformly random. */
 function randomWords(w: Uint32Array, e: number, idx: number, step: number, n: number, keyA: number, keyB: number): void {
   const st = step | 0;
-  for (let k = 2 * e; n > 0;) {
+  for (let k = 2 * e; n > 0; ) {
     const m = runLength(idx, step, n);
     const hi = Math.floor(idx / 4294967296);
     const ha = mixBlock(keyA, hi);
@@ -311,7 +334,17 @@ function randomWords(w: Uint32Array, e: number, idx: number, step: number, n: nu
   }
 }
 
-function smoothNumbers(buf: Float64Array, p: number, table: Float64Array, j: number, outer: number, n: number, scale: number, offset: number, isInt: boolean): void {
+function smoothNumbers(
+  buf: Float64Array,
+  p: number,
+  table: Float64Array,
+  j: number,
+  outer: number,
+  n: number,
+  scale: number,
+  offset: number,
+  isInt: boolean,
+): void {
   const end = p + n;
   if (isInt) for (; p < end; p++, j++) buf[p] = Math.round((outer + table[j]) * scale) + offset;
   else for (; p < end; p++, j++) buf[p] = outer + table[j];

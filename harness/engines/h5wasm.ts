@@ -9,11 +9,11 @@
  * that fails returns whatever the heap held: verification catches it and fails the case.
  */
 import { join } from "node:path";
-import type { Selection } from "../core/selection.ts";
-import { HDF5_FILE, hdf5FilterLabel } from "../backends/hdf5.ts";
 import { DATASET_PATH, h5 } from "../backends/hdf5/library.ts";
+import { HDF5_FILE, hdf5FilterLabel } from "../backends/hdf5.ts";
 import type { Stored } from "../backends/types.ts";
 import type { TypedArray } from "../core/dtype.ts";
+import type { Selection } from "../core/selection.ts";
 import type { LayoutSpec } from "../scenario/types.ts";
 import type { LibraryEngine, LibraryHandle } from "./library-session.ts";
 import type { ReadPath } from "./types.ts";

@@ -3,16 +3,16 @@
  * is timed alone and its data verified right after, outside the timed region: against the
  * generator, or for a dataset read from a file against reference reads (verify.ts).
  */
-import type { Selection } from "../core/selection.ts";
-import { formatSelection } from "../core/selection.ts";
+
 import type { Backend, Reader, Stored } from "../backends/types.ts";
 import type { TypedArray } from "../core/dtype.ts";
-import { elementCount, selectionShape } from "../core/selection.ts";
-import { generateRegion, verifyRegion } from "../data/generate.ts";
 import { VerificationError } from "../core/errors.ts";
+import type { Selection } from "../core/selection.ts";
+import { elementCount, formatSelection, selectionShape } from "../core/selection.ts";
+import { generateRegion, verifyRegion } from "../data/generate.ts";
 import type { CaseSpec } from "../scenario/types.ts";
-import type { EngineSession, ReadPath } from "./types.ts";
 import { OutputPool } from "./output-pool.ts";
+import type { EngineSession, ReadPath } from "./types.ts";
 import { generatorVerifier, type SelectionVerifier } from "./verify.ts";
 
 export { OutputPool };
@@ -24,8 +24,13 @@ function verifySelection(spec: CaseSpec, sel: Selection, data: TypedArray, what:
 }
 
 export function jsSession(
-  spec: CaseSpec, backend: Backend, stored: Stored, selections: readonly Selection[], now: () => number,
-  verifier: SelectionVerifier = generatorVerifier(spec.dataset, selections), outputs: OutputPool = new OutputPool(),
+  spec: CaseSpec,
+  backend: Backend,
+  stored: Stored,
+  selections: readonly Selection[],
+  now: () => number,
+  verifier: SelectionVerifier = generatorVerifier(spec.dataset, selections),
+  outputs: OutputPool = new OutputPool(),
 ): EngineSession {
   const writing = spec.pattern.op === "write";
   // Writes store the dataset's own values, so the layout stays valid and can be verified after.
@@ -37,8 +42,12 @@ export function jsSession(
   const pathOf = (r: Reader): ReadPath => ({
     engine: "layoutbench",
     ...(r.readPath?.() ?? {
-      implementation: `layoutbench ${spec.layout.backend} backend`, decoder: "not described", threads: 1,
-      library: "not described", ours: "everything", fallbacks: [],
+      implementation: `layoutbench ${spec.layout.backend} backend`,
+      decoder: "not described",
+      threads: 1,
+      library: "not described",
+      ours: "everything",
+      fallbacks: [],
     }),
   });
   // Output buffers reused across reads, passes, rounds and cases (output-pool.ts).

@@ -4,9 +4,10 @@
  * is verified right after, outside the timed region, the same way the layoutbench engine's reads are.
  * The library allocates the result: that is part of what calling it costs.
  */
-import { formatSelection, type Selection } from "../core/selection.ts";
+
 import type { TypedArray } from "../core/dtype.ts";
 import { VerificationError } from "../core/errors.ts";
+import { formatSelection, type Selection } from "../core/selection.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import type { EngineSession, ReadPath } from "./types.ts";
 import type { SelectionVerifier } from "./verify.ts";
@@ -28,7 +29,11 @@ export interface LibraryEngine {
 }
 
 export function librarySession(
-  spec: CaseSpec, engine: LibraryEngine, selections: readonly Selection[], verifier: SelectionVerifier, now: () => number,
+  spec: CaseSpec,
+  engine: LibraryEngine,
+  selections: readonly Selection[],
+  verifier: SelectionVerifier,
+  now: () => number,
 ): EngineSession {
   if (spec.pattern.op === "write") throw new Error(`the ${engine.name} only reads`);
   let handle: LibraryHandle | null = null;

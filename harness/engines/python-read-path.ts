@@ -11,11 +11,16 @@ const OURS = "nothing in the timed read: the worker times and hashes each read, 
 /** How numcodecs (C) decodes a Zarr codec, and on how many threads. */
 function numcodecsDecoder(layout: LayoutSpec & { backend: "zarr" }, v: PythonVersions): { decoder: string; threads: number } {
   switch (layout.codec.name) {
-    case "none": return { decoder: "none", threads: 1 };
-    case "gzip": return { decoder: "numcodecs GZip (zlib)", threads: 1 };
-    case "lz4": return { decoder: "numcodecs LZ4 (C)", threads: 1 };
-    case "zstd": return { decoder: "numcodecs Zstd (C)", threads: 1 };
-    case "blosc": return { decoder: "numcodecs Blosc (C-Blosc)", threads: v.bloscThreads ?? 1 };
+    case "none":
+      return { decoder: "none", threads: 1 };
+    case "gzip":
+      return { decoder: "numcodecs GZip (zlib)", threads: 1 };
+    case "lz4":
+      return { decoder: "numcodecs LZ4 (C)", threads: 1 };
+    case "zstd":
+      return { decoder: "numcodecs Zstd (C)", threads: 1 };
+    case "blosc":
+      return { decoder: "numcodecs Blosc (C-Blosc)", threads: v.bloscThreads ?? 1 };
   }
 }
 
@@ -24,9 +29,13 @@ function hdf5Decoder(layout: LayoutSpec & { backend: "hdf5" }): string {
   const filters: string[] = [];
   if (layout.shuffle) filters.push("libhdf5 shuffle");
   switch (layout.codec.name) {
-    case "none": break;
-    case "gzip": filters.push("libhdf5 deflate (zlib)"); break;
-    default: filters.push(`HDF5 ${layout.codec.name} filter plugin (C)`);
+    case "none":
+      break;
+    case "gzip":
+      filters.push("libhdf5 deflate (zlib)");
+      break;
+    default:
+      filters.push(`HDF5 ${layout.codec.name} filter plugin (C)`);
   }
   return filters.length ? filters.join(" + ") : "none";
 }
@@ -37,17 +46,25 @@ export function pythonReadPath(layout: LayoutSpec, v: PythonVersions): ReadPath 
   switch (layout.backend) {
     case "memmap":
       return {
-        ...base, implementation: `numpy.memmap (numpy ${v.numpy ?? "?"})`, decoder: "none", threads: 1,
+        ...base,
+        implementation: `numpy.memmap (numpy ${v.numpy ?? "?"})`,
+        decoder: "none",
+        threads: 1,
         library: "np.load(mmap_mode='r') maps the file; np.copyto copies each selection into a reused array",
       };
     case "zarr":
       return {
-        ...base, implementation: `zarr-python ${v.zarr ?? "?"} + numcodecs ${v.numcodecs ?? "?"}`, ...numcodecsDecoder(layout, v),
+        ...base,
+        implementation: `zarr-python ${v.zarr ?? "?"} + numcodecs ${v.numcodecs ?? "?"}`,
+        ...numcodecsDecoder(layout, v),
         library: "zarr-python reads each chunk file whole and decodes it; get_basic_selection copies into a reused array",
       };
     case "hdf5":
       return {
-        ...base, implementation: `h5py ${v.h5py ?? "?"} (libhdf5 ${v.hdf5 ?? "?"})`, decoder: hdf5Decoder(layout), threads: 1,
+        ...base,
+        implementation: `h5py ${v.h5py ?? "?"} (libhdf5 ${v.hdf5 ?? "?"})`,
+        decoder: hdf5Decoder(layout),
+        threads: 1,
         library: "libhdf5 reads through its sieve buffer (contiguous) or chunk cache (chunked); read_direct into a reused array",
       };
   }

@@ -2,13 +2,14 @@
  * The python engine as a session: the worker opens, times and digests; this side verifies the
  * digests against the generator (or a source's reference reads), so Python's reads are checked too.
  */
-import { formatSelection, type Selection } from "../core/selection.ts";
+
 import type { Stored } from "../backends/types.ts";
 import { VerificationError } from "../core/errors.ts";
+import { formatSelection, type Selection } from "../core/selection.ts";
 import type { CaseSpec } from "../scenario/types.ts";
-import { ENGINE_NAME, verifyDigests, type PythonWorker } from "./python.ts";
-import type { EngineSession } from "./types.ts";
+import { ENGINE_NAME, type PythonWorker, verifyDigests } from "./python.ts";
 import { pythonReadPath } from "./python-read-path.ts";
+import type { EngineSession } from "./types.ts";
 import type { SelectionVerifier } from "./verify.ts";
 
 /** Digests checked against reference reads (datasets read from a file have no generator). */
@@ -22,7 +23,11 @@ function checkDigests(verifier: SelectionVerifier, selections: readonly Selectio
 }
 
 export function pythonSession(
-  spec: CaseSpec, worker: PythonWorker, stored: Stored, selections: readonly Selection[], verifier?: SelectionVerifier,
+  spec: CaseSpec,
+  worker: PythonWorker,
+  stored: Stored,
+  selections: readonly Selection[],
+  verifier?: SelectionVerifier,
 ): EngineSession {
   let opened = false;
   let everOpened = false;

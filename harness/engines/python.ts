@@ -11,14 +11,14 @@
  * Protocol: JSON lines on stdin/stdout, one response per request, in order. A failure is
  * `{"error": "<one line>"}`; it rejects that request only and the worker keeps serving.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { formatSelection, type Selection } from "../core/selection.ts";
 import { backendFor } from "../backends/registry.ts";
 import { requireCapability, type Stored } from "../backends/types.ts";
-import { numpyDescr } from "../core/dtype.ts";
 import { digestOf } from "../core/digest.ts";
+import { numpyDescr } from "../core/dtype.ts";
+import { formatSelection, type Selection } from "../core/selection.ts";
 import { generateRegion } from "../data/generate.ts";
 import type { DatasetSpec, Hdf5Layout, LayoutSpec } from "../scenario/types.ts";
 
@@ -27,8 +27,7 @@ export const ENGINE_NAME = "python engine";
 /** Debian's interpreter, which sees the python3-* packages (a pyenv `python3` on PATH does not). */
 const DEFAULT_PYTHON = "/usr/bin/python3";
 /** Everything the engine can use, as one command. */
-export const PYTHON_INSTALL =
-  "apt-get install -y python3-numpy python3-h5py python3-zarr hdf5-filter-plugin hdf5-filter-plugin-blosc-serial";
+export const PYTHON_INSTALL = "apt-get install -y python3-numpy python3-h5py python3-zarr hdf5-filter-plugin hdf5-filter-plugin-blosc-serial";
 
 const SCRIPT = fileURLToPath(new URL("./reference.py", import.meta.url));
 /** stderr lines kept to explain a crash. */
@@ -147,7 +146,8 @@ const HDF5_FILTER_INFO: Record<string, { id: number; missing: string }> = {
   lz4: { id: 32004, missing: "apt-get install hdf5-filter-plugin" },
   zstd: {
     id: 32015,
-    missing: "no Debian 12 package ships this filter plugin (hdf5-filter-plugin has lz4, bzip2, bitshuffle; " +
+    missing:
+      "no Debian 12 package ships this filter plugin (hdf5-filter-plugin has lz4, bzip2, bitshuffle; " +
       "the blosc one has blosc); put a zstd HDF5 plugin on HDF5_PLUGIN_PATH",
   },
 };
@@ -188,9 +188,11 @@ export async function pythonAvailable(): Promise<{ ok: boolean; reason: string; 
 /** One line for logs and results: interpreter, libraries, plugin folder. */
 function describeVersions(v: PythonVersions): string {
   const lib = (name: string, version: string | null) => `${name} ${version ?? "missing"}`;
-  return `Python ${v.python} (${v.executable}): ${lib("numpy", v.numpy)}, ${lib("h5py", v.h5py)}` +
+  return (
+    `Python ${v.python} (${v.executable}): ${lib("numpy", v.numpy)}, ${lib("h5py", v.h5py)}` +
     `${v.hdf5 ? ` (HDF5 ${v.hdf5})` : ""}, ${lib("zarr", v.zarr)}, ${lib("numcodecs", v.numcodecs)}; ` +
-    `HDF5 plugins from ${v.hdf5PluginPath ?? "nowhere"}`;
+    `HDF5 plugins from ${v.hdf5PluginPath ?? "nowhere"}`
+  );
 }
 
 /** Where the backend keeps the array, so the worker opens exactly what the js backend wrote. */
@@ -243,33 +245,51 @@ function toVersions(h: Record<string, unknown>, python: string): PythonVersions 
 
 class Worker implements PythonWorker {
   #opened: Stored | null = null;
-  constructor(private readonly channel: Channel, readonly versions: PythonVersions) {}
+  constructor(
+    private readonly channel: Channel,
+    readonly versions: PythonVersions,
+  ) {}
 
   async open(stored: Stored, options: { writable: boolean }): Promise<{ openMs: number }> {
     const what = `open ${stored.layout.backend} ${stored.dir}`;
     const reason = pythonSupport(stored.layout, { op: options.writable ? "write" : "read", versions: this.versions });
     if (reason) throw new PythonEngineError(`${what}: ${reason}`);
     const { dataset, layout } = stored;
-    const reply = await this.channel.request({
-      op: "open", backend: layout.backend, ...openTarget(stored), layout, writable: false,
-      shape: dataset.shape, dtype: numpyDescr(dataset.dtype),
-    }, what);
+    const reply = await this.channel.request(
+      {
+        op: "open",
+        backend: layout.backend,
+        ...openTarget(stored),
+        layout,
+        writable: false,
+        shape: dataset.shape,
+        dtype: numpyDescr(dataset.dtype),
+      },
+      what,
+    );
     this.#opened = stored;
     return { openMs: reply.openMs as number };
   }
 
   async pass(selections: readonly Selection[]): Promise<PythonPass> {
     const target = this.#opened ? `${this.#opened.layout.backend} ${this.#opened.dir}` : "nothing open";
-    const reply = await this.channel.request({
-      op: "pass", selections: selections.map((sel) => sel.map((s) => [s.start, s.stop, s.step])),
-    }, `pass of ${selections.length} selections (${target})`);
+    const reply = await this.channel.request(
+      {
+        op: "pass",
+        selections: selections.map((sel) => sel.map((s) => [s.start, s.stop, s.step])),
+      },
+      `pass of ${selections.length} selections (${target})`,
+    );
     const digests = reply.digests as string[];
     if (!Array.isArray(digests) || digests.length !== selections.length) {
       throw new PythonEngineError(`pass: ${Array.isArray(digests) ? digests.length : "no"} digests for ${selections.length} selections`);
     }
     return {
-      ms: reply.ms as number, readBytes: reply.readBytes as number, writeBytes: reply.writeBytes as number,
-      majorFaults: reply.majorFaults as number, digests,
+      ms: reply.ms as number,
+      readBytes: reply.readBytes as number,
+      writeBytes: reply.writeBytes as number,
+      majorFaults: reply.majorFaults as number,
+      digests,
     };
   }
 
@@ -297,7 +317,10 @@ class Channel {
   #exited: string | null = null;
   readonly #exit: Promise<void>;
 
-  constructor(private readonly child: ChildProcess, private readonly python: string) {
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly python: string,
+  ) {
     let onExit!: () => void;
     this.#exit = new Promise((resolve) => (onExit = resolve));
     createInterface({ input: child.stdout! }).on("line", (line) => this.#reply(line));
@@ -366,5 +389,8 @@ class Channel {
 }
 
 function oneLine(text: string): string {
-  return text.split(/\s*\n\s*/).join(" ").trim();
+  return text
+    .split(/\s*\n\s*/)
+    .join(" ")
+    .trim();
 }

@@ -8,10 +8,11 @@
  * - Others (Zarr, HDF5): the reference is a read through a freshly opened reader of the same backend,
  *   so it only shows the reads are consistent ("self-verified"), not that the library decodes right.
  */
-import { elementCount, selectionShape, type Selection } from "../core/selection.ts";
+
 import type { Backend, Stored } from "../backends/types.ts";
-import { allocate, itemSize, type Dtype, type TypedArray } from "../core/dtype.ts";
 import { digestOf } from "../core/digest.ts";
+import { allocate, type Dtype, itemSize, type TypedArray } from "../core/dtype.ts";
+import { elementCount, type Selection, selectionShape } from "../core/selection.ts";
 import { compareRegion, fillRegion } from "../data/generate.ts";
 import type { DatasetSpec } from "../scenario/types.ts";
 import { OutputPool } from "./output-pool.ts";
@@ -74,7 +75,11 @@ export function generatorVerifier(dataset: DatasetSpec, selections: readonly Sel
 
 /** The verifier for a case: generator-based, or reference reads taken now for a dataset with a source. */
 export async function verifierFor(
-  dataset: DatasetSpec, backend: Backend, stored: Stored, selections: readonly Selection[], scratch?: OutputPool,
+  dataset: DatasetSpec,
+  backend: Backend,
+  stored: Stored,
+  selections: readonly Selection[],
+  scratch?: OutputPool,
 ): Promise<SelectionVerifier> {
   if (!dataset.source) return generatorVerifier(dataset, selections, scratch);
   const referenceRead = backend.referenceRead;
@@ -100,7 +105,11 @@ export async function verifierFor(
 }
 
 function digestVerifier(
-  kind: VerificationKind, selections: readonly Selection[], dtype: Dtype, digests: readonly string[], reread: (i: number) => Promise<TypedArray>,
+  kind: VerificationKind,
+  selections: readonly Selection[],
+  dtype: Dtype,
+  digests: readonly string[],
+  reread: (i: number) => Promise<TypedArray>,
 ): SelectionVerifier {
   const what = kind === "reference" ? "a plain read of the file" : "a second read through the same library";
   return {

@@ -12,11 +12,11 @@
 import { join } from "node:path";
 import FileSystemStore from "@zarrita/storage/fs";
 import * as zarr from "zarrita";
-import type { Selection } from "../core/selection.ts";
-import { ARRAY_DIR, toCOrder } from "../backends/zarr.ts";
-import { ZARRITA_DEFAULT_CODECS } from "../backends/zarr/codecs.ts";
 import type { Stored } from "../backends/types.ts";
+import { ZARRITA_DEFAULT_CODECS } from "../backends/zarr/codecs.ts";
+import { ARRAY_DIR, toCOrder } from "../backends/zarr.ts";
 import { allocate, type TypedArray } from "../core/dtype.ts";
+import type { Selection } from "../core/selection.ts";
 import type { CodecSpec, LayoutSpec } from "../scenario/types.ts";
 import type { LibraryEngine, LibraryHandle } from "./library-session.ts";
 import type { ReadPath } from "./types.ts";
@@ -31,11 +31,16 @@ export function zarritaSupport(layout: LayoutSpec, op: "read" | "write"): string
 /** What zarrita's own registry decodes a codec with. */
 function zarritaDecoder(codec: CodecSpec): string {
   switch (codec.name) {
-    case "none": return "none";
-    case "gzip": return "zarrita GzipCodec (DecompressionStream)";
-    case "blosc": return "numcodecs.js Blosc (WASM)";
-    case "lz4": return "numcodecs.js LZ4 (WASM)";
-    case "zstd": return "numcodecs.js Zstd (WASM)";
+    case "none":
+      return "none";
+    case "gzip":
+      return "zarrita GzipCodec (DecompressionStream)";
+    case "blosc":
+      return "numcodecs.js Blosc (WASM)";
+    case "lz4":
+      return "numcodecs.js LZ4 (WASM)";
+    case "zstd":
+      return "numcodecs.js Zstd (WASM)";
   }
 }
 
@@ -88,7 +93,10 @@ export function zarritaEngine(stored: Stored): LibraryEngine {
       let last: { shape: number[]; stride: number[] } | null = null;
       return {
         async read(sel: Selection) {
-          const result = await zarr.get(array, sel.map((s) => zarr.slice(s.start, s.stop, s.step)));
+          const result = await zarr.get(
+            array,
+            sel.map((s) => zarr.slice(s.start, s.stop, s.step)),
+          );
           // A 0-d selection comes back as a scalar.
           if (typeof result !== "object" || result === null || !("data" in result)) {
             last = null;

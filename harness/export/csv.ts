@@ -39,7 +39,9 @@ export function csvField(value: string | number | null): string {
 export function samplesCsv(results: ResultsFile): string {
   const lines = [COLUMNS.map((col) => csvField(col.name)).join(",")];
   for (const c of results.cases) {
-    c.samples.forEach((s, i) => { lines.push(COLUMNS.map((col) => csvField(col.value(c, s, i))).join(",")); });
+    c.samples.forEach((s, i) => {
+      lines.push(COLUMNS.map((col) => csvField(col.value(c, s, i))).join(","));
+    });
   }
   return lines.join("\r\n") + "\r\n";
 }

@@ -28,13 +28,15 @@ function githubBenchmarkEntries(results: ResultsFile): GithubBenchmarkEntry[] {
   return results.cases.flatMap((c) => {
     const s = c.summary;
     if (c.status !== "ok" || !s) return [];
-    return [{
-      name: c.id,
-      unit: "ms" as const,
-      value: round(s.medianMs),
-      range: `± ${sig3((s.q3Ms - s.q1Ms) / 2)}`,
-      extra: `${s.samples} samples, IQR ${formatMs(s.q1Ms)} – ${formatMs(s.q3Ms)}, read ${formatBytes(s.bytesRead)} (${formatFactor(s.readAmplification)} of ${formatBytes(s.bytesRequested)} requested), ${c.cache} cache`,
-    }];
+    return [
+      {
+        name: c.id,
+        unit: "ms" as const,
+        value: round(s.medianMs),
+        range: `± ${sig3((s.q3Ms - s.q1Ms) / 2)}`,
+        extra: `${s.samples} samples, IQR ${formatMs(s.q1Ms)} – ${formatMs(s.q3Ms)}, read ${formatBytes(s.bytesRead)} (${formatFactor(s.readAmplification)} of ${formatBytes(s.bytesRequested)} requested), ${c.cache} cache`,
+      },
+    ];
   });
 }
 

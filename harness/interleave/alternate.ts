@@ -13,9 +13,9 @@
  * every block that all sides finished; an interrupted alternation keeps the blocks finished.
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { UserError } from "../core/errors.ts";
 import { forwardInterrupt } from "../run/interrupt.ts";
 import { readResults, writeJsonAtomic } from "../run/results-file.ts";
@@ -86,7 +86,9 @@ export async function runAlternately(sides: readonly Side[], options: AlternateO
     }
     if (block.length < sides.length) break;
     blocks = k;
-    order.forEach((side, i) => { taken.get(side.name)!.push(block[i]); });
+    order.forEach((side, i) => {
+      taken.get(side.name)!.push(block[i]);
+    });
     for (const side of sides) {
       writeJsonAtomic(paths.get(side.name)!, mergeBlocks(taken.get(side.name)!, { id: pairingId, side: side.name, tree: side.tree }, options.blocks));
     }
@@ -97,15 +99,33 @@ export async function runAlternately(sides: readonly Side[], options: AlternateO
 
 /** One `layoutbench run` of a side; its output goes to blocks/SIDE-LABEL.log. */
 async function runBlock(
-  side: Side, label: string, sampling: readonly string[], blocksDir: string, options: AlternateOptions,
+  side: Side,
+  label: string,
+  sampling: readonly string[],
+  blocksDir: string,
+  options: AlternateOptions,
 ): Promise<{ interrupted: true } | { interrupted: false; results: ResultsFile }> {
   const out = join(blocksDir, `${side.name}-${label}.json`);
-  const args = [binOf(side.tree), "run", ...side.files, "--out", out, "--cache", side.cache, "--no-report", ...sampling,
-    ...(options.filter === undefined ? [] : ["--filter", options.filter])];
+  const args = [
+    binOf(side.tree),
+    "run",
+    ...side.files,
+    "--out",
+    out,
+    "--cache",
+    side.cache,
+    "--no-report",
+    ...sampling,
+    ...(options.filter === undefined ? [] : ["--filter", options.filter]),
+  ];
   const child = spawn(process.execPath, args, { cwd: side.tree, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
-  child.stdout.on("data", (d) => { output += d; });
-  child.stderr.on("data", (d) => { output += d; });
+  child.stdout.on("data", (d) => {
+    output += d;
+  });
+  child.stderr.on("data", (d) => {
+    output += d;
+  });
   const stopForwarding = forwardInterrupt(child, options.interrupted);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on("error", reject);

@@ -21,7 +21,13 @@ export function mergeBlocks(blocks: readonly ResultsFile[], pairing: Omit<Pairin
   const first = blocks[0];
   const verified = blocks.every((b) => b.context.eviction.verified);
   const ids = [...new Set(blocks.flatMap((b) => b.cases.map((c) => c.id)))];
-  const cases = ids.map((id) => mergeCase(blocks.map((b) => b.cases.find((c) => c.id === id)), planned, verified));
+  const cases = ids.map((id) =>
+    mergeCase(
+      blocks.map((b) => b.cases.find((c) => c.id === id)),
+      planned,
+      verified,
+    ),
+  );
   const last = blocks[blocks.length - 1];
   return {
     kind: first.kind,
@@ -48,7 +54,12 @@ function mergeCase(records: readonly (CaseResult | undefined)[], planned: number
   const samples: Sample[] = records.flatMap((r, k) => (r ? r.samples.map((s) => ({ ...s, round: k + 1 })) : []));
   const summary = summarize(samples, base.summary?.bytesRequested ?? 0);
   const warnings = caseWarnings(samples, summary, base.cache === "cold", base.pattern.op, evictionVerified);
-  const carried = new Map(present.flatMap((r) => r.warnings).filter((w) => CARRIED.has(w.code)).map((w) => [`${w.code}: ${w.message}`, w]));
+  const carried = new Map(
+    present
+      .flatMap((r) => r.warnings)
+      .filter((w) => CARRIED.has(w.code))
+      .map((w) => [`${w.code}: ${w.message}`, w]),
+  );
   warnings.push(...carried.values());
   // A fallback in any block is a fallback of the merged case.
   const fallbacks = [...new Set(present.flatMap((r) => r.readPath?.fallbacks ?? []))];

@@ -162,7 +162,10 @@ export type NativeFeature = "decoders" | "sieved-read";
 export const DISABLE_NATIVE_ENV = "LAYOUTBENCH_DISABLE_NATIVE";
 
 function disabledByEnv(feature: NativeFeature): boolean {
-  return (process.env[DISABLE_NATIVE_ENV] ?? "").split(",").map((s) => s.trim()).includes(feature);
+  return (process.env[DISABLE_NATIVE_ENV] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .includes(feature);
 }
 
 /** Why `feature` is not available, in a few words with the remedy, or undefined when it is. */

@@ -6,16 +6,16 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { isAlias, isCollection, isPair, Lexer, LineCounter, parseDocument, type Document, type Node, type YAMLError } from "yaml";
+import { type Document, isAlias, isCollection, isPair, Lexer, LineCounter, type Node, parseDocument, type YAMLError } from "yaml";
 import { UserError } from "../core/errors.ts";
 import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_TOKENS } from "../scenario/defaults.ts";
-import { checkScenario } from "./check.ts";
 import { describeValue, formatPath, issueMessage, oneLine } from "../scenario/messages.ts";
-import { resolveScenario, type ProbedSource } from "../scenario/resolve.ts";
-import { scenarioFileSchema, type ScenarioFile } from "../scenario/schema.ts";
-import { validParts, type Positions } from "../scenario/partial.ts";
-import { prepareSourceProbes, ProbeNotReady, probeSource, SourceProblem } from "../store/source.ts";
+import { type Positions, validParts } from "../scenario/partial.ts";
+import { type ProbedSource, resolveScenario } from "../scenario/resolve.ts";
+import { type ScenarioFile, scenarioFileSchema } from "../scenario/schema.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { ProbeNotReady, prepareSourceProbes, probeSource, SourceProblem } from "../store/source.ts";
+import { checkScenario } from "./check.ts";
 
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
   // Walk up to the deepest node that exists, so "missing key" problems point at their parent.
@@ -107,7 +107,11 @@ function yamlErrorLine(file: string, text: string, e: YAMLError): string {
 }
 
 /** A reason not to turn the document into data; `located`: the problem is at `node`'s line. */
-interface Unsafe { readonly node: Node; readonly message: string; readonly located: boolean }
+interface Unsafe {
+  readonly node: Node;
+  readonly message: string;
+  readonly located: boolean;
+}
 
 /**
  * What would make turning the document into data unsafe: more aliases than allowed, an alias inside
@@ -115,15 +119,19 @@ interface Unsafe { readonly node: Node; readonly message: string; readonly locat
  * expand to. Iterative, so any nesting the parser accepted is measured without recursion.
  */
 function structureProblem(doc: Document): Unsafe | undefined {
-  interface Frame { readonly node: Node; readonly children: (Node | null)[]; next: number; height: number }
+  interface Frame {
+    readonly node: Node;
+    readonly children: (Node | null)[];
+    next: number;
+    height: number;
+  }
   const anchors = new Map<string, Node>();
   const heights = new Map<Node, number>(); // of finished anchored nodes, counting what their aliases expand to
   const open = new Set<Node>();
   const stack: Frame[] = [];
   let aliases = 0;
-  const children = (node: Node): (Node | null)[] => isCollection(node)
-    ? node.items.flatMap((item) => (isPair(item) ? [item.key as Node | null, item.value as Node | null] : [item as Node]))
-    : [];
+  const children = (node: Node): (Node | null)[] =>
+    isCollection(node) ? node.items.flatMap((item) => (isPair(item) ? [item.key as Node | null, item.value as Node | null] : [item as Node])) : [];
   /** Enters `node` at depth stack.length + 1; returns its height if it is a leaf, or a problem. */
   const enter = (node: Node): number | Unsafe | undefined => {
     const depth = stack.length + 1;
@@ -131,13 +139,17 @@ function structureProblem(doc: Document): Unsafe | undefined {
     if (node.anchor) anchors.set(node.anchor, node);
     if (isAlias(node)) {
       if (++aliases > MAX_YAML_ALIASES) {
-        return { node, message: `more than ${MAX_YAML_ALIASES} aliases (*name); at most ${MAX_YAML_ALIASES} are allowed, against alias expansion bombs`, located: false };
+        return {
+          node,
+          message: `more than ${MAX_YAML_ALIASES} aliases (*name); at most ${MAX_YAML_ALIASES} are allowed, against alias expansion bombs`,
+          located: false,
+        };
       }
       const target = anchors.get(node.source);
       if (target && open.has(target)) {
         return { node, message: `alias *${oneLine(node.source, 40)} is inside the node it refers to; aliases must not form a cycle`, located: true };
       }
-      const height = target ? heights.get(target) ?? 1 : 1;
+      const height = target ? (heights.get(target) ?? 1) : 1;
       if (depth - 1 + height > MAX_YAML_DEPTH) {
         return { node, message: `alias *${oneLine(node.source, 40)} expands to nesting more than ${MAX_YAML_DEPTH} levels deep`, located: true };
       }
@@ -182,7 +194,12 @@ export function parseScenario(text: string, file: string): Scenario {
   // Plain data only: the core schema has no custom tags, and a tag it cannot resolve is refused below
   // rather than read as a string. logLevel "error": the parser prints no warnings of its own.
   const doc = parseDocument(text, {
-    lineCounter: counter, schema: "core", uniqueKeys: true, prettyErrors: true, strict: true, logLevel: "error",
+    lineCounter: counter,
+    schema: "core",
+    uniqueKeys: true,
+    prettyErrors: true,
+    strict: true,
+    logLevel: "error",
     resolveKnownTags: false,
   });
   // Later syntax errors are usually echoes of the first.
@@ -216,7 +233,9 @@ export function parseScenario(text: string, file: string): Scenario {
   if (!parsed.success) {
     const version = (data as { version?: unknown }).version;
     if (version !== undefined && version !== 1) {
-      throw new UserError(`${where(["version"])}: this scenario has version ${describeValue(version)}; this layoutbench reads version 1: rewrite it for version 1 or use a layoutbench that reads it`);
+      throw new UserError(
+        `${where(["version"])}: this scenario has version ${describeValue(version)}; this layoutbench reads version 1: rewrite it for version 1 or use a layoutbench that reads it`,
+      );
     }
     // A value of the wrong type gets one message, not one more per check it could not pass.
     const wrongType = new Set(parsed.error.issues.filter((i) => i.code === "invalid_type").map((i) => formatPath(i.path)));
@@ -258,7 +277,8 @@ function probeSources(data: ScenarioFile, file: string): (ProbedSource | SourceP
     try {
       const info = probeSource(path, shown, format, dataset);
       return {
-        shape: info.shape, dtype: info.dtype,
+        shape: info.shape,
+        dtype: info.dtype,
         source: { path, format, ...(info.datasetPath !== undefined ? { dataset: info.datasetPath } : {}), layout: info.layout },
       };
     } catch (err) {

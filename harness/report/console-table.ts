@@ -7,7 +7,10 @@ import { layoutLabel } from "./describe.ts";
 function bytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let i = 0;
-  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
   return `${n >= 100 || i === 0 ? n.toFixed(0) : n.toFixed(1)} ${units[i]}`;
 }
 
@@ -23,9 +26,17 @@ export function consoleTable(results: ResultsFile): string {
     const status = c.status === "failed" ? `FAILED: ${c.error}` : c.warnings.length ? `warn: ${c.warnings.map((w) => w.code).join(",")}` : "ok";
     if (!s) return [c.dataset.name, c.layout.name, c.pattern.name, c.cache, "-", "-", "-", "-", "-", "0", status];
     return [
-      c.dataset.name, c.layout.name, c.pattern.name, c.cache,
-      `${s.medianMs.toFixed(3)} ms`, `${(s.q3Ms - s.q1Ms).toFixed(3)} ms`, rate(s.throughput),
-      bytes(s.bytesRead), `${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×`, String(s.samples), status,
+      c.dataset.name,
+      c.layout.name,
+      c.pattern.name,
+      c.cache,
+      `${s.medianMs.toFixed(3)} ms`,
+      `${(s.q3Ms - s.q1Ms).toFixed(3)} ms`,
+      rate(s.throughput),
+      bytes(s.bytesRead),
+      `${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×`,
+      String(s.samples),
+      status,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

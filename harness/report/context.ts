@@ -7,10 +7,13 @@ import { formatBytes } from "./format.ts";
 
 /** Context lines for the report, in reading order. */
 export function contextItems(
-  results: ResultsFile, statistics: { readonly seed: number; readonly resamples: number; readonly confidence: number },
+  results: ResultsFile,
+  statistics: { readonly seed: number; readonly resamples: number; readonly confidence: number },
 ): { label: string; value: string }[] {
   const c = results.context;
-  const libraries = Object.entries(c.libraries).map(([name, version]) => `${name} ${version}${libraryRole(name, results) ? ` (${libraryRole(name, results)})` : ""}`).join(", ");
+  const libraries = Object.entries(c.libraries)
+    .map(([name, version]) => `${name} ${version}${libraryRole(name, results) ? ` (${libraryRole(name, results)})` : ""}`)
+    .join(", ");
   const finished = results.finishedAt ?? "not finished (interrupted)";
   return [
     { label: "Machine", value: `${c.hostname}: ${c.cpuModel}, ${c.cpus} CPU${c.cpus === 1 ? "" : "s"}, ${formatBytes(c.memoryBytes)} RAM` },

@@ -22,7 +22,7 @@ export function chunksOf(layout: LayoutSpec): readonly number[] | null {
  * name, included), "npy (python)" otherwise.
  */
 export function layoutLabel(layoutName: string, engine: string | undefined): string {
-  const e = engine === undefined ? DEFAULT_ENGINE : engineNamed(engine) ?? engine;
+  const e = engine === undefined ? DEFAULT_ENGINE : (engineNamed(engine) ?? engine);
   return e === DEFAULT_ENGINE ? layoutName : `${layoutName} (${e})`;
 }
 
@@ -42,12 +42,18 @@ export function describePattern(pattern: PatternSpec): string {
   const verb = pattern.op === "write" ? `write${pattern.flush ? " (ranked to durable)" : ""}: ` : "";
   const what = (() => {
     switch (pattern.kind) {
-      case "full": return `whole array in ${formatBytes(pattern.bandBytes)} bands`;
-      case "slices": return `${pattern.count} ${pattern.order} slice${pattern.count === 1 ? "" : "s"} ${pattern.width} wide along axis ${pattern.axis}`;
-      case "tiles": return `${pattern.count} ${pattern.order}${pattern.aligned ? " aligned" : ""} tile${pattern.count === 1 ? "" : "s"} of ${formatShape(pattern.shape)}`;
-      case "points": return `${pattern.count} random point${pattern.count === 1 ? "" : "s"}`;
-      case "chunks": return `${pattern.count} grid-aligned block${pattern.count === 1 ? "" : "s"} of ${formatShape(pattern.shape)}`;
-      case "strided": return `every ${formatShape(pattern.step)}-th element`;
+      case "full":
+        return `whole array in ${formatBytes(pattern.bandBytes)} bands`;
+      case "slices":
+        return `${pattern.count} ${pattern.order} slice${pattern.count === 1 ? "" : "s"} ${pattern.width} wide along axis ${pattern.axis}`;
+      case "tiles":
+        return `${pattern.count} ${pattern.order}${pattern.aligned ? " aligned" : ""} tile${pattern.count === 1 ? "" : "s"} of ${formatShape(pattern.shape)}`;
+      case "points":
+        return `${pattern.count} random point${pattern.count === 1 ? "" : "s"}`;
+      case "chunks":
+        return `${pattern.count} grid-aligned block${pattern.count === 1 ? "" : "s"} of ${formatShape(pattern.shape)}`;
+      case "strided":
+        return `every ${formatShape(pattern.step)}-th element`;
     }
   })();
   return verb + what + (pattern.openPerAccess ? ", opened per access" : "");

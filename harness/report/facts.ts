@@ -40,9 +40,10 @@ function amplificationFact(dataset: DatasetInput): Fact | null {
   const factor = formatFactor(row.readAmplification!);
   const [read, requested] = [formatBytes(row.bytesRead!), formatBytes(row.bytesRequested!)];
   // A write's requested bytes are the bytes it writes; what it reads is the read-modify-write.
-  const of = best.pattern.op === "write"
-    ? `the bytes written from storage (${read} read for ${requested} written)`
-    : `the bytes requested from storage (${read} for ${requested})`;
+  const of =
+    best.pattern.op === "write"
+      ? `the bytes written from storage (${read} read for ${requested} written)`
+      : `the bytes requested from storage (${read} for ${requested})`;
   return {
     salience: Math.log10(row.readAmplification!),
     text: `${best.cache === "cold" ? "Cold" : "Warm"} ${casesOf(best.pattern, row.layout)} read ${factor} ${of}.`,
@@ -64,7 +65,8 @@ function cacheGapFact(dataset: DatasetInput): Fact | null {
   if (!best || best.cold / best.warm < MIN_CACHE_GAP) return null;
   return {
     salience: Math.log10(best.cold / best.warm),
-    text: `With a cold page cache, ${casesOf(best.pattern, best.layout)} took ${formatFactor(best.cold / best.warm)} as long as with a warm one ` +
+    text:
+      `With a cold page cache, ${casesOf(best.pattern, best.layout)} took ${formatFactor(best.cold / best.warm)} as long as with a warm one ` +
       `(${formatMs(best.cold)} vs ${formatMs(best.warm)}).`,
   };
 }
@@ -76,7 +78,8 @@ function compressionFact(dataset: DatasetInput): Fact | null {
   if (!best || best.compressionRatio! < MIN_COMPRESSION) return null;
   return {
     salience: Math.log10(best.compressionRatio!),
-    text: `${best.name} compresses best: ${formatBytes(best.bytesOnDisk!)} on disk, ${formatPercent(1 / best.compressionRatio!)} of the raw size ` +
+    text:
+      `${best.name} compresses best: ${formatBytes(best.bytesOnDisk!)} on disk, ${formatPercent(1 / best.compressionRatio!)} of the raw size ` +
       `(${formatFactor(best.compressionRatio!)} compression).`,
   };
 }

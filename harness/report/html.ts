@@ -38,7 +38,10 @@ function escapeHtml(text: string): string {
  * rejected) become \u escapes, which JSON.parse reads back unchanged.
  */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /** Library code inlined in a <script>: a literal "</script" or "<!--" would end or bend it. */
@@ -60,8 +63,9 @@ function datasetSection(model: ReportModel, d: DatasetView, charts: ReturnType<t
   const confidence = model.statistics.confidence;
   const rec = d.recommendation;
   const heading = model.datasets.length > 1 || model.scenarios.length > 1 ? `${d.scenario} / ${d.name}` : d.name;
-  const figures = charts.filter((c) => c.dataset === d.key).map((c) =>
-    `<figure><div class="chart" id="chart-${c.id}" data-chart="${c.kind}"></div><figcaption>${escapeHtml(CAPTIONS[c.kind])}</figcaption></figure>`);
+  const figures = charts
+    .filter((c) => c.dataset === d.key)
+    .map((c) => `<figure><div class="chart" id="chart-${c.id}" data-chart="${c.kind}"></div><figcaption>${escapeHtml(CAPTIONS[c.kind])}</figcaption></figure>`);
   return [
     `<section class="dataset">`,
     `<h2>Recommendation: ${escapeHtml(heading)} <span class="muted">(${escapeHtml(`${d.shape.join("×")} ${d.dtype}`)})</span></h2>`,
@@ -74,7 +78,9 @@ function datasetSection(model: ReportModel, d: DatasetView, charts: ReturnType<t
     `<h3>Results by pattern and cache state</h3>`,
     ...d.groups.map((g) => `<h4>${escapeHtml(groupTitle(g))}</h4>\n${htmlTable(groupTable(g, confidence))}`),
     `</section>`,
-  ].filter(Boolean).join("\n");
+  ]
+    .filter(Boolean)
+    .join("\n");
 }
 
 /** Catches load and script errors from the first moment, including in the libraries. */

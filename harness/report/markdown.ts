@@ -2,8 +2,9 @@
  * GitHub-flavoured Markdown that fits a PR comment: title, recommendation, then the detailed
  * tables and the context folded in <details> blocks, then every warning.
  */
-import { candidatesTable, contextTable, groupTable, groupTitle, layoutsTable, type Table } from "./table.ts";
+
 import type { ReportModel } from "./model-types.ts";
+import { candidatesTable, contextTable, groupTable, groupTitle, layoutsTable, type Table } from "./table.ts";
 
 /**
  * Makes user text inert in Markdown: backslash-escapes the characters that start emphasis,
@@ -28,10 +29,14 @@ function markdownTable(table: Table): string {
   return [
     line(table.columns.map((c) => escapeMarkdown(c.title))),
     line(table.columns.map((c) => (c.align === "right" ? "---:" : ":---"))),
-    ...table.rows.map((row, i) => line(row.map((cell, j) => {
-      const text = escapeMarkdown(cell);
-      return table.kinds[i] === "best" && j <= 1 ? `**${text}**` : text;
-    }))),
+    ...table.rows.map((row, i) =>
+      line(
+        row.map((cell, j) => {
+          const text = escapeMarkdown(cell);
+          return table.kinds[i] === "best" && j <= 1 ? `**${text}**` : text;
+        }),
+      ),
+    ),
   ].join("\n");
 }
 
@@ -48,7 +53,10 @@ export function renderMarkdown(model: ReportModel): string {
     if (s.description) out.push(`${escapeMarkdown(s.description)}`, "");
   }
   const failed = model.counts.failed ? `, **${model.counts.failed} failed**` : "";
-  out.push(`${model.counts.cases} cases (${model.counts.ok} ok${failed}), ${model.warnings.length} warning${model.warnings.length === 1 ? "" : "s"}.${model.finishedAt === null ? " **The run did not finish.**" : ""}`, "");
+  out.push(
+    `${model.counts.cases} cases (${model.counts.ok} ok${failed}), ${model.warnings.length} warning${model.warnings.length === 1 ? "" : "s"}.${model.finishedAt === null ? " **The run did not finish.**" : ""}`,
+    "",
+  );
 
   for (const d of model.datasets) {
     const heading = model.datasets.length > 1 || model.scenarios.length > 1 ? `${d.scenario} / ${d.name}` : d.name;

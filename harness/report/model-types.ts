@@ -1,14 +1,13 @@
 import type { ReadPath } from "../engines/types.ts";
-import type { EngineName } from "../scenario/types.ts";
 /**
  * The report view model: everything any renderer shows, computed once from a results file.
  * Numbers stay numbers (renderers format them with format.ts); text is plain and unescaped.
  */
 import type { WarningCode } from "../run/warnings.ts";
+import type { BackendName, CacheState, EngineName } from "../scenario/types.ts";
 import type { Comparison, Verdict } from "../stats/compare.ts";
 import type { OutlierClass } from "../stats/outliers.ts";
 import type { SampleSummary } from "../stats/summary.ts";
-import type { BackendName, CacheState } from "../scenario/types.ts";
 
 export interface ReportModel {
   /** "layoutbench report: tiles". */

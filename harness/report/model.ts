@@ -5,16 +5,16 @@
  */
 import { canonicalJson } from "../core/digest.ts";
 import type { ReadPath } from "../engines/types.ts";
-import { defaultRecommendationEngine, engineOf } from "../scenario/engines.ts";
 import type { CaseResult, ResultsFile } from "../run/results-types.ts";
+import { summarize as summarizeCase } from "../run/summary.ts";
+import { type WarningVariant, warningMessage } from "../run/warnings.ts";
+import { defaultRecommendationEngine, engineOf } from "../scenario/engines.ts";
 import type { CacheState, EngineName } from "../scenario/types.ts";
-import { bootstrapSettings, medianCI, type BootstrapOptions } from "../stats/bootstrap.ts";
+import { type BootstrapOptions, bootstrapSettings, medianCI } from "../stats/bootstrap.ts";
 import { compareMedians } from "../stats/compare.ts";
 import { classifyOutliers } from "../stats/outliers.ts";
 import { deriveSeed } from "../stats/prng.ts";
 import { MIN_SAMPLES, summarize } from "../stats/summary.ts";
-import { warningMessage, type WarningVariant } from "../run/warnings.ts";
-import { summarize as summarizeCase } from "../run/summary.ts";
 import { contextItems } from "./context.ts";
 import { chunksOf, describeLayout, describePattern, describeReadPath, layoutLabel } from "./describe.ts";
 import type { DatasetView, GroupView, LayoutView, PatternView, ReportModel, RowView, WarningView } from "./model-types.ts";
@@ -28,7 +28,16 @@ const CACHE_ORDER: readonly CacheState[] = ["cold", "warm"];
 const NOISY_HALF_WIDTH = 0.25;
 
 const ITEM_BYTES: Record<string, number> = {
-  int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, int64: 8, uint64: 8, float64: 8,
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  float32: 4,
+  int64: 8,
+  uint64: 8,
+  float64: 8,
 };
 
 /** Bootstrap settings of a report (seed, resamples, confidence); defaults as in stats/bootstrap.ts. */
@@ -69,9 +78,13 @@ function reportWarnings(c: CaseResult, row: RowView): WarningView[] {
 function measuredApart(c: CaseResult): Pick<RowView, "openMs" | "openBytesRead" | "returnMs" | "durableMs" | "preempted" | "involuntarySwitches" | "stealMs"> {
   const s = c.status === "ok" ? summarizeCase(c.samples, 0) : null;
   return {
-    openMs: s?.openMs ?? null, openBytesRead: s?.openBytesRead ?? null,
-    returnMs: s?.returnMs ?? null, durableMs: s?.durableMs ?? null,
-    preempted: s?.preempted ?? null, involuntarySwitches: s?.involuntarySwitches ?? null, stealMs: s?.stealMs ?? null,
+    openMs: s?.openMs ?? null,
+    openBytesRead: s?.openBytesRead ?? null,
+    returnMs: s?.returnMs ?? null,
+    durableMs: s?.durableMs ?? null,
+    preempted: s?.preempted ?? null,
+    involuntarySwitches: s?.involuntarySwitches ?? null,
+    stealMs: s?.stealMs ?? null,
   };
 }
 
@@ -83,10 +96,15 @@ function buildRow(c: CaseResult, settings: Required<BootstrapOptions>): RowView 
   const ci = ok && samplesMs.length >= 2 ? medianCI(samplesMs, { ...settings, seed: deriveSeed(settings.seed, c.id) }, rounds) : null;
   const s = c.summary;
   return {
-    caseId: c.id, rank: null, layout: c.layout.name, backend: c.layout.backend,
+    caseId: c.id,
+    rank: null,
+    layout: c.layout.name,
+    backend: c.layout.backend,
     status: ok ? "ok" : "failed",
-    error: ok ? null : c.error ?? (c.status === "ok" ? "no samples recorded" : "no error message recorded"),
-    samplesMs, rounds: ok ? rounds : undefined, stats,
+    error: ok ? null : (c.error ?? (c.status === "ok" ? "no samples recorded" : "no error message recorded")),
+    samplesMs,
+    rounds: ok ? rounds : undefined,
+    stats,
     medianCI: ci ? { low: ci.low, high: ci.high } : null,
     vsBest: null,
     outliers: ok ? classifyOutliers(samplesMs).counts : null,
@@ -109,7 +127,12 @@ function rankRows(rows: RowView[], settings: Required<BootstrapOptions>): RowVie
   const ranked = ok.map((r, i): RowView => {
     const comparable = i > 0 && r.samplesMs.length >= 2 && best.samplesMs.length >= 2 && best.stats!.median > 0;
     const vsBest = comparable
-      ? compareMedians(r.samplesMs, best.samplesMs, { ...settings, seed: deriveSeed(settings.seed, r.caseId, best.caseId) }, { candidate: r.rounds, baseline: best.rounds })
+      ? compareMedians(
+          r.samplesMs,
+          best.samplesMs,
+          { ...settings, seed: deriveSeed(settings.seed, r.caseId, best.caseId) },
+          { candidate: r.rounds, baseline: best.rounds },
+        )
       : null;
     return { ...r, rank: i + 1, vsBest };
   });
@@ -133,7 +156,10 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
     for (const cache of caches) {
       const members = unique.filter((c) => c.pattern.name === pattern.name && c.cache === cache);
       if (members.length === 0) continue;
-      const rows = rankRows(members.map((c) => buildRow(c, settings)), settings).map((row) => {
+      const rows = rankRows(
+        members.map((c) => buildRow(c, settings)),
+        settings,
+      ).map((row) => {
         const c = latest.get(row.caseId)!;
         const own = reportWarnings(c, row);
         warnings.push(...own);
@@ -158,11 +184,17 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
     const engine = engineOf(list[0]);
     const readPaths = distinctReadPaths(list);
     return {
-      name: layout.name, backend: layout.backend, engine, readPaths,
+      name: layout.name,
+      backend: layout.backend,
+      engine,
+      readPaths,
       readPath: readPaths.length ? readPaths.map(describeReadPath).join(" | ") : "not recorded",
-      description: describeLayout(layout) + (storage?.encoder ? `, written by ${storage.encoder}` : "") + (engine !== "layoutbench" ? `, read by ${engine}` : ""),
+      description:
+        describeLayout(layout) + (storage?.encoder ? `, written by ${storage.encoder}` : "") + (engine !== "layoutbench" ? `, read by ${engine}` : ""),
       chunks: chunksOf(layout),
-      bytesOnDisk: storage?.bytesOnDisk ?? null, files: storage?.files ?? null, compressionRatio: storage?.compressionRatio ?? null,
+      bytesOnDisk: storage?.bytesOnDisk ?? null,
+      files: storage?.files ?? null,
+      compressionRatio: storage?.compressionRatio ?? null,
       costByCache,
     };
   });
@@ -172,11 +204,25 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
   const engine: EngineName = scenario?.recommendation.engine ?? defaultRecommendationEngine([...new Set(unique.map(engineOf))]);
   const shape = first.dataset.shape;
   const dataset = {
-    key, scenario: first.scenario, name: first.dataset.name, shape, dtype: first.dataset.dtype,
+    key,
+    scenario: first.scenario,
+    name: first.dataset.name,
+    shape,
+    dtype: first.dataset.dtype,
     logicalBytes: shape.reduce((a, b) => a * b, 1) * (ITEM_BYTES[first.dataset.dtype] ?? 0),
-    layouts, patterns, groups,
+    layouts,
+    patterns,
+    groups,
   };
-  return { ...dataset, recommendation: recommend(dataset, caches.filter((c) => wanted.includes(c)), settings, engine) };
+  return {
+    ...dataset,
+    recommendation: recommend(
+      dataset,
+      caches.filter((c) => wanted.includes(c)),
+      settings,
+      engine,
+    ),
+  };
 }
 
 /** The distinct read paths of a layout's cases, in case order. */
@@ -226,7 +272,11 @@ export function buildReportModel(results: ResultsFile, options: ReportOptions = 
     startedAt: results.startedAt,
     finishedAt: results.finishedAt,
     scenarios: results.scenarios.map((s) => ({
-      name: s.name, description: s.description, file: s.file, hash: s.hash, recommendationCache: s.recommendation.cache,
+      name: s.name,
+      description: s.description,
+      file: s.file,
+      hash: s.hash,
+      recommendationCache: s.recommendation.cache,
     })),
     context: contextItems(results, settings),
     datasets,

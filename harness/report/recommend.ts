@@ -7,7 +7,7 @@
  * scenario's `recommendation.cache` counts once (equally).
  */
 import type { CacheState, EngineName } from "../scenario/types.ts";
-import { percentileInterval, resampleMedians, type BootstrapOptions } from "../stats/bootstrap.ts";
+import { type BootstrapOptions, percentileInterval, resampleMedians } from "../stats/bootstrap.ts";
 import { ratioDistribution, verdictOf } from "../stats/compare.ts";
 import { createRng, deriveSeed } from "../stats/prng.ts";
 import { pickFacts } from "./facts.ts";
@@ -40,9 +40,10 @@ function costDistributions(dataset: DatasetInput, weighted: readonly GroupView[]
       const w = group.pattern.weight;
       point += w * row.stats.median;
       // A single sample has no spread to resample: it enters every resample as is.
-      const medians = row.samplesMs.length >= 2
-        ? resampleMedians(row.samplesMs, settings.resamples, createRng(deriveSeed(settings.seed, "recommend", row.caseId)), row.rounds)
-        : new Float64Array(settings.resamples).fill(row.stats.median);
+      const medians =
+        row.samplesMs.length >= 2
+          ? resampleMedians(row.samplesMs, settings.resamples, createRng(deriveSeed(settings.seed, "recommend", row.caseId)), row.rounds)
+          : new Float64Array(settings.resamples).fill(row.stats.median);
       for (let b = 0; b < draws.length; b++) draws[b] += w * medians[b];
     }
     if (missing.length) excluded.push({ layout: layout.name, reason: missing.join(", ") });
@@ -70,7 +71,8 @@ function headlineBody(dataset: DatasetInput, rec: Omit<Recommendation, "headline
   const [first, second] = rec.candidates;
   if (rec.cache.length === 0) return `No recommendation for ${dataset.name}: none of the cache states in the scenario's recommendation.cache was run.`;
   if (rec.weights.length === 0) return `No recommendation for ${dataset.name}: every pattern has weight 0.`;
-  if (!first) return `No recommendation for ${dataset.name}: no layout read by ${IMPLEMENTATION[rec.engine]} has results for every weighted pattern in the ${cacheText(rec.cache)}${rec.excluded.length ? ` (${rec.excluded.map((e) => `${e.layout}: ${e.reason}`).join("; ")})` : ""}.`;
+  if (!first)
+    return `No recommendation for ${dataset.name}: no layout read by ${IMPLEMENTATION[rec.engine]} has results for every weighted pattern in the ${cacheText(rec.cache)}${rec.excluded.length ? ` (${rec.excluded.map((e) => `${e.layout}: ${e.reason}`).join("; ")})` : ""}.`;
   const weights = rec.weights.map((w) => `${w.pattern} ×${w.weight}`).join(", ");
   const cost = `expected cost ${formatMs(first.costMs)} (${ci} ${formatInterval(first.low, first.high, formatMs)}) for one round of the workload (${weights}; ${cacheText(rec.cache)})`;
   if (!second) return `Use ${first.layout} for ${dataset.name}, the only layout with complete results: ${cost}.`;
@@ -79,8 +81,10 @@ function headlineBody(dataset: DatasetInput, rec: Omit<Recommendation, "headline
   const tied = rec.candidates.filter((c) => c.tiedWithWinner).map((c) => c.layout);
   const sizes = dataset.layouts.filter((l) => tied.includes(l.name) && l.bytesOnDisk !== null).sort((a, b) => a.bytesOnDisk! - b.bytesOnDisk!);
   const smallest = sizes.length > 1 ? ` ${sizes[0].name} is the smallest on disk (${formatBytes(sizes[0].bytesOnDisk!)}).` : "";
-  return `Statistical tie for ${dataset.name} between ${tied.join(", ")}: ${second.layout} costs ${ratio} of ${first.layout}, an interval that contains 1. ` +
-    `${first.layout} has the lowest median cost, ${cost}; choose among the tied layouts on other grounds.${smallest}`;
+  return (
+    `Statistical tie for ${dataset.name} between ${tied.join(", ")}: ${second.layout} costs ${ratio} of ${first.layout}, an interval that contains 1. ` +
+    `${first.layout} has the lowest median cost, ${cost}; choose among the tied layouts on other grounds.${smallest}`
+  );
 }
 
 /**
@@ -89,7 +93,10 @@ function headlineBody(dataset: DatasetInput, rec: Omit<Recommendation, "headline
  * are excluded with the reason. Deterministic for `settings.seed`.
  */
 export function recommend(
-  dataset: DatasetInput, cache: readonly CacheState[], settings: Required<BootstrapOptions>, engine: EngineName = "layoutbench",
+  dataset: DatasetInput,
+  cache: readonly CacheState[],
+  settings: Required<BootstrapOptions>,
+  engine: EngineName = "layoutbench",
 ): Recommendation {
   const weighted = dataset.groups.filter((g) => cache.includes(g.cache) && g.pattern.weight > 0);
   const weights = dataset.patterns.filter((p) => p.weight > 0).map((p) => ({ pattern: p.name, weight: p.weight }));
@@ -99,13 +106,18 @@ export function recommend(
   const candidates: CandidateCost[] = ranked.map(([layout, { point, draws }]) => {
     const { low, high } = percentileInterval(draws, settings.confidence);
     const ratio = percentileInterval(ratioDistribution(draws, winner[1].draws), settings.confidence);
-    const vsWinner = layout === winner[0]
-      ? { ratio: 1, low: 1, high: 1, verdict: "tie" as const }
-      : { ratio: point / winner[1].point, low: ratio.low, high: ratio.high, verdict: verdictOf(ratio.low, ratio.high) };
+    const vsWinner =
+      layout === winner[0]
+        ? { ratio: 1, low: 1, high: 1, verdict: "tie" as const }
+        : { ratio: point / winner[1].point, low: ratio.low, high: ratio.high, verdict: verdictOf(ratio.low, ratio.high) };
     return { layout, costMs: point, low, high, vsWinner, tiedWithWinner: vsWinner.low <= 1 };
   });
   const base = {
-    engine, cache, weights, candidates, excluded,
+    engine,
+    cache,
+    weights,
+    candidates,
+    excluded,
     winner: candidates[0]?.layout ?? null,
     runnerUp: candidates[1]?.layout ?? null,
     tie: candidates.length > 1 && candidates[1].tiedWithWinner,

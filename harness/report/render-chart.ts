@@ -13,10 +13,7 @@ import { UserError } from "../core/errors.ts";
 /** Pixels per SVG unit in PNGs: 2 keeps text crisp on high-density screens and in docs. */
 const PNG_SCALE = 2;
 /** Font files tried first, so charts look the same on every Debian-like CI machine. */
-const PREFERRED_FONTS = [
-  "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-  "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-];
+const PREFERRED_FONTS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"];
 
 /** Renders a vega-lite spec to an SVG document. */
 export async function chartToSvg(spec: TopLevelSpec): Promise<string> {

@@ -54,12 +54,20 @@ export function groupTable(group: GroupView, confidence: number): Table {
   const writes = group.rows.some((r) => r.returnMs !== null);
   const sched = group.rows.some((r) => r.preempted !== null);
   const columns = [
-    R("#"), L("Layout"), R("Median"), R(`${percent(confidence)} CI`), R("vs fastest"), R("Throughput"),
-    R("Read ampl."), R("Read from storage"),
+    R("#"),
+    L("Layout"),
+    R("Median"),
+    R(`${percent(confidence)} CI`),
+    R("vs fastest"),
+    R("Throughput"),
+    R("Read ampl."),
+    R("Read from storage"),
     ...(opens ? [R("Open (read at open)")] : []),
     ...(writes ? [R("To return"), R("To durable")] : []),
     ...(sched ? [R("Preempted (invol. switches, steal)")] : []),
-    R("On disk (compression)"), R("Samples"), L("Status"),
+    R("On disk (compression)"),
+    R("Samples"),
+    L("Status"),
   ];
   const rows = group.rows.map((r) => {
     const cells = groupCells(r);

@@ -6,13 +6,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ResultsFile } from "../run/results-types.ts";
 import { buildCharts } from "./charts/index.ts";
+import type { ReportFormat } from "./formats.ts";
 import { renderHtml } from "./html.ts";
 import { renderJson } from "./json.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { buildReportModel, type ReportOptions } from "./model.ts";
 import { chartToSvg, svgToPng } from "./render-chart.ts";
 
-import type { ReportFormat } from "./formats.ts";
 export { REPORT_FORMATS, type ReportFormat } from "./formats.ts";
 
 /**
@@ -20,9 +20,7 @@ export { REPORT_FORMATS, type ReportFormat } from "./formats.ts";
  * report.html, report.json, and for svg/png one file per chart named by its id
  * (e.g. throughput-image.svg). Returns the written paths in that order.
  */
-export async function writeReports(
-  results: ResultsFile, formats: readonly ReportFormat[], outDir: string, options: ReportOptions = {},
-): Promise<string[]> {
+export async function writeReports(results: ResultsFile, formats: readonly ReportFormat[], outDir: string, options: ReportOptions = {}): Promise<string[]> {
   const model = buildReportModel(results, options);
   const written: string[] = [];
   mkdirSync(outDir, { recursive: true });

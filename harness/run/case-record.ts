@@ -30,15 +30,29 @@ export interface CaseRun {
 function caseBase(run: CaseRun) {
   const { spec } = run;
   return {
-    id: spec.id, scenario: spec.scenario.name, dataset: spec.dataset, layout: spec.layout, pattern: spec.pattern,
-    cache: spec.cache, engine: spec.engine, ...(run.readPath ? { readPath: run.readPath } : {}), startedAt: run.startedAt,
+    id: spec.id,
+    scenario: spec.scenario.name,
+    dataset: spec.dataset,
+    layout: spec.layout,
+    pattern: spec.pattern,
+    cache: spec.cache,
+    engine: spec.engine,
+    ...(run.readPath ? { readPath: run.readPath } : {}),
+    startedAt: run.startedAt,
   };
 }
 
 /** Marks the case failed with a one-line error. */
 export function fail(run: CaseRun, error: string, storage: StorageInfo | null, finishedAt: string): void {
   run.failure = {
-    ...caseBase(run), status: "failed", error, storage, samples: [], summary: null, warnings: [], finishedAt,
+    ...caseBase(run),
+    status: "failed",
+    error,
+    storage,
+    samples: [],
+    summary: null,
+    warnings: [],
+    finishedAt,
   };
 }
 
@@ -63,7 +77,13 @@ export function recordOf(run: CaseRun, evictionVerified: boolean, finishedAt: st
     warnings.push(warning({ code: "incomplete", taken: run.roundsDone, planned: rounds, unit: "rounds" }));
   }
   return {
-    ...caseBase(run), status: "ok", storage: basis.storage, samples: run.samples, summary, warnings, finishedAt,
+    ...caseBase(run),
+    status: "ok",
+    storage: basis.storage,
+    samples: run.samples,
+    summary,
+    warnings,
+    finishedAt,
   };
 }
 
@@ -73,7 +93,9 @@ export function formatLine(r: CaseResult, index: number, total: number): string 
   if (r.status === "failed" || !r.summary) return `${head}  FAILED: ${r.error}`;
   const s = r.summary;
   const mbps = s.throughput / 1e6;
-  return `${head}  median ${s.medianMs.toFixed(2)} ms  ${mbps >= 100 ? mbps.toFixed(0) : mbps.toFixed(1)} MB/s  ` +
+  return (
+    `${head}  median ${s.medianMs.toFixed(2)} ms  ${mbps >= 100 ? mbps.toFixed(0) : mbps.toFixed(1)} MB/s  ` +
     `read ${(s.bytesRead / 1024).toFixed(0)} KiB (${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×)` +
-    (r.warnings.length ? `  ⚠ ${r.warnings.map((w) => w.code).join(",")}` : "");
+    (r.warnings.length ? `  ⚠ ${r.warnings.map((w) => w.code).join(",")}` : "")
+  );
 }

@@ -3,10 +3,10 @@
  * kernel, filesystem and readahead under the dataset cache, versions, and how eviction was checked.
  */
 import { readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { PROJECT_ROOT } from "../core/paths.ts";
 import os from "node:os";
+import { join, resolve } from "node:path";
 import { probeEviction } from "../cache/probe.ts";
+import { PROJECT_ROOT } from "../core/paths.ts";
 import { pageSize } from "../native/index.ts";
 import type { EvictionMethod } from "../scenario/types.ts";
 import type { RunContext } from "./results-types.ts";
@@ -19,7 +19,9 @@ function libraryVersions(): Record<string, string> {
     // Read package.json directly: several of these packages do not export it.
     try {
       out[name] = (JSON.parse(readFileSync(join(PROJECT_ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
-    } catch { /* not installed: leave it out */ }
+    } catch {
+      /* not installed: leave it out */
+    }
   }
   return out;
 }
@@ -35,7 +37,9 @@ export function filesystemOf(relativePath: string): string {
         best = { point, type };
       }
     }
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return best.type;
 }
 
@@ -46,9 +50,15 @@ export function readaheadKiB(path: string): number | null {
     const major = Math.floor(dev / 256) & 0xfff;
     const minor = (dev & 0xff) | (Math.floor(dev / 4096) & 0xfff00);
     for (const candidate of [`/sys/dev/block/${major}:${minor}/queue/read_ahead_kb`, `/sys/dev/block/${major}:${minor}/../queue/read_ahead_kb`]) {
-      try { return Number(readFileSync(candidate, "utf8").trim()); } catch { /* try the next */ }
+      try {
+        return Number(readFileSync(candidate, "utf8").trim());
+      } catch {
+        /* try the next */
+      }
     }
-  } catch { /* no such path */ }
+  } catch {
+    /* no such path */
+  }
   return null;
 }
 

@@ -4,14 +4,15 @@
  * run takes them as one object so a test can drive run → stats → report with an in-memory
  * backend and a scripted clock; `realRunDeps()` (real-deps.ts) builds the real ones at the edge.
  */
-import type { Selection } from "../core/selection.ts";
+
 import type { Backend, Stored } from "../backends/types.ts";
-import type { Materialized, MaterializeOptions } from "../store/materialize.ts";
+import type { Selection } from "../core/selection.ts";
 import type { OutputPool } from "../engines/output-pool.ts";
 import type { PythonVersions, PythonWorker } from "../engines/python.ts";
 import type { EngineSession } from "../engines/types.ts";
 import type { SelectionVerifier } from "../engines/verify.ts";
 import type { CaseSpec, DatasetSpec, EvictionMethod, LayoutSpec } from "../scenario/types.ts";
+import type { Materialized, MaterializeOptions } from "../store/materialize.ts";
 import type { CaseResult, RunContext } from "./results-types.ts";
 import type { CaseEnv } from "./sampler.ts";
 
@@ -25,8 +26,13 @@ export interface LibraryEngineDeps {
 export interface RunEngines {
   /** layoutbench's own backends in this process (the engine once called js). */
   layoutbench(
-    spec: CaseSpec, backend: Backend, stored: Stored, selections: readonly Selection[], now: () => number,
-    verifier: SelectionVerifier, outputs: OutputPool,
+    spec: CaseSpec,
+    backend: Backend,
+    stored: Stored,
+    selections: readonly Selection[],
+    now: () => number,
+    verifier: SelectionVerifier,
+    outputs: OutputPool,
   ): EngineSession;
   readonly zarrita: LibraryEngineDeps;
   readonly h5wasm: LibraryEngineDeps;

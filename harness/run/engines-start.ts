@@ -3,8 +3,9 @@
  * read here left out with their reason said once, and the session that reads each case. Every
  * engine comes from the run's `RunEngines` (deps.ts); this is the one place that names them.
  */
-import type { Selection } from "../core/selection.ts";
+
 import type { Backend, Stored } from "../backends/types.ts";
+import type { Selection } from "../core/selection.ts";
 import type { OutputPool } from "../engines/output-pool.ts";
 import type { PythonWorker } from "../engines/python.ts";
 import type { EngineSession } from "../engines/types.ts";
@@ -34,18 +35,20 @@ export function engineSupport(spec: CaseSpec, python: PythonWorker | null, engin
     return "opening the reader per access (openPerAccess) is measured in the layoutbench engine only";
   }
   switch (spec.engine) {
-    case "layoutbench": return undefined;
+    case "layoutbench":
+      return undefined;
     case "zarrita":
-    case "h5wasm": return engines[spec.engine].support(spec.layout, op);
-    case "python": return python ? engines.python.support(spec.layout, { op, versions: python.versions }) : undefined;
-    case "tensorstore": return engines.tensorstore.support(python?.versions);
+    case "h5wasm":
+      return engines[spec.engine].support(spec.layout, op);
+    case "python":
+      return python ? engines.python.support(spec.layout, { op, versions: python.versions }) : undefined;
+    case "tensorstore":
+      return engines.tensorstore.support(python?.versions);
   }
 }
 
 /** Cases an engine cannot read here are left out, each reason said once. */
-export function supportedCases(
-  cases: readonly CaseSpec[], python: PythonWorker | null, engines: RunEngines, log: (line: string) => void,
-): CaseSpec[] {
+export function supportedCases(cases: readonly CaseSpec[], python: PythonWorker | null, engines: RunEngines, log: (line: string) => void): CaseSpec[] {
   const said = new Set<string>();
   return cases.filter((c) => {
     const reason = engineSupport(c, python, engines);
@@ -71,12 +74,15 @@ export interface SessionParts {
 /** The session that reads `spec` with its engine. */
 export function sessionFor(spec: CaseSpec, p: SessionParts, engines: RunEngines): EngineSession {
   switch (spec.engine) {
-    case "layoutbench": return engines.layoutbench(spec, p.backend, p.stored, p.selections, p.now, p.verifier, p.outputs);
+    case "layoutbench":
+      return engines.layoutbench(spec, p.backend, p.stored, p.selections, p.now, p.verifier, p.outputs);
     case "zarrita":
-    case "h5wasm": return engines[spec.engine].session(spec, p.stored, p.selections, p.verifier, p.now);
+    case "h5wasm":
+      return engines[spec.engine].session(spec, p.stored, p.selections, p.verifier, p.now);
     case "python":
       if (!p.python) throw new Error("the python engine's worker is not running");
       return engines.python.session(spec, p.python, p.stored, p.selections, p.verifier);
-    case "tensorstore": throw new Error(engines.tensorstore.support(p.python?.versions));
+    case "tensorstore":
+      throw new Error(engines.tensorstore.support(p.python?.versions));
   }
 }

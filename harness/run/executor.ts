@@ -32,10 +32,17 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions, de
   const wanted = scenarios.flatMap(expandCases).filter((c) => options.filter(c.id) && !doneIds.has(c.id));
   const python = await startEngines(wanted, deps.engines);
   try {
-    const writer = new ResultsWriter(options.resultsPath, {
-      kind: RESULTS_KIND, version: RESULTS_VERSION, startedAt: deps.timestamp(), context,
-      scenarios: scenarios.map((s) => ({ file: s.file, name: s.name, description: s.description, hash: s.hash, recommendation: s.recommendation })),
-    }, options.done ?? []);
+    const writer = new ResultsWriter(
+      options.resultsPath,
+      {
+        kind: RESULTS_KIND,
+        version: RESULTS_VERSION,
+        startedAt: deps.timestamp(),
+        context,
+        scenarios: scenarios.map((s) => ({ file: s.file, name: s.name, description: s.description, hash: s.hash, recommendation: s.recommendation })),
+      },
+      options.done ?? [],
+    );
     return await runCases(supportedCases(wanted, python, deps.engines, options.log), python, writer, context, options, deps);
   } finally {
     await python?.quit();

@@ -13,10 +13,10 @@
  */
 import { fork } from "node:child_process";
 import { join } from "node:path";
+import type { ReadPath } from "../engines/types.ts";
+import type { CaseSpec } from "../scenario/types.ts";
 import { forwardInterrupt } from "./interrupt.ts";
 import type { CaseResult, RecordBasis, RunContext, Sample } from "./results-types.ts";
-import type { CaseSpec } from "../scenario/types.ts";
-import type { ReadPath } from "../engines/types.ts";
 
 const WORKER = join(import.meta.dirname, "round-worker.ts");
 /** tsx's loader by absolute URL: the worker must load it whatever directory the run started in. */
@@ -51,7 +51,9 @@ interface RoundCase {
 
 /** Takes one round of `runs` in a new process; resolves to true when the run was interrupted. */
 export async function roundInFreshProcess<R extends RoundCase>(
-  round: number, runs: readonly R[], context: RunContext,
+  round: number,
+  runs: readonly R[],
+  context: RunContext,
   options: { readonly cacheRoot: string; readonly interrupted?: () => boolean },
   onReply: (run: R, reply: RoundReply) => Promise<void>,
 ): Promise<boolean> {
@@ -71,7 +73,9 @@ export async function roundInFreshProcess<R extends RoundCase>(
       child.on("error", reject);
       child.on("exit", (code, signal) => resolve({ code, signal }));
       const request: RoundRequest = {
-        round, cacheRoot: options.cacheRoot, context,
+        round,
+        cacheRoot: options.cacheRoot,
+        context,
         cases: runs.map((r) => ({ spec: r.spec, startedAt: r.startedAt, passes: r.passes })),
       };
       child.send(request);

@@ -3,14 +3,15 @@
  * the selections, the verifier (reference reads happen here, before any timed or evicted sample)
  * and the list of files cold samples evict and check.
  */
-import type { Selection } from "../core/selection.ts";
+
 import { expandPattern } from "../access/patterns.ts";
 import type { Backend, FileRange } from "../backends/types.ts";
 import { itemSize } from "../core/dtype.ts";
-import { logicalBytes, type Materialized } from "../store/materialize.ts";
+import type { Selection } from "../core/selection.ts";
 import type { OutputPool } from "../engines/output-pool.ts";
-import { verifierFor, type SelectionVerifier } from "../engines/verify.ts";
+import { type SelectionVerifier, verifierFor } from "../engines/verify.ts";
 import type { CaseSpec } from "../scenario/types.ts";
+import { logicalBytes, type Materialized } from "../store/materialize.ts";
 import type { RunDeps } from "./deps.ts";
 import { progressBar } from "./progress.ts";
 import type { StorageInfo } from "./results-types.ts";
@@ -54,7 +55,9 @@ export interface MaterializeAllOptions {
 
 /** Every layout the cases read, by materializedKey; a layout that could not be written maps to its error. */
 export async function materializeAll(
-  cases: readonly CaseSpec[], options: MaterializeAllOptions, deps: Pick<RunDeps, "materialize">,
+  cases: readonly CaseSpec[],
+  options: MaterializeAllOptions,
+  deps: Pick<RunDeps, "materialize">,
 ): Promise<Map<string, Materialized | Error>> {
   const materialized = new Map<string, Materialized | Error>();
   for (const spec of cases) {
@@ -64,9 +67,12 @@ export async function materializeAll(
     const bar = progressBar(`materializing ${spec.dataset.name} as ${spec.layout.name}`);
     try {
       const m = await deps.materialize(options.cacheRoot, spec.dataset, spec.layout, {
-        progress: (d, t) => bar.update(d, t), rematerialize: options.rematerialize,
+        progress: (d, t) => bar.update(d, t),
+        rematerialize: options.rematerialize,
       });
-      bar.end(m.created ? `written in ${m.manifest.seconds.toFixed(1)} s, ${(m.manifest.bytesOnDisk / 2 ** 20).toFixed(1)} MiB on disk` : `reusing ${m.stored.dir}`);
+      bar.end(
+        m.created ? `written in ${m.manifest.seconds.toFixed(1)} s, ${(m.manifest.bytesOnDisk / 2 ** 20).toFixed(1)} MiB on disk` : `reusing ${m.stored.dir}`,
+      );
       materialized.set(key, m);
     } catch (err) {
       bar.end(`failed: ${(err as Error).message}`);

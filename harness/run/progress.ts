@@ -23,8 +23,10 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
       const width = 24;
       const filled = Math.round(fraction * width);
       const rate = done / MiB / Math.max((now - started) / 1000, 1e-3);
-      stream.write(`\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ` +
-        `${(done / MiB).toFixed(0)}/${(total / MiB).toFixed(0)} MiB ${rate.toFixed(0)} MiB/s`);
+      stream.write(
+        `\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ` +
+          `${(done / MiB).toFixed(0)}/${(total / MiB).toFixed(0)} MiB ${rate.toFixed(0)} MiB/s`,
+      );
     },
     end(message) {
       stream.write(`${tty ? "\r\x1b[K" : ""}${label}: ${message}\n`);

@@ -5,8 +5,7 @@
 import { backendFor } from "../backends/registry.ts";
 import { evictFiles } from "../cache/evict.ts";
 import { rangeResidency, residency } from "../cache/residency.ts";
-import { acquireRunLock } from "../store/lock.ts";
-import { ensureMaterialized, removeStaleScratch } from "../store/materialize.ts";
+import { UserError } from "../core/errors.ts";
 import { h5wasmEngine, h5wasmSupport } from "../engines/h5wasm.ts";
 import { jsSession } from "../engines/js.ts";
 import { librarySession } from "../engines/library-session.ts";
@@ -14,13 +13,14 @@ import { pythonAvailable, pythonSupport, startPythonWorker } from "../engines/py
 import { tensorstoreSupport } from "../engines/python-read-path.ts";
 import { pythonSession } from "../engines/python-session.ts";
 import { zarritaEngine, zarritaSupport } from "../engines/zarrita.ts";
-import { UserError } from "../core/errors.ts";
 import type { EvictionMethod } from "../scenario/types.ts";
+import { acquireRunLock } from "../store/lock.ts";
+import { ensureMaterialized, removeStaleScratch } from "../store/materialize.ts";
 import { collectContext } from "./context.ts";
 import type { RunDeps } from "./deps.ts";
 import { readIoCounters } from "./io-counters.ts";
-import { readSchedCounters } from "./sched-counters.ts";
 import type { CaseEnv } from "./sampler.ts";
+import { readSchedCounters } from "./sched-counters.ts";
 
 export function realEnv(method: EvictionMethod): CaseEnv {
   return {

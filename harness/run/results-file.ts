@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { UserError } from "../core/errors.ts";
-import { RESULTS_KIND, RESULTS_VERSION, type CaseResult, type ResultsFile } from "./results-types.ts";
+import { type CaseResult, RESULTS_KIND, RESULTS_VERSION, type ResultsFile } from "./results-types.ts";
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -23,7 +23,11 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 /** Accumulates cases and rewrites the file after each one. */
 export class ResultsWriter {
   private results: ResultsFile;
-  constructor(readonly path: string, header: Omit<ResultsFile, "cases" | "finishedAt">, cases: readonly CaseResult[] = []) {
+  constructor(
+    readonly path: string,
+    header: Omit<ResultsFile, "cases" | "finishedAt">,
+    cases: readonly CaseResult[] = [],
+  ) {
     this.results = { ...header, finishedAt: null, cases: [...cases] };
     writeJsonAtomic(path, this.results);
   }
@@ -61,7 +65,9 @@ export function readResults(path: string): ResultsFile {
     throw new UserError(`${path}: not a layoutbench results file (expected "kind": "${RESULTS_KIND}")`);
   }
   if (file.version !== RESULTS_VERSION) {
-    throw new UserError(`${path}: this results file has version ${JSON.stringify(file.version)}; this layoutbench reads version ${RESULTS_VERSION}: re-run the scenario or use a matching layoutbench`);
+    throw new UserError(
+      `${path}: this results file has version ${JSON.stringify(file.version)}; this layoutbench reads version ${RESULTS_VERSION}: re-run the scenario or use a matching layoutbench`,
+    );
   }
   if (!Array.isArray(file.cases) || !file.context) {
     throw new UserError(`${path}: results file is incomplete (no cases or context)`);

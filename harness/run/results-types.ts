@@ -4,8 +4,8 @@
  */
 import type { LayoutEncoder } from "../backends/types.ts";
 import type { ReadPath } from "../engines/types.ts";
-import type { WarningCode } from "./warnings.ts";
 import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
+import type { WarningCode } from "./warnings.ts";
 
 export const RESULTS_VERSION = 1;
 export const RESULTS_KIND = "layoutbench-results";

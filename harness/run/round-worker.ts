@@ -8,14 +8,16 @@ import { OutputPool } from "../engines/output-pool.ts";
 import type { PythonWorker } from "../engines/python.ts";
 import type { CaseRun } from "./case-record.ts";
 import { needsPython } from "./engines-start.ts";
+import type { RoundReply, RoundRequest } from "./fresh-process.ts";
 import { materializeAll } from "./prepare.ts";
 import { realRunDeps } from "./real-deps.ts";
 import { sampleCaseRound } from "./rounds.ts";
-import type { RoundReply, RoundRequest } from "./fresh-process.ts";
 
 let stop = false;
 // Finish the current case, then stop: the parent keeps what was taken.
-process.on("SIGINT", () => { stop = true; });
+process.on("SIGINT", () => {
+  stop = true;
+});
 process.on("disconnect", () => process.exit(stop ? 130 : 0));
 
 process.once("message", (request: RoundRequest) => {
@@ -44,7 +46,11 @@ async function work(request: RoundRequest): Promise<void> {
       const run: CaseRun = { spec: c.spec, index: 0, startedAt: c.startedAt, samples: [], passes: c.passes, roundsDone: request.round - 1 };
       await sampleCaseRound(run, request.round, { materialized, env, python, pools, deps, cacheRoot: request.cacheRoot, interrupted: options.interrupted });
       const reply: RoundReply = {
-        id: c.spec.id, failure: run.failure, passes: run.passes, basis: run.basis, readPath: run.readPath,
+        id: c.spec.id,
+        failure: run.failure,
+        passes: run.passes,
+        basis: run.basis,
+        readPath: run.readPath,
         samples: run.samples.map((s) => ({ ...s, pid: process.pid })),
       };
       await new Promise<void>((resolve, reject) => process.send!(reply, undefined, {}, (err) => (err ? reject(err) : resolve())));

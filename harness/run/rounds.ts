@@ -7,26 +7,30 @@ import { rmSync } from "node:fs";
 import { requestedBytes } from "../access/patterns.ts";
 import type { Stored } from "../backends/types.ts";
 import { itemSize } from "../core/dtype.ts";
-import { scratchCopy, type Materialized } from "../store/materialize.ts";
+import { VerificationError } from "../core/errors.ts";
 import { OutputPool } from "../engines/output-pool.ts";
 import type { PythonWorker } from "../engines/python.ts";
 import { mergeReadPaths } from "../engines/read-path.ts";
 import type { EngineSession } from "../engines/types.ts";
-import { VerificationError } from "../core/errors.ts";
 import type { CaseSpec } from "../scenario/types.ts";
-import { fail, formatLine, recordOf, type CaseRun } from "./case-record.ts";
-import type { RunDeps } from "./deps.ts";
+import { type Materialized, scratchCopy } from "../store/materialize.ts";
+import { type CaseRun, fail, formatLine, recordOf } from "./case-record.ts";
+import type { RunDeps, RunOptions } from "./deps.ts";
 import { sessionFor } from "./engines-start.ts";
 import { roundInFreshProcess } from "./fresh-process.ts";
-import { materializeAll, materializedKey, prepare, storageInfo, type Pools } from "./prepare.ts";
+import { materializeAll, materializedKey, type Pools, prepare, storageInfo } from "./prepare.ts";
 import type { ResultsWriter } from "./results-file.ts";
 import type { ResultsFile, RunContext } from "./results-types.ts";
-import { perRound, sampleRound, type CaseEnv, type RoundPlan } from "./sampler.ts";
-import type { RunOptions } from "./deps.ts";
+import { type CaseEnv, perRound, type RoundPlan, sampleRound } from "./sampler.ts";
 
 /** Samples every case in rounds, writing each case's record after each of its rounds. */
 export async function runCases(
-  cases: readonly CaseSpec[], python: PythonWorker | null, writer: ResultsWriter, context: RunContext, options: RunOptions, deps: RunDeps,
+  cases: readonly CaseSpec[],
+  python: PythonWorker | null,
+  writer: ResultsWriter,
+  context: RunContext,
+  options: RunOptions,
+  deps: RunDeps,
 ): Promise<ResultsFile> {
   const env = deps.sampleEnv(context.eviction.method);
   // Every layout is written before anything is timed, so no sample shares the machine with writing.
@@ -65,7 +69,10 @@ export async function runCases(
       continue;
     }
     for (const run of due) {
-      if (options.interrupted?.()) { stopped = true; break; }
+      if (options.interrupted?.()) {
+        stopped = true;
+        break;
+      }
       await sampleCaseRound(run, r, round);
       finished(run);
     }
@@ -95,7 +102,8 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
   if (m instanceof Error) return failed(`materialization failed: ${m.message}`, null);
   const storage = storageInfo(m);
   // Validation refuses these; a write here would go through the link into the user's file.
-  if (spec.dataset.source && spec.pattern.op === "write") return failed(`dataset ${spec.dataset.name} is read from a file: write patterns cannot run on it`, storage);
+  if (spec.dataset.source && spec.pattern.op === "write")
+    return failed(`dataset ${spec.dataset.name} is read from a file: write patterns cannot run on it`, storage);
   let stored: Stored | null = null;
   let session: EngineSession | null = null;
   try {
@@ -108,10 +116,19 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
       ...(prepared.m.manifest.encoder?.fallback ? { encoderFallback: prepared.m.manifest.encoder.fallback } : {}),
     };
     stored = spec.pattern.op === "write" ? scratchCopy(ctx.cacheRoot, m.stored) : m.stored;
-    session = sessionFor(spec, {
-      backend: prepared.backend, stored, selections: prepared.selections, verifier: prepared.verifier,
-      now: env.now, outputs: pools.outputs, python: ctx.python,
-    }, deps.engines);
+    session = sessionFor(
+      spec,
+      {
+        backend: prepared.backend,
+        stored,
+        selections: prepared.selections,
+        verifier: prepared.verifier,
+        now: env.now,
+        outputs: pools.outputs,
+        python: ctx.python,
+      },
+      deps.engines,
+    );
     const { sampling } = spec.scenario;
     const plan: RoundPlan = {
       round,
@@ -122,7 +139,7 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
     };
     const scratch = stored !== m.stored;
     const files = scratch ? await prepared.backend.files(stored) : prepared.files;
-    const ranges = scratch ? (await prepared.backend.byteRanges?.(stored, prepared.selections)) ?? null : prepared.ranges;
+    const ranges = scratch ? ((await prepared.backend.byteRanges?.(stored, prepared.selections)) ?? null) : prepared.ranges;
     const taken = await sampleRound(spec, session, files, env, plan, { shouldStop: ctx.interrupted, ranges });
     run.samples.push(...taken.samples);
     run.passes = taken.passes;

@@ -14,8 +14,8 @@
  * means the same. The session verifies every selection outside the timed region.
  */
 import type { FileRange } from "../access/byte-ranges.ts";
-import type { CaseSpec } from "../scenario/types.ts";
 import type { EngineSession, IoSnapshot } from "../engines/types.ts";
+import type { CaseSpec } from "../scenario/types.ts";
 import type { Sample, SchedCounters } from "./results-types.ts";
 
 export type { IoSnapshot };
@@ -114,7 +114,11 @@ function yieldToEventLoop(): Promise<void> {
  * its minSamples are taken. Throws (VerificationError or the engine's error) on the first failed pass.
  */
 export async function sampleRound(
-  spec: CaseSpec, session: EngineSession, files: readonly string[], env: CaseEnv, plan: RoundPlan,
+  spec: CaseSpec,
+  session: EngineSession,
+  files: readonly string[],
+  env: CaseEnv,
+  plan: RoundPlan,
   hooks: {
     onSample?: (s: Sample) => void;
     shouldStop?: () => boolean;
@@ -125,7 +129,7 @@ export async function sampleRound(
   const { sampling } = spec.scenario;
   const cold = spec.cache === "cold";
   const samples: Sample[] = [];
-  let passes = cold ? 1 : plan.passes ?? 1;
+  let passes = cold ? 1 : (plan.passes ?? 1);
   let open = false;
   try {
     if (!cold) {
@@ -193,14 +197,22 @@ export async function sampleRound(
       const wallMs = env.now() - wallStart;
       const after = env.io();
       const schedAfter = env.sched?.();
-      const io = engineCounted ? counted : {
-        readBytes: after.readBytes - before.readBytes,
-        writeBytes: after.writeBytes - before.writeBytes,
-        majorFaults: after.majorFaults - before.majorFaults,
-      };
+      const io = engineCounted
+        ? counted
+        : {
+            readBytes: after.readBytes - before.readBytes,
+            writeBytes: after.writeBytes - before.writeBytes,
+            majorFaults: after.majorFaults - before.majorFaults,
+          };
       const sample: Sample = {
-        ms: ms / passes, bytesRead: io.readBytes / passes, bytesWritten: io.writeBytes / passes, majorFaults: io.majorFaults / passes,
-        residency, openMs, round: plan.round, passes,
+        ms: ms / passes,
+        bytesRead: io.readBytes / passes,
+        bytesWritten: io.writeBytes / passes,
+        majorFaults: io.majorFaults / passes,
+        residency,
+        openMs,
+        round: plan.round,
+        passes,
         ...(cold && hooks.ranges ? { residencyOf: "ranges" as const } : {}),
         ...(openBytesRead !== undefined ? { openBytesRead } : {}),
         ...(writes ? { returnMs: returnMs / passes, ...(durableMs !== null ? { durableMs: durableMs / passes } : {}) } : {}),

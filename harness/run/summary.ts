@@ -3,8 +3,8 @@
  */
 import { MIN_SAMPLES, quantile, summarize as summarizeTimes } from "../stats/summary.ts";
 import type { CaseSummary, Sample, Warning } from "./results-types.ts";
-import { warning } from "./warnings.ts";
 import { PREEMPTION_LIMIT, preemptedShare } from "./sampler.ts";
+import { warning } from "./warnings.ts";
 
 /** Median of the values present, or null when none is. */
 function medianOf(values: readonly (number | undefined | null)[]): number | null {
@@ -29,7 +29,10 @@ export function summarize(samples: readonly Sample[], bytesRequested: number): C
   if (samples.length === 0) return null;
   const times = summarizeTimes(samples.map((s) => s.ms));
   const medianMs = times.median;
-  const bytesRead = quantile(samples.map((s) => s.bytesRead), 0.5);
+  const bytesRead = quantile(
+    samples.map((s) => s.bytesRead),
+    0.5,
+  );
   const residencies = samples.map((s) => s.residency).filter((r): r is number => r !== null);
   return {
     samples: times.n,
@@ -56,7 +59,11 @@ export function summarize(samples: readonly Sample[], bytesRequested: number): C
 }
 
 export function caseWarnings(
-  samples: readonly Sample[], summary: CaseSummary | null, cold: boolean, op: "read" | "write", evictionVerified: boolean,
+  samples: readonly Sample[],
+  summary: CaseSummary | null,
+  cold: boolean,
+  op: "read" | "write",
+  evictionVerified: boolean,
 ): Warning[] {
   const warnings: Warning[] = [];
   if (summary && summary.samples < MIN_RELIABLE_SAMPLES) {

@@ -8,31 +8,40 @@ import { MIN_SAMPLES } from "../stats/summary.ts";
 
 export type WarningVariant =
   | { readonly code: "few-samples"; readonly samples: number }
-  | { readonly code: "noisy"; /** Widest side of the median's CI as a share of the median. */ readonly halfWidth: number }
+  | { readonly code: "noisy" /** Widest side of the median's CI as a share of the median. */; readonly halfWidth: number }
   | { readonly code: "eviction-unverified"; readonly method?: string; readonly detail?: string }
   | {
-    readonly code: "residency"; readonly resident: number; readonly samples: number;
-    /** Largest resident share, 0..1, of the pages the sample reads ("ranges") or of the layout's files. */
-    readonly worst: number; readonly of: "ranges" | "files";
-    /** What the sample was about to do with those bytes. */
-    readonly op: "read" | "write";
-  }
+      readonly code: "residency";
+      readonly resident: number;
+      readonly samples: number;
+      /** Largest resident share, 0..1, of the pages the sample reads ("ranges") or of the layout's files. */
+      readonly worst: number;
+      readonly of: "ranges" | "files";
+      /** What the sample was about to do with those bytes. */
+      readonly op: "read" | "write";
+    }
   | { readonly code: "no-storage-reads" }
   | { readonly code: "self-verified"; readonly format: string }
   | {
-    readonly code: "read-path-fallback"; readonly engine: string;
-    /** What fell back, to what, and why (the read path's own words, e.g. "turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders"). */
-    readonly fallback: string;
-  }
+      readonly code: "read-path-fallback";
+      readonly engine: string;
+      /** What fell back, to what, and why (the read path's own words, e.g. "turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders"). */
+      readonly fallback: string;
+    }
   | {
-    readonly code: "blosc-encoder-fallback"; readonly encoder: string;
-    /** Why the system's c-blosc could not be used. */
-    readonly reason: string;
-  }
+      readonly code: "blosc-encoder-fallback";
+      readonly encoder: string;
+      /** Why the system's c-blosc could not be used. */
+      readonly reason: string;
+    }
   | { readonly code: "incomplete"; readonly taken: number; readonly planned: number; readonly unit: "rounds" | "blocks" }
   | { readonly code: "preempted"; readonly samples: number; readonly total: number; readonly worstShare: number }
   | { readonly code: "failed"; readonly error: string }
-  | { readonly code: "interrupted"; /** Cases completed and cases missing rounds; null: the file holds no cases. */ readonly completed: number | null; readonly incomplete: number };
+  | {
+      readonly code: "interrupted" /** Cases completed and cases missing rounds; null: the file holds no cases. */;
+      readonly completed: number | null;
+      readonly incomplete: number;
+    };
 
 export type WarningCode = WarningVariant["code"];
 type VariantOf<C extends WarningCode> = Extract<WarningVariant, { code: C }>;
@@ -61,12 +70,14 @@ export const WARNINGS: { readonly [C in WarningCode]: Entry<C> } = {
   },
   "eviction-unverified": {
     summary: "the harness could not confirm that eviction empties the page cache",
-    cause: (v) => `page-cache eviction${v.method ? ` (${v.method})` : ""} could not be verified${v.detail ? `: ${v.detail}` : " on this filesystem"}; cold numbers may be warm`,
+    cause: (v) =>
+      `page-cache eviction${v.method ? ` (${v.method})` : ""} could not be verified${v.detail ? `: ${v.detail}` : " on this filesystem"}; cold numbers may be warm`,
     remedy: "put the dataset cache (--cache) on a local disk filesystem, or set eviction: drop_caches and run as root",
   },
   residency: {
     summary: "a cold sample found bytes it was about to read already in the page cache",
-    cause: (v) => `${v.resident} of ${v.samples} cold samples found up to ${pct(v.worst)} of ${v.of === "ranges" ? "the pages they read" : "the layout's files"} resident before the ${v.op}: eviction not effective`,
+    cause: (v) =>
+      `${v.resident} of ${v.samples} cold samples found up to ${pct(v.worst)} of ${v.of === "ranges" ? "the pages they read" : "the layout's files"} resident before the ${v.op}: eviction not effective`,
     remedy: "stop other processes reading these files, or set eviction: drop_caches and run as root",
   },
   "no-storage-reads": {
@@ -80,9 +91,11 @@ export const WARNINGS: { readonly [C in WarningCode]: Entry<C> } = {
     remedy: "add engines: [layoutbench, python] to read the same files through the Python stack as well",
   },
   "read-path-fallback": {
-    summary: "the reads took a slower path than the planned one (an addon feature missing or turned off, decode workers that did not start, Blosc chunks the C decoder declined)",
+    summary:
+      "the reads took a slower path than the planned one (an addon feature missing or turned off, decode workers that did not start, Blosc chunks the C decoder declined)",
     cause: (v) => `${v.engine} read path fell back: ${v.fallback}`,
-    remedy: "unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; Blosc chunks the addon declines need codec: {name: blosc} with cname lz4, zstd or blosclz",
+    remedy:
+      "unset LAYOUTBENCH_DISABLE_NATIVE and rebuild the addon with npm install for the addon's paths; Blosc chunks the addon declines need codec: {name: blosc} with cname lz4, zstd or blosclz",
   },
   "blosc-encoder-fallback": {
     summary: "Zarr Blosc chunks were written by numcodecs.js, not the system's c-blosc",
@@ -91,14 +104,16 @@ export const WARNINGS: { readonly [C in WarningCode]: Entry<C> } = {
   },
   incomplete: {
     summary: "the case is missing rounds (or blocks) of samples",
-    cause: (v) => v.unit === "rounds"
-      ? `${v.taken} of ${v.planned} rounds taken: the run stopped before this case finished`
-      : `${v.taken} of ${v.planned} blocks taken: the alternation stopped before this case finished`,
+    cause: (v) =>
+      v.unit === "rounds"
+        ? `${v.taken} of ${v.planned} rounds taken: the run stopped before this case finished`
+        : `${v.taken} of ${v.planned} blocks taken: the alternation stopped before this case finished`,
     remedy: "finish it with layoutbench run --resume FILE (an alternation: run layoutbench ab again)",
   },
   preempted: {
     summary: "samples during which the reader spent most of its time waiting for a CPU",
-    cause: (v) => `${v.samples} of ${v.total} samples lost up to ${pct(v.worstShare)} of their time waiting for a CPU (run-queue wait, or steal by the hypervisor): the machine, not the layout, set those times`,
+    cause: (v) =>
+      `${v.samples} of ${v.total} samples lost up to ${pct(v.worstShare)} of their time waiting for a CPU (run-queue wait, or steal by the hypervisor): the machine, not the layout, set those times`,
     remedy: "run on a quieter machine, or spread the samples with sampling.rounds (or --rounds) so a burst touches every layout alike",
   },
   failed: {
@@ -108,9 +123,10 @@ export const WARNINGS: { readonly [C in WarningCode]: Entry<C> } = {
   },
   interrupted: {
     summary: "the run did not finish",
-    cause: (v) => v.completed === null
-      ? "the results file holds no cases"
-      : `the run did not finish: this report shows the ${v.completed} cases it completed${v.incomplete ? ` and ${v.incomplete} with rounds missing` : ""}`,
+    cause: (v) =>
+      v.completed === null
+        ? "the results file holds no cases"
+        : `the run did not finish: this report shows the ${v.completed} cases it completed${v.incomplete ? ` and ${v.incomplete} with rounds missing` : ""}`,
     remedy: "finish it with layoutbench run --resume FILE",
   },
 };

@@ -8,8 +8,8 @@
 import { itemSize } from "../core/dtype.ts";
 import { MAX_DATASET_BYTES, MAX_ELEMENTS } from "./defaults.ts";
 import { binaryBytes } from "./messages.ts";
-import { patternFor } from "./resolve.ts";
 import type { Positions } from "./partial.ts";
+import { patternFor } from "./resolve.ts";
 import { AS_IS_LAYOUT, type DatasetSpec, type LayoutSpec, type PatternSpec, type Scenario } from "./types.ts";
 
 export interface Problem {
@@ -56,9 +56,21 @@ export function checkScenario(scenario: Scenario, checks: ScenarioChecks, positi
     return Object.hasOwn(kinds, kind) && typeof i === "number" ? { ...p, path: [kind, at(kind as string)(i), ...rest] } : p;
   });
   return [
-    ...duplicates("datasets", scenario.datasets.map((d) => d.name), at("datasets")),
-    ...duplicates("layouts", scenario.layouts.map((l) => l.name), at("layouts")),
-    ...duplicates("patterns", scenario.patterns.map((p) => p.name), at("patterns")),
+    ...duplicates(
+      "datasets",
+      scenario.datasets.map((d) => d.name),
+      at("datasets"),
+    ),
+    ...duplicates(
+      "layouts",
+      scenario.layouts.map((l) => l.name),
+      at("layouts"),
+    ),
+    ...duplicates(
+      "patterns",
+      scenario.patterns.map((p) => p.name),
+      at("patterns"),
+    ),
     ...entries,
   ];
 }
@@ -86,7 +98,8 @@ function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: 
     if (!dataset.source && bytes > MAX_DATASET_BYTES) {
       problems.push({
         path: ["datasets", di, "shape"],
-        message: `[${dataset.shape.join(", ")}] ${dataset.dtype} holds ${bytes} bytes (${binaryBytes(bytes)}), more than the ` +
+        message:
+          `[${dataset.shape.join(", ")}] ${dataset.dtype} holds ${bytes} bytes (${binaryBytes(bytes)}), more than the ` +
           `${MAX_DATASET_BYTES} bytes (${binaryBytes(MAX_DATASET_BYTES)}) a generated dataset may hold: every layout writes it out ` +
           "in full in the dataset cache; use a smaller shape",
       });
@@ -104,11 +117,12 @@ function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: 
         }
       });
     }
-    if (!dataset.source) scenario.layouts.forEach((layout, li) => {
-      for (const p of checks.layout(layout, dataset)) {
-        problems.push({ path: ["layouts", li, ...p.field.split(".").filter(Boolean)], message: p.message + which });
-      }
-    });
+    if (!dataset.source)
+      scenario.layouts.forEach((layout, li) => {
+        for (const p of checks.layout(layout, dataset)) {
+          problems.push({ path: ["layouts", li, ...p.field.split(".").filter(Boolean)], message: p.message + which });
+        }
+      });
     scenario.patterns.forEach((pattern, pi) => {
       const p = checks.pattern(patternFor(pattern, dataset.shape.length), dataset);
       if (p) problems.push({ path: ["patterns", pi, ...p.field.split(".").filter(Boolean)], message: p.message + which });
@@ -123,8 +137,8 @@ function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: 
         if (why) {
           problems.push({
             path: ["patterns", pi, "op"],
-            message: `write patterns cannot run on layout "${layout.name}" (layouts[${layoutAt(li)}]): ${why}, ` +
-              "or put write patterns in a scenario without it",
+            message:
+              `write patterns cannot run on layout "${layout.name}" (layouts[${layoutAt(li)}]): ${why}, ` + "or put write patterns in a scenario without it",
           });
         }
       });
@@ -149,7 +163,10 @@ function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: 
   });
   const { engine } = scenario.recommendation;
   if (!scenario.engines.includes(engine)) {
-    problems.push({ path: ["recommendation", "engine"], message: `"${engine}" does not read in this scenario (engines: ${scenario.engines.join(", ")}): add it to engines or choose one of those` });
+    problems.push({
+      path: ["recommendation", "engine"],
+      message: `"${engine}" does not read in this scenario (engines: ${scenario.engines.join(", ")}): add it to engines or choose one of those`,
+    });
   }
   return problems;
 }

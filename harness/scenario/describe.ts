@@ -12,8 +12,11 @@ export function formatShape(shape: readonly number[]): string {
 /** "uncompressed", "zstd 3", "blosc lz4 5 (byte shuffle)". */
 export function describeCodec(codec: CodecSpec): string {
   switch (codec.name) {
-    case "none": return "uncompressed";
-    case "blosc": return `blosc ${codec.cname} ${codec.level}${codec.shuffle === "none" ? "" : ` (${codec.shuffle} shuffle)`}`;
-    default: return `${codec.name} ${codec.level}`;
+    case "none":
+      return "uncompressed";
+    case "blosc":
+      return `blosc ${codec.cname} ${codec.level}${codec.shuffle === "none" ? "" : ` (${codec.shuffle} shuffle)`}`;
+    default:
+      return `${codec.name} ${codec.level}`;
   }
 }

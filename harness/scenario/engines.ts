@@ -25,5 +25,5 @@ export function engineOf(c: { readonly engine?: string }): EngineName {
 
 /** The engine a recommendation ranks unless the scenario names one: layoutbench when it reads, else the first engine listed. */
 export function defaultRecommendationEngine(engines: readonly EngineName[]): EngineName {
-  return engines.includes(DEFAULT_ENGINE) ? DEFAULT_ENGINE : engines[0] ?? DEFAULT_ENGINE;
+  return engines.includes(DEFAULT_ENGINE) ? DEFAULT_ENGINE : (engines[0] ?? DEFAULT_ENGINE);
 }

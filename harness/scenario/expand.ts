@@ -3,8 +3,9 @@
  * (a dataset with a source has one layout: its file as it is).
  * `--filter` keeps the cases whose id contains every given word (or matches a /regex/).
  */
-import { patternFor } from "./resolve.ts";
+
 import { DEFAULT_ENGINE, engineNamed } from "./engines.ts";
+import { patternFor } from "./resolve.ts";
 import type { CaseSpec, Scenario } from "./types.ts";
 
 /**
@@ -26,7 +27,12 @@ export function expandCases(scenario: Scenario): CaseSpec[] {
           for (const engine of scenario.engines) {
             cases.push({
               id: caseId(scenario.name, dataset.name, layout.name, pattern.name, cache, engine),
-              scenario, dataset, layout, pattern: patternFor(pattern, dataset.shape.length), cache, engine,
+              scenario,
+              dataset,
+              layout,
+              pattern: patternFor(pattern, dataset.shape.length),
+              cache,
+              engine,
             });
           }
         }

@@ -20,8 +20,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === "string") return quote(value);
   if (Array.isArray(value)) {
     // Short lists of short scalars are shown (like JSON, but NaN and Infinity as such); others are counted.
-    const plain = value.length <= 8 && value.every((v) =>
-      v === null || typeof v === "number" || typeof v === "boolean" || (typeof v === "string" && v.length <= 20));
+    const plain =
+      value.length <= 8 && value.every((v) => v === null || typeof v === "number" || typeof v === "boolean" || (typeof v === "string" && v.length <= 20));
     if (plain) return "[" + value.map((v) => (typeof v === "string" ? quote(v) : String(v))).join(",") + "]";
     return `a list of ${value.length} item${value.length === 1 ? "" : "s"}`;
   }
@@ -31,13 +31,20 @@ export function describeValue(value: unknown): string {
 
 function typeName(expected: string): string {
   switch (expected) {
-    case "object": return "a mapping";
-    case "array": return "a list";
-    case "number": return "a number";
-    case "int": return "a whole number";
-    case "string": return "a string";
-    case "boolean": return "true or false";
-    default: return expected;
+    case "object":
+      return "a mapping";
+    case "array":
+      return "a list";
+    case "number":
+      return "a number";
+    case "int":
+      return "a whole number";
+    case "string":
+      return "a string";
+    case "boolean":
+      return "true or false";
+    default:
+      return expected;
   }
 }
 
@@ -69,7 +76,7 @@ export function issueMessage(issue: core.$ZodIssue, root: unknown): string {
     }
     case "invalid_union": {
       if ("discriminator" in issue && Array.isArray((issue as { options?: unknown }).options)) {
-        const allowed = ((issue as unknown as { options: unknown[] }).options).map(String);
+        const allowed = (issue as unknown as { options: unknown[] }).options.map(String);
         const value = valueAt(root, issue.path);
         if (value === undefined) return `missing (allowed: ${allowed.join(", ")})`;
         const h = typeof value === "string" ? hint(value, allowed) : "";
@@ -85,7 +92,8 @@ export function issueMessage(issue: core.$ZodIssue, root: unknown): string {
     }
     case "too_big": {
       const bound = Number(issue.maximum);
-      if (issue.origin === "array") return `expected at most ${bound} items, got ${Array.isArray(valueAt(root, issue.path)) ? (valueAt(root, issue.path) as unknown[]).length : found}`;
+      if (issue.origin === "array")
+        return `expected at most ${bound} items, got ${Array.isArray(valueAt(root, issue.path)) ? (valueAt(root, issue.path) as unknown[]).length : found}`;
       if (issue.origin === "string") {
         const value = valueAt(root, issue.path);
         return `expected at most ${bound} characters${typeof value === "string" ? `, got ${value.length}` : ""}`;

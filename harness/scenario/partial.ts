@@ -4,7 +4,7 @@
  * and its tiles that do not fit. Pure: no I/O.
  */
 import type { z } from "zod";
-import { datasetSchema, layoutSchema, patternSchema, scenarioFileSchema, type ScenarioFile } from "./schema.ts";
+import { datasetSchema, layoutSchema, patternSchema, type ScenarioFile, scenarioFileSchema } from "./schema.ts";
 
 /** Where each kept entry stands in the file: `datasets[i]` of the partial file is `datasets[positions.datasets[i]]` there. */
 export interface Positions {

@@ -2,14 +2,13 @@
  * Fills every default into a validated scenario file, producing the resolved Scenario that the
  * rest of the harness reads. Pure: no I/O.
  */
-import { canonicalJson, sha256 } from "../core/digest.ts";
+
 import { layoutVocabulary } from "../backends/layouts.ts";
+import { canonicalJson, sha256 } from "../core/digest.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { DEFAULT_ENGINE, defaultRecommendationEngine, engineNamed } from "./engines.ts";
 import type { ScenarioFile } from "./schema.ts";
-import type {
-  DatasetSource, DatasetSpec, EngineName, LayoutSpec, PatternShape, PatternSpec, Scenario, Sampling,
-} from "./types.ts";
+import type { DatasetSource, DatasetSpec, EngineName, LayoutSpec, PatternShape, PatternSpec, Sampling, Scenario } from "./types.ts";
 
 type FileLayout = NonNullable<ScenarioFile["layouts"]>[number];
 type FilePattern = ScenarioFile["patterns"][number];
@@ -39,27 +38,40 @@ function resolveLayout(l: FileLayout): LayoutSpec {
 function resolveShape(p: FilePattern): PatternShape {
   const d = DEFAULTS.pattern;
   switch (p.kind) {
-    case "full": return { kind: "full", bandBytes: p.bandBytes ?? DEFAULTS.fullBandBytes };
-    case "rows": case "columns": case "slices":
+    case "full":
+      return { kind: "full", bandBytes: p.bandBytes ?? DEFAULTS.fullBandBytes };
+    case "rows":
+    case "columns":
+    case "slices":
       return {
         kind: "slices",
         // -1 stands for "the last axis" until the dataset's rank is known (see axisFor).
         axis: p.kind === "rows" ? 0 : p.kind === "columns" ? -1 : p.axis,
-        width: p.width ?? d.width, count: p.count ?? d.count, order: p.order ?? d.order,
+        width: p.width ?? d.width,
+        count: p.count ?? d.count,
+        order: p.order ?? d.order,
       };
     case "tiles":
       return { kind: "tiles", shape: p.shape, count: p.count ?? d.count, order: p.order ?? d.order, aligned: p.aligned ?? d.aligned };
-    case "points": return { kind: "points", count: p.count ?? d.count };
-    case "chunks": return { kind: "chunks", shape: p.shape, count: p.count ?? d.count };
-    case "strided": return { kind: "strided", step: p.step };
+    case "points":
+      return { kind: "points", count: p.count ?? d.count };
+    case "chunks":
+      return { kind: "chunks", shape: p.shape, count: p.count ?? d.count };
+    case "strided":
+      return { kind: "strided", step: p.step };
   }
 }
 
 function resolvePattern(p: FilePattern): PatternSpec {
   const d = DEFAULTS.pattern;
   return {
-    ...resolveShape(p), name: p.name, label: p.kind, op: p.op ?? d.op, flush: p.flush ?? d.flush,
-    seed: p.seed ?? DEFAULTS.seed, weight: p.weight ?? d.weight,
+    ...resolveShape(p),
+    name: p.name,
+    label: p.kind,
+    op: p.op ?? d.op,
+    flush: p.flush ?? d.flush,
+    seed: p.seed ?? DEFAULTS.seed,
+    weight: p.weight ?? d.weight,
     // Only when set, so scenarios without it keep their hash.
     ...(p.openPerAccess ? { openPerAccess: true } : {}),
   };

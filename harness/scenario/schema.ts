@@ -4,12 +4,12 @@
  * Unknown keys are errors everywhere, so a misspelt key never silently falls back to a default.
  */
 import { z } from "zod";
-import { DTYPES } from "../core/dtype.ts";
-import { layoutSchemas, LAYOUTS, SOURCE_KEYS, type SourceKeyShape } from "../backends/layouts.ts";
 import { name, size, sizes, strict } from "../backends/layout-kit.ts";
+import { LAYOUTS, layoutSchemas, SOURCE_KEYS, type SourceKeyShape } from "../backends/layouts.ts";
+import { DTYPES } from "../core/dtype.ts";
+import { DEFAULTS } from "./defaults.ts";
 import { ENGINE_SPELLINGS } from "./engines.ts";
 import { AS_IS_LAYOUT, SOURCE_FORMATS } from "./types.ts";
-import { DEFAULTS } from "./defaults.ts";
 
 export { CODEC_LEVELS } from "../backends/codec-vocabulary.ts";
 
@@ -22,7 +22,10 @@ const patternCommon = {
   name,
   op: z.enum(["read", "write"]).optional().describe(`Read or write the selections (default ${DEFAULTS.pattern.op}).`),
   flush: z.boolean().optional().describe("Writes: rank by time to durable (msync/fdatasync) instead of time to return; both are recorded."),
-  openPerAccess: z.boolean().optional().describe("Reads: open and close the reader for every selection, timed with the read (default false: one open per sample, timed apart as openMs)."),
+  openPerAccess: z
+    .boolean()
+    .optional()
+    .describe("Reads: open and close the reader for every selection, timed with the read (default false: one open per sample, timed apart as openMs)."),
   seed: z.number().int().min(0).optional().describe("Seed for random positions."),
   weight: z.number().min(0).optional().describe("Share of the workload for the recommendation (default 1)."),
 };
@@ -38,10 +41,17 @@ export const patternSchema = z.discriminatedUnion("kind", [
   strict({ ...patternCommon, kind: z.literal("rows"), ...slicing }, "Bands along the first axis."),
   strict({ ...patternCommon, kind: z.literal("columns"), ...slicing }, "Bands along the last axis."),
   strict({ ...patternCommon, kind: z.literal("slices"), axis: z.number().int().min(0), ...slicing }, "Bands along any axis."),
-  strict({
-    ...patternCommon, kind: z.literal("tiles"), shape: sizes, count: size.optional(), order: order.optional(),
-    aligned: z.boolean().optional(),
-  }, "Boxes of a given shape."),
+  strict(
+    {
+      ...patternCommon,
+      kind: z.literal("tiles"),
+      shape: sizes,
+      count: size.optional(),
+      order: order.optional(),
+      aligned: z.boolean().optional(),
+    },
+    "Boxes of a given shape.",
+  ),
   strict({ ...patternCommon, kind: z.literal("points"), count: size.optional() }, "Single elements at random positions."),
   strict({ ...patternCommon, kind: z.literal("chunks"), shape: sizes, count: size.optional() }, "Random grid-aligned blocks."),
   strict({ ...patternCommon, kind: z.literal("strided"), step: sizes }, "Every step-th index along each axis."),
@@ -51,14 +61,17 @@ const cacheState = z.enum(["cold", "warm"]);
 
 /** Per source key that only one format has: its rule for editors. */
 const sourceKeyRules = SOURCE_KEYS.map((k) => ({
-  if: { properties: { format: { not: { const: k.format } } } }, then: { not: { required: [k.key] } },
+  if: { properties: { format: { not: { const: k.format } } } },
+  then: { not: { required: [k.key] } },
 }));
-const source = strict({
-  path: z.string().min(1).max(4096).describe("The .npy or .h5 file, or the Zarr array folder; relative to the scenario file."),
-  format: z.enum(SOURCE_FORMATS),
-  ...Object.fromEntries(SOURCE_KEYS.map((k) => [k.key, k.schema])) as SourceKeyShape,
-}, "An existing file, benchmarked as it is (never rewritten): shape and dtype come from its header.")
-  .meta(sourceKeyRules.length === 1 ? sourceKeyRules[0] : { allOf: sourceKeyRules });
+const source = strict(
+  {
+    path: z.string().min(1).max(4096).describe("The .npy or .h5 file, or the Zarr array folder; relative to the scenario file."),
+    format: z.enum(SOURCE_FORMATS),
+    ...(Object.fromEntries(SOURCE_KEYS.map((k) => [k.key, k.schema])) as SourceKeyShape),
+  },
+  "An existing file, benchmarked as it is (never rewritten): shape and dtype come from its header.",
+).meta(sourceKeyRules.length === 1 ? sourceKeyRules[0] : { allOf: sourceKeyRules });
 
 /** What a dataset read from a file must not say: the file decides them. */
 const GENERATED_ONLY = ["shape", "dtype", "generator", "seed"] as const;
@@ -68,35 +81,50 @@ export const datasetSchema = strict({
   shape: sizes.optional().describe("1 to 4 dimensions (not with source)."),
   dtype: z.enum(DTYPES).optional().describe("Element type (not with source)."),
   generator: z.enum(["random", "smooth", "sequence", "zeros"]).optional().describe(`Content (default ${DEFAULTS.generator}).`),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
   source: source.optional(),
-}).superRefine((d, ctx) => {
-  // Runs even when a field failed (`when`), so a missing shape is reported next to other problems.
-  if (!d || typeof d !== "object") return;
-  if (d.source === undefined) {
-    if (d.shape === undefined) ctx.addIssue({ code: "custom", path: ["shape"], message: "missing (expected a list)" });
-    if (d.dtype === undefined) ctx.addIssue({ code: "custom", path: ["dtype"], message: `missing (allowed: ${DTYPES.join(", ")})` });
-    return;
-  }
-  const extra = GENERATED_ONLY.filter((k) => d[k] !== undefined);
-  if (extra.length > 0) {
-    ctx.addIssue({
-      code: "custom", path: [extra[0]],
-      message: `a dataset with a source takes its shape and dtype from the file and is not generated: remove ${extra.join(", ")}`,
-    });
-  }
-  if (d.source && typeof d.source === "object") {
-    for (const k of SOURCE_KEYS) {
-      if ((d.source as Record<string, unknown>)[k.key] !== undefined && d.source.format !== k.format) {
-        ctx.addIssue({ code: "custom", path: ["source", k.key], message: `only ${k.format} sources have ${k.what}; this source is ${String(d.source.format)}` });
+})
+  .superRefine(
+    (d, ctx) => {
+      // Runs even when a field failed (`when`), so a missing shape is reported next to other problems.
+      if (!d || typeof d !== "object") return;
+      if (d.source === undefined) {
+        if (d.shape === undefined) ctx.addIssue({ code: "custom", path: ["shape"], message: "missing (expected a list)" });
+        if (d.dtype === undefined) ctx.addIssue({ code: "custom", path: ["dtype"], message: `missing (allowed: ${DTYPES.join(", ")})` });
+        return;
       }
-    }
-  }
-}, { when: () => true } as object).meta({
-  if: { required: ["source"] },
-  then: { not: { anyOf: GENERATED_ONLY.map((k) => ({ required: [k] })) } },
-  else: { required: ["shape", "dtype"] },
-});
+      const extra = GENERATED_ONLY.filter((k) => d[k] !== undefined);
+      if (extra.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: [extra[0]],
+          message: `a dataset with a source takes its shape and dtype from the file and is not generated: remove ${extra.join(", ")}`,
+        });
+      }
+      if (d.source && typeof d.source === "object") {
+        for (const k of SOURCE_KEYS) {
+          if ((d.source as Record<string, unknown>)[k.key] !== undefined && d.source.format !== k.format) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["source", k.key],
+              message: `only ${k.format} sources have ${k.what}; this source is ${String(d.source.format)}`,
+            });
+          }
+        }
+      }
+    },
+    { when: () => true } as object,
+  )
+  .meta({
+    if: { required: ["source"] },
+    then: { not: { anyOf: GENERATED_ONLY.map((k) => ({ required: [k] })) } },
+    else: { required: ["shape", "dtype"] },
+  });
 
 const engine = z.enum(ENGINE_SPELLINGS as [string, ...string[]]);
 
@@ -110,50 +138,85 @@ export const scenarioFileSchema = strict({
   layouts: z.array(layoutSchema).min(1).max(64).optional().describe("Required unless every dataset has a source (measured as it is). Names must be unique."),
   patterns: z.array(patternSchema).min(1).max(64).describe("Names must be unique."),
   cache: z.array(cacheState).min(1).max(2).optional().describe("Cache states to measure (default both)."),
-  eviction: z.enum(["fadvise", "drop_caches"]).optional()
-    .describe("How cold cases empty the page cache: posix_fadvise per file, or drop_caches (root)."),
+  eviction: z.enum(["fadvise", "drop_caches"]).optional().describe("How cold cases empty the page cache: posix_fadvise per file, or drop_caches (root)."),
   sampling: strict({
     samples: size.max(100_000).optional(),
     minSamples: size.optional(),
     timeBudget: z.number().positive().optional().describe("Seconds per case."),
-    warmup: z.number().int().min(0).max(100_000).optional()
+    warmup: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .optional()
       .describe(`Untimed samples before the timed ones of a warm case, in every round (default ${DEFAULTS.sampling.warmup}).`),
-    rounds: size.max(1000).optional()
+    rounds: size
+      .max(1000)
+      .optional()
       .describe(`Rounds the samples are spread over, across all cases, so each case's samples span the run (default ${DEFAULTS.sampling.rounds}).`),
-    minSampleMs: z.number().min(0).max(60_000).optional()
-      .describe(`Warm samples repeat the pass until they take at least this many milliseconds; 0 means one pass per sample (default ${DEFAULTS.sampling.minSampleMs}).`),
-    freshProcess: z.boolean().optional()
-      .describe("Take each round in a new process, so what belongs to one process (heap, mappings, compiled code) shows as spread between rounds (default false; any scenario asking for it makes the whole run do it)."),
+    minSampleMs: z
+      .number()
+      .min(0)
+      .max(60_000)
+      .optional()
+      .describe(
+        `Warm samples repeat the pass until they take at least this many milliseconds; 0 means one pass per sample (default ${DEFAULTS.sampling.minSampleMs}).`,
+      ),
+    freshProcess: z
+      .boolean()
+      .optional()
+      .describe(
+        "Take each round in a new process, so what belongs to one process (heap, mappings, compiled code) shows as spread between rounds (default false; any scenario asking for it makes the whole run do it).",
+      ),
   }).optional(),
   recommendation: strict({
     cache: z.array(cacheState).min(1).max(2).optional().describe("Cache states the recommendation weighs (default: every one measured)."),
-    engine: engine.optional()
-      .describe("Whose numbers the recommendation ranks: one of the scenario's engines (default layoutbench), e.g. python for the NumPy/h5py/zarr-python stack's answer."),
+    engine: engine
+      .optional()
+      .describe(
+        "Whose numbers the recommendation ranks: one of the scenario's engines (default layoutbench), e.g. python for the NumPy/h5py/zarr-python stack's answer.",
+      ),
   }).optional(),
-  engines: z.array(engine).min(1).max(ENGINE_SPELLINGS.length).optional()
-    .describe("Who reads: layoutbench (its own readers, default; js is an older name for it), zarrita (zarr.get), h5wasm (Dataset.slice), python (NumPy, h5py, zarr-python) and tensorstore (through the Python worker, where installed), on the same files."),
-}).superRefine((f, ctx) => {
-  if (!f || typeof f !== "object" || f.layouts !== undefined || !Array.isArray(f.datasets)) return;
-  // Datasets read from files bring their own layout; generated ones need the scenario's.
-  if (f.datasets.some((d) => !d || typeof d !== "object" || d.source === undefined)) {
-    ctx.addIssue({ code: "custom", path: ["layouts"], message: "missing (expected a list)" });
-  }
-}, { when: () => true } as object).meta({
-  // Rules across entries, checked in the CLI by check.ts and the backends; stated here for editors.
-  allOf: [
-    { if: { required: ["datasets"], properties: { datasets: { contains: { type: "object", not: { required: ["source"] } } } } }, then: { required: ["layouts"] } },
-    // Datasets read from files are measured in their own layout ("as-is") and never written to.
-    {
-      if: { required: ["datasets"], properties: { datasets: { contains: { type: "object", required: ["source"] } } } },
-      then: { properties: {
-        layouts: { items: { properties: { name: { not: { const: AS_IS_LAYOUT } } } } },
-        patterns: { items: { properties: { op: { not: { const: "write" } } } } },
-      } },
+  engines: z
+    .array(engine)
+    .min(1)
+    .max(ENGINE_SPELLINGS.length)
+    .optional()
+    .describe(
+      "Who reads: layoutbench (its own readers, default; js is an older name for it), zarrita (zarr.get), h5wasm (Dataset.slice), python (NumPy, h5py, zarr-python) and tensorstore (through the Python worker, where installed), on the same files.",
+    ),
+})
+  .superRefine(
+    (f, ctx) => {
+      if (!f || typeof f !== "object" || f.layouts !== undefined || !Array.isArray(f.datasets)) return;
+      // Datasets read from files bring their own layout; generated ones need the scenario's.
+      if (f.datasets.some((d) => !d || typeof d !== "object" || d.source === undefined)) {
+        ctx.addIssue({ code: "custom", path: ["layouts"], message: "missing (expected a list)" });
+      }
     },
-    // The backends' own rules across entries (which layouts cannot take write patterns).
-    ...LAYOUTS.flatMap((l) => l.scenarioRules ?? []),
-  ],
-});
+    { when: () => true } as object,
+  )
+  .meta({
+    // Rules across entries, checked in the CLI by check.ts and the backends; stated here for editors.
+    allOf: [
+      {
+        if: { required: ["datasets"], properties: { datasets: { contains: { type: "object", not: { required: ["source"] } } } } },
+        then: { required: ["layouts"] },
+      },
+      // Datasets read from files are measured in their own layout ("as-is") and never written to.
+      {
+        if: { required: ["datasets"], properties: { datasets: { contains: { type: "object", required: ["source"] } } } },
+        then: {
+          properties: {
+            layouts: { items: { properties: { name: { not: { const: AS_IS_LAYOUT } } } } },
+            patterns: { items: { properties: { op: { not: { const: "write" } } } } },
+          },
+        },
+      },
+      // The backends' own rules across entries (which layouts cannot take write patterns).
+      ...LAYOUTS.flatMap((l) => l.scenarioRules ?? []),
+    ],
+  });
 
 export type ScenarioFile = z.infer<typeof scenarioFileSchema>;
 

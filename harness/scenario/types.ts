@@ -2,8 +2,9 @@
  * The resolved scenario: what `load` returns after validation, with every default filled in.
  * Everything downstream (expansion, backends, runner, reports) reads only these types.
  */
-import type { Dtype } from "../core/dtype.ts";
+
 import type { LayoutSpec, SourceFormat } from "../backends/layouts.ts";
+import type { Dtype } from "../core/dtype.ts";
 
 /**
  * Who performs a case's timed reads: layoutbench's own backends ("layoutbench", formerly "js",
@@ -46,10 +47,10 @@ export interface DatasetSpec {
 // Each backend's layout vocabulary lives with the backend (backends/NAME/layout.ts, listed in
 // backends/layouts.ts); its types are named here too, so everything downstream keeps reading this file.
 export type { CodecSpec } from "../backends/codec-vocabulary.ts";
-export type { MemmapAdvice, MemmapLayout } from "../backends/memmap/layout.ts";
-export type { ZarrLayout } from "../backends/zarr/layout.ts";
 export type { Hdf5Layout } from "../backends/hdf5/layout.ts";
 export type { BackendName, LayoutSpec } from "../backends/layouts.ts";
+export type { MemmapAdvice, MemmapLayout } from "../backends/memmap/layout.ts";
+export type { ZarrLayout } from "../backends/zarr/layout.ts";
 
 export type Order = "random" | "sequential";
 

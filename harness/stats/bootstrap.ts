@@ -111,7 +111,12 @@ function clustersByLabel(values: readonly number[], groups: readonly unknown[]):
  * Invariants: labels as long as their values, values finite. Cost: O(resamples × n log n).
  */
 export function resamplePairedMedians(
-  a: readonly number[], aGroups: readonly unknown[], b: readonly number[], bGroups: readonly unknown[], resamples: number, rng: Rng,
+  a: readonly number[],
+  aGroups: readonly unknown[],
+  b: readonly number[],
+  bGroups: readonly unknown[],
+  resamples: number,
+  rng: Rng,
 ): { a: Float64Array; b: Float64Array } | null {
   const aBlocks = clustersByLabel(a, aGroups);
   const bBlocks = clustersByLabel(b, bGroups);

@@ -3,7 +3,7 @@
  * A ratio (not a difference) because timings of different patterns differ by orders of
  * magnitude and "1.8× slower" reads the same at every scale.
  */
-import { bootstrapSettings, percentileInterval, resampleMedians, resamplePairedMedians, type BootstrapOptions } from "./bootstrap.ts";
+import { type BootstrapOptions, bootstrapSettings, percentileInterval, resampleMedians, resamplePairedMedians } from "./bootstrap.ts";
 import { createRng } from "./prng.ts";
 import { assertSample, summarize } from "./summary.ts";
 
@@ -55,7 +55,9 @@ export interface SampleGroups {
  * non-zero denominator). Deterministic for a seed. Cost: O(resamples × n log n).
  */
 export function compareMedians(
-  candidate: readonly number[], baseline: readonly number[], options: BootstrapOptions = {},
+  candidate: readonly number[],
+  baseline: readonly number[],
+  options: BootstrapOptions = {},
   groups: SampleGroups = {},
 ): Comparison {
   const { seed, resamples, confidence } = bootstrapSettings(options);
@@ -63,9 +65,8 @@ export function compareMedians(
   assertSample(baseline, 2, "compare (baseline)");
   if (baseline.some((v) => v <= 0)) throw new RangeError("compare (baseline): values must be > 0");
   const rng = createRng(seed);
-  const paired = groups.paired && groups.candidate && groups.baseline
-    ? resamplePairedMedians(candidate, groups.candidate, baseline, groups.baseline, resamples, rng)
-    : null;
+  const paired =
+    groups.paired && groups.candidate && groups.baseline ? resamplePairedMedians(candidate, groups.candidate, baseline, groups.baseline, resamples, rng) : null;
   const a = paired?.a ?? resampleMedians(candidate, resamples, rng, groups.candidate);
   const b = paired?.b ?? resampleMedians(baseline, resamples, rng, groups.baseline);
   const { low, high } = percentileInterval(ratioDistribution(a, b), confidence);

@@ -130,10 +130,17 @@ function times(x: number): string {
 export function classifyPair(baselineMs: readonly number[], currentMs: readonly number[], options: PairOptions): PairVerdict {
   assertThreshold(options.threshold);
   const rule = resolveRule(options.rule);
-  const byRound = rule.resample === "rounds" ? options.rounds ?? {} : {};
-  const { ratio, low, high, confidence } = compareMedians(currentMs, baselineMs, {
-    seed: options.seed, resamples: options.resamples, confidence: rule.confidence,
-  }, { candidate: byRound.current, baseline: byRound.baseline, paired: rule.resample === "rounds" && options.paired });
+  const byRound = rule.resample === "rounds" ? (options.rounds ?? {}) : {};
+  const { ratio, low, high, confidence } = compareMedians(
+    currentMs,
+    baselineMs,
+    {
+      seed: options.seed,
+      resamples: options.resamples,
+      confidence: rule.confidence,
+    },
+    { candidate: byRound.current, baseline: byRound.baseline, paired: rule.resample === "rounds" && options.paired },
+  );
   const { p } = mannWhitney(baselineMs, currentMs);
   const significant = rule.test === "bootstrap" ? low > 1 || high < 1 : p < 1 - rule.confidence;
   const up = 1 + options.threshold;
@@ -146,7 +153,9 @@ export function classifyPair(baselineMs: readonly number[], currentMs: readonly 
   if (significant && slower) return { ...base, class: "regressed", note: `${what} above ${times(up)}` };
   if (significant && faster) return { ...base, class: "improved", note: `${what} below ${times(down)}` };
   const note = !significant
-    ? rule.test === "bootstrap" ? `${interval} contains 1: no significant change` : `Mann-Whitney p = ${p.toPrecision(2)}: no significant change`
+    ? rule.test === "bootstrap"
+      ? `${interval} contains 1: no significant change`
+      : `Mann-Whitney p = ${p.toPrecision(2)}: no significant change`
     : rule.thresholdOn === "bound"
       ? `significant, but the ${interval} reaches ${ratio >= 1 ? `below ${times(up)}` : `above ${times(down)}`}`
       : `significant, but within the ${Number((options.threshold * 100).toPrecision(3))}% threshold (${what})`;
@@ -165,7 +174,10 @@ export function classifyCase(baseline: CaseSamples | undefined, current: CaseSam
   if (!current) return { class: "removed", threshold, note: "only in the baseline" };
   if (current.status === "failed") return { class: "failed", threshold, note: `failed in the current run${current.error ? ": " + current.error : ""}` };
   if (baseline.status === "failed") return { class: "failed", threshold, note: `failed in the baseline${baseline.error ? ": " + baseline.error : ""}` };
-  const few = [["baseline", baseline], ["current run", current]].find(([, c]) => (c as CaseSamples).samplesMs.length < MIN_COMPARABLE_SAMPLES);
+  const few = [
+    ["baseline", baseline],
+    ["current run", current],
+  ].find(([, c]) => (c as CaseSamples).samplesMs.length < MIN_COMPARABLE_SAMPLES);
   if (few) {
     const n = (few[1] as CaseSamples).samplesMs.length;
     return { class: "insufficient", threshold, note: `${n} sample${n === 1 ? "" : "s"} in the ${few[0]} (a comparison needs ${MIN_COMPARABLE_SAMPLES})` };
@@ -187,7 +199,7 @@ function ranks(values: readonly number[]): { ranks: number[]; ties: number[] } {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const out = new Array<number>(values.length);
   const ties: number[] = [];
-  for (let i = 0; i < order.length;) {
+  for (let i = 0; i < order.length; ) {
     let j = i;
     while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
     const rank = (i + j) / 2 + 1;

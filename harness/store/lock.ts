@@ -3,7 +3,7 @@
  * each other's measurements and could race on materialization. The lock is a file holding the
  * owner's pid, created exclusively; a lock whose process is gone is taken over.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync, mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../core/errors.ts";
 
@@ -39,8 +39,10 @@ export function acquireRunLock(root: string, purpose: string): () => void {
       const [pidText, what, since] = readFileSync(path, "utf8").split("\n");
       const pid = Number(pidText);
       if (Number.isInteger(pid) && pid > 0 && processAlive(pid) && pid !== process.pid) {
-        throw new UserError(`${root}: another layoutbench process (pid ${pid}, ${what || "a run"}, since ${since || "?"}) is using this dataset cache; ` +
-          `runs at once would disturb each other's measurements: wait for it to finish, or use another --cache`);
+        throw new UserError(
+          `${root}: another layoutbench process (pid ${pid}, ${what || "a run"}, since ${since || "?"}) is using this dataset cache; ` +
+            `runs at once would disturb each other's measurements: wait for it to finish, or use another --cache`,
+        );
       }
       rmSync(path, { force: true }); // stale: its process is gone
     }

@@ -4,16 +4,17 @@
  * given a manifest, then renamed into place, so a half-written dataset is never reused; an entry
  * being rewritten (--rematerialize) stays in place until its replacement is complete.
  */
+
+import { randomBytes } from "node:crypto";
 import { closeSync, cpSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { randomBytes } from "node:crypto";
-import { UserError } from "../core/errors.ts";
 import { backendFor } from "../backends/registry.ts";
 import type { LayoutEncoder, StorageFootprint, Stored } from "../backends/types.ts";
 import { canonicalJson, sha256 } from "../core/digest.ts";
-import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { itemSize } from "../core/dtype.ts";
+import { UserError } from "../core/errors.ts";
 import { GENERATOR_VERSION } from "../data/generate.ts";
+import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { processAlive } from "./lock.ts";
 import { MANIFEST, type Manifest } from "./manifest.ts";
 import { ensureSourceEntry } from "./source-entry.ts";
@@ -44,12 +45,15 @@ function storageKey(dataset: DatasetSpec, layout: LayoutSpec, encoder: LayoutEnc
   }
   const skip = new Set(["name", ...(backendFor(layout).readOnlyParams ?? [])]);
   const params = Object.fromEntries(Object.entries(layout).filter(([k]) => !skip.has(k)));
-  return sha256(canonicalJson({
-    storage: STORAGE_FORMAT_VERSION, generator: GENERATOR_VERSION,
-    dataset: { shape: dataset.shape, dtype: dataset.dtype, generator: dataset.generator, seed: dataset.seed },
-    layout: params,
-    ...(encoder ? { encoder: encoder.name } : {}),
-  }));
+  return sha256(
+    canonicalJson({
+      storage: STORAGE_FORMAT_VERSION,
+      generator: GENERATOR_VERSION,
+      dataset: { shape: dataset.shape, dtype: dataset.dtype, generator: dataset.generator, seed: dataset.seed },
+      layout: params,
+      ...(encoder ? { encoder: encoder.name } : {}),
+    }),
+  );
 }
 
 /** The library that would write (dataset, layout) now; none for a source, which is never written. */
@@ -78,7 +82,11 @@ function listFiles(dir: string, prefix = ""): { path: string; bytes: number }[] 
 
 function fsyncPath(path: string): void {
   const fd = openSync(path, "r");
-  try { fsyncSync(fd); } finally { closeSync(fd); }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** What a cache folder holds: nothing, an unfinished write, a damaged entry, or a complete one. */
@@ -97,13 +105,19 @@ export function inspectEntry(dir: string, key?: string): EntryState {
   try {
     manifest = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as Manifest;
   } catch {
-    try { statSync(dir); } catch { return { state: "missing" }; }
+    try {
+      statSync(dir);
+    } catch {
+      return { state: "missing" };
+    }
     return { state: "partial" };
   }
   if (key !== undefined && manifest.key !== key) return { state: "partial" };
   for (const f of manifest.files) {
     let size: number;
-    try { size = statSync(join(dir, f.path)).size; } catch {
+    try {
+      size = statSync(join(dir, f.path)).size;
+    } catch {
       return { state: "damaged", manifest, problem: `${join(dir, f.path)} is missing` };
     }
     if (size !== f.bytes) return { state: "damaged", manifest, problem: `${join(dir, f.path)} has ${size} bytes, the manifest says ${f.bytes}` };
@@ -169,13 +183,17 @@ export function freeRoomProblems(root: string, what: string, need: SpaceNeeded, 
   const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
   const layoutFiles = `${count(need.files, "file")} and ${count(need.folders, "folder")}`;
   if (available < need.bytes) {
-    problems.push(`${root}: not enough free space to materialize ${what}: needs up to ${formatSize(need.bytes)} ` +
-      `(${layoutFiles}, each rounded up to ${free.bsize}-byte blocks), ${formatSize(available)} available; ` +
-      "free some space, or use a cache on another filesystem (--cache DIR)");
+    problems.push(
+      `${root}: not enough free space to materialize ${what}: needs up to ${formatSize(need.bytes)} ` +
+        `(${layoutFiles}, each rounded up to ${free.bsize}-byte blocks), ${formatSize(available)} available; ` +
+        "free some space, or use a cache on another filesystem (--cache DIR)",
+    );
   }
   if (free.files > 0 && free.ffree < need.inodes) {
-    problems.push(`${root}: not enough free inodes to materialize ${what}: its ${layoutFiles} need ${need.inodes} inodes, ` +
-      `the filesystem has ${free.ffree} free (df -i); use larger chunks or shards, or a cache on another filesystem (--cache DIR)`);
+    problems.push(
+      `${root}: not enough free inodes to materialize ${what}: its ${layoutFiles} need ${need.inodes} inodes, ` +
+        `the filesystem has ${free.ffree} free (df -i); use larger chunks or shards, or a cache on another filesystem (--cache DIR)`,
+    );
   }
   return problems;
 }
@@ -201,9 +219,7 @@ export interface MaterializeOptions {
 }
 
 /** The stored layout for (dataset, layout), writing it first when the cache has no complete copy. */
-export async function ensureMaterialized(
-  root: string, dataset: DatasetSpec, layout: LayoutSpec, options: MaterializeOptions = {},
-): Promise<Materialized> {
+export async function ensureMaterialized(root: string, dataset: DatasetSpec, layout: LayoutSpec, options: MaterializeOptions = {}): Promise<Materialized> {
   const backend = backendFor(layout);
   const encoder = encoderFor(dataset, layout);
   const key = storageKey(dataset, layout, encoder);
@@ -235,7 +251,12 @@ export async function ensureMaterialized(
     const files = listFiles(tmp);
     for (const f of files) fsyncPath(join(tmp, f.path));
     const manifest: Manifest = {
-      key, createdAt: new Date().toISOString(), dataset, layout, ...(encoder ? { encoder } : {}), files,
+      key,
+      createdAt: new Date().toISOString(),
+      dataset,
+      layout,
+      ...(encoder ? { encoder } : {}),
+      files,
       bytesOnDisk: files.reduce((a, f) => a + f.bytes, 0),
       seconds: (performance.now() - started) / 1000,
     };
@@ -313,7 +334,11 @@ export function scratchCopy(root: string, stored: Stored): Stored {
  */
 export function removeStaleScratch(root: string): string[] {
   let names: string[] = [];
-  try { names = readdirSync(root); } catch { return []; }
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
   const removed: string[] = [];
   for (const name of names) {
     const pid = SCRATCH.exec(name)?.[1];
@@ -338,14 +363,24 @@ export function listCache(root: string): CacheListing {
   const listing: CacheListing = { entries: [], partial: [], scratch: [], damaged: [] };
   const { entries, partial, scratch, damaged } = listing;
   let names: string[] = [];
-  try { names = readdirSync(root); } catch { return listing; }
+  try {
+    names = readdirSync(root);
+  } catch {
+    return listing;
+  }
   for (const name of names.sort()) {
     // Only folders this tool creates: anything else in the folder is left alone.
     const dir = join(root, name);
     if (!(ENTRY.test(name) || UNFINISHED.test(name) || SCRATCH.test(name)) || !statSync(dir).isDirectory()) continue;
     // A copy or an unfinished write may hold a manifest (copied, or about to be renamed): never an entry.
-    if (SCRATCH.test(name)) { scratch.push(dir); continue; }
-    if (UNFINISHED.test(name)) { partial.push(dir); continue; }
+    if (SCRATCH.test(name)) {
+      scratch.push(dir);
+      continue;
+    }
+    if (UNFINISHED.test(name)) {
+      partial.push(dir);
+      continue;
+    }
     const entry = inspectEntry(dir);
     if (entry.state === "ok") entries.push({ ...entry.manifest, dir });
     else if (entry.state === "damaged") damaged.push({ dir, problem: entry.problem });

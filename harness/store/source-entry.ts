@@ -4,15 +4,29 @@
  * array.zarr, data.h5) and a manifest with the source's size and mtime. A source whose size or
  * mtime changed makes the entry stale, and it is linked again.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+
 import { randomBytes } from "node:crypto";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
 import { backendFor } from "../backends/registry.ts";
 import { requireCapability } from "../backends/types.ts";
 import { UserError } from "../core/errors.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
-import { sourceStamp, type SourceStamp } from "./source.ts";
 import { MANIFEST, type Manifest } from "./manifest.ts";
+import { type SourceStamp, sourceStamp } from "./source.ts";
 
 function sameStamp(a: SourceStamp | undefined, b: SourceStamp): boolean {
   return a !== undefined && a.bytes === b.bytes && a.files === b.files && a.mtimeMs === b.mtimeMs;
@@ -22,12 +36,18 @@ function sameStamp(a: SourceStamp | undefined, b: SourceStamp): boolean {
 function filesBehind(dir: string, rel: string): { path: string; bytes: number }[] {
   const st = statSync(join(dir, rel));
   if (!st.isDirectory()) return st.isFile() ? [{ path: rel, bytes: st.size }] : [];
-  return readdirSync(join(dir, rel)).sort().flatMap((name) => filesBehind(dir, join(rel, name)));
+  return readdirSync(join(dir, rel))
+    .sort()
+    .flatMap((name) => filesBehind(dir, join(rel, name)));
 }
 
 function fsyncPath(path: string): void {
   const fd = openSync(path, "r");
-  try { fsyncSync(fd); } finally { closeSync(fd); }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -35,7 +55,12 @@ function fsyncPath(path: string): void {
  * manifest, linked again otherwise. Returns the manifest and whether this call (re)linked it.
  */
 export function ensureSourceEntry(
-  root: string, dir: string, key: string, dataset: DatasetSpec, layout: LayoutSpec, rematerialize: boolean,
+  root: string,
+  dir: string,
+  key: string,
+  dataset: DatasetSpec,
+  layout: LayoutSpec,
+  rematerialize: boolean,
 ): { manifest: Manifest; created: boolean } {
   const source = dataset.source;
   if (!source) throw new Error(`dataset ${dataset.name} has no source`);
@@ -55,7 +80,9 @@ export function ensureSourceEntry(
       if (manifest.key === key && sameStamp(manifest.source, stamp) && readlinkSync(join(dir, link)) === source.path) {
         return { manifest, created: false };
       }
-    } catch { /* missing, partial or stale: linked again below */ }
+    } catch {
+      /* missing, partial or stale: linked again below */
+    }
   }
   rmSync(dir, { recursive: true, force: true });
   const started = performance.now();
@@ -65,7 +92,11 @@ export function ensureSourceEntry(
     symlinkSync(source.path, join(tmp, link));
     const files = filesBehind(tmp, link);
     const manifest: Manifest = {
-      key, createdAt: new Date().toISOString(), dataset, layout, files,
+      key,
+      createdAt: new Date().toISOString(),
+      dataset,
+      layout,
+      files,
       bytesOnDisk: files.reduce((a, f) => a + f.bytes, 0),
       seconds: (performance.now() - started) / 1000,
       source: { path: source.path, ...stamp },

@@ -7,14 +7,14 @@
  * (HDF5 through h5wasm) throws ProbeNotReady until {@link prepareSourceProbes} has run, and a
  * scenario with such a source is loaded with `loadScenarioAsync`.
  */
-import { readdirSync, statSync, type Stats } from "node:fs";
+import { readdirSync, type Stats, statSync } from "node:fs";
 import { join } from "node:path";
 import { backendForSource } from "../backends/registry.ts";
-import { SourceProblem, type SourceInfo } from "../backends/source-probe.ts";
+import { type SourceInfo, SourceProblem } from "../backends/source-probe.ts";
 import type { SourceFormat } from "../scenario/types.ts";
 
 export { prepareSourceProbes } from "../backends/registry.ts";
-export { ProbeNotReady, SourceProblem, type SourceInfo } from "../backends/source-probe.ts";
+export { ProbeNotReady, type SourceInfo, SourceProblem } from "../backends/source-probe.ts";
 
 /** Shape, dtype and as-is layout of the source at `path` (`shown` is the path used in messages). */
 export function probeSource(path: string, shown: string, format: SourceFormat, datasetPath?: string): SourceInfo {
@@ -59,7 +59,10 @@ export function sourceStamp(path: string): SourceStamp {
       const s = statSync(p);
       mtimeMs = Math.max(mtimeMs, s.mtimeMs);
       if (s.isDirectory()) walk(p);
-      else if (s.isFile()) { bytes += s.size; files++; }
+      else if (s.isFile()) {
+        bytes += s.size;
+        files++;
+      }
     }
   };
   walk(path);

@@ -14,7 +14,9 @@ export interface CliResult {
 
 export function cli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: "utf8", env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 120_000,
+    encoding: "utf8",
+    env: { ...process.env, ...options.env },
+    timeout: options.timeoutMs ?? 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

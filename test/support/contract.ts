@@ -7,17 +7,17 @@
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { after, before, describe, type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { after, before, describe, test, type TestContext } from "node:test";
-import { DTYPES, itemSize, type Dtype, type TypedArray } from "../../harness/core/dtype.ts";
-import { generateRegion, verifyRegion } from "../../harness/data/generate.ts";
-import { cStrides, elementCount, formatSelection, fullSelection, selectionShape, slice, type Selection } from "../../harness/core/selection.ts";
 import type { Backend, Reader, Stored } from "../../harness/backends/types.ts";
-import type { DatasetSpec, EvictionMethod, GeneratorKind, LayoutSpec } from "../../harness/scenario/types.ts";
 import { evictFiles } from "../../harness/cache/evict.ts";
-import { residency } from "../../harness/cache/residency.ts";
 import { probeEviction } from "../../harness/cache/probe.ts";
+import { residency } from "../../harness/cache/residency.ts";
+import { DTYPES, type Dtype, itemSize, type TypedArray } from "../../harness/core/dtype.ts";
+import { cStrides, elementCount, formatSelection, fullSelection, type Selection, selectionShape, slice } from "../../harness/core/selection.ts";
+import { generateRegion, verifyRegion } from "../../harness/data/generate.ts";
 import { OutputPool } from "../../harness/engines/output-pool.ts";
+import type { DatasetSpec, EvictionMethod, GeneratorKind, LayoutSpec } from "../../harness/scenario/types.ts";
 
 /** Shapes of rank 1–4 that no typical chunk shape divides. */
 export const CONTRACT_SHAPES: readonly (readonly number[])[] = [[37], [33, 45], [9, 10, 11], [5, 6, 7, 3]];
@@ -45,7 +45,13 @@ export function makeTestDir(prefix: string): string {
 
 /** Registers the contract tests for `backend` under one `describe` block. */
 /** Materializes `dataset` as `layout` into `root/name` and returns it as stored. */
-export async function materializeInto<L extends LayoutSpec>(backend: Backend<L>, root: string, dataset: DatasetSpec, layout: L, name: string): Promise<Stored<L>> {
+export async function materializeInto<L extends LayoutSpec>(
+  backend: Backend<L>,
+  root: string,
+  dataset: DatasetSpec,
+  layout: L,
+  name: string,
+): Promise<Stored<L>> {
   const stored = { dir: join(root, name), dataset, layout };
   mkdirSync(stored.dir, { recursive: true });
   await backend.materialize({ dataset, layout, dir: stored.dir, progress: () => {} });
@@ -56,9 +62,16 @@ export function runBackendContract<L extends LayoutSpec>(backend: Backend<L>, la
   const layoutsFor = options.layoutsFor ?? ((_dataset: DatasetSpec, all: readonly L[]) => all);
   const method = options.eviction ?? "fadvise";
   const datasets = (options.shapes ?? CONTRACT_SHAPES).flatMap((shape, i) =>
-    (options.dtypes ?? DTYPES).map((dtype, j): DatasetSpec => ({
-      name: `${dtype}-${shape.join("x")}`, shape, dtype, generator: options.generator ?? "random", seed: 1000 + 17 * i + j,
-    })));
+    (options.dtypes ?? DTYPES).map(
+      (dtype, j): DatasetSpec => ({
+        name: `${dtype}-${shape.join("x")}`,
+        shape,
+        dtype,
+        generator: options.generator ?? "random",
+        seed: 1000 + 17 * i + j,
+      }),
+    ),
+  );
 
   describe(`${backend.name} backend contract`, () => {
     let root = "";
@@ -101,8 +114,10 @@ export function runBackendContract<L extends LayoutSpec>(backend: Backend<L>, la
           const resident = residency(files);
           await t.test("no page stays resident after close + eviction", (st) => {
             if (!evictionVerified) return st.skip(`eviction does not work here: ${evictionDetail}`);
-            assert.ok(resident.fraction <= MAX_RESIDENT_AFTER_EVICTION,
-              `after close + eviction ${resident.residentPages} of ${resident.totalPages} pages are still resident (is a handle or mapping left open?)`);
+            assert.ok(
+              resident.fraction <= MAX_RESIDENT_AFTER_EVICTION,
+              `after close + eviction ${resident.residentPages} of ${resident.totalPages} pages are still resident (is a handle or mapping left open?)`,
+            );
           });
           await readAll(await backend.open(stored, { writable: false }), dataset, selections);
 
@@ -163,9 +178,10 @@ async function checkWrites<L extends LayoutSpec>(t: TestContext, backend: Backen
   const reader = await backend.open(stored, { writable: false });
   try {
     const full = await reader.read(fullSelection(shape));
-    assert.ok(Buffer.from(full.buffer, full.byteOffset, full.byteLength)
-      .equals(Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength)),
-    "after write + flush + reopen the array holds the written values and nothing else changed");
+    assert.ok(
+      Buffer.from(full.buffer, full.byteOffset, full.byteLength).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength)),
+      "after write + flush + reopen the array holds the written values and nothing else changed",
+    );
   } finally {
     await reader.close();
   }

@@ -22,26 +22,30 @@ export interface Frame {
 
 /** Blosc header flags (byte 2) of a frame. */
 export const bloscFlags = (frame: Uint8Array) => ({
-  shuffle: (frame[2] & 1) !== 0, memcpyed: (frame[2] & 2) !== 0, bitShuffle: (frame[2] & 4) !== 0, compressor: frame[2] >> 5,
+  shuffle: (frame[2] & 1) !== 0,
+  memcpyed: (frame[2] & 2) !== 0,
+  bitShuffle: (frame[2] & 4) !== 0,
+  compressor: frame[2] >> 5,
 });
 
 /** Blosc compressor codes (flags bits 5-7) the C decoder covers: BloscLZ, LZ4 (and LZ4HC), zstd. */
 const C_COMPRESSORS = [0, 1, 4];
 
 /** True when the C decoders cover the frame (every one but Blosc with Snappy or zlib inside). */
-export const covered = (f: Frame) =>
-  f.codec !== "blosc" || bloscFlags(f.encoded).memcpyed || C_COMPRESSORS.includes(bloscFlags(f.encoded).compressor);
+export const covered = (f: Frame) => f.codec !== "blosc" || bloscFlags(f.encoded).memcpyed || C_COMPRESSORS.includes(bloscFlags(f.encoded).compressor);
 
 /** True when the plain-JS decoders (lz4-blosc.ts) cover the frame (LZ4, byte or no shuffle; or memcpyed). */
 export const coveredByJs = (f: Frame) =>
-  f.codec === "lz4" || f.codec === "blosc" && (bloscFlags(f.encoded).memcpyed || (!bloscFlags(f.encoded).bitShuffle && bloscFlags(f.encoded).compressor === 1));
+  f.codec === "lz4" ||
+  (f.codec === "blosc" && (bloscFlags(f.encoded).memcpyed || (!bloscFlags(f.encoded).bitShuffle && bloscFlags(f.encoded).compressor === 1)));
 
 /** The frames, written into `dir`; or why they cannot be made (python3 or numcodecs missing). */
 export function numcodecsFrames(dir: string): { frames: Frame[] } | { skip: string } {
   const run = spawnSync(PYTHON, [SCRIPT, dir], { encoding: "utf8", maxBuffer: 1 << 20 });
   if (run.error) return { skip: `${PYTHON} cannot run (${run.error.message}): frames from numcodecs not tested` };
   if (run.status !== 0) {
-    if (/No module named '?(numcodecs|numpy)/.test(run.stderr)) return { skip: `${PYTHON} has no numcodecs (apt install python3-zarr): frames from numcodecs not tested` };
+    if (/No module named '?(numcodecs|numpy)/.test(run.stderr))
+      return { skip: `${PYTHON} has no numcodecs (apt install python3-zarr): frames from numcodecs not tested` };
     throw new Error(`${SCRIPT} failed (${run.status}): ${run.stderr}`);
   }
   const manifest = JSON.parse(run.stdout) as { name: string; codec: Frame["codec"]; file: string }[];

@@ -8,7 +8,7 @@
  * a split read decompresses no chunk twice along the split axes. Blocks are cut along axis 0 first, then
  * axis 1, ..., so they are as long in the fast axes as the byte limit allows.
  */
-import { cStrides, elementCount, selectionShape, slice, sliceLength, type Selection } from "../../core/selection.ts";
+import { cStrides, elementCount, type Selection, selectionShape, slice, sliceLength } from "../../core/selection.ts";
 
 /** One block of a selection, and where its elements go in the selection's C-order result. */
 export interface Block {
@@ -68,9 +68,14 @@ function axisPieces(s: Selection[number], span: number | null): { slice: Selecti
  * the box covers whole in both buffers are copied as one run.
  */
 export function copyBox(
-  src: Uint8Array, srcShape: readonly number[], srcOffset: readonly number[],
-  dst: Uint8Array, dstShape: readonly number[], dstOffset: readonly number[],
-  box: readonly number[], itemBytes: number,
+  src: Uint8Array,
+  srcShape: readonly number[],
+  srcOffset: readonly number[],
+  dst: Uint8Array,
+  dstShape: readonly number[],
+  dstOffset: readonly number[],
+  box: readonly number[],
+  itemBytes: number,
 ): void {
   const rank = box.length;
   if (elementCount(box) === 0) return;
@@ -86,7 +91,8 @@ export function copyBox(
   const dstStrides = cStrides(dstShape).map((s) => s * itemBytes);
   const index = new Array<number>(runAxis).fill(0);
   for (;;) {
-    let s = 0, d = 0;
+    let s = 0,
+      d = 0;
     for (let a = 0; a <= runAxis; a++) {
       const i = a < runAxis ? index[a] : 0;
       s += (srcOffset[a] + i) * srcStrides[a];

@@ -22,10 +22,10 @@
  */
 import { fstatSync, readSync, statSync } from "node:fs";
 import type { File } from "h5wasm/node";
-import { selectionShape, slice, type Selection, cStrides } from "../../core/selection.ts";
-import { selectedCount } from "./blocks.ts";
-import { transferHyperslab, type H5Module } from "./library.ts";
+import { cStrides, type Selection, selectionShape, slice } from "../../core/selection.ts";
 import { nativeSievedRead, SIEVE_PLAN_HEADER, type SievedRead } from "../../native/index.ts";
+import { selectedCount } from "./blocks.ts";
+import { type H5Module, transferHyperslab } from "./library.ts";
 
 /** libhdf5's default sieve buffer size (H5Pset_sieve_buf_size), which h5py and h5wasm keep. */
 const SIEVE_BYTES = 64 * 1024;
@@ -42,7 +42,13 @@ interface ReadableFs {
 }
 
 /** A positional read libhdf5 made: host descriptor and file (device, inode), position and length. */
-interface SeenRead { fd: number; dev: number; ino: number; position: number; length: number }
+interface SeenRead {
+  fd: number;
+  dev: number;
+  ino: number;
+  position: number;
+  length: number;
+}
 
 /**
  * Runs `call` and returns it with the positional reads libhdf5 made on host files meanwhile.
@@ -73,9 +79,7 @@ function watchingReads<T>(fs: unknown, call: () => T): { value: T; reads: SeenRe
  * `itemBytes`, in the file with (`dev`, `ino`); undefined when no pair of reads fits (compact or
  * unallocated storage, external files).
  */
-function findBase(
-  first: SeenRead[], last: SeenRead[], count: number, itemBytes: number, dev: number, ino: number,
-): { fd: number; base: number } | undefined {
+function findBase(first: SeenRead[], last: SeenRead[], count: number, itemBytes: number, dev: number, ino: number): { fd: number; base: number } | undefined {
   const span = (count - 1) * itemBytes;
   for (const a of first) {
     if (a.dev !== dev || a.ino !== ino) continue;
@@ -94,7 +98,12 @@ function findBase(
  * else undefined (read through h5wasm).
  */
 export function openContiguous(
-  module: H5Module, file: File, path: string, datasetPath: string, shape: readonly number[], itemBytes: number,
+  module: H5Module,
+  file: File,
+  path: string,
+  datasetPath: string,
+  shape: readonly number[],
+  itemBytes: number,
 ): ContiguousReader | undefined {
   return contiguousPath(module, file, path, datasetPath, shape, itemBytes).reader;
 }
@@ -105,7 +114,12 @@ export function openContiguous(
  * dataset is then read through h5wasm, a slower path the read path must record.
  */
 export function contiguousPath(
-  module: H5Module, file: File, path: string, datasetPath: string, shape: readonly number[], itemBytes: number,
+  module: H5Module,
+  file: File,
+  path: string,
+  datasetPath: string,
+  shape: readonly number[],
+  itemBytes: number,
 ): { reader?: ContiguousReader; missed?: string } {
   const count = selectedCount(shape.map((n) => slice(0, n)));
   if (shape.length === 0 || count < 2) return {};
@@ -126,12 +140,19 @@ export function contiguousPath(
   const last = probe(count - 1);
   const { dev, ino } = statSync(path);
   const found = findBase(first.reads, last.reads, count, itemBytes, dev, ino);
-  if (found === undefined) return { missed: "libhdf5's reads of the first and last element did not reveal the data's address (compact or unallocated storage, external file?)" };
+  if (found === undefined)
+    return { missed: "libhdf5's reads of the first and last element did not reveal the data's address (compact or unallocated storage, external file?)" };
   const direct = new ContiguousReader(path, found.fd, found.base, shape, itemBytes);
   const check = new Uint8Array(itemBytes);
-  direct.read(shape.map(() => slice(0, 1)), check);
+  direct.read(
+    shape.map(() => slice(0, 1)),
+    check,
+  );
   const firstOk = Buffer.compare(check, first.bytes) === 0;
-  direct.read(shape.map((n) => slice(n - 1, n)), check);
+  direct.read(
+    shape.map((n) => slice(n - 1, n)),
+    check,
+  );
   return firstOk && Buffer.compare(check, last.bytes) === 0
     ? { reader: direct }
     : { missed: "direct reads at the address learnt from libhdf5 did not return the bytes libhdf5 read" };
@@ -213,7 +234,8 @@ export class ContiguousReader {
     }
     const index = new Array<number>(outer).fill(0);
     let at = 0;
-    let windowStart = -1, windowLength = 0;
+    let windowStart = -1,
+      windowLength = 0;
     for (;;) {
       for (let k = 0, p = pos; k < perRun; k++, p += runStep) {
         if (run > SIEVE_BYTES) {
@@ -242,7 +264,7 @@ export class ContiguousReader {
   }
 
   #readFully(into: Uint8Array, at: number, length: number, position: number): void {
-    for (let done = 0; done < length;) {
+    for (let done = 0; done < length; ) {
       const n = readSync(this.#fd, into, at + done, length - done, position + done);
       if (n === 0) throw new Error(`${this.#path}: file ends at byte ${position + done}, inside the dataset`);
       done += n;

@@ -7,10 +7,11 @@
  * with the reason and a way out, never replaced by something else. It registers that filter
  * mandatory; hdf5/optional-filter.ts makes it optional afterwards, as h5py registers filters.
  */
-import { elementCount } from "../../core/selection.ts";
+
 import { itemSize } from "../../core/dtype.ts";
-import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../../scenario/types.ts";
+import { elementCount } from "../../core/selection.ts";
 import { MAX_CHUNKS } from "../../scenario/defaults.ts";
+import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../../scenario/types.ts";
 import type { LayoutProblem } from "../types.ts";
 
 /** HDF5 filter ids: built-in deflate and shuffle, and the registered plugin filters from h5wasm-plugins. */
@@ -59,7 +60,8 @@ export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): Layou
       const axis = chunks.findIndex((c, i) => c > dataset.shape[i]);
       problems.push({
         field: "chunks",
-        message: `chunks [${chunks.join(", ")}] are larger than the array [${dataset.shape.join(", ")}] on axis ${axis} ` +
+        message:
+          `chunks [${chunks.join(", ")}] are larger than the array [${dataset.shape.join(", ")}] on axis ${axis} ` +
           `(${chunks[axis]} > ${dataset.shape[axis]}); HDF5 does not allow chunks larger than a fixed-size dataset (h5py refuses them too): ` +
           `use chunks of at most [${dataset.shape.join(", ")}]`,
       });
@@ -69,14 +71,16 @@ export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): Layou
       if (count > MAX_CHUNKS) {
         problems.push({
           field: "chunks",
-          message: `chunks [${chunks.join(", ")}] make ${count} chunks of shape [${dataset.shape.join(", ")}], more than the ` +
+          message:
+            `chunks [${chunks.join(", ")}] make ${count} chunks of shape [${dataset.shape.join(", ")}], more than the ` +
             `${MAX_CHUNKS} a layout may have (libhdf5 writes and indexes each one): use larger chunks`,
         });
       }
       if (bytes > MAX_CHUNK_BYTES) {
         problems.push({
           field: "chunks",
-          message: `a chunk of [${chunks.join(", ")}] ${dataset.dtype} holds ${bytes} bytes; h5wasm works in a WASM heap ` +
+          message:
+            `a chunk of [${chunks.join(", ")}] ${dataset.dtype} holds ${bytes} bytes; h5wasm works in a WASM heap ` +
             `of at most 2 GiB, so chunks may hold at most ${MAX_CHUNK_BYTES} bytes: use smaller chunks`,
         });
       }
@@ -94,9 +98,7 @@ export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): Layou
         message: "HDF5 filters need chunked storage: shuffle cannot apply to a contiguous dataset (chunks: null); give chunks or set shuffle: false",
       });
     } else if (codec.name !== "none") {
-      const instead = codec.name === "blosc"
-        ? "use blosc's own shuffle (codec shuffle: byte) instead"
-        : "use blosc with shuffle: byte instead";
+      const instead = codec.name === "blosc" ? "use blosc's own shuffle (codec shuffle: byte) instead" : "use blosc with shuffle: byte instead";
       problems.push({
         field: "shuffle",
         message: `h5wasm writes one filter per dataset: shuffle together with ${codec.name} is not possible; ${instead}`,
@@ -110,11 +112,16 @@ export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): Layou
 function checkCodec(codec: CodecSpec): LayoutProblem[] {
   if (codec.name === "none") return [];
   if (codec.name === "lz4") {
-    return codec.level === LZ4_DEFAULT_ACCELERATION ? [] : [{
-      field: "codec.level",
-      message: `the HDF5 lz4 filter (id ${FILTER_ID.lz4}) has no level: it always compresses like LZ4 acceleration ` +
-        `${LZ4_DEFAULT_ACCELERATION}; use level ${LZ4_DEFAULT_ACCELERATION}, or blosc with cname lz4 for levels`,
-    }];
+    return codec.level === LZ4_DEFAULT_ACCELERATION
+      ? []
+      : [
+          {
+            field: "codec.level",
+            message:
+              `the HDF5 lz4 filter (id ${FILTER_ID.lz4}) has no level: it always compresses like LZ4 acceleration ` +
+              `${LZ4_DEFAULT_ACCELERATION}; use level ${LZ4_DEFAULT_ACCELERATION}, or blosc with cname lz4 for levels`,
+          },
+        ];
   }
   const problems: LayoutProblem[] = [];
   const range = LEVELS[codec.name];

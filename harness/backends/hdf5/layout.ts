@@ -4,7 +4,7 @@
  * imports only core/ and zod (see backends/layouts.ts).
  */
 import { z } from "zod";
-import { codec, NO_CODEC, resolveCodec, type CodecSpec } from "../codec-vocabulary.ts";
+import { type CodecSpec, codec, NO_CODEC, resolveCodec } from "../codec-vocabulary.ts";
 import { defineLayout, layoutObject, sizes } from "../layout-kit.ts";
 
 export interface Hdf5Layout {
@@ -18,11 +18,15 @@ export interface Hdf5Layout {
 
 export const HDF5_DEFAULTS = { shuffle: false } as const;
 
-const schema = layoutObject("hdf5", {
-  chunks: sizes.nullable().optional().describe("Chunk shape; omit or null for contiguous storage."),
-  codec: codec.optional(),
-  shuffle: z.boolean().optional().describe("HDF5 shuffle filter (not with a codec: h5wasm writes one filter)."),
-}, "An HDF5 file with one dataset.").meta({
+const schema = layoutObject(
+  "hdf5",
+  {
+    chunks: sizes.nullable().optional().describe("Chunk shape; omit or null for contiguous storage."),
+    codec: codec.optional(),
+    shuffle: z.boolean().optional().describe("HDF5 shuffle filter (not with a codec: h5wasm writes one filter)."),
+  },
+  "An HDF5 file with one dataset.",
+).meta({
   // Checked by the backend (with the reason) in the CLI; stated here for editors.
   allOf: [
     // Filters need chunked storage.
@@ -39,7 +43,11 @@ export const hdf5Layout = defineLayout({
   schema,
   defaults: HDF5_DEFAULTS,
   resolve: (l): Hdf5Layout => ({
-    name: l.name, backend: "hdf5", chunks: l.chunks ?? null, codec: resolveCodec(l.codec), shuffle: l.shuffle ?? HDF5_DEFAULTS.shuffle,
+    name: l.name,
+    backend: "hdf5",
+    chunks: l.chunks ?? null,
+    codec: resolveCodec(l.codec),
+    shuffle: l.shuffle ?? HDF5_DEFAULTS.shuffle,
   }),
   sourceKeys: {
     format: "hdf5",

@@ -29,9 +29,16 @@ export type H5Module = Awaited<typeof import("h5wasm/node").default.ready>;
 export const DATASET_PATH = "/data";
 
 const H5_DTYPE: Record<Dtype, string> = {
-  int8: "<b", int16: "<h", int32: "<i", int64: "<q",
-  uint8: "<B", uint16: "<H", uint32: "<I", uint64: "<Q",
-  float32: "<f", float64: "<d",
+  int8: "<b",
+  int16: "<h",
+  int32: "<i",
+  int64: "<q",
+  uint8: "<B",
+  uint16: "<H",
+  uint32: "<I",
+  uint64: "<Q",
+  float32: "<f",
+  float64: "<d",
 };
 
 /** How libhdf5 starts an error stack it prints. */
@@ -137,7 +144,8 @@ export function createDataset(module: H5Module, file: File, options: CreateOptio
   };
   const { stderr } = capturingStderr(module, () =>
     // The h5wasm typings declare chunks as number[]; the embind function takes BigInts, as create_dataset passes.
-    module.create_dataset(file.file_id, DATASET_PATH, 0n, metadata as unknown as Parameters<H5Module["create_dataset"]>[3]));
+    module.create_dataset(file.file_id, DATASET_PATH, 0n, metadata as unknown as Parameters<H5Module["create_dataset"]>[3]),
+  );
   const exists = capturingStderr(module, () => module.get_type(file.file_id, DATASET_PATH)).value === module.H5O_TYPE_DATASET;
   if (!exists) throw new Error(`HDF5 could not create ${DATASET_PATH} in ${file.filename}: ${hdf5ErrorSummary(stderr)}`);
   const ids = datasetFilters(module, file).map((f) => f.id);
@@ -152,7 +160,6 @@ export function datasetFilters(module: H5Module, file: File): { id: number; name
   return module.get_dataset_filters(file.file_id, DATASET_PATH);
 }
 
-
 /** count, offset and stride of a selection; null for a 0-D array (HDF5 cannot select a hyperslab of a scalar). */
 function hyperslab(sel: Selection): [bigint[] | null, bigint[] | null, bigint[] | null] {
   if (sel.length === 0) return [null, null, null];
@@ -164,7 +171,12 @@ function hyperslab(sel: Selection): [bigint[] | null, bigint[] | null, bigint[] 
  * before a write or reads it after a read. The buffer is freed before returning.
  */
 export function transferHyperslab(
-  module: H5Module, file: File, sel: Selection, itemBytes: number, direction: "read" | "write", io: (heap: Uint8Array) => void,
+  module: H5Module,
+  file: File,
+  sel: Selection,
+  itemBytes: number,
+  direction: "read" | "write",
+  io: (heap: Uint8Array) => void,
   datasetPath: string = DATASET_PATH,
 ): void {
   const nbytes = selectedCount(sel) * itemBytes;
@@ -174,9 +186,11 @@ export function transferHyperslab(
   try {
     const [count, offset, stride] = hyperslab(sel);
     if (direction === "write") io(module.HEAPU8.subarray(ptr, ptr + nbytes));
-    const { value: status, stderr } = capturingStderr(module, () => direction === "read"
-      ? module.get_dataset_data(file.file_id, datasetPath, count, offset, stride, BigInt(ptr))
-      : module.set_dataset_data(file.file_id, datasetPath, count, offset, stride, BigInt(ptr)));
+    const { value: status, stderr } = capturingStderr(module, () =>
+      direction === "read"
+        ? module.get_dataset_data(file.file_id, datasetPath, count, offset, stride, BigInt(ptr))
+        : module.set_dataset_data(file.file_id, datasetPath, count, offset, stride, BigInt(ptr)),
+    );
     // h5wasm closes the dataset at the end of each call, flushing its chunk cache: a filter that fails
     // then only shows as an error stack on stderr, with a success status.
     if (status < 0 || stderr.includes(HDF5_DIAG)) {

@@ -34,13 +34,27 @@ export function lookup3(key: Uint8Array, initval = 0): number {
   let i = 0;
   let length = key.length;
   while (length > 12) {
-    a = (a + word(i, 4)) | 0; b = (b + word(i + 4, 4)) | 0; c = (c + word(i + 8, 4)) | 0;
-    a = (a - c) | 0; a ^= rot(c, 4); c = (c + b) | 0;
-    b = (b - a) | 0; b ^= rot(a, 6); a = (a + c) | 0;
-    c = (c - b) | 0; c ^= rot(b, 8); b = (b + a) | 0;
-    a = (a - c) | 0; a ^= rot(c, 16); c = (c + b) | 0;
-    b = (b - a) | 0; b ^= rot(a, 19); a = (a + c) | 0;
-    c = (c - b) | 0; c ^= rot(b, 4); b = (b + a) | 0;
+    a = (a + word(i, 4)) | 0;
+    b = (b + word(i + 4, 4)) | 0;
+    c = (c + word(i + 8, 4)) | 0;
+    a = (a - c) | 0;
+    a ^= rot(c, 4);
+    c = (c + b) | 0;
+    b = (b - a) | 0;
+    b ^= rot(a, 6);
+    a = (a + c) | 0;
+    c = (c - b) | 0;
+    c ^= rot(b, 8);
+    b = (b + a) | 0;
+    a = (a - c) | 0;
+    a ^= rot(c, 16);
+    c = (c + b) | 0;
+    b = (b - a) | 0;
+    b ^= rot(a, 19);
+    a = (a + c) | 0;
+    c = (c - b) | 0;
+    c ^= rot(b, 4);
+    b = (b + a) | 0;
     length -= 12;
     i += 12;
   }
@@ -48,13 +62,20 @@ export function lookup3(key: Uint8Array, initval = 0): number {
   a = (a + word(i, Math.min(length, 4))) | 0;
   if (length > 4) b = (b + word(i + 4, Math.min(length - 4, 4))) | 0;
   if (length > 8) c = (c + word(i + 8, length - 8)) | 0;
-  c ^= b; c = (c - rot(b, 14)) | 0;
-  a ^= c; a = (a - rot(c, 11)) | 0;
-  b ^= a; b = (b - rot(a, 25)) | 0;
-  c ^= b; c = (c - rot(b, 16)) | 0;
-  a ^= c; a = (a - rot(c, 4)) | 0;
-  b ^= a; b = (b - rot(a, 14)) | 0;
-  c ^= b; c = (c - rot(b, 24)) | 0;
+  c ^= b;
+  c = (c - rot(b, 14)) | 0;
+  a ^= c;
+  a = (a - rot(c, 11)) | 0;
+  b ^= a;
+  b = (b - rot(a, 25)) | 0;
+  c ^= b;
+  c = (c - rot(b, 16)) | 0;
+  a ^= c;
+  a = (a - rot(c, 4)) | 0;
+  b ^= a;
+  b = (b - rot(a, 14)) | 0;
+  c ^= b;
+  c = (c - rot(b, 24)) | 0;
   return c >>> 0;
 }
 
@@ -114,8 +135,10 @@ export function makeFilterOptional(path: string, filterId: number): void {
     readSync(fd, bytes, 0, size, 0);
     const found = findPipelineFlags(bytes, filterId);
     if (found.length !== 1) {
-      throw new Error(`${path}: expected one version 2 filter pipeline with filter ${filterId} in a version 2 object header, ` +
-        `found ${found.length}; cannot mark the filter optional`);
+      throw new Error(
+        `${path}: expected one version 2 filter pipeline with filter ${filterId} in a version 2 object header, ` +
+          `found ${found.length}; cannot mark the filter optional`,
+      );
     }
     const { flagsAt, headerStart, checksumAt } = found[0];
     const flags = u16(bytes, flagsAt) | FLAG_OPTIONAL;

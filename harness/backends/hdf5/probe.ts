@@ -4,10 +4,10 @@
  * ({@link prepareHdf5Probe}); before that it throws ProbeNotReady.
  */
 import type { Stats } from "node:fs";
-import { isDtype, type Dtype } from "../../core/dtype.ts";
+import { type Dtype, isDtype } from "../../core/dtype.ts";
 import { AS_IS_LAYOUT, type CodecSpec } from "../../scenario/types.ts";
-import { bloscCodec, ProbeNotReady, SHUFFLE_NAMES, SourceProblem, SUPPORTED_DTYPES, type SourceInfo } from "../source-probe.ts";
-import { closeFile, DATASET_PATH, h5, openFile, type H5Module } from "./library.ts";
+import { bloscCodec, ProbeNotReady, SHUFFLE_NAMES, type SourceInfo, SourceProblem, SUPPORTED_DTYPES } from "../source-probe.ts";
+import { closeFile, DATASET_PATH, type H5Module, h5, openFile } from "./library.ts";
 
 let hdf5: H5Module | undefined;
 
@@ -40,11 +40,17 @@ export function probeHdf5(path: string, shown: string, st: Stats, datasetPath = 
     if (!dtype) throw new SourceProblem(`${shown}: ${datasetPath} holds ${what} data, which layoutbench cannot read (${SUPPORTED_DTYPES}, little-endian)`);
     const filters = module.get_dataset_filters(file.file_id, datasetPath);
     return {
-      shape: (meta.shape ?? []).map(Number), dtype, datasetPath,
+      shape: (meta.shape ?? []).map(Number),
+      dtype,
+      datasetPath,
       layout: { name: AS_IS_LAYOUT, backend: "hdf5", chunks: meta.chunks ? meta.chunks.map(Number) : null, ...hdf5Codec(filters, `${shown}: ${datasetPath}`) },
     };
   } finally {
-    try { closeFile(module, file); } catch { /* read-only: nothing to lose */ }
+    try {
+      closeFile(module, file);
+    } catch {
+      /* read-only: nothing to lose */
+    }
   }
 }
 
@@ -62,13 +68,25 @@ function hdf5Codec(filters: { id: number; name: string; cd_values: number[] }[],
   for (const f of filters) {
     const cd = f.cd_values;
     switch (f.id) {
-      case 2: shuffle = true; break;
-      case 3: break; // fletcher32: a checksum, no effect on the values
-      case 1: codec = { name: "gzip", level: cd[0] ?? 1 }; break;
-      case 32015: codec = { name: "zstd", level: cd[0] ?? 3 }; break;
-      case 32004: codec = { name: "lz4", level: 1 }; break;
-      case 32001: codec = bloscCodec(BLOSC_CNAMES[cd[6] ?? 0], cd[4], SHUFFLE_NAMES[(cd[5] ?? 1) as 0 | 1 | 2], where); break;
-      default: throw new SourceProblem(`${where}: filter ${f.id} (${f.name}) is not supported (deflate, shuffle, fletcher32, zstd, lz4, blosc)`);
+      case 2:
+        shuffle = true;
+        break;
+      case 3:
+        break; // fletcher32: a checksum, no effect on the values
+      case 1:
+        codec = { name: "gzip", level: cd[0] ?? 1 };
+        break;
+      case 32015:
+        codec = { name: "zstd", level: cd[0] ?? 3 };
+        break;
+      case 32004:
+        codec = { name: "lz4", level: 1 };
+        break;
+      case 32001:
+        codec = bloscCodec(BLOSC_CNAMES[cd[6] ?? 0], cd[4], SHUFFLE_NAMES[(cd[5] ?? 1) as 0 | 1 | 2], where);
+        break;
+      default:
+        throw new SourceProblem(`${where}: filter ${f.id} (${f.name}) is not supported (deflate, shuffle, fletcher32, zstd, lz4, blosc)`);
     }
   }
   return { codec, shuffle };

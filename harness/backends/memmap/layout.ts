@@ -17,17 +17,26 @@ export interface MemmapLayout {
 
 export const MEMMAP_DEFAULTS = { advice: "normal", order: "C" } as const;
 
-const schema = layoutObject("memmap", {
-  advice: z.enum(["normal", "random", "sequential"]).optional()
-    .describe(`madvise() advice for the mapping; decides readahead (default ${MEMMAP_DEFAULTS.advice}).`),
-  order: z.enum(["C", "F"]).optional().describe(`Element order on disk (default ${MEMMAP_DEFAULTS.order}).`),
-}, "A NumPy .npy file read through mmap.");
+const schema = layoutObject(
+  "memmap",
+  {
+    advice: z
+      .enum(["normal", "random", "sequential"])
+      .optional()
+      .describe(`madvise() advice for the mapping; decides readahead (default ${MEMMAP_DEFAULTS.advice}).`),
+    order: z.enum(["C", "F"]).optional().describe(`Element order on disk (default ${MEMMAP_DEFAULTS.order}).`),
+  },
+  "A NumPy .npy file read through mmap.",
+);
 
 export const memmapLayout = defineLayout({
   backend: "memmap",
   schema,
   defaults: MEMMAP_DEFAULTS,
   resolve: (l): MemmapLayout => ({
-    name: l.name, backend: "memmap", advice: l.advice ?? MEMMAP_DEFAULTS.advice, order: l.order ?? MEMMAP_DEFAULTS.order,
+    name: l.name,
+    backend: "memmap",
+    advice: l.advice ?? MEMMAP_DEFAULTS.advice,
+    order: l.order ?? MEMMAP_DEFAULTS.order,
   }),
 });

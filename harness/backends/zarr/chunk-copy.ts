@@ -2,8 +2,9 @@
  * Where a selection meets the chunk grid, and copying the selected part of one decoded chunk into
  * the selection's C-order result. Pure: no I/O.
  */
-import { cStrides } from "../../core/selection.ts";
+
 import type { Slice } from "../../core/selection.ts";
+import { cStrides } from "../../core/selection.ts";
 import { copyStrided, PLAN_HEADER } from "../../native/index.ts";
 
 /** The part of one chunk (along one axis) that a slice selects. */
@@ -24,7 +25,7 @@ export interface AxisPart {
 export function intersect(s: Slice, chunk: number): AxisPart[] {
   const parts: AxisPart[] = [];
   let outAt = 0;
-  for (let i = s.start; i < s.stop;) {
+  for (let i = s.start; i < s.stop; ) {
     const k = Math.floor(i / chunk);
     const hi = Math.min(s.stop, (k + 1) * chunk);
     const count = Math.ceil((hi - i) / s.step);
@@ -44,7 +45,12 @@ const plans = new Map<number, Float64Array>();
  * merges axes contiguous in both buffers into long runs, as the .npy reader's copies do).
  */
 export function copySelected(
-  src: Uint8Array, srcShape: readonly number[], dst: Uint8Array, dstShape: readonly number[], parts: readonly AxisPart[], item: number,
+  src: Uint8Array,
+  srcShape: readonly number[],
+  dst: Uint8Array,
+  dstShape: readonly number[],
+  parts: readonly AxisPart[],
+  item: number,
 ): void {
   const rank = parts.length;
   if (rank === 0) {
@@ -58,7 +64,8 @@ export function copySelected(
     plan = new Float64Array(PLAN_HEADER + 3 * rank);
     plans.set(rank, plan);
   }
-  let s = 0, d = 0;
+  let s = 0,
+    d = 0;
   for (let a = 0; a < rank; a++) {
     const part = parts[a];
     s += part.from * srcStrides[a];
@@ -92,7 +99,11 @@ const MAX_PIECES = 1024;
  * junk piece. Undefined when the runs are short or many, or cover under a quarter of the chunk.
  */
 export function scatterPlan(
-  srcShape: readonly number[], dstShape: readonly number[], parts: readonly AxisPart[], item: number, chunkBytes: number,
+  srcShape: readonly number[],
+  dstShape: readonly number[],
+  parts: readonly AxisPart[],
+  item: number,
+  chunkBytes: number,
 ): { pieces: ["out" | "junk", number, number][]; junk: number } | undefined {
   const rank = parts.length;
   if (rank === 0 || parts[rank - 1].step !== 1) return undefined;
@@ -106,14 +117,16 @@ export function scatterPlan(
   if (run < MIN_SCATTER_RUN || 2 * runs + 1 > MAX_PIECES || 4 * run * runs < chunkBytes) return undefined;
   const srcStrides = byteStrides(srcShape, item);
   const dstStrides = byteStrides(dstShape, item);
-  let s = 0, d = 0;
+  let s = 0,
+    d = 0;
   for (let a = 0; a < rank; a++) {
     s += parts[a].from * srcStrides[a];
     d += parts[a].outAt * dstStrides[a];
   }
   const pieces: ["out" | "junk", number, number][] = [];
   const index = new Array<number>(inner).fill(0);
-  let filePos = 0, junk = 0;
+  let filePos = 0,
+    junk = 0;
   for (;;) {
     if (s > filePos) {
       pieces.push(["junk", 0, s - filePos]);

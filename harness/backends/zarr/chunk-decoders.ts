@@ -25,7 +25,7 @@ import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import Blosc from "numcodecs/blosc";
 import Zstd from "numcodecs/zstd";
-import { nativeDecoders, nativeFeatureMissing, type NativeDecoders } from "../../native/index.ts";
+import { type NativeDecoders, nativeDecoders, nativeFeatureMissing } from "../../native/index.ts";
 import { decodeBlosc, decodeNumcodecsLz4 } from "./lz4-blosc.ts";
 
 /** Stored chunk bytes → the chunk's raw bytes (C order, little-endian, the full chunk shape). */
@@ -72,8 +72,9 @@ const NONE: ChunkDecoder = { compressed: false, concurrency: "none", spec: null,
  * `native`: the addon's decoders, or null for the JS ones (default: the addon's when it has them).
  */
 export function chunkDecoder(
-  spec: CompressorSpec | null, native: NativeDecoders | null = nativeDecoders() ?? null,
-  nativeMissing: string | undefined = native ? undefined : nativeFeatureMissing("decoders") ?? "the addon's decoders were not given",
+  spec: CompressorSpec | null,
+  native: NativeDecoders | null = nativeDecoders() ?? null,
+  nativeMissing: string | undefined = native ? undefined : (nativeFeatureMissing("decoders") ?? "the addon's decoders were not given"),
 ): ChunkDecoder | undefined {
   if (spec === null) return NONE;
   switch (spec.id) {
@@ -82,7 +83,14 @@ export function chunkDecoder(
     case "zlib":
       return { compressed: true, concurrency: "threads", spec, label: "node:zlib inflate", decode: (encoded) => inflate(encoded) };
     case "lz4":
-      if (native) return { compressed: true, concurrency: "inline", spec, label: "C LZ4 (addon)", decode: (encoded, scratch) => scratch.subarray(0, native.lz4(encoded, scratch)) };
+      if (native)
+        return {
+          compressed: true,
+          concurrency: "inline",
+          spec,
+          label: "C LZ4 (addon)",
+          decode: (encoded, scratch) => scratch.subarray(0, native.lz4(encoded, scratch)),
+        };
       return {
         compressed: true,
         concurrency: "workers",
@@ -94,7 +102,14 @@ export function chunkDecoder(
     case "blosc":
       return native ? nativeBloscDecoder(spec, native) : bloscDecoder(spec, nativeMissing!);
     case "zstd": {
-      if (native) return { compressed: true, concurrency: "inline", spec, label: "libzstd (addon)", decode: (encoded, scratch) => scratch.subarray(0, native.zstd(encoded, scratch)) };
+      if (native)
+        return {
+          compressed: true,
+          concurrency: "inline",
+          spec,
+          label: "libzstd (addon)",
+          decode: (encoded, scratch) => scratch.subarray(0, native.zstd(encoded, scratch)),
+        };
       const codec = Zstd.fromConfig({ id: "zstd", level: 1 }) as unknown as { decode(b: Uint8Array): Promise<Uint8Array> };
       return { compressed: true, concurrency: "workers", spec, label: "numcodecs.js Zstd (WASM)", decode: (encoded) => codec.decode(encoded) };
     }
@@ -137,7 +152,9 @@ function nativeBloscDecoder(spec: CompressorSpec, native: NativeDecoders): Chunk
     compressed: true,
     concurrency: "inline",
     spec,
-    label: covered ? `C Blosc-${BLOSC_INNER[spec.config.cname as string]} (addon)` : "numcodecs.js Blosc (WASM): the addon decodes Blosc with LZ4, zstd or BloscLZ inside only",
+    label: covered
+      ? `C Blosc-${BLOSC_INNER[spec.config.cname as string]} (addon)`
+      : "numcodecs.js Blosc (WASM): the addon decodes Blosc with LZ4, zstd or BloscLZ inside only",
     threadsPerChunk: covered ? threads : 1,
     declined: () => (covered ? declined : 0),
     decode(encoded, scratch) {

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { allocate, itemSize, numpyDescr, type Dtype } from "../../core/dtype.ts";
-import { chunkDecoder, type CompressorSpec } from "./chunk-decoders.ts";
+import { allocate, type Dtype, itemSize, numpyDescr } from "../../core/dtype.ts";
+import { type CompressorSpec, chunkDecoder } from "./chunk-decoders.ts";
 import type { ChunkFormat } from "./chunk-reader.ts";
 
 type Json = Record<string, unknown>;
@@ -20,11 +20,13 @@ export function chunkFormat(root: string, format: 2 | 3, dtype: Dtype): ChunkFor
 }
 
 function fromV2(root: string, meta: Json, dtype: Dtype): ChunkFormat | undefined {
-  const shape = meta.shape, chunks = meta.chunks;
+  const shape = meta.shape,
+    chunks = meta.chunks;
   if (!isShape(shape) || !isChunkShape(chunks) || shape.length !== chunks.length || shape.length === 0) return undefined;
-  if (meta.order !== "C" || !(meta.filters === null || meta.filters === undefined || (Array.isArray(meta.filters) && meta.filters.length === 0))) return undefined;
+  if (meta.order !== "C" || !(meta.filters === null || meta.filters === undefined || (Array.isArray(meta.filters) && meta.filters.length === 0)))
+    return undefined;
   if (!sameDescr(meta.dtype, dtype)) return undefined;
-  const compressor = meta.compressor === null || meta.compressor === undefined ? null : meta.compressor as Json;
+  const compressor = meta.compressor === null || meta.compressor === undefined ? null : (meta.compressor as Json);
   const spec: CompressorSpec | null = compressor === null ? null : { id: String(compressor.id), config: compressor };
   const decoder = chunkDecoder(spec);
   const fill = fillBytes(meta.fill_value, dtype);
@@ -35,15 +37,29 @@ function fromV2(root: string, meta: Json, dtype: Dtype): ChunkFormat | undefined
 
 /** v3 compressor codec names and the v2 ids chunk-decoders.ts knows them by. */
 const V3_COMPRESSORS: Record<string, string> = {
-  gzip: "gzip", zstd: "zstd", blosc: "blosc", "numcodecs.lz4": "lz4", "numcodecs.zlib": "zlib", "numcodecs.gzip": "gzip",
-  "numcodecs.blosc": "blosc", "numcodecs.zstd": "zstd",
+  gzip: "gzip",
+  zstd: "zstd",
+  blosc: "blosc",
+  "numcodecs.lz4": "lz4",
+  "numcodecs.zlib": "zlib",
+  "numcodecs.gzip": "gzip",
+  "numcodecs.blosc": "blosc",
+  "numcodecs.zstd": "zstd",
 };
 
 function fromV3(root: string, meta: Json, dtype: Dtype): ChunkFormat | undefined {
   const shape = meta.shape;
   const grid = meta.chunk_grid as Json | undefined;
   const chunks = (grid?.configuration as Json | undefined)?.chunk_shape;
-  if (meta.node_type !== "array" || grid?.name !== "regular" || !isShape(shape) || !isChunkShape(chunks) || shape.length !== chunks.length || shape.length === 0) return undefined;
+  if (
+    meta.node_type !== "array" ||
+    grid?.name !== "regular" ||
+    !isShape(shape) ||
+    !isChunkShape(chunks) ||
+    shape.length !== chunks.length ||
+    shape.length === 0
+  )
+    return undefined;
   if (meta.data_type !== dtype) return undefined;
   const codecs = meta.codecs;
   if (!Array.isArray(codecs) || codecs.length < 1 || codecs.length > 2) return undefined;

@@ -24,13 +24,13 @@
  * the read that decoded it, so two reads of the same selection each read and decode again.
  */
 import { closeSync, openSync, readSync, readvSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { TypedArray } from "../../core/dtype.ts";
-import { selectionShape, type Selection } from "../../core/selection.ts";
+import { type Selection, selectionShape } from "../../core/selection.ts";
+import { type AxisPart, copySelected, intersect, scatterPlan } from "./chunk-copy.ts";
 import type { ChunkDecoder } from "./chunk-decoders.ts";
-import { copySelected, intersect, scatterPlan, type AxisPart } from "./chunk-copy.ts";
-import { decodePool, decodePoolProblem, type DecodePool } from "./decode-pool.ts";
-import { availableParallelism } from "node:os";
+import { type DecodePool, decodePool, decodePoolProblem } from "./decode-pool.ts";
 import { borrow, giveBack } from "./scratch.ts";
 
 /** What the direct path needs to know about an array (built from its metadata by chunk-format.ts). */
@@ -136,7 +136,12 @@ export class ChunkReader {
     if (decoder.concurrency === "threads") threads = Math.min(CHUNKS_IN_FLIGHT, libuvThreads());
     else if (decoder.concurrency === "workers") threads = this.#pool ? this.#pool.size + 1 : 1;
     else if (decoder.concurrency === "inline") threads = decoder.threadsPerChunk ?? 1;
-    const label = decoder.concurrency === "threads" ? `${decoder.label} on libuv's thread pool` : decoder.concurrency === "workers" && this.#pool ? `${decoder.label} in worker threads and this one` : decoder.label;
+    const label =
+      decoder.concurrency === "threads"
+        ? `${decoder.label} on libuv's thread pool`
+        : decoder.concurrency === "workers" && this.#pool
+          ? `${decoder.label} in worker threads and this one`
+          : decoder.label;
     return { decoder: label, threads, fallbacks };
   }
 
@@ -179,7 +184,7 @@ export class ChunkReader {
     const chunkBytes = this.#chunkBytes;
     const perRound = Math.max(2, Math.floor(ARENA_BYTES / chunkBytes));
     if (this.#slots.length === 0) this.#slots.push({ encoded: EMPTY, decoded: EMPTY });
-    for (let start = 0; start < tasks.length;) {
+    for (let start = 0; start < tasks.length; ) {
       const round = tasks.slice(start, start + perRound);
       start += round.length;
       if (this.#arena.length < round.length * chunkBytes) this.#arena = swap(this.#arena, round.length * chunkBytes, true);
@@ -188,8 +193,11 @@ export class ChunkReader {
       const paths = round.map((t) => join(root, keyOf(t.coord)));
       // Settled promises: a worker failing while this thread decodes must not go unhandled.
       const batches = Array.from({ length: Math.min(pool.size, round.length - 1) }, () =>
-        pool.decode(decoder.spec!, chunkBytes, paths, arena, next.buffer as SharedArrayBuffer)
-          .then((result) => ({ result }), (error: Error) => ({ error })));
+        pool.decode(decoder.spec!, chunkBytes, paths, arena, next.buffer as SharedArrayBuffer).then(
+          (result) => ({ result }),
+          (error: Error) => ({ error }),
+        ),
+      );
       for (let i = Atomics.add(next, 0, 1); i < round.length; i = Atomics.add(next, 0, 1)) {
         this.#copy(await this.#chunk(round[i].coord, this.#slots[0]), round[i], out, outShape);
       }
@@ -255,7 +263,7 @@ export class ChunkReader {
     const fd = this.#open(this.#format.keyOf(task.coord));
     if (fd === undefined) return false;
     if (this.#junk.length < plan.junk) this.#junk = swap(this.#junk, plan.junk);
-    const buffers = plan.pieces.map(([into, at, length]) => into === "out" ? out.subarray(at, at + length) : this.#junk.subarray(0, length));
+    const buffers = plan.pieces.map(([into, at, length]) => (into === "out" ? out.subarray(at, at + length) : this.#junk.subarray(0, length)));
     return readvSync(fd, buffers, 0) === this.#chunkBytes;
   }
 
@@ -271,7 +279,7 @@ export class ChunkReader {
     for (;;) {
       const n = readSync(fd, slot.encoded, size, slot.encoded.length - size, size);
       size += n;
-      if (n === 0 || !decoder.compressed && size === expected) break;
+      if (n === 0 || (!decoder.compressed && size === expected)) break;
       if (size === slot.encoded.length) {
         const grown = borrow(slot.encoded.length * 2);
         grown.set(slot.encoded);

@@ -16,11 +16,11 @@
  */
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
-import * as zarr from "zarrita";
 import Blosc from "numcodecs/blosc";
 import LZ4 from "numcodecs/lz4";
 import Zstd from "numcodecs/zstd";
-import { isDtype, itemSize, type Dtype } from "../../core/dtype.ts";
+import * as zarr from "zarrita";
+import { type Dtype, isDtype, itemSize } from "../../core/dtype.ts";
 import type { CodecSpec } from "../../scenario/types.ts";
 import type { LayoutEncoder, LayoutProblem } from "../types.ts";
 import { bloscWriter } from "./blosc-writer.ts";
@@ -76,7 +76,8 @@ export function checkCodec(codec: CodecSpec, dtype: Dtype, chunkBytes: number): 
   if ((codec.name === "blosc" || codec.name === "lz4") && chunkBytes > MAX_CHUNK_BYTES) {
     problems.push({
       field: "chunks",
-      message: `${codec.name === "blosc" ? "c-blosc" : "numcodecs.js lz4"} compresses at most ${MAX_CHUNK_BYTES} bytes per chunk, ` +
+      message:
+        `${codec.name === "blosc" ? "c-blosc" : "numcodecs.js lz4"} compresses at most ${MAX_CHUNK_BYTES} bytes per chunk, ` +
         `a chunk here has ${chunkBytes}; use smaller chunks`,
     });
   }
@@ -87,29 +88,45 @@ export function checkCodec(codec: CodecSpec, dtype: Dtype, chunkBytes: number): 
 export function v3Codecs(codec: CodecSpec, dtype: Dtype): CodecMetadata[] {
   const bytes: CodecMetadata = { name: "bytes", configuration: { endian: "little" } };
   switch (codec.name) {
-    case "none": return [bytes];
-    case "gzip": return [bytes, { name: "gzip", configuration: { level: codec.level } }];
-    case "zstd": return [bytes, { name: "zstd", configuration: { level: codec.level, checksum: false } }];
+    case "none":
+      return [bytes];
+    case "gzip":
+      return [bytes, { name: "gzip", configuration: { level: codec.level } }];
+    case "zstd":
+      return [bytes, { name: "zstd", configuration: { level: codec.level, checksum: false } }];
     // Not a core v3 codec: zarr-python 3 spells numcodecs codecs this way, and zarrita reads it.
-    case "lz4": return [bytes, { name: "numcodecs.lz4", configuration: { acceleration: codec.level } }];
-    case "blosc": return [bytes, {
-      name: "blosc",
-      configuration: {
-        cname: codec.cname, clevel: codec.level, shuffle: BLOSC_SHUFFLE_V3[codec.shuffle],
-        typesize: itemSize(dtype), blocksize: 0,
-      },
-    }];
+    case "lz4":
+      return [bytes, { name: "numcodecs.lz4", configuration: { acceleration: codec.level } }];
+    case "blosc":
+      return [
+        bytes,
+        {
+          name: "blosc",
+          configuration: {
+            cname: codec.cname,
+            clevel: codec.level,
+            shuffle: BLOSC_SHUFFLE_V3[codec.shuffle],
+            typesize: itemSize(dtype),
+            blocksize: 0,
+          },
+        },
+      ];
   }
 }
 
 /** The v2 `.zarray` `compressor` entry (numcodecs' `get_config()` form), or null. */
 export function v2Compressor(codec: CodecSpec): Record<string, unknown> | null {
   switch (codec.name) {
-    case "none": return null;
-    case "gzip": return { id: "gzip", level: codec.level };
-    case "zstd": return { id: "zstd", level: codec.level };
-    case "lz4": return { id: "lz4", acceleration: codec.level };
-    case "blosc": return { id: "blosc", cname: codec.cname, clevel: codec.level, shuffle: BLOSC_SHUFFLE[codec.shuffle], blocksize: 0 };
+    case "none":
+      return null;
+    case "gzip":
+      return { id: "gzip", level: codec.level };
+    case "zstd":
+      return { id: "zstd", level: codec.level };
+    case "lz4":
+      return { id: "lz4", acceleration: codec.level };
+    case "blosc":
+      return { id: "blosc", cname: codec.cname, clevel: codec.level, shuffle: BLOSC_SHUFFLE[codec.shuffle], blocksize: 0 };
   }
 }
 
@@ -123,11 +140,16 @@ export function codecEncoder(codec: CodecSpec, dtype: Dtype): LayoutEncoder | un
 /** The byte codec that writes chunks of `dtype` for `codec`. */
 export function createByteCodec(codec: CodecSpec, dtype: Dtype): ByteCodec {
   switch (codec.name) {
-    case "none": return { encode: async (b) => b, decode: async (b) => b };
-    case "gzip": return new NodeZlibCodec("gzip", codec.level);
-    case "zstd": return Zstd.fromConfig({ id: "zstd", level: codec.level }) as ByteCodec;
-    case "lz4": return LZ4.fromConfig({ id: "lz4", acceleration: codec.level }) as ByteCodec;
-    case "blosc": return bloscCodec({ cname: codec.cname, clevel: codec.level, shuffle: BLOSC_SHUFFLE[codec.shuffle] }, itemSize(dtype));
+    case "none":
+      return { encode: async (b) => b, decode: async (b) => b };
+    case "gzip":
+      return new NodeZlibCodec("gzip", codec.level);
+    case "zstd":
+      return Zstd.fromConfig({ id: "zstd", level: codec.level }) as ByteCodec;
+    case "lz4":
+      return LZ4.fromConfig({ id: "lz4", acceleration: codec.level }) as ByteCodec;
+    case "blosc":
+      return bloscCodec({ cname: codec.cname, clevel: codec.level, shuffle: BLOSC_SHUFFLE[codec.shuffle] }, itemSize(dtype));
   }
 }
 
@@ -139,7 +161,10 @@ const inflate = promisify(zlib.inflate);
 /** gzip (RFC 1952) or zlib (RFC 1950) through node:zlib, which runs on the libuv thread pool. */
 class NodeZlibCodec implements ByteCodec {
   readonly kind = "bytes_to_bytes";
-  constructor(private readonly format: "gzip" | "zlib", private readonly level: number) {}
+  constructor(
+    private readonly format: "gzip" | "zlib",
+    private readonly level: number,
+  ) {}
   async encode(bytes: Uint8Array): Promise<Uint8Array> {
     const options = { level: this.level };
     return owned(this.format === "gzip" ? await gzip(bytes, options) : await deflate(bytes, options));
@@ -164,13 +189,14 @@ export function owned(bytes: Uint8Array): Uint8Array {
  * reads everything from the frame.
  */
 function bloscCodec(config: { cname?: unknown; clevel?: unknown; shuffle?: unknown; blocksize?: unknown }, typesize: number): ByteCodec {
-  const shuffle = typeof config.shuffle === "string"
-    ? { noshuffle: 0, shuffle: 1, bitshuffle: 2 }[config.shuffle]
-    : config.shuffle;
+  const shuffle = typeof config.shuffle === "string" ? { noshuffle: 0, shuffle: 1, bitshuffle: 2 }[config.shuffle] : config.shuffle;
   if (shuffle === undefined && config.shuffle !== undefined) throw new Error(`blosc: unknown shuffle ${String(config.shuffle)}`);
   const settings = {
-    typesize, cname: config.cname as string, clevel: config.clevel as number,
-    shuffle: (shuffle as number | undefined) ?? BLOSC_SHUFFLE.byte, blocksize: (config.blocksize as number | undefined) ?? 0,
+    typesize,
+    cname: config.cname as string,
+    clevel: config.clevel as number,
+    shuffle: (shuffle as number | undefined) ?? BLOSC_SHUFFLE.byte,
+    blocksize: (config.blocksize as number | undefined) ?? 0,
   };
   const decoder = Blosc.fromConfig({ id: "blosc", ...settings }) as ByteCodec;
   return {
@@ -199,8 +225,7 @@ type RegistryEntry = Parameters<typeof zarr.registry.set>[1];
 function entry(fromConfig: (config: Record<string, unknown>, meta: unknown) => ByteCodec): RegistryEntry {
   const codec = {
     kind: "bytes_to_bytes" as const,
-    fromConfig: (config: unknown, meta: unknown) =>
-      Object.assign(fromConfig((config ?? {}) as Record<string, unknown>, meta), { kind: "bytes_to_bytes" }),
+    fromConfig: (config: unknown, meta: unknown) => Object.assign(fromConfig((config ?? {}) as Record<string, unknown>, meta), { kind: "bytes_to_bytes" }),
   };
   return (async () => codec) as unknown as RegistryEntry;
 }
@@ -223,7 +248,19 @@ export function registerZarrCodecs(): void {
   if (registered) return;
   registered = true;
   const level = (c: Record<string, unknown>) => (typeof c.level === "number" ? c.level : 1);
-  for (const name of ["gzip", "numcodecs.gzip"]) zarr.registry.set(name, entry((c) => new NodeZlibCodec("gzip", level(c))));
-  for (const name of ["zlib", "numcodecs.zlib"]) zarr.registry.set(name, entry((c) => new NodeZlibCodec("zlib", level(c))));
-  for (const name of ["blosc", "numcodecs.blosc"]) zarr.registry.set(name, entry((c, meta) => bloscCodec(c, bloscTypesize(c, meta))));
+  for (const name of ["gzip", "numcodecs.gzip"])
+    zarr.registry.set(
+      name,
+      entry((c) => new NodeZlibCodec("gzip", level(c))),
+    );
+  for (const name of ["zlib", "numcodecs.zlib"])
+    zarr.registry.set(
+      name,
+      entry((c) => new NodeZlibCodec("zlib", level(c))),
+    );
+  for (const name of ["blosc", "numcodecs.blosc"])
+    zarr.registry.set(
+      name,
+      entry((c, meta) => bloscCodec(c, bloscTypesize(c, meta))),
+    );
 }

@@ -65,13 +65,15 @@ export class DecodePool {
     const bootstrap = workerBootstrap();
     for (let i = 0; i < size; i++) {
       const worker = new Worker(bootstrap, { eval: true });
-      started.push(new Promise((resolve, reject) => {
-        worker.once("message", () => {
-          worker.on("message", (reply: DecodeReply) => this.#settle(worker, reply));
-          resolve();
-        });
-        worker.once("error", reject);
-      }));
+      started.push(
+        new Promise((resolve, reject) => {
+          worker.once("message", () => {
+            worker.on("message", (reply: DecodeReply) => this.#settle(worker, reply));
+            resolve();
+          });
+          worker.once("error", reject);
+        }),
+      );
       worker.on("error", (error) => this.#fail(error));
       this.#workers.push(worker);
       this.#idle.push(worker);

@@ -8,7 +8,7 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
-import { chunkDecoder, type ChunkDecoder, type CompressorSpec } from "./chunk-decoders.ts";
+import { type ChunkDecoder, type CompressorSpec, chunkDecoder } from "./chunk-decoders.ts";
 
 /**
  * One batch: while `Atomics.add(next, 0, 1)` yields an index i below `paths.length`, decode file
@@ -25,9 +25,7 @@ export interface DecodeJob {
 }
 
 /** The answer: the indices decoded and those whose file does not exist (fill value), or the first error. */
-export type DecodeReply =
-  | { readonly id: number; readonly done: number[]; readonly missing: number[] }
-  | { readonly id: number; readonly error: string };
+export type DecodeReply = { readonly id: number; readonly done: number[]; readonly missing: number[] } | { readonly id: number; readonly error: string };
 
 const decoders = new Map<string, ChunkDecoder>();
 let encoded = new Uint8Array(0);

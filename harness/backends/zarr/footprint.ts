@@ -4,10 +4,11 @@
  * own and, for format 3 (keys `c/i/j/k`), `c` and one folder per key prefix; format 2 keys
  * (`i.j.k`) sit in the array's folder.
  */
-import { elementCount } from "../../core/selection.ts";
+
 import { itemSize } from "../../core/dtype.ts";
+import { elementCount } from "../../core/selection.ts";
 import type { DatasetSpec, ZarrLayout } from "../../scenario/types.ts";
-import { maxEncodedBytes, METADATA_BYTES } from "../footprint.ts";
+import { METADATA_BYTES, maxEncodedBytes } from "../footprint.ts";
 import type { StorageFootprint } from "../types.ts";
 import { gridShape } from "./grid.ts";
 
@@ -27,7 +28,13 @@ export function zarrFootprint(layout: ZarrLayout, dataset: DatasetSpec): Storage
   let folders = 1;
   if (layout.format === 3 && grid.length > 0 && elementCount(grid) > 0) {
     folders += 1;
-    for (let a = 0, prefixes = 1; a < grid.length - 1; a++) folders += (prefixes *= grid[a]);
+    for (let a = 0, prefixes = 1; a < grid.length - 1; a++) folders += prefixes *= grid[a];
   }
-  return { files: [{ count: elementCount(grid), bytes: fileBytes }, { count: 1, bytes: METADATA_BYTES }], folders };
+  return {
+    files: [
+      { count: elementCount(grid), bytes: fileBytes },
+      { count: 1, bytes: METADATA_BYTES },
+    ],
+    folders,
+  };
 }

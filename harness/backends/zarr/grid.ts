@@ -4,8 +4,8 @@
  * holds the fill value 0).
  */
 import { allocate, type TypedArray } from "../../core/dtype.ts";
+import { cStrides, elementCount, type Selection, slice } from "../../core/selection.ts";
 import { generateRegion } from "../../data/generate.ts";
-import { cStrides, elementCount, slice, type Selection } from "../../core/selection.ts";
 import type { DatasetSpec } from "../../scenario/types.ts";
 
 /** Chunks along each axis. */

@@ -3,7 +3,7 @@
  * its resolved form and its rules for editors. Pure: imports only core/ and zod (see backends/layouts.ts).
  */
 import { z } from "zod";
-import { codec, resolveCodec, type CodecSpec } from "../codec-vocabulary.ts";
+import { type CodecSpec, codec, resolveCodec } from "../codec-vocabulary.ts";
 import { defineLayout, layoutObject, sizes } from "../layout-kit.ts";
 
 export interface ZarrLayout {
@@ -18,14 +18,22 @@ export interface ZarrLayout {
 
 export const ZARR_DEFAULTS = { format: 3 } as const;
 
-const schema = layoutObject("zarr", {
-  format: z.union([z.literal(2), z.literal(3)]).optional().describe(`Zarr format version (default ${ZARR_DEFAULTS.format}).`),
-  chunks: sizes.describe("Chunk shape (the inner chunk shape when sharded)."),
-  shards: sizes.optional().describe("Shard shape, a multiple of chunks (format 3 only; no write patterns)."),
-  codec: codec.optional(),
-}, "A Zarr array on the local filesystem.").meta({
+const schema = layoutObject(
+  "zarr",
+  {
+    format: z
+      .union([z.literal(2), z.literal(3)])
+      .optional()
+      .describe(`Zarr format version (default ${ZARR_DEFAULTS.format}).`),
+    chunks: sizes.describe("Chunk shape (the inner chunk shape when sharded)."),
+    shards: sizes.optional().describe("Shard shape, a multiple of chunks (format 3 only; no write patterns)."),
+    codec: codec.optional(),
+  },
+  "A Zarr array on the local filesystem.",
+).meta({
   // Checked by the backend (with the reason) in the CLI; stated here for editors.
-  if: { required: ["shards"] }, then: { properties: { format: { const: 3 } } },
+  if: { required: ["shards"] },
+  then: { properties: { format: { const: 3 } } },
 });
 
 export const zarrLayout = defineLayout({
@@ -33,8 +41,12 @@ export const zarrLayout = defineLayout({
   schema,
   defaults: ZARR_DEFAULTS,
   resolve: (l): ZarrLayout => ({
-    name: l.name, backend: "zarr", format: l.format ?? ZARR_DEFAULTS.format, chunks: l.chunks,
-    shards: l.shards ?? null, codec: resolveCodec(l.codec),
+    name: l.name,
+    backend: "zarr",
+    format: l.format ?? ZARR_DEFAULTS.format,
+    chunks: l.chunks,
+    shards: l.shards ?? null,
+    codec: resolveCodec(l.codec),
   }),
   scenarioRules: [
     // Zarr is written through zarrita, which cannot write shards.

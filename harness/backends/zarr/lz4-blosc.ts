@@ -128,8 +128,7 @@ export function decodeBlosc(src: Uint8Array, dst: Uint8Array, tmp: Uint8Array): 
   for (let j = 0; j < nblocks; j++) {
     const leftover = j === nblocks - 1 && nbytes % blocksize !== 0;
     const bsize = leftover ? nbytes % blocksize : blocksize;
-    const split = (flags & BLOSC_DONT_SPLIT) === 0 && typesize <= BLOSC_MAX_SPLITS &&
-      blocksize / typesize >= BLOSC_MIN_BUFFERSIZE && !leftover;
+    const split = (flags & BLOSC_DONT_SPLIT) === 0 && typesize <= BLOSC_MAX_SPLITS && blocksize / typesize >= BLOSC_MIN_BUFFERSIZE && !leftover;
     const nsplits = split ? typesize : 1;
     if (bsize % nsplits !== 0) throw corrupt("blosc block size is not a multiple of the type size");
     const neblock = bsize / nsplits;
@@ -167,7 +166,10 @@ function unshuffle(src: Uint8Array, size: number, typesize: number, dst: Uint8Ar
     const p2 = new Int32Array(src.buffer, src.byteOffset + 2 * count, words);
     const p3 = new Int32Array(src.buffer, src.byteOffset + 3 * count, words);
     for (let i = 0, o = 0; i < words; i++, o += 4) {
-      const a = p0[i], b = p1[i], c = p2[i], d = p3[i];
+      const a = p0[i],
+        b = p1[i],
+        c = p2[i],
+        d = p3[i];
       out[o] = (a & 0xff) | ((b & 0xff) << 8) | ((c & 0xff) << 16) | (d << 24);
       out[o + 1] = ((a >> 8) & 0xff) | (b & 0xff00) | ((c & 0xff00) << 8) | ((d & 0xff00) << 16);
       out[o + 2] = ((a >> 16) & 0xff) | ((b >> 8) & 0xff00) | (c & 0xff0000) | ((d & 0xff0000) << 8);
@@ -175,7 +177,8 @@ function unshuffle(src: Uint8Array, size: number, typesize: number, dst: Uint8Ar
     }
   } else if (typesize === 4 && (dst.byteOffset + at) % 4 === 0) {
     const out = new Uint32Array(dst.buffer, dst.byteOffset + at, count);
-    const c2 = 2 * count, c3 = 3 * count;
+    const c2 = 2 * count,
+      c3 = 3 * count;
     for (let i = 0; i < count; i++) out[i] = src[i] | (src[count + i] << 8) | (src[c2 + i] << 16) | (src[c3 + i] << 24);
   } else {
     for (let b = 0; b < typesize; b++) {

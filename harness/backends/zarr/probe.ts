@@ -6,13 +6,15 @@ import { readdirSync, readFileSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { dtypeFromNumpyDescr, isDtype } from "../../core/dtype.ts";
 import { AS_IS_LAYOUT, type CodecSpec } from "../../scenario/types.ts";
-import { bloscCodec, SHUFFLE_NAMES, SourceProblem, SUPPORTED_DTYPES, type SourceInfo } from "../source-probe.ts";
+import { bloscCodec, SHUFFLE_NAMES, type SourceInfo, SourceProblem, SUPPORTED_DTYPES } from "../source-probe.ts";
 
 function readJson(path: string, shown: string): Record<string, any> {
   try {
     const value = JSON.parse(readFileSync(path, "utf8"));
     if (value && typeof value === "object" && !Array.isArray(value)) return value;
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   throw new SourceProblem(`${shown} is not a JSON object`);
 }
 
@@ -24,17 +26,21 @@ export function probeZarr(path: string, shown: string, st: Stats): SourceInfo {
   if (names.has("zarr.json")) {
     const meta = readJson(join(path, "zarr.json"), join(shown, "zarr.json"));
     const where = join(shown, "zarr.json");
-    if (meta.node_type !== "array") throw new SourceProblem(`${where}: node_type is ${JSON.stringify(meta.node_type)}; point source.path at an array, not a group`);
-    if (!isDtype(meta.data_type)) throw new SourceProblem(`${where}: data_type ${JSON.stringify(meta.data_type)} is not one layoutbench reads (${SUPPORTED_DTYPES})`);
+    if (meta.node_type !== "array")
+      throw new SourceProblem(`${where}: node_type is ${JSON.stringify(meta.node_type)}; point source.path at an array, not a group`);
+    if (!isDtype(meta.data_type))
+      throw new SourceProblem(`${where}: data_type ${JSON.stringify(meta.data_type)} is not one layoutbench reads (${SUPPORTED_DTYPES})`);
     const grid = meta.chunk_grid?.configuration?.chunk_shape;
-    if (!sizes(meta.shape) || !sizes(grid)) throw new SourceProblem(`${where}: shape or chunk_grid.configuration.chunk_shape is missing or not a list of sizes`);
+    if (!sizes(meta.shape) || !sizes(grid))
+      throw new SourceProblem(`${where}: shape or chunk_grid.configuration.chunk_shape is missing or not a list of sizes`);
     const codecs: any[] = Array.isArray(meta.codecs) ? meta.codecs : [];
     const sharding = codecs.find((c) => c?.name === "sharding_indexed");
     const inner = sharding?.configuration?.chunk_shape;
     if (sharding && !sizes(inner)) throw new SourceProblem(`${where}: sharding_indexed has no chunk_shape`);
-    const codec = v3Codec(sharding ? sharding.configuration.codecs ?? [] : codecs, where);
+    const codec = v3Codec(sharding ? (sharding.configuration.codecs ?? []) : codecs, where);
     return {
-      shape: meta.shape, dtype: meta.data_type,
+      shape: meta.shape,
+      dtype: meta.data_type,
       layout: { name: AS_IS_LAYOUT, backend: "zarr", format: 3, chunks: sharding ? inner : grid, shards: sharding ? grid : null, codec },
     };
   }
@@ -48,7 +54,8 @@ export function probeZarr(path: string, shown: string, st: Stats): SourceInfo {
       throw new SourceProblem(`${where}: filters ${meta.filters.map((f: any) => f?.id).join(", ")} are not supported (only a compressor)`);
     }
     return {
-      shape: meta.shape, dtype,
+      shape: meta.shape,
+      dtype,
       layout: { name: AS_IS_LAYOUT, backend: "zarr", format: 2, chunks: meta.chunks, shards: null, codec: v2Codec(meta.compressor, where) },
     };
   }
@@ -61,10 +68,14 @@ function v2Codec(c: any, where: string): CodecSpec {
   if (c === null || c === undefined) return { name: "none" };
   const level = typeof c.level === "number" ? c.level : 1;
   switch (c.id) {
-    case "gzip": return { name: "gzip", level };
-    case "zstd": return { name: "zstd", level };
-    case "lz4": return { name: "lz4", level: typeof c.acceleration === "number" ? c.acceleration : 1 };
-    case "blosc": return bloscCodec(c.cname, c.clevel, SHUFFLE_NAMES[c.shuffle as 0 | 1 | 2], where);
+    case "gzip":
+      return { name: "gzip", level };
+    case "zstd":
+      return { name: "zstd", level };
+    case "lz4":
+      return { name: "lz4", level: typeof c.acceleration === "number" ? c.acceleration : 1 };
+    case "blosc":
+      return bloscCodec(c.cname, c.clevel, SHUFFLE_NAMES[c.shuffle as 0 | 1 | 2], where);
   }
   throw new SourceProblem(`${where}: compressor ${JSON.stringify(c.id)} is not supported (gzip, zstd, lz4, blosc)`);
 }
@@ -73,12 +84,23 @@ function v3Codec(codecs: any[], where: string): CodecSpec {
   for (const c of codecs) {
     const conf = c?.configuration ?? {};
     switch (c?.name) {
-      case "bytes": case "transpose": case "crc32c": continue;
-      case "gzip": case "numcodecs.gzip": return { name: "gzip", level: conf.level ?? 1 };
-      case "zstd": case "numcodecs.zstd": return { name: "zstd", level: conf.level ?? 3 };
-      case "numcodecs.lz4": return { name: "lz4", level: conf.acceleration ?? 1 };
-      case "blosc": case "numcodecs.blosc": return bloscCodec(conf.cname, conf.clevel, V3_SHUFFLE[conf.shuffle], where);
-      default: throw new SourceProblem(`${where}: codec ${JSON.stringify(c?.name)} is not supported (gzip, zstd, numcodecs.lz4, blosc)`);
+      case "bytes":
+      case "transpose":
+      case "crc32c":
+        continue;
+      case "gzip":
+      case "numcodecs.gzip":
+        return { name: "gzip", level: conf.level ?? 1 };
+      case "zstd":
+      case "numcodecs.zstd":
+        return { name: "zstd", level: conf.level ?? 3 };
+      case "numcodecs.lz4":
+        return { name: "lz4", level: conf.acceleration ?? 1 };
+      case "blosc":
+      case "numcodecs.blosc":
+        return bloscCodec(conf.cname, conf.clevel, V3_SHUFFLE[conf.shuffle], where);
+      default:
+        throw new SourceProblem(`${where}: codec ${JSON.stringify(c?.name)} is not supported (gzip, zstd, numcodecs.lz4, blosc)`);
     }
   }
   return { name: "none" };

@@ -22,7 +22,7 @@ export function borrow(minBytes: number, shared = false): Uint8Array {
   let best = -1;
   for (let i = 0; i < kept.length; i++) {
     const b = kept[i];
-    if (b.length >= minBytes && (b.buffer instanceof SharedArrayBuffer) === shared && (best < 0 || b.length < kept[best].length)) best = i;
+    if (b.length >= minBytes && b.buffer instanceof SharedArrayBuffer === shared && (best < 0 || b.length < kept[best].length)) best = i;
   }
   if (best >= 0) {
     const [b] = kept.splice(best, 1);

@@ -14,10 +14,7 @@ import type { CodecMetadata } from "./codecs.ts";
 import { chunkRegion, chunkValues, gridCoords } from "./grid.ts";
 
 /** `index_codecs` as zarr-python writes them by default. */
-export const SHARD_INDEX_CODECS: readonly CodecMetadata[] = [
-  { name: "bytes", configuration: { endian: "little" } },
-  { name: "crc32c" },
-];
+export const SHARD_INDEX_CODECS: readonly CodecMetadata[] = [{ name: "bytes", configuration: { endian: "little" } }, { name: "crc32c" }];
 
 const EMPTY = 2n ** 64n - 1n;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -64,7 +61,11 @@ export async function writeShard(job: ShardJob): Promise<number> {
     let offset = 0;
     let k = 0;
     for (const inner of gridCoords(counts)) {
-      const region = chunkRegion(inner.map((c, i) => job.origin[i] + c * chunks[i]), chunks, dataset.shape);
+      const region = chunkRegion(
+        inner.map((c, i) => job.origin[i] + c * chunks[i]),
+        chunks,
+        dataset.shape,
+      );
       if (region === undefined) {
         index[2 * k] = index[2 * k + 1] = EMPTY;
       } else {

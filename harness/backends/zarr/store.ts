@@ -4,7 +4,7 @@
  * returns owns its whole ArrayBuffer, and it remembers which files it wrote so `flush` can make them
  * durable.
  */
-import { open, mkdir, readFile, writeFile, type FileHandle } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { AbsolutePath, RangeQuery } from "zarrita";
 import { owned } from "./codecs.ts";

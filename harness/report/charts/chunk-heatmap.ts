@@ -29,7 +29,9 @@ export function chunkHeatmapChart(dataset: DatasetView): TopLevelSpec | null {
     const members = g.rows.filter((r) => chunked.some((c) => c.name === r.layout));
     const best = Math.min(...members.filter((r) => r.stats).map((r) => r.stats!.median));
     return members.map((r) => ({
-      pattern: g.pattern.name, cache: g.cache, chunks: label(r.layout),
+      pattern: g.pattern.name,
+      cache: g.cache,
+      chunks: label(r.layout),
       ratio: r.stats ? r.stats.median / best : null,
       text: r.stats ? formatMs(r.stats.median) : "failed",
       ratioText: r.stats ? formatFactor(r.stats.median / best) : "failed",
@@ -38,7 +40,10 @@ export function chunkHeatmapChart(dataset: DatasetView): TopLevelSpec | null {
   const x = { field: "pattern", type: "nominal", title: "Access pattern", sort: patternOrder(dataset), axis: { labelAngle: 0 } };
   const y = { field: "chunks", type: "nominal", title: "Chunk shape · layout", sort: rows };
   return withTheme({
-    title: { text: `Chunk shape × access pattern: ${datasetLabel(dataset)}`, subtitle: "colour: median time ÷ best chunked layout for the pattern (1× = best); cell text: median time" },
+    title: {
+      text: `Chunk shape × access pattern: ${datasetLabel(dataset)}`,
+      subtitle: "colour: median time ÷ best chunked layout for the pattern (1× = best); cell text: median time",
+    },
     data: { values },
     facet: { column: { field: "cache", type: "nominal", title: "Page cache", sort: CACHE_SCALE.domain } },
     spec: {
@@ -51,11 +56,18 @@ export function chunkHeatmapChart(dataset: DatasetView): TopLevelSpec | null {
           mark: { type: "rect", stroke: "white", strokeWidth: 2, tooltip: true },
           encoding: {
             color: {
-              field: "ratio", type: "quantitative", title: "× best",
+              field: "ratio",
+              type: "quantitative",
+              title: "× best",
               scale: { type: "log", scheme: "orangered", domainMin: 1 },
               legend: { format: ".2~r", labelExpr: "datum.label ? datum.label + '×' : ''" },
             },
-            tooltip: [{ field: "chunks", title: "Layout" }, { field: "pattern", title: "Pattern" }, { field: "text", title: "Median" }, { field: "ratioText", title: "× best" }],
+            tooltip: [
+              { field: "chunks", title: "Layout" },
+              { field: "pattern", title: "Pattern" },
+              { field: "text", title: "Median" },
+              { field: "ratioText", title: "× best" },
+            ],
           },
         },
         { transform: [{ filter: "datum.ratio === null" }], mark: { type: "rect", fill: "#eee", stroke: "white", strokeWidth: 2 } },

@@ -14,8 +14,11 @@ function panelName(pattern: string, cache: string): string {
 
 /** The sample-distribution chart of a dataset, or null without samples. */
 export function distributionChart(dataset: DatasetView): TopLevelSpec | null {
-  const values = dataset.groups.flatMap((g) => g.rows.filter((r) => r.stats).flatMap((r) =>
-    r.samplesMs.map((ms, i) => ({ panel: panelName(g.pattern.name, g.cache), layout: r.layout, cache: g.cache, ms, sample: i + 1 }))));
+  const values = dataset.groups.flatMap((g) =>
+    g.rows
+      .filter((r) => r.stats)
+      .flatMap((r) => r.samplesMs.map((ms, i) => ({ panel: panelName(g.pattern.name, g.cache), layout: r.layout, cache: g.cache, ms, sample: i + 1 }))),
+  );
   if (values.length === 0) return null;
   const y = { field: "layout", type: "nominal", title: "Layout", sort: layoutOrder(dataset) };
   const x = { field: "ms", type: "quantitative", title: "Time per sample (ms, log scale)", scale: { type: "log", nice: false, padding: 12 } };
@@ -24,7 +27,10 @@ export function distributionChart(dataset: DatasetView): TopLevelSpec | null {
     data: { values },
     facet: {
       row: {
-        field: "panel", type: "nominal", title: "Access pattern · page cache", header: { labelAngle: 0, labelAlign: "left" },
+        field: "panel",
+        type: "nominal",
+        title: "Access pattern · page cache",
+        header: { labelAngle: 0, labelAlign: "left" },
         sort: dataset.groups.map((g) => panelName(g.pattern.name, g.cache)),
       },
     },
@@ -40,9 +46,14 @@ export function distributionChart(dataset: DatasetView): TopLevelSpec | null {
         {
           mark: { type: "tick", thickness: 1.5, size: 14, opacity: 0.9, tooltip: true },
           encoding: {
-            y, x,
+            y,
+            x,
             color: { field: "cache", type: "nominal", scale: CACHE_SCALE, legend: null },
-            tooltip: [{ field: "layout", title: "Layout" }, { field: "sample", title: "Sample" }, { field: "ms", title: "ms", format: ".3~r" }],
+            tooltip: [
+              { field: "layout", title: "Layout" },
+              { field: "sample", title: "Sample" },
+              { field: "ms", title: "ms", format: ".3~r" },
+            ],
           },
         },
       ],

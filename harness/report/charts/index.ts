@@ -30,7 +30,12 @@ export interface ChartView {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "dataset";
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "dataset"
+  );
 }
 
 /** The charts of a report, dataset by dataset, in CHART_BUILDERS order. */

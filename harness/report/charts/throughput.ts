@@ -9,16 +9,24 @@ import { CACHE_SCALE, datasetLabel, layoutOrder, PANEL_WIDTH, patternOrder, with
 
 /** The throughput chart of a dataset, or null when no case has a throughput. */
 export function throughputChart(dataset: DatasetView): TopLevelSpec | null {
-  const values = dataset.groups.flatMap((g) => g.rows.filter((r) => r.throughput !== null && r.throughput > 0).map((r) => ({
-    pattern: g.pattern.name, layout: r.layout, cache: g.cache, mbps: r.throughput! / 1e6, label: formatRate(r.throughput!),
-  })));
+  const values = dataset.groups.flatMap((g) =>
+    g.rows
+      .filter((r) => r.throughput !== null && r.throughput > 0)
+      .map((r) => ({
+        pattern: g.pattern.name,
+        layout: r.layout,
+        cache: g.cache,
+        mbps: r.throughput! / 1e6,
+        label: formatRate(r.throughput!),
+      })),
+  );
   if (values.length === 0) return null;
   const failed = dataset.groups.some((g) => g.rows.some((r) => r.status === "failed"));
   return withTheme({
-    title: { text: `Throughput by layout: ${datasetLabel(dataset)}`, subtitle: [
-      "bytes requested ÷ median time; higher is better; log scale",
-      ...(failed ? ["no bar: the case failed (see the tables)"] : []),
-    ] },
+    title: {
+      text: `Throughput by layout: ${datasetLabel(dataset)}`,
+      subtitle: ["bytes requested ÷ median time; higher is better; log scale", ...(failed ? ["no bar: the case failed (see the tables)"] : [])],
+    },
     data: { values },
     facet: { row: { field: "pattern", type: "nominal", title: "Access pattern", sort: patternOrder(dataset), header: { labelAngle: 0, labelAlign: "left" } } },
     spec: {
@@ -35,8 +43,10 @@ export function throughputChart(dataset: DatasetView): TopLevelSpec | null {
           encoding: {
             color: { field: "cache", type: "nominal", title: "Page cache", scale: CACHE_SCALE },
             tooltip: [
-              { field: "layout", title: "Layout" }, { field: "pattern", title: "Pattern" },
-              { field: "cache", title: "Cache" }, { field: "label", title: "Throughput" },
+              { field: "layout", title: "Layout" },
+              { field: "pattern", title: "Pattern" },
+              { field: "cache", title: "Cache" },
+              { field: "label", title: "Throughput" },
             ],
           },
         },
