@@ -250,19 +250,21 @@ async function openReader(stored: Stored<Hdf5Layout>, writable: boolean, blockBy
   };
 }
 
-/** What libhdf5 decodes a layout's chunks with inside h5wasm. */
-export function hdf5FilterLabel(layout: Hdf5Layout): string {
+/**
+ * The filters libhdf5 runs on a layout's chunks, in order: its own shuffle and deflate, and for any
+ * other codec the plugin that `plugin` names (h5wasm's and h5py's come from different places).
+ */
+export function hdf5Filters(layout: Hdf5Layout, plugin: (codec: string) => string): string[] {
   const filters: string[] = [];
   if (layout.shuffle) filters.push("libhdf5 shuffle");
-  switch (layout.codec.name) {
-    case "none":
-      break;
-    case "gzip":
-      filters.push("libhdf5 deflate (zlib)");
-      break;
-    default:
-      filters.push(`h5wasm-plugins ${layout.codec.name} filter`);
-  }
+  if (layout.codec.name === "gzip") filters.push("libhdf5 deflate (zlib)");
+  else if (layout.codec.name !== "none") filters.push(plugin(layout.codec.name));
+  return filters;
+}
+
+/** What libhdf5 decodes a layout's chunks with inside h5wasm. */
+export function hdf5FilterLabel(layout: Hdf5Layout): string {
+  const filters = hdf5Filters(layout, (codec) => `h5wasm-plugins ${codec} filter`);
   return filters.length ? `${filters.join(" + ")} in WASM` : "none";
 }
 

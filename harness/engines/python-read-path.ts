@@ -2,6 +2,7 @@
  * The read paths of the Python worker's engines: what reads and decodes each layout there, with the
  * versions the worker reported. Pure.
  */
+import { hdf5Filters } from "../backends/hdf5.ts";
 import type { LayoutSpec } from "../scenario/types.ts";
 import type { PythonVersions } from "./python.ts";
 import type { ReadPath } from "./types.ts";
@@ -26,17 +27,7 @@ function numcodecsDecoder(layout: LayoutSpec & { backend: "zarr" }, v: PythonVer
 
 /** What libhdf5 (as h5py loads it) decodes an HDF5 layout's chunks with. */
 function hdf5Decoder(layout: LayoutSpec & { backend: "hdf5" }): string {
-  const filters: string[] = [];
-  if (layout.shuffle) filters.push("libhdf5 shuffle");
-  switch (layout.codec.name) {
-    case "none":
-      break;
-    case "gzip":
-      filters.push("libhdf5 deflate (zlib)");
-      break;
-    default:
-      filters.push(`HDF5 ${layout.codec.name} filter plugin (C)`);
-  }
+  const filters = hdf5Filters(layout, (codec) => `HDF5 ${codec} filter plugin (C)`);
   return filters.length ? filters.join(" + ") : "none";
 }
 
