@@ -23,33 +23,9 @@ import { Prng } from "../harness/core/hash.ts";
 import { fullSelection, type Selection, slice } from "../harness/core/selection.ts";
 import { generateRegion, verifyRegion } from "../harness/data/generate.ts";
 import { nativeSievedRead } from "../harness/native/index.ts";
-import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../harness/scenario/types.ts";
+import type { DatasetSpec, Hdf5Layout } from "../harness/scenario/types.ts";
 import { makeTestDir, runBackendContract } from "./support/contract.ts";
-
-const layout = (name: string, codec: CodecSpec, chunks: number[] | null = [], shuffle = false): Hdf5Layout => ({
-  name,
-  backend: "hdf5",
-  chunks,
-  codec,
-  shuffle,
-});
-const blosc = (cname: "lz4" | "zstd" | "blosclz", shuffle: "none" | "byte" | "bit", level = 5): CodecSpec => ({ name: "blosc", cname, level, shuffle });
-
-const CONTIGUOUS = layout("contiguous", { name: "none" }, null);
-const CHUNKED: Hdf5Layout[] = [
-  layout("chunked", { name: "none" }),
-  layout("shuffle-only", { name: "none" }, [], true),
-  layout("gzip-1", { name: "gzip", level: 1 }),
-  layout("gzip-6", { name: "gzip", level: 6 }),
-  layout("zstd-3", { name: "zstd", level: 3 }),
-  layout("lz4", { name: "lz4", level: 1 }),
-];
-/** Compressible data, so the chunks go through blosc (chunks it cannot shrink are tested apart). */
-const BLOSC: Hdf5Layout[] = [
-  layout("blosc-lz4-byte", blosc("lz4", "byte")),
-  layout("blosc-zstd-bit", blosc("zstd", "bit")),
-  layout("blosc-blosclz-none", blosc("blosclz", "none")),
-];
+import { BLOSC, blosc, CHUNKED, CONTIGUOUS, layout } from "./support/hdf5-layouts.ts";
 
 /** Chunks about half of each axis (dividing none), and one layout with one chunk as large as the array. */
 function adapt(dataset: DatasetSpec, layouts: readonly Hdf5Layout[]): Hdf5Layout[] {
