@@ -24,7 +24,7 @@ const WARNING = {
   code: "blosc-encoder-fallback",
   message:
     `Blosc chunks written by ${NUMCODECS}, not the system's c-blosc 1 (${NOT_LOADED}): ` +
-    "readable everywhere, but not the frames zarr-python writes; apt-get install libblosc1 to write those",
+    "readable everywhere, but not the frames zarr-python writes; apt-get install libblosc1 (or point LAYOUTBENCH_BLOSC_LIBRARY at c-blosc 1), then run with --rematerialize",
 };
 const BLOSC_LAYOUTS = new Set(["blosc-byte", "blosc-none-v2"]);
 
