@@ -17,6 +17,7 @@ import { bloscEncoder } from "../harness/native/index.ts";
 import type { DatasetSpec, Hdf5Layout, LayoutSpec, MemmapLayout, ZarrLayout } from "../harness/scenario/types.ts";
 import { ensureMaterialized, entryDir } from "../harness/store/materialize.ts";
 import { contractSelections, makeTestDir } from "./support/contract.ts";
+import { withEnv } from "./support/env.ts";
 
 const MISSING = "/nonexistent/libblosc.so.1";
 const NOT_LOADED = `cannot load ${MISSING}: ${MISSING}: cannot open shared object file: No such file or directory`;
@@ -27,17 +28,7 @@ const FALLBACK = {
 };
 
 /** Runs `fn` with LAYOUTBENCH_BLOSC_LIBRARY set to `library` (unset for undefined), then restores it. */
-async function withLibrary<T>(library: string | undefined, fn: () => T | Promise<T>): Promise<T> {
-  const before = process.env.LAYOUTBENCH_BLOSC_LIBRARY;
-  if (library === undefined) delete process.env.LAYOUTBENCH_BLOSC_LIBRARY;
-  else process.env.LAYOUTBENCH_BLOSC_LIBRARY = library;
-  try {
-    return await fn();
-  } finally {
-    if (before === undefined) delete process.env.LAYOUTBENCH_BLOSC_LIBRARY;
-    else process.env.LAYOUTBENCH_BLOSC_LIBRARY = before;
-  }
-}
+const withLibrary = <T>(library: string | undefined, fn: () => T | Promise<T>) => withEnv("LAYOUTBENCH_BLOSC_LIBRARY", library, fn);
 const withoutCBlosc = <T>(fn: () => T | Promise<T>) => withLibrary(MISSING, fn);
 
 /** c-blosc's version when the system has it, else why not (the tests that compare with it say so). */

@@ -16,6 +16,7 @@ import { runScenarios } from "../harness/run/executor.ts";
 import { realRunDeps } from "../harness/run/real-deps.ts";
 import type { CaseResult } from "../harness/run/results-types.ts";
 import { makeTestDir } from "./support/contract.ts";
+import { withEnv } from "./support/env.ts";
 
 const dir = makeTestDir("read-path-runs");
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,14 +24,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const CORES = availableParallelism();
 
 describe("a run records each case's read path", () => {
-  const withEnv = async <T>(value: string, fn: () => Promise<T>): Promise<T> => {
-    process.env.LAYOUTBENCH_DISABLE_NATIVE = value;
-    try {
-      return await fn();
-    } finally {
-      delete process.env.LAYOUTBENCH_DISABLE_NATIVE;
-    }
-  };
+  const withDisabled = <T>(value: string, fn: () => Promise<T>): Promise<T> => withEnv("LAYOUTBENCH_DISABLE_NATIVE", value, fn);
 
   test("a run records the fallback on the case and warns about it", { timeout: 120_000 }, async () => {
     const scenario = parseScenario(
@@ -44,7 +38,7 @@ sampling: {samples: 2, rounds: 1, warmup: 1, minSampleMs: 0}
 `,
       "fallback.yaml",
     );
-    const results = await withEnv("decoders", () =>
+    const results = await withDisabled("decoders", () =>
       runScenarios(
         [scenario],
         { cacheRoot: join(dir, "cache-fallback"), resultsPath: join(dir, "fallback.json"), filter: () => true, log: () => {} },

@@ -24,6 +24,7 @@ import { zarritaEngine } from "../harness/engines/zarrita.ts";
 import { bloscEncoder, nativeDecoders } from "../harness/native/index.ts";
 import type { CaseSpec, DatasetSpec, LayoutSpec } from "../harness/scenario/types.ts";
 import { makeTestDir } from "./support/contract.ts";
+import { withEnv } from "./support/env.ts";
 
 const dir = makeTestDir("read-path");
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -120,27 +121,20 @@ describe("layoutbench readers describe their read path", () => {
 });
 
 describe("fallbacks are recorded, never silent", () => {
-  const withEnv = async <T>(value: string, fn: () => Promise<T>): Promise<T> => {
-    process.env.LAYOUTBENCH_DISABLE_NATIVE = value;
-    try {
-      return await fn();
-    } finally {
-      delete process.env.LAYOUTBENCH_DISABLE_NATIVE;
-    }
-  };
+  const withDisabled = <T>(value: string, fn: () => Promise<T>): Promise<T> => withEnv("LAYOUTBENCH_DISABLE_NATIVE", value, fn);
 
   test("without the addon's decoders, Blosc-LZ4 is decoded in JavaScript and the path says why", async () => {
-    const path = await withEnv("decoders", () => pathOf(ZARR("js-blosc", { name: "blosc", cname: "lz4", level: 5, shuffle: "byte" })));
+    const path = await withDisabled("decoders", () => pathOf(ZARR("js-blosc", { name: "blosc", cname: "lz4", level: 5, shuffle: "byte" })));
     assert.equal(path.decoder, CORES > 1 ? "Blosc-LZ4 in JavaScript (lz4-blosc.ts) in worker threads and this one" : "Blosc-LZ4 in JavaScript (lz4-blosc.ts)");
     assert.deepEqual(path.fallbacks, [
       "Blosc-LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders",
     ]);
-    const lz4 = await withEnv("decoders", () => pathOf(ZARR("js-lz4", { name: "lz4", level: 1 })));
+    const lz4 = await withDisabled("decoders", () => pathOf(ZARR("js-lz4", { name: "lz4", level: 1 })));
     assert.deepEqual(lz4.fallbacks, ["LZ4 in JavaScript (lz4-blosc.ts) instead of the addon's C decoder: turned off by LAYOUTBENCH_DISABLE_NATIVE=decoders"]);
   });
 
   test("without the addon's sieved read, contiguous HDF5 is read with readSync and the path says why", async () => {
-    const path = await withEnv("sieved-read", () => pathOf(H5("js-h5c", null, { name: "none" })));
+    const path = await withDisabled("sieved-read", () => pathOf(H5("js-h5c", null, { name: "none" })));
     assert.equal(path.implementation, "direct preads replaying libhdf5's sieve (Node readSync)");
     assert.deepEqual(path.fallbacks, [
       "one readSync per run instead of the addon's sieved read (20–30% slower): turned off by LAYOUTBENCH_DISABLE_NATIVE=sieved-read",
