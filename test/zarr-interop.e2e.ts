@@ -194,20 +194,22 @@ describe("zarr v2 blosc shuffle on 1-, 2- and 8-byte elements, with zarr-python"
   after(() => rmSync(root, { recursive: true, force: true }));
   const datasetFor = (dtype: Dtype, i: number): DatasetSpec => ({ name: `${dtype}-${i}`, shape: [50, 70], dtype, generator: "smooth", seed: 60 + i });
   const CHUNKS = [16, 32];
+  /** A Zarr v2 layout of Blosc chunks with the case's compressor and shuffle. */
+  const bloscLayout = (c: { cname: "lz4" | "zstd" | "blosclz"; shuffle: "none" | "byte" | "bit" }): ZarrLayout => ({
+    name: "b",
+    backend: "zarr",
+    format: 2,
+    chunks: CHUNKS,
+    shards: null,
+    codec: { name: "blosc", cname: c.cname, level: 5, shuffle: c.shuffle },
+  });
 
   test("we write: zarr-python reads the same values; frames carry typesize = item size and the shuffle", async () => {
     const dirs: string[] = [];
     for (const [i, c] of BLOSC_SHUFFLED.entries()) {
       const dir = join(root, `ours-${i}`);
       mkdirSync(dir);
-      const layout: ZarrLayout = {
-        name: "b",
-        backend: "zarr",
-        format: 2,
-        chunks: CHUNKS,
-        shards: null,
-        codec: { name: "blosc", cname: c.cname, level: 5, shuffle: c.shuffle },
-      };
+      const layout = bloscLayout(c);
       const dataset = datasetFor(c.dtype, i);
       assert.deepEqual(zarrBackend.check(layout, dataset), [], `${c.dtype} ${c.cname} ${c.shuffle} is accepted`);
       await zarrBackend.materialize({ dataset, layout, dir, progress: () => {} });
@@ -252,14 +254,7 @@ describe("zarr v2 blosc shuffle on 1-, 2- and 8-byte elements, with zarr-python"
     for (const [i, c] of cases.entries()) {
       const dir = join(root, `fallback-${i}`);
       mkdirSync(dir);
-      const layout: ZarrLayout = {
-        name: "b",
-        backend: "zarr",
-        format: 2,
-        chunks: CHUNKS,
-        shards: null,
-        codec: { name: "blosc", cname: c.cname, level: 5, shuffle: c.shuffle },
-      };
+      const layout = bloscLayout(c);
       const dataset = datasetFor(c.dtype, 20 + i);
       assert.deepEqual(zarrBackend.check(layout, dataset), [], `${c.dtype} ${c.cname} ${c.shuffle} is accepted without c-blosc`);
       await zarrBackend.materialize({ dataset, layout, dir, progress: () => {} });
