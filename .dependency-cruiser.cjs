@@ -18,6 +18,7 @@ const LAYERS = [
   ["engines"],
   ["run"],
   ["report"],
+  ["article"],
   ["compare", "export", "interleave"],
   ["cli"],
   ["bench"],

@@ -4,6 +4,7 @@
  */
 import { UserError } from "../core/errors.ts";
 import { abCommand } from "./ab.ts";
+import { articleCommand } from "./article.ts";
 import { baselineCommand } from "./baseline.ts";
 import type { Command } from "./command.ts";
 import { compareCommand } from "./compare.ts";
@@ -13,7 +14,17 @@ import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
 import { validateCommand } from "./validate.ts";
 
-const COMMANDS: readonly Command[] = [runCommand, validateCommand, reportCommand, datasetsCommand, compareCommand, abCommand, baselineCommand, exportCommand];
+const COMMANDS: readonly Command[] = [
+  runCommand,
+  validateCommand,
+  reportCommand,
+  datasetsCommand,
+  compareCommand,
+  abCommand,
+  baselineCommand,
+  exportCommand,
+  articleCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
