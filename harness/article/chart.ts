@@ -23,7 +23,7 @@ export interface BarChart {
   readonly subtitle: readonly string[];
   readonly axis: string;
   readonly bars: readonly Bar[];
-  /** Log scale: for ratios spanning orders of magnitude. */
+  /** Log scale: for ratios spanning orders of magnitude; bars then start at 1× (below 1 they grow left). */
   readonly log?: boolean;
   /** A dashed vertical rule at the predicted value, labelled. */
   readonly prediction?: { readonly value: number; readonly label: string };
@@ -40,7 +40,19 @@ export function barChart(chart: BarChart): TopLevelSpec {
   const layers: Record<string, unknown>[] = [
     {
       mark: { type: "bar", tooltip: true },
-      encoding: { x, y, color: { field: "group", type: "nominal", title: null, scale: { domain: groups, range: PALETTE.slice(0, groups.length) } } },
+      // A log scale has no 0 to start bars at: they start at 1×, as in the report's amplification chart.
+      encoding: {
+        x,
+        ...(chart.log ? { x2: { datum: 1 } } : {}),
+        y,
+        color: {
+          field: "group",
+          type: "nominal",
+          title: null,
+          scale: { domain: groups, range: PALETTE.slice(0, groups.length) },
+          legend: { orient: "bottom", labelLimit: 400 },
+        },
+      },
     },
     {
       mark: { type: "rule", color: "#222" },
@@ -57,7 +69,7 @@ export function barChart(chart: BarChart): TopLevelSpec {
       layer: [
         { mark: { type: "rule", color: "#333", strokeDash: [5, 4] }, encoding: { x: { field: "value", type: "quantitative" } } },
         {
-          mark: { type: "text", align: "left", baseline: "top", dx: 3, y: 0, fontSize: 10, color: "#333" },
+          mark: { type: "text", align: "right", baseline: "bottom", dx: -3, y: 0, dy: -2, fontSize: 10, color: "#333" },
           encoding: { x: { field: "value", type: "quantitative" }, text: { field: "label" } },
         },
       ],

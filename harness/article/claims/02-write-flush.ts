@@ -4,7 +4,7 @@
  * Reads: the write case's samples (`returnMs`, `durableMs`); for the prediction, claim 1's cold
  * and warm full scans (`summary.throughput`) when the same results hold them.
  */
-import { formatFactor as factor, formatMs, formatRate } from "../../report/format.ts";
+import { formatFactor as factor, formatBytes, formatMs, formatRate } from "../../report/format.ts";
 import type { ResultsFile } from "../../run/results-types.ts";
 import { barChart } from "../chart.ts";
 import { caseOf, MissingEvidence, medianInterval } from "../evidence.ts";
@@ -22,8 +22,9 @@ export const FLUSH_CAVEAT = 1.2;
 export interface WriteFlushEvidence {
   /** Per sample, time until durable ÷ time until the writes returned: median and interval. */
   readonly durableOverReturn: Interval;
-  readonly returnMs: number;
-  readonly durableMs: number;
+  /** Per sample, the times until the writes returned and until durable: medians and intervals. */
+  readonly returnMs: Interval;
+  readonly durableMs: Interval;
   readonly bytesWritten: number;
   /** Claim 1's warm and cold full-scan throughputs (bytes/s), when measured in the same run. */
   readonly memoryRate: number | null;
@@ -79,8 +80,14 @@ function evidence(results: ResultsFile): WriteFlushEvidence {
       pairs.map((s) => s.durableMs! / s.returnMs!),
       w.id,
     ),
-    returnMs: w.summary!.returnMs ?? Number.NaN,
-    durableMs: w.summary!.durableMs ?? Number.NaN,
+    returnMs: medianInterval(
+      pairs.map((s) => s.returnMs!),
+      `${w.id}/return`,
+    ),
+    durableMs: medianInterval(
+      pairs.map((s) => s.durableMs!),
+      `${w.id}/durable`,
+    ),
     bytesWritten: w.samples[0].bytesWritten,
     memoryRate: rate("warm"),
     storageRate: rate("cold"),
@@ -98,16 +105,22 @@ function present(e: WriteFlushEvidence): ClaimOutcome {
       interval: r,
       unit: "×",
       details: [
-        `median time to return ${formatMs(e.returnMs)}, to durable ${formatMs(e.durableMs)}, for ${formatRate(e.bytesWritten / (e.durableMs / 1000))} written`,
+        `median time to return ${formatMs(e.returnMs.value)} (interval ${intervalText(e.returnMs, formatMs)}), to durable ${formatMs(e.durableMs.value)} (interval ${intervalText(e.durableMs, formatMs)}), for ${formatBytes(e.bytesWritten)} written`,
       ],
     },
     judgement: judgeWriteFlush(r),
     chart: barChart({
       title: "Claim 2: writes return from the page cache; the flush costs",
-      subtitle: ["per sample: time until durable (msync) ÷ time until the writes returned; whisker: 95% interval", "dashed: prediction"],
-      axis: "durable ÷ return (×)",
-      bars: [{ label: "durable ÷ return", value: r.value, low: r.low, high: r.high, group: "write through mmap", text: factor(r.value) }],
-      prediction: { value: prediction.value, label: `predicted ${factor(prediction.value)}` },
+      subtitle: [
+        `median time to write ${formatBytes(e.bytesWritten)} through mmap: until the writes returned, and until durable (msync); whisker: 95% interval`,
+        "dashed: the predicted time to durable (time to return × the predicted ratio)",
+      ],
+      axis: "time (ms)",
+      bars: [
+        { label: "until returned", ...e.returnMs, group: "write through mmap", text: formatMs(e.returnMs.value) },
+        { label: "until durable", ...e.durableMs, group: "write through mmap", text: `${formatMs(e.durableMs.value)} (${factor(r.value)})` },
+      ],
+      prediction: { value: e.returnMs.value * prediction.value, label: `predicted ${factor(prediction.value)}` },
     }),
   };
 }

@@ -32,8 +32,10 @@ export function predictChunkRatio(shape: readonly number[], chunks: readonly num
   const across = Math.ceil(cols / b);
   return {
     value: down / across,
-    unit: "× (column ÷ row, bytes)",
-    working: `${rows}×${cols} in ${a}×${b} chunks is a ${down}×${across} grid: a row reads ${across} chunk${across === 1 ? "" : "s"}, a column ${down}: ${down} ÷ ${across} = ${factor(down / across)}`,
+    unit: "× (column ÷ row)",
+    working:
+      `${rows}×${cols} in ${a}×${b} chunks is a ${down}×${across} grid: a row reads ${across} chunk${across === 1 ? "" : "s"}, a column ${down}: ` +
+      `a column costs ${down} ÷ ${across} = ${factor(down / across)} a row, in bytes and so in time`,
   };
 }
 
