@@ -93,8 +93,17 @@ test("a missing scenario, a failed case or a missing probe make a claim 'not mea
   assert.deepEqual(claim(1).assess(resultsWith([]), {}), { status: "not measured", reason: "the results hold no case of article-01-page-cache" });
   const failed = claim(1).assess(resultsWith([fullScan("cold", [1, 2], 100, "failed"), fullScan("warm", [1, 2], 0)]), {});
   assert.deepEqual(failed, { status: "not measured", reason: "case article-01-page-cache/grid/npy/full/cold failed: disk on fire" });
+  assert.deepEqual(
+    claim(3).assess(resultsWith([{ ...fullScan("warm", [1, 2], 0), scenario: "article-03-no-extra-copy" }]), {
+      memoryProblem: "the memory probe failed: boom",
+    }),
+    {
+      status: "not measured",
+      reason: "the memory probe failed: boom",
+    },
+  );
   const probe = claim(3).assess(resultsWith([{ ...fullScan("warm", [1, 2], 0), scenario: "article-03-no-extra-copy" }]), {});
-  assert.deepEqual(probe, { status: "not measured", reason: "the memory probe did not run (a results file given without its article-extras.json)" });
+  assert.deepEqual(probe, { status: "not measured", reason: "the memory probe did not run (a results file given without the -extras.json file beside it)" });
 });
 
 test("claims 6–10 are not measured: they say which dimension they need, whatever the results hold", () => {

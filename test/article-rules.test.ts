@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { judgePageCache, PAGE_CACHE_CAVEAT, PAGE_CACHE_HOLDS, WARM_READ_SHARE } from "../harness/article/claims/01-page-cache.ts";
 import { FLUSH_CAVEAT, FLUSH_HOLDS, judgeWriteFlush, predictWriteFlush } from "../harness/article/claims/02-write-flush.ts";
 import { COPY_SHARE, judgeNoExtraCopy, NO_COPY_SHARE } from "../harness/article/claims/03-no-extra-copy.ts";
-import { judgeColumnOverRow, PAGES_TOLERANCE, predictColumnOverRow } from "../harness/article/claims/04-column-vs-row.ts";
+import { judgeColumnOverRow, PAGES_TOLERANCE, predictColumnOverRow, predictWithReadahead } from "../harness/article/claims/04-column-vs-row.ts";
 import { BYTES_TOLERANCE, judgeChunkShapes, predictChunkRatio, TIME_BALANCE } from "../harness/article/claims/05-chunk-shapes.ts";
 import { CROSSOVER_TOLERANCE, judgeCompression, predictCrossover } from "../harness/article/claims/06-compression-bandwidth.ts";
 import { DOWNLOAD_OVERHEAD, judgeObjectStore, predictDownload } from "../harness/article/claims/07-object-store.ts";
@@ -60,6 +60,11 @@ test("claim 4: the page arithmetic: 4096 pages ÷ 4 = 1024× for a headerless fi
   );
   // Rows shorter than a page: a column shares pages between rows (1024 rows of 1 KiB: 256 pages).
   assert.equal(predictColumnOverRow({ rows: 1024, cols: 256, itemBytes: 4, pageBytes: 4096, offset: 0 }).value, 256);
+});
+
+test("claim 4: with readahead a column ÷ row is the file ÷ the window: 64 MiB ÷ 8 MiB = 8×, 1× when the window holds the file", () => {
+  assert.equal(predictWithReadahead(64 * 2 ** 20 + 128, 8 * 2 ** 20), (64 * 2 ** 20 + 128) / (8 * 2 ** 20));
+  assert.equal(predictWithReadahead(4 * 2 ** 20, 8 * 2 ** 20), 1);
 });
 
 test("claim 4: within 2× of the prediction without readahead is needed; readahead decides between holds and a caveat", () => {

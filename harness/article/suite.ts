@@ -48,9 +48,19 @@ export async function runSuite(options: SuiteOptions, deps: RunDeps): Promise<{ 
     { cacheRoot: options.cacheRoot, resultsPath: options.resultsPath, filter: () => true, log: options.log, interrupted: options.interrupted },
     deps,
   );
-  const extras: Extras = { memory: await memoryProbe(results, options) };
+  const extras = options.interrupted?.() ? { memoryProblem: "the run was interrupted before the memory probe" } : await memoryExtras(results, options);
   writeFileSync(extrasPathFor(options.resultsPath), `${JSON.stringify(extras, null, 2)}\n`);
   return { results, extras };
+}
+
+/** The probe's figures, or the reason it has none: a failed probe is a claim not measured, not a failed run. */
+async function memoryExtras(results: ResultsFile, options: SuiteOptions): Promise<Extras> {
+  try {
+    const memory = await memoryProbe(results, options);
+    return memory ? { memory } : { memoryProblem: `the memory probe did not run: ${MEMORY_SCENARIO} has no finished case` };
+  } catch (err) {
+    return { memoryProblem: `the memory probe failed: ${(err as Error).message.split("\n")[0]}` };
+  }
 }
 
 /** Claim 3's probe on the file its scenario wrote, or undefined when that case did not run. */

@@ -52,6 +52,8 @@ export interface Measurement {
 /** Measurements a claim makes in its own way, beside the run's results file. */
 export interface Extras {
   readonly memory?: MemoryProbe;
+  /** Why the memory probe has no figures, when it ran and failed. */
+  readonly memoryProblem?: string;
 }
 
 /** The dimension a claim waits for before it can be measured. */

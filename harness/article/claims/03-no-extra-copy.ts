@@ -53,8 +53,8 @@ export function judgeNoExtraCopy(e: Pick<NoExtraCopyEvidence, "mmapAnon" | "read
   };
 }
 
-function evidence(probe: MemoryProbe | undefined): NoExtraCopyEvidence {
-  if (!probe) throw new MissingEvidence("the memory probe did not run (a results file given without its article-extras.json)");
+function evidence(probe: MemoryProbe | undefined, problem: string | undefined): NoExtraCopyEvidence {
+  if (!probe) throw new MissingEvidence(problem ?? "the memory probe did not run (a results file given without the -extras.json file beside it)");
   const share = (mode: ProbeMode, field: "pssAnon" | "pssFile") => {
     const values = probe.runs.filter((r) => r.mode === mode).map((r) => r.delta[field] / probe.fileBytes);
     if (values.length < 2) throw new MissingEvidence(`the memory probe has ${values.length} ${mode} run; an interval needs 2`);
@@ -123,5 +123,5 @@ export const noExtraCopyClaim: Claim = {
   rule:
     `holds when mmap's added anonymous memory is at most ${formatPercent(NO_COPY_SHARE)} of the file (whole interval) and read()'s at least ${formatPercent(COPY_SHARE)} (whole interval); ` +
     `holds with a caveat when mmap's median is at most ${formatPercent(NO_COPY_SHARE)} but an interval crosses a bound; does not hold here when mmap's median is above ${formatPercent(NO_COPY_SHARE)}.`,
-  assess: (results: ResultsFile, extras: Extras) => assessFrom(results, SCENARIO, () => evidence(extras.memory), present),
+  assess: (results: ResultsFile, extras: Extras) => assessFrom(results, SCENARIO, () => evidence(extras.memory, extras.memoryProblem), present),
 };

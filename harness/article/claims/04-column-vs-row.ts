@@ -7,7 +7,7 @@
  * `storage.bytesOnDisk` (the .npy header is what the file holds beyond the array).
  */
 import { itemSize } from "../../core/dtype.ts";
-import { formatFactor as factor } from "../../report/format.ts";
+import { formatFactor as factor, formatBytes } from "../../report/format.ts";
 import type { CaseResult, ResultsFile } from "../../run/results-types.ts";
 import { barChart } from "../chart.ts";
 import { caseOf, ratioOfCases, within } from "../evidence.ts";
@@ -60,6 +60,14 @@ export function predictColumnOverRow(g: PageGeometry): Prediction {
   };
 }
 
+/**
+ * With readahead, each fault reads a window around it: one row pulls one window, a column (a page
+ * in every window) the whole file, so column ÷ row ≈ file ÷ window (1 when the window holds the file).
+ */
+export function predictWithReadahead(fileBytes: number, windowBytes: number): number {
+  return fileBytes / Math.min(fileBytes, windowBytes);
+}
+
 /** The rule, on the ratios of bytes read (column ÷ row) without and with readahead. */
 export function judgeColumnOverRow(predicted: number, noReadahead: Interval, readahead: Interval): Judgement {
   const lo = predicted / PAGES_TOLERANCE;
@@ -86,6 +94,8 @@ export function judgeColumnOverRow(predicted: number, noReadahead: Interval, rea
 
 export interface ColumnOverRowEvidence {
   readonly geometry: PageGeometry;
+  /** The file's readahead window (RunContext.readaheadKiB), when known. */
+  readonly readaheadBytes: number | null;
   readonly bytes: { readonly random: Interval; readonly normal: Interval };
   readonly time: { readonly random: Interval; readonly normal: Interval };
 }
@@ -103,9 +113,18 @@ function evidence(results: ResultsFile): ColumnOverRowEvidence {
   const bytesRead = (s: CaseResult["samples"][number]) => s.bytesRead;
   return {
     geometry: geometryOf(at("npy-random", "row"), results.context.pageSize),
+    readaheadBytes: results.context.readaheadKiB === null ? null : results.context.readaheadKiB * 1024,
     bytes: { random: pair("npy-random", bytesRead), normal: pair("npy-normal", bytesRead) },
     time: { random: pair("npy-random"), normal: pair("npy-normal") },
   };
+}
+
+/** The readahead prediction in words, when the window is known. */
+function readaheadNote(e: ColumnOverRowEvidence): string {
+  if (e.readaheadBytes === null) return "";
+  const { rows, cols, itemBytes, offset } = e.geometry;
+  const file = offset + rows * cols * itemBytes;
+  return `; predicted: a row pulls one ${formatBytes(e.readaheadBytes)} readahead window, a column the whole ${formatBytes(file)} file: ${factor(predictWithReadahead(file, e.readaheadBytes))}`;
 }
 
 function present(e: ColumnOverRowEvidence): ClaimOutcome {
@@ -120,7 +139,7 @@ function present(e: ColumnOverRowEvidence): ClaimOutcome {
       interval: e.bytes.random,
       unit: "×",
       details: [
-        `with readahead (advice normal): ${factor(e.bytes.normal.value)} the bytes (interval ${intervalText(e.bytes.normal)})`,
+        `with readahead (advice normal): ${factor(e.bytes.normal.value)} the bytes (interval ${intervalText(e.bytes.normal)})${readaheadNote(e)}`,
         `time, column ÷ row: ${factor(e.time.random.value)} without readahead (interval ${intervalText(e.time.random)}), ${factor(e.time.normal.value)} with it (interval ${intervalText(e.time.normal)})`,
       ],
     },
