@@ -4,12 +4,18 @@
  * wording, and --small's shrinking of scenario files.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
 import { CLAIMS } from "../harness/article/claims/index.ts";
 import { formatQuantity, renderArticlePage } from "../harness/article/page.ts";
 import { SMALL_SAMPLING, smallScenarioText } from "../harness/article/small.ts";
+import { suiteScenarios } from "../harness/article/suite.ts";
+import { PROJECT_ROOT } from "../harness/core/paths.ts";
+import { loadScenario, parseScenario } from "../harness/plan/load.ts";
 import type { CaseResult, ResultsFile } from "../harness/run/results-types.ts";
+import { expandCases } from "../harness/scenario/expand.ts";
 
 const context = {
   hostname: "test",
@@ -75,6 +81,20 @@ test("the registry lists claims 1–10 in order, each with a scenario or the dim
       [null, "readers"],
       [null, "readers"],
     ],
+  );
+});
+
+test("every claim's scenario loads, is named after the claim, and still validates shrunk by --small", async () => {
+  for (const c of CLAIMS.filter((x) => x.scenario)) {
+    const file = join(PROJECT_ROOT, c.scenario!);
+    const full = loadScenario(file);
+    assert.equal(full.name, `article-${c.id}`, `${c.scenario}: the claim module finds its cases by this name`);
+    const small = parseScenario(smallScenarioText(readFileSync(file, "utf8")), c.scenario!);
+    assert.equal(expandCases(small).length, expandCases(full).length, `${c.scenario}: --small keeps every case`);
+  }
+  assert.deepEqual(
+    (await suiteScenarios(true)).map((s) => s.name),
+    CLAIMS.slice(0, 5).map((c) => `article-${c.id}`),
   );
 });
 

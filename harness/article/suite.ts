@@ -4,8 +4,10 @@
  * saved beside the results as article-extras.json so the page can be rebuilt from both.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { backendFor } from "../backends/registry.ts";
 import { UserError } from "../core/errors.ts";
+import { PROJECT_ROOT } from "../core/paths.ts";
 import { loadScenarioAsync, parseScenario } from "../plan/load.ts";
 import type { RunDeps } from "../run/deps.ts";
 import { runScenarios } from "../run/executor.ts";
@@ -33,7 +35,8 @@ export interface SuiteOptions {
 
 /** The claims' scenario files, shrunk for --small. */
 export async function suiteScenarios(small: boolean): Promise<Scenario[]> {
-  const files = CLAIMS.flatMap((c) => (c.scenario ? [c.scenario] : []));
+  // Relative to the repository, wherever the command runs; shown relative to the working directory.
+  const files = CLAIMS.flatMap((c) => (c.scenario ? [relative(process.cwd(), join(PROJECT_ROOT, c.scenario))] : []));
   return Promise.all(files.map((f) => (small ? parseScenario(smallScenarioText(readFileSync(f, "utf8")), f) : loadScenarioAsync(f))));
 }
 
