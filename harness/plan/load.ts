@@ -13,6 +13,7 @@ import { describeValue, formatPath, issueMessage, oneLine } from "../scenario/me
 import { type Positions, validParts } from "../scenario/partial.ts";
 import { type ProbedSource, resolveScenario } from "../scenario/resolve.ts";
 import { type ScenarioFile, scenarioFileSchema } from "../scenario/schema.ts";
+import { expandSweeps, type SweptList } from "../scenario/sweep.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { ProbeNotReady, prepareSourceProbes, probeSource, SourceProblem } from "../store/source.ts";
 import { checkScenario } from "./check.ts";
@@ -201,6 +202,8 @@ export function parseScenario(text: string, file: string): Scenario {
     strict: true,
     logLevel: "error",
     resolveKnownTags: false,
+    // `<<: *base` merges a mapping into another, as YAML 1.1 defines: a sweep's or layout's shared keys.
+    merge: true,
   });
   // Later syntax errors are usually echoes of the first.
   const error = doc.errors[0] ?? doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED" || w.code === "BAD_COLLECTION_TYPE");
@@ -218,7 +221,7 @@ export function parseScenario(text: string, file: string): Scenario {
   } catch (err) {
     throw new UserError(`${file}: YAML error: ${oneLine((err as Error).message)}`);
   }
-  const where = (path: readonly PropertyKey[]) => {
+  const inFile = (path: readonly PropertyKey[]) => {
     const line = lineOf(doc, counter, path);
     return `${file}${line ? ":" + line : ""}: ${formatPath(path)}`;
   };
@@ -226,8 +229,22 @@ export function parseScenario(text: string, file: string): Scenario {
     const found = doc.contents === null ? "an empty file" : Array.isArray(data) ? "a list" : describeValue(data);
     throw new UserError(`${file}: expected a mapping with version, name, datasets, layouts and patterns, got ${found}`);
   }
+  // Top-level `x-` keys hold what anchors refer to (`x-base: &base {...}`) and are not read otherwise.
+  data = Object.fromEntries(Object.entries(data).filter(([k]) => !k.startsWith("x-")));
+  // Sweep entries become the entries they stand for; problems found later name the file's entry.
+  const swept = expandSweeps(data as Record<string, unknown>);
+  data = swept.data;
+  const where = (path: readonly PropertyKey[]) => {
+    const [list, i, ...rest] = path;
+    const origin = typeof list === "string" && Object.hasOwn(swept.origin, list) ? swept.origin[list as SweptList] : undefined;
+    if (!origin || typeof i !== "number" || origin[i] === undefined) return inFile(path);
+    const at = origin[i];
+    const entry = (data as Record<string, unknown[]>)[list as string][i] as { name?: unknown };
+    const fromSweep = swept.sweeps.some((s) => s.list === list && s.at === at);
+    return inFile([list, at, ...rest]) + (fromSweep ? ` (swept as ${String(entry?.name)})` : "");
+  };
+  const lines: string[] = swept.problems.map((p) => `${inFile(p.path)}: ${p.message}`);
   const parsed = scenarioFileSchema.safeParse(data);
-  const lines: string[] = [];
   let checked: ScenarioFile = parsed.data!;
   let positions: Positions | undefined;
   if (!parsed.success) {
@@ -239,7 +256,10 @@ export function parseScenario(text: string, file: string): Scenario {
     }
     // A value of the wrong type gets one message, not one more per check it could not pass.
     const wrongType = new Set(parsed.error.issues.filter((i) => i.code === "invalid_type").map((i) => formatPath(i.path)));
-    const issues = parsed.error.issues.filter((i) => i.code === "invalid_type" || !wrongType.has(formatPath(i.path)));
+    // A list left empty by a sweep that could not be expanded is already explained by that sweep's problem.
+    const emptied = (i: { code: string; path: PropertyKey[] }) =>
+      i.code === "too_small" && i.path.length === 1 && swept.problems.some((p) => p.path[0] === i.path[0]);
+    const issues = parsed.error.issues.filter((i) => (i.code === "invalid_type" || !wrongType.has(formatPath(i.path))) && !emptied(i));
     lines.push(...issues.map((issue) => `${where(issue.path)}: ${issueMessage(issue, data)}`));
     // The parts that passed are checked too, so that one run shows every problem.
     ({ file: checked, positions } = validParts(data as Record<string, unknown>));
@@ -258,7 +278,7 @@ export function parseScenario(text: string, file: string): Scenario {
     };
     checked = { ...checked, datasets: checked.datasets.filter((_, i) => keep[i]) };
   }
-  const scenario = resolveScenario(checked, file, sources.filter((s) => !(s instanceof SourceProblem)) as (ProbedSource | undefined)[]);
+  const scenario = resolveScenario(checked, file, sources.filter((s) => !(s instanceof SourceProblem)) as (ProbedSource | undefined)[], swept.sweeps);
   lines.push(...checkScenario(scenario, positions).map((p) => `${where(p.path)}: ${p.message}`));
   if (lines.length > 0) throw new UserError(lines);
   return scenario;

@@ -8,7 +8,7 @@ import { canonicalJson, sha256 } from "../core/digest.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { DEFAULT_ENGINE, defaultRecommendationEngine, engineNamed } from "./engines.ts";
 import type { ScenarioFile } from "./schema.ts";
-import type { DatasetSource, DatasetSpec, EngineName, LayoutSpec, PatternShape, PatternSpec, Sampling, Scenario } from "./types.ts";
+import type { DatasetSource, DatasetSpec, EngineName, LayoutSpec, PatternShape, PatternSpec, Sampling, Scenario, SweepInfo } from "./types.ts";
 
 type FileLayout = NonNullable<ScenarioFile["layouts"]>[number];
 type FilePattern = ScenarioFile["patterns"][number];
@@ -83,7 +83,12 @@ export function patternFor(pattern: PatternSpec, rank: number): PatternSpec {
 }
 
 /** `sources[i]`: what dataset i's source holds (datasets with a source only). */
-export function resolveScenario(file: ScenarioFile, path: string, sources: readonly (ProbedSource | undefined)[] = []): Scenario {
+export function resolveScenario(
+  file: ScenarioFile,
+  path: string,
+  sources: readonly (ProbedSource | undefined)[] = [],
+  sweeps: readonly SweepInfo[] = [],
+): Scenario {
   const s = DEFAULTS.sampling;
   const samples = file.sampling?.samples ?? s.samples;
   const sampling: Sampling = {
@@ -114,6 +119,7 @@ export function resolveScenario(file: ScenarioFile, path: string, sources: reado
       cache: file.recommendation?.cache ?? cache,
       engine: file.recommendation?.engine ? engineNamed(file.recommendation.engine)! : defaultRecommendationEngine(engines),
     },
+    ...(sweeps.length > 0 ? { sweeps } : {}),
   };
   return { ...body, file: path, hash: sha256(canonicalJson(hashedForm(body))) };
 }

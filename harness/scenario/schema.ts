@@ -220,7 +220,42 @@ export const scenarioFileSchema = strict({
 
 export type ScenarioFile = z.infer<typeof scenarioFileSchema>;
 
+/**
+ * A `sweep` entry of layouts or patterns, for editors: the file's loader expands it (sweep.ts) into
+ * entries that are then checked like any other, so here only its form is stated.
+ */
+function sweepEntry(what: string, example: string): object {
+  return {
+    type: "object",
+    required: ["sweep"],
+    description: `Stands for one ${what} per combination of the swept values, e.g. ${example}; the other keys are shared by all of them.`,
+    properties: {
+      sweep: {
+        type: "object",
+        minProperties: 1,
+        not: { anyOf: [{ required: ["name"] }, { required: ["sweep"] }] },
+        additionalProperties: { type: "array", minItems: 1 },
+        description: "Field → list of the values to try. A field that takes a list (chunks, shape, step) is given a list of lists: [[256, 256], [1024, 64]].",
+      },
+      name: {
+        type: "string",
+        description:
+          'The names of the entries: a template with {field} placeholders ("zarr-{chunks}-{codec}"), or a prefix; default: the backend or kind, then each swept value.',
+      },
+    },
+  };
+}
+
 /** The JSON Schema written to scenarios/schema.json. */
 export function scenarioJsonSchema(): object {
-  return z.toJSONSchema(scenarioFileSchema, { io: "input", unrepresentable: "any" });
+  const schema = z.toJSONSchema(scenarioFileSchema, { io: "input", unrepresentable: "any" }) as {
+    properties: Record<string, { items: object }>;
+    patternProperties?: object;
+  };
+  // Top-level x- keys are ignored by the loader: a place for what anchors (&base) refer to.
+  schema.patternProperties = { "^x-": { description: "Not read: a place for YAML anchors (x-base: &base {...}), merged with <<: *base." } };
+  const { layouts, patterns } = schema.properties;
+  layouts.items = { anyOf: [sweepEntry("layout", "{sweep: {chunks: [[256, 256], [2048, 128]], codec: [lz4, zstd]}, backend: zarr}"), layouts.items] };
+  patterns.items = { anyOf: [sweepEntry("pattern", "{sweep: {shape: [[64, 64], [512, 512]]}, kind: tiles}"), patterns.items] };
+  return schema;
 }

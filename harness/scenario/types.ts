@@ -102,6 +102,24 @@ export interface Sampling {
   readonly freshProcess: boolean;
 }
 
+/** The scenario lists a `sweep` entry may stand in. */
+export type SweptList = "layouts" | "patterns";
+
+/** One expanded entry's swept values, as they appear in its name (`{chunks: "256x256", codec: "lz4"}`). */
+export interface SweepMember {
+  readonly name: string;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/** One sweep entry of the file: which fields it varies and the entries it became (scenario/sweep.ts). */
+export interface SweepInfo {
+  readonly list: SweptList;
+  /** Index of the sweep entry in the file's list. */
+  readonly at: number;
+  readonly fields: readonly string[];
+  readonly members: readonly SweepMember[];
+}
+
 export interface Scenario {
   readonly version: number;
   readonly file: string;
@@ -122,6 +140,8 @@ export interface Scenario {
    * numbers it ranks (an engine of the scenario's; layoutbench unless the file says otherwise).
    */
   readonly recommendation: { readonly cache: readonly CacheState[]; readonly engine: EngineName };
+  /** The file's sweep entries, when it has any (absent otherwise, so other scenarios keep their hash). */
+  readonly sweeps?: readonly SweepInfo[];
 }
 
 /** One dataset × layout × pattern × cache state. */
