@@ -266,7 +266,9 @@ export function parseScenario(text: string, file: string): Scenario {
   }
   const sources = probeSources(checked, file);
   const at = (i: number) => positions?.datasets[i] ?? i;
-  lines.push(...sources.flatMap((s, i) => (s instanceof SourceProblem ? [`${where(["datasets", at(i), "source", "path"])}: ${s.message}`] : [])));
+  const sourcePath = (i: number, s: SourceProblem) =>
+    s.index === undefined ? ["datasets", at(i), "source", "path"] : ["datasets", at(i), "sources", s.index, "path"];
+  lines.push(...sources.flatMap((s, i) => (s instanceof SourceProblem ? [`${where(sourcePath(i, s))}: ${s.message}`] : [])));
   if (sources.some((s) => s instanceof SourceProblem)) {
     // Datasets whose file cannot be read are left out of the checks below, like those that failed the schema.
     const keep = sources.map((s) => !(s instanceof SourceProblem));
@@ -290,22 +292,58 @@ export function parseScenario(text: string, file: string): Scenario {
  */
 function probeSources(data: ScenarioFile, file: string): (ProbedSource | SourceProblem | undefined)[] {
   return data.datasets.map((d) => {
-    if (!d.source) return undefined;
-    const { format, dataset } = d.source;
-    const path = resolve(dirname(file), d.source.path);
-    const shown = isAbsolute(d.source.path) ? d.source.path : join(dirname(file), d.source.path);
     try {
-      const info = probeSource(path, shown, format, dataset);
-      return {
-        shape: info.shape,
-        dtype: info.dtype,
-        source: { path, format, ...(info.datasetPath !== undefined ? { dataset: info.datasetPath } : {}), layout: info.layout },
-      };
+      if (d.source) return probeOne(d.source, file);
+      if (d.sources) return probeSeveral(d.sources, file);
+      return undefined;
     } catch (err) {
       if (err instanceof SourceProblem) return err;
       throw err;
     }
   });
+}
+
+type FileSource = NonNullable<ScenarioFile["datasets"][number]["source"]>;
+
+function shownPath(p: string, file: string): string {
+  return isAbsolute(p) ? p : join(dirname(file), p);
+}
+
+function probeOne(s: FileSource, file: string, layoutName?: string): ProbedSource {
+  const path = resolve(dirname(file), s.path);
+  const info = probeSource(path, shownPath(s.path, file), s.format, s.dataset);
+  const layout = layoutName === undefined ? info.layout : { ...info.layout, name: layoutName };
+  return {
+    shape: info.shape,
+    dtype: info.dtype,
+    source: { path, format: s.format, ...(info.datasetPath !== undefined ? { dataset: info.datasetPath } : {}), layout },
+  };
+}
+
+/** Every source of a dataset with several, which must hold arrays of one shape and dtype. */
+function probeSeveral(sources: readonly (FileSource & { name: string })[], file: string): ProbedSource {
+  const probed = sources.map((s, i) => {
+    try {
+      return probeOne(s, file, s.name);
+    } catch (err) {
+      if (err instanceof SourceProblem) throw new SourceProblem(err.message, i);
+      throw err;
+    }
+  });
+  const [first] = probed;
+  probed.forEach((p, i) => {
+    if (i === 0 || (sameShape(p.shape, first.shape) && p.dtype === first.dtype)) return;
+    const what = (q: ProbedSource) => `[${q.shape.join(", ")}] ${q.dtype}`;
+    throw new SourceProblem(
+      `${shownPath(sources[i].path, file)} holds ${what(p)}, but sources[0] (${shownPath(sources[0].path, file)}) holds ${what(first)}: the sources of one dataset must hold the same array`,
+      i,
+    );
+  });
+  return { ...first, sources: probed.map((p) => p.source) };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
 /**

@@ -19,12 +19,22 @@ export interface ProbedSource {
   readonly source: DatasetSource;
   readonly shape: readonly number[];
   readonly dtype: DatasetSpec["dtype"];
+  /** A dataset with `sources`: every one, its layout named as the file names it (the first is `source`). */
+  readonly sources?: readonly DatasetSource[];
 }
 
 function resolveDataset(d: FileDataset, probed: ProbedSource | undefined): DatasetSpec {
-  if (d.source) {
+  if (d.source || d.sources) {
     if (!probed) throw new Error(`dataset ${d.name}: its source was not read before resolution`);
-    return { name: d.name, shape: probed.shape, dtype: probed.dtype, generator: "file", seed: 0, source: probed.source };
+    return {
+      name: d.name,
+      shape: probed.shape,
+      dtype: probed.dtype,
+      generator: "file",
+      seed: 0,
+      source: probed.source,
+      ...(probed.sources ? { sources: probed.sources } : {}),
+    };
   }
   // The schema guarantees shape and dtype when there is no source.
   return { name: d.name, shape: d.shape!, dtype: d.dtype!, generator: d.generator ?? DEFAULTS.generator, seed: d.seed ?? DEFAULTS.seed };

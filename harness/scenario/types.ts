@@ -4,7 +4,8 @@
  */
 
 import type { LayoutSpec, SourceFormat } from "../backends/layouts.ts";
-import type { Dtype } from "../core/dtype.ts";
+import type { Dtype, TypedArray } from "../core/dtype.ts";
+import type { Selection } from "../core/selection.ts";
 
 /**
  * Who performs a case's timed reads: layoutbench's own backends ("layoutbench", formerly "js",
@@ -40,8 +41,19 @@ export interface DatasetSpec {
   readonly dtype: Dtype;
   readonly generator: GeneratorKind;
   readonly seed: number;
-  /** Set when the data comes from an existing file; generator is then "file". */
+  /**
+   * Set when the data comes from an existing file; generator is then "file". For a dataset with
+   * several sources it is the first (the reference) in the resolved scenario, and in each case the
+   * source its layout is (absent in cases of the scenario's layouts, written from the first).
+   */
   readonly source?: DatasetSource;
+  /** Several existing files holding the same array, each measured as a layout named by the file (`sources:`). */
+  readonly sources?: readonly DatasetSource[];
+  /**
+   * Values of a dataset with sources, for writing the scenario's layouts from them: set by the
+   * store at materialization only (a function, so it never reaches a manifest or results file).
+   */
+  readonly fill?: (sel: Selection, out: TypedArray) => void;
 }
 
 // Each backend's layout vocabulary lives with the backend (backends/NAME/layout.ts, listed in
