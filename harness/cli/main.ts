@@ -11,9 +11,20 @@ import { datasetsCommand } from "./datasets.ts";
 import { exportCommand } from "./export.ts";
 import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
+import { suggestCommand } from "./suggest.ts";
 import { validateCommand } from "./validate.ts";
 
-const COMMANDS: readonly Command[] = [runCommand, validateCommand, reportCommand, datasetsCommand, compareCommand, abCommand, baselineCommand, exportCommand];
+const COMMANDS: readonly Command[] = [
+  runCommand,
+  validateCommand,
+  reportCommand,
+  datasetsCommand,
+  compareCommand,
+  abCommand,
+  baselineCommand,
+  exportCommand,
+  suggestCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
