@@ -9,7 +9,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type Document, isAlias, isCollection, isPair, Lexer, LineCounter, type Node, parseDocument, type YAMLError } from "yaml";
 import { UserError } from "../core/errors.ts";
 import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_TOKENS } from "../scenario/defaults.ts";
-import { describeValue, formatPath, issueMessage, oneLine } from "../scenario/messages.ts";
+import { describeValue, formatPath, issueMessage, oneLine, quote } from "../scenario/messages.ts";
 import { type Positions, validParts } from "../scenario/partial.ts";
 import { type ProbedSource, resolveScenario } from "../scenario/resolve.ts";
 import { type ScenarioFile, scenarioFileSchema } from "../scenario/schema.ts";
@@ -241,7 +241,7 @@ export function parseScenario(text: string, file: string): Scenario {
     const at = origin[i];
     const entry = (data as Record<string, unknown[]>)[list as string][i] as { name?: unknown };
     const fromSweep = swept.sweeps.some((s) => s.list === list && s.at === at);
-    return inFile([list, at, ...rest]) + (fromSweep ? ` (swept as ${String(entry?.name)})` : "");
+    return inFile([list, at, ...rest]) + (fromSweep ? ` (swept as ${quote(String(entry?.name))})` : "");
   };
   const lines: string[] = swept.problems.map((p) => `${inFile(p.path)}: ${p.message}`);
   const parsed = scenarioFileSchema.safeParse(data);

@@ -73,6 +73,11 @@ export function valueLabel(field: string, value: unknown): string {
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
+/** A key from the file as it reads in a message: as is when plain, else quoted with escapes. */
+function plain(key: string): string {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(key) ? key : quote(key);
+}
+
 /** The name of one combination: the template's placeholders filled, or base-value-value. */
 function nameOf(template: string | undefined, base: string, labels: Readonly<Record<string, string>>): string {
   if (template !== undefined && template.includes("{")) return template.replace(PLACEHOLDER, (_, f: string) => labels[f] ?? `{${f}}`);
@@ -102,17 +107,17 @@ function sweepProblems(list: SweptList, i: number, entry: Entry): SweepProblem[]
     if (field === "name" || field === "sweep") {
       problems.push({
         path: at("sweep", field),
-        message: `${field} cannot be swept: names are made from the swept values (a template goes in the entry's own name, e.g. "zarr-{chunks}")`,
+        message: `${plain(field)} cannot be swept: names are made from the swept values (a template goes in the entry's own name, e.g. "zarr-{chunks}")`,
       });
     } else if (Object.hasOwn(entry, field)) {
-      problems.push({ path: at("sweep", field), message: `${field} is both swept and set on the entry: keep one` });
+      problems.push({ path: at("sweep", field), message: `${plain(field)} is both swept and set on the entry: keep one` });
     } else if (!Array.isArray(values) || values.length === 0) {
       problems.push({ path: at("sweep", field), message: `expected a non-empty list of the values to try, got ${describeValue(values)}` });
     } else if (values.some((v) => !Array.isArray(v)) && takesList(list, { ...entry, ...firstValues(sweep) }, field)) {
       const bad = values.find((v) => !Array.isArray(v));
       problems.push({
         path: at("sweep", field),
-        message: `each value to try must be a list, as ${field} takes a list: write [[256, 256]] for one value, [[256, 256], [1024, 64]] for several; got ${describeValue(bad)}`,
+        message: `each value to try must be a list, as ${plain(field)} takes a list: write [[256, 256]] for one value, [[256, 256], [1024, 64]] for several; got ${describeValue(bad)}`,
       });
     }
   }
@@ -120,7 +125,7 @@ function sweepProblems(list: SweptList, i: number, entry: Entry): SweepProblem[]
   if (template !== undefined && typeof template === "string") {
     for (const [, f] of template.matchAll(PLACEHOLDER)) {
       if (!Object.hasOwn(sweep, f)) {
-        problems.push({ path: at("name"), message: `{${f}} names no swept field (swept: ${Object.keys(sweep).join(", ")})` });
+        problems.push({ path: at("name"), message: `${plain(`{${f}}`)} names no swept field (swept: ${Object.keys(sweep).map(plain).join(", ")})` });
       }
     }
   }
@@ -169,7 +174,8 @@ export function expandSweeps(data: Record<string, unknown>): Expanded {
         return;
       }
       const { sweep: _sweep, name: template, ...fixed } = entry;
-      const base = String(entry[SWEPT_LISTS[list]] ?? list.slice(0, -1));
+      const given = entry[SWEPT_LISTS[list]];
+      const base = typeof given === "string" ? given : list.slice(0, -1);
       const members: SweepMember[] = [];
       const made: Entry[] = [];
       for (const combo of product(fields.map((f) => sweep[f]))) {
@@ -179,7 +185,7 @@ export function expandSweeps(data: Record<string, unknown>): Expanded {
         if (members.some((m) => m.name === name)) {
           problems.push({
             path: [list, i, template === undefined ? "sweep" : "name"],
-            message: `two combinations are both named ${quote(name)}: put every swept field in the name (e.g. "${base}-${fields.map((f) => `{${f}}`).join("-")}")`,
+            message: `two combinations are both named ${quote(name)}: put every swept field in the name (e.g. ${quote(`${base}-${fields.map((f) => `{${f}}`).join("-")}`)})`,
           });
           return;
         }
