@@ -172,7 +172,7 @@ patterns:
       assert.fail("expected an error");
     } catch (err) {
       assert.ok(err instanceof UserError);
-      assert.equal(err.message, "s.yaml:9: layouts[0].chunks (swept as \"zarr-8x8x8\"): expected 2 numbers for a 2-D array, got 3");
+      assert.equal(err.message, 's.yaml:9: layouts[0].chunks (swept as "zarr-8x8x8"): expected 2 numbers for a 2-D array, got 3');
     }
   });
 });

@@ -327,7 +327,8 @@ function replaceEntry(root: string, tmp: string, dir: string): void {
 /** Entries, unfinished writes and entries being replaced, and write cases' scratch copies. */
 const ENTRY = /^[a-z0-9]+-[0-9a-f]{20}$/;
 const UNFINISHED = /^(?:\.tmp-[0-9a-f]{12}|\.old-[a-z0-9]+-[0-9a-f]{20})-\d+-[0-9a-f]{8}$/;
-const SCRATCH = /^\.scratch-(\d+)-[0-9a-f]{8}$/;
+// Also the copies of a first source's values that layouts of a dataset with sources are written from.
+const SCRATCH = /^\.(?:scratch|values)-(\d+)-[0-9a-f]{8}$/;
 
 /**
  * A private copy of a stored layout for a write case, so the cached entry is never modified; the
