@@ -106,8 +106,47 @@ describe("sweep heatmaps", () => {
     );
   });
 
-  test("pattern sweeps and runs without sweeps draw none", () => {
-    assert.deepEqual(sweepHeatmaps(dataset(), [{ ...SWEEP, list: "patterns" }]), []);
+  test("a pattern sweep: its patterns × layouts, layouts by cost", () => {
+    const tiles: SweepInfo = {
+      list: "patterns",
+      at: 0,
+      fields: ["shape"],
+      members: [
+        { name: "t8", values: { shape: "8x8" } },
+        { name: "t64", values: { shape: "64x64" } },
+      ],
+    };
+    const row = (layout: string, median: number | null) => ({ layout, stats: median === null ? null : { median } });
+    const d = {
+      layouts: [{ name: "a" }, { name: "b" }],
+      recommendation: {
+        cache: ["warm"],
+        candidates: [
+          { layout: "a", costMs: 3 },
+          { layout: "b", costMs: 1 },
+        ],
+      },
+      groups: [
+        { pattern: { name: "t8" }, cache: "warm", rows: [row("a", 1), row("b", 2)] },
+        { pattern: { name: "t64" }, cache: "warm", rows: [row("a", 4), row("b", null)] },
+      ],
+    } as unknown as DatasetView;
+    const [m] = sweepHeatmaps(d, [tiles]);
+    assert.deepEqual([m.rowField, m.columnField, m.metric], ["shape", "layout", "median"]);
+    assert.deepEqual(m.rows, ["8x8", "64x64"]);
+    assert.deepEqual(m.columns, ["b", "a"]);
+    assert.deepEqual(
+      m.cells.map((c) => [c.row, c.column, c.value]),
+      [
+        ["8x8", "a", 1],
+        ["8x8", "b", 2],
+        ["64x64", "a", 4],
+        ["64x64", "b", null],
+      ],
+    );
+  });
+
+  test("runs without sweeps draw none", () => {
     const results = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "results-small.json"), "utf8")) as ResultsFile;
     const charts = buildCharts(buildReportModel(results));
     assert.ok(charts.length > 0);

@@ -3,7 +3,8 @@
  * workload's expected cost (the recommendation's weighted cost) of the layout with those two
  * values, the lowest over any other swept field; rows and columns sorted by their best cell. A
  * sweep of one field gets that field × access pattern, each cell the median time in the first
- * cache state the recommendation weighs. Pure: the data model every renderer draws.
+ * cache state the recommendation weighs. A pattern sweep gets its patterns × the layouts, each cell
+ * a median time likewise. Pure: the data model every renderer draws.
  */
 import type { CacheState, SweepInfo } from "../scenario/types.ts";
 import type { DatasetView, ReportModel } from "./model-types.ts";
@@ -49,6 +50,10 @@ function distinct(values: readonly string[]): string[] {
 export function sweepHeatmaps(dataset: DatasetView, sweeps: readonly SweepInfo[]): SweepHeatmap[] {
   const out: SweepHeatmap[] = [];
   const cost = new Map(dataset.recommendation.candidates.map((c) => [c.layout, c.costMs]));
+  for (const sweep of sweeps.filter((s) => s.list === "patterns")) {
+    const heatmap = patternSweepHeatmap(dataset, sweep, cost);
+    if (heatmap) out.push(heatmap);
+  }
   for (const sweep of sweeps.filter((s) => s.list === "layouts")) {
     const members = sweep.members.filter((m) => dataset.layouts.some((l) => l.name === m.name));
     if (members.length < 2) continue;
@@ -104,4 +109,32 @@ export function sweepHeatmaps(dataset: DatasetView, sweeps: readonly SweepInfo[]
     }
   }
   return out;
+}
+
+/** A pattern sweep: each swept pattern (by its swept values) × layout, median times, layouts by cost. */
+function patternSweepHeatmap(dataset: DatasetView, sweep: SweepInfo, cost: ReadonlyMap<string, number>): SweepHeatmap | null {
+  const cache = dataset.recommendation.cache[0] ?? dataset.groups[0]?.cache ?? null;
+  const members = sweep.members.filter((m) => dataset.groups.some((g) => g.pattern.name === m.name && g.cache === cache));
+  if (members.length < 2) return null;
+  const label = (values: Readonly<Record<string, string>>) => sweep.fields.map((f) => values[f]).join(" · ");
+  const layouts = dataset.layouts.map((l) => l.name);
+  const cells = members.flatMap((m) => {
+    const group = dataset.groups.find((g) => g.pattern.name === m.name && g.cache === cache)!;
+    return layouts.map((layout) => ({
+      row: label(m.values),
+      column: layout,
+      value: group.rows.find((r) => r.layout === layout)?.stats?.median ?? null,
+      layout,
+    }));
+  });
+  const inf = Number.POSITIVE_INFINITY;
+  return {
+    rowField: sweep.fields.join(" · "),
+    columnField: "layout",
+    metric: "median",
+    cache,
+    rows: members.map((m) => label(m.values)),
+    columns: [...layouts].sort((a, b) => (cost.get(a) ?? inf) - (cost.get(b) ?? inf) || layouts.indexOf(a) - layouts.indexOf(b)),
+    cells,
+  };
 }

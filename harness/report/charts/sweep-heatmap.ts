@@ -28,7 +28,12 @@ export function sweepHeatmapChart(dataset: DatasetView, heatmap: SweepHeatmap): 
           "colour: expected cost of one round of the workload (the recommendation's) ÷ the best cell",
           "lowest over any other swept field; rows and columns best first",
         ]
-      : [`colour: median time per pattern, ${heatmap.cache ?? ""} cache, ÷ the best cell`, "rows by the workload's expected cost, best first"];
+      : heatmap.columnField === "layout"
+        ? [
+            `colour: median time, ${heatmap.cache ?? ""} cache, ÷ the best cell`,
+            "rows: the swept patterns; columns: layouts by the workload's expected cost, best first",
+          ]
+        : [`colour: median time per pattern, ${heatmap.cache ?? ""} cache, ÷ the best cell`, "rows by the workload's expected cost, best first"];
   return withTheme({
     title: {
       text: `Sweep: ${heatmap.rowField} × ${heatmap.columnField}: ${datasetLabel(dataset)}`,
