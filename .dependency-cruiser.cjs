@@ -8,6 +8,7 @@ const LAYERS = [
   ["core"],
   ["scenario"],
   ["access"],
+  ["advise"],
   ["data"],
   ["stats"],
   ["native"],

@@ -26,6 +26,9 @@ const BEYOND_JSON_SCHEMA: Record<string, string> = {
   "tile-rank.yaml": "a tile shape checked against the dataset's rank",
   "tile-too-big.yaml": "a tile shape checked against the dataset's shape",
   "hdf5-chunks-larger.yaml": "chunks checked against the dataset's shape",
+  "sweep-duplicate.yaml": "names made from the values a sweep expands to",
+  "sweep-problems.yaml": "which fields take lists, placeholders in a name template and the values a sweep expands to",
+  "sweep-too-many.yaml": "the product of the lengths of a sweep's lists",
 };
 /** Not a YAML document at all: nothing for a JSON Schema to check. */
 const NOT_YAML = new Set(["yaml-syntax.yaml"]);

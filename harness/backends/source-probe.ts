@@ -16,7 +16,14 @@ export interface SourceInfo {
 }
 
 /** A source that cannot be benchmarked; `message` is one line naming the file. */
-export class SourceProblem extends Error {}
+export class SourceProblem extends Error {
+  /** Which of a dataset's `sources` it is about (absent for a dataset's one `source`). */
+  readonly index?: number;
+  constructor(message: string, index?: number) {
+    super(message);
+    if (index !== undefined) this.index = index;
+  }
+}
 
 /**
  * Thrown by a synchronous probe whose library loads asynchronously and has not been loaded yet;

@@ -12,6 +12,7 @@ import { datasetsCommand } from "./datasets.ts";
 import { exportCommand } from "./export.ts";
 import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
+import { suggestCommand } from "./suggest.ts";
 import { validateCommand } from "./validate.ts";
 
 const COMMANDS: readonly Command[] = [
@@ -24,6 +25,7 @@ const COMMANDS: readonly Command[] = [
   baselineCommand,
   exportCommand,
   articleCommand,
+  suggestCommand,
 ];
 
 function help(): string {

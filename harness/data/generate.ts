@@ -77,6 +77,13 @@ interface Plan {
  */
 export function fillRegion(dataset: DatasetSpec, sel: Selection, out: TypedArray): void {
   if (dataset.generator === "file") {
+    if (dataset.fill) {
+      checkSelection(dataset.shape, sel);
+      const n = elementCount(selectionShape(sel));
+      if (out.length !== n) throw new RangeError(`output holds ${out.length} elements, selection ${formatSelection(sel)} has ${n}`);
+      dataset.fill(sel, out);
+      return;
+    }
     throw new Error(
       `dataset ${dataset.name} is read from ${dataset.source?.path ?? "a file"}: it has no generator to produce or verify values (verify against reference reads)`,
     );

@@ -17,7 +17,8 @@ import { compareRegion, fillRegion } from "../data/generate.ts";
 import type { DatasetSpec } from "../scenario/types.ts";
 import { OutputPool } from "./output-pool.ts";
 
-export type VerificationKind = "generator" | "reference" | "self";
+/** source: against reads of the dataset's first source (a dataset with several), through its own library. */
+export type VerificationKind = "generator" | "reference" | "self" | "source";
 
 export interface SelectionVerifier {
   /** generator: the dataset's generator; reference: an independent plain read; self: a second read through the same library. */
@@ -80,14 +81,33 @@ export async function verifierFor(
   stored: Stored,
   selections: readonly Selection[],
   scratch?: OutputPool,
+  first?: { readonly backend: Backend; readonly stored: Stored },
 ): Promise<SelectionVerifier> {
+  // Every layout of a dataset with several sources is checked against its first source.
+  if (dataset.sources) {
+    if (!first) throw new Error(`dataset ${dataset.name}: its first source was not materialized`);
+    const firstIsThis = dataset.source?.layout.name === dataset.sources[0].layout.name;
+    return referenceVerifier(dataset, first.backend, first.stored, selections, firstIsThis ? "self" : "source");
+  }
   if (!dataset.source) return generatorVerifier(dataset, selections, scratch);
+  return referenceVerifier(dataset, backend, stored, selections, "self");
+}
+
+/** Digests of reads of `stored` taken now: a plain read where its backend has one, else through its reader. */
+async function referenceVerifier(
+  dataset: DatasetSpec,
+  backend: Backend,
+  stored: Stored,
+  selections: readonly Selection[],
+  readerKind: "self" | "source",
+): Promise<SelectionVerifier> {
   const referenceRead = backend.referenceRead;
+  const of = stored.dataset.sources ? ` of ${stored.dataset.source?.path}` : "";
   if (referenceRead) {
     const read = async (i: number) => referenceRead(stored, selections[i]);
     const digests: string[] = [];
     for (let i = 0; i < selections.length; i++) digests.push(digestOf(await read(i)));
-    return digestVerifier("reference", selections, dataset.dtype, digests, read);
+    return digestVerifier("reference", selections, dataset.dtype, digests, read, `a plain read${of || " of the file"}`);
   }
   // One fresh reader per reference pass, closed before sampling (a live reader could pin pages).
   const readAll = async (only?: number) => {
@@ -101,7 +121,8 @@ export async function verifierFor(
     }
   };
   const digests = (await readAll()).map(digestOf);
-  return digestVerifier("self", selections, dataset.dtype, digests, async (i) => (await readAll(i))[i]);
+  const what = readerKind === "self" ? "a second read through the same library" : `a read${of} through its own library`;
+  return digestVerifier(readerKind, selections, dataset.dtype, digests, async (i) => (await readAll(i))[i], what);
 }
 
 function digestVerifier(
@@ -110,8 +131,8 @@ function digestVerifier(
   dtype: Dtype,
   digests: readonly string[],
   reread: (i: number) => Promise<TypedArray>,
+  what: string,
 ): SelectionVerifier {
-  const what = kind === "reference" ? "a plain read of the file" : "a second read through the same library";
   return {
     kind,
     async check(i, data) {

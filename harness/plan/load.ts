@@ -9,13 +9,15 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type Document, isAlias, isCollection, isPair, Lexer, LineCounter, type Node, parseDocument, type YAMLError } from "yaml";
 import { UserError } from "../core/errors.ts";
 import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_TOKENS } from "../scenario/defaults.ts";
-import { describeValue, formatPath, issueMessage, oneLine } from "../scenario/messages.ts";
+import { describeValue, formatPath, issueMessage, oneLine, quote } from "../scenario/messages.ts";
 import { type Positions, validParts } from "../scenario/partial.ts";
 import { type ProbedSource, resolveScenario } from "../scenario/resolve.ts";
 import { type ScenarioFile, scenarioFileSchema } from "../scenario/schema.ts";
+import { expandSweeps, type SweptList } from "../scenario/sweep.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { ProbeNotReady, prepareSourceProbes, probeSource, SourceProblem } from "../store/source.ts";
+import { ProbeNotReady, prepareSourceProbes, SourceProblem } from "../store/source.ts";
 import { checkScenario } from "./check.ts";
+import { probeSources } from "./probe-sources.ts";
 
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
   // Walk up to the deepest node that exists, so "missing key" problems point at their parent.
@@ -201,6 +203,8 @@ export function parseScenario(text: string, file: string): Scenario {
     strict: true,
     logLevel: "error",
     resolveKnownTags: false,
+    // `<<: *base` merges a mapping into another, as YAML 1.1 defines: a sweep's or layout's shared keys.
+    merge: true,
   });
   // Later syntax errors are usually echoes of the first.
   const error = doc.errors[0] ?? doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED" || w.code === "BAD_COLLECTION_TYPE");
@@ -218,7 +222,7 @@ export function parseScenario(text: string, file: string): Scenario {
   } catch (err) {
     throw new UserError(`${file}: YAML error: ${oneLine((err as Error).message)}`);
   }
-  const where = (path: readonly PropertyKey[]) => {
+  const inFile = (path: readonly PropertyKey[]) => {
     const line = lineOf(doc, counter, path);
     return `${file}${line ? ":" + line : ""}: ${formatPath(path)}`;
   };
@@ -226,8 +230,22 @@ export function parseScenario(text: string, file: string): Scenario {
     const found = doc.contents === null ? "an empty file" : Array.isArray(data) ? "a list" : describeValue(data);
     throw new UserError(`${file}: expected a mapping with version, name, datasets, layouts and patterns, got ${found}`);
   }
+  // Top-level `x-` keys hold what anchors refer to (`x-base: &base {...}`) and are not read otherwise.
+  data = Object.fromEntries(Object.entries(data).filter(([k]) => !k.startsWith("x-")));
+  // Sweep entries become the entries they stand for; problems found later name the file's entry.
+  const swept = expandSweeps(data as Record<string, unknown>);
+  data = swept.data;
+  const where = (path: readonly PropertyKey[]) => {
+    const [list, i, ...rest] = path;
+    const origin = typeof list === "string" && Object.hasOwn(swept.origin, list) ? swept.origin[list as SweptList] : undefined;
+    if (!origin || typeof i !== "number" || origin[i] === undefined) return inFile(path);
+    const at = origin[i];
+    const entry = (data as Record<string, unknown[]>)[list as string][i] as { name?: unknown };
+    const fromSweep = swept.sweeps.some((s) => s.list === list && s.at === at);
+    return inFile([list, at, ...rest]) + (fromSweep ? ` (swept as ${quote(String(entry?.name))})` : "");
+  };
+  const lines: string[] = swept.problems.map((p) => `${inFile(p.path)}: ${p.message}`);
   const parsed = scenarioFileSchema.safeParse(data);
-  const lines: string[] = [];
   let checked: ScenarioFile = parsed.data!;
   let positions: Positions | undefined;
   if (!parsed.success) {
@@ -239,14 +257,19 @@ export function parseScenario(text: string, file: string): Scenario {
     }
     // A value of the wrong type gets one message, not one more per check it could not pass.
     const wrongType = new Set(parsed.error.issues.filter((i) => i.code === "invalid_type").map((i) => formatPath(i.path)));
-    const issues = parsed.error.issues.filter((i) => i.code === "invalid_type" || !wrongType.has(formatPath(i.path)));
+    // A list left empty by a sweep that could not be expanded is already explained by that sweep's problem.
+    const emptied = (i: { code: string; path: PropertyKey[] }) =>
+      i.code === "too_small" && i.path.length === 1 && swept.problems.some((p) => p.path[0] === i.path[0]);
+    const issues = parsed.error.issues.filter((i) => (i.code === "invalid_type" || !wrongType.has(formatPath(i.path))) && !emptied(i));
     lines.push(...issues.map((issue) => `${where(issue.path)}: ${issueMessage(issue, data)}`));
     // The parts that passed are checked too, so that one run shows every problem.
     ({ file: checked, positions } = validParts(data as Record<string, unknown>));
   }
   const sources = probeSources(checked, file);
   const at = (i: number) => positions?.datasets[i] ?? i;
-  lines.push(...sources.flatMap((s, i) => (s instanceof SourceProblem ? [`${where(["datasets", at(i), "source", "path"])}: ${s.message}`] : [])));
+  const sourcePath = (i: number, s: SourceProblem) =>
+    s.index === undefined ? ["datasets", at(i), "source", "path"] : ["datasets", at(i), "sources", s.index, "path"];
+  lines.push(...sources.flatMap((s, i) => (s instanceof SourceProblem ? [`${where(sourcePath(i, s))}: ${s.message}`] : [])));
   if (sources.some((s) => s instanceof SourceProblem)) {
     // Datasets whose file cannot be read are left out of the checks below, like those that failed the schema.
     const keep = sources.map((s) => !(s instanceof SourceProblem));
@@ -258,34 +281,10 @@ export function parseScenario(text: string, file: string): Scenario {
     };
     checked = { ...checked, datasets: checked.datasets.filter((_, i) => keep[i]) };
   }
-  const scenario = resolveScenario(checked, file, sources.filter((s) => !(s instanceof SourceProblem)) as (ProbedSource | undefined)[]);
+  const scenario = resolveScenario(checked, file, sources.filter((s) => !(s instanceof SourceProblem)) as (ProbedSource | undefined)[], swept.sweeps);
   lines.push(...checkScenario(scenario, positions).map((p) => `${where(p.path)}: ${p.message}`));
   if (lines.length > 0) throw new UserError(lines);
   return scenario;
-}
-
-/**
- * Reads each dataset's source (paths relative to the scenario file): its shape, dtype and as-is
- * layout, or the problem that keeps it from being benchmarked.
- */
-function probeSources(data: ScenarioFile, file: string): (ProbedSource | SourceProblem | undefined)[] {
-  return data.datasets.map((d) => {
-    if (!d.source) return undefined;
-    const { format, dataset } = d.source;
-    const path = resolve(dirname(file), d.source.path);
-    const shown = isAbsolute(d.source.path) ? d.source.path : join(dirname(file), d.source.path);
-    try {
-      const info = probeSource(path, shown, format, dataset);
-      return {
-        shape: info.shape,
-        dtype: info.dtype,
-        source: { path, format, ...(info.datasetPath !== undefined ? { dataset: info.datasetPath } : {}), layout: info.layout },
-      };
-    } catch (err) {
-      if (err instanceof SourceProblem) return err;
-      throw err;
-    }
-  });
 }
 
 /**

@@ -26,6 +26,7 @@ const CAPTIONS: Record<ChartKind, string> = {
   "chunk-heatmap": "Chunked layouts only: how each chunk shape fares on each access pattern.",
   "size-speed": "What compression buys: size on disk against the workload's expected cost.",
   amplification: "How many bytes each layout pulls from storage per byte asked for.",
+  "sweep-heatmap": "A sweep's two swept fields against each other: which combination the workload favours.",
 };
 
 /** Escapes text for HTML element content and quoted attribute values. */

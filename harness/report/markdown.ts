@@ -3,7 +3,9 @@
  * tables and the context folded in <details> blocks, then every warning.
  */
 
-import type { ReportModel } from "./model-types.ts";
+import { formatFactor, formatMs } from "./format.ts";
+import type { DatasetView, ReportModel } from "./model-types.ts";
+import { sweepHeatmaps, sweepsOf } from "./sweep-heatmap.ts";
 import { candidatesTable, contextTable, groupTable, groupTitle, layoutsTable, type Table } from "./table.ts";
 
 /**
@@ -40,6 +42,31 @@ function markdownTable(table: Table): string {
   ].join("\n");
 }
 
+/** Each sweep heatmap as a table: rows and columns best first, each cell its value and × the best. */
+function sweepSections(d: DatasetView, sweeps: Parameters<typeof sweepHeatmaps>[1]): string[] {
+  return sweepHeatmaps(d, sweeps).flatMap((h) => {
+    const best = Math.min(...h.cells.filter((c) => c.value !== null).map((c) => c.value!));
+    const cell = (row: string, column: string) => {
+      const c = h.cells.find((x) => x.row === row && x.column === column);
+      return c?.value == null ? "failed" : `${formatMs(c.value)} (${formatFactor(c.value / best)})`;
+    };
+    const what = h.metric === "cost" ? "expected cost of one round of the workload, lowest over the other swept fields" : `median time, ${h.cache} cache`;
+    const head = `| ${escapeMarkdown(h.rowField)} ↓ ${escapeMarkdown(h.columnField)} → | ${h.columns.map(escapeMarkdown).join(" | ")} |`;
+    const rule = `| :--- | ${h.columns.map(() => "---:").join(" | ")} |`;
+    const rows = h.rows.map((r) => `| ${escapeMarkdown(r)} | ${h.columns.map((c) => cell(r, c)).join(" | ")} |`);
+    return [
+      `### Sweep: ${escapeMarkdown(h.rowField)} × ${escapeMarkdown(h.columnField)}`,
+      "",
+      `${what}; × the best cell; best first.`,
+      "",
+      head,
+      rule,
+      ...rows,
+      "",
+    ];
+  });
+}
+
 function details(summary: string, body: string): string {
   // Blank lines around the body let GitHub render Markdown inside the HTML block.
   return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n</details>`;
@@ -68,6 +95,7 @@ export function renderMarkdown(model: ReportModel): string {
       out.push(markdownTable(candidatesTable(d.recommendation, confidence)), "");
     }
     out.push(markdownTable(layoutsTable(d)), "");
+    out.push(...sweepSections(d, sweepsOf(model, d)));
     const tables = d.groups.map((g) => `#### ${escapeMarkdown(groupTitle(g))}\n\n${markdownTable(groupTable(g, confidence))}`);
     out.push(details(`Results by pattern and cache state: ${escapeMarkdown(d.name)} (${d.groups.length} tables)`, tables.join("\n\n")), "");
   }

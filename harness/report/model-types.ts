@@ -4,7 +4,7 @@ import type { ReadPath } from "../engines/types.ts";
  * Numbers stay numbers (renderers format them with format.ts); text is plain and unescaped.
  */
 import type { WarningCode } from "../run/warnings.ts";
-import type { BackendName, CacheState, EngineName } from "../scenario/types.ts";
+import type { BackendName, CacheState, EngineName, SweepInfo } from "../scenario/types.ts";
 import type { Comparison, Verdict } from "../stats/compare.ts";
 import type { OutlierClass } from "../stats/outliers.ts";
 import type { SampleSummary } from "../stats/summary.ts";
@@ -31,6 +31,8 @@ export interface ScenarioView {
   readonly file: string;
   readonly hash: string;
   readonly recommendationCache: readonly CacheState[];
+  /** The scenario's sweeps, when it has any (reports draw a heatmap per swept pair). */
+  readonly sweeps?: readonly SweepInfo[];
 }
 
 /** One line of the run's context table. */

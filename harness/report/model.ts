@@ -277,6 +277,7 @@ export function buildReportModel(results: ResultsFile, options: ReportOptions = 
       file: s.file,
       hash: s.hash,
       recommendationCache: s.recommendation.cache,
+      ...(s.sweeps ? { sweeps: s.sweeps } : {}),
     })),
     context: contextItems(results, settings),
     datasets,

@@ -60,7 +60,9 @@ export async function materializeAll(
   deps: Pick<RunDeps, "materialize">,
 ): Promise<Map<string, Materialized | Error>> {
   const materialized = new Map<string, Materialized | Error>();
-  for (const spec of cases) {
+  // The first source of a dataset with several is what every layout of it is checked against.
+  const withFirst = cases.flatMap((spec) => (spec.dataset.sources ? [firstSourceCase(spec), spec] : [spec]));
+  for (const spec of withFirst) {
     const key = materializedKey(spec);
     if (materialized.has(key)) continue;
     if (options.interrupted?.()) break;
@@ -70,9 +72,7 @@ export async function materializeAll(
         progress: (d, t) => bar.update(d, t),
         rematerialize: options.rematerialize,
       });
-      bar.end(
-        m.created ? `written in ${m.manifest.seconds.toFixed(1)} s, ${(m.manifest.bytesOnDisk / 2 ** 20).toFixed(1)} MiB on disk` : `reusing ${m.stored.dir}`,
-      );
+      bar.end(banner(m));
       materialized.set(key, m);
     } catch (err) {
       bar.end(`failed: ${(err as Error).message}`);
@@ -82,12 +82,33 @@ export async function materializeAll(
   return materialized;
 }
 
-/** What every round of a case shares. */
-export async function prepare(spec: CaseSpec, m: Materialized, expected: OutputPool, deps: Pick<RunDeps, "backendFor">): Promise<Prepared> {
+/** What materializing did: a source is linked and read in place, never written. */
+export function banner(m: Materialized): string {
+  const mib = `${(m.manifest.bytesOnDisk / 2 ** 20).toFixed(1)} MiB`;
+  const source = m.manifest.source;
+  if (source) return m.created ? `linked to ${source.path} (${mib}), read in place: nothing written` : `using ${source.path} in place (${mib})`;
+  return m.created ? `written in ${m.manifest.seconds.toFixed(1)} s, ${mib} on disk` : `reusing ${m.stored.dir}`;
+}
+
+/** The case of a dataset's first source with `spec`'s pattern (a dataset with several sources). */
+export function firstSourceCase(spec: CaseSpec): CaseSpec {
+  const first = spec.dataset.sources![0];
+  return { ...spec, dataset: { ...spec.dataset, source: first }, layout: first.layout };
+}
+
+/** What every round of a case shares; `first`: a dataset with several sources' first one. */
+export async function prepare(
+  spec: CaseSpec,
+  m: Materialized,
+  expected: OutputPool,
+  deps: Pick<RunDeps, "backendFor">,
+  first?: Materialized,
+): Promise<Prepared> {
   const storage = storageInfo(m);
   const backend = deps.backendFor(spec.layout);
   const selections = expandPattern(spec.pattern, spec.dataset.shape, itemSize(spec.dataset.dtype));
-  const verifier = await verifierFor(spec.dataset, backend, m.stored, selections, expected);
+  const reference = first ? { backend: deps.backendFor(first.stored.layout), stored: first.stored } : undefined;
+  const verifier = await verifierFor(spec.dataset, backend, m.stored, selections, expected, reference);
   const ranges = backend.byteRanges ? await backend.byteRanges(m.stored, selections) : null;
   return { m, storage, backend, selections, verifier, files: await backend.files(m.stored), ranges };
 }

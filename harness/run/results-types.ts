@@ -4,7 +4,7 @@
  */
 import type { LayoutEncoder } from "../backends/types.ts";
 import type { ReadPath } from "../engines/types.ts";
-import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
+import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec, SweepInfo } from "../scenario/types.ts";
 import type { WarningCode } from "./warnings.ts";
 
 export const RESULTS_VERSION = 1;
@@ -169,6 +169,8 @@ export interface ScenarioInfo {
    * the engine whose numbers it ranks (absent in older files: layoutbench).
    */
   readonly recommendation: { readonly cache: readonly CacheState[]; readonly engine?: EngineName };
+  /** The scenario's sweeps (absent without any): which layouts a sweep made, and their values. */
+  readonly sweeps?: readonly SweepInfo[];
 }
 
 /**

@@ -18,7 +18,7 @@ import { type CaseRun, fail, formatLine, recordOf } from "./case-record.ts";
 import type { RunDeps, RunOptions } from "./deps.ts";
 import { sessionFor } from "./engines-start.ts";
 import { roundInFreshProcess } from "./fresh-process.ts";
-import { materializeAll, materializedKey, type Pools, prepare, storageInfo } from "./prepare.ts";
+import { firstSourceCase, materializeAll, materializedKey, type Pools, prepare, storageInfo } from "./prepare.ts";
 import type { ResultsWriter } from "./results-file.ts";
 import type { ResultsFile, RunContext } from "./results-types.ts";
 import { type CaseEnv, perRound, type RoundPlan, sampleRound } from "./sampler.ts";
@@ -107,7 +107,9 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
   let stored: Stored | null = null;
   let session: EngineSession | null = null;
   try {
-    run.prepared ??= await prepare(spec, m, pools.expected, deps);
+    const first = spec.dataset.sources ? ctx.materialized.get(materializedKey(firstSourceCase(spec))) : undefined;
+    if (first instanceof Error) return failed(`materialization of the first source failed: ${first.message}`, storage);
+    run.prepared ??= await prepare(spec, m, pools.expected, deps, first);
     const prepared = run.prepared;
     run.basis ??= {
       storage: prepared.storage,

@@ -44,6 +44,19 @@ function duplicates(kind: string, names: readonly string[], at: (i: number) => n
   return out;
 }
 
+/** A dataset's sources name layouts: unique among themselves and the scenario's layouts. */
+function sourceNameProblems(dataset: DatasetSpec, di: number, layouts: readonly LayoutSpec[], layoutAt: (i: number) => number): Problem[] {
+  const out: Problem[] = [];
+  dataset.sources!.forEach((s, si) => {
+    const path = ["datasets", di, "sources", si, "name"];
+    const earlier = dataset.sources!.findIndex((o) => o.layout.name === s.layout.name);
+    const li = layouts.findIndex((l) => l.name === s.layout.name);
+    if (earlier < si) out.push({ path, message: `duplicate name "${s.layout.name}" (also sources[${earlier}]): names must be unique` });
+    else if (li >= 0) out.push({ path, message: `"${s.layout.name}" is also the name of layouts[${layoutAt(li)}]: names must be unique` });
+  });
+  return out;
+}
+
 /**
  * Problems of a resolved scenario. `positions`: where its entries stand in the file, when it holds
  * only the parts of a file that passed the schema (see partial.ts); problems then name those.
@@ -117,7 +130,9 @@ function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: 
         }
       });
     }
-    if (!dataset.source)
+    if (dataset.sources) problems.push(...sourceNameProblems(dataset, di, scenario.layouts, layoutAt));
+    // The scenario's layouts are written for generated datasets and for those with several sources.
+    if (!dataset.source || dataset.sources)
       scenario.layouts.forEach((layout, li) => {
         for (const p of checks.layout(layout, dataset)) {
           problems.push({ path: ["layouts", li, ...p.field.split(".").filter(Boolean)], message: p.message + which });

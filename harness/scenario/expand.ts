@@ -1,12 +1,12 @@
 /**
  * A scenario's lists expand into a matrix of cases: dataset × layout × pattern × cache state
- * (a dataset with a source has one layout: its file as it is).
+ * (a dataset with a source has one layout, its file as it is; one with several sources has those and the scenario's).
  * `--filter` keeps the cases whose id contains every given word (or matches a /regex/).
  */
 
 import { DEFAULT_ENGINE, engineNamed } from "./engines.ts";
 import { patternFor } from "./resolve.ts";
-import type { CaseSpec, Scenario } from "./types.ts";
+import type { CaseSpec, DatasetSpec, LayoutSpec, Scenario } from "./types.ts";
 
 /**
  * `scenario/dataset/layout/pattern/cache`, with `@engine` appended for engines other than
@@ -20,15 +20,14 @@ export function caseId(scenario: string, dataset: string, layout: string, patter
 export function expandCases(scenario: Scenario): CaseSpec[] {
   const cases: CaseSpec[] = [];
   for (const dataset of scenario.datasets) {
-    // A dataset read from a file is measured in its own layout only ("as-is").
-    for (const layout of dataset.source ? [dataset.source.layout] : scenario.layouts) {
+    for (const [layout, view] of layoutsOf(dataset, scenario.layouts)) {
       for (const pattern of scenario.patterns) {
         for (const cache of scenario.cache) {
           for (const engine of scenario.engines) {
             cases.push({
               id: caseId(scenario.name, dataset.name, layout.name, pattern.name, cache, engine),
               scenario,
-              dataset,
+              dataset: view,
               layout,
               pattern: patternFor(pattern, dataset.shape.length),
               cache,
@@ -40,6 +39,24 @@ export function expandCases(scenario: Scenario): CaseSpec[] {
     }
   }
   return cases;
+}
+
+/**
+ * The layouts a dataset is measured in, each with the dataset as its cases see it. A dataset read
+ * from one file: its own layout only ("as-is"). One with several sources: each source as a layout
+ * (the case's `source` is that one), then the scenario's layouts, written from the first source's
+ * values (the case has no `source`). A generated dataset: the scenario's layouts.
+ */
+export function layoutsOf(dataset: DatasetSpec, layouts: readonly LayoutSpec[]): [LayoutSpec, DatasetSpec][] {
+  if (dataset.sources) {
+    const { source: _first, ...written } = dataset;
+    return [
+      ...dataset.sources.map((s): [LayoutSpec, DatasetSpec] => [s.layout, { ...dataset, source: s }]),
+      ...layouts.map((l): [LayoutSpec, DatasetSpec] => [l, written]),
+    ];
+  }
+  if (dataset.source) return [[dataset.source.layout, dataset]];
+  return layouts.map((l) => [l, dataset]);
 }
 
 /** A predicate from a filter: `/re/` is a regular expression, otherwise every word must appear. */

@@ -8,7 +8,7 @@ import { canonicalJson, sha256 } from "../core/digest.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { DEFAULT_ENGINE, defaultRecommendationEngine, engineNamed } from "./engines.ts";
 import type { ScenarioFile } from "./schema.ts";
-import type { DatasetSource, DatasetSpec, EngineName, LayoutSpec, PatternShape, PatternSpec, Sampling, Scenario } from "./types.ts";
+import type { DatasetSource, DatasetSpec, EngineName, LayoutSpec, PatternShape, PatternSpec, Sampling, Scenario, SweepInfo } from "./types.ts";
 
 type FileLayout = NonNullable<ScenarioFile["layouts"]>[number];
 type FilePattern = ScenarioFile["patterns"][number];
@@ -19,12 +19,22 @@ export interface ProbedSource {
   readonly source: DatasetSource;
   readonly shape: readonly number[];
   readonly dtype: DatasetSpec["dtype"];
+  /** A dataset with `sources`: every one, its layout named as the file names it (the first is `source`). */
+  readonly sources?: readonly DatasetSource[];
 }
 
 function resolveDataset(d: FileDataset, probed: ProbedSource | undefined): DatasetSpec {
-  if (d.source) {
+  if (d.source || d.sources) {
     if (!probed) throw new Error(`dataset ${d.name}: its source was not read before resolution`);
-    return { name: d.name, shape: probed.shape, dtype: probed.dtype, generator: "file", seed: 0, source: probed.source };
+    return {
+      name: d.name,
+      shape: probed.shape,
+      dtype: probed.dtype,
+      generator: "file",
+      seed: 0,
+      source: probed.source,
+      ...(probed.sources ? { sources: probed.sources } : {}),
+    };
   }
   // The schema guarantees shape and dtype when there is no source.
   return { name: d.name, shape: d.shape!, dtype: d.dtype!, generator: d.generator ?? DEFAULTS.generator, seed: d.seed ?? DEFAULTS.seed };
@@ -83,7 +93,12 @@ export function patternFor(pattern: PatternSpec, rank: number): PatternSpec {
 }
 
 /** `sources[i]`: what dataset i's source holds (datasets with a source only). */
-export function resolveScenario(file: ScenarioFile, path: string, sources: readonly (ProbedSource | undefined)[] = []): Scenario {
+export function resolveScenario(
+  file: ScenarioFile,
+  path: string,
+  sources: readonly (ProbedSource | undefined)[] = [],
+  sweeps: readonly SweepInfo[] = [],
+): Scenario {
   const s = DEFAULTS.sampling;
   const samples = file.sampling?.samples ?? s.samples;
   const sampling: Sampling = {
@@ -114,6 +129,7 @@ export function resolveScenario(file: ScenarioFile, path: string, sources: reado
       cache: file.recommendation?.cache ?? cache,
       engine: file.recommendation?.engine ? engineNamed(file.recommendation.engine)! : defaultRecommendationEngine(engines),
     },
+    ...(sweeps.length > 0 ? { sweeps } : {}),
   };
   return { ...body, file: path, hash: sha256(canonicalJson(hashedForm(body))) };
 }

@@ -73,6 +73,17 @@ const source = strict(
   "An existing file, benchmarked as it is (never rewritten): shape and dtype come from its header.",
 ).meta(sourceKeyRules.length === 1 ? sourceKeyRules[0] : { allOf: sourceKeyRules });
 
+/** One of a dataset's several sources: a file and the name of the layout it is measured as. */
+const namedSource = strict(
+  {
+    name: name.describe("The layout's name in results and reports (e.g. npy, h5, zarr); unique among the scenario's layouts."),
+    path: z.string().min(1).max(4096).describe("The .npy or .h5 file, or the Zarr array folder; relative to the scenario file."),
+    format: z.enum(SOURCE_FORMATS),
+    ...(Object.fromEntries(SOURCE_KEYS.map((k) => [k.key, k.schema])) as SourceKeyShape),
+  },
+  "An existing file holding the dataset's array, measured as it is; the first source is the one the others' values are checked against.",
+).meta(sourceKeyRules.length === 1 ? sourceKeyRules[0] : { allOf: sourceKeyRules });
+
 /** What a dataset read from a file must not say: the file decides them. */
 const GENERATED_ONLY = ["shape", "dtype", "generator", "seed"] as const;
 
@@ -88,12 +99,24 @@ export const datasetSchema = strict({
     .max(2 ** 32 - 1)
     .optional(),
   source: source.optional(),
+  sources: z
+    .array(namedSource)
+    .min(1)
+    .max(16)
+    .optional()
+    .describe(
+      "Several existing files holding the same array (same shape and dtype), each measured as a layout of this dataset, next to the scenario's layouts written from the first one's values.",
+    ),
 })
   .superRefine(
     (d, ctx) => {
       // Runs even when a field failed (`when`), so a missing shape is reported next to other problems.
       if (!d || typeof d !== "object") return;
-      if (d.source === undefined) {
+      if (d.source !== undefined && d.sources !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["sources"], message: "a dataset has either one source or a list of sources: move source into sources" });
+        return;
+      }
+      if (d.source === undefined && d.sources === undefined) {
         if (d.shape === undefined) ctx.addIssue({ code: "custom", path: ["shape"], message: "missing (expected a list)" });
         if (d.dtype === undefined) ctx.addIssue({ code: "custom", path: ["dtype"], message: `missing (allowed: ${DTYPES.join(", ")})` });
         return;
@@ -106,13 +129,16 @@ export const datasetSchema = strict({
           message: `a dataset with a source takes its shape and dtype from the file and is not generated: remove ${extra.join(", ")}`,
         });
       }
-      if (d.source && typeof d.source === "object") {
+      const given =
+        d.source !== undefined ? [{ at: ["source"], s: d.source }] : (Array.isArray(d.sources) ? d.sources : []).map((s, i) => ({ at: ["sources", i], s }));
+      for (const { at, s } of given) {
+        if (!s || typeof s !== "object") continue;
         for (const k of SOURCE_KEYS) {
-          if ((d.source as Record<string, unknown>)[k.key] !== undefined && d.source.format !== k.format) {
+          if ((s as Record<string, unknown>)[k.key] !== undefined && s.format !== k.format) {
             ctx.addIssue({
               code: "custom",
-              path: ["source", k.key],
-              message: `only ${k.format} sources have ${k.what}; this source is ${String(d.source.format)}`,
+              path: [...at, k.key],
+              message: `only ${k.format} sources have ${k.what}; this source is ${String(s.format)}`,
             });
           }
         }
@@ -121,8 +147,8 @@ export const datasetSchema = strict({
     { when: () => true } as object,
   )
   .meta({
-    if: { required: ["source"] },
-    then: { not: { anyOf: GENERATED_ONLY.map((k) => ({ required: [k] })) } },
+    if: { anyOf: [{ required: ["source"] }, { required: ["sources"] }] },
+    then: { not: { anyOf: [...GENERATED_ONLY.map((k) => ({ required: [k] })), { required: ["source", "sources"] }] } },
     else: { required: ["shape", "dtype"] },
   });
 
@@ -190,7 +216,7 @@ export const scenarioFileSchema = strict({
     (f, ctx) => {
       if (!f || typeof f !== "object" || f.layouts !== undefined || !Array.isArray(f.datasets)) return;
       // Datasets read from files bring their own layout; generated ones need the scenario's.
-      if (f.datasets.some((d) => !d || typeof d !== "object" || d.source === undefined)) {
+      if (f.datasets.some((d) => !d || typeof d !== "object" || (d.source === undefined && d.sources === undefined))) {
         ctx.addIssue({ code: "custom", path: ["layouts"], message: "missing (expected a list)" });
       }
     },
@@ -200,12 +226,18 @@ export const scenarioFileSchema = strict({
     // Rules across entries, checked in the CLI by check.ts and the backends; stated here for editors.
     allOf: [
       {
-        if: { required: ["datasets"], properties: { datasets: { contains: { type: "object", not: { required: ["source"] } } } } },
+        if: {
+          required: ["datasets"],
+          properties: { datasets: { contains: { type: "object", not: { anyOf: [{ required: ["source"] }, { required: ["sources"] }] } } } },
+        },
         then: { required: ["layouts"] },
       },
       // Datasets read from files are measured in their own layout ("as-is") and never written to.
       {
-        if: { required: ["datasets"], properties: { datasets: { contains: { type: "object", required: ["source"] } } } },
+        if: {
+          required: ["datasets"],
+          properties: { datasets: { contains: { type: "object", anyOf: [{ required: ["source"] }, { required: ["sources"] }] } } },
+        },
         then: {
           properties: {
             layouts: { items: { properties: { name: { not: { const: AS_IS_LAYOUT } } } } },
@@ -220,7 +252,42 @@ export const scenarioFileSchema = strict({
 
 export type ScenarioFile = z.infer<typeof scenarioFileSchema>;
 
+/**
+ * A `sweep` entry of layouts or patterns, for editors: the file's loader expands it (sweep.ts) into
+ * entries that are then checked like any other, so here only its form is stated.
+ */
+function sweepEntry(what: string, example: string): object {
+  return {
+    type: "object",
+    required: ["sweep"],
+    description: `Stands for one ${what} per combination of the swept values, e.g. ${example}; the other keys are shared by all of them.`,
+    properties: {
+      sweep: {
+        type: "object",
+        minProperties: 1,
+        not: { anyOf: [{ required: ["name"] }, { required: ["sweep"] }] },
+        additionalProperties: { type: "array", minItems: 1 },
+        description: "Field → list of the values to try. A field that takes a list (chunks, shape, step) is given a list of lists: [[256, 256], [1024, 64]].",
+      },
+      name: {
+        type: "string",
+        description:
+          'The names of the entries: a template with {field} placeholders ("zarr-{chunks}-{codec}"), or a prefix; default: the backend or kind, then each swept value.',
+      },
+    },
+  };
+}
+
 /** The JSON Schema written to scenarios/schema.json. */
 export function scenarioJsonSchema(): object {
-  return z.toJSONSchema(scenarioFileSchema, { io: "input", unrepresentable: "any" });
+  const schema = z.toJSONSchema(scenarioFileSchema, { io: "input", unrepresentable: "any" }) as {
+    properties: Record<string, { items: object }>;
+    patternProperties?: object;
+  };
+  // Top-level x- keys are ignored by the loader: a place for what anchors (&base) refer to.
+  schema.patternProperties = { "^x-": { description: "Not read: a place for YAML anchors (x-base: &base {...}), merged with <<: *base." } };
+  const { layouts, patterns } = schema.properties;
+  layouts.items = { anyOf: [sweepEntry("layout", "{sweep: {chunks: [[256, 256], [2048, 128]], codec: [lz4, zstd]}, backend: zarr}"), layouts.items] };
+  patterns.items = { anyOf: [sweepEntry("pattern", "{sweep: {shape: [[64, 64], [512, 512]]}, kind: tiles}"), patterns.items] };
+  return schema;
 }

@@ -4,7 +4,8 @@
  */
 
 import type { LayoutSpec, SourceFormat } from "../backends/layouts.ts";
-import type { Dtype } from "../core/dtype.ts";
+import type { Dtype, TypedArray } from "../core/dtype.ts";
+import type { Selection } from "../core/selection.ts";
 
 /**
  * Who performs a case's timed reads: layoutbench's own backends ("layoutbench", formerly "js",
@@ -40,8 +41,19 @@ export interface DatasetSpec {
   readonly dtype: Dtype;
   readonly generator: GeneratorKind;
   readonly seed: number;
-  /** Set when the data comes from an existing file; generator is then "file". */
+  /**
+   * Set when the data comes from an existing file; generator is then "file". For a dataset with
+   * several sources it is the first (the reference) in the resolved scenario, and in each case the
+   * source its layout is (absent in cases of the scenario's layouts, written from the first).
+   */
   readonly source?: DatasetSource;
+  /** Several existing files holding the same array, each measured as a layout named by the file (`sources:`). */
+  readonly sources?: readonly DatasetSource[];
+  /**
+   * Values of a dataset with sources, for writing the scenario's layouts from them: set by the
+   * store at materialization only (a function, so it never reaches a manifest or results file).
+   */
+  readonly fill?: (sel: Selection, out: TypedArray) => void;
 }
 
 // Each backend's layout vocabulary lives with the backend (backends/NAME/layout.ts, listed in
@@ -102,6 +114,24 @@ export interface Sampling {
   readonly freshProcess: boolean;
 }
 
+/** The scenario lists a `sweep` entry may stand in. */
+export type SweptList = "layouts" | "patterns";
+
+/** One expanded entry's swept values, as they appear in its name (`{chunks: "256x256", codec: "lz4"}`). */
+export interface SweepMember {
+  readonly name: string;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/** One sweep entry of the file: which fields it varies and the entries it became (scenario/sweep.ts). */
+export interface SweepInfo {
+  readonly list: SweptList;
+  /** Index of the sweep entry in the file's list. */
+  readonly at: number;
+  readonly fields: readonly string[];
+  readonly members: readonly SweepMember[];
+}
+
 export interface Scenario {
   readonly version: number;
   readonly file: string;
@@ -122,6 +152,8 @@ export interface Scenario {
    * numbers it ranks (an engine of the scenario's; layoutbench unless the file says otherwise).
    */
   readonly recommendation: { readonly cache: readonly CacheState[]; readonly engine: EngineName };
+  /** The file's sweep entries, when it has any (absent otherwise, so other scenarios keep their hash). */
+  readonly sweeps?: readonly SweepInfo[];
 }
 
 /** One dataset × layout × pattern × cache state. */

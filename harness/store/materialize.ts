@@ -17,6 +17,8 @@ import { GENERATOR_VERSION } from "../data/generate.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { processAlive } from "./lock.ts";
 import { MANIFEST, type Manifest } from "./manifest.ts";
+import { compareWithFirst, firstSourceValues, firstSourceView, isLaterSource } from "./several-sources.ts";
+import { sourceStamp } from "./source.ts";
 import { ensureSourceEntry } from "./source-entry.ts";
 
 /** Bump when a backend's on-disk output changes for the same parameters. */
@@ -43,6 +45,9 @@ function storageKey(dataset: DatasetSpec, layout: LayoutSpec, encoder: LayoutEnc
     const { path, format, dataset: inFile } = dataset.source;
     return sha256(canonicalJson({ storage: STORAGE_FORMAT_VERSION, source: { path, format, dataset: inFile } }));
   }
+  // Written from a dataset's first source: its values are that file's, as of its size and mtime.
+  const first = dataset.sources?.[0];
+  const from = first ? { from: { path: first.path, format: first.format, dataset: first.dataset, ...sourceStamp(first.path) } } : {};
   const skip = new Set(["name", ...(backendFor(layout).readOnlyParams ?? [])]);
   const params = Object.fromEntries(Object.entries(layout).filter(([k]) => !skip.has(k)));
   return sha256(
@@ -51,6 +56,7 @@ function storageKey(dataset: DatasetSpec, layout: LayoutSpec, encoder: LayoutEnc
       generator: GENERATOR_VERSION,
       dataset: { shape: dataset.shape, dtype: dataset.dtype, generator: dataset.generator, seed: dataset.seed },
       layout: params,
+      ...from,
       ...(encoder ? { encoder: encoder.name } : {}),
     }),
   );
@@ -229,6 +235,10 @@ export async function ensureMaterialized(root: string, dataset: DatasetSpec, lay
   if (dataset.source) {
     // Linked, never rewritten: nothing is written next to the user's file.
     const { manifest, created } = ensureSourceEntry(root, dir, key, dataset, layout, options.rematerialize ?? false);
+    if (isLaterSource(dataset)) {
+      const first = await ensureMaterialized(root, firstSourceView(dataset), dataset.sources![0].layout);
+      await compareWithFirst(stored(), first.stored);
+    }
     return { stored: stored(), manifest, created };
   }
   // --rematerialize keeps the entry there until the new one is complete (replaceEntry).
@@ -243,11 +253,17 @@ export async function ensureMaterialized(root: string, dataset: DatasetSpec, lay
   }
 
   checkFreeRoom(root, dataset, layout);
+  // A layout of a dataset with sources is written from the first source's values.
+  const values = dataset.sources
+    ? await firstSourceValues(root, (await ensureMaterialized(root, firstSourceView(dataset), dataset.sources[0].layout)).stored)
+    : undefined;
   const tmp = join(root, `.tmp-${key.slice(0, 12)}-${process.pid}-${randomBytes(4).toString("hex")}`);
   mkdirSync(tmp);
   const started = performance.now();
   try {
-    await backend.materialize({ dataset, layout, dir: tmp, progress: options.progress ?? (() => {}) });
+    const written = values ? { ...dataset, fill: values.fill } : dataset;
+    await backend.materialize({ dataset: written, layout, dir: tmp, progress: options.progress ?? (() => {}) });
+    values?.dispose();
     const files = listFiles(tmp);
     for (const f of files) fsyncPath(join(tmp, f.path));
     const manifest: Manifest = {
@@ -278,6 +294,7 @@ export async function ensureMaterialized(root: string, dataset: DatasetSpec, lay
     fsyncPath(root);
     return { stored: stored(), manifest, created: true };
   } catch (err) {
+    values?.dispose();
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
@@ -310,7 +327,8 @@ function replaceEntry(root: string, tmp: string, dir: string): void {
 /** Entries, unfinished writes and entries being replaced, and write cases' scratch copies. */
 const ENTRY = /^[a-z0-9]+-[0-9a-f]{20}$/;
 const UNFINISHED = /^(?:\.tmp-[0-9a-f]{12}|\.old-[a-z0-9]+-[0-9a-f]{20})-\d+-[0-9a-f]{8}$/;
-const SCRATCH = /^\.scratch-(\d+)-[0-9a-f]{8}$/;
+// Also the copies of a first source's values that layouts of a dataset with sources are written from.
+const SCRATCH = /^\.(?:scratch|values)-(\d+)-[0-9a-f]{8}$/;
 
 /**
  * A private copy of a stored layout for a write case, so the cached entry is never modified; the

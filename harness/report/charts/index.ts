@@ -4,15 +4,17 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { DatasetView, ReportModel } from "../model-types.ts";
+import { sweepHeatmaps, sweepsOf } from "../sweep-heatmap.ts";
 import { amplificationChart } from "./amplification.ts";
 import { chunkHeatmapChart } from "./chunk-heatmap.ts";
 import { distributionChart } from "./distribution.ts";
 import { sizeSpeedChart } from "./size-speed.ts";
+import { sweepHeatmapChart } from "./sweep-heatmap.ts";
 import { throughputChart } from "./throughput.ts";
 
-export type ChartKind = "throughput" | "distribution" | "chunk-heatmap" | "size-speed" | "amplification";
+export type ChartKind = "throughput" | "distribution" | "chunk-heatmap" | "size-speed" | "amplification" | "sweep-heatmap";
 
-const CHART_BUILDERS: Readonly<Record<ChartKind, (dataset: DatasetView) => TopLevelSpec | null>> = {
+const CHART_BUILDERS: Readonly<Record<Exclude<ChartKind, "sweep-heatmap">, (dataset: DatasetView) => TopLevelSpec | null>> = {
   throughput: throughputChart,
   distribution: distributionChart,
   "chunk-heatmap": chunkHeatmapChart,
@@ -52,6 +54,13 @@ export function buildCharts(model: ReportModel): ChartView[] {
       for (let n = 2; used.has(id); n++) id = `${kind}-${base}-${n}`;
       used.add(id);
       charts.push({ id, kind, dataset: dataset.key, spec });
+    }
+    // One per swept pair of fields, only where the scenario has a sweep.
+    for (const heatmap of sweepHeatmaps(dataset, sweepsOf(model, dataset))) {
+      let id = `sweep-heatmap-${base}-${slug(heatmap.rowField)}-${slug(heatmap.columnField)}`;
+      for (let n = 2; used.has(id); n++) id = `sweep-heatmap-${base}-${slug(heatmap.rowField)}-${slug(heatmap.columnField)}-${n}`;
+      used.add(id);
+      charts.push({ id, kind: "sweep-heatmap", dataset: dataset.key, spec: sweepHeatmapChart(dataset, heatmap) });
     }
   }
   return charts;
