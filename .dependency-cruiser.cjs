@@ -17,6 +17,7 @@ const LAYERS = [
   ["plan"],
   ["engines"],
   ["run"],
+  ["shard"],
   ["report"],
   ["compare", "export", "interleave"],
   ["cli"],

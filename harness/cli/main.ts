@@ -9,11 +9,24 @@ import type { Command } from "./command.ts";
 import { compareCommand } from "./compare.ts";
 import { datasetsCommand } from "./datasets.ts";
 import { exportCommand } from "./export.ts";
+import { mergeCommand } from "./merge.ts";
+import { planCommand } from "./plan.ts";
 import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
 import { validateCommand } from "./validate.ts";
 
-const COMMANDS: readonly Command[] = [runCommand, validateCommand, reportCommand, datasetsCommand, compareCommand, abCommand, baselineCommand, exportCommand];
+const COMMANDS: readonly Command[] = [
+  runCommand,
+  validateCommand,
+  reportCommand,
+  datasetsCommand,
+  compareCommand,
+  abCommand,
+  baselineCommand,
+  exportCommand,
+  planCommand,
+  mergeCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -40,8 +40,10 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions, de
         startedAt: deps.timestamp(),
         context,
         scenarios: scenarios.map((s) => ({ file: s.file, name: s.name, description: s.description, hash: s.hash, recommendation: s.recommendation })),
+        ...options.header,
       },
       options.done ?? [],
+      options.stamp,
     );
     return await runCases(supportedCases(wanted, python, deps.engines, options.log), python, writer, context, options, deps);
   } finally {
