@@ -19,7 +19,7 @@ const LAYERS = [
   ["run"],
   ["shard"],
   ["report"],
-  ["compare", "export", "interleave"],
+  ["compare", "export", "interleave", "publish"],
   ["cli"],
   ["bench"],
 ];

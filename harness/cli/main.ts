@@ -11,6 +11,7 @@ import { datasetsCommand } from "./datasets.ts";
 import { exportCommand } from "./export.ts";
 import { mergeCommand } from "./merge.ts";
 import { planCommand } from "./plan.ts";
+import { publishCommand } from "./publish.ts";
 import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
 import { validateCommand } from "./validate.ts";
@@ -26,6 +27,7 @@ const COMMANDS: readonly Command[] = [
   exportCommand,
   planCommand,
   mergeCommand,
+  publishCommand,
 ];
 
 function help(): string {

@@ -13,6 +13,7 @@ import type { Command } from "./command.ts";
 const DEFAULT_FORMATS: readonly ReportFormat[] = ["md", "html"];
 
 const usage = `Usage: layoutbench report RESULTS.json [options]
+       layoutbench report --history DIR [--format svg,png] [--out DIR]
 
 Renders a results file: the recommendation, tables per pattern and cache state, charts, the
 run's context and every warning.
@@ -21,7 +22,11 @@ Options:
   --format LIST   comma-separated, any of ${REPORT_FORMATS.join(", ")} (default: ${DEFAULT_FORMATS.join(",")})
                   md: report.md for a pull request; html: one self-contained report.html;
                   json: report.json (the view model); svg, png: one file per chart
-  --out DIR       where to write (default: a folder next to the results file, named after it)
+  --out DIR       where to write (default: a folder next to the results file, named after it;
+                  with --history: DIR/charts)
+  --history DIR   draw a published history (layoutbench publish): each case's median over the
+                  runs, with its 95% interval; one chart per scenario and pattern, a line per
+                  layout (formats svg and png; default both)
   -h, --help      this text`;
 
 /** The default report folder: reports/runs/x.json → reports/runs/x/. */
@@ -68,9 +73,15 @@ export const reportCommand: Command = {
   summary: "render a results file as Markdown, HTML, JSON, SVG or PNG",
   usage,
   async run(args) {
-    const { positionals, values } = parseCommandArgs("report", args, { format: { type: "string" }, out: { type: "string" } });
+    const { positionals, values } = parseCommandArgs("report", args, { format: { type: "string" }, out: { type: "string" }, history: { type: "string" } });
     if (values.help) {
       console.log(usage);
+      return 0;
+    }
+    if (values.history !== undefined) {
+      if (positionals.length > 0) throw new UserError("layoutbench report: --history DIR draws a published history; give no results file with it");
+      const { reportHistory } = await import("./report-history.ts");
+      for (const path of await reportHistory(values.history, values.format, values.out)) console.log(path);
       return 0;
     }
     if (positionals.length !== 1) {

@@ -1,0 +1,18 @@
+/** `layoutbench report --history DIR`: the charts of a published history. */
+import { join } from "node:path";
+import { UserError } from "../core/errors.ts";
+import { readHistory } from "../publish/read.ts";
+import { writeHistoryCharts } from "../report/history-writer.ts";
+import { historyPoints } from "../shard/history.ts";
+
+const FORMATS = ["svg", "png"] as const;
+
+export async function reportHistory(dir: string, formatText: string | undefined, out: string | undefined): Promise<string[]> {
+  const formats = (formatText ?? "svg,png").split(",").map((f) => f.trim().toLowerCase());
+  const unknown = formats.find((f) => !(FORMATS as readonly string[]).includes(f));
+  if (unknown !== undefined)
+    throw new UserError(`layoutbench report: --format ${JSON.stringify(unknown)}: with --history, allowed: ${FORMATS.join(", ")} (comma-separated)`);
+  const points = historyPoints(readHistory(dir));
+  if (points.length === 0) throw new UserError(`${dir}: the published runs hold no successful case to draw`);
+  return writeHistoryCharts(points, out ?? join(dir, "charts"), formats as ("svg" | "png")[]);
+}
