@@ -13,6 +13,7 @@ import { fingerprintOf } from "../harness/run/fingerprint.ts";
 import type { CaseResult, ResultsFile } from "../harness/run/results-types.ts";
 import type { Calibration, MachineFingerprint } from "../harness/run/shard-record.ts";
 import { expandCases } from "../harness/scenario/expand.ts";
+import { splitByMachine } from "../harness/shard/by-machine.ts";
 import { COST_MODEL, estimateCosts, modelCostMs } from "../harness/shard/cost.ts";
 import { describeMachines, fingerprintDifferences } from "../harness/shard/fingerprint.ts";
 import { mergeShards, type ShardFile } from "../harness/shard/merge.ts";
@@ -309,5 +310,20 @@ describe("machine fingerprints", () => {
     assert.deepEqual(fingerprintDifferences(machineA, machineB), ["memoryBytes", "hostHash"]);
     assert.deepEqual(fingerprintDifferences(machineA, machineA), []);
     assert.deepEqual(describeMachines([{ fingerprint: machineA, calibration: null, shards: ["1/2", "2/2"] }]), []);
+  });
+});
+
+describe("reports of a merged file, per machine", () => {
+  test("one part per machine, each with that machine's cases and fingerprint; nothing to split for one machine", () => {
+    const m = mergeShards([shardFile("s1.json", 1, ["x/a", "x/b"]), shardFile("s2.json", 2, ["x/c"]), shardFile("s3.json", 3, ["x/d"], {}, machineB)]);
+    const parts = splitByMachine({ ...m.results, context: { hostname: "h", cpuModel: "?" } as ResultsFile["context"] });
+    assert.deepEqual(
+      parts.map((p) => [p.machine, p.results.cases.map((c) => c.id), p.results.context.memoryBytes, p.results.context.hostname]),
+      [
+        [machineA.id, ["x/a", "x/b", "x/c"], 8e9, `host ${machineA.hostHash}`],
+        [machineB.id, ["x/d"], 16e9, `host ${machineB.hostHash}`],
+      ],
+    );
+    assert.deepEqual(splitByMachine(mergeShards([shardFile("s1.json", 1, ["x/a"]), shardFile("s2.json", 2, ["x/c"])]).results), []);
   });
 });

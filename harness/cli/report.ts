@@ -7,6 +7,7 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import { UserError } from "../core/errors.ts";
 import { REPORT_FORMATS, type ReportFormat } from "../report/formats.ts";
 import { readResults } from "../run/results-file.ts";
+import { splitByMachine } from "../shard/by-machine.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 
@@ -65,7 +66,19 @@ function load(resultsPath: string) {
  * and returns their paths. Throws a UserError for a missing or unreadable results file.
  */
 export async function renderDefaultReports(resultsPath: string): Promise<string[]> {
-  return writeReports(load(resultsPath), DEFAULT_FORMATS, defaultReportDir(resultsPath));
+  return writeReportsByMachine(load(resultsPath), DEFAULT_FORMATS, defaultReportDir(resultsPath));
+}
+
+/**
+ * The reports of a results file; one set per machine (in OUT/machine-ID/) when its cases were
+ * sampled on several (a merged sharded run), so no ranking mixes machines.
+ */
+async function writeReportsByMachine(results: ReturnType<typeof readResults>, formats: readonly ReportFormat[], outDir: string): Promise<string[]> {
+  const parts = splitByMachine(results);
+  if (parts.length === 0) return writeReports(results, formats, outDir);
+  const written: string[] = [];
+  for (const part of parts) written.push(...(await writeReports(part.results, formats, join(outDir, `machine-${part.machine}`))));
+  return written;
 }
 
 export const reportCommand: Command = {
@@ -90,7 +103,7 @@ export const reportCommand: Command = {
     const [resultsPath] = positionals;
     const formats = values.format === undefined ? DEFAULT_FORMATS : parseFormats(values.format);
     const results = load(resultsPath);
-    const written = await writeReports(results, formats, resolve(values.out ?? defaultReportDir(resultsPath)));
+    const written = await writeReportsByMachine(results, formats, resolve(values.out ?? defaultReportDir(resultsPath)));
     for (const path of written) console.log(path);
     return 0;
   },
