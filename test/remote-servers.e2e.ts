@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { FetchStore } from "@zarrita/storage";
-import { HttpObjectStore, type ObjectStore, RemoteError, S3ObjectStore, summarizeRequests } from "../harness/remote/index.ts";
+import { RemoteError, S3ObjectStore, summarizeRequests } from "../harness/remote/index.ts";
 import { type RunningS3Server, type RunningServer, StartedRegistry, startHttpServer, startS3Server } from "../harness/servers/index.ts";
 
 const SIZE = 1000;

@@ -149,7 +149,7 @@ describe("token bucket", () => {
     assert.equal(pieceSize(100e6), 64 * 1024);
     assert.equal(pieceSize(8e6), 8000);
     assert.equal(pieceSize(100_000), 1024);
-    assert.equal(burstSize(100e6), 500_000);
+    assert.equal(burstSize(100e6), 2_000_000);
     assert.equal(burstSize(100_000), 2048);
   });
 

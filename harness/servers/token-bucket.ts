@@ -70,9 +70,13 @@ export function pieceSize(bytesPerSecond: number): number {
   return Math.round(Math.min(64 * 1024, Math.max(1024, bytesPerSecond / 1000)));
 }
 
-/** Burst: about 5 ms of the rate and at least two pieces, so the timer's lateness is absorbed but a transfer's start is barely ahead of the rate. */
+/**
+ * Burst: 20 ms of the rate and at least two pieces. Gaps between requests shorter than that (a
+ * client's turnaround, timer lateness on a busy machine) cost no bandwidth; the price is that a
+ * transfer starting on a full bucket gets its first `burst` bytes at once: S bytes take (S − burst)/rate.
+ */
 export function burstSize(bytesPerSecond: number): number {
-  return Math.round(Math.max(2 * pieceSize(bytesPerSecond), bytesPerSecond * 0.005));
+  return Math.round(Math.max(2 * pieceSize(bytesPerSecond), bytesPerSecond * 0.02));
 }
 
 /** @throws RangeError naming the field when a setting is out of range. */
