@@ -5,11 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { ResultsFile } from "../harness/run/results-types.ts";
+import { type RunningS3Server, StartedRegistry, startS3Server } from "../harness/servers/index.ts";
 import type { HistoryIndex } from "../harness/shard/history.ts";
 import { cli, cliAsync } from "./support/cli.ts";
 
@@ -125,5 +126,58 @@ describe("publish to a git branch", () => {
       COMMITS,
     );
     assert.equal(git(origin, "rev-list", "--count", "bench-history"), "4");
+  });
+});
+
+describe("publish to S3 (moto)", () => {
+  const registry = new StartedRegistry();
+  let server: RunningS3Server | undefined;
+  let skip: string | undefined;
+  after(() => registry.stopAll());
+  const env = () => ({
+    AWS_ENDPOINT_URL: server!.directEndpoint,
+    AWS_ACCESS_KEY_ID: server!.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server!.credentials.secretAccessKey,
+    AWS_REGION: "us-east-1",
+    AWS_PROFILE: "",
+  });
+  test("concurrent publishers to s3://BUCKET/PREFIX lose no run; report --history reads it back", async (t) => {
+    try {
+      mkdirSync(join(work, "s3-root"));
+      server = await startS3Server({ root: join(work, "s3-root"), registry, bucket: "bench-history" });
+    } catch (err) {
+      skip = `moto S3 server could not start: ${(err as Error).message.split("\n")[0]}`;
+    }
+    if (skip) return t.skip(skip);
+    const results = await Promise.all(runFiles.map((f) => cliAsync(["publish", f, "--to", "s3://bench-history/layoutbench/ci"], { env: env() })));
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    assert.match(results[0].stdout, /in s3:\/\/bench-history\/layoutbench\/ci\//);
+    const store = server!.store();
+    try {
+      const keys = await store.list("layoutbench/ci/");
+      const runs = COMMITS.map((c, i) => `layoutbench/ci/runs/2024060${i + 1}T100000Z-${c.slice(0, 12)}.json`);
+      for (const key of runs) assert.ok(keys.includes(key), `${key} in ${keys}`);
+      assert.equal(keys.filter((k) => k.startsWith("layoutbench/ci/entries/")).length, 4);
+    } finally {
+      await store.close();
+    }
+    // A publish after the concurrent ones rebuilds the index from every entry.
+    const late = join(work, "run-late.json");
+    writeFileSync(late, JSON.stringify({ ...JSON.parse(readFileSync(runFiles[0], "utf8")), startedAt: "2024-06-09T10:00:00.000Z" }));
+    assert.equal(cli(["publish", late, "--to", "s3://bench-history/layoutbench/ci"], { env: env() }).code, 0);
+    const check = server!.store();
+    try {
+      const index = JSON.parse(new TextDecoder().decode(await check.get("layoutbench/ci/index.json"))) as HistoryIndex;
+      assert.deepEqual(
+        index.runs.map((r) => r.startedAt.slice(0, 10)),
+        ["2024-06-01", "2024-06-02", "2024-06-03", "2024-06-04", "2024-06-09"],
+      );
+    } finally {
+      await check.close();
+    }
+    const out = join(work, "s3-charts");
+    const r = cli(["report", "--history", "s3://bench-history/layoutbench/ci", "--out", out, "--format", "svg"], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(readFileSync(join(out, "history-tiles-rows.svg"), "utf8"), /2024-06-09 10:00 1111111/);
   });
 });

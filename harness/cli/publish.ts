@@ -7,11 +7,13 @@ import { UserError } from "../core/errors.ts";
 import { parseDestination } from "../publish/destination.ts";
 import { publishToDir } from "../publish/dir.ts";
 import { publishToGit } from "../publish/git.ts";
+import { publishToStore } from "../publish/store.ts";
+import { S3ObjectStore } from "../remote/index.ts";
 import { readResults } from "../run/results-file.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 
-const usage = `Usage: layoutbench publish RESULTS --to DEST [options]
+const usage = `Usage: layoutbench publish RESULTS --to DIR|git:BRANCH[:PATH]|s3://BUCKET/PREFIX [options]
 
 Appends a run (a results file, e.g. merged from shards) to a history: the file is stored as
 runs/<start time>-<commit>.json and listed in index.json. Publishers never overwrite each other:
@@ -20,6 +22,8 @@ a folder is locked while it is updated; a git branch is updated only if it did n
 
 Destinations:
   DIR                     a folder (created if needed)
+  s3://BUCKET/PREFIX      S3-compatible object storage (credentials, region and endpoint from the
+                          AWS_* environment or profile, e.g. AWS_ENDPOINT_URL for MinIO)
   git:BRANCH[:PATH]       a branch of the repository (PATH: a folder inside it); the working tree
                           is not touched; with --remote, fetched from and pushed to that remote
 
@@ -32,7 +36,7 @@ Options:
 
 export const publishCommand: Command = {
   name: "publish",
-  summary: "append a results file to a history (folder or git branch)",
+  summary: "append a results file to a history (folder, git branch or S3)",
   usage,
   async run(args) {
     const { positionals, values } = parseCommandArgs("publish", args, {
@@ -70,8 +74,16 @@ export const publishCommand: Command = {
         file = publishToGit({ repo: values.repo ?? ".", branch: destination.branch, path: destination.path, remote: values.remote }, results, commit).file;
         where = `git:${destination.branch}${destination.path ? ":" + destination.path : ""}${values.remote ? ` on ${values.remote}` : ""}`;
         break;
-      case "s3":
-        throw new UserError(`layoutbench publish: --to ${values.to}: S3 destinations are not supported by this layoutbench yet (use a folder or git:BRANCH)`);
+      case "s3": {
+        const store = new S3ObjectStore({ bucket: destination.bucket, prefix: destination.prefix });
+        try {
+          file = (await publishToStore(store, results, commit)).file;
+        } finally {
+          await store.close();
+        }
+        where = store.label;
+        break;
+      }
     }
     console.log(`published ${positionals[0]} as ${file} in ${where}`);
     return 0;

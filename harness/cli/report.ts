@@ -14,7 +14,7 @@ import type { Command } from "./command.ts";
 const DEFAULT_FORMATS: readonly ReportFormat[] = ["md", "html"];
 
 const usage = `Usage: layoutbench report RESULTS.json [options]
-       layoutbench report --history DIR [--format svg,png] [--out DIR]
+       layoutbench report --history DIR|s3://BUCKET/PREFIX [--format svg,png] [--out DIR]
 
 Renders a results file: the recommendation, tables per pattern and cache state, charts, the
 run's context and every warning.
@@ -24,7 +24,7 @@ Options:
                   md: report.md for a pull request; html: one self-contained report.html;
                   json: report.json (the view model); svg, png: one file per chart
   --out DIR       where to write (default: a folder next to the results file, named after it;
-                  with --history: DIR/charts)
+                  with --history: DIR/charts, or history-charts for s3://)
   --history DIR   draw a published history (layoutbench publish): each case's median over the
                   runs, with its 95% interval; one chart per scenario and pattern, a line per
                   layout (formats svg and png; default both)
