@@ -327,3 +327,23 @@ describe("reports of a merged file, per machine", () => {
     assert.deepEqual(splitByMachine(mergeShards([shardFile("s1.json", 1, ["x/a"]), shardFile("s2.json", 2, ["x/c"])]).results), []);
   });
 });
+
+describe("a shard resumed on another machine", () => {
+  test("the merge lists both machines for that shard", () => {
+    const resumedElsewhere = shardFile("s2.json", 2, ["x/c"], {
+      machine: machineB,
+      machines: [
+        { fingerprint: machineA, calibration, shards: ["2/3"] },
+        { fingerprint: machineB, calibration, shards: ["2/3"] },
+      ],
+    });
+    const m = mergeShards([shardFile("s1.json", 1, ["x/a"]), resumedElsewhere]);
+    assert.deepEqual(
+      m.results.machines!.map((x) => [x.fingerprint.id, x.shards]),
+      [
+        [machineA.id, ["1/3", "2/3"]],
+        [machineB.id, ["2/3"]],
+      ],
+    );
+  });
+});

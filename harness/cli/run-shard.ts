@@ -54,9 +54,20 @@ export async function shardSetup(scenarios: readonly Scenario[], filter: (id: st
     }
     const ids = new Set(shardCaseIds(plan, shard.index, shard.count));
     const calibration = await measureCalibration(o.cacheRoot);
+    const label = shardLabel(shard);
+    // A shard resumed on another machine keeps the first machine on record: its cases name it.
+    const before = o.resumed?.machine;
+    const machines =
+      before && before.id !== machine.id
+        ? withMachine(o.resumed?.machines ?? [{ fingerprint: before, calibration: o.resumed?.calibration ?? null, shards: [label] }], {
+            fingerprint: machine,
+            calibration,
+            shards: [label],
+          })
+        : o.resumed?.machines;
     return {
       filter: (id) => ids.has(id),
-      header: { harness, plan: planRef(plan), shard, machine, calibration },
+      header: { harness, plan: planRef(plan), shard, machine, calibration, ...(machines ? { machines } : {}) },
       stamp: { shard: shardLabel(shard), machine: machine.id },
       note: `shard ${shardLabel(shard)} of plan ${short(plan.id)}: ${ids.size} of ${plan.cases.length} cases`,
     };

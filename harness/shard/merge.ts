@@ -98,11 +98,13 @@ export function mergeShards(files: readonly ShardFile[]): Merged {
 function machinesOf(files: readonly ShardFile[]): MachineRecord[] {
   const out = new Map<string, MachineRecord>();
   for (const { results } of files) {
-    const fingerprint = results.machine;
-    if (!fingerprint) continue;
     const label = shardLabel(results.shard!);
-    const seen = out.get(fingerprint.id);
-    out.set(fingerprint.id, seen ? { ...seen, shards: [...seen.shards, label] } : { fingerprint, calibration: results.calibration ?? null, shards: [label] });
+    // A shard resumed on another machine lists both.
+    const records = results.machines ?? (results.machine ? [{ fingerprint: results.machine, calibration: results.calibration ?? null, shards: [label] }] : []);
+    for (const record of records) {
+      const seen = out.get(record.fingerprint.id);
+      out.set(record.fingerprint.id, seen ? { ...seen, shards: [...new Set([...seen.shards, label])] } : { ...record, shards: [label] });
+    }
   }
   return [...out.values()];
 }
