@@ -57,7 +57,8 @@ function finished(child: ChildProcess): Promise<{ code: number | null; signal: N
   return new Promise((ok) => child.on("close", (code, signal) => ok({ code, signal, stderr })));
 }
 
-const shardArgs = (i: number) => ["run", SCENARIO, "--shard", `${i}/${SHARDS}`, "--cache", join(work, `cache-${i}`), "--no-report"];
+const planFile = join(work, "plan.json");
+const shardArgs = (i: number) => ["run", SCENARIO, "--plan", planFile, "--shard", `${i}/${SHARDS}`, "--cache", join(work, `cache-${i}`), "--no-report"];
 
 const skip = makeHosts();
 if (skip) console.log(`# sharded e2e skipped: ${skip}`);
@@ -83,6 +84,11 @@ describe("three shards on three simulated hosts", { skip }, () => {
   let partialResume: Awaited<ReturnType<typeof cliAsync>>;
 
   before(async () => {
+    // The plan every shard balances on, as a CI plan job would write it.
+    const planned = cli(["plan", SCENARIO, "--shards", String(SHARDS), "--out", planFile]);
+    assert.equal(planned.code, 0, planned.stderr);
+    assert.match(planned.stdout, new RegExp(`^plan ${plan.id.slice(0, 12)}: 12 cases`));
+    assert.equal(JSON.parse(readFileSync(planFile, "utf8")).id, plan.id);
     const runs = [1, 2, 3].map((i) => onHost(i, [...shardArgs(i), "--out", shardFile(i)]));
     const results = runs.map(finished);
     // A shard of another plan (--filter changes the case list), for the refusals below.

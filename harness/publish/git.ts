@@ -6,6 +6,7 @@
  * there first, it fetches, rebuilds on the new tip and tries again, so no entry is ever lost.
  */
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,13 +67,17 @@ function identityEnv(repo: string): NodeJS.ProcessEnv {
   };
 }
 
-/** The branch tip to build on: fetched from the remote, or the local branch; null when it does not exist yet. */
-function currentTip(t: GitTarget): string | null {
+/**
+ * The branch tip to build on: fetched from the remote into a ref of this process's own (publishers
+ * sharing a clone would race on the remote-tracking ref and on FETCH_HEAD), or the local branch;
+ * null when it does not exist yet.
+ */
+function currentTip(t: GitTarget, privateRef: string): string | null {
   if (t.remote) {
     const ls = git(t.repo, ["ls-remote", "--heads", t.remote, `refs/heads/${t.branch}`]);
     if (!ls) return null;
-    git(t.repo, ["fetch", "--quiet", t.remote, `+refs/heads/${t.branch}:refs/remotes/${t.remote}/${t.branch}`]);
-    return git(t.repo, ["rev-parse", `refs/remotes/${t.remote}/${t.branch}`]);
+    git(t.repo, ["fetch", "--quiet", "--no-write-fetch-head", t.remote, `+refs/heads/${t.branch}:${privateRef}`]);
+    return git(t.repo, ["rev-parse", privateRef]);
   }
   return tryGit(t.repo, ["rev-parse", "--verify", "--quiet", `refs/heads/${t.branch}^{commit}`]);
 }
@@ -85,33 +90,41 @@ export function publishToGit(t: GitTarget, results: ResultsFile, commit: string 
   const attempts = t.attempts ?? 8;
   const scratch = mkdtempSync(join(tmpdir(), "layoutbench-publish-"));
   const env = { GIT_INDEX_FILE: join(scratch, "index"), ...identityEnv(t.repo) };
+  const privateRef = `refs/layoutbench-publish/${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     for (let attempt = 1; ; attempt++) {
-      const tip = currentTip(t);
-      const indexPath = join2(t.path, INDEX_FILE);
-      const existing = tip ? tryGit(t.repo, ["show", `${tip}:${indexPath}`]) : null;
-      const before = existing === null ? emptyIndex() : parseIndex(JSON.parse(existing), `${t.branch}:${indexPath}`);
-      const { index, entry } = appendRun(before, results, commit, now());
-      git(t.repo, tip ? ["read-tree", tip] : ["read-tree", "--empty"], { env });
-      const runBlob = git(t.repo, ["hash-object", "-w", "--stdin"], { input: JSON.stringify(results, null, 1) + "\n" });
-      const indexBlob = git(t.repo, ["hash-object", "-w", "--stdin"], { input: JSON.stringify(index, null, 1) + "\n" });
-      git(t.repo, ["update-index", "--add", "--cacheinfo", `100644,${runBlob},${join2(t.path, entry.file)}`], { env });
-      git(t.repo, ["update-index", "--add", "--cacheinfo", `100644,${indexBlob},${indexPath}`], { env });
-      const tree = git(t.repo, ["write-tree"], { env });
-      const message = `Publish run ${entry.file} (commit ${commit ? commit.slice(0, 12) : "unknown"}, ${entry.cases} cases)`;
-      const created = git(t.repo, ["commit-tree", tree, ...(tip ? ["-p", tip] : []), "-m", message], { env });
       try {
-        if (t.remote) git(t.repo, ["push", "--quiet", t.remote, `${created}:refs/heads/${t.branch}`]);
-        else git(t.repo, ["update-ref", `refs/heads/${t.branch}`, created, tip ?? ZERO]);
-        return entry;
+        return publishOnce(t, results, commit, now, env, privateRef);
       } catch (err) {
-        // Someone else moved the branch since we read it: rebuild on their tip.
-        if (!(err instanceof GitFailed) || attempt >= attempts) {
-          throw new UserError(`publish to git:${t.branch}: ${(err as Error).message} (after ${attempt} attempt${attempt === 1 ? "" : "s"})`);
-        }
+        // Someone else moved the branch since we read it (or a fetch raced): read it again and rebuild.
+        if (!(err instanceof GitFailed)) throw err;
+        if (attempt >= attempts) throw new UserError(`publish to git:${t.branch}: ${err.message} (after ${attempt} attempt${attempt === 1 ? "" : "s"})`);
+        // A random pause, so publishers that collided do not collide again in step.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + Math.floor(Math.random() * 200 * attempt));
       }
     }
   } finally {
+    if (t.remote) tryGit(t.repo, ["update-ref", "-d", privateRef]);
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** One attempt: build the commit on the current tip and move the branch to it if it has not moved. */
+function publishOnce(t: GitTarget, results: ResultsFile, commit: string | null, now: () => string, env: NodeJS.ProcessEnv, privateRef: string): HistoryEntry {
+  const tip = currentTip(t, privateRef);
+  const indexPath = join2(t.path, INDEX_FILE);
+  const existing = tip ? tryGit(t.repo, ["show", `${tip}:${indexPath}`]) : null;
+  const before = existing === null ? emptyIndex() : parseIndex(JSON.parse(existing), `${t.branch}:${indexPath}`);
+  const { index, entry } = appendRun(before, results, commit, now());
+  git(t.repo, tip ? ["read-tree", tip] : ["read-tree", "--empty"], { env });
+  const runBlob = git(t.repo, ["hash-object", "-w", "--stdin"], { input: JSON.stringify(results, null, 1) + "\n" });
+  const indexBlob = git(t.repo, ["hash-object", "-w", "--stdin"], { input: JSON.stringify(index, null, 1) + "\n" });
+  git(t.repo, ["update-index", "--add", "--cacheinfo", `100644,${runBlob},${join2(t.path, entry.file)}`], { env });
+  git(t.repo, ["update-index", "--add", "--cacheinfo", `100644,${indexBlob},${indexPath}`], { env });
+  const tree = git(t.repo, ["write-tree"], { env });
+  const message = `Publish run ${entry.file} (commit ${commit ? commit.slice(0, 12) : "unknown"}, ${entry.cases} cases)`;
+  const created = git(t.repo, ["commit-tree", tree, ...(tip ? ["-p", tip] : []), "-m", message], { env });
+  if (t.remote) git(t.repo, ["push", "--quiet", t.remote, `${created}:refs/heads/${t.branch}`]);
+  else git(t.repo, ["update-ref", `refs/heads/${t.branch}`, created, tip ?? ZERO]);
+  return entry;
 }
