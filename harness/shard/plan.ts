@@ -94,7 +94,7 @@ export function formatPlan(plan: Plan, shards?: number): string {
     const cost = new Map(plan.cases.map((c) => [c.id, c.costMs]));
     parts.forEach((ids, i) => {
       const ms = ids.reduce((a, id) => a + (cost.get(id) ?? 0), 0);
-      lines.push(`shard ${i + 1}/${shards}: ${ids.length} cases, estimated ${(ms / 1000).toFixed(1)} s`);
+      lines.push(`shard ${i + 1}/${shards}: ${ids.length} case${ids.length === 1 ? "" : "s"}, estimated ${(ms / 1000).toFixed(1)} s`);
     });
   }
   return lines.join("\n");
