@@ -10,6 +10,9 @@ import type { Command } from "./command.ts";
 import { compareCommand } from "./compare.ts";
 import { datasetsCommand } from "./datasets.ts";
 import { exportCommand } from "./export.ts";
+import { mergeCommand } from "./merge.ts";
+import { planCommand } from "./plan.ts";
+import { publishCommand } from "./publish.ts";
 import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
 import { suggestCommand } from "./suggest.ts";
@@ -26,6 +29,9 @@ const COMMANDS: readonly Command[] = [
   exportCommand,
   articleCommand,
   suggestCommand,
+  planCommand,
+  mergeCommand,
+  publishCommand,
 ];
 
 function help(): string {

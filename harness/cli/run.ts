@@ -14,10 +14,12 @@ import { realRunDeps } from "../run/real-deps.ts";
 import { readResults } from "../run/results-file.ts";
 import type { ScenarioInfo } from "../run/results-types.ts";
 import { defaultRecommendationEngine, ENGINE_SPELLINGS, engineNamed } from "../scenario/engines.ts";
-import { caseFilter } from "../scenario/expand.ts";
 import type { EngineName, Scenario } from "../scenario/types.ts";
+import { parseShard } from "../shard/partition.ts";
 import { parseCommandArgs, wholeNumberOption } from "./args.ts";
 import type { Command } from "./command.ts";
+import { filterOf } from "./plan.ts";
+import { shardSetup } from "./run-shard.ts";
 
 const usage = `Usage: layoutbench run FILE... [options]
 
@@ -38,6 +40,10 @@ Options:
                       (its own readers; js is an older name), zarrita (zarr.get), h5wasm
                       (Dataset.slice), python (NumPy, h5py, zarr-python), tensorstore (through
                       the Python worker, where installed); the same files, side by side
+  --shard i/N         run shard i of N: a deterministic share of the cases, balanced by estimated
+                      cost; the results file records the plan, the shard, the machine and a
+                      calibration (combine shards with layoutbench merge; see docs/sharded-runs.md)
+  --plan FILE         with --shard: take the costs from a plan written by layoutbench plan --out
   --no-report         do not render the Markdown and HTML reports
   -h, --help          this text
 
@@ -63,6 +69,8 @@ export const runCommand: Command = {
       samples: { type: "string" },
       rounds: { type: "string" },
       engines: { type: "string" },
+      shard: { type: "string" },
+      plan: { type: "string" },
     });
     if (values.help) {
       console.log(usage);
@@ -74,14 +82,18 @@ export const runCommand: Command = {
     const engines = values.engines === undefined ? undefined : parseEngines(values.engines);
     const scenarios: Scenario[] = [];
     for (const file of positionals) scenarios.push(withEngines(withSampling(await loadScenarioAsync(file), samples, rounds), engines));
-    let filter: (id: string) => boolean;
-    try {
-      filter = caseFilter(values.filter);
-    } catch (err) {
-      throw new UserError(`layoutbench run: --filter: ${(err as Error).message}`);
-    }
+    if (values.shard !== undefined) parseShard(values.shard);
     const resumed = values.resume ? readResults(values.resume) : undefined;
     if (resumed) checkSameScenarios(values.resume!, resumed.scenarios, scenarios);
+    const cacheRoot = resolve(values.cache ?? defaultCacheRoot());
+    const sharded = await shardSetup(scenarios, filterOf("run", values.filter), {
+      shard: values.shard,
+      plan: values.plan,
+      resume: values.resume,
+      resumed,
+      cacheRoot,
+    });
+    if (sharded.note) console.log(sharded.note);
     // Cases that failed or missed rounds are sampled again from the start.
     const done = resumed ? resumed.cases.filter((c) => c.status === "ok" && !c.warnings.some((w) => w.code === "incomplete")) : [];
     const resultsPath = resolve(values.resume ?? values.out ?? join(defaultRunsDir(), `${scenarios.map((s) => s.name).join("+")}-${timestamp()}.json`));
@@ -94,9 +106,11 @@ export const runCommand: Command = {
       const results = await runScenarios(
         scenarios,
         {
-          cacheRoot: resolve(values.cache ?? defaultCacheRoot()),
+          cacheRoot,
           resultsPath,
-          filter,
+          filter: sharded.filter,
+          header: sharded.header,
+          stamp: sharded.stamp,
           done,
           rematerialize: values.rematerialize,
           log: (line) => console.log(line),
@@ -104,7 +118,8 @@ export const runCommand: Command = {
         },
         realRunDeps(),
       );
-      if (results.cases.length === 0) throw new UserError(`layoutbench run: no case matches --filter ${JSON.stringify(values.filter)}`);
+      // A shard may hold no case when a plan has fewer cases than shards; its file still completes the set.
+      if (results.cases.length === 0 && !values.shard) throw new UserError(`layoutbench run: no case matches --filter ${JSON.stringify(values.filter)}`);
       console.log("\n" + consoleTable(results));
       console.log(`\nresults: ${resultsPath}${interrupted() ? " (interrupted: finish it with --resume " + resultsPath + ")" : ""}`);
       if (!values["no-report"]) await renderReports(resultsPath);

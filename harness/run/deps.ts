@@ -15,6 +15,7 @@ import type { CaseSpec, DatasetSpec, EvictionMethod, LayoutSpec } from "../scena
 import type { Materialized, MaterializeOptions } from "../store/materialize.ts";
 import type { CaseResult, RunContext } from "./results-types.ts";
 import type { CaseEnv } from "./sampler.ts";
+import type { CaseStamp, ShardHeader } from "./shard-record.ts";
 
 /** An engine that reads through a library's own API in this process (zarrita's zarr.get, h5wasm's Dataset.slice). */
 export interface LibraryEngineDeps {
@@ -79,4 +80,8 @@ export interface RunOptions {
   readonly done?: readonly CaseResult[];
   /** Polled between samples and cases; true ends the run early, keeping what finished. */
   readonly interrupted?: () => boolean;
+  /** Header fields of a sharded run (plan, shard, machine, calibration), written as given. */
+  readonly header?: ShardHeader;
+  /** Fields every case this run samples carries (its shard and machine). */
+  readonly stamp?: CaseStamp;
 }

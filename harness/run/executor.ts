@@ -47,8 +47,10 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions, de
           recommendation: s.recommendation,
           ...(s.sweeps ? { sweeps: s.sweeps } : {}),
         })),
+        ...options.header,
       },
       options.done ?? [],
+      options.stamp,
     );
     return await runCases(supportedCases(wanted, python, deps.engines, options.log), python, writer, context, options, deps);
   } finally {

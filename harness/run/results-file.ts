@@ -6,6 +6,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import { dirname } from "node:path";
 import { UserError } from "../core/errors.ts";
 import { type CaseResult, RESULTS_KIND, RESULTS_VERSION, type ResultsFile } from "./results-types.ts";
+import type { CaseStamp } from "./shard-record.ts";
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -27,6 +28,8 @@ export class ResultsWriter {
     readonly path: string,
     header: Omit<ResultsFile, "cases" | "finishedAt">,
     cases: readonly CaseResult[] = [],
+    /** Fields every case put from now on carries (a sharded run's shard and machine). */
+    private readonly stamp: CaseStamp = {},
   ) {
     this.results = { ...header, finishedAt: null, cases: [...cases] };
     writeJsonAtomic(path, this.results);
@@ -35,7 +38,8 @@ export class ResultsWriter {
     return this.results;
   }
   /** Adds a case, or replaces the record of the same id (a case sampled over several rounds). */
-  put(result: CaseResult): void {
+  put(unstamped: CaseResult): void {
+    const result = { ...unstamped, ...this.stamp };
     const cases = [...this.results.cases];
     const at = cases.findIndex((c) => c.id === result.id);
     if (at >= 0) cases[at] = result;

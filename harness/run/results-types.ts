@@ -5,6 +5,7 @@
 import type { LayoutEncoder } from "../backends/types.ts";
 import type { ReadPath } from "../engines/types.ts";
 import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec, SweepInfo } from "../scenario/types.ts";
+import type { CaseStamp, ShardHeader } from "./shard-record.ts";
 import type { WarningCode } from "./warnings.ts";
 
 export const RESULTS_VERSION = 1;
@@ -134,7 +135,7 @@ export interface StorageInfo {
   readonly encoder?: string;
 }
 
-export interface CaseResult {
+export interface CaseResult extends CaseStamp {
   readonly id: string;
   readonly scenario: string;
   readonly dataset: DatasetSpec;
@@ -189,7 +190,7 @@ export interface Pairing {
   readonly blocks: number;
 }
 
-export interface ResultsFile {
+export interface ResultsFile extends ShardHeader {
   readonly kind: typeof RESULTS_KIND;
   readonly version: number;
   readonly startedAt: string;
