@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import type { Backend, Reader, Stored } from "../harness/backends/types.ts";
 import type { TypedArray } from "../harness/core/dtype.ts";
@@ -13,8 +14,10 @@ import { type Selection, slice } from "../harness/core/selection.ts";
 import { generateRegion } from "../harness/data/generate.ts";
 import { jsSession } from "../harness/engines/js.ts";
 import type { EngineSession } from "../harness/engines/types.ts";
+import { contextItems } from "../harness/report/context.ts";
+import type { ResultsFile } from "../harness/run/results-types.ts";
 import { type CaseEnv, sampleRound } from "../harness/run/sampler.ts";
-import { calibrateTimer, withoutTimerOverhead } from "../harness/run/timer-overhead.ts";
+import { calibrateTimer, TIMER_CALIBRATION_METHOD, withoutTimerOverhead } from "../harness/run/timer-overhead.ts";
 import type { CaseSpec, DatasetSpec } from "../harness/scenario/types.ts";
 
 describe("timer calibration", () => {
@@ -168,5 +171,21 @@ describe("the layoutbench session's passes", () => {
     const perAccess = { ...spec("warm", DATASET), pattern: { name: "r", kind: "rows", op: "read", openPerAccess: true } } as unknown as CaseSpec;
     assert.equal(jsSession(write, backend, {} as Stored, selections, () => 0).passes, undefined);
     assert.equal(jsSession(perAccess, backend, {} as Stored, selections, () => 0).passes, undefined);
+  });
+});
+
+describe("the report's context", () => {
+  const results = JSON.parse(readFileSync(new URL("./fixtures/results-small.json", import.meta.url), "utf8")) as ResultsFile;
+  const stats = { seed: 1, resamples: 100, confidence: 0.95 };
+  test("names the clock cost subtracted per timed read and how it was measured", () => {
+    const timed = { ...results, context: { ...results.context, timer: { overheadMs: 0.000047, method: TIMER_CALIBRATION_METHOD } } };
+    const line = contextItems(timed, stats).find((i) => i.label === "Timer");
+    assert.equal(line?.value, `47 ns per timed read subtracted: the clock's cost, ${TIMER_CALIBRATION_METHOD}`);
+  });
+  test("files from before the calibration have no such line", () => {
+    assert.equal(
+      contextItems(results, stats).some((i) => i.label === "Timer"),
+      false,
+    );
   });
 });
