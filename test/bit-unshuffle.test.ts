@@ -85,6 +85,19 @@ describe("bit unshuffle kernels", { skip }, () => {
     assert.throws(() => kernels!.run(src, new Uint8Array(64), 1, "neon"), /no bit unshuffle kernel neon on this CPU/);
     assert.throws(() => kernels!.run(src, new Uint8Array(64), 3, "portable"), /whole number of groups of 8 elements/);
     assert.throws(() => kernels!.use("neon"), /no bit unshuffle kernel neon/);
+    assert.throws(() => kernels!.run(src, new Uint8Array(64), 1, "portable", new Uint8Array(63)), /work must be at least as long as src/);
+  });
+
+  test("a caller's scratch gives the same bytes as one the call allocates", () => {
+    const src = bytes(8 * 40 * 4, 77);
+    for (const name of kernels!.available) {
+      const own = new Uint8Array(src.length);
+      const given = new Uint8Array(src.length);
+      kernels!.run(src, own, 4, name);
+      kernels!.run(src, given, 4, name, new Uint8Array(src.length).fill(0x5a));
+      assert.deepEqual(given, own, name);
+      assert.deepEqual(own, reference(src, 4), name);
+    }
   });
 });
 

@@ -129,12 +129,15 @@ static int get_name(napi_env env, napi_value v, char *name, size_t len) {
   return 1;
 }
 
-/* bitUnshuffle(src, dst, typesize, kernel): src (a bit-shuffled block of whole groups of 8) into dst with that kernel. */
+/*
+ * bitUnshuffle(src, dst, typesize, kernel[, work]): src (a bit-shuffled block of whole groups of 8)
+ * into dst with that kernel; `work`, at least as long as src, is its scratch (else one is allocated).
+ */
 static napi_value js_bit_unshuffle(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  uint8_t *src, *dst;
-  size_t srclen, dstlen;
+  size_t argc = 5;
+  napi_value argv[5];
+  uint8_t *src, *dst, *given = NULL;
+  size_t srclen, dstlen, givenlen = 0;
   uint32_t typesize;
   char name[32];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) {
@@ -151,13 +154,18 @@ static napi_value js_bit_unshuffle(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "src and dst must be as long, a whole number of groups of 8 elements");
     return NULL;
   }
-  uint8_t *work = malloc(srclen ? srclen : 1);
+  if (argc > 4 && !get_bytes(env, argv[4], &given, &givenlen, "work")) return NULL;
+  if (given && givenlen < srclen) {
+    napi_throw_range_error(env, NULL, "work must be at least as long as src");
+    return NULL;
+  }
+  uint8_t *work = given ? given : malloc(srclen ? srclen : 1);
   if (!work) {
     napi_throw_error(env, NULL, "out of memory");
     return NULL;
   }
   const int r = bit_unshuffle_with(name, src, srclen / typesize, typesize, dst, work);
-  free(work);
+  if (!given) free(work);
   if (r != 0) {
     char msg[80];
     snprintf(msg, sizeof msg, "no bit unshuffle kernel %s on this CPU", name);

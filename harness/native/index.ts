@@ -34,7 +34,7 @@ interface NativeModule {
   lz4Decode?(src: Uint8Array, dst: Uint8Array): number;
   bloscDecode?(src: Uint8Array, dst: Uint8Array, threads: number): number;
   zstdDecode?(src: Uint8Array, dst: Uint8Array): number;
-  bitUnshuffle?(src: Uint8Array, dst: Uint8Array, typesize: number, kernel: string): void;
+  bitUnshuffle?(src: Uint8Array, dst: Uint8Array, typesize: number, kernel: string, work?: Uint8Array): void;
   bitUnshuffleKernels?(): { available: string[]; inUse: string };
   useBitUnshuffle?(kernel: string | null): void;
   // copy.c; absent from addons built before it.
@@ -234,7 +234,8 @@ export function nativeDecoders(): NativeDecoders | undefined {
 export interface BitUnshuffleKernels {
   readonly available: readonly string[];
   readonly inUse: string;
-  run(src: Uint8Array, dst: Uint8Array, typesize: number, kernel: string): void;
+  /** `work`: scratch at least as long as `src` (else the call allocates one). */
+  run(src: Uint8Array, dst: Uint8Array, typesize: number, kernel: string, work?: Uint8Array): void;
   use(kernel: string | null): void;
 }
 
