@@ -21,7 +21,7 @@ import { librarySession } from "../harness/engines/library-session.ts";
 import { mergeReadPaths } from "../harness/engines/read-path.ts";
 import { generatorVerifier } from "../harness/engines/verify.ts";
 import { zarritaEngine } from "../harness/engines/zarrita.ts";
-import { bloscEncoder, nativeDecoders } from "../harness/native/index.ts";
+import { bitUnshuffleKernels, bloscEncoder, nativeDecoders } from "../harness/native/index.ts";
 import type { CaseSpec, DatasetSpec, LayoutSpec } from "../harness/scenario/types.ts";
 import { makeTestDir } from "./support/contract.ts";
 import { withEnv } from "./support/env.ts";
@@ -75,7 +75,8 @@ describe("layoutbench readers describe their read path", () => {
       [{ name: "lz4", level: 1 }, "C LZ4 (addon)", 1],
       [{ name: "blosc", cname: "lz4", level: 5, shuffle: "byte" }, "C Blosc-LZ4 (addon)", CORES],
       [{ name: "blosc", cname: "zstd", level: 3, shuffle: "byte" }, "C Blosc-zstd (addon)", CORES],
-      [{ name: "blosc", cname: "blosclz", level: 5, shuffle: "bit" }, "C Blosc-BloscLZ (addon)", CORES],
+      // Bit shuffle names the unshuffle kernel the CPU runs (shuffle.c: avx2, sse2 or portable).
+      [{ name: "blosc", cname: "blosclz", level: 5, shuffle: "bit" }, `C Blosc-BloscLZ (addon), ${bitUnshuffleKernels()?.inUse} bit unshuffle`, CORES],
       [{ name: "zstd", level: 1 }, "libzstd (addon)", 1],
     ];
     for (const [codec, decoder, threads] of cases) {

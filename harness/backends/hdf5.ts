@@ -25,6 +25,7 @@ import { describeCodec, formatShape } from "../scenario/describe.ts";
 import type { DatasetSpec, Hdf5Layout } from "../scenario/types.ts";
 import { maxEncodedBytes } from "./footprint.ts";
 import { copyBox, planBlocks, selectedCount } from "./hdf5/blocks.ts";
+import { hdf5ByteRanges } from "./hdf5/byte-ranges.ts";
 import { type ContiguousReader, contiguousPath } from "./hdf5/contiguous.ts";
 import { checkHdf5Layout, filterFor } from "./hdf5/filters.ts";
 import { closeFile, createDataset, DATASET_PATH, flushFile, h5, openFile, transferHyperslab } from "./hdf5/library.ts";
@@ -53,6 +54,7 @@ export function createHdf5Backend(options: Hdf5Options = {}): Backend<Hdf5Layout
     materialize: (ctx) => materialize(ctx, blockBytes),
     files: async (stored) => [join(stored.dir, HDF5_FILE)],
     open: (stored, { writable }) => openReader(stored, writable, blockBytes),
+    byteRanges: (stored, selections) => hdf5ByteRanges(stored, selections, join(stored.dir, HDF5_FILE)),
     mainFile: HDF5_FILE,
     locate: (stored) => ({ path: join(stored.dir, HDF5_FILE), datasetPath: stored.dataset.source?.dataset ?? DATASET_PATH }),
     describe: (layout) =>

@@ -14,7 +14,9 @@
  * user would reach for (numcodecs.js, WASM; zstd-napi's DCtx, libzstd through N-API, decoding into
  * the same buffer; lz4-napi, lz4_flex through N-API, which allocates its result), and Python's
  * numcodecs (c-blosc, liblz4, libzstd) with 1 and 2 threads, timed by the same loop in
- * /usr/bin/python3. The closing lines compare our decoder with the fastest other one JS can call.
+ * /usr/bin/python3. Bit-shuffled Blosc is also decoded with each bit unshuffle kernel of the CPU
+ * (portable C, SSE2, AVX2) on one thread. The closing lines compare our decoder with the fastest
+ * other one JS can call.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -27,7 +29,7 @@ import Zstd from "numcodecs/zstd";
 import { decodeBlosc, decodeNumcodecsLz4 } from "../backends/zarr/lz4-blosc.ts";
 import { ARRAY_DIR } from "../backends/zarr.ts";
 import { defaultCacheRoot } from "../core/paths.ts";
-import { nativeDecoders } from "../native/index.ts";
+import { bitUnshuffleKernels, type NativeDecoders, nativeDecoders } from "../native/index.ts";
 import type { CodecSpec, DatasetSpec } from "../scenario/types.ts";
 import { ensureMaterialized } from "../store/materialize.ts";
 
@@ -134,6 +136,51 @@ function lz4Napi(): ((src: Uint8Array) => Uint8Array) | string {
   }
 }
 
+/**
+ * Bit shuffle: one-thread passes with each bit unshuffle kernel of the CPU, interleaved (portable,
+ * sse2, avx2, portable, …) so load from elsewhere falls on all of them alike; per kernel the fastest
+ * pass and the median over repeats of its pass time ÷ the portable kernel's in the same repeat.
+ */
+function compareKernels(kind: string, srcs: readonly Uint8Array[], out: Uint8Array, reps: number, native: NativeDecoders): string[] {
+  const kernels = bitUnshuffleKernels();
+  if (!kernels) return [`| ${kind} | the addon predates the bit unshuffle kernels: npm run build | | | |`];
+  const ms = new Map(kernels.available.map((k) => [k, [] as number[]]));
+  try {
+    for (let r = 0; r <= reps; r++) {
+      for (const kernel of kernels.available) {
+        kernels.use(kernel);
+        const t0 = performance.now();
+        for (const s of srcs) native.blosc(s, out, 1);
+        if (r > 0) ms.get(kernel)!.push(performance.now() - t0);
+      }
+    }
+  } finally {
+    kernels.use(null);
+  }
+  // The kernel alone: a 64 KiB block of the last chunk's bytes (typesize 4), 200 calls per pass.
+  const block = out.subarray(0, 64 * 1024);
+  const dst = new Uint8Array(block.length);
+  const work = new Uint8Array(block.length);
+  const alone = new Map(kernels.available.map((k) => [k, [] as number[]]));
+  for (let r = 0; r <= reps; r++) {
+    for (const kernel of kernels.available) {
+      const t0 = performance.now();
+      for (let i = 0; i < 200; i++) kernels.run(block, dst, 4, kernel, work);
+      if (r > 0) alone.get(kernel)!.push(performance.now() - t0);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const rows = (what: string, times: Map<string, number[]>, bytes: number) => {
+    const portable = times.get("portable")!;
+    return kernels.available.map((k) => {
+      const ts = times.get(k)!;
+      const ratio = median(ts.map((t, i) => t / portable[i]));
+      return `| ${kind} | ${what} | ${k} | ${(bytes / 2 ** 20 / (Math.min(...ts) / 1000)).toFixed(0)} | ${ratio.toFixed(2)} |`;
+    });
+  };
+  return [...rows("whole chunks", ms, srcs.length * CHUNK_BYTES), ...rows("kernel alone, 64 KiB blocks", alone, 200 * block.length)];
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const repsAt = args.indexOf("--reps");
@@ -151,6 +198,7 @@ async function main(): Promise<void> {
     rows.get(decoder)!.set(kind, bytes / 2 ** 20 / (ms / 1000));
   };
   const ours = new Map<string, string>();
+  const kernelRows: string[] = [];
   const planesDir = mkdtempSync(join(tmpdir(), "layoutbench-decoders-"));
   for (const kind of kinds) {
     let files = await chunkFiles(kind.codec);
@@ -194,6 +242,7 @@ async function main(): Promise<void> {
           }),
         );
         ours.set(kind.name, `ours: C, ${cores} threads (Blosc blocks)`);
+        if (kind.codec.name === "blosc" && kind.codec.shuffle === "bit") kernelRows.push(...compareKernels(kind.name, srcs, out, reps, native));
       }
     } else if (kind.family === "lz4") {
       await time("ours: JS (lz4-blosc.ts)", () =>
@@ -250,6 +299,11 @@ async function main(): Promise<void> {
     const vsBest = best ? `${(speed / best[1].get(kind.name)!).toFixed(2)}× ${best[0]}` : "no other JS decoder";
     console.log(`- ${kind.name}: ${mine} at ${(speed / python).toFixed(2)}× numcodecs (Python)'s best, ${vsBest}`);
   }
+  if (kernelRows.length === 0) return;
+  console.log(`\nBit unshuffle kernels, ours: C, 1 thread, passes interleaved; ${reps} repeats.\n`);
+  console.log("| codec | decoding | kernel | fastest MiB/s | median pass time ÷ portable's |");
+  console.log("|---|---|---|---:|---:|");
+  for (const row of kernelRows) console.log(row);
 }
 
 await main();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:read-paths -- [--cold] [--fresh] [--reps N] [--only SUBSTRING]`: our Zarr and HDF5 read
+ * `npm run bench:read-paths -- [--cold] [--fresh] [--reps N] [--only SUBSTRING] [--bit-unshuffle KERNEL]`: our Zarr and HDF5 read
  * paths side by side with NumPy / zarr-python 2.13 / h5py on the same files (the issue "Backend
  * speed"). A 4096×4096 int32 `smooth` dataset is materialized as ten layouts; for each layout and
  * pattern (full, one row, one column, 16 random 256² tiles, 200 random points) both engines read the
@@ -13,6 +13,9 @@
  * compares read paths, not allocators. `--fresh` makes both allocate every result: that adds a page
  * fault per fresh page in Node, and NumPy avoids most of them with huge pages for large arrays
  * (h5py's `ds[...]` does not). The last line prints both first-touch costs.
+ *
+ * `--bit-unshuffle portable|sse2|avx2` makes our Blosc decoder use that bit unshuffle kernel (default:
+ * the widest the CPU has), to set a kernel's effect on bit-shuffled reads against zarr-python.
  *
  * Our results are verified against the generator on the first pass, and both engines' checksums must
  * agree, all outside the timed region.
@@ -30,6 +33,7 @@ import { allocate, type TypedArray } from "../core/dtype.ts";
 import { defaultCacheRoot } from "../core/paths.ts";
 import { formatSelection, type Selection, slice } from "../core/selection.ts";
 import { verifyRegion } from "../data/generate.ts";
+import { bitUnshuffleKernels } from "../native/index.ts";
 import type { DatasetSpec, LayoutSpec } from "../scenario/types.ts";
 import { createRng } from "../stats/prng.ts";
 import { ensureMaterialized } from "../store/materialize.ts";
@@ -318,6 +322,9 @@ async function main(): Promise<void> {
   const onlyAt = args.indexOf("--only");
   const only = onlyAt >= 0 ? args[onlyAt + 1] : "";
   if (args.includes("--fresh")) outputs = null;
+  const kernelAt = args.indexOf("--bit-unshuffle");
+  if (kernelAt >= 0) bitUnshuffleKernels()?.use(args[kernelAt + 1]);
+  const kernel = bitUnshuffleKernels()?.inUse ?? "unknown";
   const rows: Row[] = [];
   for (const layout of LAYOUTS.filter((l) => l.name.includes(only))) rows.push(...(await benchLayout(layout, reps, cold)));
   const touch = await touchCost(reps);
@@ -325,7 +332,7 @@ async function main(): Promise<void> {
   console.log(
     `\n${cold ? "Cold" : "Warm"} reads, ${N}×${N} int32 (${DATASET.generator}), median of ${reps} passes; ` +
       `ratio = ours / python (≤ 1.2 is the goal). Outputs of both engines: ${outputs ? "reused per selection size, as the layoutbench engine does (python: out= / read_direct)" : "fresh per read (--fresh)"}. ` +
-      `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? "(unset)"}.\n`,
+      `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? "(unset)"}. Bit unshuffle kernel: ${kernel}.\n`,
   );
   // "read/pass": bytes each engine read by syscalls per warm pass: every pass reads (and decodes)
   // the chunks again; nothing is served from a library cache.

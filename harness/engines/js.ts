@@ -56,7 +56,25 @@ export function jsSession(
     if (!reader) throw new Error("session used before open()");
     return reader;
   };
+  // Plain reads, `count` passes in one call: nothing is allocated or awaited between two reads
+  // but the read and its verification, which is what an application's loop would do.
+  const outputsBySelection = writing || perAccess ? [] : selections.map(outputFor);
+  const readPasses = async (count: number) => {
+    const r = open();
+    let ms = 0;
+    for (let p = 0; p < count; p++) {
+      for (let i = 0; i < selections.length; i++) {
+        const t0 = now();
+        const data = await r.read(selections[i], outputsBySelection[i]);
+        ms += now() - t0;
+        const problem = await verifier.check(i, data);
+        if (problem) throw new VerificationError(`read ${formatSelection(selections[i])} returned wrong data: ${problem}`);
+      }
+    }
+    return { ms, io: null, timedRegions: count * selections.length };
+  };
   return {
+    ...(writing || perAccess ? {} : { passes: readPasses }),
     async open() {
       if (perAccess) return 0;
       const t0 = now();
@@ -81,7 +99,7 @@ export function jsSession(
           const problem = await verifier.check(i, data);
           if (problem) throw new VerificationError(`read ${formatSelection(selections[i])} returned wrong data: ${problem}`);
         }
-        return { ms, io: null };
+        return { ms, io: null, timedRegions: selections.length };
       }
       const r = open();
       for (let i = 0; i < selections.length; i++) {
@@ -100,7 +118,7 @@ export function jsSession(
           if (problem) throw new VerificationError(`read ${formatSelection(sel)} returned wrong data: ${problem}`);
         }
       }
-      if (!writeData) return { ms, io: null };
+      if (!writeData) return { ms, io: null, timedRegions: selections.length };
       // Every write pass is made durable, timed apart: `flush` only picks which time ranks.
       let durableMs: number | null = null;
       if (r.flush) {

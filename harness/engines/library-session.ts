@@ -56,7 +56,7 @@ export function librarySession(
         const problem = await verifier.check(i, handle.settle ? handle.settle(sel, data) : data);
         if (problem) throw new VerificationError(`${engine.name}: read ${formatSelection(sel)} returned wrong data: ${problem}`);
       }
-      return { ms, io: null };
+      return { ms, io: null, timedRegions: selections.length };
     },
     async finish() {},
     async close() {

@@ -32,6 +32,11 @@ export interface PassResult {
    * returns plus msync/fdatasync; null when the backend cannot flush).
    */
   readonly write?: { readonly returnMs: number; readonly durableMs: number | null };
+  /**
+   * Read passes timed in this process: how many timed regions `ms` adds up, so the sampler can
+   * subtract the clock's own cost of each (run/timer-overhead.ts). Absent: nothing is subtracted.
+   */
+  readonly timedRegions?: number;
 }
 
 export interface EngineSession {
@@ -41,6 +46,11 @@ export interface EngineSession {
   open(): Promise<number>;
   /** One timed pass over the case's selections, each verified outside the timed region. */
   pass(): Promise<PassResult>;
+  /**
+   * `count` passes in one call, their results added up: what `count` calls of pass() would return,
+   * without a call and an await between passes. Optional; the sampler's warm samples use it.
+   */
+  passes?(count: number): Promise<PassResult>;
   /** After the last sample, with the session open: e.g. read back and verify what was written. */
   finish(): Promise<void>;
   /** Releases every handle and mapping (a live mapping pins pages against eviction). */

@@ -20,8 +20,20 @@ ptrdiff_t zstd_decode(const uint8_t *src, size_t srclen, uint8_t *dst, size_t ds
 /* Byte unshuffle of `count` elements: byte b of element i is planes[b][i] (separate pointers, so a
  * plane stored raw in a frame is read in place). */
 void byte_unshuffle(const uint8_t *const *planes, size_t count, size_t typesize, uint8_t *dst);
-/* Bit unshuffle of `count` elements (a multiple of 8) from src into dst; `work` holds count * typesize bytes. */
+/*
+ * Bit unshuffle of `count` elements (a multiple of 8) from src into dst; `work` holds count *
+ * typesize bytes. Runs the kernel in use: the widest this CPU supports (avx2, sse2, portable),
+ * unless bit_unshuffle_use chose another.
+ */
 void bit_unshuffle(const uint8_t *src, size_t count, size_t typesize, uint8_t *dst, uint8_t *work);
+/* Names of the kernels this CPU runs, narrowest first (up to `max`); their number. */
+size_t bit_unshuffle_kernels(const char **names, size_t max);
+/* Runs the kernel `name` once; -1 when there is no such kernel on this CPU. */
+int bit_unshuffle_with(const char *name, const uint8_t *src, size_t count, size_t typesize, uint8_t *dst, uint8_t *work);
+/* Chooses the kernel bit_unshuffle runs (NULL: the widest again); -1 when `name` is not supported. */
+int bit_unshuffle_use(const char *name);
+/* Name of the kernel bit_unshuffle runs. */
+const char *bit_unshuffle_kernel(void);
 
 /* A Blosc 1 frame's header, checked against the frame's and the output's sizes by blosc_parse. */
 typedef struct {

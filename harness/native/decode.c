@@ -120,11 +120,103 @@ static napi_value js_blosc_decode(napi_env env, napi_callback_info info) {
   return number(env, pf.frame.nbytes);
 }
 
+static int get_name(napi_env env, napi_value v, char *name, size_t len) {
+  size_t n;
+  if (napi_get_value_string_utf8(env, v, name, len, &n) != napi_ok) {
+    napi_throw_type_error(env, NULL, "kernel must be a string");
+    return 0;
+  }
+  return 1;
+}
+
+/*
+ * bitUnshuffle(src, dst, typesize, kernel[, work]): src (a bit-shuffled block of whole groups of 8)
+ * into dst with that kernel; `work`, at least as long as src, is its scratch (else one is allocated).
+ */
+static napi_value js_bit_unshuffle(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  uint8_t *src, *dst, *given = NULL;
+  size_t srclen, dstlen, givenlen = 0;
+  uint32_t typesize;
+  char name[32];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) {
+    napi_throw_type_error(env, NULL, "missing arguments");
+    return NULL;
+  }
+  if (!get_bytes(env, argv[0], &src, &srclen, "src") || !get_bytes(env, argv[1], &dst, &dstlen, "dst")) return NULL;
+  if (napi_get_value_uint32(env, argv[2], &typesize) != napi_ok || typesize < 1 || typesize > 255) {
+    napi_throw_range_error(env, NULL, "typesize must be 1 to 255");
+    return NULL;
+  }
+  if (!get_name(env, argv[3], name, sizeof name)) return NULL;
+  if (srclen != dstlen || srclen % (8 * (size_t)typesize) != 0) {
+    napi_throw_range_error(env, NULL, "src and dst must be as long, a whole number of groups of 8 elements");
+    return NULL;
+  }
+  if (argc > 4 && !get_bytes(env, argv[4], &given, &givenlen, "work")) return NULL;
+  if (given && givenlen < srclen) {
+    napi_throw_range_error(env, NULL, "work must be at least as long as src");
+    return NULL;
+  }
+  uint8_t *work = given ? given : malloc(srclen ? srclen : 1);
+  if (!work) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  const int r = bit_unshuffle_with(name, src, srclen / typesize, typesize, dst, work);
+  if (!given) free(work);
+  if (r != 0) {
+    char msg[80];
+    snprintf(msg, sizeof msg, "no bit unshuffle kernel %s on this CPU", name);
+    napi_throw_error(env, NULL, msg);
+    return NULL;
+  }
+  return NULL;
+}
+
+/* bitUnshuffleKernels(): { available: names this CPU runs, narrowest first; inUse: the one Blosc decoding runs }. */
+static napi_value js_bit_unshuffle_kernels(napi_env env, napi_callback_info info) {
+  (void)info;
+  const char *names[8];
+  const size_t n = bit_unshuffle_kernels(names, 8);
+  napi_value result, list, v;
+  if (napi_create_object(env, &result) != napi_ok || napi_create_array_with_length(env, n, &list) != napi_ok) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (napi_create_string_utf8(env, names[i], NAPI_AUTO_LENGTH, &v) != napi_ok || napi_set_element(env, list, (uint32_t)i, v) != napi_ok) return NULL;
+  }
+  if (napi_set_named_property(env, result, "available", list) != napi_ok) return NULL;
+  if (napi_create_string_utf8(env, bit_unshuffle_kernel(), NAPI_AUTO_LENGTH, &v) != napi_ok) return NULL;
+  if (napi_set_named_property(env, result, "inUse", v) != napi_ok) return NULL;
+  return result;
+}
+
+/* useBitUnshuffle(kernel | null): the kernel Blosc decoding runs from now on (null: the widest again). */
+static napi_value js_use_bit_unshuffle(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char name[32];
+  napi_valuetype type = napi_null;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc > 0 && napi_typeof(env, argv[0], &type) != napi_ok) return NULL;
+  const int none = argc == 0 || type == napi_null || type == napi_undefined;
+  if (!none && !get_name(env, argv[0], name, sizeof name)) return NULL;
+  if (bit_unshuffle_use(none ? NULL : name) != 0) {
+    char msg[80];
+    snprintf(msg, sizeof msg, "no bit unshuffle kernel %s on this CPU", name);
+    napi_throw_error(env, NULL, msg);
+  }
+  return NULL;
+}
+
 napi_status define_decoders(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "lz4Decode", NULL, js_lz4_decode, NULL, NULL, NULL, napi_enumerable, NULL },
     { "bloscDecode", NULL, js_blosc_decode, NULL, NULL, NULL, napi_enumerable, NULL },
     { "zstdDecode", NULL, js_zstd_decode, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "bitUnshuffle", NULL, js_bit_unshuffle, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "bitUnshuffleKernels", NULL, js_bit_unshuffle_kernels, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "useBitUnshuffle", NULL, js_use_bit_unshuffle, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

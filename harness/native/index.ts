@@ -34,6 +34,9 @@ interface NativeModule {
   lz4Decode?(src: Uint8Array, dst: Uint8Array): number;
   bloscDecode?(src: Uint8Array, dst: Uint8Array, threads: number): number;
   zstdDecode?(src: Uint8Array, dst: Uint8Array): number;
+  bitUnshuffle?(src: Uint8Array, dst: Uint8Array, typesize: number, kernel: string, work?: Uint8Array): void;
+  bitUnshuffleKernels?(): { available: string[]; inUse: string };
+  useBitUnshuffle?(kernel: string | null): void;
   // copy.c; absent from addons built before it.
   copyStrided?(src: ArrayBufferView, dst: ArrayBufferView, plan: Float64Array): void;
   readSieved?(fd: number, plan: Float64Array, out: Uint8Array, sieve: Uint8Array): void;
@@ -220,6 +223,26 @@ export function nativeDecoders(): NativeDecoders | undefined {
   const { lz4Decode, bloscDecode, zstdDecode } = m;
   if (!lz4Decode || !bloscDecode || !zstdDecode) return undefined;
   return { lz4: lz4Decode, blosc: bloscDecode, zstd: zstdDecode };
+}
+
+/**
+ * The bit unshuffle kernels of the Blosc decoder (shuffle.c): portable C, SSE2, AVX2 where the CPU
+ * has it. `inUse` is the one Blosc decoding runs (the widest unless `use` chose another, as
+ * bench:decoders does to compare them); `run` unshuffles one block with a named kernel (tests).
+ * Undefined when the addon predates them.
+ */
+export interface BitUnshuffleKernels {
+  readonly available: readonly string[];
+  readonly inUse: string;
+  /** `work`: scratch at least as long as `src` (else the call allocates one). */
+  run(src: Uint8Array, dst: Uint8Array, typesize: number, kernel: string, work?: Uint8Array): void;
+  use(kernel: string | null): void;
+}
+
+export function bitUnshuffleKernels(): BitUnshuffleKernels | undefined {
+  const m = native();
+  if (!m.bitUnshuffle || !m.bitUnshuffleKernels || !m.useBitUnshuffle) return undefined;
+  return { ...m.bitUnshuffleKernels(), run: m.bitUnshuffle, use: m.useBitUnshuffle };
 }
 
 /** Settings of one Blosc 1 frame, as numcodecs names them; `typesize` is the element size in bytes. */

@@ -22,6 +22,9 @@ export function contextItems(
     { label: "Node", value: c.node },
     { label: "Libraries", value: libraries || "none recorded" },
     { label: "Eviction", value: `${c.eviction.method}, ${c.eviction.verified ? "verified" : "NOT verified"}: ${c.eviction.detail}` },
+    ...(c.timer
+      ? [{ label: "Timer", value: `${(c.timer.overheadMs * 1e6).toFixed(0)} ns per timed read subtracted: the clock's cost, ${c.timer.method}` }]
+      : []),
     { label: "Run", value: `${results.startedAt} → ${finished}` },
     ...results.scenarios.map((s) => ({ label: "Scenario", value: `${s.name} (${s.file}, hash ${s.hash.slice(0, 12)})` })),
     {

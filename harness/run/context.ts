@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from "../core/paths.ts";
 import { pageSize } from "../native/index.ts";
 import type { EvictionMethod } from "../scenario/types.ts";
 import type { RunContext } from "./results-types.ts";
+import { processTimerOverheadMs, TIMER_CALIBRATION_METHOD } from "./timer-overhead.ts";
 
 const LIBRARIES = ["zarrita", "numcodecs", "h5wasm", "h5wasm-plugins", "simple-statistics", "vega-lite"];
 
@@ -79,5 +80,6 @@ export async function collectContext(cacheRoot: string, method: EvictionMethod):
     readaheadKiB: readaheadKiB(cacheRoot),
     pageSize: pageSize(),
     eviction: { method, verified: probe.verified, detail: probe.detail },
+    timer: { overheadMs: processTimerOverheadMs(), method: TIMER_CALIBRATION_METHOD },
   };
 }

@@ -109,6 +109,7 @@ export async function prepare(
   const selections = expandPattern(spec.pattern, spec.dataset.shape, itemSize(spec.dataset.dtype));
   const reference = first ? { backend: deps.backendFor(first.stored.layout), stored: first.stored } : undefined;
   const verifier = await verifierFor(spec.dataset, backend, m.stored, selections, expected, reference);
-  const ranges = backend.byteRanges ? await backend.byteRanges(m.stored, selections) : null;
+  // Only cold samples check them, and finding them can cost a pass (HDF5 watches libhdf5 read).
+  const ranges = spec.cache === "cold" && backend.byteRanges ? await backend.byteRanges(m.stored, selections) : null;
   return { m, storage, backend, selections, verifier, files: await backend.files(m.stored), ranges };
 }

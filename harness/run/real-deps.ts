@@ -21,6 +21,7 @@ import type { RunDeps } from "./deps.ts";
 import { readIoCounters } from "./io-counters.ts";
 import type { CaseEnv } from "./sampler.ts";
 import { readSchedCounters } from "./sched-counters.ts";
+import { processTimerOverheadMs } from "./timer-overhead.ts";
 
 export function realEnv(method: EvictionMethod): CaseEnv {
   return {
@@ -32,6 +33,7 @@ export function realEnv(method: EvictionMethod): CaseEnv {
     evict: async (files) => evictFiles(files, method),
     residency: (files, ranges) => (ranges ? rangeResidency(ranges) : residency(files)).fraction,
     sched: readSchedCounters,
+    timerOverheadMs: processTimerOverheadMs(),
   };
 }
 

@@ -33,6 +33,11 @@ export interface RunContext {
     readonly verified: boolean;
     readonly detail: string;
   };
+  /**
+   * The clock's own cost per timed region, subtracted from each timed read (run/timer-overhead.ts);
+   * absent in files from before it was measured.
+   */
+  readonly timer?: { readonly overheadMs: number; readonly method: string };
 }
 
 export interface Sample {

@@ -141,7 +141,7 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
     };
     const scratch = stored !== m.stored;
     const files = scratch ? await prepared.backend.files(stored) : prepared.files;
-    const ranges = scratch ? ((await prepared.backend.byteRanges?.(stored, prepared.selections)) ?? null) : prepared.ranges;
+    const ranges = scratch && spec.cache === "cold" ? ((await prepared.backend.byteRanges?.(stored, prepared.selections)) ?? null) : prepared.ranges;
     const taken = await sampleRound(spec, session, files, env, plan, { shouldStop: ctx.interrupted, ranges });
     run.samples.push(...taken.samples);
     run.passes = taken.passes;

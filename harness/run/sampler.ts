@@ -17,6 +17,7 @@ import type { FileRange } from "../access/byte-ranges.ts";
 import type { EngineSession, IoSnapshot } from "../engines/types.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import type { Sample, SchedCounters } from "./results-types.ts";
+import { withoutTimerOverhead } from "./timer-overhead.ts";
 
 export type { IoSnapshot };
 
@@ -44,6 +45,11 @@ export interface CaseEnv {
   residency(files: readonly string[], ranges?: readonly FileRange[]): number;
   /** Scheduler counters, read once before and once after each sample; absent: not recorded. */
   sched?(): SchedSnapshot;
+  /**
+   * Milliseconds an empty timed region of `now` measures (timer-overhead.ts), subtracted from each
+   * timed region of a read pass; absent: nothing is subtracted.
+   */
+  readonly timerOverheadMs?: number;
 }
 
 /** A sample whose reader lost more than this share of its wall time to the scheduler or hypervisor is flagged. */
@@ -129,6 +135,7 @@ export async function sampleRound(
   const { sampling } = spec.scenario;
   const cold = spec.cache === "cold";
   const samples: Sample[] = [];
+  const overheadMs = env.timerOverheadMs ?? 0;
   let passes = cold ? 1 : (plan.passes ?? 1);
   let open = false;
   try {
@@ -180,9 +187,10 @@ export async function sampleRound(
       const schedBefore = env.sched?.();
       const before = env.io();
       const wallStart = env.now();
-      for (let p = 0; p < passes; p++) {
-        const pass = await session.pass();
-        ms += pass.ms;
+      const calls = session.passes ? 1 : passes;
+      for (let p = 0; p < calls; p++) {
+        const pass = session.passes ? await session.passes(passes) : await session.pass();
+        ms += pass.timedRegions ? withoutTimerOverhead(pass.ms, pass.timedRegions, overheadMs) : pass.ms;
         if (pass.write) {
           writes = true;
           returnMs += pass.write.returnMs;

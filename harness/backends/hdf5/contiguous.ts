@@ -54,7 +54,7 @@ interface SeenRead {
  * Runs `call` and returns it with the positional reads libhdf5 made on host files meanwhile.
  * `fs` is the h5wasm module's `FS`.
  */
-function watchingReads<T>(fs: unknown, call: () => T): { value: T; reads: SeenRead[] } {
+export function watchingReads<T>(fs: unknown, call: () => T): { value: T; reads: SeenRead[] } {
   const target = fs as ReadableFs;
   const original = target.read;
   const reads: SeenRead[] = [];

@@ -25,7 +25,7 @@ import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import Blosc from "numcodecs/blosc";
 import Zstd from "numcodecs/zstd";
-import { type NativeDecoders, nativeDecoders, nativeFeatureMissing } from "../../native/index.ts";
+import { bitUnshuffleKernels, type NativeDecoders, nativeDecoders, nativeFeatureMissing } from "../../native/index.ts";
 import { decodeBlosc, decodeNumcodecsLz4 } from "./lz4-blosc.ts";
 
 /** Stored chunk bytes → the chunk's raw bytes (C order, little-endian, the full chunk shape). */
@@ -143,6 +143,11 @@ export function bloscCovered(config: Record<string, unknown>): boolean {
   return typeof config.cname === "string" && Object.hasOwn(BLOSC_INNER, config.cname);
 }
 
+/** Bit shuffle in a Blosc codec's configuration: 2 in Zarr v2 (numcodecs), "bitshuffle" in v3. */
+function bitShuffled(config: Record<string, unknown>): boolean {
+  return config.shuffle === 2 || config.shuffle === "bitshuffle";
+}
+
 function nativeBloscDecoder(spec: CompressorSpec, native: NativeDecoders): ChunkDecoder {
   const fallback = bloscFallback();
   const threads = availableParallelism();
@@ -153,7 +158,7 @@ function nativeBloscDecoder(spec: CompressorSpec, native: NativeDecoders): Chunk
     concurrency: "inline",
     spec,
     label: covered
-      ? `C Blosc-${BLOSC_INNER[spec.config.cname as string]} (addon)`
+      ? `C Blosc-${BLOSC_INNER[spec.config.cname as string]} (addon)${bitShuffled(spec.config) ? `, ${bitUnshuffleKernels()?.inUse ?? "portable"} bit unshuffle` : ""}`
       : "numcodecs.js Blosc (WASM): the addon decodes Blosc with LZ4, zstd or BloscLZ inside only",
     threadsPerChunk: covered ? threads : 1,
     declined: () => (covered ? declined : 0),
