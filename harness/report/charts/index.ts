@@ -7,12 +7,14 @@ import type { DatasetView, ReportModel } from "../model-types.ts";
 import { amplificationChart } from "./amplification.ts";
 import { chunkHeatmapChart } from "./chunk-heatmap.ts";
 import { distributionChart } from "./distribution.ts";
+import { paretoChart } from "./pareto.ts";
 import { sizeSpeedChart } from "./size-speed.ts";
 import { throughputChart } from "./throughput.ts";
 
-export type ChartKind = "throughput" | "distribution" | "chunk-heatmap" | "size-speed" | "amplification";
+export type ChartKind = "pareto" | "throughput" | "distribution" | "chunk-heatmap" | "size-speed" | "amplification";
 
 const CHART_BUILDERS: Readonly<Record<ChartKind, (dataset: DatasetView) => TopLevelSpec | null>> = {
+  pareto: paretoChart,
   throughput: throughputChart,
   distribution: distributionChart,
   "chunk-heatmap": chunkHeatmapChart,
