@@ -29,7 +29,8 @@ Options:
   --out FILE          results file (default: reports/runs/<scenario>-<time>.json)
   --resume FILE       finish an interrupted run: keep its finished cases, sample the missing
                       and incomplete ones again
-  --cache DIR         dataset cache (default: datasets/cache, or $LAYOUTBENCH_CACHE)
+  --cache DIR         dataset cache (default: $LAYOUTBENCH_CACHE, else
+                      $XDG_CACHE_HOME/layoutbench or ~/.cache/layoutbench)
   --rematerialize     write every dataset again instead of reusing the cache
   --samples N         at most N samples per case (overrides sampling.samples; for quick looks)
   --rounds N          take the samples in N rounds (overrides sampling.rounds; at most the
