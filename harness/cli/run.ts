@@ -18,6 +18,8 @@ import { caseFilter } from "../scenario/expand.ts";
 import type { EngineName, Scenario } from "../scenario/types.ts";
 import { parseCommandArgs, wholeNumberOption } from "./args.ts";
 import type { Command } from "./command.ts";
+import { output } from "./output.ts";
+import { runReporter } from "./run-progress.ts";
 
 const usage = `Usage: layoutbench run FILE... [options]
 
@@ -91,6 +93,7 @@ export const runCommand: Command = {
     }
 
     const { interrupted, release } = catchInterrupt("finishing the current case, keeping finished cases");
+    const reporter = runReporter();
     try {
       const results = await runScenarios(
         scenarios,
@@ -100,17 +103,20 @@ export const runCommand: Command = {
           filter,
           done,
           rematerialize: values.rematerialize,
-          log: (line) => console.log(line),
+          log: (line) => reporter.log(line),
+          progress: (p) => reporter.progress(p),
           interrupted,
         },
         realRunDeps(),
       );
+      reporter.end();
       if (results.cases.length === 0) throw new UserError(`layoutbench run: no case matches --filter ${JSON.stringify(values.filter)}`);
-      console.log("\n" + consoleTable(results));
+      if (output.verbosity !== "quiet") console.log("\n" + consoleTable(results));
       console.log(`\nresults: ${resultsPath}${interrupted() ? " (interrupted: finish it with --resume " + resultsPath + ")" : ""}`);
       if (!values["no-report"]) await renderReports(resultsPath);
       return interrupted() ? 130 : results.cases.some((c) => c.status === "failed") ? 2 : 0;
     } finally {
+      reporter.end();
       release();
     }
   },
