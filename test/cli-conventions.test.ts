@@ -25,11 +25,20 @@ const lineOf = (f: () => unknown): string => {
 describe("option errors", () => {
   const opts = { out: { type: "string" }, "no-report": { type: "boolean" } } as const;
   test("an unknown option: the tool's own line naming option and command", () => {
-    assert.equal(lineOf(() => parseCommandArgs("run", ["--foo", "x.yaml"], opts)), "layoutbench: unknown option --foo for run (see layoutbench run --help)");
-    assert.equal(lineOf(() => parseCommandArgs("compare", ["-z"], opts)), "layoutbench: unknown option -z for compare (see layoutbench compare --help)");
+    assert.equal(
+      lineOf(() => parseCommandArgs("run", ["--foo", "x.yaml"], opts)),
+      "layoutbench: unknown option --foo for run (see layoutbench run --help)",
+    );
+    assert.equal(
+      lineOf(() => parseCommandArgs("compare", ["-z"], opts)),
+      "layoutbench: unknown option -z for compare (see layoutbench compare --help)",
+    );
   });
   test("a missing value, and a value for a flag", () => {
-    assert.equal(lineOf(() => parseCommandArgs("run", ["--out"], opts)), "layoutbench: option --out of run needs a value (see layoutbench run --help)");
+    assert.equal(
+      lineOf(() => parseCommandArgs("run", ["--out"], opts)),
+      "layoutbench: option --out of run needs a value (see layoutbench run --help)",
+    );
     assert.equal(
       lineOf(() => parseCommandArgs("run", ["--no-report=yes"], opts)),
       "layoutbench: option --no-report of run takes no value (see layoutbench run --help)",
@@ -46,7 +55,10 @@ describe("global options", () => {
     assert.equal(splitGlobalOptions(["--version"]).options.version, true);
   });
   test("-q with -v is refused", () => {
-    assert.equal(lineOf(() => splitGlobalOptions(["-q", "run", "-v"])), "layoutbench: -q/--quiet and -v/--verbose contradict each other: give one");
+    assert.equal(
+      lineOf(() => splitGlobalOptions(["-q", "run", "-v"])),
+      "layoutbench: -q/--quiet and -v/--verbose contradict each other: give one",
+    );
   });
 });
 

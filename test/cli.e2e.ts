@@ -83,7 +83,10 @@ test("compare of two files that share no case: exit 1, saying so (a renamed scen
     const r = cli(["compare", fixture, current, "--fail-on", "regressed"]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.equal(
-      r.stderr.split("\n").filter((l) => l.startsWith("layoutbench")).join("\n"),
+      r.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("layoutbench"))
+        .join("\n"),
       `layoutbench compare: ${fixture} and ${current} share no case (32 only in the baseline, 32 only in the current run), so nothing was compared; ` +
         "case ids are scenario/dataset/layout/pattern/cache: compare runs of the same scenario, or save a new baseline after a rename",
     );
