@@ -172,3 +172,12 @@ describe("run reporter", () => {
     assert.deepEqual(v.out, ["round 1 done: a\n"]);
   });
 });
+
+describe("top-level help", () => {
+  test("help.txt (printed by bin.js without compiling) lists exactly the commands, with their summaries", async () => {
+    const { COMMANDS, help } = await import("../harness/cli/main.ts");
+    const listed = [...help().matchAll(/^ {2}([a-z]+) +(.+)$/gm)].map((m) => [m[1], m[2]]);
+    const actual = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => [name, (await load()).summary]));
+    assert.deepEqual(listed, actual);
+  });
+});

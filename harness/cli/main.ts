@@ -6,37 +6,27 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../core/errors.ts";
 import { PROJECT_ROOT } from "../core/paths.ts";
-import { abCommand } from "./ab.ts";
-import { baselineCommand } from "./baseline.ts";
 import type { Command } from "./command.ts";
-import { compareCommand } from "./compare.ts";
-import { datasetsCommand } from "./datasets.ts";
-import { exportCommand } from "./export.ts";
 import { configureOutput, output, paint, splitGlobalOptions } from "./output.ts";
-import { reportCommand } from "./report.ts";
-import { runCommand } from "./run.ts";
-import { validateCommand } from "./validate.ts";
 
-const COMMANDS: readonly Command[] = [runCommand, validateCommand, reportCommand, datasetsCommand, compareCommand, abCommand, baselineCommand, exportCommand];
+/**
+ * Each command is imported when it runs, so `layoutbench COMMAND` loads only that command's code
+ * (and --help loads none: bin.js prints help.txt, which a test checks against these summaries).
+ */
+export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  run: async () => (await import("./run.ts")).runCommand,
+  validate: async () => (await import("./validate.ts")).validateCommand,
+  report: async () => (await import("./report.ts")).reportCommand,
+  datasets: async () => (await import("./datasets.ts")).datasetsCommand,
+  compare: async () => (await import("./compare.ts")).compareCommand,
+  ab: async () => (await import("./ab.ts")).abCommand,
+  baseline: async () => (await import("./baseline.ts")).baselineCommand,
+  export: async () => (await import("./export.ts")).exportCommand,
+};
 
-function help(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return [
-    "Usage: layoutbench COMMAND [options]",
-    "",
-    "Measures how an N-dimensional array should be stored for a workload.",
-    "",
-    "Commands:",
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    "",
-    "Options for every command:",
-    "  -q, --quiet     print only results, report paths and errors (no progress, no per-case lines)",
-    "  -v, --verbose   also print a line per case per round",
-    "  --no-color      no colour (also when NO_COLOR is set, or output is not a terminal)",
-    "  --version       the version of layoutbench",
-    "",
-    "Run `layoutbench COMMAND --help` for a command's options.",
-  ].join("\n");
+/** The top-level help, kept as a file so bin.js can print it without compiling anything. */
+export function help(): string {
+  return readFileSync(new URL("./help.txt", import.meta.url), "utf8").replace(/\n$/, "");
 }
 
 /** The version in the package's own package.json. */
@@ -58,8 +48,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return name === undefined ? 1 : 0;
     }
     if (name.startsWith("-")) throw new UserError(`layoutbench: unknown option ${name} (see layoutbench --help)`);
-    const command = COMMANDS.find((c) => c.name === name);
-    if (!command) throw new UserError(`layoutbench: unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(", ")})`);
+    if (!Object.hasOwn(COMMANDS, name)) throw new UserError(`layoutbench: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
+    const command = await COMMANDS[name]();
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UserError) {
