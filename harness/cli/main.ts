@@ -24,6 +24,15 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   export: async () => (await import("./export.ts")).exportCommand,
 };
 
+const loaded = new Map<string, Command>();
+
+/** Imports a command once; later calls of main() find it loaded and start it without a pause. */
+export async function loadCommand(name: string): Promise<Command> {
+  const command = loaded.get(name) ?? (await COMMANDS[name]());
+  loaded.set(name, command);
+  return command;
+}
+
 /** The top-level help, kept as a file so bin.js can print it without compiling anything. */
 export function help(): string {
   return readFileSync(new URL("./help.txt", import.meta.url), "utf8").replace(/\n$/, "");
@@ -49,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (name.startsWith("-")) throw new UserError(`layoutbench: unknown option ${name} (see layoutbench --help)`);
     if (!Object.hasOwn(COMMANDS, name)) throw new UserError(`layoutbench: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
-    const command = await COMMANDS[name]();
+    const command = loaded.get(name) ?? (await loadCommand(name));
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UserError) {
