@@ -6,8 +6,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import { consoleTable } from "../harness/report/console-table.ts";
 import { buildReportModel } from "../harness/report/model.ts";
 import { datasetPareto, paretoFront } from "../harness/report/pareto.ts";
+import { groupTable } from "../harness/report/table.ts";
 import { groupWarnings, warningGroupLine } from "../harness/report/warning-groups.ts";
 import type { CaseResult, ResultsFile } from "../harness/run/results-types.ts";
 import { WARNINGS } from "../harness/run/warnings.ts";
@@ -74,6 +76,41 @@ describe("verdict", () => {
       v.changes.some((c) => c.startsWith("cold and warm cache weighed together: use zarr-256 ")),
       v.changes.join("\n"),
     );
+  });
+});
+
+describe("figures that mean nothing show as a dash, with a legend", () => {
+  /** The fixture with its columns pattern turned into point reads. */
+  const withPoints = (): ResultsFile => {
+    const r = load();
+    return { ...r, cases: r.cases.map((c) => (c.pattern.name === "columns" ? { ...c, pattern: { ...c.pattern, kind: "points", count: 4 } as never } : c)) };
+  };
+  test("report tables: MB/s of point reads, amplification of warm reads", () => {
+    const groups = buildReportModel(withPoints()).datasets[0].groups;
+    const cell = (pattern: string, cache: string, column: string) => {
+      const t = groupTable(groups.find((g) => g.pattern.name === pattern && g.cache === cache)!, 0.95);
+      return { values: t.rows.map((r) => r[t.columns.findIndex((c) => c.title === column)]), legend: t.legend };
+    };
+    assert.deepEqual(cell("columns", "cold", "Throughput"), {
+      values: ["—", "—", "—", "—"],
+      legend: "— not meaningful here: throughput of point reads (a few bytes each: the time is latency).",
+    });
+    assert.deepEqual(cell("rows", "warm", "Read ampl.").values, ["—", "—", "—", "—"]);
+    assert.equal(cell("rows", "cold", "Read ampl.").legend, undefined);
+    assert.ok(!cell("rows", "cold", "Read ampl.").values.includes("—"));
+  });
+  test("the console table of run", () => {
+    const lines = consoleTable(withPoints()).split("\n");
+    const row = (layout: string, pattern: string, cache: string) =>
+      lines
+        .find((l) => new RegExp(`^image +${layout} +${pattern} +${cache} `).test(l))!
+        .trim()
+        .split(/ {2,}/);
+    // dataset, layout, pattern, cache, median, IQR, throughput, read, amplif., n, status
+    assert.equal(row("npy-random", "columns", "cold")[6], "—");
+    assert.equal(row("npy-random", "rows", "warm")[8], "—");
+    assert.notEqual(row("npy-random", "rows", "cold")[8], "—");
+    assert.equal(lines.at(-1), "—: not meaningful (MB/s of point reads, amplification of warm reads)");
   });
 });
 
