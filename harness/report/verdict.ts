@@ -28,9 +28,9 @@ function weightsText(rec: Recommendation): string {
   return rec.weights.map((w) => `${w.pattern} ×${w.weight}`).join(", ");
 }
 
-/** "a", "a or b", "a, b or c". */
-function either(names: readonly string[]): string {
-  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
+/** "a", "a or b", "a, b or c" (with `word` "and": "a and b"). */
+function either(names: readonly string[], word = "or"): string {
+  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} ${word} ${names[names.length - 1]}`;
 }
 
 function ci(confidence: number): string {
@@ -79,7 +79,7 @@ function decisionKey(rec: Recommendation): string {
 /** What an alternative weighting decides, in a clause. */
 function outcomeOf(rec: Recommendation, confidence: number): string {
   const [first, second] = rec.candidates;
-  if (rec.tie) return `a tie between ${either(tiedLayouts(rec))}`;
+  if (rec.tie) return `a tie between ${either(tiedLayouts(rec), "and")}`;
   if (!second) return `use ${first.layout}, the only layout with complete results`;
   const v = second.vsWinner;
   return `use ${first.layout} (${second.layout} costs ${formatFactor(v.ratio)} as much, ${ci(confidence)} ${formatInterval(v.low, v.high, formatFactor)})`;
