@@ -30,7 +30,13 @@ export function paretoChart(dataset: DatasetView): TopLevelSpec | null {
   const weights = rec.weights.map((w) => `${w.pattern} ×${w.weight}`).join(", ");
   const maxMiB = Math.max(...values.map((v) => v.mib));
   const x = { field: "mib", type: "quantitative", title: "Size on disk (MiB)", scale: { zero: true, nice: false, domainMax: maxMiB * 1.3 } };
-  const color = { field: "front", type: "nominal", title: "Pareto front", scale: { domain: ["on the front", "beaten on size and cost"], range: [FRONT, OFF] } };
+  const color = {
+    field: "front",
+    type: "nominal",
+    title: "Pareto front",
+    scale: { domain: ["on the front", "beaten on size and cost"], range: [FRONT, OFF] },
+    legend: { labelLimit: 300 },
+  };
   return withTheme({
     title: {
       text: `Size vs workload cost: ${datasetLabel(dataset)}`,
