@@ -4,6 +4,7 @@
  * when NO_COLOR is set to anything non-empty (https://no-color.org) or --no-color is given.
  */
 import { UserError } from "../core/errors.ts";
+import { silenceProgress } from "../run/progress.ts";
 
 export type Verbosity = "quiet" | "normal" | "verbose";
 
@@ -79,6 +80,7 @@ export const output: { verbosity: Verbosity; colourOut: boolean; colourErr: bool
 
 export function configureOutput(options: GlobalOptions, env: Readonly<Record<string, string | undefined>> = process.env): void {
   output.verbosity = options.verbosity;
+  silenceProgress(options.verbosity === "quiet");
   output.colourOut = colourEnabled(process.stdout.isTTY, env, options.noColor);
   output.colourErr = colourEnabled(process.stderr.isTTY, env, options.noColor);
 }

@@ -32,7 +32,7 @@ export function runReporter(
   let lastFinished = 0;
   const draw = () => {
     if (!tty || !status) return;
-    const width = Math.max(20, (streams.err.columns ?? 100) - 1);
+    const width = Math.max(20, (streams.err.columns || 100) - 1);
     const text = status.length > width ? `${status.slice(0, width - 1)}…` : status;
     streams.err.write(`\r${paint(colour, "dim", text)}\x1b[K`);
   };
