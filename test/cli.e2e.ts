@@ -3,7 +3,7 @@
  */
 
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, test } from "node:test";
 import { loadScenario } from "../harness/plan/load.ts";
@@ -42,7 +42,8 @@ describe("errors that name the flag or command", () => {
   const cases: [string[], RegExp][] = [
     [["frobnicate"], /^layoutbench: unknown command "frobnicate" \(commands: run, validate, report, .*\)\n$/],
     [["run"], /^layoutbench run: give at least one scenario file/],
-    [["run", "--bogus", "x.yaml"], /^layoutbench run: Unknown option '--bogus'.*\(see layoutbench run --help\)\n$/],
+    [["run", "--bogus", "x.yaml"], /^layoutbench: unknown option --bogus for run \(see layoutbench run --help\)\n$/],
+    [["--bogus"], /^layoutbench: unknown option --bogus \(see layoutbench --help\)\n$/],
     [["run", "--samples", "zero", "scenarios/quickstart.yaml"], /^layoutbench run: --samples: expected a whole number >= 1, got "zero"\n$/],
     [["run", "--filter", "/[/", "scenarios/quickstart.yaml"], /^layoutbench run: --filter: Invalid regular expression/],
     [["datasets", "sweep"], /^layoutbench datasets: expected "list" or "clean", got "sweep"\n$/],
@@ -54,6 +55,44 @@ describe("errors that name the flag or command", () => {
       assert.match(r.stderr, expected);
       assert.ok(!hasStack(r.stderr));
     });
+  }
+});
+
+test("--version prints the package's version, before or after a command", () => {
+  const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
+  for (const args of [["--version"], ["run", "--version"]]) {
+    const r = cli(args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `layoutbench ${version}\n`);
+  }
+});
+
+test("compare of two files that share no case: exit 1, saying so (a renamed scenario must not pass a gate)", () => {
+  const dir = join(ROOT, "datasets", "cache", "test-tmp", `cli-compare-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  try {
+    const fixture = join(import.meta.dirname, "fixtures", "results-small.json");
+    const renamed = JSON.parse(readFileSync(fixture, "utf8"));
+    renamed.scenarios[0].name = "tiles-renamed";
+    for (const c of renamed.cases) {
+      c.scenario = "tiles-renamed";
+      c.id = c.id.replace(/^tiles\//, "tiles-renamed/");
+    }
+    const current = join(dir, "renamed.json");
+    writeFileSync(current, JSON.stringify(renamed));
+    const r = cli(["compare", fixture, current, "--fail-on", "regressed"]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(
+      r.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("layoutbench"))
+        .join("\n"),
+      `layoutbench compare: ${fixture} and ${current} share no case (32 only in the baseline, 32 only in the current run), so nothing was compared; ` +
+        "case ids are scenario/dataset/layout/pattern/cache: compare runs of the same scenario, or save a new baseline after a rename",
+    );
+    assert.ok(!hasStack(r.stderr));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

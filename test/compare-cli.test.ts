@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { main } from "../harness/cli/main.ts";
+import { COMMANDS, loadCommand, main } from "../harness/cli/main.ts";
 import { checkBaselineName, saveBaseline } from "../harness/compare/baselines.ts";
 import { compareContexts } from "../harness/compare/compatibility.ts";
 import { buildComparison } from "../harness/compare/model.ts";
@@ -24,6 +24,9 @@ import type { CliResult } from "./support/cli.ts";
 
 const FIXTURES = "test/fixtures/compare";
 const fx = (name: string) => `${FIXTURES}/${name}.json`;
+// main() imports a command when it runs it; loaded here, no import is pending while output is captured
+// (the test runner's own output would land in the capture).
+await Promise.all(Object.keys(COMMANDS).map(loadCommand));
 const TMP = mkdtempSync(join(tmpdir(), "layoutbench-compare-test-"));
 after(() => rmSync(TMP, { recursive: true, force: true }));
 

@@ -52,7 +52,7 @@ test("every chart of the HTML report renders in headless Chromium", { skip, time
     assert.ok(errors, "no #errors element in the page");
     assert.equal(errors[1].trim(), "", `the page reported errors: ${errors[1]}`);
     const charts = buildCharts(model);
-    assert.equal(charts.length, 5);
+    assert.equal(charts.length, 6);
     for (const chart of charts) {
       const start = dom.indexOf(`id="chart-${chart.id}"`);
       assert.ok(start >= 0, `no container for ${chart.id}`);

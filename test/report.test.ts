@@ -51,7 +51,7 @@ describe("snapshots", () => {
     const charts = buildCharts(model);
     assert.deepEqual(
       charts.map((c) => c.id),
-      ["throughput-image", "distribution-image", "chunk-heatmap-image", "size-speed-image", "amplification-image"],
+      ["pareto-image", "throughput-image", "distribution-image", "chunk-heatmap-image", "size-speed-image", "amplification-image"],
     );
     for (const c of charts) matchSnapshot(`chart-${c.id}.json`, JSON.stringify(c.spec, null, 2) + "\n");
   });
@@ -257,8 +257,16 @@ describe("writer and CLI", () => {
   test("writeReports writes every format and returns the paths", async () => {
     const out = join(scratch, "all");
     const paths = await writeReports(results, ["md", "html", "svg", "png", "json"], out);
-    assert.deepEqual(paths.map((p) => basename(p)).slice(0, 5), ["report.md", "report.html", "report.json", "throughput-image.svg", "throughput-image.png"]);
-    assert.equal(paths.length, 3 + 2 * 5);
+    assert.deepEqual(paths.map((p) => basename(p)).slice(0, 6), [
+      "report.md",
+      "pareto-image.svg",
+      "report.html",
+      "report.json",
+      "pareto-image.png",
+      "throughput-image.svg",
+    ]);
+    // Six charts: the Pareto one's SVG was written once, with the Markdown.
+    assert.equal(paths.length, 4 + 6 + 5);
     for (const p of paths) assert.ok(existsSync(p), p);
     const html = readFileSync(join(out, "report.html"), "utf8");
     assert.ok(html.includes("vegaEmbed") && html.length > 500_000, "libraries inlined");
@@ -268,7 +276,7 @@ describe("writer and CLI", () => {
     const file = join(scratch, "run-1.json");
     writeFileSync(file, JSON.stringify(results));
     const paths = await renderDefaultReports(file);
-    assert.deepEqual(paths, [join(scratch, "run-1", "report.md"), join(scratch, "run-1", "report.html")]);
+    assert.deepEqual(paths, [join(scratch, "run-1", "report.md"), join(scratch, "run-1", "pareto-image.svg"), join(scratch, "run-1", "report.html")]);
   });
 
   test("report refuses other versions and kinds, missing files and unknown formats", async () => {

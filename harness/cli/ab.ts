@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { noSharedCaseMessage } from "../compare/matched.ts";
 import { buildComparison } from "../compare/model.ts";
 import { comparisonTable } from "../compare/table.ts";
 import { thresholdPolicy } from "../compare/thresholds.ts";
@@ -38,7 +39,7 @@ Options:
   --samples-per-block N   samples per case in each block (default: sampling.samples / blocks,
                           rounded up)
   --out-dir DIR           where the files go (default reports/runs/ab-TIME); must be new or empty
-  --cache DIR             this tree's dataset cache (default datasets/cache, or $LAYOUTBENCH_CACHE);
+  --cache DIR             this tree's dataset cache (default $LAYOUTBENCH_CACHE, else ~/.cache/layoutbench);
                           another baseline tree writes its datasets to DIR-baseline, so each tree
                           reads what its own code wrote
   --filter TEXT           run only the matching cases (as run --filter)
@@ -106,7 +107,11 @@ export const abCommand: Command = {
       const [baselinePath, currentPath] = [done.paths.get("baseline")!, done.paths.get("current")!];
       const baseline = readResults(baselinePath);
       const current = readResults(currentPath);
-      console.log("\n" + comparisonTable(buildComparison(baseline, current, { baselinePath, currentPath, thresholds: thresholdPolicy(DEFAULT_THRESHOLD) })));
+      const comparison = buildComparison(baseline, current, { baselinePath, currentPath, thresholds: thresholdPolicy(DEFAULT_THRESHOLD) });
+      console.log("\n" + comparisonTable(comparison));
+      // The two trees may name their scenarios or layouts differently: then nothing was compared.
+      const nothingMatched = noSharedCaseMessage(comparison, "ab");
+      if (nothingMatched) throw new UserError(nothingMatched);
       console.log(`\nbaseline: ${baselinePath}\ncurrent:  ${currentPath}${done.interrupted ? ` (${done.blocks} of ${blocks} blocks)` : ""}`);
       if (done.interrupted) return 130;
       return [...baseline.cases, ...current.cases].some((c) => c.status === "failed") ? 2 : 0;

@@ -10,8 +10,22 @@ export function parseCommandArgs<O extends Options>(command: string, args: reado
   try {
     return parseArgs({ args: [...args], options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UserError(`layoutbench ${command}: ${(err as Error).message.split("\n")[0]} (see layoutbench ${command} --help)`);
+    throw new UserError(parseErrorLine(command, err as Error & { code?: string }));
   }
+}
+
+/** node:util's parse errors in the tool's own words, one line naming the option and the command. */
+export function parseErrorLine(command: string, err: { message: string; code?: string }): string {
+  const see = `(see layoutbench ${command} --help)`;
+  const option = /'(-{1,2}[^' ,]+)/.exec(err.message)?.[1];
+  if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) return `layoutbench: unknown option ${option} for ${command} ${see}`;
+  if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) {
+    const long = /, (--[^' ]+)/.exec(err.message)?.[1] ?? option;
+    return /argument missing/.test(err.message)
+      ? `layoutbench: option ${long} of ${command} needs a value ${see}`
+      : `layoutbench: option ${long} of ${command} takes no value ${see}`;
+  }
+  return `layoutbench ${command}: ${err.message.split("\n")[0]} ${see}`;
 }
 
 /** A `--NAME N` option that must be a whole number >= 1; undefined when not given. */

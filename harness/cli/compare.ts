@@ -8,6 +8,7 @@ import { resolveResultsArgument } from "../compare/baselines.ts";
 import { describeDifference } from "../compare/compatibility.ts";
 import { comparisonJson } from "../compare/json.ts";
 import { comparisonMarkdown } from "../compare/markdown.ts";
+import { noSharedCaseMessage } from "../compare/matched.ts";
 import { buildComparison, FAIL_ON, type FailOn, shouldFail } from "../compare/model.ts";
 import { comparisonTable, countsLine } from "../compare/table.ts";
 import { parseThreshold, parseThresholdOverride, thresholdPolicy } from "../compare/thresholds.ts";
@@ -44,7 +45,8 @@ Options:
   -h, --help                 this text
 
 Exit codes: 0 nothing to fail on; ${EXIT_REGRESSION} regressions (or, with --fail-on any, any change);
-1 bad input (unreadable file, wrong option, runs that measured different things).
+1 bad input (unreadable file, wrong option, runs that measured different things, files that
+share no case).
 Differences in machine, kernel, filesystem, Node or library versions are warnings (on standard
 error and in the output), never errors.`;
 
@@ -100,6 +102,8 @@ export const compareCommand: Command = {
       );
     }
     for (const d of comparison.differences) console.error(`warning: ${describeDifference(d)}`);
+    const nothingMatched = noSharedCaseMessage(comparison, "compare");
+    if (nothingMatched) throw new UserError(nothingMatched);
 
     const text = FORMATS[format](comparison);
     if (values.out) {

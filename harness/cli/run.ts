@@ -20,6 +20,8 @@ import { parseCommandArgs, wholeNumberOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { filterOf } from "./plan.ts";
 import { shardSetup } from "./run-shard.ts";
+import { output } from "./output.ts";
+import { runReporter } from "./run-progress.ts";
 
 const usage = `Usage: layoutbench run FILE... [options]
 
@@ -31,7 +33,8 @@ Options:
   --out FILE          results file (default: reports/runs/<scenario>-<time>.json)
   --resume FILE       finish an interrupted run: keep its finished cases, sample the missing
                       and incomplete ones again
-  --cache DIR         dataset cache (default: datasets/cache, or $LAYOUTBENCH_CACHE)
+  --cache DIR         dataset cache (default: $LAYOUTBENCH_CACHE, else
+                      $XDG_CACHE_HOME/layoutbench or ~/.cache/layoutbench)
   --rematerialize     write every dataset again instead of reusing the cache
   --samples N         at most N samples per case (overrides sampling.samples; for quick looks)
   --rounds N          take the samples in N rounds (overrides sampling.rounds; at most the
@@ -102,6 +105,7 @@ export const runCommand: Command = {
     }
 
     const { interrupted, release } = catchInterrupt("finishing the current case, keeping finished cases");
+    const reporter = runReporter();
     try {
       const results = await runScenarios(
         scenarios,
@@ -113,18 +117,21 @@ export const runCommand: Command = {
           stamp: sharded.stamp,
           done,
           rematerialize: values.rematerialize,
-          log: (line) => console.log(line),
+          log: (line) => reporter.log(line),
+          progress: (p) => reporter.progress(p),
           interrupted,
         },
         realRunDeps(),
       );
+      reporter.end();
       // A shard may hold no case when a plan has fewer cases than shards; its file still completes the set.
       if (results.cases.length === 0 && !values.shard) throw new UserError(`layoutbench run: no case matches --filter ${JSON.stringify(values.filter)}`);
-      console.log("\n" + consoleTable(results));
+      if (output.verbosity !== "quiet") console.log("\n" + consoleTable(results));
       console.log(`\nresults: ${resultsPath}${interrupted() ? " (interrupted: finish it with --resume " + resultsPath + ")" : ""}`);
       if (!values["no-report"]) await renderReports(resultsPath);
       return interrupted() ? 130 : results.cases.some((c) => c.status === "failed") ? 2 : 0;
     } finally {
+      reporter.end();
       release();
     }
   },

@@ -6,14 +6,14 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { UserError } from "../core/errors.ts";
-import { defaultRunsDir, PROJECT_ROOT } from "../core/paths.ts";
+import { defaultBaselinesDir, defaultRunsDir } from "../core/paths.ts";
 import { readResults } from "../run/results-file.ts";
 import type { ResultsFile } from "../run/results-types.ts";
 import { NAME_PATTERN, NAME_RULE } from "../scenario/defaults.ts";
 
-/** LAYOUTBENCH_BASELINES, or reports/baselines in the project. */
+/** LAYOUTBENCH_BASELINES, or reports/baselines under the current directory. */
 export function baselinesDir(): string {
-  return process.env.LAYOUTBENCH_BASELINES ? resolve(process.env.LAYOUTBENCH_BASELINES) : join(PROJECT_ROOT, "reports", "baselines");
+  return defaultBaselinesDir();
 }
 
 /** Throws a UserError unless `name` is a valid baseline name (the alphabet of scenario names). */

@@ -3,6 +3,7 @@
  */
 import type { ResultsFile } from "../run/results-types.ts";
 import { layoutLabel } from "./describe.ts";
+import { amplificationMeaningless, NOT_MEANINGFUL, throughputMeaningless } from "./meaningless.ts";
 
 function bytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -32,9 +33,9 @@ export function consoleTable(results: ResultsFile): string {
       c.cache,
       `${s.medianMs.toFixed(3)} ms`,
       `${(s.q3Ms - s.q1Ms).toFixed(3)} ms`,
-      rate(s.throughput),
+      throughputMeaningless(c.pattern) ? NOT_MEANINGFUL : rate(s.throughput),
       bytes(s.bytesRead),
-      `${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×`,
+      amplificationMeaningless(c.cache) ? NOT_MEANINGFUL : `${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×`,
       String(s.samples),
       status,
     ];
@@ -42,5 +43,6 @@ export function consoleTable(results: ResultsFile): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const numeric = new Set([4, 5, 6, 7, 8, 9]);
   const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+  const legend = rows.some((r) => r.includes(NOT_MEANINGFUL)) ? [`${NOT_MEANINGFUL}: not meaningful (MB/s of point reads, amplification of warm reads)`] : [];
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line), ...legend].join("\n");
 }

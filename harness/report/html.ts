@@ -9,6 +9,7 @@ import { buildCharts, type ChartKind } from "./charts/index.ts";
 import { loadVegaLibraries } from "./html-libraries.ts";
 import type { DatasetView, ReportModel } from "./model-types.ts";
 import { candidatesTable, contextTable, groupTable, groupTitle, layoutsTable, type Table } from "./table.ts";
+import { groupWarnings, warningGroupLine } from "./warning-groups.ts";
 
 export interface HtmlOptions {
   /**
@@ -21,6 +22,7 @@ export interface HtmlOptions {
 const STYLE = readFileSync(new URL("./html.css", import.meta.url), "utf8");
 
 const CAPTIONS: Record<ChartKind, string> = {
+  pareto: "The size-vs-cost Pareto front: layouts no other layout beats on both size on disk and workload cost, with the cost's interval.",
   throughput: "Median throughput per layout; cold and warm page cache side by side.",
   distribution: "Every sample's time; spread and outliers that the median hides.",
   "chunk-heatmap": "Chunked layouts only: how each chunk shape fares on each access pattern.",
@@ -57,7 +59,8 @@ function htmlTable(table: Table, className = ""): string {
     const cells = row.map((cell, j) => `<td${cls(table.columns[j].align)}>${escapeHtml(cell)}</td>`).join("");
     return `<tr class="${table.kinds[i]}">${cells}</tr>`;
   });
-  return `<div class="table-wrap"><table${className ? ` class="${className}"` : ""}><thead><tr>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table></div>`;
+  const legend = table.legend ? `<p class="legend">${escapeHtml(table.legend)}</p>` : "";
+  return `<div class="table-wrap"><table${className ? ` class="${className}"` : ""}><thead><tr>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table></div>${legend}`;
 }
 
 function datasetSection(model: ReportModel, d: DatasetView, charts: ReturnType<typeof buildCharts>): string {
@@ -70,7 +73,11 @@ function datasetSection(model: ReportModel, d: DatasetView, charts: ReturnType<t
   return [
     `<section class="dataset">`,
     `<h2>Recommendation: ${escapeHtml(heading)} <span class="muted">(${escapeHtml(`${d.shape.join("×")} ${d.dtype}`)})</span></h2>`,
-    `<p class="headline${rec.tie ? " tie" : ""}">${escapeHtml(rec.headline)}</p>`,
+    `<p class="headline${rec.tie ? " tie" : ""}">${escapeHtml(d.verdict.decision)}</p>`,
+    d.verdict.why ? `<p class="why"><strong>Why:</strong> ${escapeHtml(d.verdict.why)}</p>` : "",
+    d.verdict.changes.length
+      ? `<p class="changes"><strong>What would change it:</strong></p><ul class="changes">${d.verdict.changes.map((c) => `<li>${escapeHtml(c)}</li>`).join("")}</ul>`
+      : "",
     rec.facts.length ? `<ul class="facts">${rec.facts.map((f) => `<li>${escapeHtml(f)}</li>`).join("")}</ul>` : "",
     rec.candidates.length || rec.excluded.length ? htmlTable(candidatesTable(rec, confidence)) : "",
     `<h3>Layouts</h3>`,
@@ -117,7 +124,12 @@ export function renderHtml(model: ReportModel, options: HtmlOptions = {}): strin
   const charts = buildCharts(model);
   const failed = model.counts.failed ? `, <strong>${model.counts.failed} failed</strong>` : "";
   const warnings = model.warnings.length
-    ? `<ul class="warnings">${model.warnings.map((w) => `<li><strong>${escapeHtml(w.scope)}</strong> <code>${escapeHtml(w.code)}</code> ${escapeHtml(w.message)}</li>`).join("\n")}</ul>`
+    ? groupWarnings(model.warnings)
+        .map(
+          (g) =>
+            `<details class="warnings"><summary>${escapeHtml(warningGroupLine(g))}</summary>\n<ul>${g.warnings.map((w) => `<li><strong>${escapeHtml(w.scope)}</strong> ${escapeHtml(w.message)}</li>`).join("\n")}</ul></details>`,
+        )
+        .join("\n")
     : `<p>None.</p>`;
   return [
     `<!doctype html>`,

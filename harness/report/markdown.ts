@@ -6,7 +6,13 @@
 import { formatFactor, formatMs } from "./format.ts";
 import type { DatasetView, ReportModel } from "./model-types.ts";
 import { sweepHeatmaps, sweepsOf } from "./sweep-heatmap.ts";
-import { candidatesTable, contextTable, groupTable, groupTitle, layoutsTable, type Table } from "./table.ts";
+import { candidatesTable, contextTable, groupTable, groupTitle, layoutsTable, paretoTable, type Table } from "./table.ts";
+import { groupWarnings, warningGroupLine } from "./warning-groups.ts";
+
+export interface MarkdownOptions {
+  /** Dataset key → image file (relative to the report) of its Pareto chart, where one was written. */
+  readonly paretoImages?: ReadonlyMap<string, string>;
+}
 
 /**
  * Makes user text inert in Markdown: backslash-escapes the characters that start emphasis,
@@ -26,20 +32,32 @@ function escapeMarkdown(text: string): string {
     .replace(/>/g, "&gt;");
 }
 
+/** Text inside <summary>, which GitHub shows as HTML, not Markdown: entities only, no backslashes. */
+function escapeSummary(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, " ")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
+}
+
 function markdownTable(table: Table): string {
   const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
-  return [
-    line(table.columns.map((c) => escapeMarkdown(c.title))),
-    line(table.columns.map((c) => (c.align === "right" ? "---:" : ":---"))),
-    ...table.rows.map((row, i) =>
-      line(
-        row.map((cell, j) => {
-          const text = escapeMarkdown(cell);
-          return table.kinds[i] === "best" && j <= 1 ? `**${text}**` : text;
-        }),
+  const legend = table.legend ? `\n\n${escapeMarkdown(table.legend)}` : "";
+  return (
+    [
+      line(table.columns.map((c) => escapeMarkdown(c.title))),
+      line(table.columns.map((c) => (c.align === "right" ? "---:" : ":---"))),
+      ...table.rows.map((row, i) =>
+        line(
+          row.map((cell, j) => {
+            const text = escapeMarkdown(cell);
+            return table.kinds[i] === "best" && j <= 1 ? `**${text}**` : text;
+          }),
+        ),
       ),
-    ),
-  ].join("\n");
+    ].join("\n") + legend
+  );
 }
 
 /** Each sweep heatmap as a table: rows and columns best first, each cell its value and × the best. */
@@ -73,7 +91,7 @@ function details(summary: string, body: string): string {
 }
 
 /** The report as GitHub-flavoured Markdown. */
-export function renderMarkdown(model: ReportModel): string {
+export function renderMarkdown(model: ReportModel, options: MarkdownOptions = {}): string {
   const confidence = model.statistics.confidence;
   const out: string[] = [`# ${escapeMarkdown(model.title)}`, ""];
   for (const s of model.scenarios) {
@@ -88,11 +106,21 @@ export function renderMarkdown(model: ReportModel): string {
   for (const d of model.datasets) {
     const heading = model.datasets.length > 1 || model.scenarios.length > 1 ? `${d.scenario} / ${d.name}` : d.name;
     out.push(`## Recommendation: ${escapeMarkdown(heading)} (${d.shape.join("×")} ${d.dtype})`, "");
-    out.push(`**${escapeMarkdown(d.recommendation.headline)}**`, "");
+    const v = d.verdict;
+    out.push(`**${escapeMarkdown(v.decision)}**`, "");
+    if (v.why) out.push(`Why: ${escapeMarkdown(v.why)}`, "");
+    if (v.changes.length) out.push("What would change it:", "", ...v.changes.map((c) => `- ${escapeMarkdown(c)}`), "");
     for (const fact of d.recommendation.facts) out.push(`- ${escapeMarkdown(fact)}`);
     if (d.recommendation.facts.length) out.push("");
     if (d.recommendation.candidates.length || d.recommendation.excluded.length) {
       out.push(markdownTable(candidatesTable(d.recommendation, confidence)), "");
+    }
+    const pareto = paretoTable(d, confidence);
+    if (pareto) {
+      out.push("### Size vs cost", "");
+      const image = options.paretoImages?.get(d.key);
+      if (image) out.push(`![Size on disk vs expected workload cost: ${escapeMarkdown(d.name)}](${encodeURI(image)})`, "");
+      out.push(markdownTable(pareto), "");
     }
     out.push(markdownTable(layoutsTable(d)), "");
     out.push(...sweepSections(d, sweepsOf(model, d)));
@@ -103,7 +131,10 @@ export function renderMarkdown(model: ReportModel): string {
   out.push(details("Run context", markdownTable(contextTable(model))), "");
   out.push("## Warnings", "");
   if (model.warnings.length === 0) out.push("None.");
-  for (const w of model.warnings) out.push(`- **${escapeMarkdown(w.scope)}** (${escapeMarkdown(w.code)}): ${escapeMarkdown(w.message)}`);
+  for (const g of groupWarnings(model.warnings)) {
+    const cases = g.warnings.map((w) => `- **${escapeMarkdown(w.scope)}**: ${escapeMarkdown(w.message)}`).join("\n");
+    out.push(details(escapeSummary(warningGroupLine(g)), cases), "");
+  }
   out.push("");
   return out.join("\n");
 }

@@ -66,6 +66,17 @@ export interface DatasetView {
   /** One per pattern × cache state, patterns in scenario order, cold before warm. */
   readonly groups: readonly GroupView[];
   readonly recommendation: Recommendation;
+  /** The recommendation as a decision, its reasons and what would change it. */
+  readonly verdict: VerdictView;
+}
+
+export interface VerdictView {
+  /** The decision in one sentence: which layout, for which workload weighting, cache and reader. */
+  readonly decision: string;
+  /** The two numbers that decide it, with their intervals; empty without a ranking. */
+  readonly why: string;
+  /** One line per alternative weighting that changes the decision, then one naming those that do not. */
+  readonly changes: readonly string[];
 }
 
 export interface LayoutView {
@@ -90,6 +101,8 @@ export interface LayoutView {
 export interface PatternView {
   readonly name: string;
   readonly label: string;
+  /** The pattern's kind ("points", "tiles", …): some figures mean nothing for some kinds. */
+  readonly kind: string;
   readonly description: string;
   readonly op: "read" | "write";
   readonly weight: number;

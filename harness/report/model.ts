@@ -19,6 +19,7 @@ import { contextItems } from "./context.ts";
 import { chunksOf, describeLayout, describePattern, describeReadPath, layoutLabel } from "./describe.ts";
 import type { DatasetView, GroupView, LayoutView, PatternView, ReportModel, RowView, WarningView } from "./model-types.ts";
 import { recommend } from "./recommend.ts";
+import { buildVerdict } from "./verdict.ts";
 
 export type * from "./model-types.ts";
 
@@ -141,7 +142,7 @@ function rankRows(rows: RowView[], settings: Required<BootstrapOptions>): RowVie
 
 function patternView(c: CaseResult): PatternView {
   const p = c.pattern;
-  return { name: p.name, label: p.label, description: describePattern(p), op: p.op, weight: p.weight };
+  return { name: p.name, label: p.label, kind: p.kind, description: describePattern(p), op: p.op, weight: p.weight };
 }
 
 function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, settings: Required<BootstrapOptions>, warnings: WarningView[]): DatasetView {
@@ -214,15 +215,13 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
     patterns,
     groups,
   };
-  return {
-    ...dataset,
-    recommendation: recommend(
-      dataset,
-      caches.filter((c) => wanted.includes(c)),
-      settings,
-      engine,
-    ),
-  };
+  const recommendation = recommend(
+    dataset,
+    caches.filter((c) => wanted.includes(c)),
+    settings,
+    engine,
+  );
+  return { ...dataset, recommendation, verdict: buildVerdict(dataset, recommendation, settings) };
 }
 
 /** The distinct read paths of a layout's cases, in case order. */

@@ -14,7 +14,8 @@ import { pickFacts } from "./facts.ts";
 import { formatBytes, formatFactor, formatInterval, formatMs } from "./format.ts";
 import type { CandidateCost, DatasetView, GroupView, Recommendation } from "./model-types.ts";
 
-type DatasetInput = Omit<DatasetView, "recommendation">;
+/** A dataset before its recommendation and verdict are attached. */
+export type DatasetInput = Omit<DatasetView, "recommendation" | "verdict">;
 
 function cacheText(cache: readonly CacheState[]): string {
   return cache.length === 1 ? `${cache[0]} cache only` : `${cache.join(" and ")} cache`;
@@ -53,7 +54,7 @@ function costDistributions(dataset: DatasetInput, weighted: readonly GroupView[]
 }
 
 /** Who the recommendation is for, as the headline says it. */
-const IMPLEMENTATION: Record<EngineName, string> = {
+export const IMPLEMENTATION: Record<EngineName, string> = {
   layoutbench: "layoutbench's own readers",
   zarrita: "zarrita (zarr.get)",
   h5wasm: "h5wasm (Dataset.slice)",

@@ -3,7 +3,9 @@
  * show the same columns and the same formatting; each renderer only escapes and lays out.
  */
 import { formatBytes, formatFactor, formatInterval, formatMs, formatRate } from "./format.ts";
+import { amplificationMeaningless, NOT_MEANINGFUL, notMeaningfulLegend, throughputMeaningless } from "./meaningless.ts";
 import type { DatasetView, GroupView, Recommendation, ReportModel, RowView } from "./model-types.ts";
+import { datasetPareto } from "./pareto.ts";
 
 export interface Column {
   readonly title: string;
@@ -17,6 +19,8 @@ export interface Table {
   readonly columns: readonly Column[];
   readonly rows: readonly (readonly string[])[];
   readonly kinds: readonly RowKind[];
+  /** A line to print under the table (what its "—" cells mean); absent when none. */
+  readonly legend?: string;
 }
 
 const DASH = "–";
@@ -69,8 +73,13 @@ export function groupTable(group: GroupView, confidence: number): Table {
     R("Samples"),
     L("Status"),
   ];
+  const noThroughput = throughputMeaningless(group.pattern);
+  const noAmplification = amplificationMeaningless(group.cache);
   const rows = group.rows.map((r) => {
     const cells = groupCells(r);
+    // Columns 5 and 6: throughput and read amplification.
+    if (noThroughput && r.stats) cells[5] = NOT_MEANINGFUL;
+    if (noAmplification && r.stats) cells[6] = NOT_MEANINGFUL;
     return [
       ...cells.slice(0, 8),
       ...(opens ? [openCell(r)] : []),
@@ -80,7 +89,8 @@ export function groupTable(group: GroupView, confidence: number): Table {
     ];
   });
   const kinds = group.rows.map((r): RowKind => (r.status === "failed" ? "failed" : r.rank === 1 ? "best" : "ok"));
-  return { columns, rows, kinds };
+  const legend = notMeaningfulLegend(noThroughput, noAmplification);
+  return { columns, rows, kinds, ...(legend ? { legend } : {}) };
 }
 
 function openCell(r: RowView): string {
@@ -124,6 +134,21 @@ export function candidatesTable(rec: Recommendation, confidence: number): Table 
   const excluded = rec.excluded.map((e) => [DASH, e.layout, DASH, DASH, DASH, `excluded: ${e.reason}`]);
   const kinds: RowKind[] = [...rows.map((_, i): RowKind => (i === 0 ? "best" : "ok")), ...excluded.map((): RowKind => "failed")];
   return { columns, rows: [...rows, ...excluded], kinds };
+}
+
+/** The size-vs-cost trade-off: layouts smallest first, those on the Pareto front marked (and styled as best). */
+export function paretoTable(dataset: DatasetView, confidence: number): Table | null {
+  const points = datasetPareto(dataset);
+  if (points.length === 0) return null;
+  const columns = [L("Layout"), R("On disk"), R("Expected cost"), R(`${percent(confidence)} CI`), L("Pareto front")];
+  const rows = points.map((p) => [
+    p.layout,
+    formatBytes(p.bytesOnDisk),
+    formatMs(p.costMs),
+    formatInterval(p.low, p.high, formatMs),
+    p.onFront ? "on the front" : "beaten on size and cost",
+  ]);
+  return { columns, rows, kinds: points.map((p): RowKind => (p.onFront ? "best" : "ok")) };
 }
 
 /** The dataset's layouts: how each stores the array, how it was read, and its workload cost per cache state. */

@@ -2,9 +2,9 @@
  * The context a results file carries so numbers can be judged and compared later: machine,
  * kernel, filesystem and readahead under the dataset cache, versions, and how eviction was checked.
  */
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import os from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { probeEviction } from "../cache/probe.ts";
 import { PROJECT_ROOT } from "../core/paths.ts";
 import { pageSize } from "../native/index.ts";
@@ -14,12 +14,21 @@ import { processTimerOverheadMs, TIMER_CALIBRATION_METHOD } from "./timer-overhe
 
 const LIBRARIES = ["zarrita", "numcodecs", "h5wasm", "h5wasm-plugins", "simple-statistics", "vega-lite"];
 
+/** The package.json of an installed package: the first node_modules/NAME up from this file. */
+function packageJsonOf(name: string): string {
+  for (let dir = PROJECT_ROOT; ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules", name, "package.json");
+    if (existsSync(candidate) || dirname(dir) === dir) return candidate;
+  }
+}
+
 function libraryVersions(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of LIBRARIES) {
     // Read package.json directly: several of these packages do not export it.
+    // Found the way Node finds them (installed as a dependency, they sit beside layoutbench, not in it).
     try {
-      out[name] = (JSON.parse(readFileSync(join(PROJECT_ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+      out[name] = (JSON.parse(readFileSync(packageJsonOf(name), "utf8")) as { version: string }).version;
     } catch {
       /* not installed: leave it out */
     }

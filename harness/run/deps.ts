@@ -13,6 +13,7 @@ import type { EngineSession } from "../engines/types.ts";
 import type { SelectionVerifier } from "../engines/verify.ts";
 import type { CaseSpec, DatasetSpec, EvictionMethod, LayoutSpec } from "../scenario/types.ts";
 import type { Materialized, MaterializeOptions } from "../store/materialize.ts";
+import type { RunProgress } from "./eta.ts";
 import type { CaseResult, RunContext } from "./results-types.ts";
 import type { CaseEnv } from "./sampler.ts";
 import type { CaseStamp, ShardHeader } from "./shard-record.ts";
@@ -78,6 +79,8 @@ export interface RunOptions {
   readonly log: (line: string) => void;
   /** Cases already finished (resume): they are kept and not run again. */
   readonly done?: readonly CaseResult[];
+  /** Called before the first case round and after each one (before that case's log line, if it finished). */
+  readonly progress?: (p: RunProgress) => void;
   /** Polled between samples and cases; true ends the run early, keeping what finished. */
   readonly interrupted?: () => boolean;
   /** Header fields of a sharded run (plan, shard, machine, calibration), written as given. */

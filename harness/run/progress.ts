@@ -8,7 +8,15 @@ export interface ProgressBar {
   end(message: string): void;
 }
 
+let silenced = false;
+
+/** -q: no progress bars and no end lines (errors still surface through the run's results). */
+export function silenceProgress(on: boolean): void {
+  silenced = on;
+}
+
 export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
+  if (silenced) return { update() {}, end() {} };
   const started = performance.now();
   let last = 0;
   const tty = stream.isTTY === true;

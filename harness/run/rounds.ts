@@ -17,6 +17,7 @@ import { type Materialized, scratchCopy } from "../store/materialize.ts";
 import { type CaseRun, fail, formatLine, recordOf } from "./case-record.ts";
 import type { RunDeps, RunOptions } from "./deps.ts";
 import { sessionFor } from "./engines-start.ts";
+import type { RunProgress } from "./eta.ts";
 import { roundInFreshProcess } from "./fresh-process.ts";
 import { firstSourceCase, materializeAll, materializedKey, type Pools, prepare, storageInfo } from "./prepare.ts";
 import type { ResultsWriter } from "./results-file.ts";
@@ -41,14 +42,17 @@ export async function runCases(
   const totalRounds = Math.max(0, ...cases.map(roundsOf));
   // A run of one round (a block of `layoutbench ab`) is already a process of its own.
   const fresh = totalRounds > 1 && cases.some((c) => c.scenario.sampling.freshProcess);
+  let r = 1;
   const finished = (run: CaseRun) => {
     const record = recordOf(run, context.eviction.verified, deps.timestamp());
     writer.put(record);
+    options.progress?.(progressOf(runs, run, r, totalRounds, roundsOf));
     if (run.failure || run.roundsDone === roundsOf(run.spec)) options.log(formatLine(record, run.index, runs.length));
   };
   const round: RoundContext = { materialized, env, python, pools, deps, cacheRoot: options.cacheRoot, interrupted: options.interrupted };
   let stopped = false;
-  for (let r = 1; r <= totalRounds && !stopped; r++) {
+  options.progress?.(progressOf(runs, null, 1, totalRounds, roundsOf));
+  for (; r <= totalRounds && !stopped; r++) {
     if (options.interrupted?.()) break;
     if (totalRounds > 1) options.log(`round ${r} of ${totalRounds}${fresh ? " (fresh process)" : ""}`);
     const due = runs.filter((run) => !run.failure && r <= roundsOf(run.spec));
@@ -78,6 +82,27 @@ export async function runCases(
     }
   }
   return writer.finish(stopped || (options.interrupted?.() ?? false));
+}
+
+/** Where the run stands: case rounds and sampling budget taken and left (a failed case gives up its other rounds). */
+function progressOf(runs: readonly CaseRun[], last: CaseRun | null, round: number, rounds: number, roundsOf: (spec: CaseSpec) => number): RunProgress {
+  let done = 0;
+  let left = 0;
+  let budgetDoneMs = 0;
+  let budgetLeftMs = 0;
+  let casesFinished = 0;
+  for (const run of runs) {
+    const planned = roundsOf(run.spec);
+    const budget = (run.spec.scenario.sampling.timeBudget * 1000) / planned;
+    const taken = Math.min(planned, run.roundsDone + (run.failure ? 1 : 0));
+    const rest = run.failure ? 0 : planned - run.roundsDone;
+    done += taken;
+    left += rest;
+    budgetDoneMs += taken * budget;
+    budgetLeftMs += rest * budget;
+    if (rest === 0) casesFinished++;
+  }
+  return { caseId: last?.spec.id ?? null, round, rounds, done, total: done + left, casesFinished, cases: runs.length, budgetDoneMs, budgetLeftMs };
 }
 
 /** What every case's round shares within one process. */

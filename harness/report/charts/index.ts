@@ -8,13 +8,15 @@ import { sweepHeatmaps, sweepsOf } from "../sweep-heatmap.ts";
 import { amplificationChart } from "./amplification.ts";
 import { chunkHeatmapChart } from "./chunk-heatmap.ts";
 import { distributionChart } from "./distribution.ts";
+import { paretoChart } from "./pareto.ts";
 import { sizeSpeedChart } from "./size-speed.ts";
 import { sweepHeatmapChart } from "./sweep-heatmap.ts";
 import { throughputChart } from "./throughput.ts";
 
-export type ChartKind = "throughput" | "distribution" | "chunk-heatmap" | "size-speed" | "amplification" | "sweep-heatmap";
+export type ChartKind = "pareto" | "throughput" | "distribution" | "chunk-heatmap" | "size-speed" | "amplification" | "sweep-heatmap";
 
 const CHART_BUILDERS: Readonly<Record<Exclude<ChartKind, "sweep-heatmap">, (dataset: DatasetView) => TopLevelSpec | null>> = {
+  pareto: paretoChart,
   throughput: throughputChart,
   distribution: distributionChart,
   "chunk-heatmap": chunkHeatmapChart,
