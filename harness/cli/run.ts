@@ -18,10 +18,10 @@ import type { EngineName, Scenario } from "../scenario/types.ts";
 import { parseShard } from "../shard/partition.ts";
 import { parseCommandArgs, wholeNumberOption } from "./args.ts";
 import type { Command } from "./command.ts";
-import { filterOf } from "./plan.ts";
-import { shardSetup } from "./run-shard.ts";
 import { output } from "./output.ts";
+import { filterOf } from "./plan.ts";
 import { runReporter } from "./run-progress.ts";
+import { shardSetup } from "./run-shard.ts";
 
 const usage = `Usage: layoutbench run FILE... [options]
 
