@@ -4,7 +4,9 @@
  */
 import type { LayoutEncoder } from "../backends/types.ts";
 import type { ReadPath } from "../engines/types.ts";
-import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
+import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec, ReadersSpec } from "../scenario/types.ts";
+import type { CaseMemory } from "./memory.ts";
+import type { ReadersSummary } from "./readers-aggregate.ts";
 import type { WarningCode } from "./warnings.ts";
 
 export const RESULTS_VERSION = 1;
@@ -67,6 +69,18 @@ export interface Sample {
   readonly durableMs?: number;
   /** What the scheduler and hypervisor took during the sample (all passes, verification included). */
   readonly sched?: SchedCounters;
+  /** Cases read by reader processes: each reader's own figures (the sample's are the group's). */
+  readonly readers?: readonly ReaderSample[];
+}
+
+/** One reader process's part of a sample. */
+export interface ReaderSample {
+  /** Its own timed read milliseconds per pass. */
+  readonly ms: number;
+  /** When it started after the first reader did, ms. */
+  readonly startMs: number;
+  /** Bytes it read from storage per pass (its /proc/PID/io read_bytes). */
+  readonly bytesRead: number;
 }
 
 /** Scheduler counters over one sample. */
@@ -148,6 +162,12 @@ export interface CaseResult {
   readonly engine?: EngineName | "js";
   /** How the reads were made, as they actually were (fallbacks included); absent in older files. */
   readonly readPath?: ReadPath;
+  /** Who read, when not one process with one thread (docs/readers.md). */
+  readonly readers?: ReadersSpec;
+  /** Cases read by reader processes: per-reader times (the summary's are the group's). */
+  readonly readersSummary?: ReadersSummary;
+  /** Cases read by reader processes: each reader's memory and their sums, from the case's last round. */
+  readonly memory?: CaseMemory;
   readonly status: "ok" | "failed";
   /** Present when status is "failed". */
   readonly error?: string;

@@ -5,6 +5,9 @@
 
 import type { LayoutSpec, SourceFormat } from "../backends/layouts.ts";
 import type { Dtype } from "../core/dtype.ts";
+import type { ReadersSpec } from "./readers.ts";
+
+export type { ReaderSplit, ReadersSpec } from "./readers.ts";
 
 /**
  * Who performs a case's timed reads: layoutbench's own backends ("layoutbench", formerly "js",
@@ -122,6 +125,13 @@ export interface Scenario {
    * numbers it ranks (an engine of the scenario's; layoutbench unless the file says otherwise).
    */
   readonly recommendation: { readonly cache: readonly CacheState[]; readonly engine: EngineName };
+  /**
+   * Who reads each case (docs/readers.md): one entry per readers dimension value. Absent when the
+   * file has no `readers` key: cases then read in the run's own process, as before readers existed.
+   */
+  readonly readers?: readonly ReadersSpec[];
+  /** Bytes of anonymous memory a reader may add while reading before it is flagged (`memoryBudget`). */
+  readonly memoryBudget?: number;
 }
 
 /** One dataset × layout × pattern × cache state. */
@@ -133,4 +143,6 @@ export interface CaseSpec {
   readonly pattern: PatternSpec;
   readonly cache: CacheState;
   readonly engine: EngineName;
+  /** Who reads: DEFAULT_READERS unless the scenario lists readers. */
+  readonly readers: ReadersSpec;
 }
