@@ -63,6 +63,10 @@ async function handle(req: ReaderRequest): Promise<ReaderReply> {
       return { type: "warmed", fastestMs: Number.isFinite(fastest) ? fastest : 0 };
     }
     case "go": {
+      // Sleep to just before the start time, then spin to it: a timer alone is late by a millisecond or more.
+      const early = req.at - wallNow() - 2;
+      if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+      while (wallNow() < req.at);
       const before = readIoCounters();
       const startedAt = wallNow();
       let ms = 0;

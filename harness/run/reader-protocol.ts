@@ -21,8 +21,12 @@ export type ReaderRequest =
   | { readonly type: "close" }
   /** Untimed passes; `calibrate`: report the fastest of at least two. */
   | { readonly type: "warmup"; readonly count: number; readonly calibrate: boolean }
-  /** The barrier's go signal: `passes` timed passes at once. */
-  | { readonly type: "go"; readonly passes: number }
+  /**
+   * The barrier's go signal: `passes` timed passes, starting at wall-clock time `at` (ms since the
+   * epoch). A start time rather than "now", so the readers start together however late the message
+   * reaches each of them on a busy machine.
+   */
+  | { readonly type: "go"; readonly passes: number; readonly at: number }
   | { readonly type: "finish" };
 
 export type ReaderReply =

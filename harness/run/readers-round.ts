@@ -26,6 +26,12 @@ import { groupSample } from "./readers-aggregate.ts";
 import type { CaseEnv, RoundPlan } from "./sampler.ts";
 import { passesFor } from "./sampler.ts";
 
+/**
+ * How far ahead of now the go signal's start time is set: long enough for the message to reach
+ * every reader on a busy machine (delivery took up to ~10 ms with 4 readers on 2 shared cores).
+ */
+const GO_LEAD_MS = 50;
+
 /** Whether a case is read by reader processes: read patterns of scenarios with `readers` or `memoryBudget`. */
 export function readsInReaderProcesses(spec: CaseSpec): boolean {
   return spec.pattern.op === "read" && (spec.scenario.readers !== undefined || spec.scenario.memoryBudget !== undefined);
@@ -88,7 +94,8 @@ export async function sampleReadersRound(run: CaseRun, parts: ReadersRoundParts)
         await env.evict(files);
         residency = parts.ranges ? env.residency(files, parts.ranges) : env.residency(files);
       }
-      const done = await group.all("done", () => ({ type: "go", passes }));
+      const at = performance.timeOrigin + performance.now() + GO_LEAD_MS;
+      const done = await group.all("done", () => ({ type: "go", passes, at }));
       run.samples.push(
         groupSample(done, passes, { residency, openMs, round: plan.round, ...(cold && parts.ranges ? { residencyOf: "ranges" as const } : {}) }),
       );

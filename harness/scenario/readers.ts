@@ -76,7 +76,9 @@ export function parseBytes(value: number | string): number | undefined {
 
 export const memoryBudgetSchema = z
   .union([z.number(), z.string()])
-  .refine((v) => parseBytes(v) !== undefined, { error: 'expected a size in bytes, e.g. 67108864 or "64MiB" (units B, KB, MB, GB, KiB, MiB, GiB)' })
+  .refine((v) => parseBytes(v) !== undefined, {
+    error: (issue) => `expected a size in bytes, e.g. 67108864 or "64MiB" (units B, KB, MB, GB, KiB, MiB, GiB), got ${JSON.stringify(issue.input)}`,
+  })
   .describe("Flags a reader whose anonymous memory grew by more than this while reading (bytes, or e.g. 64MiB); see docs/readers.md.");
 
 /**
