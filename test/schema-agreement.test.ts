@@ -26,6 +26,7 @@ const BEYOND_JSON_SCHEMA: Record<string, string> = {
   "tile-rank.yaml": "a tile shape checked against the dataset's rank",
   "tile-too-big.yaml": "a tile shape checked against the dataset's shape",
   "hdf5-chunks-larger.yaml": "chunks checked against the dataset's shape",
+  "readers-meaningless.yaml": "readers checked against the scenario's engines, layouts and patterns",
 };
 /** Not a YAML document at all: nothing for a JSON Schema to check. */
 const NOT_YAML = new Set(["yaml-syntax.yaml"]);

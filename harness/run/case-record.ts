@@ -7,8 +7,8 @@ import { isDefaultReaders } from "../scenario/readers.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import { type CaseMemory, withinBudget } from "./memory.ts";
 import type { Prepared } from "./prepare.ts";
-import type { CaseResult, RecordBasis, Sample, StorageInfo } from "./results-types.ts";
 import { readersSummary } from "./readers-aggregate.ts";
+import type { CaseResult, RecordBasis, Sample, StorageInfo } from "./results-types.ts";
 import { caseWarnings, summarize } from "./summary.ts";
 import { warning } from "./warnings.ts";
 

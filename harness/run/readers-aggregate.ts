@@ -8,7 +8,7 @@
  * readers' bytes from storage over the bytes all of them asked for.
  */
 import { quantile } from "../stats/summary.ts";
-import type { ReaderSample, Sample } from "./results-types.ts";
+import type { ReaderSample, ReadersSummary, Sample } from "./results-types.ts";
 
 /** What a reader's `done` reply says (reader-protocol.ts). */
 export interface ReaderPass {
@@ -34,19 +34,6 @@ export function groupSample(passes: readonly ReaderPass[], perSample: number, ba
     passes: perSample,
     readers,
   };
-}
-
-export interface ReadersSummary {
-  /** Per reader, the median over samples of its own read time (ms per pass). */
-  readonly readerMedianMs: readonly number[];
-  /** The slowest reader's median. */
-  readonly slowestReaderMs: number;
-  /** Every reader's read times over every sample: quartiles, ms. */
-  readonly readerQ1Ms: number;
-  readonly readerMedianOfAllMs: number;
-  readonly readerQ3Ms: number;
-  /** Largest gap between the first and the last reader's start in one sample, ms (how well the barrier lined them up). */
-  readonly maxStartSpreadMs: number;
 }
 
 /** Null when no sample has per-reader figures. */

@@ -6,7 +6,6 @@ import type { LayoutEncoder } from "../backends/types.ts";
 import type { ReadPath } from "../engines/types.ts";
 import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec, ReadersSpec } from "../scenario/types.ts";
 import type { CaseMemory } from "./memory.ts";
-import type { ReadersSummary } from "./readers-aggregate.ts";
 import type { WarningCode } from "./warnings.ts";
 
 export const RESULTS_VERSION = 1;
@@ -71,6 +70,20 @@ export interface Sample {
   readonly sched?: SchedCounters;
   /** Cases read by reader processes: each reader's own figures (the sample's are the group's). */
   readonly readers?: readonly ReaderSample[];
+}
+
+/** Per-reader times of a case read by reader processes (readers-aggregate.ts). */
+export interface ReadersSummary {
+  /** Per reader, the median over samples of its own read time (ms per pass). */
+  readonly readerMedianMs: readonly number[];
+  /** The slowest reader's median. */
+  readonly slowestReaderMs: number;
+  /** Every reader's read times over every sample: quartiles, ms. */
+  readonly readerQ1Ms: number;
+  readonly readerMedianOfAllMs: number;
+  readonly readerQ3Ms: number;
+  /** Largest gap between the first and the last reader's start in one sample, ms (how well the barrier lined them up). */
+  readonly maxStartSpreadMs: number;
 }
 
 /** One reader process's part of a sample. */

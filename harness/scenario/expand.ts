@@ -5,9 +5,9 @@
  */
 
 import { DEFAULT_ENGINE, engineNamed } from "./engines.ts";
-import { DEFAULT_READERS, isDefaultReaders, type ReadersSpec, readersLabel } from "./readers.ts";
+import { DEFAULT_READERS, isDefaultReaders, readersLabel } from "./readers.ts";
 import { patternFor } from "./resolve.ts";
-import type { CaseSpec, Scenario } from "./types.ts";
+import type { CaseSpec, ReadersSpec, Scenario } from "./types.ts";
 
 /**
  * `scenario/dataset/layout/pattern/cache[/readers=LABEL]`, with `@engine` appended for engines other

@@ -5,18 +5,7 @@
  * combinations that mean nothing. docs/readers.md explains each choice.
  */
 import { z } from "zod";
-import type { EngineName, LayoutSpec, PatternSpec } from "./types.ts";
-
-export type ReaderSplit = "replicate" | "partition";
-
-export interface ReadersSpec {
-  /** Reader processes started together behind one barrier. */
-  readonly processes: number;
-  /** Each reader's own concurrency within one read (what it means per engine: `threadsMeaning`). */
-  readonly threads: number;
-  /** replicate: every reader reads every selection; partition: the selections are divided among them. */
-  readonly split: ReaderSplit;
-}
+import type { EngineName, LayoutSpec, PatternSpec, ReadersSpec } from "./types.ts";
 
 /** One process, one thread: the case as it was before readers existed (its id gains nothing). */
 export const DEFAULT_READERS: ReadersSpec = { processes: 1, threads: 1, split: "replicate" };

@@ -5,9 +5,18 @@
 
 import type { LayoutSpec, SourceFormat } from "../backends/layouts.ts";
 import type { Dtype } from "../core/dtype.ts";
-import type { ReadersSpec } from "./readers.ts";
 
-export type { ReaderSplit, ReadersSpec } from "./readers.ts";
+export type ReaderSplit = "replicate" | "partition";
+
+/** Who reads a case (docs/readers.md; defaults and limits in readers.ts). */
+export interface ReadersSpec {
+  /** Reader processes started together behind one barrier. */
+  readonly processes: number;
+  /** Each reader's own concurrency within one read (what it means per engine: readers.ts `threadsMeaning`). */
+  readonly threads: number;
+  /** replicate: every reader reads every selection; partition: the selections are divided among them. */
+  readonly split: ReaderSplit;
+}
 
 /**
  * Who performs a case's timed reads: layoutbench's own backends ("layoutbench", formerly "js",
