@@ -158,8 +158,8 @@ describe("aggregation", () => {
   test("a group sample: span from the first start to the last end, bytes summed, each reader's own", () => {
     const s = groupSample(
       [
-        { ms: 8, startedAt: 1000.5, endedAt: 1008.5, bytesRead: 100, majorFaults: 1 },
-        { ms: 12, startedAt: 1001, endedAt: 1013, bytesRead: 300, majorFaults: 2 },
+        { ms: 8, startedAt: 1000.5, endedAt: 1008.5, bytesRead: 100, majorFaults: 1, selections: 3 },
+        { ms: 12, startedAt: 1001, endedAt: 1013, bytesRead: 300, majorFaults: 2, selections: 4 },
       ],
       2,
       { residency: 0, openMs: 3, round: 1 },
@@ -169,8 +169,8 @@ describe("aggregation", () => {
     assert.equal(s.majorFaults, 1.5);
     assert.equal(s.passes, 2);
     assert.deepEqual(s.readers, [
-      { ms: 4, startMs: 0, bytesRead: 50 },
-      { ms: 6, startMs: 0.5, bytesRead: 150 },
+      { ms: 4, startMs: 0, bytesRead: 50, selections: 3 },
+      { ms: 6, startMs: 0.5, bytesRead: 150, selections: 4 },
     ]);
   });
 
@@ -178,8 +178,8 @@ describe("aggregation", () => {
     const sample = (a: number, b: number, spread: number) =>
       groupSample(
         [
-          { ms: a, startedAt: 0, endedAt: a, bytesRead: 0, majorFaults: 0 },
-          { ms: b, startedAt: spread, endedAt: spread + b, bytesRead: 0, majorFaults: 0 },
+          { ms: a, startedAt: 0, endedAt: a, bytesRead: 0, majorFaults: 0, selections: 1 },
+          { ms: b, startedAt: spread, endedAt: spread + b, bytesRead: 0, majorFaults: 0, selections: 1 },
         ],
         1,
         { residency: null, openMs: 0, round: 1 },

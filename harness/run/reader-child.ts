@@ -24,6 +24,7 @@ process.on("disconnect", () => process.exit(0));
 const wallNow = () => performance.timeOrigin + performance.now();
 let session: EngineSession | null = null;
 let open = false;
+let shareSize = 0;
 
 function reply(r: ReaderReply): Promise<void> {
   return new Promise((resolve, reject) => process.send!(r, undefined, {}, (err) => (err ? reject(err) : resolve())));
@@ -38,6 +39,7 @@ async function handle(req: ReaderRequest): Promise<ReaderReply> {
       const backend = deps.backendFor(spec.layout);
       const all = expandPattern(spec.pattern, spec.dataset.shape, itemSize(spec.dataset.dtype));
       const selections = req.share.map((i) => all[i]);
+      shareSize = selections.length;
       const verifier = await verifierFor(spec.dataset, backend, req.stored, selections, new OutputPool());
       session = sessionFor(
         spec,
@@ -73,7 +75,15 @@ async function handle(req: ReaderRequest): Promise<ReaderReply> {
       for (let p = 0; p < req.passes; p++) ms += (await session!.pass()).ms;
       const endedAt = wallNow();
       const after = readIoCounters();
-      return { type: "done", ms, startedAt, endedAt, bytesRead: after.readBytes - before.readBytes, majorFaults: after.majorFaults - before.majorFaults };
+      return {
+        type: "done",
+        ms,
+        startedAt,
+        endedAt,
+        bytesRead: after.readBytes - before.readBytes,
+        majorFaults: after.majorFaults - before.majorFaults,
+        selections: shareSize,
+      };
     }
     case "finish": {
       if (open) await session!.finish();

@@ -44,6 +44,8 @@ export type ReaderReply =
       /** /proc/self/io read_bytes and major faults over the passes. */
       readonly bytesRead: number;
       readonly majorFaults: number;
+      /** Selections read per pass (its share). */
+      readonly selections: number;
     }
   | { readonly type: "finished"; readonly readPath?: ReadPath }
   | { readonly type: "error"; readonly message: string };

@@ -17,6 +17,7 @@ export interface ReaderPass {
   readonly endedAt: number;
   readonly bytesRead: number;
   readonly majorFaults: number;
+  readonly selections: number;
 }
 
 /** The group's sample; `base` carries what the coordinator measured (residency, open time, round). */
@@ -24,7 +25,12 @@ export function groupSample(passes: readonly ReaderPass[], perSample: number, ba
   if (passes.length === 0) throw new RangeError("a sample needs one reader at least");
   const first = Math.min(...passes.map((p) => p.startedAt));
   const last = Math.max(...passes.map((p) => p.endedAt));
-  const readers: ReaderSample[] = passes.map((p) => ({ ms: p.ms / perSample, startMs: p.startedAt - first, bytesRead: p.bytesRead / perSample }));
+  const readers: ReaderSample[] = passes.map((p) => ({
+    ms: p.ms / perSample,
+    startMs: p.startedAt - first,
+    bytesRead: p.bytesRead / perSample,
+    selections: p.selections,
+  }));
   return {
     ms: (last - first) / perSample,
     bytesRead: passes.reduce((s, p) => s + p.bytesRead, 0) / perSample,

@@ -94,6 +94,8 @@ export interface ReaderSample {
   readonly startMs: number;
   /** Bytes it read from storage per pass (its /proc/PID/io read_bytes). */
   readonly bytesRead: number;
+  /** Selections it read per pass: all of the pattern's (replicate) or its part (partition). */
+  readonly selections: number;
 }
 
 /** Scheduler counters over one sample. */
