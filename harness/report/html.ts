@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { buildCharts, type ChartKind } from "./charts/index.ts";
 import { loadVegaLibraries } from "./html-libraries.ts";
 import type { DatasetView, ReportModel } from "./model-types.ts";
+import { readersNotes } from "./readers.ts";
 import { candidatesTable, contextTable, groupTable, groupTitle, layoutsTable, type Table } from "./table.ts";
 
 export interface HtmlOptions {
@@ -26,6 +27,8 @@ const CAPTIONS: Record<ChartKind, string> = {
   "chunk-heatmap": "Chunked layouts only: how each chunk shape fares on each access pattern.",
   "size-speed": "What compression buys: size on disk against the workload's expected cost.",
   amplification: "How many bytes each layout pulls from storage per byte asked for.",
+  scaling: "Reader processes and threads: the readers' aggregate throughput as they are added, with intervals.",
+  memory: "ΣPSS of the readers, file-backed against anonymous: one shared copy against one copy per reader.",
 };
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -70,7 +73,9 @@ function datasetSection(model: ReportModel, d: DatasetView, charts: ReturnType<t
     `<section class="dataset">`,
     `<h2>Recommendation: ${escapeHtml(heading)} <span class="muted">(${escapeHtml(`${d.shape.join("×")} ${d.dtype}`)})</span></h2>`,
     `<p class="headline${rec.tie ? " tie" : ""}">${escapeHtml(rec.headline)}</p>`,
-    rec.facts.length ? `<ul class="facts">${rec.facts.map((f) => `<li>${escapeHtml(f)}</li>`).join("")}</ul>` : "",
+    rec.facts.length || readersNotes(d).length
+      ? `<ul class="facts">${[...rec.facts, ...readersNotes(d)].map((f) => `<li>${escapeHtml(f)}</li>`).join("")}</ul>`
+      : "",
     rec.candidates.length || rec.excluded.length ? htmlTable(candidatesTable(rec, confidence)) : "",
     `<h3>Layouts</h3>`,
     htmlTable(layoutsTable(d)),

@@ -4,6 +4,7 @@
  */
 
 import type { ReportModel } from "./model-types.ts";
+import { readersNotes } from "./readers.ts";
 import { candidatesTable, contextTable, groupTable, groupTitle, layoutsTable, type Table } from "./table.ts";
 
 /**
@@ -62,8 +63,9 @@ export function renderMarkdown(model: ReportModel): string {
     const heading = model.datasets.length > 1 || model.scenarios.length > 1 ? `${d.scenario} / ${d.name}` : d.name;
     out.push(`## Recommendation: ${escapeMarkdown(heading)} (${d.shape.join("×")} ${d.dtype})`, "");
     out.push(`**${escapeMarkdown(d.recommendation.headline)}**`, "");
-    for (const fact of d.recommendation.facts) out.push(`- ${escapeMarkdown(fact)}`);
-    if (d.recommendation.facts.length) out.push("");
+    const notes = [...d.recommendation.facts, ...readersNotes(d)];
+    for (const fact of notes) out.push(`- ${escapeMarkdown(fact)}`);
+    if (notes.length) out.push("");
     if (d.recommendation.candidates.length || d.recommendation.excluded.length) {
       out.push(markdownTable(candidatesTable(d.recommendation, confidence)), "");
     }

@@ -18,6 +18,7 @@ import { MIN_SAMPLES, summarize } from "../stats/summary.ts";
 import { contextItems } from "./context.ts";
 import { chunksOf, describeLayout, describePattern, describeReadPath, layoutLabel } from "./describe.ts";
 import type { DatasetView, GroupView, LayoutView, PatternView, ReportModel, RowView, WarningView } from "./model-types.ts";
+import { layoutMemory, memoryVerdict, rankedLayouts, readersLabelled, rowReaders } from "./readers.ts";
 import { recommend } from "./recommend.ts";
 
 export type * from "./model-types.ts";
@@ -116,6 +117,7 @@ function buildRow(c: CaseResult, settings: Required<BootstrapOptions>): RowView 
     compressionRatio: c.storage?.compressionRatio ?? null,
     ...measuredApart(c),
     warnings: [],
+    ...rowReaders(c, { bytesRequested: s?.bytesRequested ?? null, medianCI: ci ? { low: ci.low, high: ci.high } : null }),
   };
 }
 
@@ -196,6 +198,10 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
       files: storage?.files ?? null,
       compressionRatio: storage?.compressionRatio ?? null,
       costByCache,
+      ...(() => {
+        const memory = layoutMemory(groups.flatMap((g) => g.rows.filter((r) => r.layout === layout.name)));
+        return memory ? { memory } : {};
+      })(),
     };
   });
 
@@ -214,14 +220,30 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
     patterns,
     groups,
   };
+  const verdict = memoryVerdict(layouts, scenario?.memoryBudget, dataset.logicalBytes);
+  const ranked = rankedLayouts(dataset, verdict);
+  const rankedOnly = ranked.names.size === layouts.length && ranked.excluded.length === 0;
+  const recommended = recommend(
+    rankedOnly
+      ? dataset
+      : {
+          ...dataset,
+          layouts: layouts.filter((l) => ranked.names.has(l.name)),
+          groups: groups.map((g) => ({ ...g, rows: g.rows.filter((r) => ranked.names.has(r.layout)) })),
+        },
+    caches.filter((c) => wanted.includes(c)),
+    settings,
+    engine,
+  );
+  const readersRun = unique.some((c) => c.memory || c.readers);
   return {
     ...dataset,
-    recommendation: recommend(
-      dataset,
-      caches.filter((c) => wanted.includes(c)),
-      settings,
-      engine,
-    ),
+    recommendation: {
+      ...recommended,
+      excluded: [...recommended.excluded, ...ranked.excluded],
+      ...(verdict ? { memory: verdict } : {}),
+    },
+    ...(readersRun ? { cores: results.context.cpus } : {}),
   };
 }
 
@@ -263,7 +285,7 @@ function engineLabel(c: CaseResult): CaseResult {
 export function buildReportModel(results: ResultsFile, options: ReportOptions = {}): ReportModel {
   const settings = bootstrapSettings(options);
   const warnings = runWarnings(results);
-  const byDataset = groupBy(results.cases.map(engineLabel), (c) => `${c.scenario}/${c.dataset.name}`);
+  const byDataset = groupBy(results.cases.map(engineLabel).map(readersLabelled), (c) => `${c.scenario}/${c.dataset.name}`);
   const datasets = [...byDataset].map(([key, cases]) => buildDataset(key, cases, results, settings, warnings));
   const names = results.scenarios.map((s) => s.name);
   const failed = results.cases.filter((c) => c.status === "failed").length;

@@ -39,7 +39,14 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions, de
         version: RESULTS_VERSION,
         startedAt: deps.timestamp(),
         context,
-        scenarios: scenarios.map((s) => ({ file: s.file, name: s.name, description: s.description, hash: s.hash, recommendation: s.recommendation })),
+        scenarios: scenarios.map((s) => ({
+          file: s.file,
+          name: s.name,
+          description: s.description,
+          hash: s.hash,
+          recommendation: s.recommendation,
+          ...(s.memoryBudget !== undefined ? { memoryBudget: s.memoryBudget } : {}),
+        })),
       },
       options.done ?? [],
     );

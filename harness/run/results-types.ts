@@ -204,6 +204,8 @@ export interface ScenarioInfo {
    * the engine whose numbers it ranks (absent in older files: layoutbench).
    */
   readonly recommendation: { readonly cache: readonly CacheState[]; readonly engine?: EngineName };
+  /** The scenario's memoryBudget in bytes, when it has one. */
+  readonly memoryBudget?: number;
 }
 
 /**

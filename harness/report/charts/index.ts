@@ -7,10 +7,12 @@ import type { DatasetView, ReportModel } from "../model-types.ts";
 import { amplificationChart } from "./amplification.ts";
 import { chunkHeatmapChart } from "./chunk-heatmap.ts";
 import { distributionChart } from "./distribution.ts";
+import { memoryChart } from "./memory.ts";
+import { scalingChart } from "./scaling.ts";
 import { sizeSpeedChart } from "./size-speed.ts";
 import { throughputChart } from "./throughput.ts";
 
-export type ChartKind = "throughput" | "distribution" | "chunk-heatmap" | "size-speed" | "amplification";
+export type ChartKind = "throughput" | "distribution" | "chunk-heatmap" | "size-speed" | "amplification" | "scaling" | "memory";
 
 const CHART_BUILDERS: Readonly<Record<ChartKind, (dataset: DatasetView) => TopLevelSpec | null>> = {
   throughput: throughputChart,
@@ -18,6 +20,8 @@ const CHART_BUILDERS: Readonly<Record<ChartKind, (dataset: DatasetView) => TopLe
   "chunk-heatmap": chunkHeatmapChart,
   "size-speed": sizeSpeedChart,
   amplification: amplificationChart,
+  scaling: scalingChart,
+  memory: memoryChart,
 };
 
 export interface ChartView {
