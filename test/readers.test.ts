@@ -10,6 +10,8 @@ import { describe, test } from "node:test";
 import { shareOf } from "../harness/access/split.ts";
 import { PROJECT_ROOT } from "../harness/core/paths.ts";
 import { loadScenario } from "../harness/plan/load.ts";
+import type { LayoutView } from "../harness/report/model-types.ts";
+import { memoryVerdict, rankedLayouts } from "../harness/report/readers.ts";
 import { caseMemory, parseHwm, parseSmapsRollup, pssOfFiles, type ReaderMemory, withinBudget } from "../harness/run/memory.ts";
 import { groupSample, readersSummary } from "../harness/run/readers-aggregate.ts";
 import { caseId, expandCases } from "../harness/scenario/expand.ts";
@@ -212,5 +214,44 @@ describe("aggregation", () => {
     assert.equal(withinBudget(m, 63), false);
     // File-backed pages (a mapping's) never count against it.
     assert.equal(withinBudget(caseMemory([reader({ pssFileBytes: 1e9, pssLayoutBytes: 1e9 })], 0), 1), true);
+  });
+});
+
+describe("report: the memory rule and what the recommendation ranks", () => {
+  const layout = (name: string, maxAnonGrowthBytes?: number, pssLayoutBytes = 0): LayoutView =>
+    ({
+      name,
+      costByCache: {},
+      ...(maxAnonGrowthBytes !== undefined
+        ? { memory: { pssFileBytes: 0, pssAnonBytes: 0, pssLayoutBytes, hwmBytes: 0, maxAnonGrowthBytes, anonGrowthBytes: 0, pageCacheBytes: 0 } }
+        : {}),
+    }) as unknown as LayoutView;
+  const MiB = 2 ** 20;
+
+  test("within and over the budget, by base layout, the largest growth of its cases", () => {
+    const v = memoryVerdict(
+      [layout("npy", 8 * MiB, 32 * MiB), layout("npy [4p1t-replicate]", 9 * MiB, 32 * MiB), layout("h5", 600 * MiB)],
+      16 * MiB,
+      32 * MiB,
+    )!;
+    assert.deepEqual(v.within, [{ layout: "npy", anonGrowthBytes: 9 * MiB, fileBytes: 32 * MiB }]);
+    assert.deepEqual(v.over, [{ layout: "h5", anonGrowthBytes: 600 * MiB, fileBytes: 0 }]);
+    assert.match(v.line, /^memoryBudget 16\.0 MiB, array 32\.0 MiB \(larger than the budget\): stayed within it: npy .*; over it, not recommended: h5/);
+    assert.equal(memoryVerdict([layout("npy", 1)], undefined, 1), undefined);
+    assert.equal(memoryVerdict([layout("npy")], 1, 1), undefined);
+  });
+
+  test("the recommendation ranks one-process rows, and leaves out layouts over the budget", () => {
+    const layouts = [layout("npy", 1), layout("npy [4p1t-replicate]", 1), layout("h5", 100)];
+    const v = memoryVerdict(layouts, 10, 1000);
+    const r = rankedLayouts({ layouts }, v);
+    assert.deepEqual([...r.names], ["npy"]);
+    assert.deepEqual(
+      r.excluded.map((e) => e.layout),
+      ["h5"],
+    );
+    // Without one-process rows, the first readers label's rows are ranked.
+    const only = rankedLayouts({ layouts: [layout("a [2p1t-replicate]"), layout("a [4p1t-replicate]"), layout("b [2p1t-replicate]")] }, undefined);
+    assert.deepEqual([...only.names], ["a [2p1t-replicate]", "b [2p1t-replicate]"]);
   });
 });

@@ -112,10 +112,10 @@ export function rankedLayouts<D extends { readonly layouts: readonly LayoutView[
   dataset: D,
   verdict: MemoryVerdict | undefined,
 ): { names: Set<string>; excluded: { layout: string; reason: string }[] } {
-  const labelled = (n: string) => baseLayout(n) !== n;
-  const plain = dataset.layouts.filter((l) => !labelled(l.name));
-  const first = dataset.layouts.find((l) => labelled(l.name))?.name.slice(baseLayout(dataset.layouts.find((x) => labelled(x.name))!.name).length);
-  const pool = plain.length ? plain : dataset.layouts.filter((l) => l.name.endsWith(first ?? ""));
+  const labelOf = (n: string) => n.slice(baseLayout(n).length);
+  const plain = dataset.layouts.filter((l) => labelOf(l.name) === "");
+  const firstLabel = dataset.layouts.map((l) => labelOf(l.name)).find((x) => x !== "");
+  const pool = plain.length ? plain : dataset.layouts.filter((l) => labelOf(l.name) === firstLabel);
   const excluded: { layout: string; reason: string }[] = [];
   const names = new Set<string>();
   for (const l of pool) {
