@@ -10,8 +10,11 @@ import { describe, test } from "node:test";
 import { shareOf } from "../harness/access/split.ts";
 import { PROJECT_ROOT } from "../harness/core/paths.ts";
 import { loadScenario } from "../harness/plan/load.ts";
+import { buildCharts } from "../harness/report/charts/index.ts";
+import { buildReportModel } from "../harness/report/model.ts";
 import type { LayoutView } from "../harness/report/model-types.ts";
-import { memoryVerdict, rankedLayouts } from "../harness/report/readers.ts";
+import { memoryVerdict, rankedLayouts, readersNotes } from "../harness/report/readers.ts";
+import { layoutsTable } from "../harness/report/table.ts";
 import { caseMemory, parseHwm, parseSmapsRollup, pssOfFiles, type ReaderMemory, withinBudget } from "../harness/run/memory.ts";
 import { groupSample, readersSummary } from "../harness/run/readers-aggregate.ts";
 import { caseId, expandCases } from "../harness/scenario/expand.ts";
@@ -253,5 +256,52 @@ describe("report: the memory rule and what the recommendation ranks", () => {
     // Without one-process rows, the first readers label's rows are ranked.
     const only = rankedLayouts({ layouts: [layout("a [2p1t-replicate]"), layout("a [4p1t-replicate]"), layout("b [2p1t-replicate]")] }, undefined);
     assert.deepEqual([...only.names], ["a [2p1t-replicate]", "b [2p1t-replicate]"]);
+  });
+});
+
+describe("report of reader processes (a real run's results, the full pattern only)", () => {
+  const results = JSON.parse(readFileSync(join(FIXTURES, "results-readers.json"), "utf8"));
+  const model = buildReportModel(results);
+  const d = model.datasets[0];
+
+  test("rows per readers beside the one-process rows, with memory columns and notes", () => {
+    assert.deepEqual(
+      d.layouts.map((l) => l.name),
+      ["npy", "npy [2p1t-partition]", "npy [4p1t-replicate]", "zlz4", "zlz4 [2p1t-partition]", "zlz4 [4p1t-replicate]"],
+    );
+    assert.ok(d.layouts.every((l) => l.memory && l.memory.hwmBytes > 0));
+    assert.deepEqual(
+      layoutsTable(d)
+        .columns.slice(-4)
+        .map((c) => c.title),
+      ["ΣPSS file-backed", "ΣPSS anonymous", "Anon growth, max reader", "ΣVmHWM"],
+    );
+    // Ranked: the one-process rows only, and zlz4 grew a reader's anonymous memory by 7.1 MiB in one case, over the 6 MiB budget.
+    assert.deepEqual(
+      d.recommendation.candidates.map((c) => c.layout),
+      ["npy"],
+    );
+    assert.deepEqual(
+      d.recommendation.excluded.map((e) => e.layout),
+      ["zlz4"],
+    );
+    assert.match(d.recommendation.excluded[0].reason, /^a reader's anonymous memory grew by 7\.1 MiB, over the memoryBudget of 6\.0 MiB$/);
+    const notes = readersNotes(d);
+    assert.match(notes[0], /^memoryBudget 6\.0 MiB, array 8\.0 MiB \(larger than the budget\): stayed within it: npy .*; over it, not recommended: zlz4/);
+    assert.match(notes[1], /^this machine has 2 cores: cases of more than 2 readers × threads \(up to 4 here\) are capped by the cores/);
+  });
+
+  test("scaling and memory charts; hollow points past the cores", () => {
+    const charts = buildCharts(model);
+    const scaling = charts.find((c) => c.kind === "scaling")!;
+    const values = (scaling.spec as { data: { values: { count: number; beyondCores: string; axis: string }[] } }).data.values;
+    assert.ok(values.length > 0 && values.every((v) => v.axis === "processes"), "threads: one count only, not drawn");
+    assert.ok(values.every((v) => v.count > 2 === (v.beyondCores === "past the cores")));
+    assert.ok(charts.some((c) => c.kind === "memory"));
+  });
+
+  test("results without readers draw neither chart", () => {
+    const small = JSON.parse(readFileSync(join(FIXTURES, "results-small.json"), "utf8"));
+    assert.ok(!buildCharts(buildReportModel(small)).some((c) => c.kind === "scaling" || c.kind === "memory"));
   });
 });
