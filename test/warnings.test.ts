@@ -24,7 +24,7 @@ function sources(dir: string): string[] {
 describe("warning catalogue", () => {
   test("every code's remedy names a scenario key, a flag or a command", () => {
     for (const [code, entry] of Object.entries(WARNINGS)) {
-      assert.match(entry.remedy, /sampling\.\w+|--\w+|eviction: |engines: |codec: |layoutbench |LAYOUTBENCH_[A-Z_]+/, code);
+      assert.match(entry.remedy, /sampling\.\w+|--\w+|eviction: |engines: |codec: |memoryBudget: |layoutbench |LAYOUTBENCH_[A-Z_]+/, code);
       assert.ok(entry.summary.length > 0, code);
     }
   });

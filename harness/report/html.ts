@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { buildCharts, type ChartKind } from "./charts/index.ts";
 import { loadVegaLibraries } from "./html-libraries.ts";
 import type { DatasetView, ReportModel } from "./model-types.ts";
+import { readersNotes } from "./readers.ts";
 import { candidatesTable, contextTable, groupTable, groupTitle, layoutsTable, type Table } from "./table.ts";
 import { groupWarnings, warningGroupLine } from "./warning-groups.ts";
 
@@ -29,6 +30,8 @@ const CAPTIONS: Record<ChartKind, string> = {
   "size-speed": "What compression buys: size on disk against the workload's expected cost.",
   amplification: "How many bytes each layout pulls from storage per byte asked for.",
   "sweep-heatmap": "A sweep's two swept fields against each other: which combination the workload favours.",
+  scaling: "Reader processes and threads: the readers' aggregate throughput as they are added, with intervals.",
+  memory: "ΣPSS of the readers, file-backed against anonymous: one shared copy against one copy per reader.",
 };
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -78,7 +81,9 @@ function datasetSection(model: ReportModel, d: DatasetView, charts: ReturnType<t
     d.verdict.changes.length
       ? `<p class="changes"><strong>What would change it:</strong></p><ul class="changes">${d.verdict.changes.map((c) => `<li>${escapeHtml(c)}</li>`).join("")}</ul>`
       : "",
-    rec.facts.length ? `<ul class="facts">${rec.facts.map((f) => `<li>${escapeHtml(f)}</li>`).join("")}</ul>` : "",
+    rec.facts.length || readersNotes(d).length
+      ? `<ul class="facts">${[...rec.facts, ...readersNotes(d)].map((f) => `<li>${escapeHtml(f)}</li>`).join("")}</ul>`
+      : "",
     rec.candidates.length || rec.excluded.length ? htmlTable(candidatesTable(rec, confidence)) : "",
     `<h3>Layouts</h3>`,
     htmlTable(layoutsTable(d)),

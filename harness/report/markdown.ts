@@ -14,6 +14,8 @@ export interface MarkdownOptions {
   readonly paretoImages?: ReadonlyMap<string, string>;
 }
 
+import { readersNotes } from "./readers.ts";
+
 /**
  * Makes user text inert in Markdown: backslash-escapes the characters that start emphasis,
  * code, links or table cells, and those that start a block (heading, list, quote) at the
@@ -110,8 +112,9 @@ export function renderMarkdown(model: ReportModel, options: MarkdownOptions = {}
     out.push(`**${escapeMarkdown(v.decision)}**`, "");
     if (v.why) out.push(`Why: ${escapeMarkdown(v.why)}`, "");
     if (v.changes.length) out.push("What would change it:", "", ...v.changes.map((c) => `- ${escapeMarkdown(c)}`), "");
-    for (const fact of d.recommendation.facts) out.push(`- ${escapeMarkdown(fact)}`);
-    if (d.recommendation.facts.length) out.push("");
+    const notes = [...d.recommendation.facts, ...readersNotes(d)];
+    for (const fact of notes) out.push(`- ${escapeMarkdown(fact)}`);
+    if (notes.length) out.push("");
     if (d.recommendation.candidates.length || d.recommendation.excluded.length) {
       out.push(markdownTable(candidatesTable(d.recommendation, confidence)), "");
     }

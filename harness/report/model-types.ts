@@ -68,6 +68,8 @@ export interface DatasetView {
   readonly recommendation: Recommendation;
   /** The recommendation as a decision, its reasons and what would change it. */
   readonly verdict: VerdictView;
+  /** Cases read by reader processes: the machine's cores, past which a scaling curve says little. */
+  readonly cores?: number;
 }
 
 export interface VerdictView {
@@ -96,6 +98,8 @@ export interface LayoutView {
   readonly compressionRatio: number | null;
   /** Weighted workload cost (Σ weight × median ms) per cache state; null when a case is missing or failed. */
   readonly costByCache: Readonly<Partial<Record<CacheState, number | null>>>;
+  /** Cases read by reader processes: the largest memory figures over the layout's cases. */
+  readonly memory?: MemoryView;
 }
 
 export interface PatternView {
@@ -152,6 +156,52 @@ export interface RowView {
   readonly involuntarySwitches: number | null;
   readonly stealMs: number | null;
   readonly warnings: readonly string[];
+  /** Cases read by reader processes: who read, and the layout's name without the readers label. */
+  readonly readers?: ReadersView;
+  /** Cases read by reader processes: their memory summed over the readers (the case's last round). */
+  readonly memory?: MemoryView;
+}
+
+export interface ReadersView {
+  readonly processes: number;
+  readonly threads: number;
+  readonly split: "replicate" | "partition";
+  /** "4p1t-replicate". */
+  readonly label: string;
+  /** The layout's row name without the label. */
+  readonly layout: string;
+  /** The median's interval as throughput (bytes/s), low and high; null below 2 samples. */
+  readonly throughputCI: { readonly low: number; readonly high: number } | null;
+}
+
+export interface MemoryView {
+  readonly pssFileBytes: number;
+  readonly pssAnonBytes: number;
+  /** ΣPSS of the mappings of the layout's own files. */
+  readonly pssLayoutBytes: number;
+  readonly hwmBytes: number;
+  /** Largest growth of one reader's anonymous memory while reading. */
+  readonly maxAnonGrowthBytes: number;
+  /** Growth of the readers' anonymous memory while reading, summed (Pss_Anon less each one's baseline before opening). */
+  readonly anonGrowthBytes: number;
+  readonly pageCacheBytes: number;
+}
+
+/** The recommendation's memory rule (docs/readers.md): layouts over the scenario's memoryBudget are not recommended. */
+export interface MemoryVerdict {
+  readonly budgetBytes: number;
+  readonly arrayBytes: number;
+  /** Per layout, its largest figures over its cases: stayed within the budget, or went over it. */
+  readonly within: readonly LayoutMemory[];
+  readonly over: readonly LayoutMemory[];
+  /** The one-line summary reports print. */
+  readonly line: string;
+}
+
+export interface LayoutMemory {
+  readonly layout: string;
+  readonly anonGrowthBytes: number;
+  readonly fileBytes: number;
 }
 
 export interface CandidateCost {
@@ -182,4 +232,6 @@ export interface Recommendation {
   readonly headline: string;
   /** One or two telling facts drawn from the numbers. */
   readonly facts: readonly string[];
+  /** With a memoryBudget: which layouts stayed within it (layouts over it are excluded above). */
+  readonly memory?: MemoryVerdict;
 }

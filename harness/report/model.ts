@@ -18,6 +18,7 @@ import { MIN_SAMPLES, summarize } from "../stats/summary.ts";
 import { contextItems } from "./context.ts";
 import { chunksOf, describeLayout, describePattern, describeReadPath, layoutLabel } from "./describe.ts";
 import type { DatasetView, GroupView, LayoutView, PatternView, ReportModel, RowView, WarningView } from "./model-types.ts";
+import { layoutMemory, memoryVerdict, rankedLayouts, readersLabelled, rowReaders } from "./readers.ts";
 import { recommend } from "./recommend.ts";
 import { buildVerdict } from "./verdict.ts";
 
@@ -117,6 +118,7 @@ function buildRow(c: CaseResult, settings: Required<BootstrapOptions>): RowView 
     compressionRatio: c.storage?.compressionRatio ?? null,
     ...measuredApart(c),
     warnings: [],
+    ...rowReaders(c, { bytesRequested: s?.bytesRequested ?? null, medianCI: ci ? { low: ci.low, high: ci.high } : null }),
   };
 }
 
@@ -197,6 +199,10 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
       files: storage?.files ?? null,
       compressionRatio: storage?.compressionRatio ?? null,
       costByCache,
+      ...(() => {
+        const memory = layoutMemory(groups.flatMap((g) => g.rows.filter((r) => r.layout === layout.name)));
+        return memory ? { memory } : {};
+      })(),
     };
   });
 
@@ -215,13 +221,34 @@ function buildDataset(key: string, cases: CaseResult[], results: ResultsFile, se
     patterns,
     groups,
   };
-  const recommendation = recommend(
-    dataset,
+  const memory = memoryVerdict(layouts, scenario?.memoryBudget, dataset.logicalBytes);
+  const ranked = rankedLayouts(dataset, memory);
+  const rankedOnly = ranked.names.size === layouts.length && ranked.excluded.length === 0;
+  const rankedDataset = rankedOnly
+    ? dataset
+    : {
+        ...dataset,
+        layouts: layouts.filter((l) => ranked.names.has(l.name)),
+        groups: groups.map((g) => ({ ...g, rows: g.rows.filter((r) => ranked.names.has(r.layout)) })),
+      };
+  const recommended = recommend(
+    rankedDataset,
     caches.filter((c) => wanted.includes(c)),
     settings,
     engine,
   );
-  return { ...dataset, recommendation, verdict: buildVerdict(dataset, recommendation, settings) };
+  const recommendation = {
+    ...recommended,
+    excluded: [...recommended.excluded, ...ranked.excluded],
+    ...(memory ? { memory } : {}),
+  };
+  const readersRun = unique.some((c) => c.memory || c.readers);
+  return {
+    ...dataset,
+    recommendation,
+    verdict: buildVerdict(rankedDataset, recommendation, settings),
+    ...(readersRun ? { cores: results.context.cpus } : {}),
+  };
 }
 
 /** The distinct read paths of a layout's cases, in case order. */
@@ -262,7 +289,7 @@ function engineLabel(c: CaseResult): CaseResult {
 export function buildReportModel(results: ResultsFile, options: ReportOptions = {}): ReportModel {
   const settings = bootstrapSettings(options);
   const warnings = runWarnings(results);
-  const byDataset = groupBy(results.cases.map(engineLabel), (c) => `${c.scenario}/${c.dataset.name}`);
+  const byDataset = groupBy(results.cases.map(engineLabel).map(readersLabelled), (c) => `${c.scenario}/${c.dataset.name}`);
   const datasets = [...byDataset].map(([key, cases]) => buildDataset(key, cases, results, settings, warnings));
   const names = results.scenarios.map((s) => s.name);
   const failed = results.cases.filter((c) => c.status === "failed").length;

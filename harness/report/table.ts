@@ -154,7 +154,18 @@ export function paretoTable(dataset: DatasetView, confidence: number): Table | n
 /** The dataset's layouts: how each stores the array, how it was read, and its workload cost per cache state. */
 export function layoutsTable(dataset: DatasetView): Table {
   const caches = [...new Set(dataset.groups.map((g) => g.cache))];
-  const columns = [L("Layout"), L("Storage"), L("Read path"), R("On disk"), R("Files"), R("Compression"), ...caches.map((c) => R(`Cost, ${c}`))];
+  // Memory columns only when reader processes measured them (docs/readers.md): ΣPSS, not ΣRSS.
+  const memory = dataset.layouts.some((l) => l.memory);
+  const columns = [
+    L("Layout"),
+    L("Storage"),
+    L("Read path"),
+    R("On disk"),
+    R("Files"),
+    R("Compression"),
+    ...caches.map((c) => R(`Cost, ${c}`)),
+    ...(memory ? [R("ΣPSS file-backed"), R("ΣPSS anonymous"), R("Anon growth, max reader"), R("ΣVmHWM")] : []),
+  ];
   const rows = dataset.layouts.map((l) => [
     l.name,
     l.description,
@@ -166,6 +177,11 @@ export function layoutsTable(dataset: DatasetView): Table {
       const cost = l.costByCache[c];
       return cost === null || cost === undefined ? DASH : formatMs(cost);
     }),
+    ...(memory
+      ? l.memory
+        ? [formatBytes(l.memory.pssFileBytes), formatBytes(l.memory.pssAnonBytes), formatBytes(l.memory.maxAnonGrowthBytes), formatBytes(l.memory.hwmBytes)]
+        : [DASH, DASH, DASH, DASH]
+      : []),
   ]);
   return { columns, rows, kinds: rows.map((): RowKind => "ok") };
 }

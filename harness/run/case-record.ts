@@ -3,8 +3,11 @@
  * finished, or incomplete (rounds still to come). Pure apart from the timestamp it is given.
  */
 import type { ReadPath } from "../engines/types.ts";
+import { isDefaultReaders } from "../scenario/readers.ts";
 import type { CaseSpec } from "../scenario/types.ts";
+import { type CaseMemory, withinBudget } from "./memory.ts";
 import type { Prepared } from "./prepare.ts";
+import { readersSummary } from "./readers-aggregate.ts";
 import type { CaseResult, RecordBasis, Sample, StorageInfo } from "./results-types.ts";
 import { caseWarnings, summarize } from "./summary.ts";
 import { warning } from "./warnings.ts";
@@ -25,6 +28,8 @@ export interface CaseRun {
   roundsDone: number;
   /** The path the reads took, as the engine session last reported it (fallbacks of every round included). */
   readPath?: ReadPath;
+  /** Cases read by reader processes: their memory at the end of the last round's reads. */
+  memory?: CaseMemory;
 }
 
 function caseBase(run: CaseRun) {
@@ -37,6 +42,7 @@ function caseBase(run: CaseRun) {
     pattern: spec.pattern,
     cache: spec.cache,
     engine: spec.engine,
+    ...(spec.readers && !isDefaultReaders(spec.readers) ? { readers: spec.readers } : {}),
     ...(run.readPath ? { readPath: run.readPath } : {}),
     startedAt: run.startedAt,
   };
@@ -72,12 +78,21 @@ export function recordOf(run: CaseRun, evictionVerified: boolean, finishedAt: st
   if (basis.selfVerified) {
     warnings.push(warning({ code: "self-verified", format: spec.dataset.source?.format ?? "source" }));
   }
+  const budget = spec.scenario.memoryBudget;
+  if (budget !== undefined && run.memory && !withinBudget(run.memory, budget)) {
+    warnings.push(warning({ code: "memory-budget", budget, anonBytes: run.memory.maxAnonGrowthBytes }));
+  }
   const rounds = spec.scenario.sampling.rounds;
   if (run.roundsDone < rounds) {
     warnings.push(warning({ code: "incomplete", taken: run.roundsDone, planned: rounds, unit: "rounds" }));
   }
   return {
     ...caseBase(run),
+    ...(run.memory ? { memory: run.memory } : {}),
+    ...(() => {
+      const r = readersSummary(run.samples);
+      return r ? { readersSummary: r } : {};
+    })(),
     status: "ok",
     storage: basis.storage,
     samples: run.samples,

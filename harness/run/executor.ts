@@ -46,6 +46,7 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions, de
           hash: s.hash,
           recommendation: s.recommendation,
           ...(s.sweeps ? { sweeps: s.sweeps } : {}),
+          ...(s.memoryBudget !== undefined ? { memoryBudget: s.memoryBudget } : {}),
         })),
         ...options.header,
       },

@@ -4,7 +4,8 @@
  */
 import type { LayoutEncoder } from "../backends/types.ts";
 import type { ReadPath } from "../engines/types.ts";
-import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec, SweepInfo } from "../scenario/types.ts";
+import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec, ReadersSpec, SweepInfo } from "../scenario/types.ts";
+import type { CaseMemory } from "./memory.ts";
 import type { CaseStamp, ShardHeader } from "./shard-record.ts";
 import type { WarningCode } from "./warnings.ts";
 
@@ -73,6 +74,34 @@ export interface Sample {
   readonly durableMs?: number;
   /** What the scheduler and hypervisor took during the sample (all passes, verification included). */
   readonly sched?: SchedCounters;
+  /** Cases read by reader processes: each reader's own figures (the sample's are the group's). */
+  readonly readers?: readonly ReaderSample[];
+}
+
+/** Per-reader times of a case read by reader processes (readers-aggregate.ts). */
+export interface ReadersSummary {
+  /** Per reader, the median over samples of its own read time (ms per pass). */
+  readonly readerMedianMs: readonly number[];
+  /** The slowest reader's median. */
+  readonly slowestReaderMs: number;
+  /** Every reader's read times over every sample: quartiles, ms. */
+  readonly readerQ1Ms: number;
+  readonly readerMedianOfAllMs: number;
+  readonly readerQ3Ms: number;
+  /** Largest gap between the first and the last reader's start in one sample, ms (how well the barrier lined them up). */
+  readonly maxStartSpreadMs: number;
+}
+
+/** One reader process's part of a sample. */
+export interface ReaderSample {
+  /** Its own timed read milliseconds per pass. */
+  readonly ms: number;
+  /** When it started after the first reader did, ms. */
+  readonly startMs: number;
+  /** Bytes it read from storage per pass (its /proc/PID/io read_bytes). */
+  readonly bytesRead: number;
+  /** Selections it read per pass: all of the pattern's (replicate) or its part (partition). */
+  readonly selections: number;
 }
 
 /** Scheduler counters over one sample. */
@@ -154,6 +183,12 @@ export interface CaseResult extends CaseStamp {
   readonly engine?: EngineName | "js";
   /** How the reads were made, as they actually were (fallbacks included); absent in older files. */
   readonly readPath?: ReadPath;
+  /** Who read, when not one process with one thread (docs/readers.md). */
+  readonly readers?: ReadersSpec;
+  /** Cases read by reader processes: per-reader times (the summary's are the group's). */
+  readonly readersSummary?: ReadersSummary;
+  /** Cases read by reader processes: each reader's memory and their sums, from the case's last round. */
+  readonly memory?: CaseMemory;
   readonly status: "ok" | "failed";
   /** Present when status is "failed". */
   readonly error?: string;
@@ -177,6 +212,8 @@ export interface ScenarioInfo {
   readonly recommendation: { readonly cache: readonly CacheState[]; readonly engine?: EngineName };
   /** The scenario's sweeps (absent without any): which layouts a sweep made, and their values. */
   readonly sweeps?: readonly SweepInfo[];
+  /** The scenario's memoryBudget in bytes, when it has one. */
+  readonly memoryBudget?: number;
 }
 
 /**

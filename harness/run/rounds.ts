@@ -20,6 +20,7 @@ import { sessionFor } from "./engines-start.ts";
 import type { RunProgress } from "./eta.ts";
 import { roundInFreshProcess } from "./fresh-process.ts";
 import { firstSourceCase, materializeAll, materializedKey, type Pools, prepare, storageInfo } from "./prepare.ts";
+import { groupRequestedBytes, readsInReaderProcesses, sampleReadersRound } from "./readers-round.ts";
 import type { ResultsWriter } from "./results-file.ts";
 import type { ResultsFile, RunContext } from "./results-types.ts";
 import { type CaseEnv, perRound, type RoundPlan, sampleRound } from "./sampler.ts";
@@ -136,12 +137,26 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
     if (first instanceof Error) return failed(`materialization of the first source failed: ${first.message}`, storage);
     run.prepared ??= await prepare(spec, m, pools.expected, deps, first);
     const prepared = run.prepared;
+    const inReaders = readsInReaderProcesses(spec);
     run.basis ??= {
       storage: prepared.storage,
-      bytesRequested: requestedBytes(prepared.selections, itemSize(spec.dataset.dtype)),
+      bytesRequested: inReaders ? groupRequestedBytes(spec) : requestedBytes(prepared.selections, itemSize(spec.dataset.dtype)),
       selfVerified: prepared.verifier.kind === "self",
       ...(prepared.m.manifest.encoder?.fallback ? { encoderFallback: prepared.m.manifest.encoder.fallback } : {}),
     };
+    const { sampling } = spec.scenario;
+    const plan: RoundPlan = {
+      round,
+      samples: perRound(sampling.samples, sampling.rounds)[round - 1],
+      minSamples: perRound(sampling.minSamples, sampling.rounds)[round - 1],
+      timeBudget: sampling.timeBudget / sampling.rounds,
+      passes: run.passes,
+    };
+    if (inReaders) {
+      await sampleReadersRound(run, { m, files: prepared.files, ranges: prepared.ranges, env, plan, interrupted: ctx.interrupted });
+      run.roundsDone = round;
+      return;
+    }
     stored = spec.pattern.op === "write" ? scratchCopy(ctx.cacheRoot, m.stored) : m.stored;
     session = sessionFor(
       spec,
@@ -156,14 +171,6 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
       },
       deps.engines,
     );
-    const { sampling } = spec.scenario;
-    const plan: RoundPlan = {
-      round,
-      samples: perRound(sampling.samples, sampling.rounds)[round - 1],
-      minSamples: perRound(sampling.minSamples, sampling.rounds)[round - 1],
-      timeBudget: sampling.timeBudget / sampling.rounds,
-      passes: run.passes,
-    };
     const scratch = stored !== m.stored;
     const files = scratch ? await prepared.backend.files(stored) : prepared.files;
     const ranges = scratch && spec.cache === "cold" ? ((await prepared.backend.byteRanges?.(stored, prepared.selections)) ?? null) : prepared.ranges;

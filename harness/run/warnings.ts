@@ -37,6 +37,8 @@ export type WarningVariant =
   | { readonly code: "incomplete"; readonly taken: number; readonly planned: number; readonly unit: "rounds" | "blocks" }
   | { readonly code: "preempted"; readonly samples: number; readonly total: number; readonly worstShare: number }
   | { readonly code: "failed"; readonly error: string }
+  /** A reader's anonymous memory grew past the scenario's memoryBudget (bytes). */
+  | { readonly code: "memory-budget"; readonly budget: number; readonly anonBytes: number }
   | {
       readonly code: "interrupted" /** Cases completed and cases missing rounds; null: the file holds no cases. */;
       readonly completed: number | null;
@@ -115,6 +117,12 @@ export const WARNINGS: { readonly [C in WarningCode]: Entry<C> } = {
     cause: (v) =>
       `${v.samples} of ${v.total} samples lost up to ${pct(v.worstShare)} of their time waiting for a CPU (run-queue wait, or steal by the hypervisor): the machine, not the layout, set those times`,
     remedy: "run on a quieter machine, or spread the samples with sampling.rounds (or --rounds) so a burst touches every layout alike",
+  },
+  "memory-budget": {
+    summary: "a reader's anonymous memory grew past the scenario's memoryBudget",
+    cause: (v) =>
+      `a reader's anonymous memory grew by ${(v.anonBytes / 2 ** 20).toFixed(1)} MiB while reading, more than the memoryBudget of ${(v.budget / 2 ** 20).toFixed(1)} MiB`,
+    remedy: "read in smaller pieces (a full pattern's bandBytes, smaller chunks), or give a larger memoryBudget: in the scenario",
   },
   failed: {
     summary: "the case failed and has no samples",

@@ -9,6 +9,7 @@ import { itemSize } from "../core/dtype.ts";
 import { MAX_DATASET_BYTES, MAX_ELEMENTS } from "./defaults.ts";
 import { binaryBytes } from "./messages.ts";
 import type { Positions } from "./partial.ts";
+import { readersProblems } from "./readers.ts";
 import { patternFor } from "./resolve.ts";
 import { AS_IS_LAYOUT, type DatasetSpec, type LayoutSpec, type PatternSpec, type Scenario } from "./types.ts";
 
@@ -31,6 +32,8 @@ export interface ScenarioChecks {
   pattern(pattern: PatternSpec, dataset: DatasetSpec): FieldProblem | undefined;
   /** Why write patterns cannot run on `layout`, if they cannot. */
   write(layout: LayoutSpec): string | undefined;
+  /** How many selections `pattern` makes on `dataset` (partitioned readers need one each at least). */
+  selections?(pattern: PatternSpec, dataset: DatasetSpec): number;
 }
 
 function duplicates(kind: string, names: readonly string[], at: (i: number) => number): Problem[] {
@@ -176,6 +179,7 @@ function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: 
       problems.push({ path: ["recommendation", "cache", i], message: `"${c}" is not measured (cache: ${scenario.cache.join(", ")})` });
     }
   });
+  problems.push(...checkReaders(scenario, checks));
   const { engine } = scenario.recommendation;
   if (!scenario.engines.includes(engine)) {
     problems.push({
@@ -183,5 +187,29 @@ function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: 
       message: `"${engine}" does not read in this scenario (engines: ${scenario.engines.join(", ")}): add it to engines or choose one of those`,
     });
   }
+  return problems;
+}
+
+/** The readers entries: combinations that mean nothing for an engine or layout, and partitions too fine for a pattern. */
+function checkReaders(scenario: Scenario, checks: ScenarioChecks): Problem[] {
+  const problems: Problem[] = [];
+  (scenario.readers ?? []).forEach((r, i) => {
+    for (const p of readersProblems(r, scenario.engines, scenario.layouts, scenario.patterns)) {
+      problems.push({ path: ["readers", i, ...p.field.split(".").filter(Boolean)], message: p.message });
+    }
+    if (r.split !== "partition" || r.processes === 1 || !checks.selections) return;
+    for (const dataset of scenario.datasets) {
+      for (const pattern of scenario.patterns) {
+        const n = checks.selections(patternFor(pattern, dataset.shape.length), dataset);
+        if (n < r.processes) {
+          problems.push({
+            path: ["readers", i, "processes"],
+            message: `${r.processes} readers cannot partition pattern "${pattern.name}": it makes ${n} selection${n === 1 ? "" : "s"} on dataset "${dataset.name}", and every reader needs one at least; use split: replicate or a pattern of more selections`,
+          });
+          return;
+        }
+      }
+    }
+  });
   return problems;
 }

@@ -5,16 +5,27 @@
  */
 
 import { DEFAULT_ENGINE, engineNamed } from "./engines.ts";
+import { DEFAULT_READERS, isDefaultReaders, readersLabel } from "./readers.ts";
 import { patternFor } from "./resolve.ts";
-import type { CaseSpec, DatasetSpec, LayoutSpec, Scenario } from "./types.ts";
+import type { CaseSpec, DatasetSpec, LayoutSpec, ReadersSpec, Scenario } from "./types.ts";
 
 /**
- * `scenario/dataset/layout/pattern/cache`, with `@engine` appended for engines other than
- * layoutbench's own (whose ids stay as they were before engines existed, so baselines still match).
+ * `scenario/dataset/layout/pattern/cache[/readers=LABEL]`, with `@engine` appended for engines other
+ * than layoutbench's own (whose ids stay as they were before engines existed, so baselines still
+ * match); the readers segment only for readers other than the default one process, one thread.
  */
-export function caseId(scenario: string, dataset: string, layout: string, pattern: string, cache: string, engine: string = DEFAULT_ENGINE): string {
+export function caseId(
+  scenario: string,
+  dataset: string,
+  layout: string,
+  pattern: string,
+  cache: string,
+  engine: string = DEFAULT_ENGINE,
+  readers: ReadersSpec = DEFAULT_READERS,
+): string {
   const e = engineNamed(engine) ?? engine;
-  return `${scenario}/${dataset}/${layout}/${pattern}/${cache}${e === DEFAULT_ENGINE ? "" : "@" + e}`;
+  const r = isDefaultReaders(readers) ? "" : `/readers=${readersLabel(readers)}`;
+  return `${scenario}/${dataset}/${layout}/${pattern}/${cache}${r}${e === DEFAULT_ENGINE ? "" : "@" + e}`;
 }
 
 export function expandCases(scenario: Scenario): CaseSpec[] {
@@ -23,16 +34,19 @@ export function expandCases(scenario: Scenario): CaseSpec[] {
     for (const [layout, view] of layoutsOf(dataset, scenario.layouts)) {
       for (const pattern of scenario.patterns) {
         for (const cache of scenario.cache) {
-          for (const engine of scenario.engines) {
-            cases.push({
-              id: caseId(scenario.name, dataset.name, layout.name, pattern.name, cache, engine),
-              scenario,
-              dataset: view,
-              layout,
-              pattern: patternFor(pattern, dataset.shape.length),
-              cache,
-              engine,
-            });
+          for (const readers of scenario.readers ?? [DEFAULT_READERS]) {
+            for (const engine of scenario.engines) {
+              cases.push({
+                id: caseId(scenario.name, dataset.name, layout.name, pattern.name, cache, engine, readers),
+                scenario,
+                dataset: view,
+                layout,
+                pattern: patternFor(pattern, dataset.shape.length),
+                cache,
+                engine,
+                readers,
+              });
+            }
           }
         }
       }

@@ -7,6 +7,7 @@ import { layoutVocabulary } from "../backends/layouts.ts";
 import { canonicalJson, sha256 } from "../core/digest.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { DEFAULT_ENGINE, defaultRecommendationEngine, engineNamed } from "./engines.ts";
+import { parseBytes, readersLabel, resolveReaders } from "./readers.ts";
 import type { ScenarioFile } from "./schema.ts";
 import type { DatasetSource, DatasetSpec, EngineName, LayoutSpec, PatternShape, PatternSpec, Sampling, Scenario, SweepInfo } from "./types.ts";
 
@@ -130,8 +131,16 @@ export function resolveScenario(
       engine: file.recommendation?.engine ? engineNamed(file.recommendation.engine)! : defaultRecommendationEngine(engines),
     },
     ...(sweeps.length > 0 ? { sweeps } : {}),
+    // Only when given, so scenarios without them keep their hash. Entries that resolve alike are one case.
+    ...(file.readers ? { readers: uniqueReaders(file.readers.map(resolveReaders)) } : {}),
+    ...(file.memoryBudget !== undefined ? { memoryBudget: parseBytes(file.memoryBudget)! } : {}),
   };
   return { ...body, file: path, hash: sha256(canonicalJson(hashedForm(body))) };
+}
+
+function uniqueReaders<T extends Parameters<typeof readersLabel>[0]>(list: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return list.filter((r) => !seen.has(readersLabel(r)) && seen.add(readersLabel(r)) !== undefined);
 }
 
 /**

@@ -9,6 +9,7 @@ import { LAYOUTS, layoutSchemas, SOURCE_KEYS, type SourceKeyShape } from "../bac
 import { DTYPES } from "../core/dtype.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { ENGINE_SPELLINGS } from "./engines.ts";
+import { memoryBudgetSchema, readersSchema } from "./readers.ts";
 import { AS_IS_LAYOUT, SOURCE_FORMATS } from "./types.ts";
 
 export { CODEC_LEVELS } from "../backends/codec-vocabulary.ts";
@@ -211,6 +212,15 @@ export const scenarioFileSchema = strict({
     .describe(
       "Who reads: layoutbench (its own readers, default; js is an older name for it), zarrita (zarr.get), h5wasm (Dataset.slice), python (NumPy, h5py, zarr-python) and tensorstore (through the Python worker, where installed), on the same files.",
     ),
+  readers: z
+    .array(readersSchema)
+    .min(1)
+    .max(16)
+    .optional()
+    .describe(
+      "Reader processes and threads, one case per entry (default: one process, one thread, in the run's own process). With this key every read case runs in reader processes and gets memory figures; see docs/readers.md.",
+    ),
+  memoryBudget: memoryBudgetSchema.optional(),
 })
   .superRefine(
     (f, ctx) => {

@@ -7,6 +7,18 @@ import type { LayoutSpec, SourceFormat } from "../backends/layouts.ts";
 import type { Dtype, TypedArray } from "../core/dtype.ts";
 import type { Selection } from "../core/selection.ts";
 
+export type ReaderSplit = "replicate" | "partition";
+
+/** Who reads a case (docs/readers.md; defaults and limits in readers.ts). */
+export interface ReadersSpec {
+  /** Reader processes started together behind one barrier. */
+  readonly processes: number;
+  /** Each reader's own concurrency within one read (what it means per engine: readers.ts `threadsMeaning`). */
+  readonly threads: number;
+  /** replicate: every reader reads every selection; partition: the selections are divided among them. */
+  readonly split: ReaderSplit;
+}
+
 /**
  * Who performs a case's timed reads: layoutbench's own backends ("layoutbench", formerly "js",
  * still accepted: engines.ts), a library as a user would call it ("zarrita": zarr.get; "h5wasm":
@@ -154,6 +166,13 @@ export interface Scenario {
   readonly recommendation: { readonly cache: readonly CacheState[]; readonly engine: EngineName };
   /** The file's sweep entries, when it has any (absent otherwise, so other scenarios keep their hash). */
   readonly sweeps?: readonly SweepInfo[];
+  /**
+   * Who reads each case (docs/readers.md): one entry per readers dimension value. Absent when the
+   * file has no `readers` key: cases then read in the run's own process, as before readers existed.
+   */
+  readonly readers?: readonly ReadersSpec[];
+  /** Bytes of anonymous memory a reader may add while reading before it is flagged (`memoryBudget`). */
+  readonly memoryBudget?: number;
 }
 
 /** One dataset × layout × pattern × cache state. */
@@ -165,4 +184,6 @@ export interface CaseSpec {
   readonly pattern: PatternSpec;
   readonly cache: CacheState;
   readonly engine: EngineName;
+  /** Who reads: DEFAULT_READERS unless the scenario lists readers. */
+  readonly readers: ReadersSpec;
 }

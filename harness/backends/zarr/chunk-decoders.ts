@@ -26,6 +26,7 @@ import * as zlib from "node:zlib";
 import Blosc from "numcodecs/blosc";
 import Zstd from "numcodecs/zstd";
 import { bitUnshuffleKernels, type NativeDecoders, nativeDecoders, nativeFeatureMissing } from "../../native/index.ts";
+import { readerThreads } from "../concurrency.ts";
 import { decodeBlosc, decodeNumcodecsLz4 } from "./lz4-blosc.ts";
 
 /** Stored chunk bytes → the chunk's raw bytes (C order, little-endian, the full chunk shape). */
@@ -150,7 +151,7 @@ function bitShuffled(config: Record<string, unknown>): boolean {
 
 function nativeBloscDecoder(spec: CompressorSpec, native: NativeDecoders): ChunkDecoder {
   const fallback = bloscFallback();
-  const threads = availableParallelism();
+  const threads = readerThreads(availableParallelism());
   const covered = bloscCovered(spec.config);
   let declined = 0;
   return {

@@ -28,6 +28,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { TypedArray } from "../../core/dtype.ts";
 import { type Selection, selectionShape } from "../../core/selection.ts";
+import { readerThreads } from "../concurrency.ts";
 import { type AxisPart, copySelected, intersect, scatterPlan } from "./chunk-copy.ts";
 import type { ChunkDecoder } from "./chunk-decoders.ts";
 import { type DecodePool, decodePool, decodePoolProblem } from "./decode-pool.ts";
@@ -60,7 +61,7 @@ const CHUNKS_IN_FLIGHT = 4;
 /** Threads of libuv's pool (UV_THREADPOOL_SIZE, default 4), capped by the cores that can run them. */
 function libuvThreads(): number {
   const size = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-  return Math.max(1, Math.min(size, availableParallelism()));
+  return Math.max(1, Math.min(size, readerThreads(availableParallelism())));
 }
 /** Most decoded bytes the worker arena holds; reads of more chunks go in rounds. */
 const ARENA_BYTES = 64 * 2 ** 20;
@@ -133,7 +134,7 @@ export class ChunkReader {
     const declined = decoder.declined?.() ?? 0;
     if (declined > 0) fallbacks.push(`${declined} Blosc chunk${declined === 1 ? "" : "s"} the addon's decoder declined went through numcodecs.js`);
     let threads = 1;
-    if (decoder.concurrency === "threads") threads = Math.min(CHUNKS_IN_FLIGHT, libuvThreads());
+    if (decoder.concurrency === "threads") threads = Math.min(readerThreads(CHUNKS_IN_FLIGHT), libuvThreads());
     else if (decoder.concurrency === "workers") threads = this.#pool ? this.#pool.size + 1 : 1;
     else if (decoder.concurrency === "inline") threads = decoder.threadsPerChunk ?? 1;
     const label =
@@ -159,7 +160,7 @@ export class ChunkReader {
     }
     const { decoder } = this.#format;
     const memory = Math.max(1, Math.floor(MAX_SCRATCH_BYTES / Math.max(1, 2 * this.#chunkBytes)));
-    const inFlight = decoder.concurrency === "threads" ? Math.max(1, Math.min(CHUNKS_IN_FLIGHT, tasks.length, memory)) : 1;
+    const inFlight = decoder.concurrency === "threads" ? Math.max(1, Math.min(readerThreads(CHUNKS_IN_FLIGHT), tasks.length, memory)) : 1;
     while (this.#slots.length < inFlight) this.#slots.push({ encoded: EMPTY, decoded: EMPTY });
     let next = 0;
     const run = async (slot: Slot) => {

@@ -15,6 +15,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { readerThreads } from "../concurrency.ts";
 import type { CompressorSpec } from "./chunk-decoders.ts";
 import type { DecodeJob, DecodeReply } from "./decode-worker.ts";
 
@@ -154,7 +155,8 @@ export function decodePoolProblem(): string | undefined {
  * it cannot help, or when workers cannot load the decoders: reads then decode on the main thread.
  */
 export function decodePool(): DecodePool | undefined {
-  const cores = availableParallelism();
+  // A reader process given M threads decodes on M-1 workers and its own thread.
+  const cores = readerThreads(availableParallelism());
   if (cores < 2) return undefined;
   try {
     shared ??= new DecodePool(cores - 1);

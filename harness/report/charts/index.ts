@@ -8,12 +8,14 @@ import { sweepHeatmaps, sweepsOf } from "../sweep-heatmap.ts";
 import { amplificationChart } from "./amplification.ts";
 import { chunkHeatmapChart } from "./chunk-heatmap.ts";
 import { distributionChart } from "./distribution.ts";
+import { memoryChart } from "./memory.ts";
 import { paretoChart } from "./pareto.ts";
+import { scalingChart } from "./scaling.ts";
 import { sizeSpeedChart } from "./size-speed.ts";
 import { sweepHeatmapChart } from "./sweep-heatmap.ts";
 import { throughputChart } from "./throughput.ts";
 
-export type ChartKind = "pareto" | "throughput" | "distribution" | "chunk-heatmap" | "size-speed" | "amplification" | "sweep-heatmap";
+export type ChartKind = "pareto" | "throughput" | "distribution" | "chunk-heatmap" | "size-speed" | "amplification" | "sweep-heatmap" | "scaling" | "memory";
 
 const CHART_BUILDERS: Readonly<Record<Exclude<ChartKind, "sweep-heatmap">, (dataset: DatasetView) => TopLevelSpec | null>> = {
   pareto: paretoChart,
@@ -22,6 +24,8 @@ const CHART_BUILDERS: Readonly<Record<Exclude<ChartKind, "sweep-heatmap">, (data
   "chunk-heatmap": chunkHeatmapChart,
   "size-speed": sizeSpeedChart,
   amplification: amplificationChart,
+  scaling: scalingChart,
+  memory: memoryChart,
 };
 
 export interface ChartView {
