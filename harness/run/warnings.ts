@@ -122,7 +122,7 @@ export const WARNINGS: { readonly [C in WarningCode]: Entry<C> } = {
     summary: "a reader's anonymous memory grew past the scenario's memoryBudget",
     cause: (v) =>
       `a reader's anonymous memory grew by ${(v.anonBytes / 2 ** 20).toFixed(1)} MiB while reading, more than the memoryBudget of ${(v.budget / 2 ** 20).toFixed(1)} MiB`,
-    remedy: "read in smaller pieces (a full pattern's bandBytes, smaller chunks), or give a larger memoryBudget: in the scenario",
+    remedy: "read in smaller pieces (a smaller pattern.bandBytes for full scans, smaller layout.chunks), or raise memoryBudget: in the scenario",
   },
   failed: {
     summary: "the case failed and has no samples",
