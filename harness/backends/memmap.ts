@@ -26,9 +26,13 @@ const BAND_BYTES = 64 * 1024 * 1024;
 export const memmapBackend: Backend<MemmapLayout> = {
   name: "memmap",
   // Advice changes how the file is read, not its bytes: layouts differing only in advice share a file.
-  readOnlyParams: ["advice"],
+  readOnlyParams: ["advice", "remote"],
   // Every dtype and rank maps to a .npy file; advice and order are already validated by the schema.
   check: () => [],
+  remoteProblem: (layout) =>
+    layout.remote === "download"
+      ? undefined
+      : "mmap needs a file on a local filesystem, and an object behind HTTP or in S3 is not one; add remote: download to download the object to local disk and map it (the download is timed and its bytes counted in every sample), or read this layout from local storage only",
   // One file: the header, then every element.
   footprint: (layout, dataset) => ({
     files: [

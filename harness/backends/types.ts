@@ -118,6 +118,11 @@ export interface Backend<L extends LayoutSpec = LayoutSpec> {
    */
   writeProblem?(layout: L): string | undefined;
   /**
+   * Why this layout cannot be read from remote storage (HTTP, S3), with the way out; undefined
+   * when it can. Absent: every layout can.
+   */
+  remoteProblem?(layout: L): string | undefined;
+  /**
    * Optional: the library `materialize` will write this layout with, when that depends on what is
    * installed; undefined when it does not (the default).
    */

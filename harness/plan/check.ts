@@ -13,6 +13,7 @@ const CHECKS: ScenarioChecks = {
   layout: (layout, dataset) => backendFor(layout).check(layout, dataset),
   pattern: (pattern, dataset) => patternProblem(pattern, dataset.shape, itemSize(dataset.dtype)),
   write: (layout) => backendFor(layout).writeProblem?.(layout),
+  remote: (layout) => backendFor(layout).remoteProblem?.(layout),
 };
 
 /** Every problem of a resolved scenario, schema aside (see scenario/check.ts). */

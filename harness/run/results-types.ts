@@ -67,6 +67,52 @@ export interface Sample {
   readonly durableMs?: number;
   /** What the scheduler and hypervisor took during the sample (all passes, verification included). */
   readonly sched?: SchedCounters;
+  /** Cases on remote storage: the requests the timed reads sent (per pass, like the other counters). */
+  readonly remote?: RemoteSample;
+}
+
+/**
+ * The requests of one sample's timed reads to remote storage, as the client saw them. With
+ * `passes` > 1, counts and bytes are means per pass; the times are over every request.
+ */
+export interface RemoteSample {
+  readonly requests: number;
+  /** Body bytes received (what crossed the wire, headers aside). */
+  readonly bytesTransferred: number;
+  /** Attempts beyond the first (5xx and connection resets are retried). */
+  readonly retries: number;
+  /** Median and 95th percentile of the time to first byte, ms; null when no request was answered. */
+  readonly medianTtfbMs: number | null;
+  readonly p95TtfbMs: number | null;
+  /** Most requests in flight at one time. */
+  readonly peakInFlight: number;
+  /** Requests that ran over a kept-alive connection that had served a request before. */
+  readonly connectionsReused: number;
+  /** Bytes downloaded to local disk first (memmap with remote: download); counted in bytesTransferred too. */
+  readonly downloadedBytes?: number;
+}
+
+/**
+ * Where a case's layout was read from, when not the local filesystem: the storage's kind and label
+ * (as in the case id), how it was shaped, and its endpoint. Never credentials.
+ */
+export interface StorageLocation {
+  readonly kind: "http" | "s3";
+  readonly label: string;
+  /** True for a server layoutbench started on loopback; false for the user's own endpoint. */
+  readonly managed: boolean;
+  /** The shaping asked for, and how it was applied (e.g. "userspace token bucket in a proxy"); null when none. */
+  readonly shaping: {
+    readonly bandwidth: number | null;
+    readonly bandwidthText: string | null;
+    readonly latencyMs: number | null;
+    readonly concurrency: number | null;
+    readonly how: string;
+  } | null;
+  /** The endpoint without credentials, e.g. `http://127.0.0.1:41234/` or `s3://bucket/prefix (endpoint)`. */
+  readonly endpoint: string;
+  /** What cold and warm mean on this storage (what is cached where). */
+  readonly cacheMeaning?: string;
 }
 
 /** Scheduler counters over one sample. */
@@ -108,11 +154,27 @@ export interface CaseSummary {
   /** Write cases: median time per pass until the writes returned, and until they were durable. */
   readonly returnMs?: number | null;
   readonly durableMs?: number | null;
+  /** Cases on remote storage: medians over samples of their requests, and transfer amplification. */
+  readonly remote?: RemoteSummary | null;
   /** Samples that lost more than PREEMPTION_LIMIT of their time to the scheduler or hypervisor; null when not recorded. */
   readonly preempted?: number | null;
   /** Medians per sample of involuntary context switches and of CPU steal (ms, every CPU). */
   readonly involuntarySwitches?: number | null;
   readonly stealMs?: number | null;
+}
+
+/** Medians over a remote case's samples. */
+export interface RemoteSummary {
+  readonly requests: number;
+  readonly bytesTransferred: number;
+  /** bytesTransferred ÷ bytesRequested (the pattern's bytes): what the wire carried per byte asked for. */
+  readonly transferAmplification: number;
+  readonly medianTtfbMs: number | null;
+  readonly p95TtfbMs: number | null;
+  readonly peakInFlight: number;
+  /** Share of requests over a reused connection (0..1). */
+  readonly connectionReuse: number;
+  readonly retries: number;
 }
 
 export interface Warning {
@@ -148,6 +210,11 @@ export interface CaseResult {
   readonly engine?: EngineName | "js";
   /** How the reads were made, as they actually were (fallbacks included); absent in older files. */
   readonly readPath?: ReadPath;
+  /**
+   * Where the layout was read from; absent for the local filesystem (the default, so records from
+   * before storage existed read the same). `storage` below is the layout's files, wherever read.
+   */
+  readonly storageLocation?: StorageLocation;
   readonly status: "ok" | "failed";
   /** Present when status is "failed". */
   readonly error?: string;

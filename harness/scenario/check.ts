@@ -10,6 +10,7 @@ import { MAX_DATASET_BYTES, MAX_ELEMENTS } from "./defaults.ts";
 import { binaryBytes } from "./messages.ts";
 import type { Positions } from "./partial.ts";
 import { patternFor } from "./resolve.ts";
+import { storageProblems } from "./storage-check.ts";
 import { AS_IS_LAYOUT, type DatasetSpec, type LayoutSpec, type PatternSpec, type Scenario } from "./types.ts";
 
 export interface Problem {
@@ -31,6 +32,8 @@ export interface ScenarioChecks {
   pattern(pattern: PatternSpec, dataset: DatasetSpec): FieldProblem | undefined;
   /** Why write patterns cannot run on `layout`, if they cannot. */
   write(layout: LayoutSpec): string | undefined;
+  /** Why `layout` cannot be read from remote storage, if it cannot. */
+  remote?(layout: LayoutSpec): string | undefined;
 }
 
 function duplicates(kind: string, names: readonly string[], at: (i: number) => number): Problem[] {
@@ -149,6 +152,7 @@ function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: 
       problems.push({ path: ["patterns", pi, "openPerAccess"], message: "applies to read patterns only: a write pattern opens its layout once per sample" });
     }
   });
+  problems.push(...storageProblems(scenario, checks.remote));
   const { samples, minSamples, rounds } = scenario.sampling;
   if (minSamples > samples) {
     problems.push({ path: ["sampling", "minSamples"], message: `${minSamples} is more than samples (${samples})` });

@@ -1,20 +1,37 @@
 /**
- * A scenario's lists expand into a matrix of cases: dataset × layout × pattern × cache state
- * (a dataset with a source has one layout: its file as it is).
+ * A scenario's lists expand into a matrix of cases: dataset × layout × pattern × cache state ×
+ * storage × engine (a dataset with a source has one layout: its file as it is).
  * `--filter` keeps the cases whose id contains every given word (or matches a /regex/).
  */
 
 import { DEFAULT_ENGINE, engineNamed } from "./engines.ts";
 import { patternFor } from "./resolve.ts";
+import { LOCAL_STORAGE } from "./storage.ts";
 import type { CaseSpec, Scenario } from "./types.ts";
 
+/** Segments a case id gains for dimensions whose value is not the default (`storage=LABEL`). */
+export interface CaseIdExtras {
+  /** The storage's label; "local" (the default) adds nothing. */
+  readonly storage?: string;
+}
+
 /**
- * `scenario/dataset/layout/pattern/cache`, with `@engine` appended for engines other than
- * layoutbench's own (whose ids stay as they were before engines existed, so baselines still match).
+ * `scenario/dataset/layout/pattern/cache[/storage=LABEL]`, with `@engine` appended for engines
+ * other than layoutbench's own. Default values add nothing, so ids from before engines and storage
+ * existed stay as they were and baselines still match.
  */
-export function caseId(scenario: string, dataset: string, layout: string, pattern: string, cache: string, engine: string = DEFAULT_ENGINE): string {
+export function caseId(
+  scenario: string,
+  dataset: string,
+  layout: string,
+  pattern: string,
+  cache: string,
+  engine: string = DEFAULT_ENGINE,
+  extras: CaseIdExtras = {},
+): string {
   const e = engineNamed(engine) ?? engine;
-  return `${scenario}/${dataset}/${layout}/${pattern}/${cache}${e === DEFAULT_ENGINE ? "" : "@" + e}`;
+  const storage = extras.storage && extras.storage !== LOCAL_STORAGE.label ? `/storage=${extras.storage}` : "";
+  return `${scenario}/${dataset}/${layout}/${pattern}/${cache}${storage}${e === DEFAULT_ENGINE ? "" : "@" + e}`;
 }
 
 export function expandCases(scenario: Scenario): CaseSpec[] {
@@ -24,16 +41,19 @@ export function expandCases(scenario: Scenario): CaseSpec[] {
     for (const layout of dataset.source ? [dataset.source.layout] : scenario.layouts) {
       for (const pattern of scenario.patterns) {
         for (const cache of scenario.cache) {
-          for (const engine of scenario.engines) {
-            cases.push({
-              id: caseId(scenario.name, dataset.name, layout.name, pattern.name, cache, engine),
-              scenario,
-              dataset,
-              layout,
-              pattern: patternFor(pattern, dataset.shape.length),
-              cache,
-              engine,
-            });
+          for (const storage of scenario.storage) {
+            for (const engine of scenario.engines) {
+              cases.push({
+                id: caseId(scenario.name, dataset.name, layout.name, pattern.name, cache, engine, { storage: storage.label }),
+                scenario,
+                dataset,
+                layout,
+                pattern: patternFor(pattern, dataset.shape.length),
+                cache,
+                storage,
+                engine,
+              });
+            }
           }
         }
       }

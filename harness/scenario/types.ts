@@ -5,6 +5,9 @@
 
 import type { LayoutSpec, SourceFormat } from "../backends/layouts.ts";
 import type { Dtype } from "../core/dtype.ts";
+import type { StorageSpec } from "./storage.ts";
+
+export type { Shaping, StorageKind, StorageSpec } from "./storage.ts";
 
 /**
  * Who performs a case's timed reads: layoutbench's own backends ("layoutbench", formerly "js",
@@ -113,6 +116,8 @@ export interface Scenario {
   readonly layouts: readonly LayoutSpec[];
   readonly patterns: readonly PatternSpec[];
   readonly cache: readonly CacheState[];
+  /** Where the layouts are read from (default: local only); sweeps already expanded, one label each. */
+  readonly storage: readonly StorageSpec[];
   readonly eviction: EvictionMethod;
   readonly sampling: Sampling;
   /** Who performs the reads: layoutbench's own readers, library engines, the Python reference stack. */
@@ -124,7 +129,7 @@ export interface Scenario {
   readonly recommendation: { readonly cache: readonly CacheState[]; readonly engine: EngineName };
 }
 
-/** One dataset × layout × pattern × cache state. */
+/** One dataset × layout × pattern × cache state × storage. */
 export interface CaseSpec {
   readonly id: string;
   readonly scenario: Scenario;
@@ -132,5 +137,6 @@ export interface CaseSpec {
   readonly layout: LayoutSpec;
   readonly pattern: PatternSpec;
   readonly cache: CacheState;
+  readonly storage: StorageSpec;
   readonly engine: EngineName;
 }
