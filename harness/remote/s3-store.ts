@@ -1,0 +1,171 @@
+/**
+ * Objects in an S3 bucket (AWS S3, MinIO, moto, any S3-compatible endpoint): requests signed with
+ * SigV4 by aws4fetch's signer and sent by the shared Transport. Path-style URLs with an endpoint
+ * override (AWS_ENDPOINT_URL or the `endpoint` option), virtual-hosted ones on AWS.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { AwsV4Signer } from "aws4fetch";
+import { UserError } from "../core/errors.ts";
+import { RemoteError, redactUrl } from "./errors.ts";
+import { BaseObjectStore, encodeKey } from "./object-store.ts";
+import { type AwsCredentials, CREDENTIALS_HINT, findCredentials, findRegion } from "./s3-credentials.ts";
+import { Transport, type TransportOptions, type WireRequest } from "./transport.ts";
+
+export interface S3StoreOptions extends TransportOptions {
+  readonly bucket: string;
+  /** Keys are relative to it; a trailing `/` is added when missing. */
+  readonly prefix?: string;
+  /** Overrides AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL; without any, AWS's regional endpoint. */
+  readonly endpoint?: string;
+  /** Overrides AWS_REGION / AWS_DEFAULT_REGION / the profile's region. */
+  readonly region?: string;
+  /** Explicit credentials (tests, the harness's own servers); otherwise the environment or profile. */
+  readonly credentials?: Omit<AwsCredentials, "source">;
+  /** Send unsigned requests (public buckets). */
+  readonly anonymous?: boolean;
+  /** Keys per ListObjectsV2 page (S3's maximum and default is 1000). */
+  readonly listPageSize?: number;
+  /** The environment to read; `process.env` by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export class S3ObjectStore extends BaseObjectStore {
+  readonly kind = "s3";
+  readonly label: string;
+  readonly baseUrl: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly region: string;
+  readonly #bucketUrl: string;
+  readonly #credentials: AwsCredentials | undefined;
+  readonly #listPageSize: number;
+  protected override readonly sendOptions = { forbiddenHint: CREDENTIALS_HINT };
+
+  constructor(options: S3StoreOptions) {
+    super(new Transport(options));
+    const env = options.env ?? process.env;
+    const sources = { env, readFile: readIfExists };
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) {
+      throw new UserError(`storage bucket: ${JSON.stringify(options.bucket)} is not a valid S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)`);
+    }
+    this.bucket = options.bucket;
+    this.prefix = options.prefix ? options.prefix.replace(/^\/+/, "").replace(/\/*$/, "/") : "";
+    this.region = options.region ?? findRegion(sources);
+    const endpoint = options.endpoint ?? (env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined);
+    this.#bucketUrl = endpoint ? `${parseEndpoint(endpoint)}${this.bucket}/` : `https://${this.bucket}.s3.${this.region}.amazonaws.com/`;
+    this.baseUrl = new URL(encodeKey(this.prefix), this.#bucketUrl).toString();
+    this.#listPageSize = options.listPageSize ?? 1000;
+    this.label = `s3://${this.bucket}/${this.prefix}${endpoint ? ` (${redactUrl(parseEndpoint(endpoint))}, ${this.region})` : ` (${this.region})`}`;
+    if (options.anonymous) this.#credentials = undefined;
+    else {
+      this.#credentials = options.credentials ? { ...options.credentials, source: "options" } : findCredentials(sources);
+      if (!this.#credentials) throw new UserError(`${this.label}: no AWS credentials found; ${CREDENTIALS_HINT}`);
+    }
+  }
+
+  /** Where the credentials came from (`environment`, `profile NAME (FILE)`, `options`, or `anonymous`); never their values. */
+  get credentialSource(): string {
+    return this.#credentials?.source ?? "anonymous";
+  }
+
+  /** Creates the bucket (for servers the harness starts); an existing bucket of ours is fine. */
+  async createBucket(): Promise<void> {
+    await this.send({ method: "PUT", url: new URL(this.#bucketUrl), key: "", headers: {} }, (s) => (s >= 200 && s < 300) || s === 409);
+  }
+
+  async put(key: string, body: Uint8Array): Promise<void> {
+    const sha256 = createHash("sha256").update(body).digest("hex");
+    await this.send({
+      method: "PUT",
+      url: this.objectUrl(key),
+      key,
+      headers: { "Content-Type": "application/octet-stream", "X-Amz-Content-Sha256": sha256 },
+      body,
+    });
+  }
+
+  /** ListObjectsV2, following continuation tokens until the listing is complete. */
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const url = new URL(this.#bucketUrl);
+      url.searchParams.set("list-type", "2");
+      url.searchParams.set("prefix", this.prefix + prefix);
+      url.searchParams.set("max-keys", String(this.#listPageSize));
+      if (token !== undefined) url.searchParams.set("continuation-token", token);
+      const response = await this.send({ method: "GET", url, key: `${this.prefix}${prefix}?list`, headers: {} });
+      const page = parseListPage(Buffer.from(response.body).toString("utf8"));
+      if (page === undefined)
+        throw new RemoteError("bad-response", `${this.label}: ListObjectsV2 answer is not a ListBucketResult`, { status: response.status, retries: 0 });
+      keys.push(...page.keys.map((key) => key.slice(this.prefix.length)));
+      token = page.nextToken;
+    } while (token !== undefined);
+    return keys.sort();
+  }
+
+  protected objectUrl(key: string): URL {
+    return new URL(encodeKey(this.prefix + key), this.#bucketUrl);
+  }
+
+  protected async prepare(request: WireRequest): Promise<WireRequest> {
+    if (!this.#credentials) return request;
+    const signer = new AwsV4Signer({
+      method: request.method,
+      url: request.url.toString(),
+      headers: request.headers,
+      accessKeyId: this.#credentials.accessKeyId,
+      secretAccessKey: this.#credentials.secretAccessKey,
+      sessionToken: this.#credentials.sessionToken,
+      service: "s3",
+      region: this.region,
+    });
+    const signed = await signer.sign();
+    const headers: Record<string, string> = {};
+    signed.headers.forEach((value, name) => {
+      if (name !== "host") headers[name === "range" ? "Range" : name] = value;
+    });
+    return { ...request, url: new URL(signed.url.toString()), headers };
+  }
+}
+
+/** One ListObjectsV2 page: its keys (XML-unescaped) and the token of the next page when truncated; undefined when it is not one. */
+export function parseListPage(xml: string): { keys: string[]; nextToken: string | undefined } | undefined {
+  if (!xml.includes("<ListBucketResult")) return undefined;
+  const keys = [...xml.matchAll(/<Contents>[\s\S]*?<Key>([\s\S]*?)<\/Key>[\s\S]*?<\/Contents>/g)].map((m) => unescapeXml(m[1]));
+  const truncated = /<IsTruncated>\s*true\s*<\/IsTruncated>/.test(xml);
+  const token = /<NextContinuationToken>([\s\S]*?)<\/NextContinuationToken>/.exec(xml)?.[1];
+  return { keys, nextToken: truncated && token ? unescapeXml(token) : undefined };
+}
+
+function unescapeXml(text: string): string {
+  return text.replace(/&(lt|gt|quot|apos|amp|#(\d+)|#x([0-9a-fA-F]+));/g, (_, name: string, dec?: string, hex?: string) => {
+    if (dec) return String.fromCodePoint(Number(dec));
+    if (hex) return String.fromCodePoint(Number.parseInt(hex, 16));
+    return { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" }[name] ?? "";
+  });
+}
+
+/** An endpoint URL ending in `/`. @throws UserError naming the variable or option. */
+function parseEndpoint(endpoint: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(endpoint);
+  } catch {
+    throw new UserError(`storage endpoint (or AWS_ENDPOINT_URL): not a URL; expected http(s)://HOST[:PORT]`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    throw new UserError(`storage endpoint (or AWS_ENDPOINT_URL): ${redactUrl(parsed)} uses ${parsed.protocol}; expected http: or https:`);
+  if (!parsed.pathname.endsWith("/")) parsed.pathname += "/";
+  parsed.search = "";
+  return parsed.toString();
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * A userspace HTTP proxy in front of a server the harness starts, shaping its answers: bandwidth
+ * (one token bucket over all connections, body bytes only), time to first byte (the answer's
+ * headers are held until `latencyMs` after the request was admitted) and concurrency (requests
+ * served at once; the rest wait in arrival order). It can also inject faults for tests. Userspace
+ * rather than kernel tbf because latency needs per-request timing no qdisc on this kernel gives
+ * (netem is missing), and one mechanism serves both the HTTP and the S3 server.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { closeServer } from "./file-server.ts";
+import { burstSize, checkShaping, pieceSize, type ShapingDescription, type ShapingSettings, TokenBucket } from "./token-bucket.ts";
+
+/** A fault the proxy injects: answer a status, never answer, or cut the connection after `afterBytes` of the body. `times` limits it to the first N requests. */
+export type Fault =
+  | { readonly kind: "status"; readonly status: number; readonly times?: number }
+  | { readonly kind: "hang"; readonly times?: number }
+  | { readonly kind: "die-mid-body"; readonly afterBytes?: number; readonly times?: number };
+
+export interface ShapingProxy {
+  readonly url: string;
+  readonly port: number;
+  readonly shaping: ShapingDescription;
+  /** Most requests the proxy served at once (admitted, not queued). */
+  readonly peakServing: number;
+  /** Requests that have met the fault so far. */
+  readonly faultsInjected: number;
+  /** Sets or clears the fault for the following requests. */
+  setFault(fault: Fault | undefined): void;
+  stop(): Promise<void>;
+}
+
+/** Starts a proxy on a free loopback port forwarding to `upstream` (`http://127.0.0.1:PORT`). */
+export async function startShapingProxy(upstream: string, settings: ShapingSettings, initialFault?: Fault): Promise<ShapingProxy> {
+  checkShaping(settings);
+  const target = new URL(upstream);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const bucket = settings.bandwidth ? new TokenBucket(settings.bandwidth, burstSize(settings.bandwidth), performance.now()) : undefined;
+  const piece = settings.bandwidth ? pieceSize(settings.bandwidth) : 0;
+  const gate = new Gate(settings.concurrency ?? Number.POSITIVE_INFINITY);
+  let fault = initialFault;
+  let faultsInjected = 0;
+
+  const takeFault = (): Fault | undefined => {
+    if (!fault) return undefined;
+    if (fault.times !== undefined && faultsInjected >= fault.times) return undefined;
+    faultsInjected++;
+    return fault;
+  };
+
+  const server = http.createServer(async (req, res) => {
+    const release = await gate.enter();
+    res.on("close", release);
+    const admittedMs = performance.now();
+    const active = takeFault();
+    if (active?.kind === "hang") return; // the client's timeout ends it
+    if (active?.kind === "status") {
+      const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${active.status === 403 ? "AccessDenied" : "InjectedFault"}</Code></Error>`;
+      await sleepUntil(admittedMs + (settings.latencyMs ?? 0));
+      res.writeHead(active.status, { "Content-Type": "application/xml", "Content-Length": Buffer.byteLength(body) }).end(body);
+      return;
+    }
+    const upstreamReq = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
+      async (upstreamRes) => {
+        upstreamRes.pause();
+        await sleepUntil(admittedMs + (settings.latencyMs ?? 0));
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        res.flushHeaders();
+        const cutAfter =
+          active?.kind === "die-mid-body" ? (active.afterBytes ?? Math.floor(Number(upstreamRes.headers["content-length"] ?? 0) / 2)) : undefined;
+        let sent = 0;
+        upstreamRes.on("data", (chunk: Buffer) => {
+          upstreamRes.pause();
+          void (async () => {
+            for (let at = 0; at < chunk.byteLength; ) {
+              let end = Math.min(chunk.byteLength, at + (piece || chunk.byteLength));
+              if (cutAfter !== undefined && sent + (end - at) >= cutAfter) end = at + Math.max(0, cutAfter - sent);
+              const part = chunk.subarray(at, end);
+              if (bucket && part.byteLength > 0) {
+                const now = performance.now();
+                const wait = bucket.reserve(part.byteLength, now);
+                if (wait > 0) await sleepUntil(now + wait);
+              }
+              if (res.destroyed) return;
+              sent += part.byteLength;
+              if (!res.write(part)) await new Promise((drained) => res.once("drain", drained));
+              at = end;
+              if (cutAfter !== undefined && sent >= cutAfter) {
+                res.socket?.destroy();
+                upstreamRes.destroy();
+                return;
+              }
+            }
+            upstreamRes.resume();
+          })();
+        });
+        upstreamRes.on("end", () => {
+          if (!res.destroyed) res.end();
+        });
+        upstreamRes.resume(); // paused above, and a 'data' listener does not restart an explicitly paused stream
+      },
+    );
+    upstreamReq.on("error", () => {
+      if (!res.headersSent) res.writeHead(502, { "Content-Length": 0 }).end();
+      else res.destroy();
+    });
+    req.pipe(upstreamReq);
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((done, fail) => {
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => done());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shaping: ShapingDescription = {
+    method: "userspace token bucket proxy",
+    settings: { ...settings },
+    ...(settings.bandwidth ? { burstBytes: burstSize(settings.bandwidth), pieceBytes: piece } : {}),
+  };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    shaping,
+    get peakServing() {
+      return gate.peak;
+    },
+    get faultsInjected() {
+      return faultsInjected;
+    },
+    setFault(next) {
+      fault = next;
+      faultsInjected = 0;
+    },
+    async stop() {
+      await closeServer(server);
+      agent.destroy();
+    },
+  };
+}
+
+/** At most `limit` holders at once; the rest wait first-come first-served. */
+class Gate {
+  #serving = 0;
+  peak = 0;
+  readonly #waiting: (() => void)[] = [];
+  constructor(readonly limit: number) {}
+
+  /** Resolves when admitted, with the function that leaves (idempotent). */
+  async enter(): Promise<() => void> {
+    if (this.#serving >= this.limit) await new Promise<void>((admit) => this.#waiting.push(admit));
+    else this.#serving++;
+    this.peak = Math.max(this.peak, this.#serving);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      const next = this.#waiting.shift();
+      if (next)
+        next(); // the slot passes straight to the next in line
+      else this.#serving--;
+    };
+  }
+}
+
+/** Resolves at `performance.now() >= atMs`: a timer for most of the wait, then short re-checks, so the target is not undershot. */
+function sleepUntil(atMs: number): Promise<void> {
+  return new Promise((done) => {
+    const check = () => {
+      const left = atMs - performance.now();
+      if (left <= 0) done();
+      else setTimeout(check, left > 2 ? left - 1 : 0);
+    };
+    check();
+  });
+}
