@@ -5,7 +5,7 @@
 import type { ReadPath } from "../engines/types.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import type { Prepared } from "./prepare.ts";
-import type { CaseResult, RecordBasis, Sample, StorageInfo } from "./results-types.ts";
+import type { CaseResult, RecordBasis, Sample, StorageInfo, StorageLocation } from "./results-types.ts";
 import { caseWarnings, summarize } from "./summary.ts";
 import { warning } from "./warnings.ts";
 
@@ -25,6 +25,8 @@ export interface CaseRun {
   roundsDone: number;
   /** The path the reads took, as the engine session last reported it (fallbacks of every round included). */
   readPath?: ReadPath;
+  /** Remote cases: where the layout was read from, once its storage was reached. */
+  location?: StorageLocation;
 }
 
 function caseBase(run: CaseRun) {
@@ -38,6 +40,7 @@ function caseBase(run: CaseRun) {
     cache: spec.cache,
     engine: spec.engine,
     ...(run.readPath ? { readPath: run.readPath } : {}),
+    ...(run.location ? { storageLocation: run.location } : {}),
     startedAt: run.startedAt,
   };
 }

@@ -3,7 +3,7 @@
  * interrupted run keeps what it finished. Reports and comparisons read only this.
  */
 import type { LayoutEncoder } from "../backends/types.ts";
-import type { ReadPath } from "../engines/types.ts";
+import type { ReadPath, RemoteSample } from "../engines/types.ts";
 import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec } from "../scenario/types.ts";
 import type { WarningCode } from "./warnings.ts";
 
@@ -69,27 +69,6 @@ export interface Sample {
   readonly sched?: SchedCounters;
   /** Cases on remote storage: the requests the timed reads sent (per pass, like the other counters). */
   readonly remote?: RemoteSample;
-}
-
-/**
- * The requests of one sample's timed reads to remote storage, as the client saw them. With
- * `passes` > 1, counts and bytes are means per pass; the times are over every request.
- */
-export interface RemoteSample {
-  readonly requests: number;
-  /** Body bytes received (what crossed the wire, headers aside). */
-  readonly bytesTransferred: number;
-  /** Attempts beyond the first (5xx and connection resets are retried). */
-  readonly retries: number;
-  /** Median and 95th percentile of the time to first byte, ms; null when no request was answered. */
-  readonly medianTtfbMs: number | null;
-  readonly p95TtfbMs: number | null;
-  /** Most requests in flight at one time. */
-  readonly peakInFlight: number;
-  /** Requests that ran over a kept-alive connection that had served a request before. */
-  readonly connectionsReused: number;
-  /** Bytes downloaded to local disk first (memmap with remote: download); counted in bytesTransferred too. */
-  readonly downloadedBytes?: number;
 }
 
 /**
@@ -267,7 +246,7 @@ export interface ResultsFile {
   readonly cases: readonly CaseResult[];
 }
 
-export type { CodecSpec };
+export type { CodecSpec, RemoteSample };
 
 /** What a case's record needs beyond its samples, small enough to come back from a round worker. */
 export interface RecordBasis {

@@ -19,6 +19,8 @@ import type { RunDeps, RunOptions } from "./deps.ts";
 import { sessionFor } from "./engines-start.ts";
 import { roundInFreshProcess } from "./fresh-process.ts";
 import { materializeAll, materializedKey, type Pools, prepare, storageInfo } from "./prepare.ts";
+import { remoteSessionFor } from "./remote-session.ts";
+import { type RemoteStorages, startStorages } from "./remote-storage.ts";
 import type { ResultsWriter } from "./results-file.ts";
 import type { ResultsFile, RunContext } from "./results-types.ts";
 import { type CaseEnv, perRound, type RoundPlan, sampleRound } from "./sampler.ts";
@@ -46,7 +48,44 @@ export async function runCases(
     writer.put(record);
     if (run.failure || run.roundsDone === roundsOf(run.spec)) options.log(formatLine(record, run.index, runs.length));
   };
-  const round: RoundContext = { materialized, env, python, pools, deps, cacheRoot: options.cacheRoot, interrupted: options.interrupted };
+  // Servers for remote cases start once the layouts exist, and stop however the rounds end.
+  const remote = await startStorages(cases, materialized, materializedKey, options.cacheRoot, options.log);
+  try {
+    return await runRounds(
+      runs,
+      { materialized, env, python, pools, deps, cacheRoot: options.cacheRoot, interrupted: options.interrupted, remote },
+      fresh,
+      totalRounds,
+      roundsOf,
+      finished,
+      writer,
+      context,
+      options,
+    );
+  } finally {
+    await remote.stop();
+  }
+}
+
+async function runRounds(
+  runs: CaseRun[],
+  round: RoundContext,
+  fresh: boolean,
+  totalRounds: number,
+  roundsOf: (spec: CaseSpec) => number,
+  finished: (run: CaseRun) => void,
+  writer: ResultsWriter,
+  context: RunContext,
+  options: RunOptions,
+): Promise<ResultsFile> {
+  const { deps } = round;
+  if (fresh) {
+    for (const run of runs) {
+      if (run.spec.storage.kind === "local") continue;
+      fail(run, "remote storage is not measured with sampling.freshProcess in this version; leave freshProcess out", null, deps.timestamp());
+      finished(run);
+    }
+  }
   let stopped = false;
   for (let r = 1; r <= totalRounds && !stopped; r++) {
     if (options.interrupted?.()) break;
@@ -89,6 +128,8 @@ export interface RoundContext {
   readonly deps: RunDeps;
   readonly cacheRoot: string;
   readonly interrupted?: () => boolean;
+  /** The storage of remote cases (started by the run). */
+  readonly remote?: RemoteStorages;
 }
 
 /** Takes one round of samples of a case; a failure is recorded in `run.failure`, never thrown. */
@@ -116,19 +157,19 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
       ...(prepared.m.manifest.encoder?.fallback ? { encoderFallback: prepared.m.manifest.encoder.fallback } : {}),
     };
     stored = spec.pattern.op === "write" ? scratchCopy(ctx.cacheRoot, m.stored) : m.stored;
-    session = sessionFor(
-      spec,
-      {
-        backend: prepared.backend,
-        stored,
-        selections: prepared.selections,
-        verifier: prepared.verifier,
-        now: env.now,
-        outputs: pools.outputs,
-        python: ctx.python,
-      },
-      deps.engines,
-    );
+    const target = spec.storage.kind === "local" ? undefined : (ctx.remote?.target(spec, m) ?? new Error("remote storage was not started"));
+    if (target instanceof Error) return failed(target.message.split("\n")[0], storage);
+    if (target) run.location = target.location;
+    const parts = {
+      backend: prepared.backend,
+      stored,
+      selections: prepared.selections,
+      verifier: prepared.verifier,
+      now: env.now,
+      outputs: pools.outputs,
+      python: ctx.python,
+    };
+    session = target ? remoteSessionFor(spec, parts, target) : sessionFor(spec, parts, deps.engines);
     const { sampling } = spec.scenario;
     const plan: RoundPlan = {
       round,

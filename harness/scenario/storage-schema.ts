@@ -198,6 +198,7 @@ export function storageRules(engineWithoutRemote: readonly string[]): object[] {
         required: ["storage"],
         properties: { storage: { contains: { not: { anyOf: [{ const: "local" }, { properties: { kind: { const: "local" } } }] } } } },
       },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
       then: {
         properties: {
           layouts: { items: { not: { properties: { backend: { const: "memmap" } }, not: { required: ["remote"] } } } },
