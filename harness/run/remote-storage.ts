@@ -18,6 +18,15 @@ import type { StorageLocation } from "./results-types.ts";
 /** GETs in flight at once within one read, unless the storage limits concurrency lower. */
 export const DEFAULT_GET_CONCURRENCY = 16;
 
+/**
+ * How long a request may stay silent before it is retried (and, after the retries, fails): the
+ * transport's default, or LAYOUTBENCH_REMOTE_TIMEOUT_MS (for endpoints known to be slow, and tests).
+ */
+export function remoteTransport(env: NodeJS.ProcessEnv = process.env): { timeoutMs?: number } {
+  const ms = Number(env.LAYOUTBENCH_REMOTE_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? { timeoutMs: ms } : {};
+}
+
 /** Where a remote case reads its layout. */
 export interface RemoteTarget {
   readonly storage: Exclude<StorageSpec, { kind: "local" }>;
@@ -135,14 +144,8 @@ export async function startStorages(
         const own = s;
         const newClient =
           own.kind === "s3"
-            ? () =>
-                new S3ObjectStore({
-                  bucket: (storage as { bucket: string }).bucket,
-                  prefix: (storage as { prefix: string }).prefix,
-                  endpoint: (storage as { endpoint: string | null }).endpoint ?? undefined,
-                  region: (storage as { region: string | null }).region ?? undefined,
-                })
-            : () => new HttpObjectStore({ url: (storage as { url: string }).url });
+            ? () => new S3ObjectStore({ ...s3Options(storage), ...remoteTransport() })
+            : () => new HttpObjectStore({ url: (storage as { url: string }).url, ...remoteTransport() });
         return { storage, prefix, concurrency, newClient, location: locationOf(storage, undefined, own.label) };
       }
       const server = s;
@@ -150,12 +153,17 @@ export async function startStorages(
         storage,
         prefix,
         concurrency,
-        newClient: () => server.store(),
+        newClient: () => server.store(remoteTransport()),
         location: locationOf(storage, server, server.kind === "s3" ? `s3://layoutbench/ at ${server.url}` : server.url),
       };
     },
     stop,
   };
+}
+
+function s3Options(storage: RemoteTarget["storage"]) {
+  const s = storage as Extract<StorageSpec, { kind: "s3"; managed: false }>;
+  return { bucket: s.bucket, prefix: s.prefix, endpoint: s.endpoint ?? undefined, region: s.region ?? undefined };
 }
 
 function readdirSafe(dir: string): number {

@@ -77,7 +77,16 @@ export async function openRemoteZarr(stored: Stored<ZarrLayout>, source: RemoteS
   registerZarrCodecs();
   const store = new ObjectStoreReadable(source, `${source.prefix}/${parts.arrayDir}`);
   const { layout, dataset } = stored;
-  const array = layout.format === 2 ? await zarr.open.v2(store, { kind: "array", attrs: false }) : await zarr.open.v3(store, { kind: "array" });
+  let array: zarr.Array<zarr.DataType, ObjectStoreReadable>;
+  try {
+    array = layout.format === 2 ? await zarr.open.v2(store, { kind: "array", attrs: false }) : await zarr.open.v3(store, { kind: "array" });
+  } catch (error) {
+    if (error instanceof RemoteError) throw error;
+    // zarrita's own "Not found" names no place: say where the metadata was looked for.
+    throw new UserError(
+      `${source.store.label} ${source.prefix}/${parts.arrayDir}: no Zarr v${layout.format} array there (${(error as Error).message}; 404 for its metadata)`,
+    );
+  }
   if (array.dtype !== dataset.dtype) {
     throw new UserError(`${source.store.label} ${source.prefix}: holds ${array.dtype} data, but dataset ${dataset.name} is ${dataset.dtype}`);
   }
