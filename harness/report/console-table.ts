@@ -21,7 +21,7 @@ function rate(bytesPerSecond: number): string {
 export function consoleTable(results: ResultsFile): string {
   const header = ["dataset", "layout", "pattern", "cache", "median", "IQR", "throughput", "read", "amplif.", "n", "status"];
   const rows = results.cases.map((raw) => {
-    const c = { ...raw, layout: { ...raw.layout, name: layoutLabel(raw.layout.name, raw.engine) } };
+    const c = { ...raw, layout: { ...raw.layout, name: layoutLabel(raw.layout.name, raw.engine, raw.storageLocation?.label) } };
     const s = c.summary;
     const status = c.status === "failed" ? `FAILED: ${c.error}` : c.warnings.length ? `warn: ${c.warnings.map((w) => w.code).join(",")}` : "ok";
     if (!s) return [c.dataset.name, c.layout.name, c.pattern.name, c.cache, "-", "-", "-", "-", "-", "0", status];
@@ -33,8 +33,9 @@ export function consoleTable(results: ResultsFile): string {
       `${s.medianMs.toFixed(3)} ms`,
       `${(s.q3Ms - s.q1Ms).toFixed(3)} ms`,
       rate(s.throughput),
-      bytes(s.bytesRead),
-      `${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×`,
+      // Remote cases: what crossed the wire, in how many requests, per byte asked for.
+      s.remote ? `${bytes(s.remote.bytesTransferred)} in ${s.remote.requests} GETs` : bytes(s.bytesRead),
+      s.remote ? `${s.remote.transferAmplification.toFixed(2)}×` : `${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×`,
       String(s.samples),
       status,
     ];

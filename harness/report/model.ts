@@ -251,13 +251,15 @@ function runWarnings(results: ResultsFile): WarningView[] {
  * confidence) so the same file always gives the same report.
  */
 /**
- * Reads by other engines become rows of their own, "npy (python)", "zarr-lz4 (zarrita)", next to
+ * Reads by other engines, and from remote storage, become rows of their own, "npy (python)",
+ * "zarr-lz4 (zarrita)", "zarr-lz4 (s3-100MBps-20ms)", next to
  * layoutbench's "npy": every table and chart then shows the implementations side by side with the ratio.
  */
 function engineLabel(c: CaseResult): CaseResult {
   const engine = engineOf(c);
-  if (engine === "layoutbench") return c;
-  return { ...c, layout: { ...c.layout, name: layoutLabel(c.layout.name, engine) } };
+  // Reads from remote storage are rows of their own too, named by the storage's label.
+  if (engine === "layoutbench" && !c.storageLocation) return c;
+  return { ...c, layout: { ...c.layout, name: layoutLabel(c.layout.name, engine, c.storageLocation?.label) } };
 }
 
 export function buildReportModel(results: ResultsFile, options: ReportOptions = {}): ReportModel {
