@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseScenario } from "../harness/plan/load.ts";
+import { bandwidthCrossovers, formatBandwidth } from "../harness/report/bandwidth-crossover.ts";
+import type { CaseResult } from "../harness/run/results-types.ts";
 import { caseId, expandCases } from "../harness/scenario/expand.ts";
 import { describeStorage, endpointLabel, parseBandwidth, parseLatency, resolveStorage } from "../harness/scenario/storage.ts";
 import { summarizeRemote, transferAmplification } from "../harness/stats/remote.ts";
@@ -162,5 +164,42 @@ describe("transfer model", () => {
     assert.equal(measuredCrossover(fr, fc), null, "raw never wins by moving fewer bytes");
     assert.equal(measuredCrossover({ slope: 1, intercept: 0 }, { slope: 2, intercept: 1 }), Infinity);
     assert.throws(() => fitInverseBandwidth([{ bandwidth: 1, seconds: 1 }]), /two or more distinct bandwidths/);
+  });
+});
+
+describe("crossover rows from a run's cases", () => {
+  /** A finished case with only what the view reads: layout, pattern, ratio, median, bytes, bandwidth. */
+  const row = (layout: string, ratio: number, medianMs: number, bandwidth?: number): CaseResult =>
+    ({
+      id: `${layout}/${bandwidth ?? "local"}`,
+      layout: { name: layout },
+      pattern: { name: "full" },
+      cache: "warm",
+      status: "ok",
+      storage: { compressionRatio: ratio },
+      summary: { medianMs, bytesRequested: 1e8 },
+      ...(bandwidth ? { storageLocation: { kind: "http", label: `h${bandwidth}`, shaping: { bandwidth } } } : {}),
+    }) as unknown as CaseResult;
+  test("predicted from the warm local speeds, measured from the fits", () => {
+    // raw: t = 1e8/B + 0.02 s; lz4 (r = 4): t = 0.25e8/B + 0.07 s. Local: raw 1e8 B in 10 ms (10 GB/s), lz4 in 100 ms (1 GB/s).
+    const cases = [
+      row("raw", 1, 10),
+      row("lz4", 4, 100),
+      ...[1e7, 1e8, 1e9].flatMap((b) => [row("raw", 1, (1e8 / b + 0.02) * 1000, b), row("lz4", 4, (0.25e8 / b + 0.07) * 1000, b)]),
+    ];
+    const [r] = bandwidthCrossovers(cases, "raw");
+    assert.equal(r.layout, "lz4");
+    assert.equal(r.decodeBytesPerSecond, 1e9);
+    assert.deepEqual(
+      r.points.map((p) => p.bandwidth),
+      [1e7, 1e8, 1e9],
+    );
+    // (1 − 1/4) / (1/1e9 − 1/1e10) = 0.75 / 9e-10
+    assert.ok(Math.abs(r.predicted! - 0.75 / 9e-10) < 1);
+    assert.ok(Math.abs(r.measured! - 1.5e9) < 1e3);
+    assert.equal(formatBandwidth(r.measured), "1.50 GB/s");
+    assert.equal(formatBandwidth(null), "never");
+    assert.equal(formatBandwidth(Infinity), "always");
+    assert.equal(formatBandwidth(32e6), "32.0 MB/s");
   });
 });
