@@ -138,7 +138,9 @@ test("concurrency 4: 16 simultaneous requests are served in 4 waves of 4", async
     assert.equal(store.requests.peakInFlight, 16);
     // Wave k gets its headers about k·L after wave 0, which waits at least L.
     assert.ok(waves[0] >= LATENCY_MS, `wave 0: ${waves[0]} ms`);
-    waves.forEach((ms, k) => assert.ok(Math.abs(ms - waves[0] - k * LATENCY_MS) <= 0.1 * LATENCY_MS, `wave ${k}: ${ms} ms after wave 0 at ${waves[0]} ms`));
+    for (const [k, ms] of waves.entries()) {
+      assert.ok(Math.abs(ms - waves[0] - k * LATENCY_MS) <= 0.1 * LATENCY_MS, `wave ${k}: ${ms} ms after wave 0 at ${waves[0]} ms`);
+    }
   } finally {
     await store.close();
     await registry.stop(proxy);
