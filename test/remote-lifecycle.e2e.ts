@@ -52,7 +52,7 @@ async function startRun(...args: string[]) {
   return { child, motoPid, exit, lines, stderr: () => stderr };
 }
 
-describe("no moto child survives its run", { concurrency: true }, () => {
+describe("no moto child survives its run", () => {
   test("SIGTERM: servers stopped, the run ends by the signal", async () => {
     const run = await startRun("wait");
     run.child.kill("SIGTERM");

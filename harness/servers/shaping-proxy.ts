@@ -155,6 +155,10 @@ function forwardBody(from: http.IncomingMessage, to: http.ServerResponse, bucket
       if (going && !to.destroyed) to.end();
     });
   });
+  // A client that goes away mid-body frees the connection to the origin too.
+  to.on("close", () => {
+    if (!to.writableFinished) from.destroy();
+  });
   from.resume(); // the caller paused it, and a 'data' listener does not restart an explicitly paused stream
 }
 
