@@ -30,7 +30,7 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const LATENCY_MS = 100;
 /** A shaper only slows transfers down: a setting is checked only where the unshaped loopback path is this much faster. */
-const HEADROOM = 2;
+const HEADROOM = 3;
 const registry = new StartedRegistry();
 let root: string;
 let server: RunningServer;
@@ -136,10 +136,15 @@ test("concurrency 4: 16 simultaneous requests are served in 4 waves of 4", async
     t.diagnostic(`median TTFB per wave: ${waves.map((ms) => ms.toFixed(1)).join(", ")} ms; server peak ${proxy.peakServing}`);
     assert.equal(proxy.peakServing, 4);
     assert.equal(store.requests.peakInFlight, 16);
-    // Wave k gets its headers about k·L after wave 0, which waits at least L.
+    // Wave 0 waits at least L; each later wave is admitted only as the one before it finishes, so
+    // it gets its headers at least L after that one (wave 0 also carries the connection set-up, so
+    // spacing is checked from wave 1 on). On an idle machine the spacing is L within a millisecond
+    // or two; a loaded one only adds to it.
     assert.ok(waves[0] >= LATENCY_MS, `wave 0: ${waves[0]} ms`);
-    for (const [k, ms] of waves.entries()) {
-      assert.ok(Math.abs(ms - waves[0] - k * LATENCY_MS) <= 0.1 * LATENCY_MS, `wave ${k}: ${ms} ms after wave 0 at ${waves[0]} ms`);
+    assert.ok(waves[1] > waves[0] + 0.5 * LATENCY_MS, `wave 1 at ${waves[1]} ms, wave 0 at ${waves[0]} ms`);
+    for (const k of [2, 3]) {
+      const spacing = waves[k] - waves[k - 1];
+      assert.ok(spacing >= 0.98 * LATENCY_MS, `wave ${k} came ${spacing} ms after wave ${k - 1}`);
     }
   } finally {
     await store.close();
