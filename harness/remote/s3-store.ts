@@ -1,15 +1,15 @@
 /**
  * Objects in an S3 bucket (AWS S3, MinIO, moto, any S3-compatible endpoint): requests signed with
- * SigV4 by aws4fetch's signer and sent by the shared Transport. Path-style URLs with an endpoint
+ * SigV4 (s3-sign.ts) and sent by the shared Transport. Path-style URLs with an endpoint
  * override (AWS_ENDPOINT_URL or the `endpoint` option), virtual-hosted ones on AWS.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { AwsV4Signer } from "aws4fetch";
 import { UserError } from "../core/errors.ts";
 import { RemoteError, redactUrl } from "./errors.ts";
 import { BaseObjectStore, encodeKey } from "./object-store.ts";
 import { type AwsCredentials, CREDENTIALS_HINT, findCredentials, findRegion } from "./s3-credentials.ts";
+import { signS3Request } from "./s3-sign.ts";
 import { Transport, type TransportOptions, type WireRequest } from "./transport.ts";
 
 export interface S3StoreOptions extends TransportOptions {
@@ -110,23 +110,7 @@ export class S3ObjectStore extends BaseObjectStore {
   }
 
   protected async prepare(request: WireRequest): Promise<WireRequest> {
-    if (!this.#credentials) return request;
-    const signer = new AwsV4Signer({
-      method: request.method,
-      url: request.url.toString(),
-      headers: request.headers,
-      accessKeyId: this.#credentials.accessKeyId,
-      secretAccessKey: this.#credentials.secretAccessKey,
-      sessionToken: this.#credentials.sessionToken,
-      service: "s3",
-      region: this.region,
-    });
-    const signed = await signer.sign();
-    const headers: Record<string, string> = {};
-    signed.headers.forEach((value, name) => {
-      if (name !== "host") headers[name === "range" ? "Range" : name] = value;
-    });
-    return { ...request, url: new URL(signed.url.toString()), headers };
+    return this.#credentials ? signS3Request(request, this.#credentials, this.region) : request;
   }
 }
 

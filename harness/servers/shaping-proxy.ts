@@ -18,12 +18,22 @@ export type Fault =
   | { readonly kind: "hang"; readonly times?: number }
   | { readonly kind: "die-mid-body"; readonly afterBytes?: number; readonly times?: number };
 
+/** One request at the proxy: when it arrived, was admitted (a concurrency slot), sent its headers, and finished. */
+export interface ServedRequest {
+  readonly arrivedMs: number;
+  admittedMs: number;
+  headersMs: number | undefined;
+  endMs: number | undefined;
+}
+
 export interface ShapingProxy {
   readonly url: string;
   readonly port: number;
   readonly shaping: ShapingDescription;
   /** Most requests the proxy served at once (admitted, not queued). */
   readonly peakServing: number;
+  /** Each answered request as the proxy saw it (performance.now() ms), in order of arrival. */
+  readonly served: readonly ServedRequest[];
   /** Requests that have met the fault so far. */
   readonly faultsInjected: number;
   /** Sets or clears the fault for the following requests. */
@@ -41,6 +51,7 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
   const gate = new Gate(settings.concurrency ?? Number.POSITIVE_INFINITY);
   let fault = initialFault;
   let faultsInjected = 0;
+  const served: ServedRequest[] = [];
 
   const takeFault = (): Fault | undefined => {
     if (!fault) return undefined;
@@ -50,9 +61,15 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
   };
 
   const server = http.createServer(async (req, res) => {
+    const entry: ServedRequest = { arrivedMs: performance.now(), admittedMs: 0, headersMs: undefined, endMs: undefined };
+    served.push(entry);
     const release = await gate.enter();
-    res.on("close", release);
+    res.on("close", () => {
+      entry.endMs = performance.now();
+      release();
+    });
     const admittedMs = performance.now();
+    entry.admittedMs = admittedMs;
     const active = takeFault();
     if (active?.kind === "hang") return; // the client's timeout ends it
     if (active?.kind === "status") {
@@ -67,39 +84,11 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
         upstreamRes.pause();
         await sleepUntil(admittedMs + (settings.latencyMs ?? 0));
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        entry.headersMs = performance.now();
         res.flushHeaders();
         const cutAfter =
           active?.kind === "die-mid-body" ? (active.afterBytes ?? Math.floor(Number(upstreamRes.headers["content-length"] ?? 0) / 2)) : undefined;
-        let sent = 0;
-        upstreamRes.on("data", (chunk: Buffer) => {
-          upstreamRes.pause();
-          void (async () => {
-            for (let at = 0; at < chunk.byteLength; ) {
-              let end = Math.min(chunk.byteLength, at + (piece || chunk.byteLength));
-              if (cutAfter !== undefined && sent + (end - at) >= cutAfter) end = at + Math.max(0, cutAfter - sent);
-              const part = chunk.subarray(at, end);
-              if (bucket && part.byteLength > 0) {
-                const now = performance.now();
-                const wait = bucket.reserve(part.byteLength, now);
-                if (wait > 0) await sleepUntil(now + wait);
-              }
-              if (res.destroyed) return;
-              sent += part.byteLength;
-              if (!res.write(part)) await new Promise((drained) => res.once("drain", drained));
-              at = end;
-              if (cutAfter !== undefined && sent >= cutAfter) {
-                res.socket?.destroy();
-                upstreamRes.destroy();
-                return;
-              }
-            }
-            upstreamRes.resume();
-          })();
-        });
-        upstreamRes.on("end", () => {
-          if (!res.destroyed) res.end();
-        });
-        upstreamRes.resume(); // paused above, and a 'data' listener does not restart an explicitly paused stream
+        forwardBody(upstreamRes, res, bucket, piece, cutAfter);
       },
     );
     upstreamReq.on("error", () => {
@@ -126,6 +115,7 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
     get peakServing() {
       return gate.peak;
     },
+    served,
     get faultsInjected() {
       return faultsInjected;
     },
@@ -138,6 +128,57 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
       agent.destroy();
     },
   };
+}
+
+/**
+ * Copies `from` into `to` in pieces of `piece` bytes (0: as they come), each piece waiting for its
+ * tokens; with `cutAfter`, destroys the connection after that many bytes.
+ */
+function forwardBody(from: http.IncomingMessage, to: http.ServerResponse, bucket: TokenBucket | undefined, piece: number, cutAfter: number | undefined): void {
+  let sent = 0;
+  const forward = async (chunk: Buffer): Promise<boolean> => {
+    for (let at = 0; at < chunk.byteLength; ) {
+      let end = Math.min(chunk.byteLength, at + (piece || chunk.byteLength));
+      if (cutAfter !== undefined && sent + (end - at) >= cutAfter) end = at + Math.max(0, cutAfter - sent);
+      const part = chunk.subarray(at, end);
+      if (bucket && part.byteLength > 0) {
+        const now = performance.now();
+        const wait = bucket.reserve(part.byteLength, now);
+        if (wait > 0) await sleepUntil(now + wait);
+      }
+      if (to.destroyed) return false;
+      sent += part.byteLength;
+      if (!to.write(part)) await new Promise((drained) => to.once("drain", drained));
+      at = end;
+      if (cutAfter !== undefined && sent >= cutAfter) {
+        to.socket?.destroy();
+        from.destroy();
+        return false;
+      }
+    }
+    return true;
+  };
+  // One chunk at a time. 'end' can come while the last chunk is still being paced (a paused stream
+  // with an empty buffer still ends), so ending waits for the chain.
+  let chain = Promise.resolve(true);
+  from.on("data", (chunk: Buffer) => {
+    from.pause();
+    chain = chain.then(async (going) => {
+      const next = going && (await forward(chunk));
+      if (next) from.resume();
+      return next;
+    });
+  });
+  from.on("end", () => {
+    void chain.then((going) => {
+      if (going && !to.destroyed) to.end();
+    });
+  });
+  // A client that goes away mid-body frees the connection to the origin too.
+  to.on("close", () => {
+    if (!to.writableFinished) from.destroy();
+  });
+  from.resume(); // the caller paused it, and a 'data' listener does not restart an explicitly paused stream
 }
 
 /** At most `limit` holders at once; the rest wait first-come first-served. */

@@ -65,14 +65,18 @@ export interface ShapingDescription {
   readonly pieceBytes?: number;
 }
 
-/** Send granularity: about 1 ms of the rate, between 1 KiB and 64 KiB. */
+/** Send granularity: about 2 ms of the rate, between 16 KiB and 64 KiB (smaller pieces cost a timer and a write each for no accuracy). */
 export function pieceSize(bytesPerSecond: number): number {
-  return Math.round(Math.min(64 * 1024, Math.max(1024, bytesPerSecond / 1000)));
+  return Math.round(Math.min(64 * 1024, Math.max(16 * 1024, bytesPerSecond * 0.002)));
 }
 
-/** Burst: about 5 ms of the rate and at least two pieces, so the timer's lateness is absorbed but a transfer's start is barely ahead of the rate. */
+/**
+ * Burst: 20 ms of the rate and at least two pieces. Gaps between requests shorter than that (a
+ * client's turnaround, timer lateness on a busy machine) cost no bandwidth; the price is that a
+ * transfer starting on a full bucket gets its first `burst` bytes at once: S bytes take (S − burst)/rate.
+ */
 export function burstSize(bytesPerSecond: number): number {
-  return Math.round(Math.max(2 * pieceSize(bytesPerSecond), bytesPerSecond * 0.005));
+  return Math.round(Math.max(2 * pieceSize(bytesPerSecond), bytesPerSecond * 0.02));
 }
 
 /** @throws RangeError naming the field when a setting is out of range. */
