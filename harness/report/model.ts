@@ -19,6 +19,7 @@ import { contextItems } from "./context.ts";
 import { chunksOf, describeLayout, describePattern, describeReadPath, layoutLabel } from "./describe.ts";
 import type { DatasetView, GroupView, LayoutView, PatternView, ReportModel, RowView, WarningView } from "./model-types.ts";
 import { recommend } from "./recommend.ts";
+import { remoteSection } from "./remote-section.ts";
 
 export type * from "./model-types.ts";
 
@@ -269,7 +270,10 @@ export function buildReportModel(results: ResultsFile, options: ReportOptions = 
   const datasets = [...byDataset].map(([key, cases]) => buildDataset(key, cases, results, settings, warnings));
   const names = results.scenarios.map((s) => s.name);
   const failed = results.cases.filter((c) => c.status === "failed").length;
+  const remote = remoteSection(results.cases);
   return {
+    // Only when some case read remote storage, so other reports stay as they were.
+    ...(remote ? { remote } : {}),
     title: `layoutbench report: ${names.length ? names.join(", ") : "(no scenario)"}`,
     startedAt: results.startedAt,
     finishedAt: results.finishedAt,
