@@ -6,7 +6,7 @@
  * a `finally` (and the registry on Ctrl-C). Cold here means the served files evicted from the page
  * cache (HTTP) and a fresh client with no cache; moto keeps S3 objects in its own memory.
  */
-import { copyFileSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { Backend } from "../backends/types.ts";
 import { HttpObjectStore, type ObjectStore, S3ObjectStore } from "../remote/index.ts";
@@ -36,6 +36,8 @@ export interface RemoteTarget {
   /** A new client (own connections, own request log). */
   newClient(): ObjectStore;
   readonly location: StorageLocation;
+  /** The files the storage serves for this layout (hard links of the cached ones, or copies): what cold samples evict and check. */
+  readonly servedFiles: readonly string[];
 }
 
 export interface RemoteStorages {
@@ -56,13 +58,17 @@ export function remoteSupport(spec: CaseSpec, backend: Backend): string | undefi
 
 function stageFiles(from: string, to: string): void {
   for (const entry of readdirSync(from, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const source = join(entry.parentPath, entry.name);
-    const target = join(to, relative(from, source));
+    // A layout of an existing file links to it: serve the file it points to.
+    if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const source = realpathSync(path);
+    if (!statSync(source).isFile()) continue;
+    const target = join(to, relative(from, path));
     mkdirSync(dirname(target), { recursive: true });
     try {
       linkSync(source, target);
     } catch {
+      // Another filesystem: a copy (eviction then acts on the copy the server reads).
       copyFileSync(source, target);
     }
   }
@@ -140,13 +146,14 @@ export async function startStorages(
       const shapedConcurrency = storage.managed ? storage.shaping.concurrency : null;
       const concurrency = shapedConcurrency ?? DEFAULT_GET_CONCURRENCY;
       const prefix = basename(m.stored.dir);
+      const servedFiles = stagedFiles(join(stage, prefix));
       if ("requests" in s) {
         const own = s;
         const newClient =
           own.kind === "s3"
             ? () => new S3ObjectStore({ ...s3Options(storage), ...remoteTransport() })
             : () => new HttpObjectStore({ url: (storage as { url: string }).url, ...remoteTransport() });
-        return { storage, prefix, concurrency, newClient, location: locationOf(storage, undefined, own.label) };
+        return { storage, prefix, concurrency, newClient, location: locationOf(storage, undefined, own.label), servedFiles };
       }
       const server = s;
       return {
@@ -154,6 +161,7 @@ export async function startStorages(
         prefix,
         concurrency,
         newClient: () => server.store(remoteTransport()),
+        servedFiles,
         location: locationOf(storage, server, server.kind === "s3" ? `s3://layoutbench/ at ${server.url}` : server.url),
       };
     },
@@ -164,6 +172,17 @@ export async function startStorages(
 function s3Options(storage: RemoteTarget["storage"]) {
   const s = storage as Extract<StorageSpec, { kind: "s3"; managed: false }>;
   return { bucket: s.bucket, prefix: s.prefix, endpoint: s.endpoint ?? undefined, region: s.region ?? undefined };
+}
+
+function stagedFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 function readdirSafe(dir: string): number {

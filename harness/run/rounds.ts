@@ -179,8 +179,9 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
       passes: run.passes,
     };
     const scratch = stored !== m.stored;
-    const files = scratch ? await prepared.backend.files(stored) : prepared.files;
-    const ranges = scratch ? ((await prepared.backend.byteRanges?.(stored, prepared.selections)) ?? null) : prepared.ranges;
+    // Remote cases evict and check the files the server reads (whole files: the ranges name the cached ones).
+    const files = target ? target.servedFiles : scratch ? await prepared.backend.files(stored) : prepared.files;
+    const ranges = target ? null : scratch ? ((await prepared.backend.byteRanges?.(stored, prepared.selections)) ?? null) : prepared.ranges;
     const taken = await sampleRound(spec, session, files, env, plan, { shouldStop: ctx.interrupted, ranges });
     run.samples.push(...taken.samples);
     run.passes = taken.passes;
