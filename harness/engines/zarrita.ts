@@ -113,7 +113,9 @@ export function zarritaEngine(stored: Stored, remote?: ZarritaRemote): LibraryEn
         array = await zarr.open(store, { kind: "array" });
       } catch (error) {
         restore();
-        throw new Error(`zarrita engine: cannot open ${root}: ${(error as Error).message}`, { cause: error });
+        throw new Error(`zarrita engine: cannot open ${client ? new URL(ARRAY_DIR + "/", client.baseUrl).href : root}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       // Strides of the last result: zarrita keeps F order for v2 arrays stored in F order.
       let last: { shape: number[]; stride: number[] } | null = null;
