@@ -45,10 +45,14 @@ describe("scenario: readers and memoryBudget", () => {
 
   test("ids: readers before @engine, after the cache", () => {
     assert.equal(
-      caseId("s", "d", "l", "p", "warm", "zarrita", { processes: 4, threads: 2, split: "replicate" }),
+      caseId("s", "d", "l", "p", "warm", "zarrita", { readers: { processes: 4, threads: 2, split: "replicate" } }),
       "s/d/l/p/warm/readers=4p2t-replicate@zarrita",
     );
-    assert.equal(caseId("s", "d", "l", "p", "warm", "zarrita", DEFAULT_READERS), "s/d/l/p/warm@zarrita");
+    assert.equal(
+      caseId("s", "d", "l", "p", "warm", "zarrita", { storage: "http-100MBps-20ms", readers: { processes: 4, threads: 2, split: "replicate" } }),
+      "s/d/l/p/warm/storage=http-100MBps-20ms/readers=4p2t-replicate@zarrita",
+    );
+    assert.equal(caseId("s", "d", "l", "p", "warm", "zarrita", { readers: DEFAULT_READERS }), "s/d/l/p/warm@zarrita");
     assert.equal(readersLabel({ processes: 16, threads: 3, split: "partition" }), "16p3t-partition");
   });
 

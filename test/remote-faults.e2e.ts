@@ -161,3 +161,24 @@ test("moto killed mid-run: the next request fails as unreachable", async () => {
     await own.stopAll();
   }
 });
+
+test("moto missing: the error names what to install", async (t) => {
+  const { startMoto } = await import("../harness/servers/moto.ts");
+  await assert.rejects(startMoto({ python: "/nonexistent/python3" }), {
+    message:
+      "S3 server: cannot run /nonexistent/python3 (ENOENT); install it with `pip install 'moto[server]'` for that python3, or set LAYOUTBENCH_MOTO_PYTHON to a python3 that has it",
+  });
+  const debian = "/usr/bin/python3";
+  const probe = await import("node:child_process").then(({ spawnSync }) => spawnSync(debian, ["-c", "import moto"]));
+  if (probe.status === 0 || probe.error) {
+    t.diagnostic(`${debian} has moto (or is absent): the missing-module message is checked with the missing interpreter only`);
+    return;
+  }
+  await assert.rejects(startMoto({ python: debian }), (error: Error) => {
+    assert.match(
+      error.message,
+      /^S3 server: \/usr\/bin\/python3: cannot import moto\.server \(No module named 'moto'\); install it with `pip install 'moto\[server\]'`/,
+    );
+    return true;
+  });
+});

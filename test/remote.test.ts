@@ -147,10 +147,10 @@ describe("token bucket", () => {
 
   test("piece and burst sizes", () => {
     assert.equal(pieceSize(100e6), 64 * 1024);
-    assert.equal(pieceSize(8e6), 8000);
-    assert.equal(pieceSize(100_000), 1024);
+    assert.equal(pieceSize(20e6), 40_000);
+    assert.equal(pieceSize(100_000), 16 * 1024);
     assert.equal(burstSize(100e6), 2_000_000);
-    assert.equal(burstSize(100_000), 2048);
+    assert.equal(burstSize(100_000), 32 * 1024);
   });
 
   test("shaping settings out of range name the field", () => {

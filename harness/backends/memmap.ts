@@ -13,6 +13,7 @@ import { fillRegion } from "../data/generate.ts";
 import { copyStrided, madvise, map, msync, PLAN_HEADER, unmap } from "../native/index.ts";
 import type { MemmapLayout } from "../scenario/types.ts";
 import { AS_IS_LAYOUT } from "../scenario/types.ts";
+import { openDownloaded } from "./memmap/download.ts";
 import { formatNpyHeader, NpyFormatError, type NpyHeader, readNpyHeader, readNpyRegion } from "./npy.ts";
 import { type SourceInfo, SourceProblem, SUPPORTED_DTYPES } from "./source-probe.ts";
 import type { Backend, BackendReadPath, FileRange, MaterializeContext, Reader, Stored } from "./types.ts";
@@ -26,9 +27,13 @@ const BAND_BYTES = 64 * 1024 * 1024;
 export const memmapBackend: Backend<MemmapLayout> = {
   name: "memmap",
   // Advice changes how the file is read, not its bytes: layouts differing only in advice share a file.
-  readOnlyParams: ["advice"],
+  readOnlyParams: ["advice", "remote"],
   // Every dtype and rank maps to a .npy file; advice and order are already validated by the schema.
   check: () => [],
+  remoteProblem: (layout) =>
+    layout.remote === "download"
+      ? undefined
+      : "mmap needs a file on a local filesystem, and an object behind HTTP or in S3 is not one; add remote: download to download the object to local disk and map it (the download is timed and its bytes counted in every sample), or read this layout from local storage only",
   // One file: the header, then every element.
   footprint: (layout, dataset) => ({
     files: [
@@ -39,6 +44,8 @@ export const memmapBackend: Backend<MemmapLayout> = {
   materialize,
   files: async (stored) => [join(stored.dir, NPY_FILE)],
   open: async (stored, options) => openReader(stored, options.writable),
+  // Validation lets only `remote: download` layouts read remote storage (remoteProblem above).
+  openRemote: (stored, source) => openDownloaded(stored, source, NPY_FILE, async (local) => openReader(local, false)),
   mainFile: NPY_FILE,
   locate: (stored) => ({ path: join(stored.dir, NPY_FILE) }),
   describe: (layout) => `memmap (.npy), ${layout.order} order, advice ${layout.advice}`,

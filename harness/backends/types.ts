@@ -13,6 +13,7 @@ import type { FileRange } from "../access/byte-ranges.ts";
 import type { TypedArray } from "../core/dtype.ts";
 import { UnsupportedError } from "../core/errors.ts";
 import type { Selection } from "../core/selection.ts";
+import type { ObjectStore } from "../remote/index.ts";
 import type { DatasetSpec, LayoutSpec, SourceFormat } from "../scenario/types.ts";
 import type { SourceInfo } from "./source-probe.ts";
 
@@ -25,6 +26,16 @@ export interface MaterializeContext<L extends LayoutSpec = LayoutSpec> {
   readonly dir: string;
   /** Called as bytes of the logical array are written. */
   progress(doneBytes: number, totalBytes: number): void;
+}
+
+/** Where a layout's files are in remote storage, and how to read them there. */
+export interface RemoteSource {
+  /** A client of the storage, used by this reader alone (its RequestLog is the reader's requests). */
+  readonly store: ObjectStore;
+  /** The key prefix the layout's files are under (`PREFIX/relative/path`), without a trailing slash. */
+  readonly prefix: string;
+  /** Most GETs in flight at once within one read. */
+  readonly concurrency: number;
 }
 
 /** A materialized layout: where its files are and what they hold. */
@@ -118,6 +129,11 @@ export interface Backend<L extends LayoutSpec = LayoutSpec> {
    */
   writeProblem?(layout: L): string | undefined;
   /**
+   * Why this layout cannot be read from remote storage (HTTP, S3), with the way out; undefined
+   * when it can. Absent: every layout can.
+   */
+  remoteProblem?(layout: L): string | undefined;
+  /**
    * Optional: the library `materialize` will write this layout with, when that depends on what is
    * installed; undefined when it does not (the default).
    */
@@ -130,6 +146,11 @@ export interface Backend<L extends LayoutSpec = LayoutSpec> {
   files(stored: Stored<L>): Promise<string[]>;
   /** A reader with fresh library state (no chunk cache carried over). */
   open(stored: Stored<L>, options: { writable: boolean }): Promise<Reader>;
+  /**
+   * Optional: a reader of the layout's objects in remote storage (the same files, uploaded under
+   * `source.prefix`), read only. Absent: the backend reads local files only.
+   */
+  openRemote?(stored: Stored<L>, source: RemoteSource): Promise<Reader>;
   /**
    * The byte ranges of its files that reading `selections` touches, so a cold sample is flagged
    * when any page it will read is cached. Optional capability; without it, or when it returns

@@ -25,6 +25,7 @@ import { checkCodec, codecEncoder, createByteCodec, registerZarrCodecs, v2Compre
 import { zarrFootprint } from "./zarr/footprint.ts";
 import { chunkRegion, chunkValues, gridCoords, gridShape } from "./zarr/grid.ts";
 import { probeZarr } from "./zarr/probe.ts";
+import { openRemoteZarr } from "./zarr/remote-reader.ts";
 import { SHARD_INDEX_CODECS, writeShard } from "./zarr/shard-writer.ts";
 import { fdatasyncAll, LocalStore } from "./zarr/store.ts";
 
@@ -412,6 +413,7 @@ export const zarrBackend: Backend<ZarrLayout> = {
   materialize,
   files,
   open,
+  openRemote: (stored, source) => openRemoteZarr(stored, source, { arrayDir: ARRAY_DIR, toCOrder, decoder: zarritaGetDecoder }),
   byteRanges,
   encoder: (layout, dataset) => codecEncoder(layout.codec, dataset.dtype),
   mainFile: ARRAY_DIR,

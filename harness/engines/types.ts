@@ -14,6 +14,27 @@ import type { EngineName } from "../scenario/types.ts";
  */
 export interface ReadPath extends BackendReadPath {
   readonly engine: EngineName;
+  /** Reads of remote storage: from where, how many GETs at once, and how bytes were asked for. Absent: local files. */
+  readonly storage?: { readonly kind: "http" | "s3"; readonly label: string; readonly concurrency: number; readonly ranges: string };
+}
+
+/**
+ * The requests of one pass (or sample) to remote storage, as the client saw them. With several
+ * passes per sample, counts and bytes are means per pass; the times are over every request.
+ */
+export interface RemoteSample {
+  readonly requests: number;
+  /** Body bytes received (what crossed the wire, headers aside). */
+  readonly bytesTransferred: number;
+  /** Attempts beyond the first (5xx and connection resets are retried). */
+  readonly retries: number;
+  /** Median and 95th percentile of the time to first byte, ms; null when no request was answered. */
+  readonly medianTtfbMs: number | null;
+  readonly p95TtfbMs: number | null;
+  /** Most requests in flight at one time. */
+  readonly peakInFlight: number;
+  /** Requests that ran over a kept-alive connection that had served a request before. */
+  readonly connectionsReused: number;
 }
 
 export interface IoSnapshot {
@@ -37,6 +58,8 @@ export interface PassResult {
    * subtract the clock's own cost of each (run/timer-overhead.ts). Absent: nothing is subtracted.
    */
   readonly timedRegions?: number;
+  /** Reads of remote storage: the requests the pass sent. */
+  readonly remote?: RemoteSample;
 }
 
 export interface EngineSession {

@@ -10,6 +10,7 @@
  * restores the backend's at close; sessions never overlap.
  */
 import { join } from "node:path";
+import { FetchStore } from "@zarrita/storage";
 import FileSystemStore from "@zarrita/storage/fs";
 import * as zarr from "zarrita";
 import type { Stored } from "../backends/types.ts";
@@ -74,20 +75,47 @@ function useZarritaCodecs(): () => void {
   };
 }
 
-export function zarritaEngine(stored: Stored): LibraryEngine {
+/**
+ * The engine reading remote storage: zarrita's FetchStore at `baseUrl` (the layout's array folder)
+ * sending through `fetch` (our request layer and its log), wrapped in zarrita's range coalescing.
+ */
+export interface ZarritaRemote {
+  readonly kind: "http" | "s3";
+  /** A fresh client per open: its base URL (ending in `/`), its fetch, and what ends its connections. */
+  client(): { readonly baseUrl: string; readonly fetch: (request: Request) => Promise<Response>; close(): Promise<void> };
+}
+
+/** zarrita's coalescing gap: ranges of one object less than this apart are fetched as one. */
+const COALESCE_BYTES = 32 * 1024;
+
+export function zarritaEngine(stored: Stored, remote?: ZarritaRemote): LibraryEngine {
   const { dataset, layout } = stored;
   const root = join(stored.dir, ARRAY_DIR);
+  const path = zarritaReadPath(layout);
   return {
     name: "zarrita engine",
-    readPath: zarritaReadPath(layout),
+    readPath: remote
+      ? {
+          ...path,
+          library: `zarrita reads (FetchStore over ${remote.kind}, withRangeCoalescing ${COALESCE_BYTES / 1024} KiB gap, suffix requests), decodes and assembles the chunks`,
+        }
+      : path,
     async open(): Promise<LibraryHandle> {
       const restore = useZarritaCodecs();
-      let array: zarr.Array<zarr.DataType, FileSystemStore>;
+      let array: zarr.Array<zarr.DataType, zarr.Readable>;
+      const client = remote?.client();
       try {
-        array = await zarr.open(new FileSystemStore(root), { kind: "array" });
+        const store = client
+          ? zarr.withRangeCoalescing(new FetchStore(new URL(ARRAY_DIR + "/", client.baseUrl).href, { fetch: client.fetch, useSuffixRequest: true }), {
+              coalesceSize: COALESCE_BYTES,
+            })
+          : new FileSystemStore(root);
+        array = await zarr.open(store, { kind: "array" });
       } catch (error) {
         restore();
-        throw new Error(`zarrita engine: cannot open ${root}: ${(error as Error).message}`, { cause: error });
+        throw new Error(`zarrita engine: cannot open ${client ? new URL(ARRAY_DIR + "/", client.baseUrl).href : root}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       // Strides of the last result: zarrita keeps F order for v2 arrays stored in F order.
       let last: { shape: number[]; stride: number[] } | null = null;
@@ -110,7 +138,10 @@ export function zarritaEngine(stored: Stored): LibraryEngine {
         settle(_sel, data) {
           return last ? toCOrder(data, last.shape, last.stride, dataset.dtype) : data;
         },
-        close: restore,
+        close() {
+          restore();
+          void client?.close();
+        },
       };
     },
   };

@@ -18,6 +18,7 @@ const CHECKS: ScenarioChecks = {
     patternProblem(pattern, dataset.shape, itemSize(dataset.dtype))
       ? Number.POSITIVE_INFINITY
       : expandPattern(pattern, dataset.shape, itemSize(dataset.dtype)).length,
+  remote: (layout) => backendFor(layout).remoteProblem?.(layout),
 };
 
 /** Every problem of a resolved scenario, schema aside (see scenario/check.ts). */

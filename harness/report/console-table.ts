@@ -22,7 +22,7 @@ function rate(bytesPerSecond: number): string {
 export function consoleTable(results: ResultsFile): string {
   const header = ["dataset", "layout", "pattern", "cache", "median", "IQR", "throughput", "read", "amplif.", "n", "status"];
   const rows = results.cases.map((raw) => {
-    const c = { ...raw, layout: { ...raw.layout, name: layoutLabel(raw.layout.name, raw.engine) } };
+    const c = { ...raw, layout: { ...raw.layout, name: layoutLabel(raw.layout.name, raw.engine, raw.storageLocation?.label) } };
     const s = c.summary;
     const status = c.status === "failed" ? `FAILED: ${c.error}` : c.warnings.length ? `warn: ${c.warnings.map((w) => w.code).join(",")}` : "ok";
     if (!s) return [c.dataset.name, c.layout.name, c.pattern.name, c.cache, "-", "-", "-", "-", "-", "0", status];
@@ -34,8 +34,13 @@ export function consoleTable(results: ResultsFile): string {
       `${s.medianMs.toFixed(3)} ms`,
       `${(s.q3Ms - s.q1Ms).toFixed(3)} ms`,
       throughputMeaningless(c.pattern) ? NOT_MEANINGFUL : rate(s.throughput),
-      bytes(s.bytesRead),
-      amplificationMeaningless(c.cache) ? NOT_MEANINGFUL : `${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×`,
+      // Remote cases: what crossed the wire, in how many requests, per byte asked for.
+      s.remote ? `${bytes(s.remote.bytesTransferred)} in ${s.remote.requests} GETs` : bytes(s.bytesRead),
+      s.remote
+        ? `${s.remote.transferAmplification.toFixed(2)}×`
+        : amplificationMeaningless(c.cache)
+          ? NOT_MEANINGFUL
+          : `${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×`,
       String(s.samples),
       status,
     ];

@@ -18,12 +18,14 @@ export function chunksOf(layout: LayoutSpec): readonly number[] | null {
 }
 
 /**
- * How reports name a layout read by an engine: "npy" for layoutbench (absent and "js", its older
- * name, included), "npy (python)" otherwise.
+ * How reports name a layout read by an engine from a storage: "npy" for layoutbench on local files
+ * (absent and "js", its older name, included), "npy (python)", "zarr (s3-100MBps-20ms)" and
+ * "zarr (zarrita, http)" otherwise.
  */
-export function layoutLabel(layoutName: string, engine: string | undefined): string {
+export function layoutLabel(layoutName: string, engine: string | undefined, storage?: string): string {
   const e = engine === undefined ? DEFAULT_ENGINE : (engineNamed(engine) ?? engine);
-  return e === DEFAULT_ENGINE ? layoutName : `${layoutName} (${e})`;
+  const parts = [...(e === DEFAULT_ENGINE ? [] : [e]), ...(storage ? [storage] : [])];
+  return parts.length ? `${layoutName} (${parts.join(", ")})` : layoutName;
 }
 
 /**

@@ -15,6 +15,7 @@ export interface MarkdownOptions {
 }
 
 import { readersNotes } from "./readers.ts";
+import { crossoverTable } from "./remote-section.ts";
 
 /**
  * Makes user text inert in Markdown: backslash-escapes the characters that start emphasis,
@@ -131,6 +132,17 @@ export function renderMarkdown(model: ReportModel, options: MarkdownOptions = {}
     out.push(details(`Results by pattern and cache state: ${escapeMarkdown(d.name)} (${d.groups.length} tables)`, tables.join("\n\n")), "");
   }
 
+  if (model.remote) {
+    out.push("## Remote storage", "", markdownTable(model.remote.cases), "");
+    if (model.remote.crossovers.length) {
+      out.push(
+        "Crossover bandwidth: below it the layout reads faster than the least compressed one; the model is t = S/(r·B) + S/D with D the warm local read speed of the same layout and pattern, measured from fits of t = a/B + c.",
+        "",
+        markdownTable(crossoverTable(model.remote)),
+        "",
+      );
+    }
+  }
   out.push(details("Run context", markdownTable(contextTable(model))), "");
   out.push("## Warnings", "");
   if (model.warnings.length === 0) out.push("None.");

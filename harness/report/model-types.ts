@@ -8,8 +8,23 @@ import type { BackendName, CacheState, EngineName, SweepInfo } from "../scenario
 import type { Comparison, Verdict } from "../stats/compare.ts";
 import type { OutlierClass } from "../stats/outliers.ts";
 import type { SampleSummary } from "../stats/summary.ts";
+import type { CrossoverRow } from "./bandwidth-crossover.ts";
+
+/** The remote-storage section (remote-section.ts): a table of remote cases and the crossover rows. */
+export interface RemoteSectionView {
+  readonly cases: {
+    readonly columns: readonly { readonly title: string; readonly align: "left" | "right" }[];
+    readonly rows: readonly (readonly string[])[];
+    readonly kinds: readonly ("best" | "ok" | "failed")[];
+  };
+  /** The layout the crossovers are against (the least compressed with shaped points). */
+  readonly raw: string | null;
+  readonly crossovers: readonly CrossoverRow[];
+}
 
 export interface ReportModel {
+  /** Present when some case read remote storage. */
+  readonly remote?: RemoteSectionView | null;
   /** "layoutbench report: tiles". */
   readonly title: string;
   readonly startedAt: string;

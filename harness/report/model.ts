@@ -20,6 +20,7 @@ import { chunksOf, describeLayout, describePattern, describeReadPath, layoutLabe
 import type { DatasetView, GroupView, LayoutView, PatternView, ReportModel, RowView, WarningView } from "./model-types.ts";
 import { layoutMemory, memoryVerdict, rankedLayouts, readersLabelled, rowReaders } from "./readers.ts";
 import { recommend } from "./recommend.ts";
+import { remoteSection } from "./remote-section.ts";
 import { buildVerdict } from "./verdict.ts";
 
 export type * from "./model-types.ts";
@@ -277,13 +278,15 @@ function runWarnings(results: ResultsFile): WarningView[] {
  * confidence) so the same file always gives the same report.
  */
 /**
- * Reads by other engines become rows of their own, "npy (python)", "zarr-lz4 (zarrita)", next to
+ * Reads by other engines, and from remote storage, become rows of their own, "npy (python)",
+ * "zarr-lz4 (zarrita)", "zarr-lz4 (s3-100MBps-20ms)", next to
  * layoutbench's "npy": every table and chart then shows the implementations side by side with the ratio.
  */
 function engineLabel(c: CaseResult): CaseResult {
   const engine = engineOf(c);
-  if (engine === "layoutbench") return c;
-  return { ...c, layout: { ...c.layout, name: layoutLabel(c.layout.name, engine) } };
+  // Reads from remote storage are rows of their own too, named by the storage's label.
+  if (engine === "layoutbench" && !c.storageLocation) return c;
+  return { ...c, layout: { ...c.layout, name: layoutLabel(c.layout.name, engine, c.storageLocation?.label) } };
 }
 
 export function buildReportModel(results: ResultsFile, options: ReportOptions = {}): ReportModel {
@@ -293,7 +296,10 @@ export function buildReportModel(results: ResultsFile, options: ReportOptions = 
   const datasets = [...byDataset].map(([key, cases]) => buildDataset(key, cases, results, settings, warnings));
   const names = results.scenarios.map((s) => s.name);
   const failed = results.cases.filter((c) => c.status === "failed").length;
+  const remote = remoteSection(results.cases);
   return {
+    // Only when some case read remote storage, so other reports stay as they were.
+    ...(remote ? { remote } : {}),
     title: `layoutbench report: ${names.length ? names.join(", ") : "(no scenario)"}`,
     startedAt: results.startedAt,
     finishedAt: results.finishedAt,

@@ -8,7 +8,7 @@ import type { CaseSpec } from "../scenario/types.ts";
 import { type CaseMemory, withinBudget } from "./memory.ts";
 import type { Prepared } from "./prepare.ts";
 import { readersSummary } from "./readers-aggregate.ts";
-import type { CaseResult, RecordBasis, Sample, StorageInfo } from "./results-types.ts";
+import type { CaseResult, RecordBasis, Sample, StorageInfo, StorageLocation } from "./results-types.ts";
 import { caseWarnings, summarize } from "./summary.ts";
 import { warning } from "./warnings.ts";
 
@@ -30,6 +30,8 @@ export interface CaseRun {
   readPath?: ReadPath;
   /** Cases read by reader processes: their memory at the end of the last round's reads. */
   memory?: CaseMemory;
+  /** Remote cases: where the layout was read from, once its storage was reached. */
+  location?: StorageLocation;
 }
 
 function caseBase(run: CaseRun) {
@@ -44,6 +46,7 @@ function caseBase(run: CaseRun) {
     engine: spec.engine,
     ...(spec.readers && !isDefaultReaders(spec.readers) ? { readers: spec.readers } : {}),
     ...(run.readPath ? { readPath: run.readPath } : {}),
+    ...(run.location ? { storageLocation: run.location } : {}),
     startedAt: run.startedAt,
   };
 }

@@ -10,6 +10,7 @@ import { expandCases } from "../scenario/expand.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { RunDeps, RunOptions } from "./deps.ts";
 import { startEngines, supportedCases } from "./engines-start.ts";
+import { remoteSupport } from "./remote-storage.ts";
 import { ResultsWriter } from "./results-file.ts";
 import { RESULTS_KIND, RESULTS_VERSION, type ResultsFile } from "./results-types.ts";
 import { runCases } from "./rounds.ts";
@@ -53,7 +54,12 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions, de
       options.done ?? [],
       options.stamp,
     );
-    return await runCases(supportedCases(wanted, python, deps.engines, options.log), python, writer, context, options, deps);
+    const readable = supportedCases(wanted, python, deps.engines, options.log).filter((c) => {
+      const reason = remoteSupport(c, deps.backendFor(c.layout));
+      if (reason) options.log(`${c.engine} engine skips ${c.layout.name} on storage ${c.storage.label}: ${reason}`);
+      return !reason;
+    });
+    return await runCases(readable, python, writer, context, options, deps);
   } finally {
     await python?.quit();
   }

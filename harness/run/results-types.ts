@@ -3,7 +3,7 @@
  * interrupted run keeps what it finished. Reports and comparisons read only this.
  */
 import type { LayoutEncoder } from "../backends/types.ts";
-import type { ReadPath } from "../engines/types.ts";
+import type { ReadPath, RemoteSample } from "../engines/types.ts";
 import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec, ReadersSpec, SweepInfo } from "../scenario/types.ts";
 import type { CaseMemory } from "./memory.ts";
 import type { CaseStamp, ShardHeader } from "./shard-record.ts";
@@ -74,6 +74,8 @@ export interface Sample {
   readonly durableMs?: number;
   /** What the scheduler and hypervisor took during the sample (all passes, verification included). */
   readonly sched?: SchedCounters;
+  /** Cases on remote storage: the requests the timed reads sent (per pass, like the other counters). */
+  readonly remote?: RemoteSample;
   /** Cases read by reader processes: each reader's own figures (the sample's are the group's). */
   readonly readers?: readonly ReaderSample[];
 }
@@ -102,6 +104,29 @@ export interface ReaderSample {
   readonly bytesRead: number;
   /** Selections it read per pass: all of the pattern's (replicate) or its part (partition). */
   readonly selections: number;
+}
+
+/**
+ * Where a case's layout was read from, when not the local filesystem: the storage's kind and label
+ * (as in the case id), how it was shaped, and its endpoint. Never credentials.
+ */
+export interface StorageLocation {
+  readonly kind: "http" | "s3";
+  readonly label: string;
+  /** True for a server layoutbench started on loopback; false for the user's own endpoint. */
+  readonly managed: boolean;
+  /** The shaping asked for, and how it was applied (e.g. "userspace token bucket in a proxy"); null when none. */
+  readonly shaping: {
+    readonly bandwidth: number | null;
+    readonly bandwidthText: string | null;
+    readonly latencyMs: number | null;
+    readonly concurrency: number | null;
+    readonly how: string;
+  } | null;
+  /** The endpoint without credentials, e.g. `http://127.0.0.1:41234/` or `s3://bucket/prefix (endpoint)`. */
+  readonly endpoint: string;
+  /** What cold and warm mean on this storage (what is cached where). */
+  readonly cacheMeaning?: string;
 }
 
 /** Scheduler counters over one sample. */
@@ -143,11 +168,27 @@ export interface CaseSummary {
   /** Write cases: median time per pass until the writes returned, and until they were durable. */
   readonly returnMs?: number | null;
   readonly durableMs?: number | null;
+  /** Cases on remote storage: medians over samples of their requests, and transfer amplification. */
+  readonly remote?: RemoteSummary | null;
   /** Samples that lost more than PREEMPTION_LIMIT of their time to the scheduler or hypervisor; null when not recorded. */
   readonly preempted?: number | null;
   /** Medians per sample of involuntary context switches and of CPU steal (ms, every CPU). */
   readonly involuntarySwitches?: number | null;
   readonly stealMs?: number | null;
+}
+
+/** Medians over a remote case's samples. */
+export interface RemoteSummary {
+  readonly requests: number;
+  readonly bytesTransferred: number;
+  /** bytesTransferred ÷ bytesRequested (the pattern's bytes): what the wire carried per byte asked for. */
+  readonly transferAmplification: number;
+  readonly medianTtfbMs: number | null;
+  readonly p95TtfbMs: number | null;
+  readonly peakInFlight: number;
+  /** Share of requests over a reused connection (0..1). */
+  readonly connectionReuse: number;
+  readonly retries: number;
 }
 
 export interface Warning {
@@ -189,6 +230,11 @@ export interface CaseResult extends CaseStamp {
   readonly readersSummary?: ReadersSummary;
   /** Cases read by reader processes: each reader's memory and their sums, from the case's last round. */
   readonly memory?: CaseMemory;
+  /**
+   * Where the layout was read from; absent for the local filesystem (the default, so records from
+   * before storage existed read the same). `storage` below is the layout's files, wherever read.
+   */
+  readonly storageLocation?: StorageLocation;
   readonly status: "ok" | "failed";
   /** Present when status is "failed". */
   readonly error?: string;
@@ -245,7 +291,7 @@ export interface ResultsFile extends ShardHeader {
   readonly cases: readonly CaseResult[];
 }
 
-export type { CodecSpec };
+export type { CodecSpec, RemoteSample };
 
 /** What a case's record needs beyond its samples, small enough to come back from a round worker. */
 export interface RecordBasis {

@@ -21,6 +21,8 @@ import type { RunProgress } from "./eta.ts";
 import { roundInFreshProcess } from "./fresh-process.ts";
 import { firstSourceCase, materializeAll, materializedKey, type Pools, prepare, storageInfo } from "./prepare.ts";
 import { groupRequestedBytes, readsInReaderProcesses, sampleReadersRound } from "./readers-round.ts";
+import { remoteSessionFor } from "./remote-session.ts";
+import { type RemoteStorages, startStorages } from "./remote-storage.ts";
 import type { ResultsWriter } from "./results-file.ts";
 import type { ResultsFile, RunContext } from "./results-types.ts";
 import { type CaseEnv, perRound, type RoundPlan, sampleRound } from "./sampler.ts";
@@ -43,17 +45,58 @@ export async function runCases(
   const totalRounds = Math.max(0, ...cases.map(roundsOf));
   // A run of one round (a block of `layoutbench ab`) is already a process of its own.
   const fresh = totalRounds > 1 && cases.some((c) => c.scenario.sampling.freshProcess);
-  let r = 1;
+  // The round under way, for the progress line (runRounds advances it).
+  const at = { round: 1 };
   const finished = (run: CaseRun) => {
     const record = recordOf(run, context.eviction.verified, deps.timestamp());
     writer.put(record);
-    options.progress?.(progressOf(runs, run, r, totalRounds, roundsOf));
+    options.progress?.(progressOf(runs, run, at.round, totalRounds, roundsOf));
     if (run.failure || run.roundsDone === roundsOf(run.spec)) options.log(formatLine(record, run.index, runs.length));
   };
-  const round: RoundContext = { materialized, env, python, pools, deps, cacheRoot: options.cacheRoot, interrupted: options.interrupted };
+  // Servers for remote cases start once the layouts exist, and stop however the rounds end.
+  const remote = await startStorages(cases, materialized, materializedKey, options.cacheRoot, options.log);
+  try {
+    return await runRounds(
+      runs,
+      { materialized, env, python, pools, deps, cacheRoot: options.cacheRoot, interrupted: options.interrupted, remote },
+      fresh,
+      totalRounds,
+      roundsOf,
+      finished,
+      writer,
+      context,
+      options,
+      at,
+    );
+  } finally {
+    await remote.stop();
+  }
+}
+
+async function runRounds(
+  runs: CaseRun[],
+  round: RoundContext,
+  fresh: boolean,
+  totalRounds: number,
+  roundsOf: (spec: CaseSpec) => number,
+  finished: (run: CaseRun) => void,
+  writer: ResultsWriter,
+  context: RunContext,
+  options: RunOptions,
+  at: { round: number },
+): Promise<ResultsFile> {
+  const { deps } = round;
+  if (fresh) {
+    for (const run of runs) {
+      if (run.spec.storage.kind === "local") continue;
+      fail(run, "remote storage is not measured with sampling.freshProcess in this version; leave freshProcess out", null, deps.timestamp());
+      finished(run);
+    }
+  }
   let stopped = false;
   options.progress?.(progressOf(runs, null, 1, totalRounds, roundsOf));
-  for (; r <= totalRounds && !stopped; r++) {
+  for (let r = 1; r <= totalRounds && !stopped; r++) {
+    at.round = r;
     if (options.interrupted?.()) break;
     if (totalRounds > 1) options.log(`round ${r} of ${totalRounds}${fresh ? " (fresh process)" : ""}`);
     const due = runs.filter((run) => !run.failure && r <= roundsOf(run.spec));
@@ -115,6 +158,8 @@ export interface RoundContext {
   readonly deps: RunDeps;
   readonly cacheRoot: string;
   readonly interrupted?: () => boolean;
+  /** The storage of remote cases (started by the run). */
+  readonly remote?: RemoteStorages;
 }
 
 /** Takes one round of samples of a case; a failure is recorded in `run.failure`, never thrown. */
@@ -158,22 +203,27 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
       return;
     }
     stored = spec.pattern.op === "write" ? scratchCopy(ctx.cacheRoot, m.stored) : m.stored;
-    session = sessionFor(
-      spec,
-      {
-        backend: prepared.backend,
-        stored,
-        selections: prepared.selections,
-        verifier: prepared.verifier,
-        now: env.now,
-        outputs: pools.outputs,
-        python: ctx.python,
-      },
-      deps.engines,
-    );
+    const target = spec.storage.kind === "local" ? undefined : (ctx.remote?.target(spec, m) ?? new Error("remote storage was not started"));
+    if (target instanceof Error) return failed(target.message.split("\n")[0], storage);
+    if (target) run.location = target.location;
+    const parts = {
+      backend: prepared.backend,
+      stored,
+      selections: prepared.selections,
+      verifier: prepared.verifier,
+      now: env.now,
+      outputs: pools.outputs,
+      python: ctx.python,
+    };
+    session = target ? remoteSessionFor(spec, parts, target) : sessionFor(spec, parts, deps.engines);
     const scratch = stored !== m.stored;
-    const files = scratch ? await prepared.backend.files(stored) : prepared.files;
-    const ranges = scratch && spec.cache === "cold" ? ((await prepared.backend.byteRanges?.(stored, prepared.selections)) ?? null) : prepared.ranges;
+    // Remote cases evict and check the files the server reads (whole files: the ranges name the cached ones).
+    const files = target ? target.servedFiles : scratch ? await prepared.backend.files(stored) : prepared.files;
+    const ranges = target
+      ? null
+      : scratch && spec.cache === "cold"
+        ? ((await prepared.backend.byteRanges?.(stored, prepared.selections)) ?? null)
+        : prepared.ranges;
     const taken = await sampleRound(spec, session, files, env, plan, { shouldStop: ctx.interrupted, ranges });
     run.samples.push(...taken.samples);
     run.passes = taken.passes;

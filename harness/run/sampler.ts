@@ -14,12 +14,32 @@
  * means the same. The session verifies every selection outside the timed region.
  */
 import type { FileRange } from "../access/byte-ranges.ts";
-import type { EngineSession, IoSnapshot } from "../engines/types.ts";
+import type { EngineSession, IoSnapshot, RemoteSample } from "../engines/types.ts";
 import type { CaseSpec } from "../scenario/types.ts";
+import { quantile } from "../stats/summary.ts";
 import type { Sample, SchedCounters } from "./results-types.ts";
 import { withoutTimerOverhead } from "./timer-overhead.ts";
 
 export type { IoSnapshot };
+
+/** The passes' request numbers as one sample's: counts and bytes per pass, times as medians over passes, the highest peak. */
+export function perPass(passes: readonly RemoteSample[]): RemoteSample {
+  const n = passes.length;
+  const mean = (f: (r: RemoteSample) => number) => passes.reduce((sum, r) => sum + f(r), 0) / n;
+  const mid = (f: (r: RemoteSample) => number | null) => {
+    const v = passes.map(f).filter((x): x is number => x !== null);
+    return v.length ? quantile(v, 0.5) : null;
+  };
+  return {
+    requests: mean((r) => r.requests),
+    bytesTransferred: mean((r) => r.bytesTransferred),
+    retries: mean((r) => r.retries),
+    medianTtfbMs: mid((r) => r.medianTtfbMs),
+    p95TtfbMs: mid((r) => r.p95TtfbMs),
+    peakInFlight: Math.max(...passes.map((r) => r.peakInFlight)),
+    connectionsReused: mean((r) => r.connectionsReused),
+  };
+}
 
 /** Counters of time the reader lost to the scheduler and the hypervisor, cumulative. */
 export interface SchedSnapshot {
@@ -187,10 +207,12 @@ export async function sampleRound(
       const schedBefore = env.sched?.();
       const before = env.io();
       const wallStart = env.now();
+      const remote: RemoteSample[] = [];
       const calls = session.passes ? 1 : passes;
       for (let p = 0; p < calls; p++) {
         const pass = session.passes ? await session.passes(passes) : await session.pass();
         ms += pass.timedRegions ? withoutTimerOverhead(pass.ms, pass.timedRegions, overheadMs) : pass.ms;
+        if (pass.remote) remote.push(pass.remote);
         if (pass.write) {
           writes = true;
           returnMs += pass.write.returnMs;
@@ -225,6 +247,7 @@ export async function sampleRound(
         ...(openBytesRead !== undefined ? { openBytesRead } : {}),
         ...(writes ? { returnMs: returnMs / passes, ...(durableMs !== null ? { durableMs: durableMs / passes } : {}) } : {}),
         ...(schedBefore && schedAfter ? { sched: schedDelta(schedBefore, schedAfter, wallMs) } : {}),
+        ...(remote.length ? { remote: perPass(remote) } : {}),
       };
       samples.push(sample);
       hooks.onSample?.(sample);

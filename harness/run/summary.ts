@@ -1,6 +1,7 @@
 /**
  * Per-case summary and warnings from raw samples. Pure.
  */
+import { summarizeRemote } from "../stats/remote.ts";
 import { MIN_SAMPLES, quantile, summarize as summarizeTimes } from "../stats/summary.ts";
 import type { CaseSummary, Sample, Warning } from "./results-types.ts";
 import { PREEMPTION_LIMIT, preemptedShare } from "./sampler.ts";
@@ -55,6 +56,15 @@ export function summarize(samples: readonly Sample[], bytesRequested: number): C
     preempted: samples.some((s) => s.sched) ? samples.filter((s) => s.sched && preemptedShare(s.sched) > PREEMPTION_LIMIT).length : null,
     involuntarySwitches: medianOf(samples.map((s) => s.sched?.involuntarySwitches)),
     stealMs: medianOf(samples.map((s) => s.sched?.stealMs)),
+    // Only remote cases have it, so local summaries stay as they were.
+    ...(samples.some((s) => s.remote)
+      ? {
+          remote: summarizeRemote(
+            samples.map((s) => s.remote),
+            bytesRequested,
+          ),
+        }
+      : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { binaryBytes } from "./messages.ts";
 import type { Positions } from "./partial.ts";
 import { readersProblems } from "./readers.ts";
 import { patternFor } from "./resolve.ts";
+import { storageProblems } from "./storage-check.ts";
 import { AS_IS_LAYOUT, type DatasetSpec, type LayoutSpec, type PatternSpec, type Scenario } from "./types.ts";
 
 export interface Problem {
@@ -34,6 +35,8 @@ export interface ScenarioChecks {
   write(layout: LayoutSpec): string | undefined;
   /** How many selections `pattern` makes on `dataset` (partitioned readers need one each at least). */
   selections?(pattern: PatternSpec, dataset: DatasetSpec): number;
+  /** Why `layout` cannot be read from remote storage, if it cannot. */
+  remote?(layout: LayoutSpec): string | undefined;
 }
 
 function duplicates(kind: string, names: readonly string[], at: (i: number) => number): Problem[] {
@@ -167,6 +170,7 @@ function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: 
       problems.push({ path: ["patterns", pi, "openPerAccess"], message: "applies to read patterns only: a write pattern opens its layout once per sample" });
     }
   });
+  problems.push(...storageProblems(scenario, checks.remote));
   const { samples, minSamples, rounds } = scenario.sampling;
   if (minSamples > samples) {
     problems.push({ path: ["sampling", "minSamples"], message: `${minSamples} is more than samples (${samples})` });
@@ -193,6 +197,14 @@ function checkEntries(scenario: Scenario, checks: ScenarioChecks, datasetCount: 
 /** The readers entries: combinations that mean nothing for an engine or layout, and partitions too fine for a pattern. */
 function checkReaders(scenario: Scenario, checks: ScenarioChecks): Problem[] {
   const problems: Problem[] = [];
+  // Reader processes open the layout's local files; remote reads happen in the run's own process.
+  const remote = scenario.storage.findIndex((s) => s.kind !== "local");
+  if (remote >= 0 && (scenario.readers !== undefined || scenario.memoryBudget !== undefined)) {
+    problems.push({
+      path: ["storage", remote],
+      message: `storage "${scenario.storage[remote].label}" is remote, and reader processes (readers, memoryBudget) read local files only in this version; put remote storage and readers in separate scenarios`,
+    });
+  }
   (scenario.readers ?? []).forEach((r, i) => {
     for (const p of readersProblems(r, scenario.engines, scenario.layouts, scenario.patterns)) {
       problems.push({ path: ["readers", i, ...p.field.split(".").filter(Boolean)], message: p.message });

@@ -11,6 +11,8 @@ export const DEFAULTS = {
   /** Full scans read in bands so arrays larger than memory can be scanned. */
   fullBandBytes: 256 * 1024 * 1024,
   cache: ["cold", "warm"],
+  /** Cases read the local files unless a scenario lists other storage. */
+  storage: ["local"],
   eviction: "fadvise",
   /**
    * Samples are taken in rounds across all cases (round 1 of every case, then round 2, ...) so

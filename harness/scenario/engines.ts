@@ -27,3 +27,16 @@ export function engineOf(c: { readonly engine?: string }): EngineName {
 export function defaultRecommendationEngine(engines: readonly EngineName[]): EngineName {
   return engines.includes(DEFAULT_ENGINE) ? DEFAULT_ENGINE : (engines[0] ?? DEFAULT_ENGINE);
 }
+
+/**
+ * Which engines can read remote storage (HTTP, S3): true, or why not. h5wasm reads files through
+ * Emscripten's in-memory filesystem, which takes a whole file: a ranged read path would need a
+ * lazy-file driver it does not ship in Node, and reading the whole object would measure a download.
+ */
+export const REMOTE_ENGINES: Readonly<Record<EngineName, true | string>> = {
+  layoutbench: true,
+  zarrita: true,
+  python: true,
+  h5wasm: "h5wasm opens files in Emscripten's in-memory filesystem, whole; it has no ranged (lazy) reader in Node",
+  tensorstore: "the tensorstore engine reads local files only in layoutbench",
+};

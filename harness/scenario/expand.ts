@@ -1,18 +1,28 @@
 /**
- * A scenario's lists expand into a matrix of cases: dataset × layout × pattern × cache state
- * (a dataset with a source has one layout, its file as it is; one with several sources has those and the scenario's).
+ * A scenario's lists expand into a matrix of cases: dataset × layout × pattern × cache state ×
+ * storage × readers × engine (a dataset with a source has one layout, its file as it is; one with
+ * several sources has those and the scenario's).
  * `--filter` keeps the cases whose id contains every given word (or matches a /regex/).
  */
 
 import { DEFAULT_ENGINE, engineNamed } from "./engines.ts";
 import { DEFAULT_READERS, isDefaultReaders, readersLabel } from "./readers.ts";
 import { patternFor } from "./resolve.ts";
+import { LOCAL_STORAGE } from "./storage.ts";
 import type { CaseSpec, DatasetSpec, LayoutSpec, ReadersSpec, Scenario } from "./types.ts";
 
+/** Segments a case id gains for dimensions whose value is not the default (`storage=LABEL`). */
+export interface CaseIdExtras {
+  /** The storage's label; "local" (the default) adds nothing. */
+  readonly storage?: string;
+  /** Who reads; one process with one thread (the default) adds nothing. */
+  readonly readers?: ReadersSpec;
+}
+
 /**
- * `scenario/dataset/layout/pattern/cache[/readers=LABEL]`, with `@engine` appended for engines other
- * than layoutbench's own (whose ids stay as they were before engines existed, so baselines still
- * match); the readers segment only for readers other than the default one process, one thread.
+ * `scenario/dataset/layout/pattern/cache[/storage=LABEL][/readers=LABEL]`, with `@engine` appended
+ * for engines other than layoutbench's own. Default values add nothing, so ids from before engines,
+ * storage and readers existed stay as they were and baselines still match.
  */
 export function caseId(
   scenario: string,
@@ -21,11 +31,12 @@ export function caseId(
   pattern: string,
   cache: string,
   engine: string = DEFAULT_ENGINE,
-  readers: ReadersSpec = DEFAULT_READERS,
+  extras: CaseIdExtras = {},
 ): string {
   const e = engineNamed(engine) ?? engine;
-  const r = isDefaultReaders(readers) ? "" : `/readers=${readersLabel(readers)}`;
-  return `${scenario}/${dataset}/${layout}/${pattern}/${cache}${r}${e === DEFAULT_ENGINE ? "" : "@" + e}`;
+  const storage = extras.storage && extras.storage !== LOCAL_STORAGE.label ? `/storage=${extras.storage}` : "";
+  const readers = extras.readers && !isDefaultReaders(extras.readers) ? `/readers=${readersLabel(extras.readers)}` : "";
+  return `${scenario}/${dataset}/${layout}/${pattern}/${cache}${storage}${readers}${e === DEFAULT_ENGINE ? "" : "@" + e}`;
 }
 
 export function expandCases(scenario: Scenario): CaseSpec[] {
@@ -34,18 +45,21 @@ export function expandCases(scenario: Scenario): CaseSpec[] {
     for (const [layout, view] of layoutsOf(dataset, scenario.layouts)) {
       for (const pattern of scenario.patterns) {
         for (const cache of scenario.cache) {
-          for (const readers of scenario.readers ?? [DEFAULT_READERS]) {
-            for (const engine of scenario.engines) {
-              cases.push({
-                id: caseId(scenario.name, dataset.name, layout.name, pattern.name, cache, engine, readers),
-                scenario,
-                dataset: view,
-                layout,
-                pattern: patternFor(pattern, dataset.shape.length),
-                cache,
-                engine,
-                readers,
-              });
+          for (const storage of scenario.storage) {
+            for (const readers of scenario.readers ?? [DEFAULT_READERS]) {
+              for (const engine of scenario.engines) {
+                cases.push({
+                  id: caseId(scenario.name, dataset.name, layout.name, pattern.name, cache, engine, { storage: storage.label, readers }),
+                  scenario,
+                  dataset: view,
+                  layout,
+                  pattern: patternFor(pattern, dataset.shape.length),
+                  cache,
+                  storage,
+                  engine,
+                  readers,
+                });
+              }
             }
           }
         }

@@ -82,6 +82,8 @@ export function issueMessage(issue: core.$ZodIssue, root: unknown): string {
         const h = typeof value === "string" ? hint(value, allowed) : "";
         return `expected one of ${allowed.join(", ")}, got ${found}${h}`;
       }
+      // A schema that words its own union message (scenario/storage-schema.ts) is taken at its word.
+      if (issue.message && issue.message !== "Invalid input") return issue.message;
       return `expected ${unionExpectation(issue)}, got ${found}`;
     }
     case "too_small": {

@@ -53,6 +53,7 @@ export function validParts(data: Record<string, unknown>): { file: ScenarioFile;
     layouts: data.layouts === undefined ? undefined : layouts,
     patterns,
     cache: field("cache"),
+    storage: field("storage"),
     eviction: field("eviction"),
     sampling: field("sampling"),
     recommendation: field("recommendation"),

@@ -9,6 +9,7 @@ import { DEFAULTS } from "./defaults.ts";
 import { DEFAULT_ENGINE, defaultRecommendationEngine, engineNamed } from "./engines.ts";
 import { parseBytes, readersLabel, resolveReaders } from "./readers.ts";
 import type { ScenarioFile } from "./schema.ts";
+import { resolveStorage, type StorageEntry } from "./storage.ts";
 import type { DatasetSource, DatasetSpec, EngineName, LayoutSpec, PatternShape, PatternSpec, Sampling, Scenario, SweepInfo } from "./types.ts";
 
 type FileLayout = NonNullable<ScenarioFile["layouts"]>[number];
@@ -123,6 +124,7 @@ export function resolveScenario(
     layouts: (file.layouts ?? []).map(resolveLayout),
     patterns: file.patterns.map(resolvePattern),
     cache,
+    storage: resolveStorage((file.storage ?? DEFAULTS.storage) as readonly StorageEntry[]),
     eviction: file.eviction ?? DEFAULTS.eviction,
     sampling,
     engines,
@@ -145,14 +147,16 @@ function uniqueReaders<T extends Parameters<typeof readersLabel>[0]>(list: reado
 
 /**
  * What the hash covers: everything but the description, with the engines spelled as before they
- * were renamed ("js") and the recommendation's engine left out when it is the default one, so the
- * scenarios of existing baselines keep their hashes and stay comparable.
+ * were renamed ("js"), the recommendation's engine left out when it is the default one and the
+ * storage left out when it is local only, so the scenarios of existing baselines keep their hashes
+ * and stay comparable.
  */
 function hashedForm(body: Omit<Scenario, "file" | "hash">): object {
-  const { description: _description, engines, recommendation, ...rest } = body;
+  const { description: _description, engines, recommendation, storage, ...rest } = body;
   const legacy = (e: EngineName) => (e === DEFAULT_ENGINE ? "js" : e);
   return {
     ...rest,
+    ...(storage.length === 1 && storage[0].kind === "local" ? {} : { storage }),
     engines: engines.map(legacy),
     recommendation: recommendation.engine === defaultRecommendationEngine(engines) ? { cache: recommendation.cache } : recommendation,
   };

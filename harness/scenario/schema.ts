@@ -8,8 +8,9 @@ import { name, size, sizes, strict } from "../backends/layout-kit.ts";
 import { LAYOUTS, layoutSchemas, SOURCE_KEYS, type SourceKeyShape } from "../backends/layouts.ts";
 import { DTYPES } from "../core/dtype.ts";
 import { DEFAULTS } from "./defaults.ts";
-import { ENGINE_SPELLINGS } from "./engines.ts";
+import { ENGINE_SPELLINGS, REMOTE_ENGINES } from "./engines.ts";
 import { memoryBudgetSchema, readersSchema } from "./readers.ts";
+import { storageRules, storageSchema } from "./storage-schema.ts";
 import { AS_IS_LAYOUT, SOURCE_FORMATS } from "./types.ts";
 
 export { CODEC_LEVELS } from "../backends/codec-vocabulary.ts";
@@ -165,6 +166,7 @@ export const scenarioFileSchema = strict({
   layouts: z.array(layoutSchema).min(1).max(64).optional().describe("Required unless every dataset has a source (measured as it is). Names must be unique."),
   patterns: z.array(patternSchema).min(1).max(64).describe("Names must be unique."),
   cache: z.array(cacheState).min(1).max(2).optional().describe("Cache states to measure (default both)."),
+  storage: storageSchema.optional(),
   eviction: z.enum(["fadvise", "drop_caches"]).optional().describe("How cold cases empty the page cache: posix_fadvise per file, or drop_caches (root)."),
   sampling: strict({
     samples: size.max(100_000).optional(),
@@ -257,6 +259,8 @@ export const scenarioFileSchema = strict({
       },
       // The backends' own rules across entries (which layouts cannot take write patterns).
       ...LAYOUTS.flatMap((l) => l.scenarioRules ?? []),
+      // What remote storage cannot take (storage-check.ts).
+      ...storageRules(Object.keys(REMOTE_ENGINES).filter((e) => REMOTE_ENGINES[e as keyof typeof REMOTE_ENGINES] !== true)),
     ],
   });
 

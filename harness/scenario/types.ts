@@ -19,6 +19,10 @@ export interface ReadersSpec {
   readonly split: ReaderSplit;
 }
 
+import type { StorageSpec } from "./storage.ts";
+
+export type { Shaping, StorageKind, StorageSpec } from "./storage.ts";
+
 /**
  * Who performs a case's timed reads: layoutbench's own backends ("layoutbench", formerly "js",
  * still accepted: engines.ts), a library as a user would call it ("zarrita": zarr.get; "h5wasm":
@@ -155,6 +159,8 @@ export interface Scenario {
   readonly layouts: readonly LayoutSpec[];
   readonly patterns: readonly PatternSpec[];
   readonly cache: readonly CacheState[];
+  /** Where the layouts are read from (default: local only); sweeps already expanded, one label each. */
+  readonly storage: readonly StorageSpec[];
   readonly eviction: EvictionMethod;
   readonly sampling: Sampling;
   /** Who performs the reads: layoutbench's own readers, library engines, the Python reference stack. */
@@ -175,7 +181,7 @@ export interface Scenario {
   readonly memoryBudget?: number;
 }
 
-/** One dataset × layout × pattern × cache state. */
+/** One dataset × layout × pattern × cache state × storage. */
 export interface CaseSpec {
   readonly id: string;
   readonly scenario: Scenario;
@@ -183,6 +189,7 @@ export interface CaseSpec {
   readonly layout: LayoutSpec;
   readonly pattern: PatternSpec;
   readonly cache: CacheState;
+  readonly storage: StorageSpec;
   readonly engine: EngineName;
   /** Who reads: DEFAULT_READERS unless the scenario lists readers. */
   readonly readers: ReadersSpec;

@@ -18,12 +18,22 @@ export type Fault =
   | { readonly kind: "hang"; readonly times?: number }
   | { readonly kind: "die-mid-body"; readonly afterBytes?: number; readonly times?: number };
 
+/** One request at the proxy: when it arrived, was admitted (a concurrency slot), sent its headers, and finished. */
+export interface ServedRequest {
+  readonly arrivedMs: number;
+  admittedMs: number;
+  headersMs: number | undefined;
+  endMs: number | undefined;
+}
+
 export interface ShapingProxy {
   readonly url: string;
   readonly port: number;
   readonly shaping: ShapingDescription;
   /** Most requests the proxy served at once (admitted, not queued). */
   readonly peakServing: number;
+  /** Each answered request as the proxy saw it (performance.now() ms), in order of arrival. */
+  readonly served: readonly ServedRequest[];
   /** Requests that have met the fault so far. */
   readonly faultsInjected: number;
   /** Sets or clears the fault for the following requests. */
@@ -41,6 +51,7 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
   const gate = new Gate(settings.concurrency ?? Number.POSITIVE_INFINITY);
   let fault = initialFault;
   let faultsInjected = 0;
+  const served: ServedRequest[] = [];
 
   const takeFault = (): Fault | undefined => {
     if (!fault) return undefined;
@@ -50,9 +61,15 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
   };
 
   const server = http.createServer(async (req, res) => {
+    const entry: ServedRequest = { arrivedMs: performance.now(), admittedMs: 0, headersMs: undefined, endMs: undefined };
+    served.push(entry);
     const release = await gate.enter();
-    res.on("close", release);
+    res.on("close", () => {
+      entry.endMs = performance.now();
+      release();
+    });
     const admittedMs = performance.now();
+    entry.admittedMs = admittedMs;
     const active = takeFault();
     if (active?.kind === "hang") return; // the client's timeout ends it
     if (active?.kind === "status") {
@@ -67,6 +84,7 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
         upstreamRes.pause();
         await sleepUntil(admittedMs + (settings.latencyMs ?? 0));
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        entry.headersMs = performance.now();
         res.flushHeaders();
         const cutAfter =
           active?.kind === "die-mid-body" ? (active.afterBytes ?? Math.floor(Number(upstreamRes.headers["content-length"] ?? 0) / 2)) : undefined;
@@ -97,6 +115,7 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
     get peakServing() {
       return gate.peak;
     },
+    served,
     get faultsInjected() {
       return faultsInjected;
     },
@@ -154,6 +173,10 @@ function forwardBody(from: http.IncomingMessage, to: http.ServerResponse, bucket
     void chain.then((going) => {
       if (going && !to.destroyed) to.end();
     });
+  });
+  // A client that goes away mid-body frees the connection to the origin too.
+  to.on("close", () => {
+    if (!to.writableFinished) from.destroy();
   });
   from.resume(); // the caller paused it, and a 'data' listener does not restart an explicitly paused stream
 }

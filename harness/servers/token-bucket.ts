@@ -65,9 +65,9 @@ export interface ShapingDescription {
   readonly pieceBytes?: number;
 }
 
-/** Send granularity: about 1 ms of the rate, between 1 KiB and 64 KiB. */
+/** Send granularity: about 2 ms of the rate, between 16 KiB and 64 KiB (smaller pieces cost a timer and a write each for no accuracy). */
 export function pieceSize(bytesPerSecond: number): number {
-  return Math.round(Math.min(64 * 1024, Math.max(1024, bytesPerSecond / 1000)));
+  return Math.round(Math.min(64 * 1024, Math.max(16 * 1024, bytesPerSecond * 0.002)));
 }
 
 /**

@@ -13,6 +13,12 @@ export interface MemmapLayout {
   readonly advice: MemmapAdvice;
   /** Element order on disk: C (last axis fastest) or F (first axis fastest). */
   readonly order: "C" | "F";
+  /**
+   * Over remote storage (HTTP, S3), download the object to a local file, then map that: the
+   * download is part of every timed sample. Absent: the layout maps local files only, and a
+   * scenario reading it from remote storage is refused (mmap needs a file on a local filesystem).
+   */
+  readonly remote?: "download";
 }
 
 export const MEMMAP_DEFAULTS = { advice: "normal", order: "C" } as const;
@@ -25,6 +31,12 @@ const schema = layoutObject(
       .optional()
       .describe(`madvise() advice for the mapping; decides readahead (default ${MEMMAP_DEFAULTS.advice}).`),
     order: z.enum(["C", "F"]).optional().describe(`Element order on disk (default ${MEMMAP_DEFAULTS.order}).`),
+    remote: z
+      .enum(["download"])
+      .optional()
+      .describe(
+        "Over HTTP or S3 storage: download the object to local disk, then map it, timed and counted in every sample (mmap needs a file on a local filesystem; without this, remote storage is refused).",
+      ),
   },
   "A NumPy .npy file read through mmap.",
 );
@@ -38,5 +50,7 @@ export const memmapLayout = defineLayout({
     backend: "memmap",
     advice: l.advice ?? MEMMAP_DEFAULTS.advice,
     order: l.order ?? MEMMAP_DEFAULTS.order,
+    // Only when set, so layouts without it keep their scenario hash.
+    ...(l.remote ? { remote: l.remote } : {}),
   }),
 });

@@ -1,0 +1,21 @@
+/**
+ * The session of a case on remote storage: its engine's remote read path (engines/remote-session.ts)
+ * pointed at the storage the run started (remote-storage.ts).
+ */
+import { remoteLayoutbenchSession, remoteZarritaSession } from "../engines/remote-session.ts";
+import type { EngineSession } from "../engines/types.ts";
+import type { CaseSpec } from "../scenario/types.ts";
+import type { SessionParts } from "./engines-start.ts";
+import type { RemoteTarget } from "./remote-storage.ts";
+
+export function remoteSessionFor(spec: CaseSpec, p: SessionParts, target: RemoteTarget): EngineSession {
+  const reads = { kind: target.storage.kind, label: target.storage.label, prefix: target.prefix, concurrency: target.concurrency, newClient: target.newClient };
+  switch (spec.engine) {
+    case "layoutbench":
+      return remoteLayoutbenchSession(spec, p.backend, p.stored, p.selections, p.now, p.verifier, p.outputs, reads);
+    case "zarrita":
+      return remoteZarritaSession(spec, p.stored, p.selections, p.now, p.verifier, reads);
+    default:
+      throw new Error(`the ${spec.engine} engine does not read remote storage`);
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Shaping accuracy through the real proxy, client and file server on loopback, for objects of
+ * 64 KiB, 1 MiB and 64 MiB with 1 and 32 requests in flight.
+ *
+ * Bandwidth (latency 0): T = last request's end − first request's start over the whole run. The
+ * bucket starts full, so a saturated run of S body bytes takes exactly (S − burst)/B; the measured
+ * bandwidth (S − burst)/T must be within ±5% of B. For 64 KiB objects this is the aggregate
+ * throughput of many requests (one request is shorter than the burst).
+ * TTFB (latency L = 100 ms, same bandwidth): the median over the run's requests of the time from the
+ * client starting a request to its response headers must be within ±5% of L.
+ * The 64 MiB case with 32 in flight reads the object as 32 ranges of 2 MiB.
+ * Concurrency: with a limit of 4, 16 simultaneous requests are served 4 at a time.
+ * A shaper only adds delay: each run is first made unshaped (client → proxy → file server), and a
+ * check the bare path cannot support is skipped with its numbers printed: bandwidth when the bare
+ * path is not HEADROOM× faster than the setting, TTFB when the bare path's own median TTFB exceeds
+ * the 5% margin (both happen on a heavily loaded machine).
+ * `node --import tsx --test test/remote-shaping.e2e.ts` prints the measured numbers.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, open, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { type RunningServer, StartedRegistry, startHttpServer } from "../harness/servers/index.ts";
+import { startShapingProxy } from "../harness/servers/shaping-proxy.ts";
+import { burstSize } from "../harness/servers/token-bucket.ts";
+import { HttpObjectStore, quantile, type RangeRequest } from "./support/remote-shaping.ts";
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const LATENCY_MS = 100;
+/** A shaper only slows transfers down: a setting is checked only where the unshaped loopback path is this much faster. */
+const HEADROOM = 3;
+const registry = new StartedRegistry();
+let root: string;
+let server: RunningServer;
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), "layoutbench-shaping-"));
+  for (const [name, size] of [
+    ["64k.bin", 64 * KiB],
+    ["1m.bin", MiB],
+    ["64m.bin", 64 * MiB],
+  ] as const) {
+    const file = await open(join(root, name), "w");
+    await file.truncate(size); // content does not matter here; sparse is fine
+    await file.close();
+  }
+  server = await startHttpServer({ root, registry });
+});
+
+after(async () => {
+  await registry.stopAll();
+  await rm(root, { recursive: true, force: true });
+});
+
+interface Config {
+  readonly name: string;
+  readonly key: string;
+  readonly bandwidth: number;
+  readonly concurrency: number;
+  /** The run's requests (ranges of the object, or whole-object reads). */
+  readonly requests: (RangeRequest | undefined)[];
+  /** Requests of the TTFB run. */
+  readonly ttfbRequests: (RangeRequest | undefined)[];
+}
+
+const whole = (n: number) => Array.from({ length: n }, () => undefined);
+const slices = (n: number, size: number) => Array.from({ length: n }, (_, i) => ({ offset: i * size, length: size }));
+const CONFIGS: Config[] = [
+  { name: "64 KiB × 1", key: "64k.bin", bandwidth: 2 * MiB, concurrency: 1, requests: whole(32), ttfbRequests: whole(6) },
+  { name: "64 KiB × 32", key: "64k.bin", bandwidth: 4 * MiB, concurrency: 32, requests: whole(64), ttfbRequests: whole(64) },
+  { name: "1 MiB × 1", key: "1m.bin", bandwidth: 8 * MiB, concurrency: 1, requests: whole(8), ttfbRequests: whole(4) },
+  { name: "1 MiB × 32", key: "1m.bin", bandwidth: 16 * MiB, concurrency: 32, requests: whole(32), ttfbRequests: whole(32) },
+  { name: "64 MiB × 1", key: "64m.bin", bandwidth: 32 * MiB, concurrency: 1, requests: whole(1), ttfbRequests: whole(1) },
+  { name: "64 MiB × 32", key: "64m.bin", bandwidth: 32 * MiB, concurrency: 32, requests: slices(32, 2 * MiB), ttfbRequests: slices(32, 2 * MiB) },
+];
+
+/** Runs `requests` against a fresh proxy with `concurrency` in flight; returns the client's log. */
+async function run(config: Config, latencyMs: number, requests: (RangeRequest | undefined)[]) {
+  const settings = { ...(config.bandwidth > 0 ? { bandwidth: config.bandwidth } : {}), latencyMs };
+  const proxy = registry.add(Object.assign(await startShapingProxy(server.url, settings), { name: "proxy" }));
+  const store = new HttpObjectStore({ url: proxy.url });
+  try {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: config.concurrency }, async () => {
+        while (next < requests.length) await store.get(config.key, requests[next++]);
+      }),
+    );
+    return store.requests.records;
+  } finally {
+    await store.close();
+    await registry.stop(proxy);
+  }
+}
+
+for (const config of CONFIGS) {
+  test(`bandwidth and TTFB within ±5%: ${config.name} at ${config.bandwidth / MiB} MiB/s`, async (t) => {
+    const bare = await run({ ...config, bandwidth: 0 }, 0, config.requests);
+    const capacity = throughput(bare, 0);
+    const bareTtfb = quantile(
+      bare.map((r) => r.ttfbMs!),
+      0.5,
+    );
+    t.diagnostic(`${config.name} unshaped: ${(capacity / MiB).toFixed(1)} MiB/s, median TTFB ${bareTtfb.toFixed(2)} ms`);
+    let checked = 0;
+    if (capacity >= HEADROOM * config.bandwidth) {
+      const records = await run(config, 0, config.requests);
+      const measured = throughput(records, burstSize(config.bandwidth));
+      const bytes = records.reduce((sum, r) => sum + r.bytes, 0);
+      t.diagnostic(
+        `${config.name}: ${(bytes / MiB).toFixed(2)} MiB → ${(measured / MiB).toFixed(3)} MiB/s of ${config.bandwidth / MiB} (${pct(measured / config.bandwidth)})`,
+      );
+      assert.ok(Math.abs(measured / config.bandwidth - 1) <= 0.05, `bandwidth ${measured} vs ${config.bandwidth}`);
+      checked++;
+    } else t.diagnostic(`bandwidth not checked: the unshaped path is below ${HEADROOM}× the ${config.bandwidth / MiB} MiB/s setting on this machine now`);
+    if (bareTtfb <= 0.05 * LATENCY_MS) {
+      const ttfbs = (await run(config, LATENCY_MS, config.ttfbRequests)).map((r) => r.ttfbMs!);
+      const medianTtfb = quantile(ttfbs, 0.5);
+      t.diagnostic(`${config.name}: median TTFB ${medianTtfb.toFixed(2)} ms of ${LATENCY_MS} (${pct(medianTtfb / LATENCY_MS)}), n=${ttfbs.length}`);
+      assert.ok(Math.abs(medianTtfb / LATENCY_MS - 1) <= 0.05, `median TTFB ${medianTtfb} ms vs ${LATENCY_MS} ms`);
+      checked++;
+    } else t.diagnostic(`TTFB not checked: the unshaped path's own median TTFB exceeds 5% of ${LATENCY_MS} ms on this machine now`);
+    if (checked === 0) t.skip("the unshaped loopback path is too slow on this machine now to check either setting (numbers above)");
+  });
+}
+
+test("concurrency 4: 16 simultaneous requests are served in 4 waves of 4", async (t) => {
+  const proxy = registry.add(Object.assign(await startShapingProxy(server.url, { latencyMs: LATENCY_MS, concurrency: 4 }), { name: "proxy" }));
+  const store = new HttpObjectStore({ url: proxy.url });
+  try {
+    await Promise.all(Array.from({ length: 16 }, () => store.get("64k.bin")));
+    const ttfbs = store.requests.records.map((r) => r.ttfbMs!).sort((a, b) => a - b);
+    const waves = [0, 1, 2, 3].map((w) => quantile(ttfbs.slice(w * 4, w * 4 + 4), 0.5));
+    t.diagnostic(`median TTFB per wave: ${waves.map((ms) => ms.toFixed(1)).join(", ")} ms; server peak ${proxy.peakServing}`);
+    assert.equal(proxy.peakServing, 4);
+    assert.equal(store.requests.peakInFlight, 16);
+    // At the proxy: never more than 4 served at once, every answer held at least L after its
+    // admission, and requests 5–16 admitted only as earlier ones finished, so the whole takes at least 4·L.
+    const served = proxy.served;
+    assert.equal(served.length, 16);
+    for (const r of served) assert.ok(r.headersMs! - r.admittedMs >= LATENCY_MS, `headers ${r.headersMs! - r.admittedMs} ms after admission`);
+    const ends = served.map((r) => r.endMs!).sort((a, b) => a - b);
+    const admissions = served.map((r) => r.admittedMs).sort((a, b) => a - b);
+    for (let k = 4; k < 16; k++) assert.ok(admissions[k] >= ends[k - 4], `admission ${k} before ${k - 3} requests had finished`);
+    assert.ok(ends[15] - admissions[0] >= 4 * LATENCY_MS, `16 requests in ${ends[15] - admissions[0]} ms`);
+    const spacing = [1, 2, 3].map((k) => (admissions[4 * k] - admissions[4 * (k - 1)]).toFixed(1));
+    t.diagnostic(`admission of each wave after the one before: ${spacing.join(", ")} ms (L = ${LATENCY_MS} ms)`);
+  } finally {
+    await store.close();
+    await registry.stop(proxy);
+  }
+});
+
+/** (body bytes − `burst`) ÷ (last end − first start), in bytes/s. */
+function throughput(records: readonly { bytes: number; startMs: number; endMs: number }[], burst: number): number {
+  const bytes = records.reduce((sum, r) => sum + r.bytes, 0);
+  const seconds = (Math.max(...records.map((r) => r.endMs)) - Math.min(...records.map((r) => r.startMs))) / 1000;
+  return (bytes - burst) / seconds;
+}
+
+function pct(ratio: number): string {
+  const diff = (ratio - 1) * 100;
+  return `${diff >= 0 ? "+" : ""}${diff.toFixed(2)}%`;
+}

@@ -1,0 +1,2 @@
+export { HttpObjectStore, type RangeRequest } from "../../harness/remote/index.ts";
+export { quantile } from "../../harness/stats/summary.ts";
