@@ -79,11 +79,11 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
       return;
     }
     const upstreamReq = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: endToEnd(req.headers), agent },
       async (upstreamRes) => {
         upstreamRes.pause();
         await sleepUntil(admittedMs + (settings.latencyMs ?? 0));
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        res.writeHead(upstreamRes.statusCode ?? 502, endToEnd(upstreamRes.headers));
         entry.headersMs = performance.now();
         res.flushHeaders();
         const cutAfter =
@@ -128,6 +128,13 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
       agent.destroy();
     },
   };
+}
+
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"]);
+
+/** `headers` without the hop-by-hop ones, so each side keeps its own connection policy (moto closes every connection; our clients keep theirs alive). */
+function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
 }
 
 /**
