@@ -165,6 +165,10 @@ function forwardBody(from: http.IncomingMessage, to: http.ServerResponse, bucket
     }
     return true;
   };
+  if (bucket) {
+    bucket.startTransfer(performance.now());
+    to.once("close", () => bucket.endTransfer());
+  }
   // One chunk at a time. 'end' can come while the last chunk is still being paced (a paused stream
   // with an empty buffer still ends), so ending waits for the chain.
   let chain = Promise.resolve(true);
