@@ -170,3 +170,28 @@ test("HTTP storage cannot list: an unsupported-operation error, not an empty lis
   });
   await store.close();
 });
+
+test("S3 behind the shaping proxy: the same bytes, kept-alive connections, answers held for the latency", async () => {
+  const { startShapingProxy } = await import("../harness/servers/shaping-proxy.ts");
+  const proxy = registry.add(Object.assign(await startShapingProxy(s3Server.directEndpoint, { latencyMs: 50, bandwidth: 1e6 }), { name: "s3 proxy" }));
+  const store = new S3ObjectStore({ bucket: "bench", endpoint: proxy.url, credentials: s3Server.credentials, region: "us-east-1" });
+  try {
+    assert.deepEqual(await store.get("obj.bin", { suffix: 100 }), content.subarray(SIZE - 100));
+    assert.deepEqual(await store.get("obj.bin", { offset: 0, length: 10 }), content.subarray(0, 10));
+    assert.deepEqual(await store.list("list/"), ["list/k0", "list/k1", "list/k2", "list/k3", "list/k4"]);
+    assert.deepEqual(
+      store.requests.records.map((r) => r.connectionReused),
+      [false, true, true],
+    );
+    for (const r of store.requests.records) assert.ok(r.ttfbMs! >= 50, `TTFB ${r.ttfbMs} ms`);
+    assert.deepEqual(proxy.shaping, {
+      method: "userspace token bucket proxy",
+      settings: { latencyMs: 50, bandwidth: 1e6 },
+      burstBytes: 32768,
+      pieceBytes: 16384,
+    });
+  } finally {
+    await store.close();
+    await registry.stop(proxy);
+  }
+});

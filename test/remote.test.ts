@@ -118,31 +118,54 @@ describe("request log", () => {
 });
 
 describe("token bucket", () => {
-  test("starts full, then paces reservations at the rate without drift", () => {
+  test("starts empty and paces reservations at the rate without drift", () => {
     const bucket = new TokenBucket(1000, 100, 0); // 1000 B/s, 100 B burst
-    assert.equal(bucket.reserve(100, 0), 0);
-    assert.equal(bucket.reserve(50, 0), 50); // 50 B short at 1000 B/s
+    bucket.startTransfer(0);
+    assert.equal(bucket.reserve(50, 0), 50); // 50 B at 1000 B/s
     assert.equal(bucket.reserve(50, 0), 100); // queued behind the first
     // 100 ms later the timeline has caught up exactly
     assert.equal(bucket.available(100), 0);
     assert.equal(bucket.reserve(10, 100), 10);
   });
 
-  test("idle time refills up to the capacity only", () => {
+  test("during a transfer, the sender's pauses are made up to the burst", () => {
     const bucket = new TokenBucket(1000, 100, 0);
-    bucket.reserve(100, 0);
-    assert.equal(bucket.available(50), 50);
-    assert.equal(bucket.available(10_000), 100);
+    bucket.startTransfer(0);
+    assert.equal(bucket.reserve(10, 0), 10);
+    assert.equal(bucket.available(60), 50); // a late sender finds what accrued meanwhile
+    assert.equal(bucket.available(10_000), 100); // but never more than the burst
   });
 
-  test("n bytes through a saturated bucket take (n − burst)/rate", () => {
+  test("a pause with no transfer running is not banked: the next transfer starts empty", () => {
+    const bucket = new TokenBucket(1000, 100, 0);
+    bucket.startTransfer(0);
+    bucket.reserve(100, 0);
+    bucket.endTransfer();
+    bucket.startTransfer(5000); // long idle, e.g. a latency wait
+    assert.equal(bucket.reserve(100, 5000), 100);
+    // a second transfer joining a running one shares the same timeline
+    bucket.startTransfer(5000);
+    assert.equal(bucket.reserve(100, 5000), 200);
+  });
+
+  test("a transfer starting while reservations are outstanding waits behind them", () => {
+    const bucket = new TokenBucket(1000, 100, 0);
+    bucket.startTransfer(0);
+    bucket.reserve(200, 0); // until 200 ms
+    bucket.endTransfer();
+    bucket.startTransfer(50);
+    assert.equal(bucket.reserve(100, 50), 250);
+  });
+
+  test("n bytes through a saturated bucket take n/rate", () => {
     const rate = 8 * 1024 * 1024;
     const bucket = new TokenBucket(rate, burstSize(rate), 0);
+    bucket.startTransfer(0);
     const piece = pieceSize(rate);
     let lastSendMs = 0;
     const total = 64 * piece;
     for (let sent = 0; sent < total; sent += piece) lastSendMs = bucket.reserve(piece, 0);
-    assert.ok(Math.abs(lastSendMs - ((total - burstSize(rate)) / rate) * 1000) < 1e-9);
+    assert.ok(Math.abs(lastSendMs - (total / rate) * 1000) < 1e-9);
   });
 
   test("piece and burst sizes", () => {

@@ -79,11 +79,11 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
       return;
     }
     const upstreamReq = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: endToEnd(req.headers), agent },
       async (upstreamRes) => {
         upstreamRes.pause();
         await sleepUntil(admittedMs + (settings.latencyMs ?? 0));
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        res.writeHead(upstreamRes.statusCode ?? 502, endToEnd(upstreamRes.headers));
         entry.headersMs = performance.now();
         res.flushHeaders();
         const cutAfter =
@@ -130,6 +130,13 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
   };
 }
 
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"]);
+
+/** `headers` without the hop-by-hop ones, so each side keeps its own connection policy (moto closes every connection; our clients keep theirs alive). */
+function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
+}
+
 /**
  * Copies `from` into `to` in pieces of `piece` bytes (0: as they come), each piece waiting for its
  * tokens; with `cutAfter`, destroys the connection after that many bytes.
@@ -158,6 +165,10 @@ function forwardBody(from: http.IncomingMessage, to: http.ServerResponse, bucket
     }
     return true;
   };
+  if (bucket) {
+    bucket.startTransfer(performance.now());
+    to.once("close", () => bucket.endTransfer());
+  }
   // One chunk at a time. 'end' can come while the last chunk is still being paced (a paused stream
   // with an empty buffer still ends), so ending waits for the chain.
   let chain = Promise.resolve(true);

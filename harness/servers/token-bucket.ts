@@ -2,17 +2,21 @@
  * The arithmetic of bandwidth shaping: a token bucket shared by all connections of one server, in
  * the reservation form (each send reserves its bytes on a virtual timeline and waits out its
  * delay), so waiting is first-come first-served and timer lateness never accumulates into drift.
- * Pure: the clock is passed in.
+ * Like a link, it does not save up bandwidth while idle: tokens accrue only while a transfer is
+ * running (up to the burst, which makes up for the sender's own lateness), and the first transfer
+ * after a pause starts from an empty bucket, so S bytes take S/rate however long the pause (a
+ * latency wait, a client's turnaround) was. Pure: the clock is passed in.
  */
 
 export class TokenBucket {
   /** Tokens (bytes) at `#atMs`; negative while reservations are outstanding. */
-  #tokens: number;
+  #tokens = 0;
   #atMs: number;
+  #transfers = 0;
 
   /**
    * @param bytesPerSecond the sustained rate
-   * @param capacity the largest burst, in bytes (the bucket starts full)
+   * @param capacity the most tokens that accrue during a transfer, in bytes (the bucket starts empty)
    */
   constructor(
     readonly bytesPerSecond: number,
@@ -21,8 +25,18 @@ export class TokenBucket {
   ) {
     if (!(bytesPerSecond > 0) || !(capacity > 0))
       throw new RangeError(`token bucket needs a positive rate and capacity, got ${bytesPerSecond} B/s and ${capacity} B`);
-    this.#tokens = capacity;
     this.#atMs = nowMs;
+  }
+
+  /** A transfer starts at `nowMs`. After a pause with none running, the tokens the pause would have added are dropped. */
+  startTransfer(nowMs: number): void {
+    this.#refill(nowMs);
+    if (this.#transfers++ === 0) this.#tokens = Math.min(this.#tokens, 0);
+  }
+
+  /** A transfer ended (completed or cut). */
+  endTransfer(): void {
+    this.#transfers = Math.max(0, this.#transfers - 1);
   }
 
   /** Reserves `bytes` at `nowMs`; returns how long (ms) to wait before sending them (0 when the bucket holds enough). */
@@ -71,9 +85,8 @@ export function pieceSize(bytesPerSecond: number): number {
 }
 
 /**
- * Burst: 20 ms of the rate and at least two pieces. Gaps between requests shorter than that (a
- * client's turnaround, timer lateness on a busy machine) cost no bandwidth; the price is that a
- * transfer starting on a full bucket gets its first `burst` bytes at once: S bytes take (S − burst)/rate.
+ * Burst: 20 ms of the rate and at least two pieces. While transfers run, the sender's own pauses
+ * shorter than that (timer lateness on a busy machine, waiting for the origin) cost no bandwidth.
  */
 export function burstSize(bytesPerSecond: number): number {
   return Math.round(Math.max(2 * pieceSize(bytesPerSecond), bytesPerSecond * 0.02));

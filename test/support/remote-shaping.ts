@@ -1,2 +1,0 @@
-export { HttpObjectStore, type RangeRequest } from "../../harness/remote/index.ts";
-export { quantile } from "../../harness/stats/summary.ts";
