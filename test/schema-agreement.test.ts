@@ -30,6 +30,7 @@ const BEYOND_JSON_SCHEMA: Record<string, string> = {
   "sweep-problems.yaml": "which fields take lists, placeholders in a name template and the values a sweep expands to",
   "sweep-too-many.yaml": "the product of the lengths of a sweep's lists",
   "readers-meaningless.yaml": "readers checked against the scenario's engines, layouts and patterns",
+  "readers-remote.yaml": "readers checked against the scenario's storage",
 };
 /** Not a YAML document at all: nothing for a JSON Schema to check. */
 const NOT_YAML = new Set(["yaml-syntax.yaml"]);
