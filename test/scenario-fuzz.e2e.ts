@@ -575,7 +575,7 @@ describe("fuzzing finds, fixed", () => {
       "odd unknown keys",
       M + '"a\\nb": 1\nc: 2\n"' + "k".repeat(300) + '": 3\nnmae: 4\n',
       [
-        'f.yaml:1: (top level): unknown keys "a\\nb", "c", "kkkkkkkkkkkkkkkkkkkkkkkk…" (300 characters) and 1 more (allowed: version, name, description, datasets, layouts, patterns, cache, eviction, sampling, recommendation, engines)',
+        'f.yaml:1: (top level): unknown keys "a\\nb", "c", "kkkkkkkkkkkkkkkkkkkkkkkk…" (300 characters) and 1 more (allowed: version, name, description, datasets, layouts, patterns, cache, storage, eviction, sampling, recommendation, engines, readers, memoryBudget)',
       ],
     ],
     // Was the whole list as JSON (a 1,000-character line).
@@ -654,7 +654,7 @@ describe("fuzzing finds, fixed", () => {
     try {
       const outcome = run(M + "? [a, b]\n: c\n", "f.yaml");
       assert.deepEqual(outcome.ok ? "accepted" : outcome.lines, [
-        'f.yaml:1: (top level): unknown key "[ a, b ]" (allowed: version, name, description, datasets, layouts, patterns, cache, eviction, sampling, recommendation, engines)',
+        'f.yaml:1: (top level): unknown key "[ a, b ]" (allowed: version, name, description, datasets, layouts, patterns, cache, storage, eviction, sampling, recommendation, engines, readers, memoryBudget)',
       ]);
       // Warnings are emitted on the next tick.
       await new Promise((resolve) => setImmediate(resolve));

@@ -33,7 +33,7 @@ export const memmapBackend: Backend<MemmapLayout> = {
   remoteProblem: (layout) =>
     layout.remote === "download"
       ? undefined
-      : "mmap needs a file on a local filesystem, and an object behind HTTP or in S3 is not one; add remote: download to download the object to local disk and map it (the download is timed and its bytes counted in every sample), or read this layout from local storage only",
+      : "mmap needs a file on a local filesystem, and an object behind HTTP or in S3 is not one; add remote: download to download it to local disk and map it (the download is timed in every sample)",
   // One file: the header, then every element.
   footprint: (layout, dataset) => ({
     files: [

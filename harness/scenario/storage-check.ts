@@ -15,7 +15,8 @@ interface StorageProblem {
 export function storageProblems(scenario: Scenario, remoteProblem: ((layout: LayoutSpec) => string | undefined) | undefined): StorageProblem[] {
   const remote = scenario.storage.filter((s) => s.kind !== "local");
   if (remote.length === 0) return [];
-  const named = `storage ${remote.map((s) => `"${s.label}"`).join(", ")}`;
+  // One line per problem: the first remote storage by name, the others counted.
+  const named = `storage "${remote[0].label}"${remote.length > 1 ? ` (and ${remote.length - 1} other remote storage${remote.length > 2 ? "s" : ""})` : ""}`;
   const problems: StorageProblem[] = [];
   if (scenario.datasets.some((d) => !d.source)) {
     scenario.layouts.forEach((layout, li) => {

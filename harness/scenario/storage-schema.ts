@@ -72,7 +72,8 @@ export const storageEntrySchema = z.union([z.literal("local"), storageObject], {
     if (input && typeof input === "object" && !Array.isArray(input)) {
       const kind = (input as { kind?: unknown }).kind;
       if (kind === undefined) return `kind: missing (allowed: ${KINDS.join(", ")})`;
-      if (!KINDS.includes(kind as string)) return `kind: expected one of ${KINDS.join(", ")}, got ${typeof kind === "string" ? quote(kind) : String(kind)}`;
+      if (!KINDS.includes(kind as string))
+        return `kind: expected one of ${KINDS.join(", ")}, got ${typeof kind === "string" ? quote(kind) : kind !== null && typeof kind === "object" ? (Array.isArray(kind) ? "a list" : "a mapping") : String(kind)}`;
       const sub = issue.errors[1]?.[0];
       if (sub) return `${sub.path.join(".")}: ${sub.message.replace(/^Invalid input: /, "")}`;
     }
