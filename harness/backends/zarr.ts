@@ -19,6 +19,7 @@ import { MAX_CHUNKS } from "../scenario/defaults.ts";
 import { describeCodec, formatShape } from "../scenario/describe.ts";
 import type { DatasetSpec, ZarrLayout } from "../scenario/types.ts";
 import type { Backend, BackendReadPath, FileRange, LayoutProblem, MaterializeContext, Reader, Stored } from "./types.ts";
+import { boundedQueue } from "./zarr/bounded-queue.ts";
 import { chunkFormat } from "./zarr/chunk-format.ts";
 import { ChunkReader } from "./zarr/chunk-reader.ts";
 import { checkCodec, codecEncoder, createByteCodec, registerZarrCodecs, v2Compressor, v3Codecs } from "./zarr/codecs.ts";
@@ -219,22 +220,6 @@ async function files(stored: Stored<ZarrLayout>): Promise<string[]> {
   return out.sort();
 }
 
-/** A p-queue-compatible queue for zarrita running at most `limit` tasks at once. */
-function boundedQueue(limit: number): { add(fn: () => Promise<void>): void; onIdle(): Promise<undefined[]> } {
-  const tasks: (() => Promise<void>)[] = [];
-  return {
-    // zarrita adds every task before awaiting onIdle, so starting them there loses nothing.
-    add: (fn) => void tasks.push(fn),
-    onIdle: async () => {
-      let next = 0;
-      const worker = async () => {
-        while (next < tasks.length) await tasks[next++]();
-      };
-      await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-      return [];
-    },
-  };
-}
 const queueOptions = { createQueue: () => boundedQueue(IO_CONCURRENCY) };
 
 type ZarrArray = zarr.Array<zarr.DataType, LocalStore>;

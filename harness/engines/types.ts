@@ -7,6 +7,7 @@
  */
 import type { BackendReadPath } from "../backends/types.ts";
 import type { EngineName } from "../scenario/types.ts";
+import type { RemoteCounts } from "../stats/remote.ts";
 
 /**
  * The read path of a case: who read (the engine) and how (the backend's or the library's part).
@@ -22,20 +23,7 @@ export interface ReadPath extends BackendReadPath {
  * The requests of one pass (or sample) to remote storage, as the client saw them. With several
  * passes per sample, counts and bytes are means per pass; the times are over every request.
  */
-export interface RemoteSample {
-  readonly requests: number;
-  /** Body bytes received (what crossed the wire, headers aside). */
-  readonly bytesTransferred: number;
-  /** Attempts beyond the first (5xx and connection resets are retried). */
-  readonly retries: number;
-  /** Median and 95th percentile of the time to first byte, ms; null when no request was answered. */
-  readonly medianTtfbMs: number | null;
-  readonly p95TtfbMs: number | null;
-  /** Most requests in flight at one time. */
-  readonly peakInFlight: number;
-  /** Requests that ran over a kept-alive connection that had served a request before. */
-  readonly connectionsReused: number;
-}
+export type RemoteSample = RemoteCounts;
 
 export interface IoSnapshot {
   readonly readBytes: number;

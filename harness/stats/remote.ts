@@ -4,14 +4,19 @@
  */
 import { quantile } from "./summary.ts";
 
-/** The per-sample request numbers this summarizes (results-types' RemoteSample has these fields). */
+/** The request numbers of one pass or sample (engines' RemoteSample is this type). */
 export interface RemoteCounts {
   readonly requests: number;
+  /** Body bytes received (what crossed the wire, headers aside). */
   readonly bytesTransferred: number;
+  /** Attempts beyond the first (5xx and connection resets are retried). */
   readonly retries: number;
+  /** Median and 95th percentile of the time to first byte, ms; null when no request was answered. */
   readonly medianTtfbMs: number | null;
   readonly p95TtfbMs: number | null;
+  /** Most requests in flight at one time. */
   readonly peakInFlight: number;
+  /** Requests that ran over a kept-alive connection that had served a request before. */
   readonly connectionsReused: number;
 }
 

@@ -14,6 +14,7 @@ import { elementCount, type Selection, selectionShape } from "../../core/selecti
 import { RemoteError } from "../../remote/index.ts";
 import type { ZarrLayout } from "../../scenario/types.ts";
 import type { BackendReadPath, Reader, RemoteSource, Stored } from "../types.ts";
+import { boundedQueue } from "./bounded-queue.ts";
 import { owned, registerZarrCodecs } from "./codecs.ts";
 
 /** zarrita's readable store over an object store: keys are `/`-rooted paths inside the array folder. */
@@ -50,22 +51,6 @@ export interface ZarrRemoteParts {
   toCOrder(data: TypedArray, shape: readonly number[], stride: readonly number[], dtype: Dtype): TypedArray;
   /** What decodes chunks read through zarr.get. */
   decoder(layout: ZarrLayout): string;
-}
-
-/** A p-queue-compatible queue running at most `limit` tasks at once (zarrita's `createQueue`). */
-function boundedQueue(limit: number) {
-  const tasks: (() => Promise<void>)[] = [];
-  return {
-    add: (fn: () => Promise<void>) => void tasks.push(fn),
-    onIdle: async () => {
-      let next = 0;
-      const worker = async () => {
-        while (next < tasks.length) await tasks[next++]();
-      };
-      await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-      return [];
-    },
-  };
 }
 
 /** The range strategy of a layout, for the read path. */
