@@ -48,3 +48,15 @@ export function medianInterval(values: readonly number[], key: string): Interval
 
 /** `value` lies in [low, high] of the interval (inclusive). */
 export const within = (x: number, low: number, high: number): boolean => x >= low && x <= high;
+
+/**
+ * The finished case of `scenario` that `pick` chooses, for claims whose cases differ in storage or
+ * readers as well (`what` names it in the reason when it is missing).
+ */
+export function caseWhere(results: ResultsFile, scenario: string, what: string, pick: (c: CaseResult) => boolean): CaseResult {
+  const found = results.cases.find((c) => c.scenario === scenario && pick(c));
+  if (!found) throw new MissingEvidence(`no case of ${scenario} with ${what} in the results`);
+  if (found.status !== "ok" || !found.summary) throw new MissingEvidence(`case ${found.id} failed: ${found.error ?? "no summary"}`);
+  if (found.samples.length < 2) throw new MissingEvidence(`case ${found.id} has ${found.samples.length} sample; an interval needs 2`);
+  return found;
+}

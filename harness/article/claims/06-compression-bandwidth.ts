@@ -1,17 +1,24 @@
 /**
  * Claim 6: compression gives more effective bandwidth when storage is the bottleneck, minus the
  * time to decompress.
- * Not measured yet: it needs the storage dimension (a shaped HTTP/S3 server, `storage:` in a
- * scenario). To measure it, add scenarios/article/06-compression-bandwidth.yaml (one full scan of
- * a raw and a compressed Zarr layout over a bandwidth sweep, e.g. storage labels
- * `http-25MBps`…`http-400MBps`), set `scenario` below, and build `CompressionEvidence` from the
- * results: per case `storage` (its bandwidth, bytes/s), `layout` (raw or compressed),
- * `summary.medianMs`, `storage.compressionRatio`; the decode rate comes from a warm local full scan
- * of the compressed layout (`summary.throughput`).
+ * Scenario: scenarios/article/06-compression-bandwidth.yaml (raw and Blosc-LZ4 Zarr of a smooth
+ * field, full read, warm, local and over HTTP shaped to three bandwidths).
+ * Reads: per case `storageLocation.shaping.bandwidth` (bytes/s; none for local), `layout.name`,
+ * `summary.medianMs` and samples' `ms`, `storage.compressionRatio`, and the warm local case's
+ * `summary.bytesRequested` ÷ `summary.medianMs` (the decode rate D), through
+ * report/bandwidth-crossover.ts (the measured crossover: fits of t = a/B + c to each layout).
  */
-import { formatFactor as factor, formatRate } from "../../report/format.ts";
-import { awaiting } from "../outcome.ts";
-import type { Claim, Judgement, Prediction } from "../types.ts";
+import { bandwidthCrossovers, formatBandwidth } from "../../report/bandwidth-crossover.ts";
+import { formatFactor as factor, formatMs, formatRate } from "../../report/format.ts";
+import type { CaseResult, ResultsFile } from "../../run/results-types.ts";
+import { barChart } from "../chart.ts";
+import { caseWhere, MissingEvidence, ratioOfCases } from "../evidence.ts";
+import { assessFrom, intervalText } from "../outcome.ts";
+import type { Claim, ClaimOutcome, Interval, Judgement, Prediction } from "../types.ts";
+
+const SCENARIO = "article-06-compression-bandwidth";
+const RAW = "raw";
+const COMPRESSED = "blosc-lz4";
 
 /** The measured crossover must be within this factor of the model's. */
 export const CROSSOVER_TOLERANCE = 2;
@@ -43,11 +50,90 @@ export function judgeCompression(predicted: number, e: CompressionEvidence): Jud
   }
   const off = e.measuredCrossover / predicted;
   if (off >= 1 / CROSSOVER_TOLERANCE && off <= CROSSOVER_TOLERANCE) {
-    return { verdict: "holds", because: `compression wins below ${formatRate(e.measuredCrossover)}, the model says ${formatRate(predicted)}` };
+    return { verdict: "holds", because: `compression wins below ${formatBandwidth(e.measuredCrossover)}, the model says ${formatRate(predicted)}` };
   }
   return {
     verdict: "holds with a caveat",
-    because: `compression wins on slow storage, but the crossover (${formatRate(e.measuredCrossover)}) is ${factor(off)} the model's ${formatRate(predicted)}`,
+    because: `compression wins on slow storage, but the crossover (${formatBandwidth(e.measuredCrossover)}) is ${factor(off)} the model's ${formatRate(predicted)}`,
+  };
+}
+
+interface Measured extends CompressionEvidence {
+  readonly ratio: number;
+  readonly decodeRate: number;
+  /** The model's crossover against raw at its own local speed (report/bandwidth-crossover.ts). */
+  readonly modelVsRaw: number | null;
+  /** Compressed ÷ raw time per bandwidth, lowest first; bandwidth null: local. */
+  readonly ratios: readonly { readonly bandwidth: number | null; readonly time: Interval; readonly rawMs: number; readonly compressedMs: number }[];
+}
+
+const bandwidthOf = (c: CaseResult): number | null => c.storageLocation?.shaping?.bandwidth ?? null;
+
+function evidence(results: ResultsFile): Measured {
+  const cases = results.cases.filter((c) => c.scenario === SCENARIO);
+  const bandwidths = [...new Set(cases.map(bandwidthOf).filter((b): b is number => b !== null))].sort((a, b) => a - b);
+  if (bandwidths.length < 2) throw new MissingEvidence(`${SCENARIO} has ${bandwidths.length} shaped bandwidth; a crossover needs 2`);
+  const pair = (b: number | null) => {
+    const at = (layout: string) =>
+      caseWhere(
+        results,
+        SCENARIO,
+        `layout ${layout} at ${b === null ? "local" : formatRate(b)}`,
+        (c) => c.layout.name === layout && bandwidthOf(c) === b && (b !== null || !c.storageLocation),
+      );
+    const raw = at(RAW);
+    const compressed = at(COMPRESSED);
+    return { bandwidth: b, time: ratioOfCases(compressed, raw), rawMs: raw.summary!.medianMs, compressedMs: compressed.summary!.medianMs };
+  };
+  const ratios = [...bandwidths.map(pair), pair(null)];
+  const row = bandwidthCrossovers(cases, RAW).find((r) => r.layout === COMPRESSED);
+  if (!row || row.decodeBytesPerSecond === null) throw new MissingEvidence(`${SCENARIO}: no warm local case of ${COMPRESSED} for the decode rate`);
+  return {
+    measuredCrossover: row.measured,
+    slowestRatio: ratios[0].time.value,
+    ratio: row.ratio,
+    decodeRate: row.decodeBytesPerSecond,
+    modelVsRaw: row.predicted,
+    ratios,
+  };
+}
+
+const where = (b: number | null) => (b === null ? "local disk" : formatRate(b));
+
+function present(e: Measured): ClaimOutcome {
+  const prediction = predictCrossover(e.ratio, e.decodeRate);
+  return {
+    status: "measured",
+    prediction,
+    measurement: {
+      label: `crossover bandwidth measured (fits of t = a/B + c to raw and ${COMPRESSED}); headline: ${COMPRESSED} ÷ raw time at ${where(e.ratios[0].bandwidth)}`,
+      interval: e.ratios[0].time,
+      unit: "×",
+      details: [
+        `measured crossover: ${formatBandwidth(e.measuredCrossover)}; model with raw free to decode: ${formatRate(prediction.value)}; model against raw at its own local speed: ${formatBandwidth(e.modelVsRaw)}`,
+        `compression ratio r = ${factor(e.ratio)}, decode rate D (warm local full read of ${COMPRESSED}) = ${formatRate(e.decodeRate)}`,
+        ...e.ratios.map(
+          (r) =>
+            `${where(r.bandwidth)}: ${COMPRESSED} ${formatMs(r.compressedMs)}, raw ${formatMs(r.rawMs)}, ratio ${factor(r.time.value)} (interval ${intervalText(r.time)})`,
+        ),
+      ],
+    },
+    judgement: judgeCompression(prediction.value, e),
+    chart: barChart({
+      title: `Claim 6: ${COMPRESSED} vs raw Zarr, full read, by storage bandwidth`,
+      subtitle: ["compressed ÷ raw time (below 1×: compression wins), HTTP with 20 ms to first byte; whisker: 95% interval", "dashed: 1× (equal time)"],
+      axis: "compressed ÷ raw time (×, log scale)",
+      log: true,
+      bars: e.ratios.map((r) => ({
+        label: where(r.bandwidth),
+        value: r.time.value,
+        low: r.time.low,
+        high: r.time.high,
+        group: r.bandwidth === null ? "local disk, warm" : "HTTP, shaped",
+        text: factor(r.time.value),
+      })),
+      prediction: { value: 1, label: "equal time" },
+    }),
   };
 }
 
@@ -58,10 +144,9 @@ export const compressionBandwidthClaim: Claim = {
   section: "Zarr and HDF5",
   claim:
     "Compressed chunks are fewer bytes to move, so when the storage is the bottleneck they arrive faster than raw data, less the CPU time to decompress them; on fast storage the decompression can cost more than it saves.",
-  scenario: null,
-  needs: "storage",
+  scenario: "scenarios/article/06-compression-bandwidth.yaml",
   rule:
     `holds when the compressed layout is faster at the lowest bandwidth and the measured crossover bandwidth is within ${CROSSOVER_TOLERANCE}× of D·(1 − 1/r); ` +
     "holds with a caveat when compression wins on slow storage but the crossover is elsewhere; does not hold here when it never wins.",
-  assess: () => awaiting("storage"),
+  assess: (results) => assessFrom(results, SCENARIO, () => evidence(results), present),
 };
