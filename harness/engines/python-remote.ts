@@ -106,11 +106,11 @@ export function pythonRemoteReadPath(layout: LayoutSpec, reads: PythonRemoteRead
       ? kind === "s3" && r.s3fs === null
         ? "zarr-python on the boto3 store"
         : "zarr-python on zarr.storage.FSStore"
-      : "h5py on an fsspec file object (fs.open(url, 'rb'), fsspec's default read-ahead block cache)";
+      : "h5py on an fsspec file object (fs.open(url, 'rb') with fsspec's defaults: cache_type 'bytes', 5 MiB blocks, so a file under 5 MiB arrives whole during the open)";
   const ranges =
     layout.backend === "zarr"
       ? `one whole-object GET per chunk touched, ${reads.remote.concurrency} at once (${kind === "s3" && r.s3fs === null ? "a thread pool" : "fsspec batch_size"})`
-      : "byte ranges of the one file, as libhdf5 asks through the file object's cache";
+      : "byte ranges of the one file, as libhdf5 asks for them through the file object's block cache";
   return {
     ...local,
     implementation: `${local.implementation} over ${client}`,
