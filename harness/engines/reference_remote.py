@@ -91,6 +91,11 @@ def _managed_credentials():
     return {"aws_access_key_id": key, "aws_secret_access_key": secret} if key and secret else {}
 
 
+def _endpoint(remote):
+    """The storage's endpoint, else AWS_ENDPOINT_URL (which this boto3 does not read by itself), else AWS's."""
+    return remote.get("endpoint") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
 class RemoteOpen:
     """One remote open: what it holds (filesystem, client, file object) and how to release it."""
 
@@ -115,7 +120,8 @@ class RemoteOpen:
         import s3fs
 
         r = self.remote
-        client_kwargs = {"endpoint_url": r["endpoint"]} if r.get("endpoint") else {}
+        endpoint = _endpoint(r)
+        client_kwargs = {"endpoint_url": endpoint} if endpoint else {}
         if r.get("region"):
             client_kwargs["region_name"] = r["region"]
         creds = _managed_credentials() if r.get("managed") else {}
@@ -141,7 +147,9 @@ class RemoteOpen:
             max_pool_connections=max(10, int(r.get("concurrency", 16))),
             s3={"addressing_style": "path"},  # a loopback or custom endpoint has no bucket subdomains
         )
-        return session.client("s3", endpoint_url=r.get("endpoint") or None, region_name=r.get("region") or "us-east-1", config=config)
+        # Region None: boto3 resolves it (AWS_DEFAULT_REGION, the profile) as for any user.
+        region = r.get("region") or os.environ.get("AWS_REGION") or None
+        return session.client("s3", endpoint_url=_endpoint(r), region_name=region, config=config)
 
     def zarr_store(self):
         import zarr.storage
