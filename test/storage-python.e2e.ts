@@ -157,3 +157,20 @@ describe("an interpreter without fsspec and boto3", () => {
     );
   });
 });
+
+describe("the worker's S3 store without credentials", () => {
+  test("fails with one line naming the variables to set, before any request", () => {
+    // The user's own endpoint (not the harness's server) and no credentials anywhere boto3 looks.
+    const script = [
+      "import reference_remote as r, zarr",
+      "o = r.RemoteOpen({'kind': 's3', 'endpoint': 'http://127.0.0.1:9', 'bucket': 'b', 'prefix': 'p', 'path': 'array.zarr', 'managed': False, 'concurrency': 2}, 'zarr')",
+      "try:\n    zarr.open_array(o.zarr_store(), mode='r')\nexcept r.RemoteError as e:\n    print(e)\nfinally:\n    o.close()",
+    ].join("\n");
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_SHARED_CREDENTIALS_FILE: join(dir, "none"), AWS_CONFIG_FILE: join(dir, "none") };
+    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"])
+      delete env[name];
+    env.AWS_EC2_METADATA_DISABLED = "true";
+    const out = execFileSync("/usr/bin/python3", ["-c", script], { cwd: join(ROOT, "harness", "engines"), env, encoding: "utf8", timeout: 30_000 });
+    assert.equal(out.trim(), "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)");
+  });
+});

@@ -31,6 +31,25 @@ class RemoteError(Exception):
     """Why a remote open is refused (one line)."""
 
 
+CREDENTIALS_HINT = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)"
+
+
+def _missing_or_raise(error):
+    """True for a missing object (404); a credentials failure becomes a RemoteError naming what to set; anything else is re-raised."""
+    from botocore.exceptions import ClientError, NoCredentialsError
+
+    if isinstance(error, NoCredentialsError):
+        raise RemoteError(f"no AWS credentials found: {CREDENTIALS_HINT}")
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code = error.response.get("Error", {}).get("Code", "")
+        if status == 404 or code in ("NoSuchKey", "404", "NotFound"):
+            return True
+        if status == 403:
+            raise RemoteError(f"S3 answered 403 ({code or 'Forbidden'}): {CREDENTIALS_HINT} to credentials that can read the bucket")
+    raise error
+
+
 class BotoStore(MutableMapping):
     """Zarr keys as S3 objects under `prefix`, read with boto3 GETs (whole objects; getitems runs
     `concurrency` GETs at once, which zarr uses for the chunks of one selection). Read-only."""
@@ -46,8 +65,9 @@ class BotoStore(MutableMapping):
     def __getitem__(self, key):
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
-        except self.client.exceptions.NoSuchKey:
-            raise KeyError(key)
+        except Exception as e:
+            if _missing_or_raise(e):
+                raise KeyError(key)
 
     def getitems(self, keys, on_error="omit"):
         def fetch(key):
@@ -62,8 +82,8 @@ class BotoStore(MutableMapping):
         try:
             self.client.head_object(Bucket=self.bucket, Key=self._key(key))
             return True
-        except Exception:
-            return False
+        except Exception as e:
+            return not _missing_or_raise(e)
 
     def __iter__(self):
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix + "/")
