@@ -1,7 +1,7 @@
 /**
  * The python engine over remote storage in a real run: zarr-python reads a small Zarr (raw and
- * Blosc-LZ4) over HTTP through fsspec and over S3 through boto3 (or s3fs where it imports), every
- * read verified. Behind the shaping proxy the request numbers are the proxy's: a full read of 4×4
+ * Blosc-LZ4) over HTTP through fsspec and over S3 through boto3 (or s3fs where it imports), and h5py
+ * an HDF5 file over HTTP through an fsspec file object, every read verified. Behind the shaping proxy the request numbers are the proxy's: a full read of 4×4
  * chunks is 16 GETs carrying exactly the 16 chunk objects' bytes; without a proxy they are unknown
  * (no `remote` on the samples), never 0. An interpreter that cannot import fsspec or boto3 skips
  * the remote cases with the reason and still runs the local one.

@@ -7,6 +7,8 @@ one response line on stdout; a failure is {"error": "<one line>"}; nothing else 
 Requests:
   {"op": "hello"}                        -> versions, the HDF5 plugin path, the filters HDF5 can load
   {"op": "open", "backend", "path", "layout", ...} -> {"ok": true, "openMs"}
+                                         (with "remote": {"kind": "http" | "s3", ...} the layout's
+                                         objects are read from storage: reference_remote.py)
   {"op": "pass", "selections": [[[start, stop, step], ...], ...]}
                                          -> {"ms", "readBytes", "writeBytes", "majorFaults", "digests"}
   {"op": "close"}                        -> {"ok": true}   (every mapping and descriptor released)
