@@ -12,6 +12,7 @@
  * `{"error": "<one line>"}`; it rejects that request only and the worker keeps serving.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { relative, sep } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { backendFor } from "../backends/registry.ts";
@@ -55,7 +56,23 @@ export interface PythonVersions {
   readonly bloscThreads: number | null;
   /** tensorstore's version, or null when it does not import. */
   readonly tensorstore: string | null;
+  /** The packages remote reads use (engines/python-remote.ts); null for one that does not import. */
+  readonly remote: { readonly fsspec: string | null; readonly aiohttp: string | null; readonly s3fs: string | null; readonly boto3: string | null };
 }
+
+/** Where a remote open reads: an HTTP base URL, or an S3 bucket and key prefix (never credentials: the worker's environment has them). */
+export type PythonRemote =
+  | { readonly kind: "http"; readonly url: string; readonly concurrency: number }
+  | {
+      readonly kind: "s3";
+      readonly endpoint: string | null;
+      readonly bucket: string;
+      readonly prefix: string;
+      readonly region: string | null;
+      /** The harness's own server: the worker signs with the LAYOUTBENCH_MANAGED_S3_* variables it was started with. */
+      readonly managed: boolean;
+      readonly concurrency: number;
+    };
 
 /** One timed pass over a list of selections, measured inside the worker. */
 export interface PythonPass {
@@ -73,7 +90,7 @@ export interface PythonPass {
 export interface PythonWorker {
   readonly versions: PythonVersions;
   /** Opens the layout with fresh library state; `openMs` is measured in the worker. Read-only. */
-  open(stored: Stored, options: { writable: boolean }): Promise<{ openMs: number }>;
+  open(stored: Stored, options: { writable: boolean; remote?: PythonRemote }): Promise<{ openMs: number }>;
   /** Reads every selection once through the open array. */
   pass(selections: readonly Selection[]): Promise<PythonPass>;
   /** Closes the array and unmaps it, so its pages can be evicted; the worker checks nothing stays open. */
@@ -206,9 +223,9 @@ function openTarget(stored: Stored): { path: string; datasetPath?: string } {
  * Starts a worker and waits for its `hello`. Rejects with a PythonEngineError when the interpreter
  * cannot run, the script fails, or NumPy is missing (the one package every backend needs).
  */
-export async function startPythonWorker(): Promise<PythonWorker> {
+export async function startPythonWorker(options: { env?: Readonly<Record<string, string>> } = {}): Promise<PythonWorker> {
   const python = pythonExecutable();
-  const child = spawn(python, [SCRIPT], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+  const child = spawn(python, [SCRIPT], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...options.env, PYTHONUNBUFFERED: "1" } });
   const channel = new Channel(child, python);
   let hello: Record<string, unknown>;
   try {
@@ -240,7 +257,14 @@ function toVersions(h: Record<string, unknown>, python: string): PythonVersions 
     bloscCompressors: Array.isArray(h.blosc_compressors) ? (h.blosc_compressors as string[]) : [],
     bloscThreads: typeof h.blosc_threads === "number" ? h.blosc_threads : null,
     tensorstore: str("tensorstore"),
+    remote: remoteVersions(h.remote),
   };
+}
+
+function remoteVersions(r: unknown): PythonVersions["remote"] {
+  const o = (typeof r === "object" && r !== null ? r : {}) as Record<string, unknown>;
+  const str = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : null);
+  return { fsspec: str("fsspec"), aiohttp: str("aiohttp"), s3fs: str("s3fs"), boto3: str("boto3") };
 }
 
 class Worker implements PythonWorker {
@@ -250,20 +274,24 @@ class Worker implements PythonWorker {
     readonly versions: PythonVersions,
   ) {}
 
-  async open(stored: Stored, options: { writable: boolean }): Promise<{ openMs: number }> {
-    const what = `open ${stored.layout.backend} ${stored.dir}`;
+  async open(stored: Stored, options: { writable: boolean; remote?: PythonRemote }): Promise<{ openMs: number }> {
+    const what = `open ${stored.layout.backend} ${stored.dir}${options.remote ? ` over ${options.remote.kind}` : ""}`;
     const reason = pythonSupport(stored.layout, { op: options.writable ? "write" : "read", versions: this.versions });
     if (reason) throw new PythonEngineError(`${what}: ${reason}`);
     const { dataset, layout } = stored;
+    const target = openTarget(stored);
+    // The array's key under the layout's prefix: where the local path sits inside the layout's folder.
+    const remote = options.remote ? { ...options.remote, path: relative(stored.dir, target.path).split(sep).join("/") } : undefined;
     const reply = await this.channel.request(
       {
         op: "open",
         backend: layout.backend,
-        ...openTarget(stored),
+        ...target,
         layout,
         writable: false,
         shape: dataset.shape,
         dtype: numpyDescr(dataset.dtype),
+        ...(remote ? { remote } : {}),
       },
       what,
     );

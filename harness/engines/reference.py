@@ -7,6 +7,8 @@ one response line on stdout; a failure is {"error": "<one line>"}; nothing else 
 Requests:
   {"op": "hello"}                        -> versions, the HDF5 plugin path, the filters HDF5 can load
   {"op": "open", "backend", "path", "layout", ...} -> {"ok": true, "openMs"}
+                                         (with "remote": {"kind": "http" | "s3", ...} the layout's
+                                         objects are read from storage: reference_remote.py)
   {"op": "pass", "selections": [[[start, stop, step], ...], ...]}
                                          -> {"ms", "readBytes", "writeBytes", "majorFaults", "digests"}
   {"op": "close"}                        -> {"ok": true}   (every mapping and descriptor released)
@@ -88,6 +90,7 @@ try:
     import numcodecs
 except ImportError:
     numcodecs = None
+import reference_remote
 
 
 class RequestError(Exception):
@@ -145,6 +148,7 @@ def hello():
         "blosc_compressors": blosc,
         "blosc_threads": blosc_threads,
         "tensorstore": tensorstore_version,
+        "remote": reference_remote.versions(),
     }
 
 
@@ -194,6 +198,7 @@ class Worker:
         self.array = None  # what selections are read from
         self.file = None  # h5py.File
         self.mmap = None  # the memmap's mmap.mmap
+        self.remote = None  # reference_remote.RemoteOpen of a remote open
         self.outputs = OutputBuffers()
 
     # ---- open / close ------------------------------------------------------------------------------
@@ -212,11 +217,16 @@ class Worker:
             raise RequestError("open needs a 'path'")
         if backend not in ("memmap", "zarr", "hdf5"):
             raise RequestError(f"unknown backend {backend!r}: expected memmap, zarr or hdf5")
+        remote = req.get("remote")
+        if remote is not None and backend == "memmap":
+            raise RequestError("numpy.load maps local files only; remote memmap runs in the layoutbench engine (download, then map)")
         gc.collect()  # leftovers of an earlier array must not be freed inside the timed open
         self.backend, self.path = backend, path
         try:
             t0 = time.perf_counter_ns()
-            if backend == "memmap":
+            if remote is not None:
+                self._open_remote(remote, backend, path, layout, req.get("datasetPath") or "/data")
+            elif backend == "memmap":
                 self._open_memmap(path, layout)
             elif backend == "zarr":
                 self._open_zarr(path, layout)
@@ -258,6 +268,20 @@ class Worker:
             raise RequestError("zarr-python 2.13 reads Zarr format 2 only")
         self.array = zarr.open_array(path, mode="r")
 
+    def _open_remote(self, remote, backend, path, layout, dataset_path):
+        """The layout's objects through fsspec or boto3; a fresh filesystem or client (no cache) per open."""
+        if layout.get("format", 2) != 2 or layout.get("shards") is not None:
+            raise RequestError("zarr-python 2.13 reads Zarr format 2 only")
+        self.remote = reference_remote.RemoteOpen(remote, backend)
+        try:
+            if backend == "zarr":
+                self.array = zarr.open_array(self.remote.zarr_store(), mode="r")
+            else:
+                self.file = h5py.File(self.remote.hdf5_file(), "r")
+                self.array = self.file[dataset_path]
+        except reference_remote.RemoteError as e:
+            raise RequestError(str(e))
+
     def _open_hdf5(self, path, dataset_path):
         if h5py is None:
             raise RequestError("python3-h5py not installed: apt-get install python3-h5py")
@@ -279,6 +303,10 @@ class Worker:
         if self.file is not None:
             self.file.close()
         mm = self.mmap
+        if self.remote is not None:
+            self.array = self.file = None
+            self.remote.close()
+            self.remote = path = None  # nothing local was opened
         self.array = self.file = self.mmap = None
         self.backend = self.path = None
         # Drop every view so the mapping's buffer exports end, then unmap now rather than at GC.

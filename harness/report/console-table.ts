@@ -35,10 +35,14 @@ export function consoleTable(results: ResultsFile): string {
       `${(s.q3Ms - s.q1Ms).toFixed(3)} ms`,
       throughputMeaningless(c.pattern) ? NOT_MEANINGFUL : rate(s.throughput),
       // Remote cases: what crossed the wire, in how many requests, per byte asked for.
-      s.remote ? `${bytes(s.remote.bytesTransferred)} in ${s.remote.requests} GETs` : bytes(s.bytesRead),
+      s.remote
+        ? `${bytes(s.remote.bytesTransferred)} in ${s.remote.requests} GETs`
+        : c.storageLocation
+          ? "GETs unknown" // a remote case whose requests no proxy saw (the python engine's own client)
+          : bytes(s.bytesRead),
       s.remote
         ? `${s.remote.transferAmplification.toFixed(2)}×`
-        : amplificationMeaningless(c.cache)
+        : amplificationMeaningless(c.cache) || c.storageLocation
           ? NOT_MEANINGFUL
           : `${s.readAmplification.toFixed(s.readAmplification < 10 ? 2 : 0)}×`,
       String(s.samples),

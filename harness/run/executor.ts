@@ -55,7 +55,7 @@ async function runLocked(scenarios: readonly Scenario[], options: RunOptions, de
       options.stamp,
     );
     const readable = supportedCases(wanted, python, deps.engines, options.log).filter((c) => {
-      const reason = remoteSupport(c, deps.backendFor(c.layout));
+      const reason = remoteSupport(c, deps.backendFor(c.layout), python?.versions);
       if (reason) options.log(`${c.engine} engine skips ${c.layout.name} on storage ${c.storage.label}: ${reason}`);
       return !reason;
     });

@@ -14,6 +14,7 @@ import { tensorstoreSupport } from "../engines/python-read-path.ts";
 import { pythonSession } from "../engines/python-session.ts";
 import { zarritaEngine, zarritaSupport } from "../engines/zarrita.ts";
 import type { EvictionMethod } from "../scenario/types.ts";
+import { LOCAL_CREDENTIALS } from "../servers/start.ts";
 import { acquireRunLock } from "../store/lock.ts";
 import { ensureMaterialized, removeStaleScratch } from "../store/materialize.ts";
 import { collectContext } from "./context.ts";
@@ -22,6 +23,12 @@ import { readIoCounters } from "./io-counters.ts";
 import type { CaseEnv } from "./sampler.ts";
 import { readSchedCounters } from "./sched-counters.ts";
 import { processTimerOverheadMs } from "./timer-overhead.ts";
+
+/** What the Python worker signs requests to the harness's own S3 server with (reference_remote.py reads them). */
+const MANAGED_S3_ENV = {
+  LAYOUTBENCH_MANAGED_S3_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+  LAYOUTBENCH_MANAGED_S3_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+};
 
 export function realEnv(method: EvictionMethod): CaseEnv {
   return {
@@ -60,7 +67,8 @@ export function realRunDeps(): RunDeps {
         async start(required) {
           const available = await pythonAvailable();
           if (!available.ok && required) throw new UserError(`engines: python: ${available.reason}`);
-          return available.versions ? startPythonWorker() : null;
+          // The worker signs requests to the harness's own S3 server with these (moto accepts any; never logged).
+          return available.versions ? startPythonWorker({ env: MANAGED_S3_ENV }) : null;
         },
         support: pythonSupport,
         session: pythonSession,

@@ -2,6 +2,7 @@
  * The session of a case on remote storage: its engine's remote read path (engines/remote-session.ts)
  * pointed at the storage the run started (remote-storage.ts).
  */
+import { remotePythonSession } from "../engines/python-remote.ts";
 import { remoteLayoutbenchSession, remoteZarritaSession } from "../engines/remote-session.ts";
 import type { EngineSession } from "../engines/types.ts";
 import type { CaseSpec } from "../scenario/types.ts";
@@ -15,6 +16,13 @@ export function remoteSessionFor(spec: CaseSpec, p: SessionParts, target: Remote
       return remoteLayoutbenchSession(spec, p.backend, p.stored, p.selections, p.now, p.verifier, p.outputs, reads);
     case "zarrita":
       return remoteZarritaSession(spec, p.stored, p.selections, p.now, p.verifier, reads);
+    case "python":
+      if (!p.python) throw new Error("the python engine's worker is not running");
+      return remotePythonSession(spec, p.python, p.stored, p.selections, p.verifier, {
+        label: target.storage.label,
+        remote: target.python,
+        served: target.served,
+      });
     default:
       throw new Error(`the ${spec.engine} engine does not read remote storage`);
   }

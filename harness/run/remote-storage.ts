@@ -9,9 +9,12 @@
 import { copyFileSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { Backend } from "../backends/types.ts";
+import type { PythonRemote, PythonVersions } from "../engines/python.ts";
+import { pythonRemoteSupport } from "../engines/python-remote.ts";
 import { HttpObjectStore, type ObjectStore, S3ObjectStore } from "../remote/index.ts";
 import type { CaseSpec, StorageSpec } from "../scenario/types.ts";
 import { type RunningServer, StartedRegistry, startHttpServer, startS3Server } from "../servers/index.ts";
+import type { ServedRequest } from "../servers/shaping-proxy.ts";
 import type { Materialized } from "../store/materialize.ts";
 import type { StorageLocation } from "./results-types.ts";
 
@@ -38,6 +41,10 @@ export interface RemoteTarget {
   readonly location: StorageLocation;
   /** The files the storage serves for this layout (hard links of the cached ones, or copies): what cold samples evict and check. */
   readonly servedFiles: readonly string[];
+  /** The same objects as the Python worker addresses them (no credentials). */
+  readonly python: PythonRemote;
+  /** The shaping proxy's records when one serves this storage (what the worker's requests are counted from). */
+  readonly served: (() => readonly ServedRequest[]) | undefined;
 }
 
 export interface RemoteStorages {
@@ -47,12 +54,12 @@ export interface RemoteStorages {
 }
 
 /** Why `spec` cannot be read from its remote storage here, or undefined. */
-export function remoteSupport(spec: CaseSpec, backend: Backend): string | undefined {
+export function remoteSupport(spec: CaseSpec, backend: Backend, python?: PythonVersions): string | undefined {
   if (spec.storage.kind === "local") return undefined;
   if (spec.engine === "layoutbench" && !backend.openRemote) {
     return `reading ${spec.layout.backend} layouts from remote storage is not implemented in the layoutbench engine`;
   }
-  if (spec.engine === "python") return "the python engine does not read remote storage in this version";
+  if (spec.engine === "python") return pythonRemoteSupport(spec.layout, spec.storage.kind, python);
   return undefined;
 }
 
@@ -153,7 +160,11 @@ export async function startStorages(
           own.kind === "s3"
             ? () => new S3ObjectStore({ ...s3Options(storage), ...remoteTransport() })
             : () => new HttpObjectStore({ url: (storage as { url: string }).url, ...remoteTransport() });
-        return { storage, prefix, concurrency, newClient, location: locationOf(storage, undefined, own.label), servedFiles };
+        const python: PythonRemote =
+          own.kind === "s3"
+            ? { kind: "s3", ...ownS3(storage, prefix), managed: false, concurrency }
+            : { kind: "http", url: `${(storage as { url: string }).url.replace(/\/+$/, "")}/${prefix}`, concurrency };
+        return { storage, prefix, concurrency, newClient, location: locationOf(storage, undefined, own.label), servedFiles, python, served: undefined };
       }
       const server = s;
       return {
@@ -163,6 +174,11 @@ export async function startStorages(
         newClient: () => server.store(remoteTransport()),
         servedFiles,
         location: locationOf(storage, server, server.kind === "s3" ? `s3://layoutbench/ at ${server.url}` : server.url),
+        python:
+          server.kind === "s3"
+            ? { kind: "s3", endpoint: server.url, bucket: "layoutbench", prefix, region: "us-east-1", managed: true, concurrency }
+            : { kind: "http", url: new URL(`${prefix}/`, server.url).href, concurrency },
+        served: server.proxy ? () => (server.proxy as NonNullable<RunningServer["proxy"]>).served : undefined,
       };
     },
     stop,
@@ -172,6 +188,13 @@ export async function startStorages(
 function s3Options(storage: RemoteTarget["storage"]) {
   const s = storage as Extract<StorageSpec, { kind: "s3"; managed: false }>;
   return { bucket: s.bucket, prefix: s.prefix, endpoint: s.endpoint ?? undefined, region: s.region ?? undefined };
+}
+
+/** The user's S3 location of a layout's objects, as the Python worker addresses them. */
+function ownS3(storage: RemoteTarget["storage"], layoutPrefix: string) {
+  const o = s3Options(storage);
+  const prefix = o.prefix ? `${o.prefix.replace(/\/+$/, "")}/${layoutPrefix}` : layoutPrefix;
+  return { bucket: o.bucket, prefix, endpoint: o.endpoint ?? null, region: o.region ?? null };
 }
 
 function stagedFiles(dir: string): string[] {

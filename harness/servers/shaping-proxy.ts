@@ -24,6 +24,10 @@ export interface ServedRequest {
   admittedMs: number;
   headersMs: number | undefined;
   endMs: number | undefined;
+  /** Body bytes sent to the client. */
+  bytes: number;
+  /** Whether the request came over a connection that had carried one before. */
+  readonly connectionReused: boolean;
 }
 
 export interface ShapingProxy {
@@ -52,6 +56,7 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
   let fault = initialFault;
   let faultsInjected = 0;
   const served: ServedRequest[] = [];
+  const seenSockets = new WeakSet<object>();
 
   const takeFault = (): Fault | undefined => {
     if (!fault) return undefined;
@@ -61,7 +66,9 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
   };
 
   const server = http.createServer(async (req, res) => {
-    const entry: ServedRequest = { arrivedMs: performance.now(), admittedMs: 0, headersMs: undefined, endMs: undefined };
+    const connectionReused = seenSockets.has(req.socket);
+    seenSockets.add(req.socket);
+    const entry: ServedRequest = { arrivedMs: performance.now(), admittedMs: 0, headersMs: undefined, endMs: undefined, bytes: 0, connectionReused };
     served.push(entry);
     const release = await gate.enter();
     res.on("close", () => {
@@ -88,7 +95,7 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
         res.flushHeaders();
         const cutAfter =
           active?.kind === "die-mid-body" ? (active.afterBytes ?? Math.floor(Number(upstreamRes.headers["content-length"] ?? 0) / 2)) : undefined;
-        forwardBody(upstreamRes, res, bucket, piece, cutAfter);
+        forwardBody(upstreamRes, res, bucket, piece, cutAfter, entry);
       },
     );
     upstreamReq.on("error", () => {
@@ -141,7 +148,14 @@ function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
  * Copies `from` into `to` in pieces of `piece` bytes (0: as they come), each piece waiting for its
  * tokens; with `cutAfter`, destroys the connection after that many bytes.
  */
-function forwardBody(from: http.IncomingMessage, to: http.ServerResponse, bucket: TokenBucket | undefined, piece: number, cutAfter: number | undefined): void {
+function forwardBody(
+  from: http.IncomingMessage,
+  to: http.ServerResponse,
+  bucket: TokenBucket | undefined,
+  piece: number,
+  cutAfter: number | undefined,
+  entry: ServedRequest,
+): void {
   let sent = 0;
   const forward = async (chunk: Buffer): Promise<boolean> => {
     for (let at = 0; at < chunk.byteLength; ) {
@@ -155,6 +169,7 @@ function forwardBody(from: http.IncomingMessage, to: http.ServerResponse, bucket
       }
       if (to.destroyed) return false;
       sent += part.byteLength;
+      entry.bytes = sent;
       if (!to.write(part)) await new Promise((drained) => to.once("drain", drained));
       at = end;
       if (cutAfter !== undefined && sent >= cutAfter) {

@@ -56,7 +56,7 @@ export interface RunningS3Server extends RunningServer {
 }
 
 /** Credentials for the harness's own S3 server; not a secret (moto accepts any signature). */
-const LOCAL_CREDENTIALS = { accessKeyId: "layoutbench", secretAccessKey: "layoutbench-local-server" };
+export const LOCAL_CREDENTIALS = { accessKeyId: "layoutbench", secretAccessKey: "layoutbench-local-server" };
 
 /** Serves `root` over HTTP on 127.0.0.1 with Range support, behind the shaping proxy when shaping or a fault is given. */
 export async function startHttpServer(options: ServerOptions): Promise<RunningServer> {
