@@ -98,6 +98,14 @@ describe("residency of the pages a read touches", () => {
     assert.deepEqual(rangeResidency([{ file: path, offset: 0 }]).totalPages, 1024, "no length: to the end of the file");
   });
 
+  test("a column of a tall array: hundreds of thousands of ranges, each page counted once", () => {
+    const page = pageSize();
+    const path = join(dir, "big.bin");
+    // 20 columns of an 8192-row float32 array make 163 840 runs; 300 000 four-byte runs over 1024 pages here.
+    const ranges = Array.from({ length: 300_000 }, (_, i) => ({ file: path, offset: (i % 1024) * page + (i % 7) * 4, length: 4 }));
+    assert.equal(rangeResidency(ranges).totalPages, 1024);
+  });
+
   test("a cold sample checked by ranges is flagged for any resident page; by files, past 2%", () => {
     const sample = (residency: number, ranges: boolean): Sample => ({
       ms: 1,

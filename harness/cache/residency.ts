@@ -51,7 +51,9 @@ export function rangeResidency(ranges: readonly FileRange[]): Residency {
     try {
       const size = fstatSync(fd).size;
       const end = (r: FileRange) => Math.min(size, r.length === undefined ? size : r.offset + r.length);
-      const upTo = Math.max(0, ...list.map(end));
+      // A loop, not Math.max(...): a column pattern on a tall array makes hundreds of thousands of ranges.
+      let upTo = 0;
+      for (const r of list) upTo = Math.max(upTo, end(r));
       const resident = mincorePages(fd, upTo);
       const seen = new Uint8Array(resident.length);
       for (const r of list) {

@@ -52,7 +52,7 @@ export function summarizeRemote(samples: readonly (RemoteCounts | undefined)[], 
     transferAmplification: transferAmplification(bytesTransferred, bytesRequested),
     medianTtfbMs: medianOrNull(remote.map((s) => s.medianTtfbMs)),
     p95TtfbMs: medianOrNull(remote.map((s) => s.p95TtfbMs)),
-    peakInFlight: Math.max(...remote.map((s) => s.peakInFlight)),
+    peakInFlight: remote.reduce((m, s) => Math.max(m, s.peakInFlight), -Infinity),
     connectionReuse: total > 0 ? reused / total : 0,
     retries: remote.reduce((sum, s) => sum + s.retries, 0),
   };
