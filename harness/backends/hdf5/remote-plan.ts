@@ -3,7 +3,8 @@
  * uploaded from (the same bytes), so the remote reader (remote-reader.ts) asks storage for exactly
  * those byte ranges: the reads libhdf5 makes to open the file and the dataset (superblock, object
  * headers), the data's address for contiguous datasets, and for chunked ones the reads of each
- * selection from a freshly opened file (chunk index nodes and chunks). Recorded by watching
+ * selection from a freshly opened file (chunk index nodes, kept once read, and chunks, read on every
+ * call, as libhdf5 does). Recorded by watching
  * libhdf5's positional reads (contiguous.ts `watchingReads`), as byte-ranges.ts does.
  *
  * Plans are kept per file (device, inode, mtime) and selection: the run's prepare step
@@ -39,7 +40,7 @@ export interface FilePlan {
 const BLOCK_BYTES = 64 * 2 ** 20;
 
 const filePlans = new Map<string, FilePlan>();
-const selectionPlans = new Map<string, readonly ByteRead[]>();
+const selectionPlans = new Map<string, SelectionPlan>();
 
 function fileKey(path: string): { key: string; dev: number; ino: number } {
   const st = statSync(path);
@@ -80,11 +81,32 @@ export async function planFile(stored: Stored<Hdf5Layout>, path: string): Promis
   return plan;
 }
 
+/** libhdf5's reads for one selection: metadata it keeps once read, and data it reads on every call. */
+export interface SelectionPlan {
+  /** Chunk index nodes and the like, read from a freshly opened file and then cached by libhdf5. */
+  readonly metadata: readonly ByteRead[];
+  /** What a second read of the selection on the same open file reads again (chunks, raw data). */
+  readonly data: readonly ByteRead[];
+}
+
+/** Reads without repeats, in order. */
+function unique(reads: readonly ByteRead[]): ByteRead[] {
+  const seen = new Set<string>();
+  return reads.filter((r) => {
+    const k = `${r.offset}+${r.length}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 /**
- * libhdf5's reads of `sel` from a freshly opened file (after the dataset's open), in order and
- * without repeats: what a reader with an empty metadata cache fetches for it.
+ * libhdf5's reads of `sel` from a freshly opened file (after the dataset's open), split by reading
+ * it twice: what the second call reads again is data; the rest is metadata libhdf5 keeps (h5wasm
+ * keeps the file open between calls, so its metadata cache does too, while each call's chunk cache
+ * and sieve buffer go with the dataset it closes).
  */
-export async function planSelection(stored: Stored<Hdf5Layout>, path: string, sel: Selection): Promise<readonly ByteRead[]> {
+export async function planSelection(stored: Stored<Hdf5Layout>, path: string, sel: Selection): Promise<SelectionPlan> {
   const { key, dev, ino } = fileKey(path);
   const selKey = `${key}|${formatSelection(sel)}`;
   const known = selectionPlans.get(selKey);
@@ -95,25 +117,23 @@ export async function planSelection(stored: Stored<Hdf5Layout>, path: string, se
   const size = itemSize(dataset.dtype);
   const unit = layout.chunks ? [...layout.chunks] : dataset.shape.map(() => 1);
   const file = openFile(module, path, "r");
-  let reads: ByteRead[];
+  const read = () => {
+    for (const block of planBlocks(sel, unit, size, BLOCK_BYTES)) transferHyperslab(module, file, block.sel, size, "read", () => {}, datasetPath);
+  };
+  let first: ByteRead[];
+  let again: ByteRead[];
   try {
     module.get_dataset_metadata(file.file_id, datasetPath);
     module.get_dataset_filters(file.file_id, datasetPath);
-    reads = readsOf(module, dev, ino, () => {
-      for (const block of planBlocks(sel, unit, size, BLOCK_BYTES)) transferHyperslab(module, file, block.sel, size, "read", () => {}, datasetPath);
-    });
+    first = unique(readsOf(module, dev, ino, read));
+    again = unique(readsOf(module, dev, ino, read));
   } finally {
     closeFile(module, file);
   }
-  const seen = new Set<string>();
-  const unique = reads.filter((r) => {
-    const k = `${r.offset}+${r.length}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-  selectionPlans.set(selKey, unique);
-  return unique;
+  const isData = new Set(again.map((r) => `${r.offset}+${r.length}`));
+  const plan: SelectionPlan = { metadata: first.filter((r) => !isData.has(`${r.offset}+${r.length}`)), data: again };
+  selectionPlans.set(selKey, plan);
+  return plan;
 }
 
 /** Records the plans remote reads of `selections` will use (chunked layouts plan each selection). */

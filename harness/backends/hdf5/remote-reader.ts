@@ -5,10 +5,12 @@
  * Contiguous, unfiltered data: the reads of libhdf5's sieve replayed (sieve-plan.ts), one GET per
  * read: a row of up to `sieveBytes` is one GET of one sieve window. Chunked data: at open, one GET
  * per group of libhdf5's open reads lying within `sieveBytes` of each other (superblock, object
- * headers); per selection, one GET per read libhdf5 makes (chunk index nodes, each chunk) that is
- * not fetched yet. The bytes go into a sparse image of the file in memory-backed temporary storage,
- * and libhdf5 (h5wasm) reads and decodes from that image; a read of the image outside the bytes
- * fetched fails the read instead of returning zeros.
+ * headers); then one GET per read libhdf5 makes: chunk index nodes once per reader (libhdf5 keeps
+ * them in its metadata cache), each chunk on every read (its chunk cache goes with the dataset
+ * h5wasm closes after each call), as a local reader reads the file. The bytes go into a sparse
+ * image of the file in memory-backed temporary storage, and libhdf5 (h5wasm) reads and decodes
+ * from that image; a read of the image outside the bytes fetched fails the read instead of
+ * returning zeros. Nothing else is cached client-side: warm passes fetch every chunk again.
  */
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -128,8 +130,9 @@ export async function openRemoteHdf5(stored: Stored<Hdf5Layout>, source: RemoteS
   const fd = openSync(image, "w");
   const have: ByteRead[] = [];
   const covered = (r: ByteRead) => have.some((h) => h.offset <= r.offset && r.offset + r.length <= h.offset + h.length);
-  const fetchInto = async (reads: readonly ByteRead[]) => {
-    const missing = reads.filter((r) => !covered(r));
+  /** Fetches `reads` into the image (those `again` always, the others unless already there). */
+  const fetchInto = async (reads: readonly ByteRead[], again: readonly ByteRead[] = []) => {
+    const missing = [...reads.filter((r) => !covered(r)), ...again];
     const bodies = await bounded(missing.map(get), source.concurrency);
     missing.forEach((r, i) => {
       writeSync(fd, bodies[i], 0, bodies[i].byteLength, r.offset);
@@ -165,7 +168,7 @@ export async function openRemoteHdf5(stored: Stored<Hdf5Layout>, source: RemoteS
     decoder: options.decoder,
     threads: 1,
     library: "libhdf5 reads and decodes from a sparse image holding only the fetched ranges",
-    ours: `ranges planned from libhdf5's reads of the local copy; one ranged GET per open group and per chunk or index read not fetched yet, at most ${source.concurrency} in flight`,
+    ours: `ranges planned from libhdf5's reads of the local copy; one ranged GET per open group, per chunk index node once and per chunk on every read, at most ${source.concurrency} in flight`,
     fallbacks: [],
   };
   return {
@@ -173,7 +176,9 @@ export async function openRemoteHdf5(stored: Stored<Hdf5Layout>, source: RemoteS
       live(sel);
       const out = output(sel, into);
       const outBytes = bytesOf(out);
-      await fetchInto(await planSelection(stored, local, sel));
+      const planned = await planSelection(stored, local, sel);
+      // libhdf5 keeps metadata between calls but reads chunks again on every call: so do we.
+      await fetchInto(planned.metadata, planned.data);
       const outShape = selectionShape(sel);
       strictly(`read ${formatSelection(sel)}`, () => {
         for (const block of planBlocks(sel, unit, size, 64 * 2 ** 20)) {
