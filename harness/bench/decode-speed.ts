@@ -2,7 +2,9 @@
  * Decode-only speed D of a layout's codec: the dataset's chunks generated, encoded with the layout's
  * codec and then decoded in memory, timed alone (no file, no copy into the result). The model
  * t = S/(r·B) + S/D wants this D; the warm local read of the same layout (the report's D) adds
- * reading and assembling, which makes raw look slower than free.
+ * reading and assembling, which makes raw look slower than free, and decodes Blosc in the addon,
+ * while remote Zarr reads decode through zarr.get's codecs (createByteCodec's: numcodecs.js Blosc),
+ * the ones timed here.
  */
 
 import { createByteCodec } from "../backends/zarr/codecs.ts";

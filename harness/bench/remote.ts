@@ -50,7 +50,9 @@ async function main(): Promise<void> {
       `${row.pattern.padEnd(7)}  ${row.layout.padEnd(10)}  ${row.ratio.toFixed(2).padStart(5)}   ${d.padStart(14)}   ${formatBandwidth(row.predicted).padStart(11)}   ${formatBandwidth(row.measured).padStart(11)}`,
     );
   }
-  console.log("\nD measured as decoding alone (the layout's codec on the dataset's chunks in memory; raw: none, D = ∞)");
+  console.log(
+    "\nD measured as decoding alone: the layout's chunks in memory through the codecs remote Zarr reads decode with (zarr.get's: numcodecs.js Blosc, node:zlib, zstd-napi), not the addon the local read uses; raw: none, D = ∞",
+  );
   console.log("layout      ratio   D (decode only)   predicted with it");
   const rawRatio = results.cases.find((c) => c.layout.name === "raw" && c.storage)?.storage?.compressionRatio ?? 1;
   const dataset = scenario.datasets[0];
