@@ -31,6 +31,8 @@ import { checkHdf5Layout, filterFor } from "./hdf5/filters.ts";
 import { closeFile, createDataset, DATASET_PATH, flushFile, h5, openFile, transferHyperslab } from "./hdf5/library.ts";
 import { makeFilterOptional } from "./hdf5/optional-filter.ts";
 import { prepareHdf5Probe, probeHdf5 } from "./hdf5/probe.ts";
+import { planRemoteReads } from "./hdf5/remote-plan.ts";
+import { openRemoteHdf5 } from "./hdf5/remote-reader.ts";
 import type { Backend, BackendReadPath, MaterializeContext, Reader, StorageFootprint, Stored } from "./types.ts";
 
 /** The file inside the layout's directory. */
@@ -42,6 +44,8 @@ const DEFAULT_BLOCK_BYTES = 64 * 2 ** 20;
 export interface Hdf5Options {
   /** Most bytes per h5wasm read or write call; tests lower it to exercise block-by-block paths. */
   readonly blockBytes?: number;
+  /** libhdf5's sieve size replayed by remote reads of contiguous data (default 64 KiB, libhdf5's). */
+  readonly remoteSieveBytes?: number;
 }
 
 /** An HDF5 backend; `hdf5Backend` is the one with default options. */
@@ -54,7 +58,14 @@ export function createHdf5Backend(options: Hdf5Options = {}): Backend<Hdf5Layout
     materialize: (ctx) => materialize(ctx, blockBytes),
     files: async (stored) => [join(stored.dir, HDF5_FILE)],
     open: (stored, { writable }) => openReader(stored, writable, blockBytes),
-    byteRanges: (stored, selections) => hdf5ByteRanges(stored, selections, join(stored.dir, HDF5_FILE)),
+    openRemote: (stored, source) =>
+      openRemoteHdf5(stored, source, { fileName: HDF5_FILE, decoder: hdf5FilterLabel(stored.layout), sieveBytes: options.remoteSieveBytes }),
+    byteRanges: async (stored, selections) => {
+      const file = join(stored.dir, HDF5_FILE);
+      // Plans remote reads now, before cold samples evict the file (remote-plan.ts).
+      await planRemoteReads(stored, file, selections);
+      return hdf5ByteRanges(stored, selections, file);
+    },
     mainFile: HDF5_FILE,
     locate: (stored) => ({ path: join(stored.dir, HDF5_FILE), datasetPath: stored.dataset.source?.dataset ?? DATASET_PATH }),
     describe: (layout) =>

@@ -4,7 +4,8 @@
  * bandwidths with 20 ms latency. Prints each case's median and transfer, then per pattern and
  * compressed layout the crossover bandwidth below which it beats raw: predicted by the model
  * t = S/(r·B) + S/D (D from the warm local case of the same layout) and measured (fits of
- * t = a/B + c to the three bandwidths).
+ * t = a/B + c to the three bandwidths). Then D measured as decoding alone (decode-speed.ts) and
+ * the crossover it predicts: the report's chart uses the warm local D.
  *
  * Usage: `npm run bench:remote -- [scenario.yaml]`.
  */
@@ -16,6 +17,8 @@ import { loadScenario } from "../plan/load.ts";
 import { bandwidthCrossovers, formatBandwidth } from "../report/bandwidth-crossover.ts";
 import { runScenarios } from "../run/executor.ts";
 import { realRunDeps } from "../run/real-deps.ts";
+import { crossoverBandwidth } from "../stats/transfer-model.ts";
+import { decodeOnlySpeed } from "./decode-speed.ts";
 
 const SCENARIO = "scenarios/bench/remote.yaml";
 
@@ -46,6 +49,20 @@ async function main(): Promise<void> {
     console.log(
       `${row.pattern.padEnd(7)}  ${row.layout.padEnd(10)}  ${row.ratio.toFixed(2).padStart(5)}   ${d.padStart(14)}   ${formatBandwidth(row.predicted).padStart(11)}   ${formatBandwidth(row.measured).padStart(11)}`,
     );
+  }
+  console.log(
+    "\nD measured as decoding alone: the layout's chunks in memory through the codecs remote Zarr reads decode with (zarr.get's: numcodecs.js Blosc, node:zlib, zstd-napi), not the addon the local read uses; raw: none, D = ∞",
+  );
+  console.log("layout      ratio   D (decode only)   predicted with it");
+  const rawRatio = results.cases.find((c) => c.layout.name === "raw" && c.storage)?.storage?.compressionRatio ?? 1;
+  const dataset = scenario.datasets[0];
+  for (const layout of scenario.layouts) {
+    if (layout.name === "raw") continue;
+    const speed = await decodeOnlySpeed(dataset, layout);
+    const ratio = results.cases.find((c) => c.layout.name === layout.name && c.storage)?.storage?.compressionRatio ?? 1;
+    const predicted = speed === null ? null : crossoverBandwidth({ ratio, decodeBytesPerSecond: speed }, { ratio: rawRatio, decodeBytesPerSecond: Infinity });
+    const shown = speed === null ? "-" : speed === Infinity ? "none (∞)" : formatBandwidth(speed);
+    console.log(`${layout.name.padEnd(10)}  ${ratio.toFixed(2).padStart(5)}   ${shown.padStart(15)}   ${formatBandwidth(predicted).padStart(17)}`);
   }
 }
 

@@ -31,6 +31,7 @@ function rangeStrategy(layout: LayoutSpec, engine: string): string {
   if (layout.backend === "zarr")
     return engine === "zarrita" ? "zarrita's: whole-object GETs, suffix and coalesced ranges for shards" : zarrRangeStrategy(layout);
   if (layout.backend === "memmap") return "one whole-object GET (download, then mmap)";
+  if (layout.backend === "hdf5") return "the byte ranges libhdf5 reads: its open reads, sieve windows or runs, chunk index nodes and chunks";
   return "byte ranges";
 }
 

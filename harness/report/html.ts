@@ -31,6 +31,8 @@ const CAPTIONS: Record<ChartKind, string> = {
   amplification: "How many bytes each layout pulls from storage per byte asked for.",
   "sweep-heatmap": "A sweep's two swept fields against each other: which combination the workload favours.",
   scaling: "Reader processes and threads: the readers' aggregate throughput as they are added, with intervals.",
+  bandwidth:
+    "Time against bandwidth over shaped remote storage: measured medians, the model t = S/(r·B) + S/D per layout, and where compression starts to win.",
   memory: "ΣPSS of the readers, file-backed against anonymous: one shared copy against one copy per reader.",
 };
 

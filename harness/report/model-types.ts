@@ -9,6 +9,7 @@ import type { Comparison, Verdict } from "../stats/compare.ts";
 import type { OutlierClass } from "../stats/outliers.ts";
 import type { SampleSummary } from "../stats/summary.ts";
 import type { CrossoverRow } from "./bandwidth-crossover.ts";
+import type { BandwidthSeries } from "./bandwidth-series.ts";
 
 /** The remote-storage section (remote-section.ts): a table of remote cases and the crossover rows. */
 export interface RemoteSectionView {
@@ -20,6 +21,8 @@ export interface RemoteSectionView {
   /** The layout the crossovers are against (the least compressed with shaped points). */
   readonly raw: string | null;
   readonly crossovers: readonly CrossoverRow[];
+  /** Per pattern and layout, the points of the time-against-bandwidth chart (at least two shaped bandwidths each). */
+  readonly series?: readonly BandwidthSeries[];
 }
 
 export interface ReportModel {

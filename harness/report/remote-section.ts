@@ -5,6 +5,7 @@
  */
 import type { CaseResult } from "../run/results-types.ts";
 import { bandwidthCrossovers, formatBandwidth } from "./bandwidth-crossover.ts";
+import { bandwidthSeries } from "./bandwidth-series.ts";
 import { formatBytes } from "./format.ts";
 import type { RemoteSectionView } from "./model-types.ts";
 import type { Column, Table } from "./table.ts";
@@ -50,6 +51,7 @@ export function remoteSection(cases: readonly CaseResult[]): RemoteSection | nul
     },
     raw,
     crossovers: raw ? bandwidthCrossovers(cases, raw) : [],
+    series: bandwidthSeries(cases),
   };
 }
 

@@ -28,7 +28,7 @@ import { selectedCount } from "./blocks.ts";
 import { type H5Module, transferHyperslab } from "./library.ts";
 
 /** libhdf5's default sieve buffer size (H5Pset_sieve_buf_size), which h5py and h5wasm keep. */
-const SIEVE_BYTES = 64 * 1024;
+export const SIEVE_BYTES = 64 * 1024;
 
 /**
  * The sieve window, shared by every reader of this thread (reads are synchronous, and each refills
@@ -174,6 +174,11 @@ export class ContiguousReader {
   readonly #sievedRead: SievedRead | null;
   /** The native read's plan, filled in place per read (outer axes: at most rank - 1). */
   readonly #plan: Float64Array;
+
+  /** The file address of element 0. */
+  get address(): number {
+    return this.#base;
+  }
 
   /** Whether the reads run in the addon (one call per selection) or as one readSync per run. */
   get native(): boolean {

@@ -6,6 +6,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { DatasetView, ReportModel } from "../model-types.ts";
 import { sweepHeatmaps, sweepsOf } from "../sweep-heatmap.ts";
 import { amplificationChart } from "./amplification.ts";
+import { bandwidthChart } from "./bandwidth.ts";
 import { chunkHeatmapChart } from "./chunk-heatmap.ts";
 import { distributionChart } from "./distribution.ts";
 import { memoryChart } from "./memory.ts";
@@ -15,9 +16,19 @@ import { sizeSpeedChart } from "./size-speed.ts";
 import { sweepHeatmapChart } from "./sweep-heatmap.ts";
 import { throughputChart } from "./throughput.ts";
 
-export type ChartKind = "pareto" | "throughput" | "distribution" | "chunk-heatmap" | "size-speed" | "amplification" | "sweep-heatmap" | "scaling" | "memory";
+export type ChartKind =
+  | "pareto"
+  | "throughput"
+  | "distribution"
+  | "chunk-heatmap"
+  | "size-speed"
+  | "amplification"
+  | "sweep-heatmap"
+  | "scaling"
+  | "memory"
+  | "bandwidth";
 
-const CHART_BUILDERS: Readonly<Record<Exclude<ChartKind, "sweep-heatmap">, (dataset: DatasetView) => TopLevelSpec | null>> = {
+const CHART_BUILDERS: Readonly<Record<Exclude<ChartKind, "sweep-heatmap" | "bandwidth">, (dataset: DatasetView) => TopLevelSpec | null>> = {
   pareto: paretoChart,
   throughput: throughputChart,
   distribution: distributionChart,
@@ -69,5 +80,8 @@ export function buildCharts(model: ReportModel): ChartView[] {
       charts.push({ id, kind: "sweep-heatmap", dataset: dataset.key, spec: sweepHeatmapChart(dataset, heatmap) });
     }
   }
+  // One for the run: its remote cases may span datasets; shown with the first dataset.
+  const bandwidth = bandwidthChart(model.remote);
+  if (bandwidth && model.datasets.length > 0) charts.push({ id: "bandwidth", kind: "bandwidth", dataset: model.datasets[0].key, spec: bandwidth });
   return charts;
 }
