@@ -174,3 +174,10 @@ test("--small divides shapes, chunks, tile shapes and widths by 4, rounding up, 
   assert.deepEqual(small.patterns[1].shape, [3, 1]);
   assert.deepEqual(small.sampling, SMALL_SAMPLING);
 });
+
+test("--small keeps the sizes of a scenario marked x-small: keep, and replaces only its sampling", () => {
+  const text = ["x-small: keep", "version: 1", "name: s", "datasets: [{name: g, shape: [4096, 4096], dtype: int32}]", "sampling: {samples: 9}"].join("\n");
+  const small = parse(smallScenarioText(text));
+  assert.deepEqual(small.datasets[0].shape, [4096, 4096]);
+  assert.deepEqual(small.sampling, SMALL_SAMPLING);
+});

@@ -35,6 +35,9 @@ function shrinkEach(list: unknown, keys: readonly string[]): unknown {
 /** The text of a scenario file shrunk for `--small` (pure: YAML in, YAML out). */
 export function smallScenarioText(text: string): string {
   const data = parse(text) as Entry;
+  // A scenario whose measure means nothing on a smaller array (`x-small: keep`, a key the loader
+  // ignores) keeps its sizes and only takes the small sampling.
+  if (data["x-small"] === "keep") return stringify({ ...data, sampling: SMALL_SAMPLING });
   return stringify({
     ...data,
     datasets: shrinkEach(data.datasets, ["shape"]),
