@@ -110,6 +110,7 @@ export async function prepare(
   const reference = first ? { backend: deps.backendFor(first.stored.layout), stored: first.stored } : undefined;
   const verifier = await verifierFor(spec.dataset, backend, m.stored, selections, expected, reference);
   // Only cold samples check them, and finding them can cost a pass (HDF5 watches libhdf5 read).
-  const ranges = spec.cache === "cold" && backend.byteRanges ? await backend.byteRanges(m.stored, selections) : null;
+  // Remote cases find them warm too: HDF5 plans its ranged GETs there, which must not happen in a timed read.
+  const ranges = (spec.cache === "cold" || spec.storage.kind !== "local") && backend.byteRanges ? await backend.byteRanges(m.stored, selections) : null;
   return { m, storage, backend, selections, verifier, files: await backend.files(m.stored), ranges };
 }
