@@ -128,6 +128,45 @@ sampling: {samples: 2, rounds: 1, warmup: 1, minSampleMs: 0}
     assert.equal(new Set(results.cases.map((c) => JSON.stringify(c.storage))).size, 5);
   });
 
+  test("write cases name the write path, not the read path", { timeout: 120_000 }, async () => {
+    const scenario = parseScenario(
+      `version: 1
+name: writes
+datasets: [{name: grid, shape: [96, 80], dtype: float32, generator: smooth, seed: 3}]
+layouts:
+  - {name: npy, backend: memmap}
+  - {name: zb, backend: zarr, format: 2, chunks: [32, 32], codec: {name: blosc, cname: lz4, level: 5, shuffle: byte}}
+  - {name: hg, backend: hdf5, chunks: [32, 32], codec: {name: gzip, level: 1}}
+patterns: [{name: write-tiles, kind: tiles, shape: [16, 16], count: 3, op: write, flush: true}]
+cache: [warm]
+sampling: {samples: 2, rounds: 1, warmup: 1, minSampleMs: 0}
+`,
+      "writes.yaml",
+    );
+    const results = await runScenarios(
+      [scenario],
+      { cacheRoot: join(dir, "cache-writes"), resultsPath: join(dir, "writes.json"), filter: () => true, log: () => {} },
+      realRunDeps(),
+    );
+    const path = (layout: string): string => {
+      const c = results.cases.find((k: CaseResult) => k.layout.name === layout)!;
+      assert.equal(c.status, "ok", `${c.id}: ${c.error}`);
+      return `${c.readPath!.implementation} | ${c.readPath!.decoder} | ${c.readPath!.ours}`;
+    };
+    assert.deepEqual(
+      [path("npy"), path("hg")],
+      [
+        "writes: addon mmap + native strided copy into the shared mapping | none | copies each selection into the mapping in one native call; durable: msync of the mapping",
+        "writes: h5wasm (libhdf5 in WASM) hyperslab writes | libhdf5 deflate (zlib) in WASM | copies each block into the WASM heap; durable: H5Fflush, then fdatasync of the file",
+      ],
+    );
+    // The Blosc encoder is the system's c-blosc when the addon has it, else numcodecs.js: either way named.
+    assert.match(
+      path("zb"),
+      /^writes: zarrita zarr\.set \(partly covered chunks read, decoded and merged, then every touched chunk encoded and rewritten whole\) \| encode: (c-blosc [0-9.]+|numcodecs\.js Blosc \(WASM\)); decode of partly covered chunks: numcodecs\.js Blosc \(WASM\) \| a node:fs store writing whole chunk files; durable: fdatasync of every file written$/,
+    );
+  });
+
   test("tensorstore: skipped with the reason when it does not import", { timeout: 120_000 }, async () => {
     const scenario = parseScenario(
       `version: 1

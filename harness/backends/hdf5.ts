@@ -223,6 +223,7 @@ async function openReader(stored: Stored<Hdf5Layout>, writable: boolean, blockBy
 
   return {
     ...reader,
+    writePath: () => hdf5WritePath(layout),
     async write(sel, data) {
       const f = live(sel);
       const count = selectedCount(sel);
@@ -304,6 +305,18 @@ function hdf5ReadPath(layout: Hdf5Layout, direct: ContiguousReader | undefined, 
     library: "libhdf5 reads and decodes, one hyperslab per call",
     ours: "hyperslab calls through h5wasm's low-level API, copies out of the WASM heap",
     fallbacks: missed ? [`read through h5wasm instead of direct preads: ${missed}`] : [],
+  };
+}
+
+/** Writes always go through libhdf5: it places, filters and indexes the chunks. */
+function hdf5WritePath(layout: Hdf5Layout): BackendReadPath {
+  return {
+    implementation: "writes: h5wasm (libhdf5 in WASM) hyperslab writes",
+    decoder: hdf5FilterLabel(layout),
+    threads: 1,
+    library: "libhdf5 writes one hyperslab per call, filtering the chunks it touches",
+    ours: "copies each block into the WASM heap; durable: H5Fflush, then fdatasync of the file",
+    fallbacks: [],
   };
 }
 

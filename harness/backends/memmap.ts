@@ -104,6 +104,16 @@ export const MEMMAP_READ_PATH: BackendReadPath = {
   fallbacks: [],
 };
 
+/** The one write path: the same native copy into the shared mapping, made durable by msync. */
+export const MEMMAP_WRITE_PATH: BackendReadPath = {
+  implementation: "writes: addon mmap + native strided copy into the shared mapping",
+  decoder: "none",
+  threads: 1,
+  library: "no library: layoutbench parses the .npy header",
+  ours: "copies each selection into the mapping in one native call; durable: msync of the mapping",
+  fallbacks: [],
+};
+
 /** Logical axes from slowest to fastest varying in the file. */
 function storageAxes(rank: number, order: "C" | "F"): number[] {
   const axes = Array.from({ length: rank }, (_, i) => i);
@@ -268,6 +278,7 @@ function openReader(stored: Stored<MemmapLayout>, writable: boolean): Reader {
       if (writable && buffer.byteLength > 0) msync(buffer);
     },
     readPath: () => MEMMAP_READ_PATH,
+    writePath: () => MEMMAP_WRITE_PATH,
     async close() {
       if (closed) return;
       closed = true;

@@ -82,6 +82,8 @@ export interface Reader {
   close(): Promise<void>;
   /** The path this reader's reads take, fallbacks seen so far included. Optional capability. */
   readPath?(): BackendReadPath;
+  /** The path this reader's writes take (libraries, encoders, how writes become durable); writable readers only. */
+  writePath?(): BackendReadPath;
 }
 
 /** A problem with a layout found before anything is written: `field` is relative to the layout. */

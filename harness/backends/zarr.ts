@@ -255,6 +255,35 @@ function zarritaGetDecoder(layout: ZarrLayout): string {
   }
 }
 
+/**
+ * Writes always take zarr.set: chunks the selection covers whole are encoded and written; partly
+ * covered ones are read, decoded (numcodecs.js or node:zlib, as zarr.get decodes) and merged first.
+ */
+function zarrWritePath(layout: ZarrLayout, dtype: Dtype): BackendReadPath {
+  const encoder = (() => {
+    switch (layout.codec.name) {
+      case "none":
+        return undefined;
+      case "gzip":
+        return "node:zlib";
+      case "blosc":
+        return codecEncoder(layout.codec, dtype)?.name ?? "numcodecs.js Blosc (WASM)";
+      case "lz4":
+        return "numcodecs.js LZ4 (WASM)";
+      case "zstd":
+        return "numcodecs.js Zstd (WASM)";
+    }
+  })();
+  return {
+    implementation: "writes: zarrita zarr.set (partly covered chunks read, decoded and merged, then every touched chunk encoded and rewritten whole)",
+    decoder: encoder === undefined ? "none" : `encode: ${encoder}; decode of partly covered chunks: ${zarritaGetDecoder(layout)}`,
+    threads: 1,
+    library: "zarrita splits the selection over chunks, merges and encodes them",
+    ours: "a node:fs store writing whole chunk files; durable: fdatasync of every file written",
+    fallbacks: [],
+  };
+}
+
 /** The read path of a reader: the direct chunk reader, or `zarr.get` and why. */
 function zarrReadPath(direct: ChunkReader | undefined, layout: ZarrLayout): BackendReadPath {
   if (direct) {
@@ -296,6 +325,10 @@ class ZarrReader implements Reader {
 
   readPath(): BackendReadPath {
     return zarrReadPath(this.direct, this.layout);
+  }
+
+  writePath(): BackendReadPath {
+    return zarrWritePath(this.layout, this.dtype);
   }
 
   async read(sel: Selection, into?: TypedArray): Promise<TypedArray> {

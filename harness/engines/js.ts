@@ -41,7 +41,8 @@ export function jsSession(
   let lastPath: ReadPath | undefined;
   const pathOf = (r: Reader): ReadPath => ({
     engine: "layoutbench",
-    ...(r.readPath?.() ?? {
+    // A write case's number was produced by the write path, not the read path.
+    ...((writing ? r.writePath?.() : r.readPath?.()) ?? {
       implementation: `layoutbench ${spec.layout.backend} backend`,
       decoder: "not described",
       threads: 1,
