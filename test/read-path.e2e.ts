@@ -160,10 +160,10 @@ sampling: {samples: 2, rounds: 1, warmup: 1, minSampleMs: 0}
         "writes: h5wasm (libhdf5 in WASM) hyperslab writes | libhdf5 deflate (zlib) in WASM | copies each block into the WASM heap; durable: H5Fflush, then fdatasync of the file",
       ],
     );
-    // The Blosc encoder is the system's c-blosc when the addon has it, else numcodecs.js: either way named.
+    // The Blosc encoder is the system's c-blosc when the addon has it, else numcodecs.js: either way named; the addon decodes.
     assert.match(
       path("zb"),
-      /^writes: zarrita zarr\.set \(partly covered chunks read, decoded and merged, then every touched chunk encoded and rewritten whole\) \| encode: (c-blosc [0-9.]+|numcodecs\.js Blosc \(WASM\)); decode of partly covered chunks: numcodecs\.js Blosc \(WASM\) \| a node:fs store writing whole chunk files; durable: fdatasync of every file written$/,
+      /^writes: zarrita zarr\.set \(partly covered chunks read, decoded and merged, then every touched chunk encoded and rewritten whole\) \| encode: (c-blosc [0-9.]+|numcodecs\.js Blosc \(WASM\)); decode of partly covered chunks: C Blosc-LZ4 \(addon\) \| a node:fs store writing whole chunk files; durable: fdatasync of every file written$/,
     );
   });
 

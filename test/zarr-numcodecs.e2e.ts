@@ -7,9 +7,10 @@ import { rmSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import { type CompressorSpec, chunkDecoder } from "../harness/backends/zarr/chunk-decoders.ts";
 import { decodeBlosc, decodeNumcodecsLz4 } from "../harness/backends/zarr/lz4-blosc.ts";
+import { withNativeDecode } from "../harness/backends/zarr/registered-decoders.ts";
 import { nativeDecoders } from "../harness/native/index.ts";
 import { makeTestDir } from "./support/contract.ts";
-import { corruptions, coveredByJs, type Frame, guarded, numcodecsFrames } from "./support/numcodecs-frames.ts";
+import { corruptions, covered, coveredByJs, type Frame, guarded, numcodecsFrames } from "./support/numcodecs-frames.ts";
 
 describe("zarr chunk decoders on frames made by numcodecs", () => {
   const dir = makeTestDir("zarr-frames");
@@ -45,6 +46,25 @@ describe("zarr chunk decoders on frames made by numcodecs", () => {
       }
     });
   }
+
+  test("the decoders registered in zarrita: the addon for every frame it covers (size from the frame's header), numcodecs.js for the rest", async () => {
+    assert.ok(nativeDecoders(), "the addon's decoders are built");
+    for (const frame of made.frames) {
+      let fellBack = 0;
+      const decode = withNativeDecode(frame.codec, async () => {
+        fellBack++;
+        return frame.raw;
+      });
+      const decoded = await decode(frame.encoded);
+      assert.ok(Buffer.from(decoded).equals(frame.raw), `${frame.name}: bytes differ`);
+      assert.equal(decoded.byteLength, decoded.buffer.byteLength, `${frame.name}: the result must span its buffer (zarrita views .buffer)`);
+      assert.equal(
+        fellBack,
+        covered(frame) ? 0 : 1,
+        `${frame.name}: ${covered(frame) ? "covered by the addon, yet fell back" : "not covered, yet not passed on"}`,
+      );
+    }
+  });
 
   test("JS decoders: truncated or corrupted frames give the right size or an error, never a write outside the output", () => {
     let errors = 0;

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as zarr from "zarrita";
+import { bloscDecodedSize, lz4DecodedSize, zstdContentSize } from "../harness/backends/zarr/registered-decoders.ts";
 import { crc32c } from "../harness/backends/zarr/shard-writer.ts";
 import { LocalStore } from "../harness/backends/zarr/store.ts";
 import { ARRAY_DIR, zarrBackend } from "../harness/backends/zarr.ts";
@@ -266,5 +267,32 @@ describe("zarr sharding", () => {
         err instanceof UnsupportedError && err.message === "zarr: cannot write into a sharded array: zarrita reads sharding_indexed but cannot write it",
     );
     await writer.close();
+  });
+});
+
+describe("frame headers read by the decoders registered in zarrita", () => {
+  test("zstd content size: 1-, 2-, 4- and 8-byte fields, with and without a window byte and a dictionary id; absent when not stated", () => {
+    const frame = (descriptor: number, ...rest: number[]) => new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, descriptor, ...rest]);
+    // single segment, 1-byte size
+    assert.equal(zstdContentSize(frame(0b0010_0000, 200)), 200);
+    // 2-byte size is stored minus 256; with a window byte
+    assert.equal(zstdContentSize(frame(0b0100_0000, 0x50, 0x00, 0x01)), 256 + 256);
+    // 4-byte size after a window byte and a 1-byte dictionary id
+    assert.equal(zstdContentSize(frame(0b1000_0001, 0x50, 7, 0x00, 0x00, 0x10, 0x00)), 1 << 20);
+    // 8-byte size, single segment
+    assert.equal(zstdContentSize(frame(0b1110_0000, 0, 0, 0, 0, 1, 0, 0, 0)), 2 ** 32);
+    // no size stated (flag 0, not single segment), a truncated header, another magic number
+    assert.equal(zstdContentSize(frame(0b0000_0000, 0x50)), undefined);
+    assert.equal(zstdContentSize(frame(0b1000_0000, 0x50, 1)), undefined);
+    assert.equal(zstdContentSize(new Uint8Array([1, 2, 3, 4, 0x20, 9])), undefined);
+  });
+
+  test("blosc nbytes and numcodecs lz4 size prefixes are little-endian uint32", () => {
+    const blosc = new Uint8Array(16);
+    blosc.set([0x00, 0x00, 0x10, 0x00], 4);
+    assert.equal(bloscDecodedSize(blosc), 1 << 20);
+    assert.equal(bloscDecodedSize(blosc.subarray(0, 15)), undefined);
+    assert.equal(lz4DecodedSize(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0])), 2 ** 32 - 1);
+    assert.equal(lz4DecodedSize(new Uint8Array([1, 2, 3])), undefined);
   });
 });

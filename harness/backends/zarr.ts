@@ -26,6 +26,7 @@ import { checkCodec, codecEncoder, createByteCodec, registerZarrCodecs, v2Compre
 import { zarrFootprint } from "./zarr/footprint.ts";
 import { chunkRegion, chunkValues, gridCoords, gridShape } from "./zarr/grid.ts";
 import { probeZarr } from "./zarr/probe.ts";
+import { registeredDecoderLabel, registeredDecoderThreads } from "./zarr/registered-decoders.ts";
 import { openRemoteZarr } from "./zarr/remote-reader.ts";
 import { SHARD_INDEX_CODECS, writeShard } from "./zarr/shard-writer.ts";
 import { fdatasyncAll, LocalStore } from "./zarr/store.ts";
@@ -247,11 +248,11 @@ function zarritaGetDecoder(layout: ZarrLayout): string {
     case "gzip":
       return "node:zlib (registered in zarrita)";
     case "blosc":
-      return "numcodecs.js Blosc (WASM)";
+      return registeredDecoderLabel("blosc", layout.codec.cname, "numcodecs.js Blosc (WASM)");
     case "lz4":
-      return "numcodecs.js LZ4 (WASM)";
+      return registeredDecoderLabel("lz4", undefined, "numcodecs.js LZ4 (WASM)");
     case "zstd":
-      return "numcodecs.js Zstd (WASM)";
+      return registeredDecoderLabel("zstd", undefined, "numcodecs.js Zstd (WASM)");
   }
 }
 
@@ -301,9 +302,9 @@ function zarrReadPath(direct: ChunkReader | undefined, layout: ZarrLayout): Back
   return {
     implementation: `zarrita zarr.get (${why})`,
     decoder: zarritaGetDecoder(layout),
-    threads: 1,
+    threads: registeredDecoderThreads(layout.codec.name, layout.codec.name === "blosc" ? layout.codec.cname : undefined),
     library: "zarrita reads, decodes and assembles the chunks",
-    ours: `a node:fs store, at most ${IO_CONCURRENCY} chunks at once, zarrita's gzip and blosc codecs replaced`,
+    ours: `a node:fs store, at most ${IO_CONCURRENCY} chunks at once, zarrita's gzip, blosc, lz4 and zstd codecs replaced (the addon decodes where it can)`,
     fallbacks: [],
   };
 }

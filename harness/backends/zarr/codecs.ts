@@ -24,6 +24,7 @@ import { type Dtype, isDtype, itemSize } from "../../core/dtype.ts";
 import type { CodecSpec } from "../../scenario/types.ts";
 import type { LayoutEncoder, LayoutProblem } from "../types.ts";
 import { bloscWriter } from "./blosc-writer.ts";
+import { withNativeDecode } from "./registered-decoders.ts";
 
 /** Turns a chunk's raw little-endian bytes into stored bytes (and back). */
 export interface ByteCodec {
@@ -205,7 +206,7 @@ function bloscCodec(config: { cname?: unknown; clevel?: unknown; shuffle?: unkno
       if (!writer.ok) throw new Error(`blosc: cannot encode: ${writer.reason}`);
       return writer.encode(bytes, settings);
     },
-    decode: (bytes) => decoder.decode(bytes),
+    decode: withNativeDecode("blosc", (bytes) => decoder.decode(bytes)),
   };
 }
 
@@ -240,9 +241,9 @@ let registered = false;
 export const ZARRITA_DEFAULT_CODECS: ReadonlyMap<string, RegistryEntry> = new Map(zarr.registry);
 
 /**
- * Replaces zarrita's gzip, zlib and blosc codecs (v3 names and v2 `numcodecs.*` names) with ones that
- * can encode (node:zlib) and honour the blosc shuffle and element size, so `zarr.get` and `zarr.set`
- * use them. Idempotent.
+ * Replaces zarrita's gzip, zlib, blosc, lz4 and zstd codecs (v3 names and v2 `numcodecs.*` names)
+ * with ones that can encode (node:zlib), honour the blosc shuffle and element size, and decode with
+ * the addon where it covers the frame, so `zarr.get` and `zarr.set` use them. Idempotent.
  */
 export function registerZarrCodecs(): void {
   if (registered) return;
@@ -263,4 +264,19 @@ export function registerZarrCodecs(): void {
       name,
       entry((c, meta) => bloscCodec(c, bloscTypesize(c, meta))),
     );
+  for (const name of ["lz4", "numcodecs.lz4"])
+    zarr.registry.set(
+      name,
+      entry((c) => nativeDecoding("lz4", LZ4.fromConfig({ id: "lz4", acceleration: typeof c.acceleration === "number" ? c.acceleration : 1 }) as ByteCodec)),
+    );
+  for (const name of ["zstd", "numcodecs.zstd"])
+    zarr.registry.set(
+      name,
+      entry((c) => nativeDecoding("zstd", Zstd.fromConfig({ id: "zstd", level: level(c) }) as ByteCodec)),
+    );
+}
+
+/** numcodecs.js's encoder, and the addon's decoder in front of numcodecs.js's (registered-decoders.ts). */
+function nativeDecoding(codec: "lz4" | "zstd", numcodecs: ByteCodec): ByteCodec {
+  return { encode: (bytes) => numcodecs.encode(bytes), decode: withNativeDecode(codec, (bytes) => numcodecs.decode(bytes)) };
 }
