@@ -69,6 +69,18 @@ describe("expandSweeps", () => {
     assert.deepEqual(names(r.data.patterns), ["t-1x8192-aligned", "t-1x8192-noaligned", "t-256x256-aligned", "t-256x256-noaligned"]);
   });
 
+  test("a placeholder may name a key inside swept mappings ({codec.cname}); a key some value lacks is refused", () => {
+    const blosc = (cname: string) => ({ name: "blosc", cname, level: 5, shuffle: "byte" });
+    const r = expandSweeps({ layouts: [{ sweep: { codec: [blosc("lz4"), blosc("zstd")] }, backend: "zarr", name: "z-{codec.cname}-{codec.shuffle}" }] });
+    assert.deepEqual(r.problems, []);
+    assert.deepEqual(names(r.data.layouts), ["z-lz4-byte", "z-zstd-byte"]);
+    const bad = expandSweeps({ layouts: [{ sweep: { codec: [blosc("lz4"), "zstd"] }, backend: "zarr", name: "z-{codec.cname}" }] });
+    assert.deepEqual(
+      bad.problems.map((p) => [p.path, p.message]),
+      [[["layouts", 0, "name"], '"{codec.cname}" names a key that not every swept value of codec has: every value must be a mapping with it']],
+    );
+  });
+
   test("value labels", () => {
     assert.equal(valueLabel("chunks", [1, 8192]), "1x8192");
     assert.equal(valueLabel("shuffle", false), "noshuffle");

@@ -78,9 +78,21 @@ function plain(key: string): string {
   return /^[A-Za-z0-9_.-]{1,64}$/.test(key) ? key : quote(key);
 }
 
+/** A swept value a placeholder names: `codec`, or a key inside a swept mapping, `codec.cname`. */
+function placeheld(values: Readonly<Record<string, unknown>>, placeholder: string): unknown {
+  const [field, ...keys] = placeholder.split(".");
+  let value: unknown = values[field];
+  for (const key of keys) value = isMapping(value) && Object.hasOwn(value, key) ? value[key] : undefined;
+  return value;
+}
+
 /** The name of one combination: the template's placeholders filled, or base-value-value. */
-function nameOf(template: string | undefined, base: string, labels: Readonly<Record<string, string>>): string {
-  if (template !== undefined && template.includes("{")) return template.replace(PLACEHOLDER, (_, f: string) => labels[f] ?? `{${f}}`);
+function nameOf(template: string | undefined, base: string, labels: Readonly<Record<string, string>>, values: Readonly<Record<string, unknown>>): string {
+  if (template !== undefined && template.includes("{"))
+    return template.replace(PLACEHOLDER, (_, f: string) => {
+      const value = placeheld(values, f);
+      return value === undefined ? `{${f}}` : (labels[f] ?? valueLabel(f.split(".").at(-1)!, value));
+    });
   return [template ?? base, ...Object.values(labels)].join("-");
 }
 
@@ -124,8 +136,14 @@ function sweepProblems(list: SweptList, i: number, entry: Entry): SweepProblem[]
   const template = entry.name;
   if (template !== undefined && typeof template === "string") {
     for (const [, f] of template.matchAll(PLACEHOLDER)) {
-      if (!Object.hasOwn(sweep, f)) {
+      const field = f.split(".")[0];
+      if (!Object.hasOwn(sweep, field)) {
         problems.push({ path: at("name"), message: `${plain(`{${f}}`)} names no swept field (swept: ${Object.keys(sweep).map(plain).join(", ")})` });
+      } else if (f !== field && (sweep[field] as unknown[]).some((v) => placeheld({ [field]: v }, f) === undefined)) {
+        problems.push({
+          path: at("name"),
+          message: `${plain(`{${f}}`)} names a key that not every swept value of ${plain(field)} has: every value must be a mapping with it`,
+        });
       }
     }
   }
@@ -181,7 +199,7 @@ export function expandSweeps(data: Record<string, unknown>): Expanded {
       for (const combo of product(fields.map((f) => sweep[f]))) {
         const values = Object.fromEntries(fields.map((f, k) => [f, combo[k]]));
         const labels = Object.fromEntries(fields.map((f, k) => [f, valueLabel(f, combo[k])]));
-        const name = nameOf(typeof template === "string" ? template : undefined, base, labels);
+        const name = nameOf(typeof template === "string" ? template : undefined, base, labels, values);
         if (members.some((m) => m.name === name)) {
           problems.push({
             path: [list, i, template === undefined ? "sweep" : "name"],
