@@ -89,3 +89,32 @@ test("sources of one dataset ranked together, a differing file caught", {
     rmSync(WORK, { recursive: true, force: true });
   }
 });
+
+test("reader processes check a dataset's sources against its first source too", {
+  skip: stack ? false : "Debian's python3-numpy, python3-h5py and python3-zarr are not installed",
+}, () => {
+  const work = `${WORK}-readers`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  try {
+    const made = spawnSync(PYTHON, ["-c", MAKE, work], { encoding: "utf8" });
+    assert.equal(made.status, 0, made.stderr);
+    const file = join(work, "sources.yaml");
+    writeFileSync(
+      file,
+      SCENARIO.replace(/ {6}- \{name: other.*\n/, "")
+        .replace(/ {2}- \{name: tiles.*\n/, "")
+        .replace("cache: [warm]", "cache: [warm]\nreaders: [{processes: 2, threads: 1, split: partition}]"),
+    );
+    const out = join(work, "r.json");
+    cli(["run", file, "--cache", join(work, "cache"), "--out", out, "--no-report"]);
+    const results = JSON.parse(readFileSync(out, "utf8")) as ResultsFile;
+    assert.deepEqual(
+      results.cases.map((c) => [c.id, c.status, c.error ?? ""]),
+      ["npy", "h5", "zarr", "z64"].map((l) => [`sources/field/${l}/rows/warm/readers=2p1t-partition`, "ok", ""]),
+    );
+    for (const c of results.cases) assert.ok(!c.warnings.some((w) => w.code === "self-verified"), `${c.id} is not self-verified`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});

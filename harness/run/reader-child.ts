@@ -40,7 +40,8 @@ async function handle(req: ReaderRequest): Promise<ReaderReply> {
       const all = expandPattern(spec.pattern, spec.dataset.shape, itemSize(spec.dataset.dtype));
       const selections = req.share.map((i) => all[i]);
       shareSize = selections.length;
-      const verifier = await verifierFor(spec.dataset, backend, req.stored, selections, new OutputPool());
+      const first = req.firstSource ? { backend: deps.backendFor(req.firstSource.layout), stored: req.firstSource } : undefined;
+      const verifier = await verifierFor(spec.dataset, backend, req.stored, selections, new OutputPool(), first);
       session = sessionFor(
         spec,
         { backend, stored: req.stored, selections, verifier, now: () => performance.now(), outputs: new OutputPool(), python: null },

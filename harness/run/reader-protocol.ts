@@ -14,6 +14,8 @@ export type ReaderRequest =
       readonly spec: CaseSpec;
       /** The layout the coordinator's process wrote or found (never written by a reader). */
       readonly stored: Stored;
+      /** A dataset with several sources: its first source's layout, which every read is checked against. */
+      readonly firstSource?: Stored;
       /** Indices of the pattern's selections this reader reads (access/split.ts). */
       readonly share: readonly number[];
       readonly threads: number;

@@ -53,6 +53,8 @@ export function groupRequestedBytes(spec: CaseSpec): number {
 
 export interface ReadersRoundParts {
   readonly m: Materialized;
+  /** A dataset with several sources: its first source, materialized (reads are checked against it). */
+  readonly first?: Materialized;
   readonly files: readonly string[];
   readonly ranges: Parameters<CaseEnv["residency"]>[1] | null;
   readonly env: CaseEnv;
@@ -69,7 +71,14 @@ export async function sampleReadersRound(run: CaseRun, parts: ReadersRoundParts)
   const count = expandPattern(spec.pattern, spec.dataset.shape, item).length;
   const group = new ReaderGroup(processes, threads);
   try {
-    const ready = await group.all("ready", (i) => ({ type: "init", spec, stored: parts.m.stored, share: shareOf(count, processes, i, split), threads }));
+    const ready = await group.all("ready", (i) => ({
+      type: "init",
+      spec,
+      stored: parts.m.stored,
+      ...(parts.first ? { firstSource: parts.first.stored } : {}),
+      share: shareOf(count, processes, i, split),
+      threads,
+    }));
     const cold = spec.cache === "cold";
     let passes = cold ? 1 : (plan.passes ?? 1);
     const { sampling } = spec.scenario;

@@ -198,7 +198,7 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
       passes: run.passes,
     };
     if (inReaders) {
-      await sampleReadersRound(run, { m, files: prepared.files, ranges: prepared.ranges, env, plan, interrupted: ctx.interrupted });
+      await sampleReadersRound(run, { m, first, files: prepared.files, ranges: prepared.ranges, env, plan, interrupted: ctx.interrupted });
       run.roundsDone = round;
       return;
     }
