@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type EngineCase, engineRatios, rankingInversions } from "../harness/bench/engine-verdicts.ts";
+import { type EngineCase, engineRatios, rankingInversions, unpreempted } from "../harness/bench/engine-verdicts.ts";
 
 /** Samples around `ms`: ms × (1 + spread × k/4) for k = -4..4, in a scrambled order, over 3 rounds. */
 function around(ms: number, spread: number): { samplesMs: number[]; rounds: number[] } {
@@ -83,4 +83,14 @@ test("pairs are judged within one pattern and cache only", () => {
     make("b", "layoutbench", 1, 0.02, "full", "cold"),
   ];
   assert.deepEqual(rankingInversions(cases), []);
+});
+
+test("samples the scheduler took over half of are left out; samples without counters are kept", () => {
+  const sched = (runDelayMs: number, stealMs = 0) => ({ wallMs: 100, runDelayMs, stealMs, involuntarySwitches: 0, cpus: 2 });
+  const samples = [{ ms: 10, sched: sched(0) }, { ms: 90, sched: sched(60) }, { ms: 11, sched: sched(50) }, { ms: 80, sched: sched(20, 80) }, { ms: 12 }];
+  // 60 ms of run-queue wait in 100: out; exactly half: kept; 20 ms wait + 80 ms steal over 2 CPUs = 60%: out.
+  assert.deepEqual(
+    unpreempted(samples).map((s) => s.ms),
+    [10, 11, 12],
+  );
 });

@@ -4,6 +4,9 @@
  * (stats/compare.ts), never from point medians alone: two runs of the same cases ranked by medians
  * showed different single inversions, both noise.
  */
+
+import type { SchedCounters } from "../run/results-types.ts";
+import { PREEMPTION_LIMIT, preemptedShare } from "../run/sampler.ts";
 import { DEFAULT_SEED } from "../stats/bootstrap.ts";
 import { type Comparison, compareMedians } from "../stats/compare.ts";
 import { deriveSeed } from "../stats/prng.ts";
@@ -42,6 +45,22 @@ export interface Inversion {
   /** median(slower) / median(faster) for each engine: above 1 for Python, below 1 for the harness. */
   readonly python: Comparison;
   readonly harness: Comparison;
+}
+
+/** A recorded sample as the judging reads it. */
+export interface TimedSample {
+  readonly ms: number;
+  readonly round?: number;
+  readonly sched?: SchedCounters;
+}
+
+/**
+ * The samples the scheduler left alone: a sample whose reader waited on the run queue (or lost to
+ * steal) for more than PREEMPTION_LIMIT of its wall time — the ones reports flag "preempted" —
+ * measured the machine's load, not the read. Samples without scheduler counters are kept.
+ */
+export function unpreempted<T extends TimedSample>(samples: readonly T[]): T[] {
+  return samples.filter((s) => !s.sched || preemptedShare(s.sched) <= PREEMPTION_LIMIT);
 }
 
 const median = (v: readonly number[]) => {

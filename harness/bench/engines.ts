@@ -6,8 +6,13 @@
  * inversion: a pair of layouts whose time ratio's interval lies above 1 for one engine and below 1
  * for the other (engine-verdicts.ts).
  *
- * Usage: `npm run bench:engines -- [scenario.yaml] [--only <substring>]...`; `--only` keeps the cases
- * whose id (`engines/grid/npy/row/warm`) contains one of the substrings, e.g. `--only /zarr2-zstd1/`.
+ * Samples the harness flags "preempted" (the reader waited on the run queue for more than half of
+ * the sample: engine-verdicts.ts `unpreempted`) are left out of the ratios, and how many were is
+ * printed; `--all-samples` keeps them. On a shared machine they measure the load, not the read.
+ *
+ * Usage: `npm run bench:engines -- [scenario.yaml] [--only <substring>]... [--all-samples] [--from results.json]`;
+ * `--only` keeps the cases whose id (`engines/grid/npy/row/warm`) contains one of the substrings,
+ * e.g. `--only /zarr2-zstd1/`; `--from` judges a results file of an earlier run instead of running.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,9 +22,12 @@ import { defaultCacheRoot } from "../core/paths.ts";
 import { loadScenario } from "../plan/load.ts";
 import { runScenarios } from "../run/executor.ts";
 import { realRunDeps } from "../run/real-deps.ts";
+import { readResults } from "../run/results-file.ts";
+import type { ResultsFile } from "../run/results-types.ts";
+import { PREEMPTION_LIMIT } from "../run/sampler.ts";
 import { engineOf } from "../scenario/engines.ts";
 import type { Comparison } from "../stats/compare.ts";
-import { type EngineCase, engineRatios, rankingInversions } from "./engine-verdicts.ts";
+import { type EngineCase, engineRatios, rankingInversions, unpreempted } from "./engine-verdicts.ts";
 
 const SCENARIO = "scenarios/bench/engines.yaml";
 const TARGET = 1.2;
@@ -27,26 +35,50 @@ const TARGET = 1.2;
 const interval = (c: Comparison) => `${c.ratio.toFixed(2)}× (${c.low.toFixed(2)}–${c.high.toFixed(2)})`;
 
 async function main(): Promise<void> {
-  const args = parseCommandArgs("bench:engines", process.argv.slice(2), { only: { type: "string", multiple: true } });
+  const args = parseCommandArgs("bench:engines", process.argv.slice(2), {
+    only: { type: "string", multiple: true },
+    "all-samples": { type: "boolean" },
+    from: { type: "string" },
+  });
   if (args.values.help) {
-    console.log("usage: npm run bench:engines -- [scenario.yaml] [--only <substring>]...");
+    console.log("usage: npm run bench:engines -- [scenario.yaml] [--only <substring>]... [--all-samples] [--from results.json]");
     return;
   }
   const only = args.values.only ?? [];
-  const scenario = loadScenario(args.positionals[0] ?? SCENARIO);
-  const resultsPath = join(mkdtempSync(join(tmpdir(), "layoutbench-bench-")), "engines.json");
   const filter = (id: string) => only.length === 0 || only.some((o) => id.includes(o));
-  const results = await runScenarios([scenario], { cacheRoot: defaultCacheRoot(), resultsPath, filter, log: (l) => console.error(l) }, realRunDeps());
+  let results: ResultsFile;
+  let resultsPath: string;
+  if (args.values.from) {
+    resultsPath = args.values.from;
+    results = readResults(resultsPath);
+  } else {
+    const scenario = loadScenario(args.positionals[0] ?? SCENARIO);
+    resultsPath = join(mkdtempSync(join(tmpdir(), "layoutbench-bench-")), "engines.json");
+    results = await runScenarios([scenario], { cacheRoot: defaultCacheRoot(), resultsPath, filter, log: (l) => console.error(l) }, realRunDeps());
+  }
+  const keepAll = args.values["all-samples"] === true;
+  let total = 0;
+  let kept = 0;
   const cases: EngineCase[] = results.cases
-    .filter((c) => c.status === "ok")
-    .map((c) => ({
-      layout: c.layout.name,
-      pattern: c.pattern.name,
-      cache: c.cache,
-      engine: engineOf(c),
-      samplesMs: c.samples.map((s) => s.ms),
-      rounds: c.samples.every((s) => s.round !== undefined) ? c.samples.map((s) => s.round!) : undefined,
-    }));
+    .filter((c) => c.status === "ok" && filter(c.id))
+    .map((c) => {
+      const samples = keepAll ? c.samples : unpreempted(c.samples);
+      total += c.samples.length;
+      kept += samples.length;
+      return {
+        layout: c.layout.name,
+        pattern: c.pattern.name,
+        cache: c.cache,
+        engine: engineOf(c),
+        samplesMs: samples.map((s) => s.ms),
+        rounds: samples.every((s) => s.round !== undefined) ? samples.map((s) => s.round!) : undefined,
+      };
+    });
+  console.log(
+    keepAll
+      ? `${total} samples, all kept (--all-samples)`
+      : `${kept} of ${total} samples kept: ${total - kept} flagged preempted (the reader waited on the run queue for over ${PREEMPTION_LIMIT * 100}% of the sample) left out; --all-samples keeps them\n`,
+  );
   for (const c of results.cases.filter((c) => c.status !== "ok")) console.log(`failed: ${c.id}: ${c.error}`);
 
   console.log(`| layout | pattern | cache | harness ms | python ms | harness ÷ python (95% CI) | within ${TARGET}× |`);
