@@ -14,7 +14,7 @@ import { pythonRemoteSupport } from "../engines/python-remote.ts";
 import { HttpObjectStore, type ObjectStore, S3ObjectStore } from "../remote/index.ts";
 import type { CaseSpec, StorageSpec } from "../scenario/types.ts";
 import { type RunningServer, StartedRegistry, startHttpServer, startS3Server } from "../servers/index.ts";
-import type { ServedRequest } from "../servers/shaping-proxy.ts";
+import type { ServedSince } from "../servers/host-protocol.ts";
 import type { Materialized } from "../store/materialize.ts";
 import type { StorageLocation } from "./results-types.ts";
 
@@ -43,8 +43,8 @@ export interface RemoteTarget {
   readonly servedFiles: readonly string[];
   /** The same objects as the Python worker addresses them (no credentials). */
   readonly python: PythonRemote;
-  /** The shaping proxy's records when one serves this storage (what the worker's requests are counted from). */
-  readonly served: (() => readonly ServedRequest[]) | undefined;
+  /** The shaping proxy's records from an index on, when one serves this storage (what the worker's requests are counted from). */
+  readonly served: ((from: number) => Promise<ServedSince>) | undefined;
 }
 
 export interface RemoteStorages {
@@ -178,7 +178,7 @@ export async function startStorages(
           server.kind === "s3"
             ? { kind: "s3", endpoint: server.url, bucket: "layoutbench", prefix, region: "us-east-1", managed: true, concurrency }
             : { kind: "http", url: new URL(`${prefix}/`, server.url).href, concurrency },
-        served: server.proxy ? () => (server.proxy as NonNullable<RunningServer["proxy"]>).served : undefined,
+        served: server.proxy ? (from) => (server.proxy as NonNullable<RunningServer["proxy"]>).served(from) : undefined,
       };
     },
     stop,
