@@ -11,7 +11,8 @@ export type HostRequest =
   | { readonly id: number; readonly type: "set-fault"; readonly handle: number; readonly fault?: Fault }
   | { readonly id: number; readonly type: "served"; readonly handle: number; readonly from: number }
   | { readonly id: number; readonly type: "counters"; readonly handle: number }
-  | { readonly id: number; readonly type: "stop"; readonly handle: number };
+  | { readonly id: number; readonly type: "stop"; readonly handle: number }
+  | { readonly id: number; readonly type: "event-loop" };
 
 /** What each request type answers. */
 export interface HostValues {
@@ -21,6 +22,13 @@ export interface HostValues {
   served: ServedSince;
   counters: { readonly peakServing: number; readonly faultsInjected: number };
   stop: null;
+  "event-loop": EventLoopDelay;
+}
+
+/** The host's event-loop delay since the previous query (or its start): how late its timers and sockets were served. */
+export interface EventLoopDelay {
+  readonly p99Ms: number;
+  readonly maxMs: number;
 }
 
 /** The proxy's records from an index on, and the proxy's clock when they were taken. */

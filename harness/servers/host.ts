@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
-import type { HostReply, HostRequest, HostValues, ServedSince } from "./host-protocol.ts";
+import type { EventLoopDelay, HostReply, HostRequest, HostValues, ServedSince } from "./host-protocol.ts";
 import type { Started } from "./lifecycle.ts";
 import type { Fault } from "./shaping-proxy.ts";
 import { checkShaping, type ShapingDescription, type ShapingSettings } from "./token-bucket.ts";
@@ -48,6 +48,8 @@ export interface ServerHost extends Started {
   startFileServer(root: string): Promise<HostedFileServer>;
   /** Starts a shaping proxy in the host in front of `upstream`. */
   startProxy(upstream: string, settings: ShapingSettings, fault?: Fault): Promise<HostedProxy>;
+  /** The host's event-loop delay since the previous call: a busy machine's stalls of the servers. */
+  eventLoopDelay(): Promise<EventLoopDelay>;
   kill(): void;
   stop(): Promise<void>;
 }
@@ -144,6 +146,7 @@ export async function startServerHost(options: { readyTimeoutMs?: number } = {})
         stop: () => ask({ type: "stop", handle }).then(() => {}),
       };
     },
+    eventLoopDelay: () => ask({ type: "event-loop" }),
     kill,
     async stop() {
       if (ended) return;

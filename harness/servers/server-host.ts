@@ -5,7 +5,7 @@
  * ignores Ctrl-C (the harness stops it at its safe point) and exits as soon as the harness goes
  * away, however it ends.
  */
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { startFileServer } from "./file-server.ts";
 import type { HostReply, HostRequest, HostValues } from "./host-protocol.ts";
 import { type ShapingProxy, startShapingProxy } from "./shaping-proxy.ts";
@@ -16,6 +16,8 @@ process.on("disconnect", () => process.exit(0));
 const stoppers = new Map<number, () => Promise<void>>();
 const proxies = new Map<number, ShapingProxy>();
 let nextHandle = 1;
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
 
 function proxy(handle: number): ShapingProxy {
   const p = proxies.get(handle);
@@ -48,6 +50,11 @@ async function handle(req: HostRequest): Promise<HostValues[HostRequest["type"]]
     case "counters": {
       const p = proxy(req.handle);
       return { peakServing: p.peakServing, faultsInjected: p.faultsInjected };
+    }
+    case "event-loop": {
+      const delay = { p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 };
+      loop.reset();
+      return delay;
     }
     case "stop": {
       const stop = stoppers.get(req.handle);
