@@ -15,6 +15,7 @@ import { HttpObjectStore, type ObjectStore, S3ObjectStore } from "../remote/inde
 import type { CaseSpec, StorageSpec } from "../scenario/types.ts";
 import { type RunningServer, StartedRegistry, startHttpServer, startS3Server } from "../servers/index.ts";
 import type { ServedSince } from "../servers/host-protocol.ts";
+import { countIoOf } from "./io-counters.ts";
 import type { Materialized } from "../store/materialize.ts";
 import type { StorageLocation } from "./results-types.ts";
 
@@ -114,9 +115,11 @@ export async function startStorages(
   const registry = new StartedRegistry();
   const stage = join(cacheRoot, `.serve-${process.pid}`);
   const servers = new Map<string, RunningServer | ObjectStore | Error>();
+  const uncount: (() => void)[] = [];
   const stop = async () => {
     for (const s of servers.values()) if (s && !(s instanceof Error) && "requests" in s) await s.close();
     await registry.stopAll();
+    for (const u of uncount.splice(0)) u();
     rmSync(stage, { recursive: true, force: true });
   };
   if (remote.length === 0) return { target: () => new Error("no remote storage in this run"), stop };
@@ -133,7 +136,10 @@ export async function startStorages(
       const storage = spec.storage as RemoteTarget["storage"];
       if (servers.has(storage.label)) continue;
       try {
-        servers.set(storage.label, await reach(storage, stage, registry));
+        const reached = await reach(storage, stage, registry);
+        servers.set(storage.label, reached);
+        // The HTTP server reads the served files in its host: those disk reads are the case's storage reads.
+        if ("hostPid" in reached && reached.hostPid !== undefined) uncount.push(countIoOf(reached.hostPid));
         log(`storage ${storage.label}: ready`);
       } catch (error) {
         servers.set(storage.label, error as Error);
