@@ -13,7 +13,7 @@ import type { PythonRemote, PythonVersions } from "../engines/python.ts";
 import { pythonRemoteSupport } from "../engines/python-remote.ts";
 import { HttpObjectStore, type ObjectStore, S3ObjectStore } from "../remote/index.ts";
 import type { CaseSpec, StorageSpec } from "../scenario/types.ts";
-import { type RunningServer, StartedRegistry, startHttpServer, startS3Server } from "../servers/index.ts";
+import { type RunningServer, type ServerHost, StartedRegistry, startHttpServer, startS3Server, startServerHost } from "../servers/index.ts";
 import type { ServedSince } from "../servers/host-protocol.ts";
 import { countIoOf } from "./io-counters.ts";
 import type { Materialized } from "../store/materialize.ts";
@@ -116,6 +116,7 @@ export async function startStorages(
   const stage = join(cacheRoot, `.serve-${process.pid}`);
   const servers = new Map<string, RunningServer | ObjectStore | Error>();
   const uncount: (() => void)[] = [];
+  let host: ServerHost | undefined;
   const stop = async () => {
     for (const s of servers.values()) if (s && !(s instanceof Error) && "requests" in s) await s.close();
     await registry.stopAll();
@@ -136,10 +137,14 @@ export async function startStorages(
       const storage = spec.storage as RemoteTarget["storage"];
       if (servers.has(storage.label)) continue;
       try {
-        const reached = await reach(storage, stage, registry);
-        servers.set(storage.label, reached);
-        // The HTTP server reads the served files in its host: those disk reads are the case's storage reads.
-        if ("hostPid" in reached && reached.hostPid !== undefined) uncount.push(countIoOf(reached.hostPid));
+        // One server host runs every file server and proxy of the run (each start costs a Node start).
+        const shaped = storage.managed && [storage.shaping.bandwidth, storage.shaping.latencyMs, storage.shaping.concurrency].some((v) => v !== null);
+        if (storage.managed && !host && (storage.kind === "http" || shaped)) {
+          host = registry.add(await startServerHost());
+          // The HTTP servers read the served files in the host: those disk reads are the cases' storage reads.
+          uncount.push(countIoOf(host.pid));
+        }
+        servers.set(storage.label, await reach(storage, stage, registry, host));
         log(`storage ${storage.label}: ready`);
       } catch (error) {
         servers.set(storage.label, error as Error);
@@ -223,7 +228,12 @@ function readdirSafe(dir: string): number {
 }
 
 /** A managed server over `stage`, or a client of the user's endpoint with the staged files uploaded (S3). */
-async function reach(storage: RemoteTarget["storage"], stage: string, registry: StartedRegistry): Promise<RunningServer | ObjectStore> {
+async function reach(
+  storage: RemoteTarget["storage"],
+  stage: string,
+  registry: StartedRegistry,
+  host: ServerHost | undefined,
+): Promise<RunningServer | ObjectStore> {
   if (storage.managed) {
     const { bandwidth, latencyMs, concurrency } = storage.shaping;
     const shaping = {
@@ -231,7 +241,7 @@ async function reach(storage: RemoteTarget["storage"], stage: string, registry: 
       ...(latencyMs !== null ? { latencyMs } : {}),
       ...(concurrency !== null ? { concurrency } : {}),
     };
-    const options = { root: stage, registry, ...(Object.keys(shaping).length ? { shaping } : {}) };
+    const options = { root: stage, registry, ...(host ? { host } : {}), ...(Object.keys(shaping).length ? { shaping } : {}) };
     return storage.kind === "http" ? startHttpServer(options) : startS3Server({ ...options, bucket: "layoutbench" });
   }
   if (storage.kind === "http") return new HttpObjectStore({ url: storage.url });

@@ -26,6 +26,11 @@ export interface ServerOptions {
   readonly fault?: Fault;
   /** Put a proxy in front even without shaping or fault, so `setFault` can be used later. */
   readonly proxy?: boolean;
+  /**
+   * The server host to run the file server and the proxy in, owned by the caller (a run starts one
+   * for all its servers); absent, a host of the server's own is started and stopped with it.
+   */
+  readonly host?: ServerHost;
   /** Where to register what is started; the process-wide registry by default. */
   readonly registry?: StartedRegistry;
 }
@@ -65,10 +70,18 @@ export const LOCAL_CREDENTIALS = { accessKeyId: "layoutbench", secretAccessKey: 
 export async function startHttpServer(options: ServerOptions): Promise<RunningServer> {
   checkShaping(options.shaping ?? {});
   const registry = options.registry ?? started;
-  const host = registry.add(await startServerHost());
+  const own = options.host ? undefined : registry.add(await startServerHost());
+  const host = options.host ?? (own as ServerHost);
+  const stopped: { stop(): Promise<void> }[] = [];
+  const stop = async () => {
+    if (own) return registry.stop(own);
+    for (const s of stopped.splice(0).reverse()) if (!host.exited) await s.stop(); // a host that is gone took them with it
+  };
   try {
     const server = await host.startFileServer(options.root);
+    stopped.push(server);
     const proxy = await maybeProxy(host, server.url, options);
+    if (proxy) stopped.push(proxy);
     const url = proxy?.url ?? server.url;
     return {
       kind: "http",
@@ -79,10 +92,10 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
       proxy,
       hostPid: host.pid,
       store: (transport) => new HttpObjectStore({ url, ...transport }),
-      stop: () => registry.stop(host),
+      stop,
     };
   } catch (error) {
-    await registry.stop(host);
+    await stop();
     throw error;
   }
 }
@@ -95,17 +108,20 @@ export async function startS3Server(options: ServerOptions & { readonly bucket?:
   // The proxy's host starts while moto does (each takes a second or more on a busy machine).
   const [motoStart, hostStart] = await Promise.allSettled([
     named(startMoto(), (m) => `moto pid ${m.pid}`),
-    wantsProxy(options) ? startServerHost() : Promise.resolve(undefined),
+    wantsProxy(options) && !options.host ? startServerHost() : Promise.resolve(undefined),
   ]);
-  const host = hostStart.status === "fulfilled" && hostStart.value ? registry.add(hostStart.value) : undefined;
+  const own = hostStart.status === "fulfilled" && hostStart.value ? registry.add(hostStart.value) : undefined;
   if (motoStart.status === "rejected" || hostStart.status === "rejected") {
-    if (host) await registry.stop(host);
+    if (own) await registry.stop(own);
     if (motoStart.status === "fulfilled") await motoStart.value.stop();
     throw motoStart.status === "rejected" ? motoStart.reason : (hostStart as PromiseRejectedResult).reason;
   }
+  const host = wantsProxy(options) ? (options.host ?? own) : undefined;
   const moto = registry.add(motoStart.value);
+  let proxy: HostedProxy | undefined;
   const stopAll = async () => {
-    if (host) await registry.stop(host);
+    if (own) await registry.stop(own);
+    else if (proxy && !host?.exited) await proxy.stop(); // a host that is gone took it with it
     await registry.stop(moto);
   };
   try {
@@ -119,7 +135,7 @@ export async function startS3Server(options: ServerOptions & { readonly bucket?:
     } finally {
       await uploader.close();
     }
-    const proxy = host ? await maybeProxy(host, moto.endpoint, options) : undefined;
+    proxy = host ? await maybeProxy(host, moto.endpoint, options) : undefined;
     const url = proxy?.url ?? moto.endpoint;
     return {
       kind: "s3",
