@@ -13,10 +13,10 @@ import type { PythonRemote, PythonVersions } from "../engines/python.ts";
 import { pythonRemoteSupport } from "../engines/python-remote.ts";
 import { HttpObjectStore, type ObjectStore, S3ObjectStore } from "../remote/index.ts";
 import type { CaseSpec, StorageSpec } from "../scenario/types.ts";
-import { type RunningServer, type ServerHost, StartedRegistry, startHttpServer, startS3Server, startServerHost } from "../servers/index.ts";
 import type { ServedSince } from "../servers/host-protocol.ts";
-import { countIoOf } from "./io-counters.ts";
+import { type RunningServer, type ServerHost, StartedRegistry, startHttpServer, startS3Server, startServerHost } from "../servers/index.ts";
 import type { Materialized } from "../store/materialize.ts";
+import { countIoOf } from "./io-counters.ts";
 import type { StorageLocation } from "./results-types.ts";
 
 /** GETs in flight at once within one read, unless the storage limits concurrency lower. */
