@@ -44,7 +44,7 @@ async function failure(promise: Promise<unknown>, kind: string): Promise<RemoteE
 test("403 with credentials from the environment: the error names the variables and no secret appears anywhere", async () => {
   const secret = "wJalrXUtnFEMI-never-print-this-8c1d";
   const token = "session-token-never-print-4b2e";
-  s3.proxy!.setFault({ kind: "status", status: 403 });
+  await s3.proxy!.setFault({ kind: "status", status: 403 });
   const store = new S3ObjectStore({
     bucket: "faults",
     env: { AWS_ACCESS_KEY_ID: "AKIDFAULTTEST", AWS_SECRET_ACCESS_KEY: secret, AWS_SESSION_TOKEN: token, AWS_ENDPOINT_URL: s3.url, HOME: root },
@@ -63,31 +63,31 @@ test("403 with credentials from the environment: the error names the variables a
     ].join("\n");
     for (const leaked of [secret, token]) assert.ok(!everything.includes(leaked), `${leaked} leaked into: ${everything}`);
   } finally {
-    s3.proxy!.setFault(undefined);
+    await s3.proxy!.setFault(undefined);
     await store.close();
   }
 });
 
 test("500: retried a bounded number of times, recorded, then a one-line server error", async () => {
-  http.proxy!.setFault({ kind: "status", status: 500 });
+  await http.proxy!.setFault({ kind: "status", status: 500 });
   const store = http.store({ retries: 2, retryDelayMs: 10 });
   try {
     const error = await failure(store.get("obj.bin"), "server");
     assert.equal(error.retries, 2);
     assert.match(error.message, /^GET http:\/\/127\.0\.0\.1:\d+\/obj\.bin: 500 Internal Server Error \(InjectedFault\) after 2 retries$/);
-    assert.equal(http.proxy!.faultsInjected, 3);
+    assert.equal(await http.proxy!.faultsInjected(), 3);
     assert.deepEqual(
       store.requests.records.map((r) => [r.status, r.retries]),
       [[500, 2]],
     );
   } finally {
-    http.proxy!.setFault(undefined);
+    await http.proxy!.setFault(undefined);
     await store.close();
   }
 });
 
 test("a 500 that clears: the retry succeeds and is counted", async () => {
-  http.proxy!.setFault({ kind: "status", status: 503, times: 1 });
+  await http.proxy!.setFault({ kind: "status", status: 503, times: 1 });
   const store = http.store({ retries: 2, retryDelayMs: 10 });
   try {
     assert.deepEqual(await store.get("obj.bin", { offset: 100, length: 50 }), content.subarray(100, 150));
@@ -96,28 +96,28 @@ test("a 500 that clears: the retry succeeds and is counted", async () => {
       [[206, 1, 50]],
     );
   } finally {
-    http.proxy!.setFault(undefined);
+    await http.proxy!.setFault(undefined);
     await store.close();
   }
 });
 
 test("a server that dies mid-body: detected by the byte count, retried", async () => {
-  http.proxy!.setFault({ kind: "die-mid-body", afterBytes: 1000, times: 1 });
+  await http.proxy!.setFault({ kind: "die-mid-body", afterBytes: 1000, times: 1 });
   const store = http.store({ retries: 1, retryDelayMs: 10 });
   try {
     assert.deepEqual(await store.get("obj.bin"), content);
     assert.equal(store.requests.records[0].retries, 1);
-    http.proxy!.setFault({ kind: "die-mid-body", afterBytes: 1000 });
+    await http.proxy!.setFault({ kind: "die-mid-body", afterBytes: 1000 });
     const error = await failure(store.get("obj.bin"), "server");
     assert.match(error.message, /^GET http:\/\/127\.0\.0\.1:\d+\/obj\.bin: connection closed mid-body after \d+ of 262144 bytes after 1 retry$/);
   } finally {
-    http.proxy!.setFault(undefined);
+    await http.proxy!.setFault(undefined);
     await store.close();
   }
 });
 
 test("a request that never answers: bounded timeout per attempt, retries recorded", async () => {
-  http.proxy!.setFault({ kind: "hang" });
+  await http.proxy!.setFault({ kind: "hang" });
   const store = http.store({ timeoutMs: 300, retries: 1, retryDelayMs: 10 });
   try {
     const start = performance.now();
@@ -127,7 +127,7 @@ test("a request that never answers: bounded timeout per attempt, retries recorde
     assert.match(error.message, /^GET http:\/\/127\.0\.0\.1:\d+\/obj\.bin: no answer within 300 ms \(timeout\) after 1 retry$/);
     assert.equal(store.requests.records[0].status, 0);
   } finally {
-    http.proxy!.setFault(undefined);
+    await http.proxy!.setFault(undefined);
     await store.close();
   }
 });
@@ -156,6 +156,24 @@ test("moto killed mid-run: the next request fails as unreachable", async () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const error = await failure(store.get("obj.bin", { suffix: 4 }), "unreachable");
     assert.match(error.message, /^GET http:\/\/127\.0\.0\.1:\d+\/dies\/obj\.bin \(bytes=-4\): connection refused/);
+    await store.close();
+  } finally {
+    await own.stopAll();
+  }
+});
+
+test("the server host killed mid-run: the next request fails as unreachable, the proxy's records with one line", async () => {
+  const own = new StartedRegistry();
+  try {
+    const server = await startHttpServer({ root, registry: own, shaping: { latencyMs: 1 } });
+    const store = server.store({ retries: 1, retryDelayMs: 10 });
+    assert.deepEqual(await store.get("obj.bin", { suffix: 4 }), content.subarray(SIZE - 4));
+    assert.equal((await server.proxy!.served(0)).next, 1);
+    process.kill(server.hostPid!, "SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const error = await failure(store.get("obj.bin", { suffix: 4 }), "unreachable");
+    assert.match(error.message, /^GET http:\/\/127\.0\.0\.1:\d+\/obj\.bin \(bytes=-4\): connection refused/);
+    await assert.rejects(server.proxy!.served(0), { message: `server host (pid ${server.hostPid}) was killed by SIGKILL` });
     await store.close();
   } finally {
     await own.stopAll();

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { FetchStore } from "@zarrita/storage";
 import { RemoteError, S3ObjectStore, summarizeRequests } from "../harness/remote/index.ts";
-import { type RunningS3Server, type RunningServer, StartedRegistry, startHttpServer, startS3Server } from "../harness/servers/index.ts";
+import { type RunningS3Server, type RunningServer, StartedRegistry, startHttpServer, startS3Server, startServerHost } from "../harness/servers/index.ts";
 
 const SIZE = 1000;
 const content = Uint8Array.from({ length: SIZE }, (_, i) => (i * 7 + 3) % 251);
@@ -172,8 +172,8 @@ test("HTTP storage cannot list: an unsupported-operation error, not an empty lis
 });
 
 test("S3 behind the shaping proxy: the same bytes, kept-alive connections, answers held for the latency", async () => {
-  const { startShapingProxy } = await import("../harness/servers/shaping-proxy.ts");
-  const proxy = registry.add(Object.assign(await startShapingProxy(s3Server.directEndpoint, { latencyMs: 50, bandwidth: 1e6 }), { name: "s3 proxy" }));
+  const host = registry.add(await startServerHost());
+  const proxy = await host.startProxy(s3Server.directEndpoint, { latencyMs: 50, bandwidth: 1e6 });
   const store = new S3ObjectStore({ bucket: "bench", endpoint: proxy.url, credentials: s3Server.credentials, region: "us-east-1" });
   try {
     assert.deepEqual(await store.get("obj.bin", { suffix: 100 }), content.subarray(SIZE - 100));
@@ -190,8 +190,16 @@ test("S3 behind the shaping proxy: the same bytes, kept-alive connections, answe
       burstBytes: 32768,
       pieceBytes: 16384,
     });
+    // The proxy's own records, from its process: three requests, the last two on the kept-alive connection.
+    const served = await proxy.served(0);
+    assert.equal(served.next, 3);
+    assert.deepEqual(
+      served.records.map((r) => r.connectionReused),
+      [false, true, true],
+    );
+    assert.deepEqual((await proxy.served(2)).records.length, 1);
   } finally {
     await store.close();
-    await registry.stop(proxy);
+    await registry.stop(host);
   }
 });

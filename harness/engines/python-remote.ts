@@ -5,10 +5,10 @@
  * through our client, so their counts come from the shaping proxy's records when the server is
  * behind it; otherwise they are unknown and the samples carry none.
  */
-import { performance } from "node:perf_hooks";
 import type { Stored } from "../backends/types.ts";
 import type { Selection } from "../core/selection.ts";
 import type { CaseSpec, LayoutSpec } from "../scenario/types.ts";
+import type { ServedSince } from "../servers/host-protocol.ts";
 import type { ServedRequest } from "../servers/shaping-proxy.ts";
 import type { PythonRemote, PythonVersions, PythonWorker } from "./python.ts";
 import { pythonReadPath } from "./python-read-path.ts";
@@ -20,8 +20,8 @@ import type { SelectionVerifier } from "./verify.ts";
 export interface PythonRemoteReads {
   readonly label: string;
   readonly remote: PythonRemote;
-  /** The shaping proxy's records of what it served (growing), or undefined without a proxy. */
-  readonly served: (() => readonly ServedRequest[]) | undefined;
+  /** The shaping proxy's records from an index on (it runs in the server host), or undefined without a proxy. */
+  readonly served: ((from: number) => Promise<ServedSince>) | undefined;
 }
 
 /** Why the python engine cannot read `layout` from `kind` storage here, or undefined when it can. */
@@ -42,7 +42,12 @@ export function pythonRemoteSupport(layout: LayoutSpec, kind: "http" | "s3", v: 
   return undefined;
 }
 
-/** The request numbers of `records` (one pass), as the proxy saw them. Retries: the worker's clients make one attempt per request. */
+/**
+ * The request numbers of `records` (one pass), as the proxy saw them; `nowMs` is the proxy's clock
+ * when they were taken (a request still open counts as open until then). Only durations on the
+ * proxy's clock are used, never compared with this process's. Retries: the worker's clients make
+ * one attempt per request.
+ */
 export function countsFromProxy(records: readonly ServedRequest[], nowMs: number): RemoteSample {
   const ttfb = records
     .filter((r) => r.headersMs !== undefined)
@@ -138,14 +143,16 @@ export function remotePythonSession(
   const inner = pythonSession(spec, remoteWorker, stored, selections, verifier);
   return {
     ...inner,
-    // The worker reads nothing from disk; the storage's disk reads (the HTTP server runs in this
-    // process) are counted here around each pass, as for the other engines' remote cases.
+    // The worker reads nothing from disk; the storage's disk reads are counted here around each
+    // pass, as for the other engines' remote cases.
     ownIo: false,
     async pass() {
-      const mark = reads.served?.().length ?? 0;
+      // Only the pass's own requests are counted: the mark is how many the proxy had seen before it.
+      const mark = reads.served ? (await reads.served(Number.MAX_SAFE_INTEGER)).next : 0;
       const result = { ...(await inner.pass()), io: null };
-      const served = reads.served?.();
-      return served ? { ...result, remote: countsFromProxy(served.slice(mark), performance.now()) } : result;
+      if (!reads.served) return result;
+      const served = await reads.served(mark);
+      return { ...result, remote: countsFromProxy(served.records, served.nowMs) };
     },
     readPath: () => (inner.readPath?.() ? pythonRemoteReadPath(spec.layout, reads, worker.versions) : undefined),
   };

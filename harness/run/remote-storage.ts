@@ -13,9 +13,10 @@ import type { PythonRemote, PythonVersions } from "../engines/python.ts";
 import { pythonRemoteSupport } from "../engines/python-remote.ts";
 import { HttpObjectStore, type ObjectStore, S3ObjectStore } from "../remote/index.ts";
 import type { CaseSpec, StorageSpec } from "../scenario/types.ts";
-import { type RunningServer, StartedRegistry, startHttpServer, startS3Server } from "../servers/index.ts";
-import type { ServedRequest } from "../servers/shaping-proxy.ts";
+import type { ServedSince } from "../servers/host-protocol.ts";
+import { type RunningServer, type ServerHost, StartedRegistry, startHttpServer, startS3Server, startServerHost } from "../servers/index.ts";
 import type { Materialized } from "../store/materialize.ts";
+import { countIoOf } from "./io-counters.ts";
 import type { StorageLocation } from "./results-types.ts";
 
 /** GETs in flight at once within one read, unless the storage limits concurrency lower. */
@@ -43,8 +44,8 @@ export interface RemoteTarget {
   readonly servedFiles: readonly string[];
   /** The same objects as the Python worker addresses them (no credentials). */
   readonly python: PythonRemote;
-  /** The shaping proxy's records when one serves this storage (what the worker's requests are counted from). */
-  readonly served: (() => readonly ServedRequest[]) | undefined;
+  /** The shaping proxy's records from an index on, when one serves this storage (what the worker's requests are counted from). */
+  readonly served: ((from: number) => Promise<ServedSince>) | undefined;
 }
 
 export interface RemoteStorages {
@@ -114,9 +115,12 @@ export async function startStorages(
   const registry = new StartedRegistry();
   const stage = join(cacheRoot, `.serve-${process.pid}`);
   const servers = new Map<string, RunningServer | ObjectStore | Error>();
+  const uncount: (() => void)[] = [];
+  let host: ServerHost | undefined;
   const stop = async () => {
     for (const s of servers.values()) if (s && !(s instanceof Error) && "requests" in s) await s.close();
     await registry.stopAll();
+    for (const u of uncount.splice(0)) u();
     rmSync(stage, { recursive: true, force: true });
   };
   if (remote.length === 0) return { target: () => new Error("no remote storage in this run"), stop };
@@ -133,7 +137,14 @@ export async function startStorages(
       const storage = spec.storage as RemoteTarget["storage"];
       if (servers.has(storage.label)) continue;
       try {
-        servers.set(storage.label, await reach(storage, stage, registry));
+        // One server host runs every file server and proxy of the run (each start costs a Node start).
+        const shaped = storage.managed && [storage.shaping.bandwidth, storage.shaping.latencyMs, storage.shaping.concurrency].some((v) => v !== null);
+        if (storage.managed && !host && (storage.kind === "http" || shaped)) {
+          host = registry.add(await startServerHost());
+          // The HTTP servers read the served files in the host: those disk reads are the cases' storage reads.
+          uncount.push(countIoOf(host.pid));
+        }
+        servers.set(storage.label, await reach(storage, stage, registry, host));
         log(`storage ${storage.label}: ready`);
       } catch (error) {
         servers.set(storage.label, error as Error);
@@ -178,7 +189,7 @@ export async function startStorages(
           server.kind === "s3"
             ? { kind: "s3", endpoint: server.url, bucket: "layoutbench", prefix, region: "us-east-1", managed: true, concurrency }
             : { kind: "http", url: new URL(`${prefix}/`, server.url).href, concurrency },
-        served: server.proxy ? () => (server.proxy as NonNullable<RunningServer["proxy"]>).served : undefined,
+        served: server.proxy ? (from) => (server.proxy as NonNullable<RunningServer["proxy"]>).served(from) : undefined,
       };
     },
     stop,
@@ -217,7 +228,12 @@ function readdirSafe(dir: string): number {
 }
 
 /** A managed server over `stage`, or a client of the user's endpoint with the staged files uploaded (S3). */
-async function reach(storage: RemoteTarget["storage"], stage: string, registry: StartedRegistry): Promise<RunningServer | ObjectStore> {
+async function reach(
+  storage: RemoteTarget["storage"],
+  stage: string,
+  registry: StartedRegistry,
+  host: ServerHost | undefined,
+): Promise<RunningServer | ObjectStore> {
   if (storage.managed) {
     const { bandwidth, latencyMs, concurrency } = storage.shaping;
     const shaping = {
@@ -225,7 +241,7 @@ async function reach(storage: RemoteTarget["storage"], stage: string, registry: 
       ...(latencyMs !== null ? { latencyMs } : {}),
       ...(concurrency !== null ? { concurrency } : {}),
     };
-    const options = { root: stage, registry, ...(Object.keys(shaping).length ? { shaping } : {}) };
+    const options = { root: stage, registry, ...(host ? { host } : {}), ...(Object.keys(shaping).length ? { shaping } : {}) };
     return storage.kind === "http" ? startHttpServer(options) : startS3Server({ ...options, bucket: "layoutbench" });
   }
   if (storage.kind === "http") return new HttpObjectStore({ url: storage.url });

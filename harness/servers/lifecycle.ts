@@ -4,7 +4,8 @@
  * while something is registered, a SIGTERM, or a SIGINT nobody else handles (run/interrupt.ts
  * handles its own), stops children and then ends the process as the signal would have; at
  * `process.exit` (e.g. the second Ctrl-C) children are killed synchronously. Children also watch
- * their stdin (moto-server.py), so even a SIGKILL of the harness leaves none behind.
+ * their stdin (moto-server.py) or their IPC channel (server-host.ts), so even a SIGKILL of the
+ * harness leaves none behind.
  */
 
 export interface Started {

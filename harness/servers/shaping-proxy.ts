@@ -18,10 +18,12 @@ export type Fault =
   | { readonly kind: "hang"; readonly times?: number }
   | { readonly kind: "die-mid-body"; readonly afterBytes?: number; readonly times?: number };
 
-/** One request at the proxy: when it arrived, was admitted (a concurrency slot), sent its headers, and finished. */
+/** One request at the proxy: when it arrived, was admitted (a concurrency slot), had the origin's answer, sent its headers, and finished. */
 export interface ServedRequest {
   readonly arrivedMs: number;
   admittedMs: number;
+  /** When the origin's response headers reached the proxy (undefined for injected answers): after `admittedMs + latencyMs`, the origin made the answer late. */
+  originMs?: number;
   headersMs: number | undefined;
   endMs: number | undefined;
   /** Body bytes sent to the client. */
@@ -89,6 +91,7 @@ export async function startShapingProxy(upstream: string, settings: ShapingSetti
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: endToEnd(req.headers), agent },
       async (upstreamRes) => {
         upstreamRes.pause();
+        entry.originMs = performance.now();
         await sleepUntil(admittedMs + (settings.latencyMs ?? 0));
         res.writeHead(upstreamRes.statusCode ?? 502, endToEnd(upstreamRes.headers));
         entry.headersMs = performance.now();
