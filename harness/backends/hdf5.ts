@@ -26,12 +26,13 @@ import type { DatasetSpec, Hdf5Layout } from "../scenario/types.ts";
 import { maxEncodedBytes } from "./footprint.ts";
 import { copyBox, planBlocks, selectedCount } from "./hdf5/blocks.ts";
 import { hdf5ByteRanges } from "./hdf5/byte-ranges.ts";
-import { type ContiguousReader, contiguousPath } from "./hdf5/contiguous.ts";
+import { type ContiguousReader, contiguousPath, SIEVE_BYTES } from "./hdf5/contiguous.ts";
 import { checkHdf5Layout, filterFor } from "./hdf5/filters.ts";
 import { closeFile, createDataset, DATASET_PATH, flushFile, h5, openFile, transferHyperslab } from "./hdf5/library.ts";
 import { makeFilterOptional } from "./hdf5/optional-filter.ts";
+import { localTarget } from "./hdf5/plan-target.ts";
 import { prepareHdf5Probe, probeHdf5 } from "./hdf5/probe.ts";
-import { planRemoteReads } from "./hdf5/remote-plan.ts";
+import { planFromObject, planRemoteReads } from "./hdf5/remote-plan.ts";
 import { openRemoteHdf5 } from "./hdf5/remote-reader.ts";
 import type { Backend, BackendReadPath, MaterializeContext, Reader, StorageFootprint, Stored } from "./types.ts";
 
@@ -60,10 +61,13 @@ export function createHdf5Backend(options: Hdf5Options = {}): Backend<Hdf5Layout
     open: (stored, { writable }) => openReader(stored, writable, blockBytes),
     openRemote: (stored, source) =>
       openRemoteHdf5(stored, source, { fileName: HDF5_FILE, decoder: hdf5FilterLabel(stored.layout), sieveBytes: options.remoteSieveBytes }),
+    planRemote: async (stored, source, selections) => {
+      if (!source.localCopy) await planFromObject(stored, source.store, `${source.prefix}/${HDF5_FILE}`, options.remoteSieveBytes ?? SIEVE_BYTES, selections);
+    },
     byteRanges: async (stored, selections) => {
       const file = join(stored.dir, HDF5_FILE);
       // Plans remote reads now, before cold samples evict the file (remote-plan.ts).
-      await planRemoteReads(stored, file, selections);
+      await planRemoteReads(stored, localTarget(file), selections);
       return hdf5ByteRanges(stored, selections, file);
     },
     mainFile: HDF5_FILE,
