@@ -154,10 +154,10 @@ export async function planSelection(stored: Stored<Hdf5Layout>, target: PlanTarg
   return plan;
 }
 
-/** Records the plans remote reads of `selections` will use (chunked layouts plan each selection). */
+/** Records the plans remote reads of `selections` will use (each selection, unless the data is contiguous and replayed directly). */
 export async function planRemoteReads(stored: Stored<Hdf5Layout>, target: PlanTarget, selections: readonly Selection[]): Promise<void> {
   const plan = await planFile(stored, target);
-  if (plan.contiguous || stored.layout.chunks === null) return;
+  if (plan.contiguous) return;
   for (const sel of selections) await planSelection(stored, target, sel);
 }
 
@@ -176,7 +176,7 @@ export async function planFromObject(
   const id = remotePlanId(store, key);
   const planned = (sel: Selection) => selectionPlans.has(`${id}|${formatSelection(sel)}`);
   const known = filePlans.get(id);
-  if (known && (known.contiguous || stored.layout.chunks === null || selections.every(planned))) return id;
+  if (known && (known.contiguous || selections.every(planned))) return id;
   const head = await store.head(key);
   if (!head) throw new Error(`${store.label} ${key}: no such object (HEAD found nothing)`);
   const module = await h5();
