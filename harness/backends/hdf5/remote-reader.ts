@@ -1,6 +1,7 @@
 /**
  * HDF5 over remote storage (HTTP, S3), our direct ranged path: ranged GETs of the one file, of the
- * byte ranges libhdf5 reads (remote-plan.ts), at most `concurrency` in flight.
+ * byte ranges libhdf5 reads (remote-plan.ts: learnt on the local copy the objects were uploaded
+ * from, or from the object itself when there is none), at most `concurrency` in flight.
  *
  * Contiguous, unfiltered data: the reads of libhdf5's sieve replayed (sieve-plan.ts), one GET per
  * read: a row of up to `sieveBytes` is one GET of one sieve window. Chunked data: at open, one GET
