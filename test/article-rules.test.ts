@@ -10,10 +10,11 @@ import { COPY_SHARE, judgeNoExtraCopy, NO_COPY_SHARE } from "../harness/article/
 import { judgeColumnOverRow, PAGES_TOLERANCE, predictColumnOverRow, predictWithReadahead } from "../harness/article/claims/04-column-vs-row.ts";
 import { BYTES_TOLERANCE, judgeChunkShapes, predictChunkRatio, TIME_BALANCE } from "../harness/article/claims/05-chunk-shapes.ts";
 import { CROSSOVER_TOLERANCE, judgeCompression, predictCrossover } from "../harness/article/claims/06-compression-bandwidth.ts";
-import { DOWNLOAD_OVERHEAD, judgeObjectStore, predictDownload } from "../harness/article/claims/07-object-store.ts";
+import { DOWNLOAD_OVERHEAD, hdf5Evidence, judgeObjectStore, predictDownload } from "../harness/article/claims/07-object-store.ts";
 import { judgeSharedPages, predictSharedPages, SHARED_HOLDS } from "../harness/article/claims/08-shared-pages.ts";
 import { judgeThreading, predictThreading, SPEEDUP_MIN, THREADING_HOLDS } from "../harness/article/claims/09-threading.ts";
 import { BOUND_TOLERANCE, judgeLargerThanMemory, predictPeakAnon } from "../harness/article/claims/10-larger-than-memory.ts";
+import type { ResultsFile } from "../harness/run/results-types.ts";
 
 /** An interval of `value` spread `by` either way (multiplicatively). */
 const around = (value: number, by = 1.05) => ({ value, low: value / by, high: value * by });
@@ -107,6 +108,29 @@ test("claim 7: download-then-map costs latency + size ÷ bandwidth; mmap refused
   assert.equal(judgeObjectStore(p.value, { ...ok, hdf5Read: false, downloadMs: p.value }).verdict, "holds with a caveat");
   assert.equal(judgeObjectStore(p.value, { ...ok, mmapRefused: false, downloadMs: p.value }).verdict, "does not hold here");
   assert.equal(judgeObjectStore(p.value, { ...ok, zarrRead: false, downloadMs: p.value }).verdict, "does not hold here");
+});
+
+test("claim 7: HDF5 reads when its case finished; a failed or missing case says why it did not", () => {
+  const hdf5Case = (status: "ok" | "failed") => ({
+    id: "article-07-object-store/field/hdf5-blosc-lz4/full/cold/storage=s3-100MBps-20ms",
+    scenario: "article-07-object-store",
+    layout: { name: "hdf5-blosc-lz4", backend: "hdf5" },
+    status,
+    ...(status === "failed" ? { error: "s3 ranged GET failed" } : {}),
+    summary: status === "ok" ? { remote: { requests: 17 } } : undefined,
+    samples: status === "ok" ? [{ ms: 40 }, { ms: 42 }, { ms: 44 }] : [],
+    readPath: { implementation: "direct ranged path: libhdf5 (h5wasm) over the byte ranges it reads (s3 ranged GETs, 65536 B sieve/page)" },
+  });
+  const results = (...cases: object[]) => ({ cases }) as unknown as ResultsFile;
+  const read = hdf5Evidence(results(hdf5Case("ok")));
+  assert.ok(read.read);
+  assert.equal(read.ms.value, 42);
+  assert.equal(read.requests, 17);
+  assert.match(read.implementation, /^direct ranged path/);
+  const failed = hdf5Evidence(results(hdf5Case("failed")));
+  assert.deepEqual(failed, { read: false, why: `case ${hdf5Case("ok").id} failed: s3 ranged GET failed` });
+  const missing = hdf5Evidence(results());
+  assert.deepEqual(missing, { read: false, why: "no case of article-07-object-store with layout hdf5-blosc-lz4 in the results" });
 });
 
 test("claim 8: ΣPSS of N mmap readers: one copy up to 1.25×, a caveat up to N/2, no hold beyond", () => {

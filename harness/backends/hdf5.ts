@@ -26,12 +26,13 @@ import type { DatasetSpec, Hdf5Layout } from "../scenario/types.ts";
 import { maxEncodedBytes } from "./footprint.ts";
 import { copyBox, planBlocks, selectedCount } from "./hdf5/blocks.ts";
 import { hdf5ByteRanges } from "./hdf5/byte-ranges.ts";
-import { type ContiguousReader, contiguousPath } from "./hdf5/contiguous.ts";
+import { type ContiguousReader, contiguousPath, SIEVE_BYTES } from "./hdf5/contiguous.ts";
 import { checkHdf5Layout, filterFor } from "./hdf5/filters.ts";
 import { closeFile, createDataset, DATASET_PATH, flushFile, h5, openFile, transferHyperslab } from "./hdf5/library.ts";
 import { makeFilterOptional } from "./hdf5/optional-filter.ts";
+import { localTarget } from "./hdf5/plan-target.ts";
 import { prepareHdf5Probe, probeHdf5 } from "./hdf5/probe.ts";
-import { planRemoteReads } from "./hdf5/remote-plan.ts";
+import { planFromObject, planRemoteReads } from "./hdf5/remote-plan.ts";
 import { openRemoteHdf5 } from "./hdf5/remote-reader.ts";
 import type { Backend, BackendReadPath, MaterializeContext, Reader, StorageFootprint, Stored } from "./types.ts";
 
@@ -44,34 +45,44 @@ const DEFAULT_BLOCK_BYTES = 64 * 2 ** 20;
 export interface Hdf5Options {
   /** Most bytes per h5wasm read or write call; tests lower it to exercise block-by-block paths. */
   readonly blockBytes?: number;
-  /** libhdf5's sieve size replayed by remote reads of contiguous data (default 64 KiB, libhdf5's). */
+  /** libhdf5's sieve size replayed by remote reads of contiguous data when the layout sets none (default 64 KiB, libhdf5's). */
   readonly remoteSieveBytes?: number;
 }
 
 /** An HDF5 backend; `hdf5Backend` is the one with default options. */
 export function createHdf5Backend(options: Hdf5Options = {}): Backend<Hdf5Layout> {
   const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
+  const sieveOf = (layout: Hdf5Layout) => layout.sieveBufSize ?? options.remoteSieveBytes ?? SIEVE_BYTES;
   return {
     name: "hdf5",
+    // How it is read, not what is stored.
+    readOnlyParams: ["sieveBufSize"],
     check: checkHdf5Layout,
     footprint,
     materialize: (ctx) => materialize(ctx, blockBytes),
     files: async (stored) => [join(stored.dir, HDF5_FILE)],
     open: (stored, { writable }) => openReader(stored, writable, blockBytes),
     openRemote: (stored, source) =>
-      openRemoteHdf5(stored, source, { fileName: HDF5_FILE, decoder: hdf5FilterLabel(stored.layout), sieveBytes: options.remoteSieveBytes }),
+      openRemoteHdf5(stored, source, { fileName: HDF5_FILE, decoder: hdf5FilterLabel(stored.layout), sieveBytes: sieveOf(stored.layout) }),
+    planRemote: async (stored, source, selections) => {
+      if (!source.localCopy) await planFromObject(stored, source.store, `${source.prefix}/${HDF5_FILE}`, sieveOf(stored.layout), selections);
+    },
     byteRanges: async (stored, selections) => {
       const file = join(stored.dir, HDF5_FILE);
       // Plans remote reads now, before cold samples evict the file (remote-plan.ts).
-      await planRemoteReads(stored, file, selections);
+      await planRemoteReads(stored, localTarget(file), selections);
       return hdf5ByteRanges(stored, selections, file);
     },
     mainFile: HDF5_FILE,
     locate: (stored) => ({ path: join(stored.dir, HDF5_FILE), datasetPath: stored.dataset.source?.dataset ?? DATASET_PATH }),
     describe: (layout) =>
-      ["hdf5", layout.chunks ? `chunks ${formatShape(layout.chunks)}` : "contiguous", describeCodec(layout.codec), ...(layout.shuffle ? ["shuffle"] : [])].join(
-        ", ",
-      ),
+      [
+        "hdf5",
+        layout.chunks ? `chunks ${formatShape(layout.chunks)}` : "contiguous",
+        describeCodec(layout.codec),
+        ...(layout.shuffle ? ["shuffle"] : []),
+        ...(layout.sieveBufSize !== undefined ? [`sieve ${layout.sieveBufSize} B`] : []),
+      ].join(", "),
     sourceFormat: "hdf5",
     probeSource: (path, { shown, stats, datasetPath }) => probeHdf5(path, shown, stats, datasetPath),
     prepareProbe: prepareHdf5Probe,

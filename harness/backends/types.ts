@@ -36,6 +36,12 @@ export interface RemoteSource {
   readonly prefix: string;
   /** Most GETs in flight at once within one read. */
   readonly concurrency: number;
+  /**
+   * True when the objects are the layout's files in `stored.dir`, byte for byte (a server the
+   * harness started over them): a backend may learn what to fetch there. Otherwise (a user's
+   * bucket or HTTP server) only the objects themselves say what they hold.
+   */
+  readonly localCopy?: boolean;
 }
 
 /** A materialized layout: where its files are and what they hold. */
@@ -153,6 +159,12 @@ export interface Backend<L extends LayoutSpec = LayoutSpec> {
    * `source.prefix`), read only. Absent: the backend reads local files only.
    */
   openRemote?(stored: Stored<L>, source: RemoteSource): Promise<Reader>;
+  /**
+   * Optional: records, before any timed read, what remote reads of `selections` will fetch, from
+   * `source` (a client of its own, whose requests are no sample's). Called at prepare for each
+   * remote case; readers opened later with the same storage and prefix use what it recorded.
+   */
+  planRemote?(stored: Stored<L>, source: RemoteSource, selections: readonly Selection[]): Promise<void>;
   /**
    * The byte ranges of its files that reading `selections` touches, so a cold sample is flagged
    * when any page it will read is cached. Optional capability; without it, or when it returns

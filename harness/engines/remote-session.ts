@@ -23,6 +23,8 @@ export interface RemoteReads {
   readonly label: string;
   readonly prefix: string;
   readonly concurrency: number;
+  /** The objects are the layout's cached files (a server the harness started over them). */
+  readonly localCopy: boolean;
   newClient(): ObjectStore;
 }
 
@@ -90,7 +92,7 @@ export function remoteLayoutbenchSession(
     ...backend,
     open: (s) => {
       client = reads.newClient();
-      return openRemote(s, { store: client, prefix: reads.prefix, concurrency: reads.concurrency });
+      return openRemote(s, { store: client, prefix: reads.prefix, concurrency: reads.concurrency, localCopy: reads.localCopy });
     },
   };
   return withRequests(jsSession(spec, remoteBackend, stored, selections, now, verifier, outputs), () => client, reads, spec.layout, "layoutbench");

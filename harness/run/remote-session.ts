@@ -10,7 +10,14 @@ import type { SessionParts } from "./engines-start.ts";
 import type { RemoteTarget } from "./remote-storage.ts";
 
 export function remoteSessionFor(spec: CaseSpec, p: SessionParts, target: RemoteTarget): EngineSession {
-  const reads = { kind: target.storage.kind, label: target.storage.label, prefix: target.prefix, concurrency: target.concurrency, newClient: target.newClient };
+  const reads = {
+    kind: target.storage.kind,
+    label: target.storage.label,
+    prefix: target.prefix,
+    concurrency: target.concurrency,
+    localCopy: target.localCopy,
+    newClient: target.newClient,
+  };
   switch (spec.engine) {
     case "layoutbench":
       return remoteLayoutbenchSession(spec, p.backend, p.stored, p.selections, p.now, p.verifier, p.outputs, reads);
@@ -25,5 +32,21 @@ export function remoteSessionFor(spec: CaseSpec, p: SessionParts, target: Remote
       });
     default:
       throw new Error(`the ${spec.engine} engine does not read remote storage`);
+  }
+}
+
+/**
+ * What the case's backend records from the objects before any timed read (HDF5: the byte ranges
+ * libhdf5 reads, when there is no local copy to learn them from), through a client of its own, so
+ * its requests are in no sample. Plans are kept, so later rounds send nothing.
+ */
+export async function planRemoteFor(spec: CaseSpec, p: SessionParts, target: RemoteTarget): Promise<void> {
+  const planRemote = p.backend.planRemote;
+  if (spec.engine !== "layoutbench" || !planRemote) return;
+  const client = target.newClient();
+  try {
+    await planRemote(p.stored, { store: client, prefix: target.prefix, concurrency: target.concurrency, localCopy: target.localCopy }, p.selections);
+  } finally {
+    await client.close();
   }
 }

@@ -37,6 +37,8 @@ export interface RemoteTarget {
   /** Key prefix of the layout's files. */
   readonly prefix: string;
   readonly concurrency: number;
+  /** The objects are the staged files of the cache (a server the harness started), not a user's endpoint. */
+  readonly localCopy: boolean;
   /** A new client (own connections, own request log). */
   newClient(): ObjectStore;
   readonly location: StorageLocation;
@@ -175,13 +177,24 @@ export async function startStorages(
           own.kind === "s3"
             ? { kind: "s3", ...ownS3(storage, prefix), managed: false, concurrency }
             : { kind: "http", url: `${(storage as { url: string }).url.replace(/\/+$/, "")}/${prefix}`, concurrency };
-        return { storage, prefix, concurrency, newClient, location: locationOf(storage, undefined, own.label), servedFiles, python, served: undefined };
+        return {
+          storage,
+          prefix,
+          concurrency,
+          localCopy: false,
+          newClient,
+          location: locationOf(storage, undefined, own.label),
+          servedFiles,
+          python,
+          served: undefined,
+        };
       }
       const server = s;
       return {
         storage,
         prefix,
         concurrency,
+        localCopy: true,
         newClient: () => server.store(remoteTransport()),
         servedFiles,
         location: locationOf(storage, server, server.kind === "s3" ? `s3://layoutbench/ at ${server.url}` : server.url),

@@ -21,7 +21,7 @@ import type { RunProgress } from "./eta.ts";
 import { roundInFreshProcess } from "./fresh-process.ts";
 import { firstSourceCase, materializeAll, materializedKey, type Pools, prepare, storageInfo } from "./prepare.ts";
 import { groupRequestedBytes, readsInReaderProcesses, sampleReadersRound } from "./readers-round.ts";
-import { remoteSessionFor } from "./remote-session.ts";
+import { planRemoteFor, remoteSessionFor } from "./remote-session.ts";
 import { type RemoteStorages, startStorages } from "./remote-storage.ts";
 import type { ResultsWriter } from "./results-file.ts";
 import type { ResultsFile, RunContext } from "./results-types.ts";
@@ -215,6 +215,7 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
       outputs: pools.outputs,
       python: ctx.python,
     };
+    if (target) await planRemoteFor(spec, parts, target);
     session = target ? remoteSessionFor(spec, parts, target) : sessionFor(spec, parts, deps.engines);
     const scratch = stored !== m.stored;
     // Remote cases evict and check the files the server reads (whole files: the ranges name the cached ones).

@@ -1,12 +1,13 @@
 /**
- * Claim 7: mmap cannot read from S3; Zarr can.
- * Scenario: scenarios/article/07-object-store.yaml (one array on moto's S3, shaped: Zarr, and .npy
- * with `remote: download`, full read, cold).
- * Reads: both cases' `status` and `summary.medianMs`, the .npy case's `storage.bytesOnDisk` and
- * `storageLocation.shaping` (bandwidth, latencyMs), its samples' `remote.requests`; and the refusal
- * of a plain .npy layout on remote storage, asked of the memmap backend's `remoteProblem` (the
- * check `validate` runs) rather than run. HDF5 has no remote read path in layoutbench yet, so it
- * is reported as not read.
+ * Claim 7: mmap cannot read from S3; Zarr and HDF5 can.
+ * Scenario: scenarios/article/07-object-store.yaml (one array on moto's S3, shaped: Zarr, HDF5
+ * (chunked, the same codec, read by ranged GETs of the one file), and .npy with `remote:
+ * download`, full read, cold).
+ * Reads: the cases' `status` and samples' `ms`, the .npy case's `storage.bytesOnDisk` and
+ * `storageLocation.shaping` (bandwidth, latencyMs), the Zarr and HDF5 cases' `summary.remote.requests`
+ * and the HDF5 case's `readPath.implementation`; and the refusal of a plain .npy layout on remote
+ * storage, asked of the memmap backend's `remoteProblem` (the check `validate` runs) rather than run.
+ * An HDF5 case that failed is evidence too: HDF5 did not read (its error is shown).
  */
 import { backendFor } from "../../backends/registry.ts";
 import { formatFactor as factor, formatBytes, formatMs } from "../../report/format.ts";
@@ -20,8 +21,7 @@ import type { Claim, ClaimOutcome, Interval, Judgement, Prediction } from "../ty
 const SCENARIO = "article-07-object-store";
 const ZARR = "zarr-blosc-lz4";
 const DOWNLOAD = "npy-download";
-/** Why HDF5 is not read here (docs/scenarios-storage.md, "What reads remote storage"). */
-const HDF5_NOT_READ = "layoutbench has no remote read path for HDF5 yet (h5wasm opens whole files in memory)";
+const HDF5 = "hdf5-blosc-lz4";
 
 /** Downloading then mapping costs at least the transfer; more than this × it is a caveat. */
 export const DOWNLOAD_OVERHEAD = 1.5;
@@ -53,7 +53,9 @@ export function judgeObjectStore(predictedDownloadMs: number, e: ObjectStoreEvid
   }
   return {
     verdict: "holds with a caveat",
-    because: `mmap was refused and Zarr read, but ${e.hdf5Read ? "" : "HDF5 did not read; "}downloading first took ${factor(overhead)} the transfer time`,
+    because: e.hdf5Read
+      ? `mmap was refused and Zarr and HDF5 read, but downloading first took ${factor(overhead)} the transfer time`
+      : `mmap was refused and Zarr read, but HDF5 did not read; downloading first took ${factor(overhead)} the transfer time`,
   };
 }
 
@@ -68,6 +70,7 @@ interface Measured extends ObjectStoreEvidence {
   /** Download-then-map time ÷ Zarr's. */
   readonly vsZarr: Interval;
   readonly zarrRequests: number;
+  readonly hdf5: Hdf5Evidence;
 }
 
 const msOf = (c: CaseResult) =>
@@ -75,6 +78,22 @@ const msOf = (c: CaseResult) =>
     c.samples.map((s) => s.ms),
     c.id,
   );
+
+/** The HDF5 case: read (its time, GETs and read path) or not (why). */
+export type Hdf5Evidence =
+  | { readonly read: true; readonly ms: Interval; readonly requests: number; readonly implementation: string }
+  | { readonly read: false; readonly why: string };
+
+/** What the scenario's HDF5 case shows: its finished measurement, or the reason it has none. */
+export function hdf5Evidence(results: ResultsFile): Hdf5Evidence {
+  try {
+    const c = caseWhere(results, SCENARIO, `layout ${HDF5}`, (x) => x.layout.name === HDF5);
+    return { read: true, ms: msOf(c), requests: c.summary?.remote?.requests ?? 0, implementation: c.readPath?.implementation ?? "unknown read path" };
+  } catch (error) {
+    if (error instanceof MissingEvidence) return { read: false, why: error.message };
+    throw error;
+  }
+}
 
 function evidence(results: ResultsFile): Measured {
   const zarr = caseWhere(results, SCENARIO, `layout ${ZARR}`, (c) => c.layout.name === ZARR);
@@ -86,10 +105,12 @@ function evidence(results: ResultsFile): Measured {
   const plain = { ...npy.layout, remote: undefined } as LayoutSpec;
   const refusal = backendFor(plain).remoteProblem?.(plain);
   const downloadInterval = msOf(npy);
+  const hdf5 = hdf5Evidence(results);
   return {
     mmapRefused: refusal !== undefined,
     zarrRead: true,
-    hdf5Read: false,
+    hdf5Read: hdf5.read,
+    hdf5,
     downloadMs: downloadInterval.value,
     refusal,
     fileBytes: npy.storage.bytesOnDisk,
@@ -116,18 +137,24 @@ function present(e: Measured): ClaimOutcome {
       details: [
         `a .npy layout without remote: download is refused at validate: ${e.refusal ?? "(not refused)"}`,
         `Zarr read the same array from S3 in ${formatMs(e.zarrMs.value)} (interval ${intervalText(e.zarrMs, formatMs)}, ${e.zarrRequests} GETs); download-then-map took ${factor(e.vsZarr.value)} Zarr's time (interval ${intervalText(e.vsZarr)})`,
-        `HDF5 not read: ${HDF5_NOT_READ}`,
+        e.hdf5.read
+          ? `HDF5 (the same chunks and codec, one file) read from S3 in ${formatMs(e.hdf5.ms.value)} (interval ${intervalText(e.hdf5.ms, formatMs)}, ${e.hdf5.requests} GETs) by ${e.hdf5.implementation}`
+          : `HDF5 not read: ${e.hdf5.why}`,
       ],
     },
     judgement: judgeObjectStore(prediction.value, e),
     chart: barChart({
       title: `Claim 7: a full read from S3 (moto, ${e.storageLabel}), cold`,
       subtitle: [
-        "median time; whisker: 95% interval; .npy without remote: download is refused, so it has no bar",
+        `median time; whisker: 95% interval; .npy without remote: download is refused, so it has no bar${e.hdf5.read ? "" : "; HDF5 did not read"}`,
         "dashed: the predicted download time (latency + size ÷ bandwidth)",
       ],
       axis: "time (ms)",
-      bars: [bar("Zarr (Blosc-LZ4), chunk GETs", e.zarrMs, "Zarr"), bar(".npy, downloaded then mapped", e.downloadInterval, "mmap after download")],
+      bars: [
+        bar("Zarr (Blosc-LZ4), chunk GETs", e.zarrMs, "Zarr"),
+        ...(e.hdf5.read ? [bar("HDF5 (Blosc-LZ4), ranged GETs of one file", e.hdf5.ms, "HDF5")] : []),
+        bar(".npy, downloaded then mapped", e.downloadInterval, "mmap after download"),
+      ],
       prediction: { value: prediction.value, label: `download predicted ${formatMs(prediction.value)}` },
     }),
   };
@@ -136,7 +163,7 @@ function present(e: Measured): ClaimOutcome {
 export const objectStoreClaim: Claim = {
   id: "07-object-store",
   number: 7,
-  title: "mmap needs a filesystem; Zarr reads from object stores",
+  title: "mmap needs a filesystem; Zarr and HDF5 read from object stores",
   section: "Zarr and HDF5",
   claim:
     "mmap works only on files the operating system can page in; Zarr's chunks are just keys and values, so they can live on S3 or behind HTTP and be fetched one by one. With mmap the whole file must be downloaded first.",

@@ -13,6 +13,7 @@ import { elementCount } from "../../core/selection.ts";
 import { MAX_CHUNKS } from "../../scenario/defaults.ts";
 import type { CodecSpec, DatasetSpec, Hdf5Layout } from "../../scenario/types.ts";
 import type { LayoutProblem } from "../types.ts";
+import { DEFAULT_SIEVE_BUF_SIZE, SIEVE_LIMITS } from "./layout.ts";
 
 /** HDF5 filter ids: built-in deflate and shuffle, and the registered plugin filters from h5wasm-plugins. */
 export const FILTER_ID = { deflate: 1, shuffle: 2, blosc: 32001, lz4: 32004, zstd: 32015 } as const;
@@ -105,8 +106,26 @@ export function checkHdf5Layout(layout: Hdf5Layout, dataset: DatasetSpec): Layou
       });
     }
   }
-  problems.push(...checkCodec(codec));
+  problems.push(...checkCodec(codec), ...checkSieve(layout));
   return problems;
+}
+
+function checkSieve(layout: Hdf5Layout): LayoutProblem[] {
+  const bytes = layout.sieveBufSize;
+  if (bytes === undefined) return [];
+  if (!Number.isSafeInteger(bytes) || bytes < SIEVE_LIMITS.min || bytes > SIEVE_LIMITS.max) {
+    return [{ field: "sieveBufSize", message: `${bytes} bytes is out of range: allowed 1KiB (${SIEVE_LIMITS.min}) to 64MiB (${SIEVE_LIMITS.max})` }];
+  }
+  if (layout.chunks !== null && bytes !== DEFAULT_SIEVE_BUF_SIZE) {
+    return [
+      {
+        field: "sieveBufSize",
+        message:
+          "applies to contiguous datasets only here: chunked data is read by libhdf5 itself (h5wasm), which keeps its default 64 KiB sieve buffer; use chunks: null or drop sieveBufSize",
+      },
+    ];
+  }
+  return [];
 }
 
 function checkCodec(codec: CodecSpec): LayoutProblem[] {

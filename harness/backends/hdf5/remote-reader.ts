@@ -1,6 +1,7 @@
 /**
  * HDF5 over remote storage (HTTP, S3), our direct ranged path: ranged GETs of the one file, of the
- * byte ranges libhdf5 reads (remote-plan.ts), at most `concurrency` in flight.
+ * byte ranges libhdf5 reads (remote-plan.ts: learnt on the local copy the objects were uploaded
+ * from, or from the object itself when there is none), at most `concurrency` in flight.
  *
  * Contiguous, unfiltered data: the reads of libhdf5's sieve replayed (sieve-plan.ts), one GET per
  * read: a row of up to `sieveBytes` is one GET of one sieve window. Chunked data: at open, one GET
@@ -22,7 +23,18 @@ import type { BackendReadPath, Reader, RemoteSource, Stored } from "../types.ts"
 import { copyBox, planBlocks, selectedCount } from "./blocks.ts";
 import { SIEVE_BYTES, watchingReads } from "./contiguous.ts";
 import { closeFile, DATASET_PATH, h5, openFile, transferHyperslab } from "./library.ts";
-import { type ByteRead, planFile, planSelection } from "./remote-plan.ts";
+import { localTarget, remotePlanId } from "./plan-target.ts";
+import {
+  type ByteRead,
+  type FilePlan,
+  knownFilePlan,
+  knownSelectionPlan,
+  planFile,
+  planFromObject,
+  planningCost,
+  planSelection,
+  type SelectionPlan,
+} from "./remote-plan.ts";
 import { sievePlan } from "./sieve-plan.ts";
 
 export interface RemoteHdf5Options {
@@ -71,12 +83,52 @@ function bytesOf(values: TypedArray): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
+/**
+ * The plans of the reader of `key`: recorded on the local copy at `local` when the objects were
+ * uploaded from it (`source.localCopy`), else from the object itself (at prepare, `planRemote`;
+ * a plan missing then is recorded now with the reader's own client, whose requests then count in
+ * the read), and where they came from, for the read path.
+ */
+async function plansFor(
+  stored: Stored<Hdf5Layout>,
+  source: RemoteSource,
+  local: string,
+  key: string,
+  sieveBytes: number,
+): Promise<{ file: FilePlan; selection: (sel: Selection) => Promise<SelectionPlan>; where: string }> {
+  if (source.localCopy) {
+    const target = localTarget(local);
+    return {
+      file: await planFile(stored, target),
+      selection: (sel) => planSelection(stored, target, sel),
+      where: "in the local copy the objects were uploaded from",
+    };
+  }
+  const id = remotePlanId(source.store, key);
+  const file = knownFilePlan(id) ?? knownFilePlan(await planFromObject(stored, source.store, key, sieveBytes, []));
+  if (!file) throw new Error(`${source.store.label} ${key}: no plan was recorded`);
+  const cost = planningCost(id);
+  return {
+    file,
+    async selection(sel) {
+      const known = knownSelectionPlan(id, sel);
+      if (known) return known;
+      await planFromObject(stored, source.store, key, sieveBytes, [sel]);
+      const plan = knownSelectionPlan(id, sel);
+      if (!plan) throw new Error(`${source.store.label} ${key}: no plan was recorded for ${formatSelection(sel)}`);
+      return plan;
+    },
+    where: `in the object itself (no local copy): a sparse image filled by ranged GETs of ${sieveBytes} B blocks before the timed reads${cost ? `, ${cost.requests} requests and ${cost.bytes} bytes` : ""}`,
+  };
+}
+
 export async function openRemoteHdf5(stored: Stored<Hdf5Layout>, source: RemoteSource, options: RemoteHdf5Options): Promise<Reader> {
   const { dataset, layout } = stored;
   const local = join(stored.dir, options.fileName);
   const key = `${source.prefix}/${options.fileName}`;
   const sieveBytes = options.sieveBytes ?? SIEVE_BYTES;
-  const plan = await planFile(stored, local);
+  const planned = await plansFor(stored, source, local, key, sieveBytes);
+  const plan = planned.file;
   const size = itemSize(dataset.dtype);
   const empty = allocate(dataset.dtype, 0);
   const get = (r: ByteRead) => () => source.store.get(key, { offset: r.offset, length: r.length });
@@ -101,7 +153,7 @@ export async function openRemoteHdf5(stored: Stored<Hdf5Layout>, source: RemoteS
       implementation: `direct ranged path: GETs replaying libhdf5's sieve (${where})`,
       decoder: "none",
       threads: 1,
-      library: "libhdf5's open reads fetched at open; h5wasm (libhdf5) found the data's address in the local copy the objects were uploaded from",
+      library: `libhdf5's open reads fetched at open; h5wasm (libhdf5) found the data's address ${planned.where}`,
       ours: `one ranged GET per read libhdf5 makes (runs over ${sieveBytes} B straight, shorter ones through a ${sieveBytes} B window), at most ${source.concurrency} in flight`,
       fallbacks: [],
     };
@@ -168,7 +220,7 @@ export async function openRemoteHdf5(stored: Stored<Hdf5Layout>, source: RemoteS
     decoder: options.decoder,
     threads: 1,
     library: "libhdf5 reads and decodes from a sparse image holding only the fetched ranges",
-    ours: `ranges planned from libhdf5's reads of the local copy; one ranged GET per open group, per chunk index node once and per chunk on every read, at most ${source.concurrency} in flight`,
+    ours: `ranges planned from libhdf5's reads ${planned.where}; one ranged GET per open group, per chunk index node once and per chunk on every read, at most ${source.concurrency} in flight`,
     fallbacks: [],
   };
   return {
@@ -176,9 +228,9 @@ export async function openRemoteHdf5(stored: Stored<Hdf5Layout>, source: RemoteS
       live(sel);
       const out = output(sel, into);
       const outBytes = bytesOf(out);
-      const planned = await planSelection(stored, local, sel);
+      const reads = await planned.selection(sel);
       // libhdf5 keeps metadata between calls but reads chunks again on every call: so do we.
-      await fetchInto(planned.metadata, planned.data);
+      await fetchInto(reads.metadata, reads.data);
       const outShape = selectionShape(sel);
       strictly(`read ${formatSelection(sel)}`, () => {
         for (const block of planBlocks(sel, unit, size, 64 * 2 ** 20)) {
