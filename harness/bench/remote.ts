@@ -3,9 +3,11 @@
  * HDF5, full and tiles, read warm from local disk and from an HTTP server shaped to three
  * bandwidths with 20 ms latency. Prints each case's median and transfer, then per pattern and
  * compressed layout the crossover bandwidth below which it beats raw: predicted by the model
- * t = S/(r·B) + S/D (D from the warm local case of the same layout) and measured (fits of
- * t = a/B + c to the three bandwidths). Then D measured as decoding alone (decode-speed.ts) and
- * the crossover it predicts: the report's chart uses the warm local D.
+ * t = S/(r·B) + S/D (D: the warm local read of the same layout through the decoder the remote
+ * reads use, report/decode-rate.ts) and measured (fits of t = a/B + c to the three bandwidths).
+ * Then D measured as decoding alone by that decoder (decode-speed.ts) and the crossover it
+ * predicts, as a check: the report's chart uses the warm local D. Each layout's remote read path is
+ * printed too.
  *
  * Usage: `npm run bench:remote -- [scenario.yaml]`.
  */
@@ -18,7 +20,8 @@ import { bandwidthCrossovers, formatBandwidth } from "../report/bandwidth-crosso
 import { runScenarios } from "../run/executor.ts";
 import { realRunDeps } from "../run/real-deps.ts";
 import { crossoverBandwidth } from "../stats/transfer-model.ts";
-import { decodeOnlySpeed } from "./decode-speed.ts";
+import { DECODE_RATE_SOURCE } from "../report/decode-rate.ts";
+import { decodeOnlyDecoder, decodeOnlySpeed } from "./decode-speed.ts";
 
 const SCENARIO = "scenarios/bench/remote.yaml";
 
@@ -42,7 +45,12 @@ async function main(): Promise<void> {
       : `FAILED: ${c.error}`;
     console.log(`${c.id.replace(/^remote\/grid\//, "").padEnd(48)}  ${row}`);
   }
-  console.log("\ncrossover bandwidth (compression beats raw below it); D = warm local read speed of the same layout and pattern");
+  console.log("\nremote read paths");
+  for (const name of new Set(results.cases.map((c) => c.layout.name))) {
+    const p = results.cases.find((c) => c.layout.name === name && c.storageLocation && c.readPath)?.readPath;
+    if (p) console.log(`${name.padEnd(10)}  ${p.implementation}; decoder ${p.decoder}, ${p.threads} thread${p.threads === 1 ? "" : "s"}; ${p.library}`);
+  }
+  console.log(`\ncrossover bandwidth (compression beats raw below it); D = ${DECODE_RATE_SOURCE}`);
   console.log("pattern  layout      ratio   D (local warm)   predicted      measured");
   for (const row of bandwidthCrossovers(results.cases, "raw")) {
     const d = row.decodeBytesPerSecond === null ? "-" : formatBandwidth(row.decodeBytesPerSecond);
@@ -51,9 +59,9 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    "\nD measured as decoding alone: the layout's chunks in memory through the codecs remote Zarr reads decode with (zarr.get's: numcodecs.js Blosc, node:zlib, zstd-napi), not the addon the local read uses; raw: none, D = ∞",
+    "\nD measured as decoding alone: the layout's chunks in memory through the decoder its remote reads use (unsharded Zarr: the chunk reader's, the addon's C decoders); raw: none, D = ∞; HDF5: not timed (libhdf5's filters)",
   );
-  console.log("layout      ratio   D (decode only)   predicted with it");
+  console.log("layout      ratio   D (decode only)   predicted with it   decoder");
   const rawRatio = results.cases.find((c) => c.layout.name === "raw" && c.storage)?.storage?.compressionRatio ?? 1;
   const dataset = scenario.datasets[0];
   for (const layout of scenario.layouts) {
@@ -62,7 +70,8 @@ async function main(): Promise<void> {
     const ratio = results.cases.find((c) => c.layout.name === layout.name && c.storage)?.storage?.compressionRatio ?? 1;
     const predicted = speed === null ? null : crossoverBandwidth({ ratio, decodeBytesPerSecond: speed }, { ratio: rawRatio, decodeBytesPerSecond: Infinity });
     const shown = speed === null ? "-" : speed === Infinity ? "none (∞)" : formatBandwidth(speed);
-    console.log(`${layout.name.padEnd(10)}  ${ratio.toFixed(2).padStart(5)}   ${shown.padStart(15)}   ${formatBandwidth(predicted).padStart(17)}`);
+    const decoder = decodeOnlyDecoder(dataset, layout) ?? "-";
+    console.log(`${layout.name.padEnd(10)}  ${ratio.toFixed(2).padStart(5)}   ${shown.padStart(15)}   ${formatBandwidth(predicted).padStart(17)}   ${decoder}`);
   }
 }
 

@@ -58,7 +58,7 @@ export function remoteSection(cases: readonly CaseResult[]): RemoteSection | nul
 /** The crossover rows as a table. */
 export function crossoverTable(section: RemoteSection): Table {
   return {
-    columns: columns(["pattern", "layout", "ratio", "D (warm local)", `beats ${section.raw} below (model)`, "measured"], 2),
+    columns: columns(["pattern", "layout", "ratio", "D (warm local read, same decoder)", `beats ${section.raw} below (model)`, "measured"], 2),
     kinds: section.crossovers.map(() => "ok"),
     rows: section.crossovers.map((r) => [
       r.pattern,

@@ -2,12 +2,14 @@
  * Time against bandwidth, one panel per pattern: each layout's measured medians over shaped remote
  * storage (bars: interquartile range of the samples), its model line t = S/(r·B) + S/D, and a rule
  * at each compressed layout's predicted crossover with the raw layout, below which it reads faster.
- * D is the warm local read of the same layout and pattern (reading and decoding). Both axes are
- * logarithmic: the model is a straight line in 1/B plus a constant.
+ * D is the warm local read of the same layout, pattern and engine, through the decoder the remote
+ * reads use (report/decode-rate.ts). Both axes are logarithmic: the model is a straight line in 1/B
+ * plus a constant.
  */
 import type { TopLevelSpec } from "vega-lite";
 import { modelSeconds } from "../../stats/transfer-model.ts";
 import type { BandwidthSeries } from "../bandwidth-series.ts";
+import { DECODE_RATE_SOURCE } from "../decode-rate.ts";
 import type { RemoteSectionView } from "../model-types.ts";
 import { PANEL_WIDTH, withTheme } from "./theme.ts";
 
@@ -47,7 +49,8 @@ export function bandwidthChart(remote: RemoteSectionView | null | undefined): To
       text: "Time against bandwidth",
       subtitle: [
         "points: measured medians over shaped remote storage, bars: interquartile range; lines: t = S/(r·B) + S/D",
-        `D: the warm local read of the same layout and pattern (read and decode); rules: where a layout starts to beat ${remote!.raw ?? "raw"} (model)`,
+        `D: ${DECODE_RATE_SOURCE}`,
+        `rules: where a layout starts to beat ${remote!.raw ?? "raw"} (model)`,
       ],
     },
     data: {
