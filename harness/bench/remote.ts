@@ -17,10 +17,10 @@ import { join } from "node:path";
 import { defaultCacheRoot } from "../core/paths.ts";
 import { loadScenario } from "../plan/load.ts";
 import { bandwidthCrossovers, formatBandwidth } from "../report/bandwidth-crossover.ts";
+import { DECODE_RATE_SOURCE } from "../report/decode-rate.ts";
 import { runScenarios } from "../run/executor.ts";
 import { realRunDeps } from "../run/real-deps.ts";
 import { crossoverBandwidth } from "../stats/transfer-model.ts";
-import { DECODE_RATE_SOURCE } from "../report/decode-rate.ts";
 import { decodeOnlyDecoder, decodeOnlySpeed } from "./decode-speed.ts";
 
 const SCENARIO = "scenarios/bench/remote.yaml";
