@@ -54,20 +54,29 @@ export function decodeChunk(
     if (encoded.length !== expected) throw new Error(`${where}: uncompressed chunk holds ${encoded.length} bytes, expected ${expected}`);
     return encoded;
   }
-  const check = (decoded: Uint8Array): Uint8Array => {
-    if (decoded.length !== expected) throw new Error(`${where}: chunk decodes to ${decoded.length} bytes, expected ${expected}`);
-    return decoded;
-  };
-  const failed = (error: unknown): never => {
-    throw new Error(`${where}: cannot decode chunk: ${(error as Error).message}`, { cause: error });
-  };
   let result: Uint8Array | Promise<Uint8Array>;
   try {
     result = decoder.decode(encoded, scratch);
   } catch (error) {
-    return failed(error);
+    throw cannotDecode(where, error);
   }
-  return result instanceof Promise ? result.then(check, failed) : check(result);
+  if (result instanceof Promise)
+    return result.then(
+      (decoded) => checked(decoded, expected, where),
+      (error: unknown) => {
+        throw cannotDecode(where, error);
+      },
+    );
+  return checked(result, expected, where);
+}
+
+function checked(decoded: Uint8Array, expected: number, where: string): Uint8Array {
+  if (decoded.length !== expected) throw new Error(`${where}: chunk decodes to ${decoded.length} bytes, expected ${expected}`);
+  return decoded;
+}
+
+function cannotDecode(where: string, error: unknown): Error {
+  return new Error(`${where}: cannot decode chunk: ${(error as Error).message}`, { cause: error });
 }
 
 /** Threads of libuv's pool (UV_THREADPOOL_SIZE, default 4), capped by the cores that can run them. */
