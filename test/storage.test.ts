@@ -227,6 +227,18 @@ describe("crossover rows from a run's cases", () => {
     );
   });
 
+  test("D recorded with the remote cases (decode only) comes first; none recorded for raw means nothing to decode", () => {
+    const decodeOnly = grid("layoutbench", "C LZ4 (addon)").map((c) =>
+      c.storageLocation ? ({ ...c, decodeRate: { bytesPerSecond: c.layout.name === "raw" ? null : 3e9, decoder: "C LZ4 (addon)" } } as CaseResult) : c,
+    );
+    const [r] = bandwidthCrossovers(decodeOnly, "raw");
+    assert.deepEqual([r.decodeBytesPerSecond, r.decodeSource], [3e9, "decode only"]);
+    // Raw decodes nothing (D₀ = ∞): B* = (1 − 1/4) · 3e9.
+    assert.equal(r.predicted, 0.75 * 3e9);
+    const [warm] = bandwidthCrossovers(grid("layoutbench", "C LZ4 (addon)"), "raw");
+    assert.deepEqual([warm.decodeBytesPerSecond, warm.decodeSource], [1e9, "warm local read"]);
+  });
+
   test("a local read through another decoder than the remote reads' gives no D and no prediction", () => {
     const [r] = bandwidthCrossovers(grid("layoutbench", "C LZ4 (addon)", "numcodecs.js LZ4 (WASM)"), "raw");
     assert.equal(r.decodeBytesPerSecond, null);

@@ -1,8 +1,8 @@
 /**
  * The time-against-bandwidth view of a run with shaped remote storage: per engine, pattern and
  * compressed layout, the measured points, the model t = S/(r·B) + S/D with D measured in the same
- * run (decode-rate.ts: the warm local read of the same layout, pattern and engine, through the
- * remote read's decoder), and the crossover bandwidth below which the layout beats the raw one read
+ * run (decode-rate.ts: the decode-only speed of the remote reads' decoder, else the warm local read
+ * of the same layout, pattern and engine through that decoder), and the crossover bandwidth below which the layout beats the raw one read
  * by the same engine, predicted by the model and measured (fits of t = a/B + c to each layout's
  * points). Pure.
  */
@@ -24,8 +24,10 @@ export interface CrossoverRow {
   readonly engine: string;
   /** Logical ÷ stored bytes. */
   readonly ratio: number;
-  /** D: logical bytes per second of the warm local case through the same decoder (null when the run has none). */
+  /** D: logical bytes per second (Infinity: nothing to decode; null when the run measured none, decode-rate.ts). */
   readonly decodeBytesPerSecond: number | null;
+  /** How D was measured: "decode only" or "warm local read"; null without D. */
+  readonly decodeSource: string | null;
   readonly points: readonly BandwidthPoint[];
   /** Bytes per second; Infinity: wins at every bandwidth; null: never, or not computable. */
   readonly predicted: number | null;
@@ -48,7 +50,7 @@ export function bandwidthCrossovers(cases: readonly CaseResult[], raw: string): 
     for (const pattern of patterns) {
       const rawPoints = pointsOf(cases, raw, pattern, engine);
       const rawRatio = cases.find((c) => c.layout.name === raw && c.storage)?.storage?.compressionRatio ?? 1;
-      const rawSpeed = decodeRate(cases, raw, pattern, engine);
+      const rawSpeed = decodeRate(cases, raw, pattern, engine)?.bytesPerSecond;
       const rawModel: TransferModel = { ratio: rawRatio, decodeBytesPerSecond: rawSpeed ?? Infinity };
       const layouts = [
         ...new Set(cases.filter((c) => c.pattern.name === pattern && engineOf(c) === engine && c.layout.name !== raw).map((c) => c.layout.name)),
@@ -57,11 +59,22 @@ export function bandwidthCrossovers(cases: readonly CaseResult[], raw: string): 
         const points = pointsOf(cases, layout, pattern, engine);
         if (points.length === 0) continue;
         const ratio = cases.find((c) => c.layout.name === layout && c.storage)?.storage?.compressionRatio ?? 1;
-        const speed = decodeRate(cases, layout, pattern, engine);
+        const rate = decodeRate(cases, layout, pattern, engine);
+        const speed = rate?.bytesPerSecond ?? null;
         const predicted = speed === null ? null : crossoverBandwidth({ ratio, decodeBytesPerSecond: speed }, rawModel);
         const distinct = (p: readonly BandwidthPoint[]) => new Set(p.map((x) => x.bandwidth)).size >= 2;
         const measured = distinct(points) && distinct(rawPoints) ? measuredCrossover(fitInverseBandwidth(points), fitInverseBandwidth(rawPoints)) : null;
-        rows.push({ pattern, layout: layoutLabel(layout, engine), engine, ratio, decodeBytesPerSecond: speed, points, predicted, measured });
+        rows.push({
+          pattern,
+          layout: layoutLabel(layout, engine),
+          engine,
+          ratio,
+          decodeBytesPerSecond: speed,
+          decodeSource: rate?.source ?? null,
+          points,
+          predicted,
+          measured,
+        });
       }
     }
   }

@@ -1,8 +1,8 @@
 /**
  * The data of the time-against-bandwidth chart: per pattern, layout (the raw one included) and
  * engine the measured medians at each shaped bandwidth with their interquartile range, the
- * pattern's bytes S, the compression ratio r and D (decode-rate.ts: the warm local read of the same
- * layout, pattern and engine through the remote read's decoder). The model line is
+ * pattern's bytes S, the compression ratio r and D with how it was measured (decode-rate.ts: the
+ * decode-only speed of the remote reads' decoder, else the warm local read). The model line is
  * t = S/(r·B) + S/D (stats/transfer-model.ts). Pure.
  */
 import type { CaseResult } from "../run/results-types.ts";
@@ -27,8 +27,10 @@ export interface BandwidthSeries {
   readonly ratio: number;
   /** Bytes the pattern asks for per sample (S). */
   readonly bytes: number;
-  /** D: logical bytes per second of the warm local case through the same decoder; null when the run has none. */
+  /** D: logical bytes per second (Infinity: nothing to decode); null when the run measured none (decode-rate.ts). */
   readonly decodeBytesPerSecond: number | null;
+  /** How D was measured: "decode only" or "warm local read"; null without D. */
+  readonly decodeSource: string | null;
   readonly points: readonly SeriesPoint[];
 }
 
@@ -53,12 +55,14 @@ export function bandwidthSeries(cases: readonly CaseResult[]): BandwidthSeries[]
       }))
       .sort((a, b) => a.bandwidth - b.bandwidth);
     if (new Set(points.map((p) => p.bandwidth)).size < 2) continue;
+    const rate = decodeRate(cases, layout, pattern, engine);
     out.push({
       pattern,
       layout: layoutLabel(layout, engine),
       ratio: same.find((c) => c.storage)?.storage?.compressionRatio ?? 1,
       bytes: same[0].summary!.bytesRequested,
-      decodeBytesPerSecond: decodeRate(cases, layout, pattern, engine),
+      decodeBytesPerSecond: rate?.bytesPerSecond ?? null,
+      decodeSource: rate?.source ?? null,
       points,
     });
   }
