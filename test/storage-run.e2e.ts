@@ -90,6 +90,22 @@ describe("a run over HTTP and S3", () => {
     assert.ok(a.transferAmplification > 0 && a.transferAmplification < 1, String(a.transferAmplification));
   });
 
+  test("unsharded Zarr is read by our chunk reader, with its decoder's decode-only speed recorded as D; sharded stays on zarr.get", () => {
+    for (const kind of ["http", "s3"]) {
+      const lz4 = get(`lz4/full/cold/storage=${kind}`);
+      assert.equal(lz4.readPath?.implementation, `layoutbench chunk reader over ${kind} (one whole-object GET per chunk touched, at most 16 in flight)`);
+      assert.equal(lz4.readPath?.decoder, "C Blosc-LZ4 (addon)");
+      assert.equal(lz4.readPath?.library, "zarrita parses metadata only");
+      assert.equal(lz4.decodeRate?.decoder, "C Blosc-LZ4 (addon)");
+      assert.ok((lz4.decodeRate?.bytesPerSecond ?? 0) > 0, JSON.stringify(lz4.decodeRate));
+      assert.deepEqual(get(`raw/full/cold/storage=${kind}`).decodeRate, { bytesPerSecond: null, decoder: "none" });
+      const sharded = get(`sharded/full/cold/storage=${kind}`);
+      assert.match(sharded.readPath?.implementation ?? "", new RegExp(`^zarrita zarr\\.get over ${kind} \\(sharded array: `));
+      assert.equal(sharded.decodeRate, undefined);
+      assert.equal(get(`lz4/full/cold/storage=${kind}@zarrita`).decodeRate, undefined, "the zarrita engine decodes with its own codecs");
+    }
+  });
+
   test("memmap with remote: download fetches the whole .npy each cold sample", () => {
     const c = get("npy/tile/cold/storage=http");
     // 64×64 float32 = 16384 bytes of data plus the 128-byte .npy header.

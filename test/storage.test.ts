@@ -202,4 +202,47 @@ describe("crossover rows from a run's cases", () => {
     assert.equal(formatBandwidth(Infinity), "always");
     assert.equal(formatBandwidth(32e6), "32.0 MB/s");
   });
+
+  const withPath = (c: CaseResult, engine: string, decoder: string): CaseResult => ({ ...c, engine, readPath: { decoder } }) as unknown as CaseResult;
+  const grid = (engine: string, lz4Decoder: string, localLz4Decoder = lz4Decoder) => [
+    withPath(row("raw", 1, 10), engine, "none"),
+    withPath(row("lz4", 4, 100), engine, localLz4Decoder),
+    ...[1e7, 1e8, 1e9].flatMap((b) => [
+      withPath(row("raw", 1, (1e8 / b + 0.02) * 1000, b), engine, "none"),
+      withPath(row("lz4", 4, (0.25e8 / b + 0.07) * 1000, b), engine, lz4Decoder),
+    ]),
+  ];
+
+  test("each engine's remote reads get their own row, with D from the same engine's local read", () => {
+    const slower = grid("zarrita", "numcodecs.js LZ4 (WASM)").map((c) =>
+      c.storageLocation || c.layout.name !== "lz4" ? c : ({ ...c, summary: { ...c.summary!, medianMs: 400 } } as CaseResult),
+    );
+    const rows = bandwidthCrossovers([...grid("layoutbench", "C LZ4 (addon)"), ...slower], "raw");
+    assert.deepEqual(
+      rows.map((r) => [r.layout, r.engine, r.decodeBytesPerSecond]),
+      [
+        ["lz4", "layoutbench", 1e9],
+        ["lz4 (zarrita)", "zarrita", 2.5e8],
+      ],
+    );
+  });
+
+  test("D recorded with the remote cases (decode only) comes first; none recorded for raw means nothing to decode", () => {
+    const decodeOnly = grid("layoutbench", "C LZ4 (addon)").map((c) =>
+      c.storageLocation ? ({ ...c, decodeRate: { bytesPerSecond: c.layout.name === "raw" ? null : 3e9, decoder: "C LZ4 (addon)" } } as CaseResult) : c,
+    );
+    const [r] = bandwidthCrossovers(decodeOnly, "raw");
+    assert.deepEqual([r.decodeBytesPerSecond, r.decodeSource], [3e9, "decode only"]);
+    // Raw decodes nothing (D₀ = ∞): B* = (1 − 1/4) · 3e9.
+    assert.equal(r.predicted, 0.75 * 3e9);
+    const [warm] = bandwidthCrossovers(grid("layoutbench", "C LZ4 (addon)"), "raw");
+    assert.deepEqual([warm.decodeBytesPerSecond, warm.decodeSource], [1e9, "warm local read"]);
+  });
+
+  test("a local read through another decoder than the remote reads' gives no D and no prediction", () => {
+    const [r] = bandwidthCrossovers(grid("layoutbench", "C LZ4 (addon)", "numcodecs.js LZ4 (WASM)"), "raw");
+    assert.equal(r.decodeBytesPerSecond, null);
+    assert.equal(r.predicted, null);
+    assert.ok(Math.abs(r.measured! - 1.5e9) < 1e3, "the measured crossover needs no D");
+  });
 });

@@ -3,9 +3,9 @@
  * HDF5, full and tiles, read warm from local disk and from an HTTP server shaped to three
  * bandwidths with 20 ms latency. Prints each case's median and transfer, then per pattern and
  * compressed layout the crossover bandwidth below which it beats raw: predicted by the model
- * t = S/(r·B) + S/D (D from the warm local case of the same layout) and measured (fits of
- * t = a/B + c to the three bandwidths). Then D measured as decoding alone (decode-speed.ts) and
- * the crossover it predicts: the report's chart uses the warm local D.
+ * t = S/(r·B) + S/D (D: the decode-only speed of the remote reads' decoder, measured in the run,
+ * report/decode-rate.ts; the prediction the warm local read's D would give beside it) and measured
+ * (fits of t = a/B + c to the three bandwidths). Each layout's remote read path is printed too.
  *
  * Usage: `npm run bench:remote -- [scenario.yaml]`.
  */
@@ -15,10 +15,9 @@ import { join } from "node:path";
 import { defaultCacheRoot } from "../core/paths.ts";
 import { loadScenario } from "../plan/load.ts";
 import { bandwidthCrossovers, formatBandwidth } from "../report/bandwidth-crossover.ts";
+import { DECODE_RATE_SOURCE, formatDecodeRate } from "../report/decode-rate.ts";
 import { runScenarios } from "../run/executor.ts";
 import { realRunDeps } from "../run/real-deps.ts";
-import { crossoverBandwidth } from "../stats/transfer-model.ts";
-import { decodeOnlySpeed } from "./decode-speed.ts";
 
 const SCENARIO = "scenarios/bench/remote.yaml";
 
@@ -42,27 +41,23 @@ async function main(): Promise<void> {
       : `FAILED: ${c.error}`;
     console.log(`${c.id.replace(/^remote\/grid\//, "").padEnd(48)}  ${row}`);
   }
-  console.log("\ncrossover bandwidth (compression beats raw below it); D = warm local read speed of the same layout and pattern");
-  console.log("pattern  layout      ratio   D (local warm)   predicted      measured");
-  for (const row of bandwidthCrossovers(results.cases, "raw")) {
-    const d = row.decodeBytesPerSecond === null ? "-" : formatBandwidth(row.decodeBytesPerSecond);
-    console.log(
-      `${row.pattern.padEnd(7)}  ${row.layout.padEnd(10)}  ${row.ratio.toFixed(2).padStart(5)}   ${d.padStart(14)}   ${formatBandwidth(row.predicted).padStart(11)}   ${formatBandwidth(row.measured).padStart(11)}`,
-    );
+  console.log("\nremote read paths");
+  for (const name of new Set(results.cases.map((c) => c.layout.name))) {
+    const p = results.cases.find((c) => c.layout.name === name && c.storageLocation && c.readPath)?.readPath;
+    if (p) console.log(`${name.padEnd(10)}  ${p.implementation}; decoder ${p.decoder}, ${p.threads} thread${p.threads === 1 ? "" : "s"}; ${p.library}`);
   }
-  console.log(
-    "\nD measured as decoding alone: the layout's chunks in memory through the codecs remote Zarr reads decode with (zarr.get's: numcodecs.js Blosc, node:zlib, zstd-napi), not the addon the local read uses; raw: none, D = ∞",
-  );
-  console.log("layout      ratio   D (decode only)   predicted with it");
-  const rawRatio = results.cases.find((c) => c.layout.name === "raw" && c.storage)?.storage?.compressionRatio ?? 1;
-  const dataset = scenario.datasets[0];
-  for (const layout of scenario.layouts) {
-    if (layout.name === "raw") continue;
-    const speed = await decodeOnlySpeed(dataset, layout);
-    const ratio = results.cases.find((c) => c.layout.name === layout.name && c.storage)?.storage?.compressionRatio ?? 1;
-    const predicted = speed === null ? null : crossoverBandwidth({ ratio, decodeBytesPerSecond: speed }, { ratio: rawRatio, decodeBytesPerSecond: Infinity });
-    const shown = speed === null ? "-" : speed === Infinity ? "none (∞)" : formatBandwidth(speed);
-    console.log(`${layout.name.padEnd(10)}  ${ratio.toFixed(2).padStart(5)}   ${shown.padStart(15)}   ${formatBandwidth(predicted).padStart(17)}`);
+  console.log(`\ncrossover bandwidth (compression beats raw below it); D = ${DECODE_RATE_SOURCE}`);
+  console.log("(the last column: the crossover the warm local read's D would predict, for comparison)");
+  console.log("pattern  layout      ratio   D                               predicted      measured   with warm local D");
+  const withoutDecodeOnly = results.cases.map(({ decodeRate: _, ...c }) => c);
+  const warmLocal = bandwidthCrossovers(withoutDecodeOnly, "raw");
+  for (const row of bandwidthCrossovers(results.cases, "raw")) {
+    const d = row.decodeBytesPerSecond === null ? "-" : `${formatDecodeRate(row.decodeBytesPerSecond)} (${row.decodeSource})`;
+    const local = warmLocal.find((r) => r.pattern === row.pattern && r.layout === row.layout);
+    const localText = local?.decodeBytesPerSecond ? `${formatBandwidth(local.predicted)} (D ${formatDecodeRate(local.decodeBytesPerSecond)})` : "-";
+    console.log(
+      `${row.pattern.padEnd(7)}  ${row.layout.padEnd(10)}  ${row.ratio.toFixed(2).padStart(5)}   ${d.padEnd(30)}  ${formatBandwidth(row.predicted).padStart(11)}   ${formatBandwidth(row.measured).padStart(11)}   ${localText}`,
+    );
   }
 }
 

@@ -6,6 +6,7 @@
 import type { CaseResult } from "../run/results-types.ts";
 import { bandwidthCrossovers, formatBandwidth } from "./bandwidth-crossover.ts";
 import { bandwidthSeries } from "./bandwidth-series.ts";
+import { formatDecodeRate } from "./decode-rate.ts";
 import { formatBytes } from "./format.ts";
 import type { RemoteSectionView } from "./model-types.ts";
 import type { Column, Table } from "./table.ts";
@@ -58,13 +59,13 @@ export function remoteSection(cases: readonly CaseResult[]): RemoteSection | nul
 /** The crossover rows as a table. */
 export function crossoverTable(section: RemoteSection): Table {
   return {
-    columns: columns(["pattern", "layout", "ratio", "D (warm local)", `beats ${section.raw} below (model)`, "measured"], 2),
+    columns: columns(["pattern", "layout", "ratio", "D (how measured)", `beats ${section.raw} below (model)`, "measured"], 2),
     kinds: section.crossovers.map(() => "ok"),
     rows: section.crossovers.map((r) => [
       r.pattern,
       r.layout,
       r.ratio.toFixed(2),
-      r.decodeBytesPerSecond === null ? "–" : formatBandwidth(r.decodeBytesPerSecond),
+      r.decodeBytesPerSecond === null ? "–" : `${formatDecodeRate(r.decodeBytesPerSecond)} (${r.decodeSource})`,
       formatBandwidth(r.predicted),
       formatBandwidth(r.measured),
     ]),

@@ -2,6 +2,7 @@
  * A case as it goes through the rounds, and the record the results file holds for it: failed,
  * finished, or incomplete (rounds still to come). Pure apart from the timestamp it is given.
  */
+import type { DecodeRate } from "../backends/decode-speed.ts";
 import type { ReadPath } from "../engines/types.ts";
 import { isDefaultReaders } from "../scenario/readers.ts";
 import type { CaseSpec } from "../scenario/types.ts";
@@ -32,6 +33,8 @@ export interface CaseRun {
   memory?: CaseMemory;
   /** Remote cases: where the layout was read from, once its storage was reached. */
   location?: StorageLocation;
+  /** Remote cases read by the chunk reader: its decoder's decode-only speed (run/decode-rate.ts). */
+  decodeRate?: DecodeRate;
 }
 
 function caseBase(run: CaseRun) {
@@ -47,6 +50,7 @@ function caseBase(run: CaseRun) {
     ...(spec.readers && !isDefaultReaders(spec.readers) ? { readers: spec.readers } : {}),
     ...(run.readPath ? { readPath: run.readPath } : {}),
     ...(run.location ? { storageLocation: run.location } : {}),
+    ...(run.decodeRate ? { decodeRate: run.decodeRate } : {}),
     startedAt: run.startedAt,
   };
 }

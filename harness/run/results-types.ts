@@ -2,6 +2,7 @@
  * The results file: one per run, versioned, rewritten atomically after every finished case so an
  * interrupted run keeps what it finished. Reports and comparisons read only this.
  */
+import type { DecodeRate } from "../backends/decode-speed.ts";
 import type { LayoutEncoder } from "../backends/types.ts";
 import type { ReadPath, RemoteSample } from "../engines/types.ts";
 import type { CacheState, CodecSpec, DatasetSpec, EngineName, EvictionMethod, LayoutSpec, PatternSpec, ReadersSpec, SweepInfo } from "../scenario/types.ts";
@@ -235,6 +236,11 @@ export interface CaseResult extends CaseStamp {
    * before storage existed read the same). `storage` below is the layout's files, wherever read.
    */
   readonly storageLocation?: StorageLocation;
+  /**
+   * Remote cases read by the Zarr chunk reader: D of the bandwidth model, the decode-only speed of
+   * the decoder their read path names, measured in this run (bytesPerSecond null: stored raw).
+   */
+  readonly decodeRate?: DecodeRate;
   readonly status: "ok" | "failed";
   /** Present when status is "failed". */
   readonly error?: string;

@@ -15,6 +15,7 @@ import type { EngineSession } from "../engines/types.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import { type Materialized, scratchCopy } from "../store/materialize.ts";
 import { type CaseRun, fail, formatLine, recordOf } from "./case-record.ts";
+import { remoteDecodeRate } from "./decode-rate.ts";
 import type { RunDeps, RunOptions } from "./deps.ts";
 import { sessionFor } from "./engines-start.ts";
 import type { RunProgress } from "./eta.ts";
@@ -229,6 +230,7 @@ export async function sampleCaseRound(run: CaseRun, round: number, ctx: RoundCon
     run.samples.push(...taken.samples);
     run.passes = taken.passes;
     run.roundsDone = round;
+    if (target) run.decodeRate ??= await remoteDecodeRate(spec, mergeReadPaths(run.readPath, session.readPath?.()));
   } catch (err) {
     const message = (err as Error).message.split("\n")[0];
     if (err instanceof VerificationError && spec.dataset.source) {

@@ -15,7 +15,16 @@ type Json = Record<string, unknown>;
 
 /** The direct path's view of the array in `root` (Zarr format `format`), or undefined when it does not cover it. */
 export function chunkFormat(root: string, format: 2 | 3, dtype: Dtype): ChunkFormat | undefined {
-  const meta = JSON.parse(readFileSync(join(root, format === 2 ? ".zarray" : "zarr.json"), "utf8")) as Json;
+  return chunkFormatOf(root, format, JSON.parse(readFileSync(join(root, metadataKey(format)), "utf8")) as Json, dtype);
+}
+
+/** The array's metadata document, relative to its folder. */
+export function metadataKey(format: 2 | 3): string {
+  return format === 2 ? ".zarray" : "zarr.json";
+}
+
+/** The same from metadata already parsed (read from remote storage); `root` is where its chunk keys are. */
+export function chunkFormatOf(root: string, format: 2 | 3, meta: Record<string, unknown>, dtype: Dtype): ChunkFormat | undefined {
   return format === 2 ? fromV2(root, meta, dtype) : fromV3(root, meta, dtype);
 }
 

@@ -24,13 +24,13 @@
  * the read that decoded it, so two reads of the same selection each read and decode again.
  */
 import { closeSync, openSync, readSync, readvSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { TypedArray } from "../../core/dtype.ts";
 import { type Selection, selectionShape } from "../../core/selection.ts";
 import { readerThreads } from "../concurrency.ts";
-import { type AxisPart, copySelected, intersect, scatterPlan } from "./chunk-copy.ts";
+import { copySelected, scatterPlan } from "./chunk-copy.ts";
 import type { ChunkDecoder } from "./chunk-decoders.ts";
+import { type ChunkTask, type DecodingPath, decodeChunk, decodingPath, fillChunk, planChunks } from "./chunk-steps.ts";
 import { type DecodePool, decodePool, decodePoolProblem } from "./decode-pool.ts";
 import { borrow, giveBack } from "./scratch.ts";
 
@@ -58,11 +58,6 @@ function swap(old: Uint8Array, bytes: number, shared = false): Uint8Array {
 /** Chunks decoded at once by node:zlib on the thread pool (each holds one slot of buffers). */
 const CHUNKS_IN_FLIGHT = 4;
 
-/** Threads of libuv's pool (UV_THREADPOOL_SIZE, default 4), capped by the cores that can run them. */
-function libuvThreads(): number {
-  const size = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-  return Math.max(1, Math.min(size, readerThreads(availableParallelism())));
-}
 /** Most decoded bytes the worker arena holds; reads of more chunks go in rounds. */
 const ARENA_BYTES = 64 * 2 ** 20;
 /** Total bytes of the reusable buffers a reader may hold; fewer chunks in flight for huge chunks. */
@@ -76,12 +71,6 @@ interface Slot {
   encoded: Uint8Array;
   /** Decoded bytes, for decoders that write into a buffer. */
   decoded: Uint8Array;
-}
-
-/** A chunk the read touches and the part of it selected. */
-interface Task {
-  readonly coord: number[];
-  readonly parts: AxisPart[];
 }
 
 export class ChunkReader {
@@ -126,24 +115,8 @@ export class ChunkReader {
    * path taken instead of the planned one (the addon lacking its decoders, workers that failed to
    * start, Blosc frames the C decoder declined so far).
    */
-  decoding(): { decoder: string; threads: number; fallbacks: string[] } {
-    const { decoder } = this.#format;
-    const fallbacks: string[] = [];
-    if (decoder.nativeMissing) fallbacks.push(`${decoder.label} instead of the addon's C decoder: ${decoder.nativeMissing}`);
-    if (this.#poolProblem) fallbacks.push(`decode workers failed to start (${this.#poolProblem}): chunks decoded on the main thread only`);
-    const declined = decoder.declined?.() ?? 0;
-    if (declined > 0) fallbacks.push(`${declined} Blosc chunk${declined === 1 ? "" : "s"} the addon's decoder declined went through numcodecs.js`);
-    let threads = 1;
-    if (decoder.concurrency === "threads") threads = Math.min(readerThreads(CHUNKS_IN_FLIGHT), libuvThreads());
-    else if (decoder.concurrency === "workers") threads = this.#pool ? this.#pool.size + 1 : 1;
-    else if (decoder.concurrency === "inline") threads = decoder.threadsPerChunk ?? 1;
-    const label =
-      decoder.concurrency === "threads"
-        ? `${decoder.label} on libuv's thread pool`
-        : decoder.concurrency === "workers" && this.#pool
-          ? `${decoder.label} in worker threads and this one`
-          : decoder.label;
-    return { decoder: label, threads, fallbacks };
+  decoding(): DecodingPath {
+    return decodingPath(this.#format.decoder, readerThreads(CHUNKS_IN_FLIGHT), this.#pool?.size, this.#poolProblem);
   }
 
   /** The selected elements (every step allowed) in C order, into `allocateOut(count)`. */
@@ -153,7 +126,7 @@ export class ChunkReader {
     const out = allocateOut(outShape.reduce((a, b) => a * b, 1));
     if (out.length === 0) return out;
     const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-    const tasks = this.#plan(sel);
+    const tasks = planChunks(sel, this.#format.chunks);
     if (this.#pool && tasks.length > 1) {
       await this.#readPooled(tasks, this.#pool, outBytes, outShape);
       return out;
@@ -180,7 +153,7 @@ export class ChunkReader {
    * shared counter. This thread copies its own chunks at once, the workers' ones from the arena when
    * they are done.
    */
-  async #readPooled(tasks: Task[], pool: DecodePool, out: Uint8Array, outShape: readonly number[]): Promise<void> {
+  async #readPooled(tasks: ChunkTask[], pool: DecodePool, out: Uint8Array, outShape: readonly number[]): Promise<void> {
     const { decoder, root, keyOf } = this.#format;
     const chunkBytes = this.#chunkBytes;
     const perRound = Math.max(2, Math.floor(ARENA_BYTES / chunkBytes));
@@ -210,7 +183,7 @@ export class ChunkReader {
     }
   }
 
-  #copy(chunk: Uint8Array, task: Task, out: Uint8Array, outShape: readonly number[]): void {
+  #copy(chunk: Uint8Array, task: ChunkTask, out: Uint8Array, outShape: readonly number[]): void {
     copySelected(chunk, this.#format.chunks, out, outShape, task.parts, this.#format.itemBytes);
   }
 
@@ -234,22 +207,6 @@ export class ChunkReader {
     for (const fd of fds) closeSync(fd);
   }
 
-  /** The chunks `sel` touches, in C order of the chunk grid, each with the part of it selected. */
-  #plan(sel: Selection): Task[] {
-    const { chunks } = this.#format;
-    const perAxis = sel.map((s, a) => intersect(s, chunks[a]));
-    const tasks: Task[] = [];
-    if (perAxis.some((p) => p.length === 0)) return tasks;
-    const index = perAxis.map(() => 0);
-    for (;;) {
-      const parts = index.map((i, a) => perAxis[a][i]);
-      tasks.push({ coord: parts.map((p) => p.chunk), parts });
-      let a = index.length - 1;
-      while (a >= 0 && ++index[a] === perAxis[a].length) index[a--] = 0;
-      if (a < 0) return tasks;
-    }
-  }
-
   /**
    * An uncompressed chunk whose selected runs are long: one `readv` of the whole chunk file puts the
    * selected runs straight into the output and the bytes between them into a junk buffer (the file
@@ -257,7 +214,7 @@ export class ChunkReader {
    * full read was a quarter of the time. False when the chunk is not worth it or the file is not
    * there or short: the caller then reads it the ordinary way.
    */
-  #scatter(task: Task, out: Uint8Array, outShape: readonly number[]): boolean {
+  #scatter(task: ChunkTask, out: Uint8Array, outShape: readonly number[]): boolean {
     const { chunks, itemBytes } = this.#format;
     const plan = scatterPlan(chunks, outShape, task.parts, itemBytes, this.#chunkBytes);
     if (!plan) return false;
@@ -288,17 +245,8 @@ export class ChunkReader {
         slot.encoded = grown;
       }
     }
-    const path = join(this.#format.root, key);
-    if (!decoder.compressed && size !== expected) throw new Error(`${path}: uncompressed chunk holds ${size} bytes, expected ${expected}`);
     if (slot.decoded.length < expected && decoder.compressed) slot.decoded = swap(slot.decoded, expected);
-    let decoded: Uint8Array;
-    try {
-      decoded = await decoder.decode(slot.encoded.subarray(0, size), slot.decoded);
-    } catch (error) {
-      throw new Error(`${path}: cannot decode chunk: ${(error as Error).message}`, { cause: error });
-    }
-    if (decoded.length !== expected) throw new Error(`${path}: chunk decodes to ${decoded.length} bytes, expected ${expected}`);
-    return decoded;
+    return decodeChunk(decoder, slot.encoded.subarray(0, size), slot.decoded, expected, join(this.#format.root, key));
   }
 
   #open(key: string): number | undefined {
@@ -322,11 +270,7 @@ export class ChunkReader {
 
   /** A chunk of fill values, built on first need. */
   #filled(): Uint8Array {
-    if (!this.#fillChunk) {
-      const { fill } = this.#format;
-      this.#fillChunk = new Uint8Array(this.#chunkBytes);
-      if (fill.some((b) => b !== 0)) for (let i = 0; i < this.#chunkBytes; i += fill.length) this.#fillChunk.set(fill, i);
-    }
+    this.#fillChunk ??= fillChunk(this.#format.fill, this.#chunkBytes);
     return this.#fillChunk;
   }
 }

@@ -2,12 +2,14 @@
  * Time against bandwidth, one panel per pattern: each layout's measured medians over shaped remote
  * storage (bars: interquartile range of the samples), its model line t = S/(r·B) + S/D, and a rule
  * at each compressed layout's predicted crossover with the raw layout, below which it reads faster.
- * D is the warm local read of the same layout and pattern (reading and decoding). Both axes are
- * logarithmic: the model is a straight line in 1/B plus a constant.
+ * D is the decode-only speed of the decoder the remote reads use, measured in the run, else the warm
+ * local read through that decoder (report/decode-rate.ts); the subtitle says which D each line used. Both axes are logarithmic: the model is a straight line in 1/B
+ * plus a constant.
  */
 import type { TopLevelSpec } from "vega-lite";
 import { modelSeconds } from "../../stats/transfer-model.ts";
 import type { BandwidthSeries } from "../bandwidth-series.ts";
+import { DECODE_RATE_SOURCE, formatDecodeRate } from "../decode-rate.ts";
 import type { RemoteSectionView } from "../model-types.ts";
 import { PANEL_WIDTH, withTheme } from "./theme.ts";
 
@@ -40,6 +42,14 @@ export function bandwidthChart(remote: RemoteSectionView | null | undefined): To
   const series = remote?.series ?? [];
   if (series.length === 0) return null;
   const { points, model, rules } = bandwidthChartValues(series, remote!.crossovers);
+  const patterns = new Set(series.map((s) => s.pattern)).size;
+  const used = [
+    ...new Set(
+      series
+        .filter((s) => s.decodeBytesPerSecond !== null)
+        .map((s) => `${s.layout}${patterns > 1 ? ` (${s.pattern})` : ""} ${formatDecodeRate(s.decodeBytesPerSecond!)}, ${s.decodeSource}`),
+    ),
+  ];
   const x = { field: "mbps", type: "quantitative", title: "Bandwidth (MB/s)", scale: { type: "log" } } as const;
   const color = { field: "layout", type: "nominal", title: "Layout" } as const;
   return withTheme({
@@ -47,7 +57,9 @@ export function bandwidthChart(remote: RemoteSectionView | null | undefined): To
       text: "Time against bandwidth",
       subtitle: [
         "points: measured medians over shaped remote storage, bars: interquartile range; lines: t = S/(r·B) + S/D",
-        `D: the warm local read of the same layout and pattern (read and decode); rules: where a layout starts to beat ${remote!.raw ?? "raw"} (model)`,
+        `D: ${DECODE_RATE_SOURCE}`,
+        `D used: ${used.length ? used.join("; ") : "none measured (no model lines)"}`,
+        `rules: where a layout starts to beat ${remote!.raw ?? "raw"} (model)`,
       ],
     },
     data: {
