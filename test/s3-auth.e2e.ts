@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -14,9 +14,12 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { RemoteError, S3ObjectStore } from "../harness/remote/index.ts";
+import type { ResultsFile } from "../harness/run/results-types.ts";
 import { StartedRegistry } from "../harness/servers/index.ts";
 import { type MotoProcess, motoPython, startMoto } from "../harness/servers/moto.ts";
+import { cliAsync, hasStack } from "./support/cli.ts";
 
+const ROOT = join(import.meta.dirname, "..");
 const HELPER = fileURLToPath(new URL("./support/s3-auth.py", import.meta.url));
 const BUCKET = "auth-bench";
 const content = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) % 251);
@@ -176,6 +179,50 @@ describe("moto checks our signatures", () => {
       await s.close();
     }
   });
+});
+
+test("a run against your bucket: the right key reads and verifies, a wrong secret fails the case with one line and no secret", async () => {
+  const cacheRoot = join(ROOT, "datasets", "cache", "test-tmp", `s3-auth-${process.pid}`);
+  const wrong = "wrong-secret-for-the-run-5d2c";
+  const run = async (name: string, secret: string) => {
+    const cache = join(cacheRoot, name);
+    mkdirSync(cache, { recursive: true });
+    const scenario = join(cache, "scenario.yaml");
+    const storage = `{kind: s3, bucket: ${BUCKET}, prefix: ${name}, endpoint: "${moto.endpoint}", region: us-east-1}`;
+    writeFileSync(
+      scenario,
+      readFileSync(join(ROOT, "test/fixtures/scenarios/runs/storage-faults.yaml"), "utf8").replace(`{kind: http, url: "http://127.0.0.1:PORT/"}`, storage),
+    );
+    const out = join(cache, "results.json");
+    const env = { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: secret, HOME: dir };
+    const r = await cliAsync(["run", scenario, "--out", out, "--cache", cache, "--no-report"], { env });
+    return { r, text: readFileSync(out, "utf8") };
+  };
+  try {
+    const [good, bad] = await Promise.all([run("good", key.secretAccessKey), run("bad", wrong)]);
+    assert.equal(good.r.code, 0, good.r.stdout + good.r.stderr);
+    const goodCases = (JSON.parse(good.text) as ResultsFile).cases;
+    assert.deepEqual(
+      goodCases.map((c) => c.status),
+      ["ok", "ok"],
+    );
+    assert.equal(bad.r.code, 2, bad.r.stderr);
+    const [local, remote] = (JSON.parse(bad.text) as ResultsFile).cases;
+    assert.equal(local.status, "ok");
+    assert.equal(remote.status, "failed");
+    assert.match(
+      remote.error ?? "",
+      // The run's first request is a HEAD (is the object there already?): its answer has no body, so no error code.
+      /^HEAD http:\/\/127\.0\.0\.1:\d+\/auth-bench\/bad\/\S+: 403 Forbidden; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY .*\(credentials from environment\)$/,
+    );
+    assert.ok(!remote.error!.includes("\n"));
+    assert.ok(!hasStack(bad.r.stdout + bad.r.stderr), bad.r.stderr);
+    for (const text of [good.text, bad.text, good.r.stdout, good.r.stderr, bad.r.stdout, bad.r.stderr]) {
+      assert.ok(!text.includes(key.secretAccessKey) && !text.includes(wrong), "no secret in results or output");
+    }
+  } finally {
+    rmSync(cacheRoot, { recursive: true, force: true });
+  }
 });
 
 /** Every request our client sends, recorded by a loopback server that answers like S3 would on success. */
