@@ -105,7 +105,10 @@ async function runWith(name: string): Promise<void> {
     Object.assign(env, { AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey, HOME: dir });
   }
   const scenario = join(dir, name, "scenario.yaml");
-  writeFileSync(scenario, readFileSync(join(ROOT, "test/fixtures/scenarios/runs/storage-python-faults.yaml"), "utf8").replace(`{kind: http, url: "http://127.0.0.1:PORT/"}`, remote));
+  writeFileSync(
+    scenario,
+    readFileSync(join(ROOT, "test/fixtures/scenarios/runs/storage-python-faults.yaml"), "utf8").replace(`{kind: http, url: "http://127.0.0.1:PORT/"}`, remote),
+  );
   const out = join(dir, name, "results.json");
   const r = await runCli(["run", scenario, "--out", out, "--cache", cache, "--no-report"], env, () => {
     if (kind === "s3" && fault) server.proxy!.setFault(fault);
