@@ -8,6 +8,7 @@
 import { performance } from "node:perf_hooks";
 import type { Stored } from "../backends/types.ts";
 import type { Selection } from "../core/selection.ts";
+import { TRANSPORT_DEFAULTS } from "../remote/index.ts";
 import type { CaseSpec, LayoutSpec } from "../scenario/types.ts";
 import type { ServedRequest } from "../servers/shaping-proxy.ts";
 import type { PythonRemote, PythonVersions, PythonWorker } from "./python.ts";
@@ -98,6 +99,7 @@ export function pythonRemoteReadPath(layout: LayoutSpec, reads: PythonRemoteRead
     kind === "s3" && r.s3fs === null
       ? "a new boto3 session and client per open (no connection or credential cache kept), one attempt per request"
       : "a new filesystem per open (skip_instance_cache=True, use_listings_cache=False): no instance, listing or block cache survives a reopen";
+  const bounded = `each request fails after ${reads.remote.timeoutMs ?? TRANSPORT_DEFAULTS.timeoutMs} ms without an answer, one attempt (no retries)`;
   const counted = reads.served
     ? "request counts and bytes as the shaping proxy served them"
     : "request counts unknown (no proxy in front of this server sees the worker's requests)";
@@ -114,7 +116,7 @@ export function pythonRemoteReadPath(layout: LayoutSpec, reads: PythonRemoteRead
   return {
     ...local,
     implementation: `${local.implementation} over ${client}`,
-    library: `${how}; ${fresh}; ${counted}`,
+    library: `${how}; ${fresh}; ${bounded}; ${counted}`,
     storage: { kind, label: reads.label, concurrency: reads.remote.concurrency, ranges },
   };
 }
