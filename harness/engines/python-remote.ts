@@ -132,7 +132,7 @@ export function remotePythonSession(
 ): EngineSession {
   const remoteWorker: PythonWorker = {
     versions: worker.versions,
-    open: (s, options) => worker.open(s, { ...options, remote: reads.remote }),
+    open: (s, options) => worker.open(s, { ...options, remote: { ...reads.remote, timeoutMs: reads.remote.timeoutMs ?? TRANSPORT_DEFAULTS.timeoutMs } }),
     pass: (sels) => worker.pass(sels),
     close: () => worker.close(),
     quit: () => worker.quit(),

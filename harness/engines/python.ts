@@ -75,7 +75,7 @@ export type PythonRemote = (
       readonly concurrency: number;
     }
 ) & {
-  /** A request fails after this long without an answer (the harness's remote timeout); the worker's default is 10 s. */
+  /** A request fails after this long without an answer: the harness's remote timeout (TRANSPORT_DEFAULTS.timeoutMs unless set). */
   readonly timeoutMs?: number;
 };
 

@@ -11,7 +11,7 @@ import { basename, dirname, join, relative, sep } from "node:path";
 import type { Backend } from "../backends/types.ts";
 import type { PythonRemote, PythonVersions } from "../engines/python.ts";
 import { pythonRemoteSupport } from "../engines/python-remote.ts";
-import { HttpObjectStore, type ObjectStore, S3ObjectStore, TRANSPORT_DEFAULTS } from "../remote/index.ts";
+import { HttpObjectStore, type ObjectStore, S3ObjectStore } from "../remote/index.ts";
 import type { CaseSpec, StorageSpec } from "../scenario/types.ts";
 import { type RunningServer, StartedRegistry, startHttpServer, startS3Server } from "../servers/index.ts";
 import type { ServedRequest } from "../servers/shaping-proxy.ts";
@@ -28,11 +28,6 @@ export const DEFAULT_GET_CONCURRENCY = 16;
 export function remoteTransport(env: NodeJS.ProcessEnv = process.env): { timeoutMs?: number } {
   const ms = Number(env.LAYOUTBENCH_REMOTE_TIMEOUT_MS);
   return Number.isFinite(ms) && ms > 0 ? { timeoutMs: ms } : {};
-}
-
-/** The Python worker's request timeout: the same as our client's (one attempt there: fsspec and boto3 are set not to retry). */
-function pythonTimeoutMs(): number {
-  return remoteTransport().timeoutMs ?? TRANSPORT_DEFAULTS.timeoutMs;
 }
 
 /** Where a remote case reads its layout. */
@@ -167,8 +162,8 @@ export async function startStorages(
             : () => new HttpObjectStore({ url: (storage as { url: string }).url, ...remoteTransport() });
         const python: PythonRemote =
           own.kind === "s3"
-            ? { kind: "s3", ...ownS3(storage, prefix), managed: false, concurrency, timeoutMs: pythonTimeoutMs() }
-            : { kind: "http", url: `${(storage as { url: string }).url.replace(/\/+$/, "")}/${prefix}`, concurrency, timeoutMs: pythonTimeoutMs() };
+            ? { kind: "s3", ...ownS3(storage, prefix), managed: false, concurrency }
+            : { kind: "http", url: `${(storage as { url: string }).url.replace(/\/+$/, "")}/${prefix}`, concurrency };
         return { storage, prefix, concurrency, newClient, location: locationOf(storage, undefined, own.label), servedFiles, python, served: undefined };
       }
       const server = s;
@@ -181,8 +176,8 @@ export async function startStorages(
         location: locationOf(storage, server, server.kind === "s3" ? `s3://layoutbench/ at ${server.url}` : server.url),
         python:
           server.kind === "s3"
-            ? { kind: "s3", endpoint: server.url, bucket: "layoutbench", prefix, region: "us-east-1", managed: true, concurrency, timeoutMs: pythonTimeoutMs() }
-            : { kind: "http", url: new URL(`${prefix}/`, server.url).href, concurrency, timeoutMs: pythonTimeoutMs() },
+            ? { kind: "s3", endpoint: server.url, bucket: "layoutbench", prefix, region: "us-east-1", managed: true, concurrency }
+            : { kind: "http", url: new URL(`${prefix}/`, server.url).href, concurrency },
         served: server.proxy ? () => (server.proxy as NonNullable<RunningServer["proxy"]>).served : undefined,
       };
     },
