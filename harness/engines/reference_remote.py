@@ -2,8 +2,9 @@
 
 Zarr over HTTP: zarr.storage.FSStore (strict: only a 404 is missing) on fsspec's HTTPFileSystem
 (aiohttp). Zarr over S3: s3fs when it imports, else a small MutableMapping over a boto3 client
-(BotoStore). HDF5: h5py on an fsspec file object (HTTP; S3 only through s3fs). Every open builds a new filesystem or client with no cache
-(fsspec's instance cache skipped, listings cache off), so a cold open shares nothing with the last.
+(BotoStore). HDF5: h5py on an fsspec file object (HTTP; S3 only through s3fs). Every open builds a
+new filesystem or client with no cache (fsspec's instance cache skipped, listings cache off), so a
+cold open shares nothing with the last.
 
 Credentials are never sent over the protocol or printed: boto3 and s3fs take them from the
 environment (the standard AWS variables or profile); for the harness's own S3 server the worker's
