@@ -1,6 +1,7 @@
 /** S3 client parts without sockets: credential lookup, SigV4 against AWS's published example, ListObjectsV2 parsing, labels. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { encodeKey } from "../harness/remote/object-store.ts";
 import { findCredentials, findRegion, parseIni } from "../harness/remote/s3-credentials.ts";
 import { signS3Request } from "../harness/remote/s3-sign.ts";
 import { parseListPage, S3ObjectStore } from "../harness/remote/s3-store.ts";
@@ -101,6 +102,14 @@ describe("S3 store construction", () => {
     assert.equal(store.baseUrl, "http://user:pw@127.0.0.1:9000/bench-data/runs/a/");
     for (const secret of [SECRET, "session-token-9q", "AKIDVISIBLE", "pw@"]) assert.ok(!store.label.includes(secret));
     assert.equal(store.credentialSource, "environment");
+  });
+
+  test("keys are sent encoded as SigV4's canonical URI encodes them, so the path sent is the path signed", () => {
+    // encodeURIComponent alone leaves !'()* raw, which the signer encodes: a server signing the path it receives disagreed.
+    assert.equal(encodeKey("a b/t~(1)!*'+=;,@:.bin"), "a%20b/t~%281%29%21%2A%27%2B%3D%3B%2C%40%3A.bin");
+    assert.equal(encodeKey("ünï/日本.bin"), "%C3%BCn%C3%AF/%E6%97%A5%E6%9C%AC.bin");
+    const store = new S3ObjectStore({ bucket: "b-1", prefix: "pre fix(1)", endpoint: "http://127.0.0.1:1", env });
+    assert.equal(store.baseUrl, "http://127.0.0.1:1/b-1/pre%20fix%281%29/");
   });
 
   test("without an endpoint, AWS's virtual-hosted URL; the option beats AWS_ENDPOINT_URL", () => {

@@ -109,6 +109,7 @@ describe("the python engine over HTTP and S3", () => {
     assert.match(http.implementation, /^zarr-python .* over fsspec \S+ HTTPFileSystem \(aiohttp /);
     assert.match(http.library, /skip_instance_cache=True, use_listings_cache=False/);
     assert.match(http.library, /as the shaping proxy served them/);
+    assert.match(http.library, /each request fails after 10000 ms without an answer, one attempt \(no retries\)/);
     assert.deepEqual(http.storage, {
       kind: "http",
       label: "http-1ms",

@@ -7,6 +7,7 @@
  */
 import type { Stored } from "../backends/types.ts";
 import type { Selection } from "../core/selection.ts";
+import { TRANSPORT_DEFAULTS } from "../remote/index.ts";
 import type { CaseSpec, LayoutSpec } from "../scenario/types.ts";
 import type { ServedSince } from "../servers/host-protocol.ts";
 import type { ServedRequest } from "../servers/shaping-proxy.ts";
@@ -103,6 +104,7 @@ export function pythonRemoteReadPath(layout: LayoutSpec, reads: PythonRemoteRead
     kind === "s3" && r.s3fs === null
       ? "a new boto3 session and client per open (no connection or credential cache kept), one attempt per request"
       : "a new filesystem per open (skip_instance_cache=True, use_listings_cache=False): no instance, listing or block cache survives a reopen";
+  const bounded = `each request fails after ${reads.remote.timeoutMs ?? TRANSPORT_DEFAULTS.timeoutMs} ms without an answer, one attempt (no retries)`;
   const counted = reads.served
     ? "request counts and bytes as the shaping proxy served them"
     : "request counts unknown (no proxy in front of this server sees the worker's requests)";
@@ -119,7 +121,7 @@ export function pythonRemoteReadPath(layout: LayoutSpec, reads: PythonRemoteRead
   return {
     ...local,
     implementation: `${local.implementation} over ${client}`,
-    library: `${how}; ${fresh}; ${counted}`,
+    library: `${how}; ${fresh}; ${bounded}; ${counted}`,
     storage: { kind, label: reads.label, concurrency: reads.remote.concurrency, ranges },
   };
 }
@@ -135,7 +137,7 @@ export function remotePythonSession(
 ): EngineSession {
   const remoteWorker: PythonWorker = {
     versions: worker.versions,
-    open: (s, options) => worker.open(s, { ...options, remote: reads.remote }),
+    open: (s, options) => worker.open(s, { ...options, remote: { ...reads.remote, timeoutMs: reads.remote.timeoutMs ?? TRANSPORT_DEFAULTS.timeoutMs } }),
     pass: (sels) => worker.pass(sels),
     close: () => worker.close(),
     quit: () => worker.quit(),

@@ -21,6 +21,7 @@ import { digestOf } from "../core/digest.ts";
 import { numpyDescr } from "../core/dtype.ts";
 import { formatSelection, type Selection } from "../core/selection.ts";
 import { generateRegion } from "../data/generate.ts";
+import { redactUrl } from "../remote/errors.ts";
 import type { DatasetSpec, Hdf5Layout, LayoutSpec } from "../scenario/types.ts";
 
 /** How errors and reports name this engine. */
@@ -61,7 +62,7 @@ export interface PythonVersions {
 }
 
 /** Where a remote open reads: an HTTP base URL, or an S3 bucket and key prefix (never credentials: the worker's environment has them). */
-export type PythonRemote =
+export type PythonRemote = (
   | { readonly kind: "http"; readonly url: string; readonly concurrency: number }
   | {
       readonly kind: "s3";
@@ -72,7 +73,11 @@ export type PythonRemote =
       /** The harness's own server: the worker signs with the LAYOUTBENCH_MANAGED_S3_* variables it was started with. */
       readonly managed: boolean;
       readonly concurrency: number;
-    };
+    }
+) & {
+  /** A request fails after this long without an answer: the harness's remote timeout (TRANSPORT_DEFAULTS.timeoutMs unless set). */
+  readonly timeoutMs?: number;
+};
 
 /** One timed pass over a list of selections, measured inside the worker. */
 export interface PythonPass {
@@ -275,7 +280,7 @@ class Worker implements PythonWorker {
   ) {}
 
   async open(stored: Stored, options: { writable: boolean; remote?: PythonRemote }): Promise<{ openMs: number }> {
-    const what = `open ${stored.layout.backend} ${stored.dir}${options.remote ? ` over ${options.remote.kind}` : ""}`;
+    const what = options.remote ? `open ${stored.layout.backend} ${remoteWhere(options.remote)}` : `open ${stored.layout.backend} ${stored.dir}`;
     const reason = pythonSupport(stored.layout, { op: options.writable ? "write" : "read", versions: this.versions });
     if (reason) throw new PythonEngineError(`${what}: ${reason}`);
     const { dataset, layout } = stored;
@@ -421,4 +426,10 @@ function oneLine(text: string): string {
     .split(/\s*\n\s*/)
     .join(" ")
     .trim();
+}
+
+/** Where a remote open reads, for messages: the URL, or the bucket, prefix and endpoint (never credentials). */
+function remoteWhere(remote: PythonRemote): string {
+  if (remote.kind === "http") return `over http ${redactUrl(remote.url)}`;
+  return `over s3 s3://${remote.bucket}/${remote.prefix}${remote.endpoint ? ` at ${redactUrl(remote.endpoint)}` : ""}`;
 }

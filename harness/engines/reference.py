@@ -199,6 +199,7 @@ class Worker:
         self.file = None  # h5py.File
         self.mmap = None  # the memmap's mmap.mmap
         self.remote = None  # reference_remote.RemoteOpen of a remote open
+        self.remote_spec = None  # the request's "remote" of the last remote open, to describe its failures
         self.outputs = OutputBuffers()
 
     # ---- open / close ------------------------------------------------------------------------------
@@ -218,6 +219,7 @@ class Worker:
         if backend not in ("memmap", "zarr", "hdf5"):
             raise RequestError(f"unknown backend {backend!r}: expected memmap, zarr or hdf5")
         remote = req.get("remote")
+        self.remote_spec = remote
         if remote is not None and backend == "memmap":
             raise RequestError("numpy.load maps local files only; remote memmap runs in the layoutbench engine (download, then map)")
         gc.collect()  # leftovers of an earlier array must not be freed inside the timed open
@@ -443,7 +445,8 @@ def main():
         except RequestError as e:
             reply = {"error": one_line(e)}
         except Exception as e:  # a library failure: one line, never a traceback on the protocol
-            reply = {"error": one_line(f"{type(e).__name__}: {e}")}
+            described = reference_remote.describe(e, worker.remote_spec) if worker.remote_spec is not None else None
+            reply = {"error": one_line(described or f"{type(e).__name__}: {e}")}
         _PROTOCOL.write(json.dumps(reply, separators=(",", ":")) + "\n")
         _PROTOCOL.flush()
         if quit_after:

@@ -1,9 +1,10 @@
 """Remote storage for the Python reference engine, read as a Python user would.
 
-Zarr over HTTP: zarr.storage.FSStore on fsspec's HTTPFileSystem (aiohttp). Zarr over S3: s3fs when it
-imports, else a small MutableMapping over a boto3 client (BotoStore). HDF5: h5py on an fsspec file
-object (HTTP; S3 only through s3fs). Every open builds a new filesystem or client with no cache
-(fsspec's instance cache skipped, listings cache off), so a cold open shares nothing with the last.
+Zarr over HTTP: zarr.storage.FSStore (strict: only a 404 is missing) on fsspec's HTTPFileSystem
+(aiohttp). Zarr over S3: s3fs when it imports, else a small MutableMapping over a boto3 client
+(BotoStore). HDF5: h5py on an fsspec file object (HTTP; S3 only through s3fs). Every open builds a
+new filesystem or client with no cache (fsspec's instance cache skipped, listings cache off), so a
+cold open shares nothing with the last.
 
 Credentials are never sent over the protocol or printed: boto3 and s3fs take them from the
 environment (the standard AWS variables or profile); for the harness's own S3 server the worker's
@@ -12,6 +13,8 @@ environment carries LAYOUTBENCH_MANAGED_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY.
 import os
 from collections.abc import MutableMapping
 from concurrent.futures import ThreadPoolExecutor
+
+import remote_errors
 
 
 def _version(name):
@@ -105,6 +108,52 @@ class BotoStore(MutableMapping):
         self.client.close()
 
 
+def _timeout_s(remote):
+    """The silence after which a request fails: the harness's remote timeout (LAYOUTBENCH_REMOTE_TIMEOUT_MS or its default)."""
+    return max(0.001, float(remote.get("timeoutMs", 10_000)) / 1000)
+
+
+def _strict_fsstore(url, fs):
+    """zarr's FSStore over `fs`, failing on a failed request instead of reading it as a missing chunk.
+
+    zarr 2.13's FSStore turns any OSError of a single get into KeyError (a missing chunk: fill value),
+    and its getitems asks fsspec to omit failed keys; a 403, 5xx, refused connection or timeout would
+    then read as fill values. Here only a 404 (FileNotFoundError) means missing."""
+    import zarr.storage
+
+    class StrictFSStore(zarr.storage.FSStore):
+        def __contains__(self, key):
+            # fsspec's exists() answers False for any failure (403, 5xx, refused): GET it instead
+            # (one request, as exists() makes), so only a 404 reads as absent.
+            try:
+                self.map[self._normalize_key(key)]
+                return True
+            except KeyError:
+                return False
+
+        def getitems(self, keys, **kwargs):
+            normalized = [self._normalize_key(key) for key in keys]
+            results = self.map.getitems(normalized, on_error="return")
+            out = {}
+            for key, norm in zip(keys, normalized):
+                value = results.get(norm)
+                if isinstance(value, KeyError) or value is None:
+                    continue
+                if isinstance(value, BaseException):
+                    raise value
+                out[key] = value
+            return out
+
+    return StrictFSStore(url, mode="r", fs=fs, exceptions=(KeyError, FileNotFoundError))
+
+
+def describe(error, remote):
+    """A one-line account of a failed request of this remote open, or None when `error` is not one."""
+    if isinstance(error, RemoteError):
+        return str(error)
+    return remote_errors.describe(error, round(_timeout_s(remote) * 1000))
+
+
 def _managed_credentials():
     key = os.environ.get("LAYOUTBENCH_MANAGED_S3_ACCESS_KEY_ID")
     secret = os.environ.get("LAYOUTBENCH_MANAGED_S3_SECRET_ACCESS_KEY")
@@ -131,7 +180,13 @@ class RemoteOpen:
 
         # batch_size: how many GETs fsspec's cat (FSStore.getitems) runs at once.
         batch = max(1, int(self.remote.get("concurrency", 16)))
-        fs = fsspec.filesystem("http", skip_instance_cache=True, use_listings_cache=False)
+        import aiohttp
+
+        # A request fails after the harness's timeout of silence (connecting or reading), as ours does;
+        # aiohttp's default would wait 5 minutes in all. fsspec's HTTP reads make one attempt.
+        timeout = _timeout_s(self.remote)
+        client_kwargs = {"timeout": aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)}
+        fs = fsspec.filesystem("http", skip_instance_cache=True, use_listings_cache=False, client_kwargs=client_kwargs)
         fs.batch_size = batch  # an attribute: HTTPFileSystem passes constructor keywords on to aiohttp
         self.closers.append(lambda: fs.clear_instance_cache())
         return fs
@@ -146,6 +201,7 @@ class RemoteOpen:
             client_kwargs["region_name"] = r["region"]
         creds = _managed_credentials() if r.get("managed") else {}
         fs = s3fs.S3FileSystem(
+            config_kwargs={"connect_timeout": _timeout_s(r), "read_timeout": _timeout_s(r), "retries": {"max_attempts": 1}},
             skip_instance_cache=True,
             use_listings_cache=False,
             client_kwargs=client_kwargs,
@@ -164,6 +220,9 @@ class RemoteOpen:
         session = boto3.session.Session(**(_managed_credentials() if r.get("managed") else {}))
         config = Config(
             retries={"max_attempts": 1, "mode": "standard"},
+            # The harness's timeout of silence, as for ours (botocore's default is 60 s each).
+            connect_timeout=_timeout_s(r),
+            read_timeout=_timeout_s(r),
             max_pool_connections=max(10, int(r.get("concurrency", 16))),
             s3={"addressing_style": "path"},  # a loopback or custom endpoint has no bucket subdomains
         )
@@ -172,15 +231,13 @@ class RemoteOpen:
         return session.client("s3", endpoint_url=_endpoint(r), region_name=region, config=config)
 
     def zarr_store(self):
-        import zarr.storage
-
         r = self.remote
         if self.kind == "http":
             fs = self._http_fs()
-            return zarr.storage.FSStore(f"{r['url'].rstrip('/')}/{r['path']}", mode="r", fs=fs)
+            return _strict_fsstore(f"{r['url'].rstrip('/')}/{r['path']}", fs)
         if _version("s3fs") is not None:
             fs = self._s3fs()
-            return zarr.storage.FSStore(f"{r['bucket']}/{r['prefix']}/{r['path']}", mode="r", fs=fs)
+            return _strict_fsstore(f"{r['bucket']}/{r['prefix']}/{r['path']}", fs)
         store = BotoStore(self._boto_client(), r["bucket"], f"{r['prefix']}/{r['path']}", r.get("concurrency", 16))
         self.closers.append(store.close)
         return store

@@ -110,9 +110,18 @@ export abstract class BaseObjectStore implements ObjectStore {
   }
 }
 
-/** `key` as a URL path: each `/`-separated segment percent-encoded. */
+/**
+ * `key` as a URL path: each `/`-separated segment percent-encoded as SigV4's canonical URI is
+ * (everything but RFC 3986's unreserved characters, so `!'()*` too, which encodeURIComponent
+ * leaves), so the path sent is the path signed and servers that sign the path they receive agree.
+ */
 export function encodeKey(key: string): string {
-  return key.split("/").map(encodeURIComponent).join("/");
+  return key.split("/").map(encodeRfc3986).join("/");
+}
+
+/** `text` percent-encoded except A–Z a–z 0–9 `-._~` (SigV4's URI encoding; spaces as `%20`, never `+`). */
+export function encodeRfc3986(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** The key `url` names under `base` (both URLs; `base` ends with `/`). @throws RemoteError when it is not under it. */

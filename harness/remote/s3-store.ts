@@ -7,10 +7,10 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { UserError } from "../core/errors.ts";
 import { RemoteError, redactUrl } from "./errors.ts";
-import { BaseObjectStore, encodeKey } from "./object-store.ts";
+import { BaseObjectStore, encodeKey, encodeRfc3986 } from "./object-store.ts";
 import { type AwsCredentials, CREDENTIALS_HINT, findCredentials, findRegion } from "./s3-credentials.ts";
 import { signS3Request } from "./s3-sign.ts";
-import { Transport, type TransportOptions, type WireRequest } from "./transport.ts";
+import { type SendOptions, Transport, type TransportOptions, type WireRequest } from "./transport.ts";
 
 export interface S3StoreOptions extends TransportOptions {
   readonly bucket: string;
@@ -40,7 +40,7 @@ export class S3ObjectStore extends BaseObjectStore {
   readonly #bucketUrl: string;
   readonly #credentials: AwsCredentials | undefined;
   readonly #listPageSize: number;
-  protected override readonly sendOptions = { forbiddenHint: CREDENTIALS_HINT };
+  protected override readonly sendOptions: SendOptions;
 
   constructor(options: S3StoreOptions) {
     super(new Transport(options));
@@ -62,6 +62,8 @@ export class S3ObjectStore extends BaseObjectStore {
       this.#credentials = options.credentials ? { ...options.credentials, source: "options" } : findCredentials(sources);
       if (!this.#credentials) throw new UserError(`${this.label}: no AWS credentials found; ${CREDENTIALS_HINT}`);
     }
+    // A refusal says which credentials were refused (their source, never their values).
+    this.sendOptions = { forbiddenHint: `${CREDENTIALS_HINT} (${this.#credentials ? `credentials from ${this.#credentials.source}` : "no credentials sent"})` };
   }
 
   /** Where the credentials came from (`environment`, `profile NAME (FILE)`, `options`, or `anonymous`); never their values. */
@@ -91,10 +93,15 @@ export class S3ObjectStore extends BaseObjectStore {
     let token: string | undefined;
     do {
       const url = new URL(this.#bucketUrl);
-      url.searchParams.set("list-type", "2");
-      url.searchParams.set("prefix", this.prefix + prefix);
-      url.searchParams.set("max-keys", String(this.#listPageSize));
-      if (token !== undefined) url.searchParams.set("continuation-token", token);
+      // Encoded as the signature encodes them: URLSearchParams would send a space as `+`, which
+      // servers that sign the query they receive read differently from the `%20` signed.
+      const query: [string, string][] = [
+        ["list-type", "2"],
+        ["prefix", this.prefix + prefix],
+        ["max-keys", String(this.#listPageSize)],
+      ];
+      if (token !== undefined) query.push(["continuation-token", token]);
+      url.search = query.map(([name, value]) => `${name}=${encodeRfc3986(value)}`).join("&");
       const response = await this.send({ method: "GET", url, key: `${this.prefix}${prefix}?list`, headers: {} });
       const page = parseListPage(Buffer.from(response.body).toString("utf8"));
       if (page === undefined)

@@ -7,7 +7,7 @@ import { remoteLayoutbenchSession, remoteZarritaSession } from "../engines/remot
 import type { EngineSession } from "../engines/types.ts";
 import type { CaseSpec } from "../scenario/types.ts";
 import type { SessionParts } from "./engines-start.ts";
-import type { RemoteTarget } from "./remote-storage.ts";
+import { type RemoteTarget, remoteTransport } from "./remote-storage.ts";
 
 export function remoteSessionFor(spec: CaseSpec, p: SessionParts, target: RemoteTarget): EngineSession {
   const reads = {
@@ -27,7 +27,8 @@ export function remoteSessionFor(spec: CaseSpec, p: SessionParts, target: Remote
       if (!p.python) throw new Error("the python engine's worker is not running");
       return remotePythonSession(spec, p.python, p.stored, p.selections, p.verifier, {
         label: target.storage.label,
-        remote: target.python,
+        // The worker's requests time out as ours do (LAYOUTBENCH_REMOTE_TIMEOUT_MS, else the default).
+        remote: { ...target.python, ...remoteTransport() },
         served: target.served,
       });
     default:

@@ -28,10 +28,24 @@ export function motoPython(env: Readonly<Record<string, string | undefined>> = p
   return env.LAYOUTBENCH_MOTO_PYTHON || "python3";
 }
 
+export interface MotoOptions {
+  readonly python?: string;
+  readonly readyTimeoutMs?: number;
+  /**
+   * Check signatures: after this many requests without (moto's INITIAL_NO_AUTH_ACTION_COUNT), every
+   * request must be SigV4-signed with an access key of an IAM user moto knows, else 403
+   * (InvalidAccessKeyId, SignatureDoesNotMatch, AccessDenied). The free requests are for creating
+   * that user, its policy and key (0 leaves no way to create one). Absent, moto accepts any signature.
+   */
+  readonly unauthenticatedRequests?: number;
+}
+
 /** Starts moto's server and resolves once it listens. @throws UserError naming what to install when moto is missing. */
-export async function startMoto(options: { python?: string; readyTimeoutMs?: number } = {}): Promise<MotoProcess> {
+export async function startMoto(options: MotoOptions = {}): Promise<MotoProcess> {
   const python = options.python ?? motoPython();
-  const child = spawn(python, [SCRIPT], { stdio: ["pipe", "pipe", "pipe"] });
+  const env =
+    options.unauthenticatedRequests === undefined ? process.env : { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(options.unauthenticatedRequests) };
+  const child = spawn(python, [SCRIPT], { stdio: ["pipe", "pipe", "pipe"], env });
   let exited = false;
   const stderr: string[] = [];
   child.stderr!.setEncoding("utf8").on("data", (text: string) => {
