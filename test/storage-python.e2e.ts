@@ -48,7 +48,7 @@ describe("the python engine over HTTP and S3", () => {
   const before = leftovers();
   const out = join(dir, "results.json");
   const cache = join(dir, "cache");
-  const r = cli(["run", "test/fixtures/scenarios/runs/storage-python.yaml", "--out", out, "--cache", cache, "--no-report"], { timeoutMs: 60_000 });
+  const r = cli(["run", "test/fixtures/scenarios/runs/storage-python.yaml", "--out", out, "--cache", cache, "--no-report"], { timeoutMs: 180_000 });
   const text = readFileSync(out, "utf8");
   const results = JSON.parse(text) as ResultsFile;
   const get = (id: string): CaseResult => {
@@ -154,7 +154,7 @@ describe("an interpreter without fsspec and boto3", () => {
   const out = join(dir, "skip.json");
   const r = cli(["run", "test/fixtures/scenarios/runs/storage-python-skip.yaml", "--out", out, "--cache", join(dir, "cache"), "--no-report"], {
     env: { LAYOUTBENCH_PYTHON: python },
-    timeoutMs: 60_000,
+    timeoutMs: 180_000,
   });
 
   test("skips the remote cases with the reason and runs the local one", () => {
