@@ -97,6 +97,13 @@ test("claim 6: crossover at D·(1 − 1/r); holds within 2× of it, a caveat bey
   assert.equal(judgeCompression(p, { measuredCrossover: p / CROSSOVER_TOLERANCE / 1.01, slowestRatio: 0.5 }).verdict, "holds with a caveat");
   assert.equal(judgeCompression(p, { measuredCrossover: p, slowestRatio: 1 }).verdict, "does not hold here");
   assert.equal(judgeCompression(p, { measuredCrossover: null, slowestRatio: 0.9 }).verdict, "does not hold here");
+  // No crossover within the range measured: said in words, never "Infinity×".
+  const beyond = judgeCompression(p, { measuredCrossover: Number.POSITIVE_INFINITY, slowestRatio: 0.5, highestBandwidth: p / 2 });
+  assert.equal(beyond.verdict, "holds with a caveat");
+  assert.doesNotMatch(beyond.because, /Infinity/);
+  assert.match(beyond.because, /as the model says .* but the crossover itself was not seen/);
+  const inside = judgeCompression(p, { measuredCrossover: Number.POSITIVE_INFINITY, slowestRatio: 0.5, highestBandwidth: p * 2 });
+  assert.match(inside.because, /yet the model puts the crossover at .*, inside that range/);
 });
 
 test("claim 7: download-then-map costs latency + size ÷ bandwidth; mmap refused and Zarr reading are required", () => {

@@ -42,12 +42,25 @@ export interface CompressionEvidence {
   readonly measuredCrossover: number | null;
   /** Compressed time ÷ raw time at the lowest bandwidth measured. */
   readonly slowestRatio: number;
+  /** The highest shaped bandwidth measured (bytes/s), where a crossover could still be seen. */
+  readonly highestBandwidth?: number;
 }
 
 /** The rule: compression wins on slow storage, and the crossover is where the model puts it. */
 export function judgeCompression(predicted: number, e: CompressionEvidence): Judgement {
   if (e.measuredCrossover === null || e.slowestRatio >= 1) {
     return { verdict: "does not hold here", because: `compression did not win even at the lowest bandwidth (compressed ÷ raw time ${factor(e.slowestRatio)})` };
+  }
+  if (!Number.isFinite(e.measuredCrossover)) {
+    // The fits never cross: compression won over the whole range measured, so the crossover lies beyond it.
+    const range = e.highestBandwidth !== undefined ? ` up to ${formatRate(e.highestBandwidth)}` : "";
+    const agrees = e.highestBandwidth !== undefined && predicted > e.highestBandwidth;
+    return {
+      verdict: "holds with a caveat",
+      because: agrees
+        ? `compression won at every shaped bandwidth${range}, as the model says (its crossover, ${formatRate(predicted)}, lies above that range), but the crossover itself was not seen`
+        : `compression won at every shaped bandwidth${range}, yet the model puts the crossover at ${formatRate(predicted)}, inside that range`,
+    };
   }
   const off = e.measuredCrossover / predicted;
   if (off >= 1 / CROSSOVER_TOLERANCE && off <= CROSSOVER_TOLERANCE) {
@@ -94,6 +107,7 @@ function evidence(results: ResultsFile): Measured {
   return {
     measuredCrossover: row.measured,
     slowestRatio: ratios[0].time.value,
+    highestBandwidth: bandwidths[bandwidths.length - 1],
     ratio: row.ratio,
     decodeRate: row.decodeBytesPerSecond,
     decodeSource: row.decodeSource ?? "warm local read",
