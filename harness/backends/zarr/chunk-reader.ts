@@ -297,8 +297,8 @@ export class ChunkReader {
     if (file === undefined) return this.#filled();
     const { fd } = file;
     const expected = this.#chunkBytes;
-    // Room for one byte past the file's size at open, so a read that fills it has found the end.
-    const room = Math.max(expected + (decoder.compressed ? 4096 : 0), file.size + 1);
+    // A compressed chunk: room for one byte past the file's size at open, so a read that stops short has found the end.
+    const room = decoder.compressed ? Math.max(expected + 4096, file.size + 1) : expected;
     if (slot.encoded.length < room) slot.encoded = swap(slot.encoded, room);
     let size = 0;
     for (;;) {
