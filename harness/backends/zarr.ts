@@ -311,6 +311,8 @@ function zarrReadPath(direct: ChunkReader | undefined, layout: ZarrLayout): Back
 
 class ZarrReader implements Reader {
   #array: ZarrArray | undefined;
+  /** An empty array of the dtype, whose constructor tells a caller's buffer of the right kind. */
+  #empty: TypedArray | undefined;
   constructor(
     private readonly store: LocalStore,
     array: ZarrArray,
@@ -345,8 +347,9 @@ class ZarrReader implements Reader {
     }
     if (this.direct) {
       // A caller's buffer is filled whole: every selected element lies in exactly one chunk.
-      const empty = allocate(this.dtype, 0);
-      return this.direct.read(sel, (n) => (into && into.length === n && into.constructor === empty.constructor ? into : allocate(this.dtype, n)));
+      this.#empty ??= allocate(this.dtype, 0);
+      const kind = this.#empty.constructor;
+      return this.direct.read(sel, (n) => (into && into.length === n && into.constructor === kind ? into : allocate(this.dtype, n)));
     }
     const shape = selectionShape(sel);
     if (elementCount(shape) === 0) return allocate(this.dtype, 0);

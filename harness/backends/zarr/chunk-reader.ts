@@ -20,13 +20,16 @@
  *   (which spread a Blosc chunk's blocks over the cores themselves); codecs decoded in JavaScript or
  *   WASM (all three when the addon lacks its decoders) on this thread and, for reads of several
  *   chunks, in worker threads too (decode-pool.ts).
- * File descriptors are kept for the reader's life (closed by `close`); decoded data never outlives
- * the read that decoded it, so two reads of the same selection each read and decode again.
+ * File descriptors are kept for the reader's life (closed by `close`), with the file's size at open,
+ * so a chunk is read with one `pread` (no second one to find its end) and a point read costs one
+ * `pread` and one decode, and allocates little (see "Zarr point reads" in docs/read-paths.md).
+ * Decoded data never outlives the read that decoded it, so two reads of the same selection each read
+ * and decode again.
  */
-import { closeSync, openSync, readSync, readvSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, readvSync } from "node:fs";
 import { join } from "node:path";
 import type { TypedArray } from "../../core/dtype.ts";
-import { type Selection, selectionShape } from "../../core/selection.ts";
+import { cStrides, type Selection, selectionShape } from "../../core/selection.ts";
 import { readerThreads } from "../concurrency.ts";
 import { copySelected, scatterPlan } from "./chunk-copy.ts";
 import type { ChunkDecoder } from "./chunk-decoders.ts";
@@ -73,12 +76,21 @@ interface Slot {
   decoded: Uint8Array;
 }
 
+/** An open chunk file and its size when opened. */
+interface OpenFile {
+  readonly fd: number;
+  readonly size: number;
+}
+
 export class ChunkReader {
   readonly #format: ChunkFormat;
   readonly #chunkBytes: number;
   readonly #slots: Slot[] = [];
   readonly #pool: DecodePool | undefined;
-  readonly #fds = new Map<string, number>();
+  /** Open chunk files by chunk index in C order of the chunk grid (a number: no key string per read). */
+  readonly #files = new Map<number, OpenFile>();
+  /** Chunks per step of each axis of the chunk grid, C order. */
+  readonly #gridStrides: number[];
   /** Where workers put decoded chunks (grown on demand up to ARENA_BYTES). */
   #arena: Uint8Array = new Uint8Array(new SharedArrayBuffer(0));
   /** Receives the bytes of an uncompressed chunk that a scatter read skips. */
@@ -91,6 +103,7 @@ export class ChunkReader {
   private constructor(format: ChunkFormat, pool: DecodePool | undefined, poolProblem: string | undefined) {
     this.#format = format;
     this.#chunkBytes = format.chunks.reduce((a, b) => a * b, 1) * format.itemBytes;
+    this.#gridStrides = cStrides(format.shape.map((n, a) => Math.ceil(n / format.chunks[a])));
     this.#pool = pool;
     this.#poolProblem = poolProblem;
   }
@@ -136,6 +149,15 @@ export class ChunkReader {
     const inFlight = decoder.concurrency === "threads" ? Math.max(1, Math.min(readerThreads(CHUNKS_IN_FLIGHT), tasks.length, memory)) : 1;
     while (this.#slots.length < inFlight) this.#slots.push({ encoded: EMPTY, decoded: EMPTY });
     let next = 0;
+    if (inFlight === 1) {
+      // One chunk at a time (the addon's decoders): no closures or promises per read.
+      const slot = this.#slots[0];
+      for (const task of tasks) {
+        if (!decoder.compressed && this.#scatter(task, outBytes, outShape)) continue;
+        this.#copy(await this.#chunk(task.coord, slot), task, outBytes, outShape);
+      }
+      return out;
+    }
     const run = async (slot: Slot) => {
       while (next < tasks.length) {
         const task = tasks[next++];
@@ -202,9 +224,9 @@ export class ChunkReader {
 
   /** Closes descriptors so the next read reopens each file (after a write replaced chunk files). */
   forgetFiles(): void {
-    const fds = [...this.#fds.values()];
-    this.#fds.clear();
-    for (const fd of fds) closeSync(fd);
+    const files = [...this.#files.values()];
+    this.#files.clear();
+    for (const { fd } of files) closeSync(fd);
   }
 
   /**
@@ -218,7 +240,7 @@ export class ChunkReader {
     const { chunks, itemBytes } = this.#format;
     const plan = scatterPlan(chunks, outShape, task.parts, itemBytes, this.#chunkBytes);
     if (!plan) return false;
-    const fd = this.#open(this.#format.keyOf(task.coord));
+    const fd = this.#open(task.coord)?.fd;
     if (fd === undefined) return false;
     if (this.#junk.length < plan.junk) this.#junk = swap(this.#junk, plan.junk);
     const buffers = plan.pieces.map(([into, at, length]) => (into === "out" ? out.subarray(at, at + length) : this.#junk.subarray(0, length)));
@@ -228,16 +250,20 @@ export class ChunkReader {
   /** The decoded bytes of the chunk at `coord` (the fill value when its file does not exist). */
   async #chunk(coord: readonly number[], slot: Slot): Promise<Uint8Array> {
     const { decoder } = this.#format;
-    const key = this.#format.keyOf(coord);
-    const fd = this.#open(key);
-    if (fd === undefined) return this.#filled();
+    const file = this.#open(coord);
+    if (file === undefined) return this.#filled();
+    const { fd } = file;
     const expected = this.#chunkBytes;
-    if (slot.encoded.length < expected) slot.encoded = swap(slot.encoded, expected + (decoder.compressed ? 4096 : 0));
+    // A compressed chunk: room for one byte past the file's size at open, so a read that stops short has found the end.
+    const room = decoder.compressed ? Math.max(expected + 4096, file.size + 1) : expected;
+    if (slot.encoded.length < room) slot.encoded = swap(slot.encoded, room);
     let size = 0;
     for (;;) {
       const n = readSync(fd, slot.encoded, size, slot.encoded.length - size, size);
       size += n;
-      if (n === 0 || (!decoder.compressed && size === expected)) break;
+      // The whole file as it was at open: no probe read for its end (a point read's only other syscall).
+      // A file that grew since reads on to its new end.
+      if (n === 0 || size === file.size || (!decoder.compressed && size === expected)) break;
       if (size === slot.encoded.length) {
         const grown = borrow(slot.encoded.length * 2);
         grown.set(slot.encoded);
@@ -246,26 +272,42 @@ export class ChunkReader {
       }
     }
     if (slot.decoded.length < expected && decoder.compressed) slot.decoded = swap(slot.decoded, expected);
-    return decodeChunk(decoder, slot.encoded.subarray(0, size), slot.decoded, expected, join(this.#format.root, key));
+    return decodeChunk(decoder, slot.encoded.subarray(0, size), slot.decoded, expected, this.#path(coord));
   }
 
-  #open(key: string): number | undefined {
-    const known = this.#fds.get(key);
+  /** The path of the chunk file at `coord` (built when needed: not on every read). */
+  #path(coord: readonly number[]): string {
+    return join(this.#format.root, this.#format.keyOf(coord));
+  }
+
+  /** The chunk file at `coord`, opened on first need; undefined when it does not exist. */
+  #open(coord: readonly number[]): OpenFile | undefined {
+    let index = 0;
+    for (let a = 0; a < coord.length; a++) index += coord[a] * this.#gridStrides[a];
+    const known = this.#files.get(index);
     if (known !== undefined) return known;
     let fd: number;
     try {
-      fd = openSync(join(this.#format.root, key), "r");
+      fd = openSync(this.#path(coord), "r");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw error;
     }
-    if (this.#fds.size >= MAX_OPEN_FILES) {
-      const [oldKey, oldFd] = this.#fds.entries().next().value as [string, number];
-      this.#fds.delete(oldKey);
-      closeSync(oldFd);
+    let size: number;
+    try {
+      size = fstatSync(fd).size;
+    } catch (error) {
+      closeSync(fd);
+      throw error;
     }
-    this.#fds.set(key, fd);
-    return fd;
+    if (this.#files.size >= MAX_OPEN_FILES) {
+      const [oldIndex, old] = this.#files.entries().next().value as [number, OpenFile];
+      this.#files.delete(oldIndex);
+      closeSync(old.fd);
+    }
+    const file = { fd, size };
+    this.#files.set(index, file);
+    return file;
   }
 
   /** A chunk of fill values, built on first need. */
