@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import * as zlib from "node:zlib";
 import * as zarr from "zarrita";
+import { chunkDecoder, zlibOptions } from "../harness/backends/zarr/chunk-decoders.ts";
 import { bloscDecodedSize, lz4DecodedSize, zstdContentSize } from "../harness/backends/zarr/registered-decoders.ts";
 import { crc32c } from "../harness/backends/zarr/shard-writer.ts";
 import { LocalStore } from "../harness/backends/zarr/store.ts";
@@ -294,5 +296,17 @@ describe("frame headers read by the decoders registered in zarrita", () => {
     assert.equal(bloscDecodedSize(blosc.subarray(0, 15)), undefined);
     assert.equal(lz4DecodedSize(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0])), 2 ** 32 - 1);
     assert.equal(lz4DecodedSize(new Uint8Array([1, 2, 3])), undefined);
+  });
+});
+
+describe("gzip chunks through node:zlib", () => {
+  test("the decoded chunk is asked for in one piece (the default 16 KiB pieces cost a thread-pool round trip each)", async () => {
+    assert.equal(zlibOptions(1 << 20).chunkSize, 1 << 20);
+    assert.equal(zlibOptions(10).chunkSize, zlib.constants.Z_MIN_CHUNK);
+    assert.equal(zlibOptions(2 ** 30).chunkSize, 64 * 2 ** 20);
+    const raw = new Uint8Array(300_000).map((_, i) => (i * 7) % 251);
+    const decoder = chunkDecoder({ id: "gzip", config: {} })!;
+    const decoded = await decoder.decode(zlib.gzipSync(raw, { level: 1 }), new Uint8Array(raw.length));
+    assert.deepEqual(Buffer.from(decoded), Buffer.from(raw));
   });
 });

@@ -24,6 +24,7 @@ import { type Dtype, isDtype, itemSize } from "../../core/dtype.ts";
 import type { CodecSpec } from "../../scenario/types.ts";
 import type { LayoutEncoder, LayoutProblem } from "../types.ts";
 import { bloscWriter } from "./blosc-writer.ts";
+import { zlibOptions } from "./chunk-decoders.ts";
 import { withNativeDecode } from "./registered-decoders.ts";
 
 /** Turns a chunk's raw little-endian bytes into stored bytes (and back). */
@@ -155,6 +156,8 @@ export function createByteCodec(codec: CodecSpec, dtype: Dtype): ByteCodec {
 }
 
 const gzip = promisify(zlib.gzip);
+/** Output piece size when the decoded size is not known (zlib streams do not state it). */
+const DEFAULT_PIECE = 1 << 20;
 const gunzip = promisify(zlib.gunzip);
 const deflate = promisify(zlib.deflate);
 const inflate = promisify(zlib.inflate);
@@ -171,7 +174,10 @@ class NodeZlibCodec implements ByteCodec {
     return owned(this.format === "gzip" ? await gzip(bytes, options) : await deflate(bytes, options));
   }
   async decode(bytes: Uint8Array): Promise<Uint8Array> {
-    return owned(this.format === "gzip" ? await gunzip(bytes) : await inflate(bytes));
+    // gzip states the decoded size (mod 2^32) in its last 4 bytes: the output in one piece (chunk-decoders.ts zlibOptions).
+    const size = this.format === "gzip" && bytes.length >= 18 ? new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4).getUint32(0, true) : 0;
+    const options = zlibOptions(size > 0 ? size : DEFAULT_PIECE);
+    return owned(this.format === "gzip" ? await gunzip(bytes, options) : await inflate(bytes, options));
   }
 }
 
