@@ -159,7 +159,7 @@ function bloscFallback(): { decode(b: Uint8Array): Promise<Uint8Array> } {
 }
 
 /** What the addon's Blosc decoder finds inside the frames it covers, as reports name it. */
-const BLOSC_INNER: Record<string, string> = { lz4: "LZ4", zstd: "zstd", blosclz: "BloscLZ" };
+export const BLOSC_INNER: Record<string, string> = { lz4: "LZ4", zstd: "zstd", blosclz: "BloscLZ" };
 
 /**
  * Whether the Blosc frames of a compressor hold what the direct decoders cover (LZ4, zstd or

@@ -9,6 +9,7 @@
 import { availableParallelism } from "node:os";
 import { nativeDecoders } from "../../native/index.ts";
 import { readerThreads } from "../concurrency.ts";
+import { BLOSC_INNER, bloscCovered } from "./chunk-decoders.ts";
 
 export type RegisteredCodec = "blosc" | "lz4" | "zstd";
 
@@ -60,16 +61,14 @@ export function registeredDecoderLabel(codec: RegisteredCodec, cname: string | u
       return "C LZ4 (addon)";
     case "zstd":
       return "libzstd (addon)";
-    case "blosc": {
-      const inner = { lz4: "LZ4", zstd: "zstd", blosclz: "BloscLZ" }[cname ?? ""];
-      return inner ? `C Blosc-${inner} (addon)` : fallback;
-    }
+    case "blosc":
+      return bloscCovered({ cname }) ? `C Blosc-${BLOSC_INNER[cname!]} (addon)` : fallback;
   }
 }
 
 /** Threads one chunk's decode uses inside zarrita: the addon spreads a Blosc frame's blocks over the reader's threads. */
 export function registeredDecoderThreads(codec: string, cname: string | undefined): number {
-  return codec === "blosc" && registeredDecoderLabel("blosc", cname, "").startsWith("C ") ? readerThreads(availableParallelism()) : 1;
+  return codec === "blosc" && nativeDecoders() && bloscCovered({ cname }) ? readerThreads(availableParallelism()) : 1;
 }
 
 /** The first `n` bytes as an array spanning its whole buffer (zarrita's `bytes` codec views `.buffer`). */
