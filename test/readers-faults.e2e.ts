@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { ResultsFile } from "../harness/run/results-types.ts";
 import { BIN } from "./support/cli.ts";
+import { alive } from "./support/processes.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const DIR = join(ROOT, "datasets", "cache", "test-tmp", `readers-faults-${process.pid}`);
@@ -30,15 +31,6 @@ function readersOf(ppid: number): number[] {
     }
   }
   return out;
-}
-
-/** Alive and not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "latin1"));
-  } catch {
-    return false;
-  }
 }
 
 /** Starts a run of many samples; resolves with the run and the readers once `n` of them are up. */

@@ -7,18 +7,9 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import { alive } from "./support/processes.ts";
 
 const CHILD = new URL("./support/remote-lifecycle-child.ts", import.meta.url).pathname;
-
-/** Whether `pid` is a live process (a zombie counts as gone: it runs nothing and holds no port). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 async function gone(pid: number, withinMs: number): Promise<boolean> {
   const until = Date.now() + withinMs;

@@ -9,13 +9,13 @@
  * size, the leaf only once per reader.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { CaseResult, ResultsFile } from "../harness/run/results-types.ts";
 import { StartedRegistry, startHttpServer, startS3Server } from "../harness/servers/index.ts";
 import { cliAsync } from "./support/cli.ts";
+import { chunkSizes } from "./support/h5py-chunks.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const dir = join(ROOT, "datasets", "cache", "test-tmp", `storage-hdf5-own-${process.pid}`);
@@ -53,20 +53,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Stored sizes of every chunk of the chunked file in `cache`, from h5py (Debian's). */
-function chunkSizes(): number[] {
-  const script = `
-import glob, h5py, json, sys
-for f in glob.glob(sys.argv[1] + "/hdf5-*/data.h5"):
-    d = h5py.File(f, "r")["data"]
-    if d.chunks:
-        print(json.dumps([d.id.get_chunk_info(i).size for i in range(d.id.get_num_chunks())]))
-`;
-  const out = execFileSync("/usr/bin/python3", ["-c", script, cache], { encoding: "utf8" }).trim().split("\n");
-  assert.equal(out.length, 1, `one chunked file expected in ${cache}`);
-  return JSON.parse(out[0]) as number[];
-}
-
 describe("HDF5 on your own HTTP server and S3 bucket: plans from the objects", () => {
   const get = (layout: string, pattern: string, cache: string, kind: "http" | "s3"): CaseResult => {
     const c = results.cases.find((x) => x.id.startsWith(`storage-hdf5-own/a/${layout}/${pattern}/${cache}/storage=${kind}-`));
@@ -94,7 +80,7 @@ describe("HDF5 on your own HTTP server and S3 bucket: plans from the objects", (
           assert.ok(bytes >= 63 * 1024 + 256 && bytes <= 65536, `${bytes}`);
         }
       }
-      const sizes = chunkSizes();
+      const sizes = chunkSizes(cache);
       const all = sizes.reduce((a, b) => a + b, 0);
       assert.deepEqual(counts(get("gz", "full", "cold", kind)), [
         [17, BTREE_LEAF_BYTES + all],

@@ -8,12 +8,12 @@
  * leaf. Every sample is verified against the local reads.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { CaseResult, ResultsFile } from "../harness/run/results-types.ts";
 import { cli } from "./support/cli.ts";
+import { chunkSizes } from "./support/h5py-chunks.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const SCENARIO = "test/fixtures/scenarios/runs/storage-hdf5.yaml";
@@ -23,20 +23,6 @@ mkdirSync(dir, { recursive: true });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const BTREE_LEAF_BYTES = 24 + 65 * 32 + 64 * 8;
-
-/** Stored sizes of every chunk of the chunked file in `cache`, from h5py (Debian's). */
-function chunkSizes(cache: string): number[] {
-  const script = `
-import glob, h5py, json, sys
-for f in glob.glob(sys.argv[1] + "/hdf5-*/data.h5"):
-    d = h5py.File(f, "r")["data"]
-    if d.chunks:
-        print(json.dumps([d.id.get_chunk_info(i).size for i in range(d.id.get_num_chunks())]))
-`;
-  const out = execFileSync("/usr/bin/python3", ["-c", script, cache], { encoding: "utf8" }).trim().split("\n");
-  assert.equal(out.length, 1, `one chunked file expected in ${cache}`);
-  return JSON.parse(out[0]) as number[];
-}
 
 describe("HDF5 over HTTP and S3 (direct ranged path)", () => {
   const out = join(dir, "results.json");

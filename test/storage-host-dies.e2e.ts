@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import type { ResultsFile } from "../harness/run/results-types.ts";
 import { BIN, hasStack } from "./support/cli.ts";
+import { alive } from "./support/processes.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const dir = join(ROOT, "datasets", "cache", "test-tmp", `storage-host-dies-${process.pid}`);
@@ -30,15 +31,6 @@ function hostsOf(parent: number): number[] {
     }
   }
   return pids;
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 test("a server host killed mid-run fails the next remote case with one line and the run goes on to its end", { timeout: 120_000 }, async (t) => {
