@@ -79,28 +79,18 @@ export function withNativeDecode(codec: RegisteredCodec, fallback: Decode): Deco
   const native = nativeDecoders();
   if (!native) return fallback;
   const threads = readerThreads(availableParallelism());
-  switch (codec) {
-    case "blosc":
-      return async (bytes) => {
-        const size = bloscDecodedSize(bytes);
-        if (size === undefined) return fallback(bytes);
-        const out = new Uint8Array(size);
-        const n = native.blosc(bytes, out, threads);
-        return n >= 0 ? whole(out, n) : fallback(bytes);
-      };
-    case "lz4":
-      return async (bytes) => {
-        const size = lz4DecodedSize(bytes);
-        if (size === undefined) return fallback(bytes);
-        const out = new Uint8Array(size);
-        return whole(out, native.lz4(bytes, out));
-      };
-    case "zstd":
-      return async (bytes) => {
-        const size = zstdContentSize(bytes);
-        if (size === undefined) return fallback(bytes);
-        const out = new Uint8Array(size);
-        return whole(out, native.zstd(bytes, out));
-      };
-  }
+  // Each: the decoded size from the frame's header, and the addon's decode into a buffer of it (-1: not covered).
+  const steps: Record<RegisteredCodec, { sizeOf(frame: Uint8Array): number | undefined; decode(src: Uint8Array, dst: Uint8Array): number }> = {
+    blosc: { sizeOf: bloscDecodedSize, decode: (src, dst) => native.blosc(src, dst, threads) },
+    lz4: { sizeOf: lz4DecodedSize, decode: (src, dst) => native.lz4(src, dst) },
+    zstd: { sizeOf: zstdContentSize, decode: (src, dst) => native.zstd(src, dst) },
+  };
+  const { sizeOf, decode } = steps[codec];
+  return async (bytes) => {
+    const size = sizeOf(bytes);
+    if (size === undefined) return fallback(bytes);
+    const out = new Uint8Array(size);
+    const n = decode(bytes, out);
+    return n >= 0 ? whole(out, n) : fallback(bytes);
+  };
 }
